@@ -1,0 +1,15 @@
+"""Write data/local/local_extract_sample.csv, the seeded illustrative local extract.
+
+Run from the repository root: ``python scripts/make_local_sample.py``. The output is
+the same on every run (fixed seed), so it is committed with the data.
+"""
+from helpers import config
+from helpers.ingest import read_police_uk, read_population
+from helpers.sample import make_local_sample
+
+if __name__ == "__main__":
+    police = read_police_uk(config.POLICE_UK)
+    sample = make_local_sample(police.counts, read_population(config.POPULATION))
+    config.LOCAL_SAMPLE.parent.mkdir(parents=True, exist_ok=True)
+    sample.to_csv(config.LOCAL_SAMPLE, index=False, lineterminator="\n")
+    print(f"wrote {len(sample):,} rows to {config.LOCAL_SAMPLE}")

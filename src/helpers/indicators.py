@@ -1,0 +1,155 @@
+"""From tidy inputs to indicator values: monthly numerators, rolling 12 months, the quarter's table.
+
+A 12-month value exists only when every month (or, for quarterly indicators, every
+quarter) of the window is present for every district it sums: a partial year is
+never shown as a full one.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from .catalogue import Indicator
+from .ingest import population_year
+from .quarters import Quarter, period_label, window
+
+
+def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalogue: dict[str, Indicator],
+                       police_months: list[str]) -> pd.DataFrame:
+    """indicator_id, area, month, numerator, denominator for every district, the county and the partnership.
+
+    police.uk indicators are counted for every month a file was read (zero when a
+    district had none of those crimes); local indicators for the rows supplied.
+    """
+    frames = []
+    grid = pd.MultiIndex.from_product([police_months, list(config.DISTRICTS)], names=["month", "area"])
+    for indicator in catalogue.values():
+        if indicator.source == "police_uk":
+            chosen = police_counts[police_counts["crime_type"].isin(indicator.crime_types)]
+            counts = chosen.groupby(["month", "district"])["count"].sum().rename_axis(["month", "area"])
+            frame = counts.reindex(grid, fill_value=0).rename("numerator").reset_index()
+            frame["denominator"] = np.nan
+        else:
+            frame = local.loc[local["indicator_id"] == indicator.id, ["month", "area", "numerator", "denominator"]]
+        frames.append(frame.assign(indicator_id=indicator.id))
+    districts = pd.concat(frames, ignore_index=True)
+    districts[["numerator", "denominator"]] = districts[["numerator", "denominator"]].astype(float)
+    totals = [_sum_areas(districts, config.COUNTY_DISTRICTS, config.COUNTY),
+              _sum_areas(districts, list(config.DISTRICTS), config.PARTNERSHIP)]
+    table = pd.concat([districts, *totals], ignore_index=True)
+    return table[["indicator_id", "area", "month", "numerator", "denominator"]].sort_values(
+        ["indicator_id", "area", "month"], ignore_index=True)
+
+
+def _sum_areas(districts: pd.DataFrame, members: list[str], name: str) -> pd.DataFrame:
+    """Sum members' values per indicator and month; only where every member reported."""
+    subset = districts[districts["area"].isin(members)]
+    grouped = subset.groupby(["indicator_id", "month"])
+    summed = grouped[["numerator", "denominator"]].sum(min_count=1)
+    complete = grouped["area"].nunique() == len(members)
+    return summed[complete].reset_index().assign(area=name)
+
+
+def population_table(population: pd.DataFrame) -> pd.DataFrame:
+    """Population by year for each district, the county and the partnership."""
+    by_name = population.assign(area=population["area_code"].map({c: n for n, c in config.DISTRICTS.items()}))
+    pivot = by_name.pivot(index="year", columns="area", values="population")
+    pivot[config.COUNTY] = pivot[config.COUNTY_DISTRICTS].sum(axis=1)
+    pivot[config.PARTNERSHIP] = pivot[list(config.DISTRICTS)].sum(axis=1)
+    return pivot
+
+
+def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,
+                   end_months: list[pd.Period]) -> pd.DataFrame:
+    """12-month values ending at each of ``end_months`` for every indicator and area.
+
+    Quarterly indicators get a value only at quarter ends (the sum of 4 quarters).
+    Columns: indicator_id, area, period_end, numerator, denominator, value,
+    population_year, missing (the months or quarters absent from the window, if any).
+    """
+    pop = population_table(population)
+    first = min(pd.Period(monthly["month"].min(), "M"), end_months[0] - 11)
+    last = max(pd.Period(monthly["month"].max(), "M"), end_months[-1])
+    every_month = [str(m) for m in pd.period_range(first, last, freq="M")]
+    ends = [str(e) for e in end_months]
+    years = {end: population_year(pd.Period(end, "M"), list(pop.index))[0] for end in ends}
+    frames = []
+    for indicator in catalogue.values():
+        n = indicator.periods_per_year
+        periods = every_month if n == 12 else [m for m in every_month if int(m[5:]) % 3 == 0]
+        wide = monthly[monthly["indicator_id"] == indicator.id].pivot(
+            index="month", columns="area", values=["numerator", "denominator"])
+        numerators = wide["numerator"].reindex(index=periods, columns=config.AREAS)
+        chosen = [e for e in ends if e in numerators.index]
+        rolled = numerators.rolling(n, min_periods=n).sum().loc[chosen].stack(future_stack=True)
+        frame = rolled.rename("numerator").rename_axis(["period_end", "area"]).reset_index()
+        frame.insert(0, "indicator_id", indicator.id)
+        if indicator.measure == "rate":
+            frame["population_year"] = frame["period_end"].map(years)
+            frame["denominator"] = [float(pop.at[y, a]) for y, a in zip(frame["population_year"], frame["area"])]
+            frame["value"] = frame["numerator"] / frame["denominator"] * indicator.per
+        else:
+            denominators = wide["denominator"].reindex(index=periods, columns=config.AREAS)
+            frame["denominator"] = denominators.rolling(n, min_periods=n).sum().loc[chosen].stack(future_stack=True).to_numpy()
+            frame["value"] = frame["numerator"] / frame["denominator"] * 100
+            frame["population_year"] = np.nan
+        gaps = frame["numerator"].isna()
+        frame.loc[gaps, ["denominator", "value", "population_year"]] = np.nan
+        absent = numerators.isna()
+        frame["missing"] = ""
+        frame.loc[gaps, "missing"] = [
+            ", ".join(p for p in periods if pd.Period(end, "M") - 11 <= pd.Period(p, "M") <= pd.Period(end, "M") and absent.at[p, area])
+            for end, area in zip(frame.loc[gaps, "period_end"], frame.loc[gaps, "area"])
+        ]
+        frames.append(frame)
+    columns = ["indicator_id", "area", "period_end", "numerator", "denominator", "value", "population_year", "missing"]
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+TABLE_COLUMNS = [
+    "indicator_id", "title", "section", "measure", "unit", "polarity", "source", "illustrative",
+    "area", "area_code", "area_type", "period", "period_end", "numerator", "denominator", "value",
+    "previous_period_end", "previous_numerator", "previous_denominator", "previous_value",
+    "change_abs", "change_pct", "population_year", "status", "reason",
+]
+
+
+def quarter_table(rolling: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter,
+                  unavailable: dict[str, str], local_is_sample: bool) -> pd.DataFrame:
+    """One row per indicator and area for the quarter: this year, last year and the change."""
+    end, previous_end = quarter.end_month, quarter.end_month - 12
+    current = rolling[rolling["period_end"] == str(end)].set_index(["indicator_id", "area"])
+    previous = rolling[rolling["period_end"] == str(previous_end)].set_index(["indicator_id", "area"])
+    rows = []
+    for indicator in catalogue.values():
+        for area in config.AREAS:
+            now, before = current.loc[(indicator.id, area)], previous.loc[(indicator.id, area)]
+            row = {
+                "indicator_id": indicator.id, "title": indicator.title, "section": indicator.section,
+                "measure": indicator.measure, "unit": indicator.unit, "polarity": indicator.polarity,
+                "source": indicator.source, "illustrative": indicator.source == "local" and local_is_sample,
+                "area": area, "area_code": config.AREA_CODES[area],
+                "area_type": "district" if area in config.DISTRICTS else ("county" if area == config.COUNTY else "partnership"),
+                "period": period_label(end), "period_end": str(end),
+                "numerator": now["numerator"], "denominator": now["denominator"], "value": now["value"],
+                "previous_period_end": str(previous_end), "previous_numerator": before["numerator"],
+                "previous_denominator": before["denominator"], "previous_value": before["value"],
+                "population_year": now["population_year"],
+            }
+            reason = unavailable.get(indicator.id)
+            if reason is None and (now["missing"] or before["missing"]):
+                gaps = "; ".join(f"{label}: {text}" for label, text in
+                                 (("this year", now["missing"]), ("previous year", before["missing"])) if text)
+                reason = f"Data missing for part of the 12 months ({gaps})."
+            if reason:
+                for key in ("numerator", "denominator", "value", "previous_numerator", "previous_denominator", "previous_value"):
+                    row[key] = np.nan
+                row.update(status="not available", reason=reason)
+            else:
+                row.update(status="available", reason="")
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    table["change_abs"] = table["value"] - table["previous_value"]
+    table["change_pct"] = table["change_abs"] / table["previous_value"] * 100
+    return table[TABLE_COLUMNS]

@@ -1,0 +1,337 @@
+"""Read raw inputs into tidy tables: police.uk street-level CSVs and ONS population.
+
+police.uk files are read as published (``.csv``, ``.csv.gz`` or a ``.zip`` holding
+``*-street.csv`` members) and never modified. Every problem is an ``InputError``
+naming the file, the line and what is wrong.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from . import config
+from .errors import InputError
+
+POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
+ASB = "Anti-social behaviour"
+_NAME_MONTH = re.compile(r"(\d{4}-\d{2})-[^/\\]*street\.csv", re.IGNORECASE)
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass
+class SourceFile:
+    """One input file as read: where it is, its SHA-256 and what it held."""
+
+    path: str
+    sha256: str
+    rows: int = 0
+    month: str | None = None
+
+
+@dataclass
+class PoliceData:
+    """police.uk street-level data reduced to monthly counts for the partnership.
+
+    ``counts``: month (YYYY-MM), district, crime_type, count — partnership districts only.
+    ``quality``: per month, rows read, rows without an LSOA, rows in Leicester and
+    rows elsewhere outside the partnership.
+    """
+
+    counts: pd.DataFrame
+    quality: pd.DataFrame
+    files: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def months(self) -> list[str]:
+        return sorted(self.quality["month"])
+
+
+def find_police_files(folder: Path) -> list[Path]:
+    """Every ``*-street.csv`` (plain, gzipped or zipped) in ``folder`` and its subfolders."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError("folder of police.uk files not found", file=folder)
+    files = sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and (p.name.lower().endswith(("-street.csv", "-street.csv.gz")) or p.suffix.lower() == ".zip")
+    )
+    if not files:
+        raise InputError("no police.uk street-level files (*-street.csv, .csv.gz or .zip) in this folder", file=folder)
+    return files
+
+
+def _members(path: Path) -> list[tuple[str, bytes]]:
+    """The (name, CSV bytes) pairs inside one file; a zip may hold many months."""
+    data = path.read_bytes()
+    try:
+        if path.suffix.lower() == ".gz":
+            return [(path.name[:-3], gzip.decompress(data))]
+        if path.suffix.lower() == ".zip":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = [n for n in archive.namelist() if n.lower().endswith("-street.csv")]
+                if not names:
+                    raise InputError("zip archive holds no *-street.csv file", file=path)
+                return [(f"{path.name}:{n}", archive.read(n)) for n in sorted(names)]
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise InputError(f"cannot be decompressed ({exc})", file=path) from None
+    return [(path.name, data)]
+
+
+def _parse_street_csv(name: str, data: bytes) -> pa.Table:
+    """Parse one month's CSV bytes, checking the columns we use."""
+    if not data.strip():
+        raise InputError("file is empty", file=name)
+    try:
+        header = data.split(b"\n", 1)[0].decode("utf-8-sig").strip().split(",")
+    except UnicodeDecodeError:
+        raise InputError("is not a UTF-8 text CSV", file=name, row=1) from None
+    missing = [c for c in POLICE_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(repr(c) for c in missing)}; the header has {', '.join(repr(h) for h in header[:12])}",
+            file=name, row=1,
+        )
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=POLICE_COLUMNS,
+                column_types={c: pa.string() for c in POLICE_COLUMNS},
+                strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
+        detail = str(exc).splitlines()[0]
+        row = re.search(r"[Rr]ow #?(\d+)", detail)
+        raise InputError(f"malformed CSV: {detail}", file=name, row=int(row.group(1)) if row else None) from None
+    if table.num_rows == 0:
+        raise InputError("has a header but no rows", file=name)
+    return table
+
+
+def _check_month(name: str, frame: pd.DataFrame) -> str:
+    """Every Month value is YYYY-MM and equals the month in the file name."""
+    months = frame["Month"]
+    bad = ~months.fillna("").str.match(_MONTH)
+    if bad.any():
+        line = int(bad.to_numpy().nonzero()[0][0]) + 2
+        raise InputError(f"Month '{months[bad].iloc[0]}' is not YYYY-MM", file=name, row=line)
+    named = _NAME_MONTH.search(name)
+    expected = named.group(1) if named else months.iloc[0]
+    wrong = months != expected
+    if wrong.any():
+        line = int(wrong.to_numpy().nonzero()[0][0]) + 2
+        raise InputError(f"Month '{months[wrong].iloc[0]}' does not match the file's month {expected}", file=name, row=line)
+    return expected
+
+
+def _check_duplicate_ids(name: str, frame: pd.DataFrame) -> None:
+    ids = frame["Crime ID"]
+    dup = ids.notna() & ids.duplicated()
+    if dup.any():
+        line = int(dup.to_numpy().nonzero()[0][0]) + 2
+        raise InputError(f"Crime ID {ids[dup].iloc[0]} appears more than once in this file", file=name, row=line)
+
+
+def district_of(lsoa_names: pd.Series) -> pd.Series:
+    """The district is the LSOA name without its last token: 'Charnwood 012A' -> 'Charnwood'."""
+    return lsoa_names.str.rsplit(" ", n=1).str[0]
+
+
+def read_police_uk(folder: Path | None = None) -> PoliceData:
+    """Read every street-level file under ``folder`` into monthly partnership counts."""
+    sources, grouped, quality = [], [], []
+    seen: dict[str, str] = {}
+    for path in find_police_files(folder or config.POLICE_UK):
+        raw = path.read_bytes()
+        source = SourceFile(str(path), hashlib.sha256(raw).hexdigest())
+        sources.append(source)
+        for name, data in _members(path):
+            frame = _parse_street_csv(name, data).to_pandas()
+            month = _check_month(name, frame)
+            if month in seen:
+                raise InputError(f"month {month} is also in {seen[month]}: keep one file per month", file=name)
+            seen[month] = name
+            _check_duplicate_ids(name, frame)
+            source.rows += len(frame)
+            source.month = month if source.month is None else f"{source.month}…{month}"
+            # Count by LSOA first (a few thousand groups), then name districts.
+            by_lsoa = frame.groupby(["LSOA name", "Crime type"], dropna=False).size().rename("count").reset_index()
+            by_lsoa["district"] = district_of(by_lsoa["LSOA name"])
+            by_lsoa["month"] = month
+            grouped.append(by_lsoa)
+            located = by_lsoa["LSOA name"].notna()
+            inside = by_lsoa["district"].isin(config.DISTRICTS)
+            leicester = by_lsoa["district"].isin(config.EXCLUDED)
+            quality.append({
+                "month": month,
+                "file": name,
+                "rows": len(frame),
+                "no_location": int(by_lsoa.loc[~located, "count"].sum()),
+                "leicester": int(by_lsoa.loc[leicester, "count"].sum()),
+                "outside": int(by_lsoa.loc[located & ~inside & ~leicester, "count"].sum()),
+                "partnership": int(by_lsoa.loc[inside, "count"].sum()),
+            })
+    everything = pd.concat(grouped, ignore_index=True)
+    missing_type = everything["Crime type"].isna() & everything["district"].isin(config.DISTRICTS)
+    if missing_type.any():
+        row = everything[missing_type].iloc[0]
+        raise InputError(f"a row in {row['LSOA name']} has no Crime type", file=seen[row["month"]])
+    counts = (
+        everything[everything["district"].isin(config.DISTRICTS)]
+        .groupby(["month", "district", "Crime type"], as_index=False)["count"].sum()
+        .rename(columns={"Crime type": "crime_type"})
+        .sort_values(["month", "district", "crime_type"], ignore_index=True)
+    )
+    return PoliceData(counts, pd.DataFrame(quality).sort_values("month", ignore_index=True), sources)
+
+
+# --- Population -----------------------------------------------------------------
+
+def read_population(folder: Path | None = None) -> pd.DataFrame:
+    """ONS mid-year estimates as rows of year, area_code, population for our districts.
+
+    Reads the wide single-year-of-age files (``ons_mye_mid<YEAR>_*.csv``, column
+    ``total_population``) and the long totals file (year, lad_code, population).
+    """
+    folder = Path(folder or config.POPULATION)
+    frames = []
+    for path in sorted(folder.glob("*.csv")):
+        head = pd.read_csv(path, nrows=0).columns
+        wide = re.search(r"mid(\d{4})", path.name)
+        if "total_population" in head and wide:
+            code_col = next(c for c in head if c.endswith("_code"))
+            frame = pd.read_csv(path, usecols=[code_col, "total_population"])
+            frame = frame.rename(columns={code_col: "area_code", "total_population": "population"})
+            frame["year"] = int(wide.group(1))
+        elif {"year", "lad_code", "population"} <= set(head):
+            frame = pd.read_csv(path, usecols=["year", "lad_code", "population"]).rename(columns={"lad_code": "area_code"})
+        else:
+            raise InputError("not a population file: expected columns year, lad_code, population "
+                             "or an ons_mye_midYYYY file with total_population", file=path, row=1)
+        frame["file"] = str(path)
+        frames.append(frame)
+    if not frames:
+        raise InputError("no population CSV files", file=folder)
+    population = pd.concat(frames, ignore_index=True)
+    population = population[population["area_code"].isin(config.DISTRICTS.values())]
+    bad = pd.to_numeric(population["population"], errors="coerce")
+    if bad.isna().any() or (bad <= 0).any():
+        row = population[bad.isna() | (bad <= 0)].iloc[0]
+        raise InputError(f"population '{row['population']}' for {row['area_code']} in {row['year']} is not a positive number", file=row["file"])
+    population["population"] = bad.astype("int64")
+    population = population.drop_duplicates(["year", "area_code"], keep="last")
+    for year, group in population.groupby("year"):
+        absent = sorted(set(config.DISTRICTS.values()) - set(group["area_code"]))
+        if absent:
+            names = [d for d, c in config.DISTRICTS.items() if c in absent]
+            raise InputError(f"mid-{year} population is missing for {', '.join(names)}", file=folder)
+    return population[["year", "area_code", "population"]].sort_values(["year", "area_code"], ignore_index=True)
+
+
+def population_year(period_end: pd.Period, years: list[int]) -> tuple[int, str]:
+    """The mid-year estimate nearest the middle of the 12 months ending ``period_end``.
+
+    Returns (year, note); the note says when the latest available year stood in.
+    """
+    middle = (period_end - 11).start_time + (period_end.end_time - (period_end - 11).start_time) / 2
+    nearest = min(range(middle.year - 1, middle.year + 2), key=lambda y: abs(pd.Timestamp(y, 6, 30) - middle))
+    if nearest in years:
+        return nearest, f"mid-{nearest} estimate (nearest the middle of the period)"
+    fallback = max(y for y in years if y <= nearest) if min(years) <= nearest else min(years)
+    return fallback, f"mid-{fallback} estimate (mid-{nearest} not available; latest available used)"
+
+
+# --- Local extracts ---------------------------------------------------------------
+
+LOCAL_COLUMNS = ["area", "period", "indicator_id", "numerator", "denominator"]
+
+
+def read_local_extract(path: Path, catalogue: dict) -> pd.DataFrame:
+    """Read a local extract CSV (SPEC §4 tidy format) and check every row.
+
+    Columns: area (district name or ONS code), period (YYYY-MM, or a quarter such as
+    2022-23-Q2 for quarterly indicators), indicator_id, numerator, denominator (for
+    percentages). Returns indicator_id, area, month (YYYY-MM; a quarter becomes its
+    last month), numerator, denominator.
+    """
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("local extract not found", file=path) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path) from None
+    return check_local_rows(frame, catalogue, source=str(path), row_label=lambda i: i + 2)
+
+
+def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_label) -> pd.DataFrame:
+    """Validate tidy local rows (from a CSV or an Excel return) and normalise them.
+
+    ``row_label(i)`` names the i-th data row in messages (a line number or a cell).
+    """
+    from .quarters import parse_quarter  # local import keeps ingest importable alone
+
+    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    missing = [c for c in LOCAL_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}; expected {', '.join(LOCAL_COLUMNS)}", file=source, row=row_label(-1))
+    codes = {code: name for name, code in config.DISTRICTS.items()}
+    rows, seen = [], {}
+    for i, record in enumerate(frame[LOCAL_COLUMNS].itertuples(index=False)):
+        where = row_label(i)
+        area, period, indicator_id, numerator, denominator = (str(v).strip() for v in record)
+
+        def fail(problem: str) -> None:
+            raise InputError(problem, file=source, row=where)
+
+        area = codes.get(area, area)
+        if area not in config.DISTRICTS:
+            fail(f"unknown area '{area}': use one of the districts {', '.join(config.DISTRICTS)}")
+        indicator = catalogue.get(indicator_id)
+        if indicator is None or indicator.source != "local":
+            fail(f"unknown indicator id '{indicator_id}' for a local extract")
+        if indicator.frequency == "quarterly":
+            if not re.match(r"^\d{4}-\d{2}-Q[1-4]$", period):
+                fail(f"period '{period}' for {indicator_id} must be a quarter such as 2022-23-Q2")
+            month = str(parse_quarter(period).end_month)
+        else:
+            if not _MONTH.match(period):
+                fail(f"period '{period}' for {indicator_id} must be a month YYYY-MM")
+            month = period
+        values = []
+        for label, text in (("numerator", numerator), ("denominator", denominator)):
+            if text == "":
+                values.append(None)
+                continue
+            try:
+                number = float(text.replace(",", ""))
+            except ValueError:
+                fail(f"{label} '{text}' is not a number")
+            if not number >= 0 or number != int(number):
+                fail(f"{label} '{text}' must be a whole number of 0 or more")
+            values.append(int(number))
+        num, den = values
+        if num is None:
+            fail("numerator is empty: a missing value must be left out of the file, not written as blank or 0")
+        if indicator.measure == "percentage":
+            if den is None or den == 0:
+                fail(f"{indicator_id} is a percentage: denominator must be a positive whole number")
+            if num > den:
+                fail(f"numerator {num} is greater than denominator {den}")
+        key = (indicator_id, area, month)
+        if key in seen:
+            fail(f"duplicate row: {indicator_id} for {area} in {period} is also at {seen[key]}")
+        seen[key] = where
+        rows.append((indicator_id, area, month, num, den))
+    return pd.DataFrame(rows, columns=["indicator_id", "area", "month", "numerator", "denominator"])

@@ -1,0 +1,73 @@
+"""Run parameters: ``params/defaults.yaml`` overlaid by ``params/<quarter>.yaml``.
+
+Unknown keys are errors (Papermill itself only warns about unknown parameters).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from . import config
+from .catalogue import load_yaml
+from .errors import InputError
+
+RULES = {"significance", "percent_band", "both"}
+_TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "local_extract",
+        "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "title"}
+_COMMENTARY = {"summary", "sections", "indicators"}
+_CONTACT = {"name", "role", "email", "phone"}
+
+
+def quarter_params_path(quarter_label: str) -> Path:
+    return config.PARAMS / f"{quarter_label}.yaml"
+
+
+def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | None = None) -> dict:
+    """Defaults overlaid by the quarter's file (if any), every key checked."""
+    merged: dict = {}
+    sources = [config.PARAMS / "defaults.yaml", Path(path) if path else quarter_params_path(quarter_label)]
+    for source in sources:
+        if source == sources[1] and path is None and not source.exists():
+            continue
+        document = load_yaml(source) or {}
+        if not isinstance(document, dict):
+            raise InputError("must be a mapping of keys to values", file=source)
+        check_params(document, source, catalogue)
+        merged.update(document)
+        merged.setdefault("_files", []).append(str(source))
+    merged.setdefault("commentary", {})
+    merged.setdefault("unavailable", {})
+    return merged
+
+
+def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
+    """Raise an InputError naming the first unknown or malformed key."""
+    def fail(key: str, problem: str) -> None:
+        raise InputError(problem, file=source, row=f"key '{key}'")
+
+    for key in document:
+        if key not in _TOP:
+            fail(key, f"unknown key '{key}'; allowed keys are {', '.join(sorted(_TOP))}")
+    if "change_rule" in document and document["change_rule"] not in RULES:
+        fail("change_rule", f"'{document['change_rule']}' is not one of {', '.join(sorted(RULES))}")
+    if "percent_band" in document and not (isinstance(document["percent_band"], (int, float)) and 0 <= document["percent_band"] < 100):
+        fail("percent_band", "must be a number of percent from 0 to 100, such as 5")
+    if "confidence" in document and document["confidence"] not in (95, 99.8, 0.95, 0.998):
+        fail("confidence", "must be 95 or 99.8")
+    if "meeting_date" in document and not isinstance(document["meeting_date"], dt.date):
+        fail("meeting_date", f"'{document['meeting_date']}' is not a date written as YYYY-MM-DD")
+    contact = document.get("contact", {})
+    if not isinstance(contact, dict) or set(contact) - _CONTACT:
+        fail("contact", f"contact may hold only {', '.join(sorted(_CONTACT))}")
+    commentary = document.get("commentary", {}) or {}
+    if not isinstance(commentary, dict) or set(commentary) - _COMMENTARY:
+        fail("commentary", f"commentary may hold only {', '.join(sorted(_COMMENTARY))}")
+    for section in (commentary.get("sections") or {}):
+        if section not in config.SECTIONS:
+            fail("commentary", f"unknown section '{section}'; sections are {', '.join(config.SECTIONS)}")
+    ids = dict(commentary.get("indicators") or {}) | dict(document.get("unavailable") or {})
+    for indicator_id in ids:
+        if catalogue is not None and indicator_id not in catalogue:
+            close = [i for i in catalogue if i[:4] == str(indicator_id)[:4]]
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            fail("commentary/unavailable", f"unknown indicator id '{indicator_id}'{hint}")
