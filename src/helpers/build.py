@@ -1,0 +1,195 @@
+"""Build a quarter's outputs: compute once, run the section notebooks, stitch, write every file.
+
+Everything is written into a staging folder beside ``outputs/<quarter>/`` and swapped
+in only when the build has succeeded, under a lock, so a failed or concurrent build
+never leaves a half-written report in place of a good one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from . import browser, config
+from .errors import BuildError, SaferReportError, ToolMissing
+from .pipeline import Results, compute, save
+from .report import export_html, stitch
+
+SECTION_NOTEBOOKS = ["00_summary", "01_reduce_crime", "02_protect_vulnerable", "03_reduce_asb", "04_cohesion"]
+
+
+@dataclass
+class BuildResult:
+    """Where the outputs went, what was skipped and how long each step took."""
+
+    folder: Path
+    skipped: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    up_to_date: bool = False
+
+
+def code_version() -> str:
+    """The git commit of the code, if this is a git checkout."""
+    try:
+        out = subprocess.run(["git", "-C", str(config.ROOT), "describe", "--always", "--dirty"], capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or "not a git checkout"
+    except (OSError, subprocess.SubprocessError):
+        return "not a git checkout"
+
+
+def build_key(results: Results, extra: list[Path]) -> str:
+    """Hash of every input, the params, the notebooks and the code: same key, same outputs."""
+    digest = hashlib.sha256()
+    for source in results.files:
+        digest.update(source.sha256.encode())
+    digest.update(repr(sorted((k, str(v)) for k, v in results.params.items() if k != "_files")).encode())
+    for path in sorted(extra):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _inputs_of_code() -> list[Path]:
+    helpers = Path(__file__).parent
+    return [*helpers.glob("*.py"), *helpers.glob("templates/**/*.*"), *config.NOTEBOOKS.glob("0*.ipynb"), config.CATALOGUE]
+
+
+def _execute(name: str, folder: Path, parameters: dict) -> str:
+    """Run one section notebook with Papermill (in a worker process); return its path.
+
+    It runs in the outputs' notebooks folder, beside ``results.pkl``, so the executed
+    copy can be re-run in JupyterLab as it is.
+    """
+    output = folder / "notebooks" / f"{name}.ipynb"
+    papermill.execute_notebook(str(config.NOTEBOOKS / f"{name}.ipynb"), str(output), parameters=parameters,
+                               kernel_name="python3", progress_bar=False, cwd=str(output.parent),
+                               shutdown_kernel="immediate")
+    return str(output)
+
+
+def _failure_message(name: str, error: BaseException, executed: Path) -> str:
+    """'notebook 01_reduce_crime.ipynb, cell 4: KeyError: ...' from a Papermill failure."""
+    cell = "unknown cell"
+    if executed.exists():
+        book = nbformat.read(executed, as_version=4)
+        for index, c in enumerate(book.cells):
+            if any(o.get("output_type") == "error" for o in c.get("outputs", [])):
+                cell = f"cell {index} ({c.source.strip().splitlines()[0][:60] if c.source.strip() else 'empty'})"
+                break
+    detail = f"{getattr(error, 'ename', type(error).__name__)}: {getattr(error, 'evalue', error)}"
+    return f"section notebook {name}.ipynb failed at {cell}: {detail}"
+
+
+@contextmanager
+def _lock(out_root: Path, label: str):
+    """One build of a quarter at a time; a second waits for the first."""
+    out_root.mkdir(parents=True, exist_ok=True)
+    with open(out_root / f".{label}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging`` with two renames on one file system."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(quarter: str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
+          out: Path | None = None, local: Path | None = None, force: bool = False, progress=print) -> BuildResult:
+    """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``)."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
+    timings["compute"] = time.perf_counter() - started
+    label = results.quarter.label
+    out_root = Path(out or config.OUTPUTS).resolve()
+    target = out_root / label
+    key = build_key(results, _inputs_of_code())
+    with _lock(out_root, label):
+        if not force and (target / ".build-key").exists() and (target / ".build-key").read_text() == key:
+            progress(f"{label}: outputs are up to date (nothing changed); use --force to rebuild")
+            return BuildResult(target, up_to_date=True, timings=timings)
+        staging = out_root / f".{label}.building-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "notebooks").mkdir(parents=True)
+        try:
+            result = _build_into(results, staging, target, key, timings, progress)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _swap_in(staging, target)
+        result.folder = target
+    timings["total"] = time.perf_counter() - started
+    return result
+
+
+def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, progress) -> BuildResult:
+    label = results.quarter.label
+    built_at = dt.datetime.now().astimezone().strftime("%-d %B %Y %H:%M %Z")
+    bundle = staging / "notebooks" / "results.pkl"
+    save(results, bundle)
+    step = time.perf_counter()
+    progress(f"{label}: running {len(SECTION_NOTEBOOKS)} section notebooks")
+    parameters = {"quarter": label, "results_path": bundle.name}
+    with ProcessPoolExecutor(max_workers=min(len(SECTION_NOTEBOOKS), max(2, os.cpu_count() or 2))) as pool:
+        futures = {name: pool.submit(_execute, name, staging, parameters) for name in SECTION_NOTEBOOKS}
+        for name, future in futures.items():
+            try:
+                future.result()
+            except Exception as error:  # a notebook failed: keep it for debugging, leave outputs alone
+                executed = staging / "notebooks" / f"{name}.ipynb"
+                message = _failure_message(name, error, executed)
+                if executed.exists():
+                    (target / "failed").mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(executed, target / "failed" / executed.name)
+                    message += f" (executed notebook kept in {target / 'failed' / executed.name})"
+                raise BuildError(message) from error
+    timings["notebooks"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    build_info = {"built_at": built_at, "code_version": code_version()}
+    book = stitch(results, [staging / "notebooks" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS], build_info)
+    title = f"{results.params.get('partnership', config.PARTNERSHIP)} Safer Communities Performance Report, {results.quarter.title}"
+    (staging / "report.html").write_text(export_html(book, title), encoding="utf-8")
+    timings["html"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    results.table.to_csv(staging / "indicators.csv", index=False, lineterminator="\n")
+    timings["csv"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    from .excel import write_dashboard  # openpyxl is imported only when a workbook is written
+    write_dashboard(results, staging / "dashboard.xlsx")
+    timings["excel"] = time.perf_counter() - step
+
+    skipped = []
+    step = time.perf_counter()
+    try:
+        browser.print_pdf(staging / "report.html", staging / "report.pdf")
+    except ToolMissing as missing:
+        skipped.append("report.pdf")
+        progress(f"{label}: report.pdf not built — {missing}")
+    timings["pdf"] = time.perf_counter() - step
+    (staging / ".build-key").write_text(key)
+    return BuildResult(staging, skipped=skipped, timings=timings)
+
+
+__all__ = ["build", "BuildResult", "SaferReportError"]

@@ -1,0 +1,191 @@
+"""Charts in one house style (UK Government Analysis Function colours), as inline HTML figures.
+
+Every figure is returned as a ``<figure>`` with the PNG inlined, alt text that states
+its message, and a caption; the numbers it shows are given in a table beside it.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.patheffects  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.patches import Polygon  # noqa: E402
+
+from . import config  # noqa: E402
+from .spc import xmr  # noqa: E402
+
+# Analysis Function categorical palette (colour-blind safe in this order).
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"
+LIGHT_GREY = "#BFBFBF"
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": DARK_GREY,
+    "axes.labelcolor": DARK_GREY,
+    "xtick.color": DARK_GREY,
+    "ytick.color": DARK_GREY,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#E5E5E5",
+    "legend.frameon": False,
+    "figure.dpi": 100,
+    "svg.hashsalt": "safer-report",
+}
+
+
+def figure_html(fig, alt: str, caption: str) -> str:
+    """Render ``fig`` to an inline PNG figure with alt text and caption, and close it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=144, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def _month_labels(months: list[str]) -> list[str]:
+    return [pd.Period(m, "M").strftime("%b %y") for m in months]
+
+
+def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit: str, polarity_word: str) -> tuple[str, str]:
+    """Rolling 12-month line (left) and the XmR chart of monthly counts (right).
+
+    ``series``: period_end, value for one indicator and area; ``monthly``: counts by
+    month (or None where there is no monthly series). Returns (figure html, alt text).
+    """
+    series = series.dropna(subset=["value"])
+    with plt.rc_context(STYLE):
+        panels = 2 if monthly is not None and len(monthly) >= 12 else 1
+        fig, axes = plt.subplots(1, panels, figsize=(9.6 if panels == 2 else 5.6, 3.0), squeeze=False)
+        ax = axes[0][0]
+        x = np.arange(len(series))
+        ax.plot(x, series["value"], color=DARK_BLUE, linewidth=2.2, marker="o", markersize=3)
+        ax.set_title(f"Rolling 12 months ({unit})", fontsize=10)
+        ticks = x[::6] if len(x) > 12 else x[::3]
+        ax.set_xticks(ticks, [ _month_labels(list(series["period_end"]))[i] for i in ticks], rotation=0)
+        ax.set_ylim(bottom=0, top=max(series["value"].max() * 1.15, 1e-9))
+        if len(series):
+            ax.annotate(f"{series['value'].iloc[-1]:,.2f}", (x[-1], series["value"].iloc[-1]), textcoords="offset points",
+                        xytext=(0, 7), ha="center", color=DARK_BLUE, fontweight="bold")
+        alt_parts = []
+        if len(series) >= 2:
+            first, last = series.iloc[0], series.iloc[-1]
+            alt_parts.append(f"{title}: the rolling 12-month value moved from {first['value']:,.2f} in the 12 months to "
+                             f"{pd.Period(first['period_end'], 'M').strftime('%B %Y')} to {last['value']:,.2f} in the 12 months to "
+                             f"{pd.Period(last['period_end'], 'M').strftime('%B %Y')} ({unit}).")
+        if panels == 2:
+            ax2 = axes[0][1]
+            chart = xmr(monthly.to_numpy(dtype=float))
+            points = chart.points
+            mx = np.arange(len(points))
+            ax2.plot(mx, points["value"], color=DARK_GREY, linewidth=1.4, marker="o", markersize=3, label="Monthly count")
+            ax2.axhline(chart.mean, color=TURQUOISE, linewidth=1.5, label="Average")
+            ax2.axhline(chart.upper, color=DARK_GREY, linewidth=1, linestyle="--", label="Process limits")
+            ax2.axhline(max(chart.lower, 0), color=DARK_GREY, linewidth=1, linestyle="--")
+            flagged = points[["beyond_limits", "run", "trend", "two_of_three"]].any(axis=1).to_numpy()
+            if flagged.any():
+                ax2.scatter(mx[flagged], points["value"].to_numpy()[flagged], s=36, color=ORANGE, zorder=3,
+                            edgecolor=DARK_GREY, linewidth=0.6, marker="D", label="Special-cause signal")
+            ax2.set_title("Monthly count with SPC limits", fontsize=10)
+            labels = _month_labels(list(monthly.index))
+            mticks = mx[::6] if len(mx) > 12 else mx[::3]
+            ax2.set_xticks(mticks, [labels[i] for i in mticks])
+            ax2.set_ylim(bottom=0)
+            ax2.legend(fontsize=8, loc="lower left", ncols=2)
+            alt_parts.append(f"Monthly counts average {chart.mean:,.1f} with process limits {max(chart.lower, 0):,.1f} to "
+                             f"{chart.upper:,.1f}; {int(flagged.sum())} month(s) are part of a special-cause signal.")
+        fig.tight_layout()
+    alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
+    return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and monthly statistical process control chart"
+                       if panels == 2 else f"{title}: rolling 12-month trajectory"), alt
+
+
+def district_bars(rows: pd.DataFrame, title: str, unit: str) -> str:
+    """Horizontal bars of each district's value with its 95% interval and the partnership line."""
+    districts = rows[rows["area_type"] == "district"].dropna(subset=["value"]).iloc[::-1]
+    partnership = rows.loc[rows["area"] == config.PARTNERSHIP, "value"]
+    with plt.rc_context({**STYLE, "axes.grid.axis": "x"}):
+        fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        colours = {"significantly higher": DARK_PINK, "significantly lower": TURQUOISE}
+        y = np.arange(len(districts))
+        ax.barh(y, districts["value"], color=[colours.get(v, DARK_BLUE) for v in districts["vs_partnership"]], height=0.62)
+        ax.errorbar(districts["value"], y, xerr=[districts["value"] - districts["ci_low"], districts["ci_high"] - districts["value"]],
+                    fmt="none", ecolor=DARK_GREY, capsize=3, linewidth=1)
+        markers = {"significantly higher": "▲ higher", "significantly lower": "▼ lower", "similar": "similar"}
+        ax.set_yticks(y, [f"{a}  ({markers.get(v, '')})" for a, v in zip(districts["area"], districts["vs_partnership"])])
+        if len(partnership) and pd.notna(partnership.iloc[0]):
+            ax.axvline(partnership.iloc[0], color=ORANGE, linewidth=2, linestyle="--", label=f"{config.PARTNERSHIP} {partnership.iloc[0]:,.2f}")
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8)
+        ax.set_xlabel(unit)
+        ax.set_title(f"{title} by district", fontsize=10)
+        fig.tight_layout()
+    higher = list(districts.loc[districts["vs_partnership"] == "significantly higher", "area"])
+    lower = list(districts.loc[districts["vs_partnership"] == "significantly lower", "area"])
+    alt = (f"{title} by district ({unit}). Significantly higher than {config.PARTNERSHIP}: {', '.join(higher[::-1]) or 'none'}. "
+           f"Significantly lower: {', '.join(lower[::-1]) or 'none'}.")
+    return figure_html(fig, alt, f"{title}: districts with 95% confidence intervals against the {config.PARTNERSHIP} value")
+
+
+_SHORT = {"Hinckley and Bosworth": "Hinckley &\nBosworth", "North West Leicestershire": "North West\nLeicestershire",
+          "Oadby and Wigston": "Oadby &\nWigston"}
+# Labels of the small districts round Leicester sit outside them, with a leader line (degrees).
+_LABEL_OFFSETS = {"Blaby": (-0.16, -0.13), "Oadby and Wigston": (0.2, -0.2)}
+_HALO = [matplotlib.patheffects.withStroke(linewidth=3, foreground="white")]
+
+
+def district_map(rows: pd.DataFrame, title: str, unit: str) -> str:
+    """Choropleth of the districts, shaded by value, labelled with value and comparison."""
+    shapes = json.loads(config.BOUNDARIES.read_text())
+    values = rows.set_index("area_code")
+    with plt.rc_context({**STYLE, "axes.grid": False}):
+        fig, ax = plt.subplots(figsize=(6.4, 4.6))
+        known = values.loc[values["area_type"] == "district", "value"].dropna()
+        low, high = (known.min(), known.max()) if len(known) else (0, 1)
+        cmap = matplotlib.colors.LinearSegmentedColormap.from_list("af_blue", ["#DCE6F0", DARK_BLUE])
+        norm = matplotlib.colors.Normalize(low, high if high > low else low + 1)
+        for feature in shapes["features"]:
+            code, name = feature["properties"]["LAD23CD"], feature["properties"]["LAD23NM"]
+            member = code in values.index and values.at[code, "area_type"] == "district"
+            value = values.at[code, "value"] if member else np.nan
+            colour = cmap(norm(value)) if pd.notna(value) else "#F2F2F2"
+            for polygon in feature["geometry"]["coordinates"]:
+                ring = np.array(polygon[0])
+                ax.add_patch(Polygon(ring, closed=True, facecolor=colour, edgecolor="white" if member else LIGHT_GREY,
+                                     linewidth=1.2, hatch=None if member else "///"))
+            lon, lat = feature["properties"]["LONG"], feature["properties"]["LAT"]
+            dx, dy = _LABEL_OFFSETS.get(name, (0, 0))
+            arrow = {"arrowstyle": "-", "color": DARK_GREY, "linewidth": 0.8} if (dx or dy) else None
+            if member:
+                word = {"significantly higher": "▲", "significantly lower": "▼", "similar": "►"}.get(values.at[code, "vs_partnership"], "")
+                label = f"{_SHORT.get(name, name)}\n{value:,.1f} {word}" if pd.notna(value) else f"{_SHORT.get(name, name)}\nn/a"
+                ax.annotate(label, (lon, lat), xytext=(lon + dx, lat + dy), ha="center", va="center", fontsize=8,
+                            color="black", fontweight="bold", arrowprops=arrow, path_effects=_HALO)
+        ax.autoscale_view()
+        ax.set_aspect(1 / np.cos(np.radians(52.7)))
+        ax.axis("off")
+        bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.5, pad=0.0, aspect=15)
+        bar.set_label(unit)
+        ax.set_title(f"{title} by district (▲ significantly higher, ▼ lower, ► similar to {config.PARTNERSHIP})", fontsize=9)
+        fig.text(0.01, 0.01, "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+                 "Contains OS data © Crown copyright and database right 2023.", fontsize=6, color=DARK_GREY)
+    top = known.idxmax() if len(known) else None
+    top_name = {c: n for n, c in config.DISTRICTS.items()}.get(top, "none")
+    alt = (f"Map of {title.lower()} by district ({unit}). Highest: {top_name} at {known.max():,.1f}; "
+           f"lowest: {({c: n for n, c in config.DISTRICTS.items()}).get(known.idxmin(), 'none')} at {known.min():,.1f}. "
+           "Leicester city is shown hatched as it is not part of the partnership." if len(known) else f"Map of {title}: no data.")
+    return figure_html(fig, alt, f"Map: {title} by district, shaded by value and labelled with the comparison to "
+                       f"{config.PARTNERSHIP}. Hatched: Leicester city, which is not part of the partnership.")

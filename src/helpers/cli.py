@@ -1,0 +1,73 @@
+"""``safer-report``: build a quarter's report, validate inputs, write data-return templates.
+
+Every problem the user can fix is printed as one line and exits non-zero; ``--debug``
+shows the traceback as well.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import config
+from .errors import SaferReportError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="safer-report", description="Safer Communities quarterly performance report.")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on error")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build a quarter's report into outputs/<quarter>/")
+    _inputs(build)
+    build.add_argument("--out", type=Path, help="folder to write <quarter>/ into (default: outputs/)")
+    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+
+    validate = commands.add_parser("validate", help="check every input for a quarter without building")
+    _inputs(validate)
+    return parser
+
+
+def _inputs(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--quarter", help="e.g. 2022-23-Q2 (default: the latest quarter the data fully covers)")
+    command.add_argument("--police-uk", type=Path, help="folder of police.uk *-street.csv files (default: data/police_uk)")
+    command.add_argument("--params", type=Path, help="quarter params YAML (default: params/<quarter>.yaml if present)")
+    command.add_argument("--local", type=Path, help="local extract: tidy CSV or a filled Excel data return")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.quarter is not None:
+            from .quarters import parse_quarter
+            args.quarter = parse_quarter(args.quarter).label
+        if args.command == "build":
+            from .build import build
+            result = build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
+                           local=args.local, force=args.force, progress=lambda m: print(m, file=sys.stderr))
+            if not result.up_to_date:
+                made = sorted(p.name for p in result.folder.iterdir() if not p.name.startswith("."))
+                print(f"Built {result.folder} ({', '.join(made)}) in {result.timings.get('total', 0):.1f} s")
+            if result.skipped:
+                print(f"Not built: {', '.join(result.skipped)} — install Debian's chromium (apt-get install chromium) for the PDF")
+        elif args.command == "validate":
+            from .pipeline import compute
+            results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local)
+            missing = results.rows()[results.rows()["status"] != "available"]
+            print(f"All inputs valid for {results.quarter.label}: {len(results.files)} files, "
+                  f"{len(results.catalogue)} indicators, {len(missing)} not available"
+                  + (f" ({', '.join(missing['indicator_id'])})" if len(missing) else ""))
+        return 0
+    except SaferReportError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"safer-report: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("safer-report: interrupted; previous outputs are unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,655 @@
+"""The Excel outputs: the one-page dashboard workbook and the partners' data return.
+
+``write_dashboard`` writes ``dashboard.xlsx`` (Dashboard, Trends, Data, Definitions);
+``write_return_template`` writes a return for partners to fill and ``read_return``
+reads a filled one back into the local-extract rows the pipeline uses.
+
+Every cell holds a value, never a formula. Every text cell goes through ``safe_text``:
+following OWASP's advice on formula (CSV) injection, text that starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return gets a leading single quote, and the
+cell is forced to the string type, so neither Excel nor LibreOffice can evaluate it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from pathlib import Path
+from zipfile import BadZipFile
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.comments import Comment
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from . import config
+from .assess import describe_rule
+from .errors import InputError
+from .ingest import check_local_rows
+from .quarters import Quarter, parse_quarter, period_label, window
+
+FONT = "Calibri"  # LibreOffice substitutes the metric-compatible Carlito
+NAVY, GREY_LINE, SECTION_FILL = "12436D", "BFBFBF", "DCE6F0"
+# judgement -> (fill, text colour); every pair has a contrast ratio of at least 4.5:1.
+JUDGEMENT_STYLE = {
+    "improving": ("C6EFCE", "006100"),
+    "deteriorating": ("FFC7CE", "9C0006"),
+    "stable": ("D9D9D9", "000000"),
+    "no judgement": ("F2F2F2", "404040"),
+    "not available": ("FFFFFF", "595959"),
+}
+ARROWS = {"higher": "▲ Higher", "lower": "▼ Lower", "similar": "► Similar"}
+# vs_partnership -> (marker shown after the value, fill)
+VERSUS = {"significantly higher": ("▲", "9DC3E6"), "significantly lower": ("▼", "DDEBF7")}
+POLARITY_WORDS = {"lower_is_better": "Lower is better", "higher_is_better": "Higher is better", "no_polarity": "No polarity"}
+ILLUSTRATIVE_MARK = "†"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: object) -> str:
+    """``value`` as text Excel cannot read as a formula (OWASP: prefix a single quote)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _plain(value: object) -> object:
+    """A cell value: text made safe, numpy numbers made Python, missing made empty."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, bool) or hasattr(value, "item"):
+        return value.item() if hasattr(value, "item") else value
+    return value
+
+
+def _put(ws, row: int, column: int, value: object, *, bold: bool = False, italic: bool = False, size: float = 10,
+         color: str = "000000", fill: str | None = None, fmt: str | None = None, align: str | None = None,
+         wrap: bool = False, valign: str = "center"):
+    """Write one value with its style; text cells are always plain strings."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = _plain(value)
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    cell.font = Font(name=FONT, size=size, bold=bold, italic=italic, color=color)
+    if fill:
+        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+    if fmt:
+        cell.number_format = fmt
+    cell.alignment = Alignment(horizontal=align, vertical=valign, wrap_text=wrap)
+    return cell
+
+
+def _comment(cell, text: str, author: str = "Safer Communities report") -> None:
+    cell.comment = Comment(safe_text(text), author, width=260, height=90)
+
+
+def _save(wb: Workbook, path: Path, created: dt.datetime) -> Path:
+    """Save via a temporary file so a failed write never replaces a good workbook."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.properties.creator = "safer-report"
+    wb.properties.created = created
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        wb.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+def _quarter_time(quarter: Quarter) -> dt.datetime:
+    """A fixed timestamp for the workbook properties: the quarter's last day."""
+    return quarter.end_month.end_time.to_pydatetime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _fit_widths(ws, widths: dict[int, float]) -> None:
+    for column, width in widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = round(width, 1)
+
+
+def _chars(text: object, size: float = 10, bold: bool = False) -> float:
+    """Column width (Excel's units: digits of 11-point Calibri) that the longest line of ``text`` needs."""
+    longest = max((len(line) for line in str(text).splitlines()), default=0)
+    return longest * size / 11 * (1.1 if bold else 1.0) + 1.5
+
+
+def _two_lines(name: str) -> str:
+    """A header broken into two lines as even as the words allow."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    cut = min(range(1, len(words)), key=lambda k: max(len(" ".join(words[:k])), len(" ".join(words[k:]))))
+    return f"{' '.join(words[:cut])}\n{' '.join(words[cut:])}"
+
+
+# --- Dashboard ----------------------------------------------------------------------
+
+BODY, HEAD = 10, 9          # dashboard font sizes (points)
+TITLE_CHARS = 40            # longer indicator titles wrap onto a second line
+ROW_HEIGHT = 17             # points; the page has height to spare, so rows breathe
+FIXED = 9                   # columns before the area columns
+
+
+def _short_period(end: pd.Period) -> str:
+    """``Oct 21–Sep 22`` for the 12 months ending ``end``."""
+    return f"{(end - 11).strftime('%b %y')}–{end.strftime('%b %y')}"
+
+
+def _value_format(unit: str, marker: str = "") -> str:
+    """Number format by unit (values are already percentages, so ``%`` is a literal).
+
+    With ``marker`` the symbol follows the number; without, the same space is left
+    so that marked and unmarked values line up.
+    """
+    base = '0.0"%"' if unit == "%" else "0.00"
+    return f'{base}" {marker}"' if marker else f'{base}" "_▲'
+
+
+def _decimals(unit: str) -> int:
+    return 1 if unit == "%" else 2
+
+
+def _target_text(indicator, record: dict) -> str:
+    """``28–40%: within`` (the range, and where the value falls)."""
+    target = indicator.target
+    if not target:
+        return ""
+    text = f"{target['low']:g}–{target['high']:g}{'%' if indicator.unit == '%' else ''}"
+    return f"{text}: {record['target_status']}" if record["target_status"] else text
+
+
+def write_dashboard(results, path: str | Path) -> Path:
+    """Write the dashboard workbook (Dashboard, Trends, Data, Definitions) to ``path``."""
+    wb = Workbook()
+    _dashboard_sheet(wb.active, results)
+    _trends_sheet(wb.create_sheet("Trends"), results)
+    _data_sheet(wb.create_sheet("Data"), results.table)
+    _definitions_sheet(wb.create_sheet("Definitions"), results.catalogue)
+    partnership = results.params.get("partnership", config.PARTNERSHIP)
+    wb.properties.title = safe_text(f"{partnership} Safer Communities Performance Dashboard, {results.quarter.title}")
+    return _save(wb, path, _quarter_time(results.quarter))
+
+
+def _dashboard_sheet(ws, results) -> None:
+    """One landscape page: every indicator, its direction and judgement, the areas, a key."""
+    ws.title = "Dashboard"
+    ws.sheet_view.showGridLines = False
+    quarter, params, end = results.quarter, results.params, results.quarter.end_month
+    partnership = params.get("partnership", config.PARTNERSHIP)
+    headers = ["Indicator", "Unit", f"Current\n{_short_period(end)}", f"Previous\n{_short_period(end - 12)}",
+               "Change\n(%)", "Direction", "Judgement", "95% confidence\ninterval", "Target\nrange",
+               *(_two_lines(area) for area in config.AREAS)]
+    last = len(headers)
+    widths = {c: _chars(h, HEAD, bold=True) for c, h in enumerate(headers, start=1)}
+    widths[1] = _chars("x" * TITLE_CHARS)
+
+    titles = [(f"{partnership}: Safer Communities Performance Dashboard", 16, True, NAVY),
+              (f"{quarter.title}: {period_label(end)} compared with the {period_label(end - 12)}", 12, True, "000000"),
+              (f"Rates per 10,000 population unless stated. Population: {results.population_note}.", BODY, False, "404040")]
+    for row, (text, size, bold, color) in enumerate(titles, start=1):
+        _put(ws, row, 1, text, size=size, bold=bold, color=color)
+        ws.row_dimensions[row].height = size * 1.7
+    head = len(titles) + 2
+    groups = [(3, FIXED, f"{partnership} (the partnership)"),
+              (FIXED + 1, last, f"Value by area, {_short_period(end)}:  ▲ / ▼ significantly higher / lower than "
+                                f"{config.PARTNERSHIP}")]
+    for first, final, text in groups:
+        ws.merge_cells(start_row=head, start_column=first, end_row=head, end_column=final)
+        _put(ws, head, first, text, bold=True, size=HEAD, color=NAVY, align="center")
+        for column in range(first, final + 1):
+            ws.cell(head, column).border = Border(bottom=Side("medium", color=NAVY))
+    for column, text in enumerate(headers, start=1):
+        _put(ws, head + 1, column, text, bold=True, size=HEAD, color="FFFFFF", fill=NAVY, wrap=True,
+             align="left" if column == 1 else "center")
+    ws.row_dimensions[head + 1].height = 30
+    ws.freeze_panes = ws.cell(head + 2, 2)
+    ws.print_title_rows = f"{head}:{head + 1}"
+
+    index = results.table.set_index(["indicator_id", "area"])
+    row = head + 2
+    for section, section_title in config.SECTIONS.items():
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        _put(ws, row, 1, section_title, bold=True, size=11, color=NAVY, fill=SECTION_FILL)
+        ws.row_dimensions[row].height = ROW_HEIGHT + 2
+        row += 1
+        for indicator in (i for i in results.catalogue.values() if i.section == section):
+            _indicator_row(ws, row, indicator, index, widths)
+            for column in range(1, last + 1):
+                ws.cell(row, column).border = Border(bottom=Side("thin", color=GREY_LINE))
+            row += 1
+    key_end = _dashboard_key(ws, row + 1, results, last)
+    _fit_widths(ws, widths)
+    ws.print_area = f"A1:{get_column_letter(last)}{key_end}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.25
+    ws.page_margins.top = ws.page_margins.bottom = 0.4
+    ws.page_margins.header = ws.page_margins.footer = 0.2
+
+
+def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[int, float]) -> None:
+    """One dashboard row: the partnership's figures, then each area's value."""
+    record = index.loc[(indicator.id, config.PARTNERSHIP)].to_dict()
+    unit, digits = indicator.unit, _decimals(indicator.unit)
+    title = f"{indicator.title} {ILLUSTRATIVE_MARK}" if record["illustrative"] else indicator.title
+    _comment(_put(ws, row, 1, title, wrap=True), indicator.definition)
+    ws.row_dimensions[row].height = ROW_HEIGHT * (2 if len(title) > TITLE_CHARS else 1)
+    _put(ws, row, 2, unit, color="404040")
+    widths[2] = max(widths[2], _chars(unit))
+    if record["status"] != "available":
+        _comment(_put(ws, row, 3, "Not available", italic=True, color="595959", align="center"), record["reason"])
+        widths[3] = max(widths[3], _chars("Not available"))
+        ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=FIXED + len(config.AREAS))
+        _put(ws, row, 4, record["reason"], italic=True, color="595959")
+        return
+    fill, color = JUDGEMENT_STYLE[record["judgement"]]
+    change = record["change_pct"]
+    cells = [
+        (3, record["value"], {"fmt": _value_format(unit), "bold": True}),
+        (4, record["previous_value"], {"fmt": _value_format(unit)}),
+        (5, change if math.isfinite(change) else None, {"fmt": "+0.0;-0.0;0.0"}),
+        (6, ARROWS[record["direction"]], {}),
+        (7, record["judgement"].capitalize(), {"fill": fill, "color": color, "bold": True, "align": "center"}),
+        (8, f"{record['ci_low']:.{digits}f} – {record['ci_high']:.{digits}f}", {"align": "center"}),
+        (9, _target_text(indicator, record), {"align": "center"}),
+    ]
+    for column, area in enumerate(config.AREAS, start=FIXED + 1):
+        area_row = index.loc[(indicator.id, area)]
+        if area_row["status"] != "available":
+            _comment(_put(ws, row, column, "n/a", italic=True, color="595959", align="right"), area_row["reason"])
+            continue
+        marker, area_fill = VERSUS.get(area_row["vs_partnership"], ("", None))
+        cells.append((column, area_row["value"], {"fmt": _value_format(unit, marker), "fill": area_fill,
+                                                   "bold": area == config.PARTNERSHIP}))
+    for column, value, style in cells:
+        _put(ws, row, column, value, **style)
+        shown = value if isinstance(value, str) else f"{value or 0:,.{digits}f}% ▲"
+        widths[column] = max(widths[column], _chars(shown, BODY, style.get("bold", False)))
+
+
+def _dashboard_key(ws, row: int, results, last: int) -> int:
+    """The key under the table; returns its last row."""
+    end, params = results.quarter.end_month, results.params
+    higher, lower = VERSUS["significantly higher"], VERSUS["significantly lower"]
+    items = [
+        ("▲ Higher  ▼ Lower  ► Similar", None, None,
+         f"Direction of travel: the {period_label(end)} against the {period_label(end - 12)}. The arrow shows the "
+         f"direction only; {describe_rule(params)}."),
+        ("Improving", *JUDGEMENT_STYLE["improving"],
+         "Changed in the better direction for the indicator's polarity (lower is better, or higher is better)."),
+        ("Deteriorating", *JUDGEMENT_STYLE["deteriorating"], "Changed in the worse direction for the indicator's polarity."),
+        ("Stable", *JUDGEMENT_STYLE["stable"], "Similar to the previous year under the rule above."),
+        ("No judgement", *JUDGEMENT_STYLE["no judgement"],
+         "The indicator has no polarity (a rise may mean more reporting, not more harm): direction shown, not judged."),
+        (f"12.34 {higher[0]}", higher[1], "000000",
+         f"Area significantly higher than {config.PARTNERSHIP}: the partnership value is below the area's 95% "
+         "confidence interval."),
+        (f"12.34 {lower[0]}", lower[1], "000000",
+         f"Area significantly lower than {config.PARTNERSHIP}: the partnership value is above the area's 95% "
+         "confidence interval. No mark: similar."),
+        ("95% confidence interval", None, None,
+         "Byar's method for counts and rates, Wilson score for percentages. Change (%) is this year against the previous year."),
+        (f"Indicator {ILLUSTRATIVE_MARK}", None, None,
+         "Illustrative sample data generated for demonstration, not real local figures."
+         if params.get("local_extract_is_sample") else "From the partnership's local data return."),
+        ("Not available / n/a", None, None,
+         "No figure for the period (never shown as 0); the reason is in the cell's note and in the report."),
+        ("Units", None, None, "Rates per 10,000 population unless stated (hate crimes per 1,000); percentages are of "
+                              "cases or respondents. MARAC target: SafeLives recommended range 28–40%."),
+    ]
+    _put(ws, row, 1, "Key", bold=True, size=11, color=NAVY)
+    for offset, (symbol, fill, color, text) in enumerate(items, start=1):
+        r = row + offset
+        _put(ws, r, 1, symbol, size=HEAD, fill=fill, color=color or "000000", bold=fill is not None, align="center")
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=last)
+        _put(ws, r, 2, text, size=HEAD, color="262626")
+        ws.row_dimensions[r].height = 14
+    return row + len(items)
+
+
+# --- Trends -------------------------------------------------------------------------
+
+def _rich(text: str, size: int, bold: bool = False) -> RichText:
+    props = CharacterProperties(sz=size, b=bold)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)] if text else [],
+                                 endParaRPr=props)])
+
+
+def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_rows: int = 14) -> None:
+    """A small line chart of the partnership's rolling 12-month value per indicator, with its data."""
+    ws.sheet_view.showGridLines = False
+    end = results.quarter.end_month
+    series = results.series[results.series["area"] == config.PARTNERSHIP]
+    table = series.pivot(index="period_end", columns="indicator_id", values="value")
+    months = sorted(table.index)
+    _put(ws, 1, 1, f"{results.params.get('partnership', config.PARTNERSHIP)}: rolling 12-month values, "
+                   f"{period_label(end, len(months))}", bold=True, size=14, color=NAVY)
+    _put(ws, 2, 1, "Each point is the value for the 12 months ending that month (quarterly indicators: at each quarter "
+                   "end). The values plotted are in the table below the charts.", size=10, color="404040")
+    status = results.table[results.table["area"] == config.PARTNERSHIP].set_index("indicator_id")
+    shown = [i for i in results.catalogue.values() if status.loc[i.id, "status"] == "available"]
+    grid_rows = math.ceil(len(results.catalogue) / per_row)
+    top = 4 + grid_rows * slot_rows + 1
+    _put(ws, top - 1, 1, "Data plotted in the charts above", bold=True, size=11, color=NAVY)
+    _put(ws, top, 1, "12 months ending", bold=True, color="FFFFFF", fill=NAVY, wrap=True, valign="top")
+    for r, month in enumerate(months, start=top + 1):
+        _put(ws, r, 1, pd.Period(month, "M").strftime("%b %Y"))
+    columns = {}
+    for c, indicator in enumerate(shown, start=2):
+        columns[indicator.id] = c
+        _put(ws, top, c, f"{indicator.title} ({indicator.unit})", bold=True, color="FFFFFF", fill=NAVY, wrap=True,
+             valign="top")
+        for r, month in enumerate(months, start=top + 1):
+            _put(ws, r, c, table.loc[month, indicator.id] if indicator.id in table else None, fmt=_value_format(indicator.unit))
+    ws.row_dimensions[top].height = 80
+    for c in range(1, max(len(shown) + 1, per_row * slot_columns) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 14
+    for n, indicator in enumerate(results.catalogue.values()):
+        anchor_row, anchor_col = 4 + (n // per_row) * slot_rows, 1 + (n % per_row) * slot_columns
+        if indicator.id not in columns:
+            ws.merge_cells(start_row=anchor_row, start_column=anchor_col, end_row=anchor_row + 3,
+                           end_column=anchor_col + slot_columns - 1)
+            _put(ws, anchor_row, anchor_col, f"{indicator.title}: not available. {status.loc[indicator.id, 'reason']}",
+                 italic=True, color="595959", wrap=True, valign="top")
+            continue
+        ws.add_chart(_line_chart(ws, indicator, columns[indicator.id], top, len(months)),
+                     ws.cell(anchor_row, anchor_col).coordinate)
+    ws.freeze_panes = None
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _line_chart(ws, indicator, column: int, top: int, count: int) -> LineChart:
+    chart = LineChart()
+    chart.title = Title(tx=Text(rich=_rich(indicator.title, 1000, bold=True)), overlay=False)
+    chart.add_data(Reference(ws, min_col=column, min_row=top, max_row=top + count), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + count))
+    chart.legend = None
+    chart.display_blanks = "span"
+    chart.width, chart.height = 7.9, 6.9
+    line = chart.series[0]
+    line.smooth = False
+    line.graphicalProperties.line.solidFill = NAVY
+    line.graphicalProperties.line.width = 22000
+    if indicator.frequency == "quarterly":
+        line.marker.symbol = "circle"
+        line.marker.size = 5
+        line.marker.graphicalProperties.solidFill = NAVY
+    else:
+        line.marker.symbol = "none"
+    chart.y_axis.title = Title(tx=Text(rich=_rich(indicator.unit, 800)), overlay=False)
+    chart.y_axis.number_format = '0"%"' if indicator.unit == "%" else ("0.0" if indicator.per == 1000 else "0")
+    chart.x_axis.tickLblSkip = 3
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.delete = False
+        axis.txPr = _rich("", 800)
+    chart.y_axis.majorGridlines.spPr = None
+    return chart
+
+
+# --- Data and Definitions -----------------------------------------------------------
+
+def _data_sheet(ws, table: pd.DataFrame) -> None:
+    """The full indicator table as a filterable Excel table; missing values are empty cells."""
+    columns = list(table.columns)
+    widths = {}
+    for c, name in enumerate(columns, start=1):
+        _put(ws, 1, c, name, bold=True)
+        widths[c] = len(name) + 4
+    for r, record in enumerate(table.itertuples(index=False), start=2):
+        for c, value in enumerate(record, start=1):
+            cell = ws.cell(row=r, column=c, value=_plain(value))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                widths[c] = max(widths[c], min(len(cell.value) + 2, 60))
+            elif isinstance(cell.value, float):
+                widths[c] = max(widths[c], 12)
+    ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
+    data = Table(displayName="IndicatorTable", ref=ref)
+    data.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(data)
+    ws.freeze_panes = "B2"
+    _fit_widths(ws, widths)
+
+
+def _definitions_sheet(ws, catalogue: dict) -> None:
+    """The indicator catalogue: what each dashboard row counts and how to read it."""
+    headers = ["ID", "Indicator", "Section", "Unit", "Polarity", "Source", "Frequency", "Definition", "Notes", "Target"]
+    widths = [30, 34, 30, 11, 16, 13, 11, 60, 50, 30]
+    for c, (text, width) in enumerate(zip(headers, widths), start=1):
+        _put(ws, 1, c, text, bold=True, color="FFFFFF", fill=NAVY)
+        ws.column_dimensions[get_column_letter(c)].width = width
+    for r, indicator in enumerate(catalogue.values(), start=2):
+        target = indicator.target
+        values = [indicator.id, indicator.title, config.SECTIONS[indicator.section], indicator.unit,
+                  POLARITY_WORDS[indicator.polarity], "police.uk" if indicator.source == "police_uk" else "Local data return",
+                  indicator.frequency.capitalize(), indicator.definition, indicator.notes,
+                  f"{target['low']:g}–{target['high']:g} ({target.get('label', 'target range')})" if target else ""]
+        for c, value in enumerate(values, start=1):
+            _put(ws, r, c, value, wrap=True, valign="top")
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(catalogue) + 1}"
+
+
+# --- Data returns -------------------------------------------------------------------
+
+INSTRUCTIONS = "Instructions"
+RETURN_HEADERS = ["Area", "Period", "Indicator id", "Numerator", "Denominator"]
+RETURN_SHEETS = {  # local indicator id -> sheet of the return; anything else goes to "Other"
+    "violence_with_injury": "Crime", "burglary_residential": "Crime", "burglary_business": "Crime",
+    "sexual_offences": "Crime", "hate_crime": "Crime", "racially_religiously_aggravated": "Crime",
+    "domestic_abuse": "Domestic abuse", "dv_with_injury": "Domestic abuse",
+    "asb_nuisance": "ASB", "asb_personal": "ASB", "asb_environmental": "ASB",
+    "marac_repeat_rate": "MARAC", "cohesion_survey": "Survey",
+}
+# What numerator and denominator count on a sheet of percentages.
+RETURN_COUNTS = {"MARAC": ("repeat cases heard", "all cases heard"),
+                 "Survey": ("respondents agreeing", "respondents answering")}
+EXTRA_ROWS = 500  # rows below the pre-filled ones that keep the drop-downs and checks
+
+
+def return_periods(quarter: Quarter, indicator) -> list[str]:
+    """The periods a return asks for: 24 months, or 8 quarters, ending with ``quarter``."""
+    if indicator.frequency == "quarterly":
+        return [quarter.previous(k).label for k in range(7, -1, -1)]
+    return [str(m) for m in window(quarter.end_month, 24)]
+
+
+def return_sheets(catalogue: dict) -> dict[str, list]:
+    """Sheet name -> the local indicators on it, in catalogue order."""
+    sheets: dict[str, list] = {}
+    for indicator in catalogue.values():
+        if indicator.source == "local":
+            sheets.setdefault(RETURN_SHEETS.get(indicator.id, "Other"), []).append(indicator)
+    return sheets
+
+
+def _counts(sheet: str, indicator) -> tuple[str, str]:
+    if indicator.measure == "rate":
+        return "number recorded", "leave blank (population is used)"
+    return RETURN_COUNTS.get(sheet, ("numerator", "denominator"))
+
+
+def write_return_template(quarter: Quarter | str, path: str | Path, catalogue: dict) -> Path:
+    """Write the partners' data return for ``quarter``: this year and the previous one."""
+    quarter = parse_quarter(quarter) if isinstance(quarter, str) else quarter
+    wb = Workbook()
+    sheets = return_sheets(catalogue)
+    _instructions(wb.active, quarter, sheets)
+    for name, indicators in sheets.items():
+        _return_sheet(wb.create_sheet(name), quarter, indicators)
+    return _save(wb, path, _quarter_time(quarter))
+
+
+def _instructions(ws, quarter: Quarter, sheets: dict[str, list]) -> None:
+    ws.title = INSTRUCTIONS
+    ws.sheet_view.showGridLines = False
+    end = quarter.end_month
+    lines = [
+        (f"Safer Communities data return: {quarter.title}", 14, True),
+        (f"Please give figures for the 24 months {(end - 23).strftime('%B %Y')} to {end.strftime('%B %Y')} "
+         "(this year and the previous year, which the report compares).", 10, False),
+        ("1. On each sheet, fill Numerator (and Denominator where asked) for every row: one row per district, "
+         "period and indicator.", 10, False),
+        ("2. Whole numbers of 0 or more only. A real zero is 0.", 10, False),
+        ("3. Figure not available? Leave the Numerator empty: the row is skipped and the report says "
+         "'not available'. Never write 0 for missing data.", 10, False),
+        ("4. Do not rename sheets or change the headers. Area and Period have drop-down lists; periods are months "
+         "(YYYY-MM) or, for quarterly indicators, quarters (2022-23-Q2).", 10, False),
+        ("5. Rows may be added below the pre-filled ones; each district, period and indicator may appear once.", 10, False),
+    ]
+    for r, (text, size, bold) in enumerate(lines, start=1):
+        _put(ws, r, 1, text, size=size, bold=bold, color=NAVY if bold else "000000")
+    top = len(lines) + 2
+    headers = ["Sheet", "Indicator id", "Indicator", "Periods", "Numerator", "Denominator", "Definition"]
+    for c, text in enumerate(headers, start=1):
+        _put(ws, top, c, text, bold=True, color="FFFFFF", fill=NAVY)
+    r = top
+    for name, indicators in sheets.items():
+        for indicator in indicators:
+            r += 1
+            numerator, denominator = _counts(name, indicator)
+            periods = "8 quarters" if indicator.frequency == "quarterly" else "24 months"
+            for c, value in enumerate([name, indicator.id, indicator.title, periods, numerator, denominator,
+                                       indicator.definition], start=1):
+                _put(ws, r, c, value, wrap=c == 7, valign="top")
+    _fit_widths(ws, {1: 16, 2: 32, 3: 40, 4: 11, 5: 22, 6: 32, 7: 80})
+
+
+def _return_sheet(ws, quarter: Quarter, indicators: list) -> None:
+    """Headers, one pre-filled row per district x period x indicator, drop-downs and checks."""
+    numerator, denominator = _counts(ws.title, indicators[0])
+    for c, text in enumerate(RETURN_HEADERS + ["Indicator (for reference)"], start=1):
+        cell = _put(ws, 1, c, text, bold=True, color="FFFFFF", fill=NAVY)
+        if c == 4 or c == 5:
+            _comment(cell, f"{text}: {numerator if c == 4 else denominator}. Whole number, 0 or more; "
+                           "leave empty when not available.")
+    row = 1
+    for indicator in indicators:
+        for period in return_periods(quarter, indicator):
+            for area in config.DISTRICTS:
+                row += 1
+                for c, value in enumerate([area, period, indicator.id, None, None, indicator.title], start=1):
+                    _put(ws, row, c, value, fmt="@" if c == 2 else None, color="595959" if c == 6 else "000000")
+    last = row + EXTRA_ROWS
+    periods = sorted({p for i in indicators for p in return_periods(quarter, i)})
+    checks = [
+        (DataValidation(type="list", formula1=_list_formula(config.DISTRICTS), allow_blank=True,
+                        error="Choose a district from the list."), "A"),
+        (DataValidation(type="list", formula1=_list_formula(periods), allow_blank=True,
+                        error="Choose a period from the list."), "B"),
+        (DataValidation(type="list", formula1=_list_formula(i.id for i in indicators), allow_blank=True,
+                        error="Choose an indicator id from the list."), "C"),
+        (DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                        error="A whole number of 0 or more; leave empty when not available."), "D"),
+        (DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                        error="A whole number of 0 or more; leave empty when not needed."), "E"),
+    ]
+    for check, column in checks:
+        check.showErrorMessage = True
+        check.errorTitle = "Not allowed here"
+        check.add(f"{column}2:{column}{last}")
+        ws.add_data_validation(check)
+    for c in range(2, last + 1):
+        ws.cell(c, 2).number_format = "@"
+    ws.freeze_panes = "A2"
+    _fit_widths(ws, {1: 26, 2: 11, 3: max(14, *(len(i.id) + 2 for i in indicators)), 4: 14, 5: 16,
+                     6: max(28, *(len(i.title) + 2 for i in indicators))})
+
+
+def _list_formula(values) -> str:
+    """A drop-down list written in the validation itself (Excel allows 255 characters)."""
+    text = ",".join(values)
+    if len(text) > 255:
+        raise ValueError("drop-down list longer than Excel's 255 characters")
+    return f'"{text}"'
+
+
+def read_return(path: str | Path, catalogue: dict) -> pd.DataFrame:
+    """Read a filled return: indicator_id, area, month, numerator, denominator (as ``check_local_rows``).
+
+    Rows with an empty numerator were not supplied and are skipped. A bad value raises an
+    InputError naming the file, sheet and cell.
+    """
+    path = Path(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise InputError("data return not found", file=path) from None
+    except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
+        raise InputError(f"not a readable .xlsx workbook ({exc})", file=path) from None
+    records, labels = [], []
+    try:
+        for ws in wb.worksheets:
+            if ws.title != INSTRUCTIONS:
+                _read_sheet(ws, str(path), records, labels)
+    finally:
+        wb.close()
+    frame = pd.DataFrame(records, columns=["area", "period", "indicator_id", "numerator", "denominator"])
+    return check_local_rows(frame, catalogue, source=str(path), row_label=lambda i: labels[i] if i >= 0 else None)
+
+
+def _read_sheet(ws, source: str, records: list, labels: list) -> None:
+    """Check the cells Excel types itself (numbers, areas) and collect rows as text."""
+    rows = ws.iter_rows(values_only=True)
+    header = [str(v or "").strip().lower() for v in (next(rows, None) or ())][:5]
+    if header != [h.lower() for h in RETURN_HEADERS]:
+        raise InputError(f"the first row must be the headers {', '.join(RETURN_HEADERS)}", file=source,
+                         row=f"sheet '{ws.title}' row 1")
+    codes = {code: name for name, code in config.DISTRICTS.items()}
+    for r, values in enumerate(rows, start=2):
+        area, period, indicator_id, numerator, denominator = (tuple(values) + (None,) * 5)[:5]
+
+        def cell(column: str, r: int = r) -> str:
+            return f"sheet '{ws.title}' cell {column}{r}"
+
+        numerator = _whole(numerator, "numerator", source, cell("D"))
+        if numerator is None:
+            continue
+        denominator = _whole(denominator, "denominator", source, cell("E"))
+        area = str(area or "").strip()
+        if codes.get(area, area) not in config.DISTRICTS:
+            raise InputError(f"unknown area '{area}': use one of the districts {', '.join(config.DISTRICTS)}",
+                             file=source, row=cell("A"))
+        if denominator is not None and numerator > denominator:
+            raise InputError(f"numerator {numerator} is greater than denominator {denominator}", file=source, row=cell("D"))
+        if isinstance(period, (dt.date, dt.datetime)):
+            period = period.strftime("%Y-%m")  # Excel turned a typed month into a date
+        records.append((area, str(period or "").strip(), str(indicator_id or "").strip(), str(numerator),
+                        "" if denominator is None else str(denominator)))
+        labels.append(f"sheet '{ws.title}' row {r}")
+
+
+def _whole(value: object, label: str, source: str, where: str) -> int | None:
+    """A whole number of 0 or more from a cell, or None when the cell is empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)):
+        raise InputError(f"{label} '{value}' is not a number", file=source, row=where)
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().replace(",", ""))
+        except ValueError:
+            raise InputError(f"{label} '{value}' is not a number", file=source, row=where) from None
+    else:
+        number = float(value)
+    if not (math.isfinite(number) and number >= 0 and number == int(number)):
+        raise InputError(f"{label} '{value:g}' must be a whole number of 0 or more" if not isinstance(value, str)
+                         else f"{label} '{value}' must be a whole number of 0 or more", file=source, row=where)
+    return int(number)

@@ -1,0 +1,85 @@
+"""Words from numbers: formatted figures, key-point sentences and safe Markdown.
+
+Every figure in a sentence is formatted by ``figure`` from the indicator table, so
+the report, the board paper and ``indicators.csv`` cannot disagree.
+"""
+from __future__ import annotations
+
+import html
+
+import mistune
+import pandas as pd
+
+ARROWS = {"higher": "▲", "lower": "▼", "similar": "►"}
+
+
+def figure(value: float, measure: str) -> str:
+    """A value as printed everywhere: rates to 2 dp, percentages to 1 dp with %."""
+    if pd.isna(value):
+        return "n/a"
+    return f"{value:,.1f}%" if measure == "percentage" else f"{value:,.2f}"
+
+
+def with_unit(value: float, measure: str, unit: str) -> str:
+    """``1.39 per 10,000`` or ``32.6%``."""
+    text = figure(value, measure)
+    return text if measure == "percentage" or text == "n/a" else f"{text} {unit}"
+
+
+def change_text(row: dict) -> str:
+    """``+17.2%`` (relative change) or, for percentages, ``+3.7 points``."""
+    if pd.isna(row["change_abs"]):
+        return "n/a"
+    if row["measure"] == "percentage":
+        return f"{row['change_abs']:+.1f} points"
+    return f"{row['change_pct']:+.1f}%" if pd.notna(row["change_pct"]) else "n/a"
+
+
+def direction_label(direction: str) -> str:
+    """Arrow and word, e.g. ``▲ Higher``; never colour alone."""
+    return f"{ARROWS[direction]} {direction.capitalize()}" if direction in ARROWS else "—"
+
+
+def key_point(row: dict, target: dict | None = None) -> str:
+    """One plain-English sentence for an indicator's partnership row, in the board paper's style."""
+    title = row["title"]
+    if row["status"] != "available":
+        return f"{title} is not available: {row['reason']}"
+    now = with_unit(row["value"], row["measure"], row["unit"])
+    before = figure(row["previous_value"], row["measure"])
+    if target:
+        relation = {"higher": "higher than", "lower": "lower than", "similar": "similar to"}[row["direction"]]
+        place = {"below": "below", "within": "within", "above": "above"}[row["target_status"]]
+        sentence = (f"{title} is {now}, {relation} the previous year's {before}, and {place} the "
+                    f"{target.get('label', 'target range')} of {target['low']:g}–{target['high']:g}%.")
+    elif row["judgement"] in ("improving", "deteriorating", "stable"):
+        sentence = f"{title} is {row['judgement']}: {before} to {now} over the last year ({change_text(row)})."
+    else:
+        word = {"higher": "higher", "lower": "lower", "similar": "similar"}[row["direction"]]
+        sentence = f"{title} is {word} than last year: {before} to {now} ({change_text(row)}; no polarity)." if word != "similar" \
+            else f"{title} is similar to last year: {before} to {now} ({change_text(row)}; no polarity)."
+    if row.get("spc_signal") not in ("", "none", None) and pd.notna(row.get("spc_signal")):
+        reading = {"improvement": "an improvement", "concern": "a concern", "neutral": "a change"}[row["spc_reading"]]
+        sentence += f" Monthly counts show {reading}: {row['spc_signal']}."
+    if row.get("illustrative"):
+        sentence += " (Illustrative sample data.)"
+    return sentence
+
+
+class _Renderer(mistune.HTMLRenderer):
+    """Commentary headings become bold paragraphs so the report's heading order holds."""
+
+    def heading(self, text: str, level: int, **attrs) -> str:
+        return f"<p><strong>{text}</strong></p>\n"
+
+
+_markdown = mistune.create_markdown(escape=True, renderer=_Renderer(escape=True))
+
+
+def markdown(text: str | None) -> str:
+    """Analyst Markdown to HTML; raw HTML is shown as text, harmful links are dropped."""
+    return _markdown(str(text)) if text else ""
+
+
+def escape(text: object) -> str:
+    return html.escape("" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text))
