@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
 import os
 import shutil
 import subprocess
@@ -19,14 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
 
 from . import browser, config
 from .errors import BuildError, SaferReportError, ToolMissing
-from .pipeline import Results, compute, save
+from .paper import check_consistency, paper_html, paper_markdown
+from .pipeline import Results, compute_cached, save
 from .report import export_html, stitch
 
 SECTION_NOTEBOOKS = ["00_summary", "01_reduce_crime", "02_protect_vulnerable", "03_reduce_asb", "04_cohesion"]
+# Heaviest first, so dealing them round-robin balances the two workers.
+_BY_COST = ["01_reduce_crime", "03_reduce_asb", "02_protect_vulnerable", "04_cohesion", "00_summary"]
 
 
 @dataclass
@@ -49,38 +52,40 @@ def code_version() -> str:
         return "not a git checkout"
 
 
-def build_key(results: Results, extra: list[Path]) -> str:
-    """Hash of every input, the params, the notebooks and the code: same key, same outputs."""
-    digest = hashlib.sha256()
-    for source in results.files:
-        digest.update(source.sha256.encode())
-    digest.update(repr(sorted((k, str(v)) for k, v in results.params.items() if k != "_files")).encode())
-    for path in sorted(extra):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
 def _inputs_of_code() -> list[Path]:
+    """The code and notebooks a build runs: part of the key that says outputs are up to date."""
     helpers = Path(__file__).parent
-    return [*helpers.glob("*.py"), *helpers.glob("templates/**/*.*"), *config.NOTEBOOKS.glob("0*.ipynb"), config.CATALOGUE]
+    return sorted([*helpers.glob("*.py"), *helpers.glob("templates/**/*.*"), *config.NOTEBOOKS.glob("0*.ipynb")])
 
 
-def _execute(name: str, folder: Path, parameters: dict) -> str:
-    """Run one section notebook with Papermill (in a worker process); return its path.
+def _execute_group(names: list[str], folder: Path, parameters: dict) -> str | None:
+    """Run section notebooks one after another in one warm kernel (in a worker process).
 
-    It runs in the outputs' notebooks folder, beside ``results.pkl``, so the executed
-    copy can be re-run in JupyterLab as it is.
+    The notebooks are written to be independent (each sets everything it uses), so one
+    kernel saves a start-up and the imports per notebook. They run in the outputs'
+    notebooks folder, beside ``results.pkl``, so each executed copy re-runs in JupyterLab
+    as it is. Returns None, or the one-line failure message.
     """
-    output = folder / "notebooks" / f"{name}.ipynb"
-    papermill.execute_notebook(str(config.NOTEBOOKS / f"{name}.ipynb"), str(output), parameters=parameters,
-                               kernel_name="python3", progress_bar=False, cwd=str(output.parent),
-                               shutdown_kernel="immediate")
-    return str(output)
+    from jupyter_client.manager import KernelManager
+
+    kernel = KernelManager(kernel_name="python3")
+    kernel.start_kernel(cwd=str(folder / "notebooks"))
+    try:
+        for name in names:
+            output = folder / "notebooks" / f"{name}.ipynb"
+            try:
+                papermill.execute_notebook(str(config.NOTEBOOKS / f"{name}.ipynb"), str(output), parameters=parameters,
+                                           kernel_name="python3", progress_bar=False, km=kernel)
+            except Exception as error:  # reported to the parent as one line
+                return _failure_message(name, error, output)
+    finally:
+        kernel.shutdown_kernel(now=True)
+    return None
 
 
 def _failure_message(name: str, error: BaseException, executed: Path) -> str:
-    """'notebook 01_reduce_crime.ipynb, cell 4: KeyError: ...' from a Papermill failure."""
-    cell = "unknown cell"
+    """'section notebook 01_reduce_crime.ipynb failed at cell 4 (...): KeyError: ...'."""
+    cell = "an unknown cell"
     if executed.exists():
         book = nbformat.read(executed, as_version=4)
         for index, c in enumerate(book.cells):
@@ -89,6 +94,11 @@ def _failure_message(name: str, error: BaseException, executed: Path) -> str:
                 break
     detail = f"{getattr(error, 'ename', type(error).__name__)}: {getattr(error, 'evalue', error)}"
     return f"section notebook {name}.ipynb failed at {cell}: {detail}"
+
+
+def _groups(names: list[str], workers: int) -> list[list[str]]:
+    """Deal the notebooks round-robin into one group per worker."""
+    return [names[i::workers] for i in range(min(workers, len(names)))]
 
 
 @contextmanager
@@ -117,12 +127,12 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
     """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
+    results, key = compute_cached(quarter, police_uk=police_uk, params_file=params_file, local=local,
+                                  code=_inputs_of_code())
     timings["compute"] = time.perf_counter() - started
     label = results.quarter.label
     out_root = Path(out or config.OUTPUTS).resolve()
     target = out_root / label
-    key = build_key(results, _inputs_of_code())
     with _lock(out_root, label):
         if not force and (target / ".build-key").exists() and (target / ".build-key").read_text() == key:
             progress(f"{label}: outputs are up to date (nothing changed); use --force to rebuild")
@@ -149,19 +159,18 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
     step = time.perf_counter()
     progress(f"{label}: running {len(SECTION_NOTEBOOKS)} section notebooks")
     parameters = {"quarter": label, "results_path": bundle.name}
-    with ProcessPoolExecutor(max_workers=min(len(SECTION_NOTEBOOKS), max(2, os.cpu_count() or 2))) as pool:
-        futures = {name: pool.submit(_execute, name, staging, parameters) for name in SECTION_NOTEBOOKS}
-        for name, future in futures.items():
-            try:
-                future.result()
-            except Exception as error:  # a notebook failed: keep it for debugging, leave outputs alone
-                executed = staging / "notebooks" / f"{name}.ipynb"
-                message = _failure_message(name, error, executed)
-                if executed.exists():
-                    (target / "failed").mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(executed, target / "failed" / executed.name)
-                    message += f" (executed notebook kept in {target / 'failed' / executed.name})"
-                raise BuildError(message) from error
+    workers = max(1, min(2, os.cpu_count() or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        failures = [f for f in pool.map(_execute_group, _groups(_BY_COST, workers),
+                                        [staging] * workers, [parameters] * workers) if f]
+    if failures:
+        name = failures[0].split()[2]
+        executed = staging / "notebooks" / name
+        if executed.exists():
+            (target / "failed").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(executed, target / "failed" / name)
+            failures[0] += f" (executed notebook kept in {target / 'failed' / name})"
+        raise BuildError(failures[0])
     timings["notebooks"] = time.perf_counter() - step
 
     step = time.perf_counter()
@@ -173,7 +182,13 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
 
     step = time.perf_counter()
     results.table.to_csv(staging / "indicators.csv", index=False, lineterminator="\n")
-    timings["csv"] = time.perf_counter() - step
+    paper = paper_markdown(results)
+    (staging / "board-paper.md").write_text(paper, encoding="utf-8")
+    (staging / "board-paper.html").write_text(paper_html(paper, f"Safer Communities Performance {results.quarter.title} Report"),
+                                              encoding="utf-8")
+    documents = {"board-paper.md": paper, "report.html": (staging / "report.html").read_text(encoding="utf-8")}
+    check_consistency(pd.read_csv(staging / "indicators.csv"), documents, results.quarter)
+    timings["csv_paper_check"] = time.perf_counter() - step
 
     step = time.perf_counter()
     from .excel import write_dashboard  # openpyxl is imported only when a workbook is written

@@ -20,6 +20,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Polygon  # noqa: E402
 
 from . import config  # noqa: E402
+from .narrative import figure  # noqa: E402
 from .spc import xmr  # noqa: E402
 
 # Analysis Function categorical palette (colour-blind safe in this order).
@@ -43,6 +44,7 @@ STYLE = {
     "grid.color": "#E5E5E5",
     "legend.frameon": False,
     "figure.dpi": 100,
+    "figure.constrained_layout.use": True,
     "svg.hashsalt": "safer-report",
 }
 
@@ -50,7 +52,8 @@ STYLE = {
 def figure_html(fig, alt: str, caption: str) -> str:
     """Render ``fig`` to an inline PNG figure with alt text and caption, and close it."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=144, bbox_inches="tight", metadata={"Software": None})
+    # No bbox_inches="tight" (it draws the figure twice): layouts are constrained instead.
+    fig.savefig(buffer, format="png", dpi=144, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
@@ -61,7 +64,8 @@ def _month_labels(months: list[str]) -> list[str]:
     return [pd.Period(m, "M").strftime("%b %y") for m in months]
 
 
-def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit: str, polarity_word: str) -> tuple[str, str]:
+def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit: str, measure: str,
+               target: dict | None = None) -> tuple[str, str]:
     """Rolling 12-month line (left) and the XmR chart of monthly counts (right).
 
     ``series``: period_end, value for one indicator and area; ``monthly``: counts by
@@ -77,15 +81,20 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
         ax.set_title(f"Rolling 12 months ({unit})", fontsize=10)
         ticks = x[::6] if len(x) > 12 else x[::3]
         ax.set_xticks(ticks, [ _month_labels(list(series["period_end"]))[i] for i in ticks], rotation=0)
-        ax.set_ylim(bottom=0, top=max(series["value"].max() * 1.15, 1e-9))
+        top = max(series["value"].max(), target["high"] if target else 0) * 1.15
+        ax.set_ylim(bottom=0, top=max(top, 1e-9))
+        if target:
+            ax.axhspan(target["low"], target["high"], color=TURQUOISE, alpha=0.15, linewidth=0,
+                       label=f"{target.get('label', 'Target range')} {target['low']:g}–{target['high']:g}%")
+            ax.legend(fontsize=8, loc="lower left")
         if len(series):
-            ax.annotate(f"{series['value'].iloc[-1]:,.2f}", (x[-1], series["value"].iloc[-1]), textcoords="offset points",
+            ax.annotate(figure(series['value'].iloc[-1], measure), (x[-1], series["value"].iloc[-1]), textcoords="offset points",
                         xytext=(0, 7), ha="center", color=DARK_BLUE, fontweight="bold")
         alt_parts = []
         if len(series) >= 2:
             first, last = series.iloc[0], series.iloc[-1]
-            alt_parts.append(f"{title}: the rolling 12-month value moved from {first['value']:,.2f} in the 12 months to "
-                             f"{pd.Period(first['period_end'], 'M').strftime('%B %Y')} to {last['value']:,.2f} in the 12 months to "
+            alt_parts.append(f"{title}: the rolling 12-month value moved from {figure(first['value'], measure)} in the 12 months to "
+                             f"{pd.Period(first['period_end'], 'M').strftime('%B %Y')} to {figure(last['value'], measure)} in the 12 months to "
                              f"{pd.Period(last['period_end'], 'M').strftime('%B %Y')} ({unit}).")
         if panels == 2:
             ax2 = axes[0][1]
@@ -108,7 +117,6 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             ax2.legend(fontsize=8, loc="lower left", ncols=2)
             alt_parts.append(f"Monthly counts average {chart.mean:,.1f} with process limits {max(chart.lower, 0):,.1f} to "
                              f"{chart.upper:,.1f}; {int(flagged.sum())} month(s) are part of a special-cause signal.")
-        fig.tight_layout()
     alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
     return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and monthly statistical process control chart"
                        if panels == 2 else f"{title}: rolling 12-month trajectory"), alt
@@ -132,7 +140,6 @@ def district_bars(rows: pd.DataFrame, title: str, unit: str) -> str:
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8)
         ax.set_xlabel(unit)
         ax.set_title(f"{title} by district", fontsize=10)
-        fig.tight_layout()
     higher = list(districts.loc[districts["vs_partnership"] == "significantly higher", "area"])
     lower = list(districts.loc[districts["vs_partnership"] == "significantly lower", "area"])
     alt = (f"{title} by district ({unit}). Significantly higher than {config.PARTNERSHIP}: {', '.join(higher[::-1]) or 'none'}. "
@@ -179,13 +186,13 @@ def district_map(rows: pd.DataFrame, title: str, unit: str) -> str:
         ax.axis("off")
         bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.5, pad=0.0, aspect=15)
         bar.set_label(unit)
-        ax.set_title(f"{title} by district (▲ significantly higher, ▼ lower, ► similar to {config.PARTNERSHIP})", fontsize=9)
-        fig.text(0.01, 0.01, "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
-                 "Contains OS data © Crown copyright and database right 2023.", fontsize=6, color=DARK_GREY)
+        ax.set_title(f"{title} by district", fontsize=10)
     top = known.idxmax() if len(known) else None
     top_name = {c: n for n, c in config.DISTRICTS.items()}.get(top, "none")
     alt = (f"Map of {title.lower()} by district ({unit}). Highest: {top_name} at {known.max():,.1f}; "
            f"lowest: {({c: n for n, c in config.DISTRICTS.items()}).get(known.idxmin(), 'none')} at {known.min():,.1f}. "
            "Leicester city is shown hatched as it is not part of the partnership." if len(known) else f"Map of {title}: no data.")
-    return figure_html(fig, alt, f"Map: {title} by district, shaded by value and labelled with the comparison to "
-                       f"{config.PARTNERSHIP}. Hatched: Leicester city, which is not part of the partnership.")
+    return figure_html(fig, alt, f"Map: {title} by district, shaded by value; ▲ significantly higher, ▼ significantly lower, "
+                       f"► similar to {config.PARTNERSHIP}. Hatched: Leicester city, not part of the partnership. Source: Office "
+                       "for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
+                       "copyright and database right 2023.")

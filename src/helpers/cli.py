@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check every input for a quarter without building")
     _inputs(validate)
+
+    new = commands.add_parser("new-quarter", help="write params/<quarter>.yaml from the previous quarter's, commentary emptied")
+    new.add_argument("quarter", help="e.g. 2022-23-Q3")
+    new.add_argument("--force", action="store_true", help="overwrite an existing params file")
     return parser
 
 
@@ -39,7 +43,7 @@ def _inputs(command: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.quarter is not None:
+        if getattr(args, "quarter", None) is not None and args.command != "new-quarter":
             from .quarters import parse_quarter
             args.quarter = parse_quarter(args.quarter).label
         if args.command == "build":
@@ -51,6 +55,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Built {result.folder} ({', '.join(made)}) in {result.timings.get('total', 0):.1f} s")
             if result.skipped:
                 print(f"Not built: {', '.join(result.skipped)} — install Debian's chromium (apt-get install chromium) for the PDF")
+        elif args.command == "new-quarter":
+            from .errors import InputError
+            from .params import new_quarter_params, quarter_params_path
+            from .quarters import parse_quarter
+            quarter = parse_quarter(args.quarter)
+            path = quarter_params_path(quarter.label)
+            if path.exists() and not args.force:
+                raise InputError("already exists: edit it, or use --force to replace it", file=path)
+            path.write_text(new_quarter_params(quarter.label, quarter.previous().label), encoding="utf-8")
+            print(f"Wrote {path}")
         elif args.command == "validate":
             from .pipeline import compute
             results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local)

@@ -73,12 +73,16 @@ class _Renderer(mistune.HTMLRenderer):
         return f"<p><strong>{text}</strong></p>\n"
 
 
-_markdown = mistune.create_markdown(escape=True, renderer=_Renderer(escape=True))
+_commentary = mistune.create_markdown(escape=True, renderer=_Renderer(escape=True))
+_document = mistune.create_markdown(escape=True)
 
 
-def markdown(text: str | None) -> str:
-    """Analyst Markdown to HTML; raw HTML is shown as text, harmful links are dropped."""
-    return _markdown(str(text)) if text else ""
+def markdown(text: str | None, headings: bool = False) -> str:
+    """Markdown to HTML; raw HTML is shown as text, harmful links are dropped.
+
+    Commentary headings become bold paragraphs unless ``headings`` (whole documents).
+    """
+    return (_document if headings else _commentary)(str(text)) if text else ""
 
 
 def escape(text: object) -> str:

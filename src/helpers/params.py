@@ -5,6 +5,7 @@ Unknown keys are errors (Papermill itself only warns about unknown parameters).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from pathlib import Path
 
 from . import config
@@ -54,7 +55,7 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         fail("percent_band", "must be a number of percent from 0 to 100, such as 5")
     if "confidence" in document and document["confidence"] not in (95, 99.8, 0.95, 0.998):
         fail("confidence", "must be 95 or 99.8")
-    if "meeting_date" in document and not isinstance(document["meeting_date"], dt.date):
+    if document.get("meeting_date") is not None and not isinstance(document["meeting_date"], dt.date):
         fail("meeting_date", f"'{document['meeting_date']}' is not a date written as YYYY-MM-DD")
     contact = document.get("contact", {})
     if not isinstance(contact, dict) or set(contact) - _CONTACT:
@@ -65,9 +66,31 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
     for section in (commentary.get("sections") or {}):
         if section not in config.SECTIONS:
             fail("commentary", f"unknown section '{section}'; sections are {', '.join(config.SECTIONS)}")
-    ids = dict(commentary.get("indicators") or {}) | dict(document.get("unavailable") or {})
-    for indicator_id in ids:
+    notes, unavailable = commentary.get("indicators") or {}, document.get("unavailable") or {}
+    if not isinstance(notes, dict):
+        fail("commentary", "commentary: indicators: must map indicator ids to text")
+    if not isinstance(unavailable, dict) or not all(isinstance(v, str) and v.strip() for v in unavailable.values()):
+        fail("unavailable", "unavailable must map each indicator id to the reason it is not available")
+    for indicator_id in notes | unavailable:
         if catalogue is not None and indicator_id not in catalogue:
-            close = [i for i in catalogue if i[:4] == str(indicator_id)[:4]]
+            close = difflib.get_close_matches(str(indicator_id), list(catalogue), n=3, cutoff=0.8)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             fail("commentary/unavailable", f"unknown indicator id '{indicator_id}'{hint}")
+
+
+def new_quarter_params(quarter_label: str, previous_label: str) -> str:
+    """YAML for a new quarter: the previous quarter's file with the commentary emptied.
+
+    Settings (meeting date aside) and the list of unavailable indicators carry over,
+    so the analyst reviews them rather than retyping them.
+    """
+    import yaml
+
+    source = quarter_params_path(previous_label)
+    document = (load_yaml(source) or {}) if source.exists() else {}
+    document.pop("meeting_date", None)
+    document["commentary"] = {"summary": "", "sections": {s: "" for s in config.SECTIONS}, "indicators": {}}
+    header = (f"# {quarter_label}: written by `safer-report new-quarter` from "
+              f"{source.name if source.exists() else 'defaults'}.\n"
+              "# Fill in meeting_date (YYYY-MM-DD) and the commentary (Markdown); review `unavailable`.\n")
+    return header + "meeting_date: null\n" + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)

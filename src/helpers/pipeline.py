@@ -6,6 +6,7 @@ it to the section notebooks as one pickle so they do no heavy work themselves.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class Results:
     quality: pd.DataFrame      # police.uk rows per month: located, outside, no location
     files: list[SourceFile] = field(default_factory=list)
     population_note: str = ""
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # judgement / SPC changes since last quarter
 
     def rows(self, area: str = config.PARTNERSHIP, section: str | None = None) -> pd.DataFrame:
         """The table for one area (and section), in catalogue order."""
@@ -63,6 +65,11 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     catalogue = load_catalogue(catalogue_file)
     police = read_police_uk(police_uk or config.POLICE_UK)
     quarter = parse_quarter(quarter) if isinstance(quarter, str) else (quarter or latest_full_quarter(police.months))
+    needed = [str(m) for m in window(quarter.end_month, 24)]
+    if not set(needed) & set(police.months) or str(quarter.end_month) not in police.months:
+        raise InputError(f"the police.uk files cover {min(police.months)} to {max(police.months)}, but {quarter.label} needs "
+                         f"{needed[0]} to {needed[-1]}: add the missing months or choose an earlier quarter",
+                         file=police_uk or config.POLICE_UK)
     params = load_params(quarter.label, params_file, catalogue)
     local_path = Path(local or config.ROOT / params["local_extract"])
     local_rows = read_local_extract(local_path, catalogue)
@@ -70,12 +77,59 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months)
     ends = list(window(quarter.end_month, SERIES_MONTHS))
     rolling = rolling_values(monthly, catalogue, population, ends)
-    table = quarter_table(rolling, catalogue, quarter, params["unavailable"], bool(params.get("local_extract_is_sample")))
-    table = assess(table, monthly, catalogue, params, quarter)
+    sample = bool(params.get("local_extract_is_sample"))
+    table = assess(quarter_table(rolling, catalogue, quarter, params["unavailable"], sample), monthly, catalogue, params, quarter)
+    last = quarter.previous()
+    last_params = load_params(last.label, None, catalogue)
+    last_table = assess(quarter_table(rolling, catalogue, last, last_params["unavailable"], sample), monthly, catalogue,
+                        last_params, last)
     series = rolling[rolling["period_end"].isin([str(e) for e in ends])].reset_index(drop=True)
     _, population_note = population_year(quarter.end_month, sorted(population["year"].unique()))
     files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv")))]
-    return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, population_note)
+    return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, population_note,
+                   changes_since(last_table, table))
+
+
+def changes_since(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
+    """Partnership indicators whose judgement or SPC reading differs from the previous quarter's."""
+    keys = ["indicator_id", "area"]
+    merged = now[keys + ["title", "judgement", "spc_signal", "spc_reading"]].merge(
+        before[keys + ["judgement", "spc_signal", "spc_reading"]], on=keys, suffixes=("", "_before"))
+    merged = merged[merged["area"] == config.PARTNERSHIP]
+    # An SPC signal changes when its reading does (a run growing from 7 to 8 months is the same signal).
+    changed = (merged["judgement"] != merged["judgement_before"]) | (merged["spc_reading"] != merged["spc_reading_before"])
+    return merged[changed].reset_index(drop=True)
+
+
+def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | None, local: Path | None,
+              code: list[Path]) -> str:
+    """SHA-256 over every file a computation reads (and the code): equal keys, equal results."""
+    from .ingest import find_police_files
+
+    digest = hashlib.sha256(repr((quarter, str(params_file), str(local))).encode())
+    files = [*find_police_files(police_uk or config.POLICE_UK), *sorted(config.PARAMS.glob("*.yaml")),
+             *sorted(config.POPULATION.glob("*.csv")), *sorted((config.DATA / "local").glob("*")), *code]
+    files += [Path(p) for p in (params_file, local) if p]
+    for path in files:
+        digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def compute_cached(quarter: str | None, police_uk: Path | None = None, params_file: Path | None = None,
+                   local: Path | None = None, code: list[Path] = ()) -> tuple[Results, str]:
+    """``compute``, or its saved result when no input has changed since (keyed by ``input_key``)."""
+    key = input_key(quarter, police_uk, params_file, local, list(code))
+    cached = config.CACHE / f"results-{key[:32]}.pkl"
+    if cached.exists():
+        try:
+            return load(results_path=cached), key
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            cached.unlink(missing_ok=True)
+    results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
+    for old in config.CACHE.glob("results-*.pkl"):
+        old.unlink(missing_ok=True)
+    save(results, cached)
+    return results, key
 
 
 def _source(path: Path) -> SourceFile:
@@ -83,9 +137,12 @@ def _source(path: Path) -> SourceFile:
 
 
 def save(results: Results, path: Path) -> None:
+    """Write the bundle via a temporary name, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(partial, "wb") as handle:
         pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)
 
 
 def load(quarter: str | None = None, results_path: str | Path | None = None) -> Results:

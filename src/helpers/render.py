@@ -8,6 +8,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import charts, config
+from .paper import change_words
 from .narrative import change_text, direction_label, escape, figure, key_point, markdown
 from .pipeline import Results
 
@@ -69,7 +70,8 @@ def dashboard_table(results: Results, section: str | None = None, caption: str |
             f"<td class='direction {row['direction']}'>{direction_label(row['direction'])}</td>{judgement}"
             f"<td class='num'>{_interval(row)}</td><td class='spc'>{escape(spc)}{escape(reading)}</td></tr>"
         )
-    caption = caption or f"{config.PARTNERSHIP}: {rows['period'].iloc[0]} compared with the previous 12 months"
+    scope = config.SECTIONS[section] if section else "All priorities"
+    caption = caption or f"{scope}, {config.PARTNERSHIP}: {rows['period'].iloc[0]} compared with the previous 12 months"
     return (f"<div class='table-wrap' tabindex='0' role='region' aria-label='{escape(caption)}'><table class='dashboard'><caption>{escape(caption)}</caption>{head}"
             f"<tbody>{''.join(body)}</tbody></table></div>")
 
@@ -109,7 +111,7 @@ def indicator_block(results: Results, indicator_id: str, area: str = config.PART
         if indicator.frequency == "monthly":
             counts = results.monthly[(results.monthly["indicator_id"] == indicator_id) & (results.monthly["area"] == area)]
             monthly = counts.set_index("month")["numerator"].reindex(list(series["period_end"])).dropna()
-        chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.polarity)
+        chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target)
         parts += [chart, _figures_table(series, monthly, row)]
     parts.append(f"<p class='definition'><strong>Definition:</strong> {escape(indicator.definition)}"
                  f"{' ' + escape(indicator.notes) if indicator.notes else ''}</p></section>")
@@ -190,3 +192,17 @@ def key_points(results: Results) -> HTML:
 def dashboard_overview(results: Results) -> HTML:
     """The whole dashboard on one table, grouped by priority."""
     return HTML("<h2 id='dashboard'>Dashboard</h2>" + dashboard_table(results))
+
+
+def what_changed(results: Results) -> HTML:
+    """Indicators whose judgement or SPC reading changed since the previous quarter."""
+    previous = results.quarter.previous()
+    parts = [f"<h2 id='what-changed'>What changed since last quarter</h2>"
+             f"<p>Compared with the report for {escape(previous.title)}:</p>"]
+    if len(results.changes):
+        items = "".join(f"<li><strong>{escape(c['title'])}</strong>: {escape(change_words(c))}.</li>"
+                        for c in results.changes.to_dict("records"))
+        parts.append(f"<ul>{items}</ul>")
+    else:
+        parts.append("<p>No indicator changed its judgement or statistical process control signal.</p>")
+    return HTML("".join(parts))

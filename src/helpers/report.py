@@ -32,7 +32,7 @@ def _raw(html_text: str) -> nbformat.NotebookNode:
 
 def chapters(results: Results) -> list[tuple[str, str]]:
     """(anchor, title) of every chapter, in order, for the contents."""
-    return [("key-points", "Key points"), ("dashboard", "Dashboard"),
+    return [("key-points", "Key points"), ("what-changed", "What changed since last quarter"), ("dashboard", "Dashboard"),
             *((anchor(s), t) for s, t in config.SECTIONS.items()),
             ("key", "How to read this report"), ("data-quality", "Data quality and availability"),
             ("methods", "Methods"), ("provenance", "Provenance")]
@@ -80,8 +80,8 @@ def reading_key(results: Results) -> str:
         "<dt>Stable</dt><dd>No real change, on a grey cell.</dd>"
         "<dt>No judgement</dt><dd>Indicators with no polarity (domestic abuse, sexual offences, hate crime): a rise may "
         "mean more victims are reporting, so the direction is shown but not judged.</dd>"
-        "<dt>Within / below / above range</dt><dd>The MARAC repeat referral rate is judged against the SafeLives "
-        "recommended range of 28–40%.</dd>"
+        "<dt>Within / below / above range</dt><dd>The SafeLives recommended range of 28–40% is the benchmark for "
+        "the MARAC repeat referral rate.</dd>"
         f"<dt>District ▲ / ▼ / ►</dt><dd>The district is significantly higher, significantly lower or similar to "
         f"{escape(config.PARTNERSHIP)}. “Not compared” and “n/a” mean no comparison was possible.</dd>"
         "<dt>Monthly SPC signal</dt><dd>A special-cause signal in the monthly counts (statistical process control), "
