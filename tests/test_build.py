@@ -151,14 +151,14 @@ def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):
     for path in config.NOTEBOOKS.glob("0*.ipynb"):
         text = path.read_text()
         if path.stem == "03_reduce_asb":
-            text = text.replace("render.indicators(results, SECTION)", "render.indicators(results, 'no_such_section')")
+            text = text.replace("render.indicators(results, SECTION)", "render.indicators(results, SECTION) and 1 / 0")
         (broken / path.name).write_text(text)
     monkeypatch.setattr(config, "NOTEBOOKS", broken)
     before = {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()}
     with pytest.raises(BuildError) as error:
         build(QUARTER, out=built.parent, force=True, progress=lambda message: None)
     message = str(error.value)
-    assert "03_reduce_asb.ipynb" in message and "cell" in message and "render.indicators" in message
+    assert "03_reduce_asb.ipynb" in message and "cell 5" in message and "ZeroDivisionError" in message
     assert {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()} == before
     assert (built / "failed" / "03_reduce_asb.ipynb").exists()
     assert not list(built.parent.glob(f".{QUARTER}.building-*"))

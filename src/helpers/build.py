@@ -88,9 +88,12 @@ def _failure_message(name: str, error: BaseException, executed: Path) -> str:
     cell = "an unknown cell"
     if executed.exists():
         book = nbformat.read(executed, as_version=4)
-        for index, c in enumerate(book.cells):
+        added = {"injected-parameters", "papermill-error-cell-tag"}  # cells Papermill inserted
+        own = [c for c in book.cells if not added & set(c.metadata.get("tags", []))]
+        for number, c in enumerate(own, start=1):
             if any(o.get("output_type") == "error" for o in c.get("outputs", [])):
-                cell = f"cell {index} ({c.source.strip().splitlines()[0][:60] if c.source.strip() else 'empty'})"
+                first = c.source.strip().splitlines()[0][:60] if c.source.strip() else "empty"
+                cell = f"cell {number} ({first})"
                 break
     detail = f"{getattr(error, 'ename', type(error).__name__)}: {getattr(error, 'evalue', error)}"
     return f"section notebook {name}.ipynb failed at {cell}: {detail}"

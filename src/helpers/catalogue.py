@@ -44,11 +44,25 @@ class Indicator:
         return 4 if self.frequency == "quarterly" else 12
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (2022-13-45) are YAML errors with a line, not ValueErrors."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark) from None
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
+
+
 def load_yaml(path: Path) -> object:
     """Read YAML safely (no Python object tags), naming the file and line on error."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
     except yaml.YAMLError as exc:

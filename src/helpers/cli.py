@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check every input for a quarter without building")
     _inputs(validate)
 
+    template = commands.add_parser("template", help="write an Excel data return for partners to fill in")
+    template.add_argument("--quarter", required=True, help="e.g. 2022-23-Q2")
+    template.add_argument("--out", type=Path, help="file to write (default: local-return-<quarter>.xlsx)")
+
     new = commands.add_parser("new-quarter", help="write params/<quarter>.yaml from the previous quarter's, commentary emptied")
     new.add_argument("quarter", help="e.g. 2022-23-Q3")
     new.add_argument("--force", action="store_true", help="overwrite an existing params file")
@@ -55,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Built {result.folder} ({', '.join(made)}) in {result.timings.get('total', 0):.1f} s")
             if result.skipped:
                 print(f"Not built: {', '.join(result.skipped)} — install Debian's chromium (apt-get install chromium) for the PDF")
+        elif args.command == "template":
+            from .catalogue import load_catalogue
+            from .excel import write_return_template
+            path = args.out or Path(f"local-return-{args.quarter}.xlsx")
+            write_return_template(args.quarter, path, load_catalogue())
+            print(f"Wrote {path}: fill in the numerator (and denominator) columns, then "
+                  f"safer-report build --quarter {args.quarter} --local {path}")
         elif args.command == "new-quarter":
             from .errors import InputError
             from .params import new_quarter_params, quarter_params_path

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import textwrap
 from pathlib import Path
 from zipfile import BadZipFile
 
@@ -21,14 +22,17 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.comments import Comment
+from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from . import config
@@ -45,7 +49,6 @@ JUDGEMENT_STYLE = {
     "deteriorating": ("FFC7CE", "9C0006"),
     "stable": ("D9D9D9", "000000"),
     "no judgement": ("F2F2F2", "404040"),
-    "not available": ("FFFFFF", "595959"),
 }
 ARROWS = {"higher": "▲ Higher", "lower": "▼ Lower", "similar": "► Similar"}
 # vs_partnership -> (marker shown after the value, fill)
@@ -67,9 +70,7 @@ def _plain(value: object) -> object:
         return None
     if isinstance(value, str):
         return safe_text(value)
-    if isinstance(value, bool) or hasattr(value, "item"):
-        return value.item() if hasattr(value, "item") else value
-    return value
+    return value.item() if hasattr(value, "item") else value
 
 
 def _put(ws, row: int, column: int, value: object, *, bold: bool = False, italic: bool = False, size: float = 10,
@@ -119,9 +120,11 @@ def _fit_widths(ws, widths: dict[int, float]) -> None:
 
 
 def _chars(text: object, size: float = 10, bold: bool = False) -> float:
-    """Column width (Excel's units: digits of 11-point Calibri) that the longest line of ``text`` needs."""
-    longest = max((len(line) for line in str(text).splitlines()), default=0)
-    return longest * size / 11 * (1.1 if bold else 1.0) + 1.5
+    """Column width (Excel's unit: a digit of 11-point Calibri) that the longest line of ``text`` needs."""
+    def span(line: str) -> float:  # digits and symbols are wider than the average letter
+        return sum(1.0 if ch.isdigit() or ch in "▲▼►–%" else 0.82 for ch in line)
+    longest = max((span(line) for line in str(text).splitlines()), default=0)
+    return longest * size / 11 * (1.08 if bold else 1.0) + 1.2
 
 
 def _two_lines(name: str) -> str:
@@ -136,8 +139,8 @@ def _two_lines(name: str) -> str:
 # --- Dashboard ----------------------------------------------------------------------
 
 BODY, HEAD = 10, 9          # dashboard font sizes (points)
-TITLE_CHARS = 40            # longer indicator titles wrap onto a second line
-ROW_HEIGHT = 17             # points; the page has height to spare, so rows breathe
+TITLE_CHARS = 34            # indicator titles wrap at this many characters
+ROW_HEIGHT = 16             # points a line; the page has height to spare, so rows breathe
 FIXED = 9                   # columns before the area columns
 
 
@@ -187,12 +190,12 @@ def _dashboard_sheet(ws, results) -> None:
     ws.sheet_view.showGridLines = False
     quarter, params, end = results.quarter, results.params, results.quarter.end_month
     partnership = params.get("partnership", config.PARTNERSHIP)
-    headers = ["Indicator", "Unit", f"Current\n{_short_period(end)}", f"Previous\n{_short_period(end - 12)}",
+    headers = ["Indicator", "Unit", f"Current\nto {end.strftime('%b %y')}", f"Previous\nto {(end - 12).strftime('%b %y')}",
                "Change\n(%)", "Direction", "Judgement", "95% confidence\ninterval", "Target\nrange",
                *(_two_lines(area) for area in config.AREAS)]
     last = len(headers)
     widths = {c: _chars(h, HEAD, bold=True) for c, h in enumerate(headers, start=1)}
-    widths[1] = _chars("x" * TITLE_CHARS)
+    widths[1] = _chars("x" * TITLE_CHARS) + 1
 
     titles = [(f"{partnership}: Safer Communities Performance Dashboard", 16, True, NAVY),
               (f"{quarter.title}: {period_label(end)} compared with the {period_label(end - 12)}", 12, True, "000000"),
@@ -217,6 +220,7 @@ def _dashboard_sheet(ws, results) -> None:
     ws.print_title_rows = f"{head}:{head + 1}"
 
     index = results.table.set_index(["indicator_id", "area"])
+    spans: list[tuple[int, int, str, float]] = []  # merged text to the last column: row, first column, text, size
     row = head + 2
     for section, section_title in config.SECTIONS.items():
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
@@ -224,12 +228,15 @@ def _dashboard_sheet(ws, results) -> None:
         ws.row_dimensions[row].height = ROW_HEIGHT + 2
         row += 1
         for indicator in (i for i in results.catalogue.values() if i.section == section):
-            _indicator_row(ws, row, indicator, index, widths)
+            _indicator_row(ws, row, indicator, index, widths, spans)
             for column in range(1, last + 1):
                 ws.cell(row, column).border = Border(bottom=Side("thin", color=GREY_LINE))
             row += 1
-    key_end = _dashboard_key(ws, row + 1, results, last)
+    key_end = _dashboard_key(ws, row + 1, results, last, spans)
     _fit_widths(ws, widths)
+    for r, first, text, size in spans:  # wrapped text in merged cells: give the row its lines
+        lines = math.ceil(_chars(text, size) / sum(widths[c] for c in range(first, last + 1)))
+        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, lines * (size + 5))
     ws.print_area = f"A1:{get_column_letter(last)}{key_end}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -241,20 +248,22 @@ def _dashboard_sheet(ws, results) -> None:
     ws.page_margins.header = ws.page_margins.footer = 0.2
 
 
-def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[int, float]) -> None:
+def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[int, float], spans: list) -> None:
     """One dashboard row: the partnership's figures, then each area's value."""
     record = index.loc[(indicator.id, config.PARTNERSHIP)].to_dict()
     unit, digits = indicator.unit, _decimals(indicator.unit)
     title = f"{indicator.title} {ILLUSTRATIVE_MARK}" if record["illustrative"] else indicator.title
     _comment(_put(ws, row, 1, title, wrap=True), indicator.definition)
-    ws.row_dimensions[row].height = ROW_HEIGHT * (2 if len(title) > TITLE_CHARS else 1)
+    ws.row_dimensions[row].height = ROW_HEIGHT * len(textwrap.wrap(title, TITLE_CHARS))
     _put(ws, row, 2, unit, color="404040")
     widths[2] = max(widths[2], _chars(unit))
     if record["status"] != "available":
-        _comment(_put(ws, row, 3, "Not available", italic=True, color="595959", align="center"), record["reason"])
-        widths[3] = max(widths[3], _chars("Not available"))
+        _comment(_put(ws, row, 3, "Not available", size=HEAD, italic=True, color="595959", align="center"),
+                 record["reason"])
+        widths[3] = max(widths[3], _chars("Not available", HEAD))
         ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=FIXED + len(config.AREAS))
-        _put(ws, row, 4, record["reason"], italic=True, color="595959")
+        _put(ws, row, 4, record["reason"], italic=True, color="595959", wrap=True)
+        spans.append((row, 4, record["reason"], BODY))
         return
     fill, color = JUDGEMENT_STYLE[record["judgement"]]
     change = record["change_pct"]
@@ -264,13 +273,14 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         (5, change if math.isfinite(change) else None, {"fmt": "+0.0;-0.0;0.0"}),
         (6, ARROWS[record["direction"]], {}),
         (7, record["judgement"].capitalize(), {"fill": fill, "color": color, "bold": True, "align": "center"}),
-        (8, f"{record['ci_low']:.{digits}f} – {record['ci_high']:.{digits}f}", {"align": "center"}),
-        (9, _target_text(indicator, record), {"align": "center"}),
+        (8, f"{record['ci_low']:.{digits}f} – {record['ci_high']:.{digits}f}", {"align": "center", "size": HEAD}),
+        (9, _target_text(indicator, record).replace(": ", ":\n"), {"align": "center", "size": HEAD, "wrap": True}),
     ]
     for column, area in enumerate(config.AREAS, start=FIXED + 1):
-        area_row = index.loc[(indicator.id, area)]
-        if area_row["status"] != "available":
-            _comment(_put(ws, row, column, "n/a", italic=True, color="595959", align="right"), area_row["reason"])
+        area_row = index.loc[(indicator.id, area)] if (indicator.id, area) in index.index else None
+        if area_row is None or area_row["status"] != "available":
+            reason = "No figure for this area." if area_row is None else area_row["reason"]
+            _comment(_put(ws, row, column, "n/a", italic=True, color="595959", align="right"), reason)
             continue
         marker, area_fill = VERSUS.get(area_row["vs_partnership"], ("", None))
         cells.append((column, area_row["value"], {"fmt": _value_format(unit, marker), "fill": area_fill,
@@ -278,17 +288,19 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
     for column, value, style in cells:
         _put(ws, row, column, value, **style)
         shown = value if isinstance(value, str) else f"{value or 0:,.{digits}f}% ▲"
-        widths[column] = max(widths[column], _chars(shown, BODY, style.get("bold", False)))
+        widths[column] = max(widths[column], _chars(shown, style.get("size", BODY), style.get("bold", False)))
+    if indicator.target:
+        ws.row_dimensions[row].height = max(ws.row_dimensions[row].height, 2 * ROW_HEIGHT)
 
 
-def _dashboard_key(ws, row: int, results, last: int) -> int:
+def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
     """The key under the table; returns its last row."""
     end, params = results.quarter.end_month, results.params
     higher, lower = VERSUS["significantly higher"], VERSUS["significantly lower"]
     items = [
         ("▲ Higher  ▼ Lower  ► Similar", None, None,
-         f"Direction of travel: the {period_label(end)} against the {period_label(end - 12)}. The arrow shows the "
-         f"direction only; {describe_rule(params)}."),
+         f"Direction of travel, {period_label(end)} against the 12 months before; arrows show direction only: "
+         f"{describe_rule(params)}."),
         ("Improving", *JUDGEMENT_STYLE["improving"],
          "Changed in the better direction for the indicator's polarity (lower is better, or higher is better)."),
         ("Deteriorating", *JUDGEMENT_STYLE["deteriorating"], "Changed in the worse direction for the indicator's polarity."),
@@ -304,21 +316,32 @@ def _dashboard_key(ws, row: int, results, last: int) -> int:
         ("95% confidence interval", None, None,
          "Byar's method for counts and rates, Wilson score for percentages. Change (%) is this year against the previous year."),
         (f"Indicator {ILLUSTRATIVE_MARK}", None, None,
-         "Illustrative sample data generated for demonstration, not real local figures."
-         if params.get("local_extract_is_sample") else "From the partnership's local data return."),
+         "Illustrative sample data generated for demonstration, not real local figures."),
         ("Not available / n/a", None, None,
          "No figure for the period (never shown as 0); the reason is in the cell's note and in the report."),
-        ("Units", None, None, "Rates per 10,000 population unless stated (hate crimes per 1,000); percentages are of "
-                              "cases or respondents. MARAC target: SafeLives recommended range 28–40%."),
+        ("Units", None, None, _units_note(results.catalogue)),
     ]
+    if not results.table["illustrative"].any():
+        items = [item for item in items if not item[0].endswith(ILLUSTRATIVE_MARK)]
     _put(ws, row, 1, "Key", bold=True, size=11, color=NAVY)
     for offset, (symbol, fill, color, text) in enumerate(items, start=1):
         r = row + offset
         _put(ws, r, 1, symbol, size=HEAD, fill=fill, color=color or "000000", bold=fill is not None, align="center")
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=last)
-        _put(ws, r, 2, text, size=HEAD, color="262626")
-        ws.row_dimensions[r].height = 14
+        _put(ws, r, 2, text, size=HEAD, color="262626", wrap=True)
+        spans.append((r, 2, text, HEAD))
     return row + len(items)
+
+
+def _units_note(catalogue: dict) -> str:
+    """Units and target ranges in words, from the catalogue."""
+    other = [f"{i.title.lower()} {i.unit}" for i in catalogue.values() if i.measure == "rate" and i.per != 10_000]
+    text = "Rates per 10,000 population unless stated" + (f" ({'; '.join(other)})" if other else "")
+    text += "; percentages are of cases or respondents."
+    for i in (i for i in catalogue.values() if i.target):
+        label = f"{i.target['label']} " if i.target.get("label") else ""
+        text += f" {i.title} target: {label}{i.target['low']:g}–{i.target['high']:g}{'%' if i.unit == '%' else ''}."
+    return text
 
 
 # --- Trends -------------------------------------------------------------------------
@@ -329,7 +352,7 @@ def _rich(text: str, size: int, bold: bool = False) -> RichText:
                                  endParaRPr=props)])
 
 
-def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_rows: int = 14) -> None:
+def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_rows: int = 15) -> None:
     """A small line chart of the partnership's rolling 12-month value per indicator, with its data."""
     ws.sheet_view.showGridLines = False
     end = results.quarter.end_month
@@ -354,8 +377,10 @@ def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_row
         _put(ws, top, c, f"{indicator.title} ({indicator.unit})", bold=True, color="FFFFFF", fill=NAVY, wrap=True,
              valign="top")
         for r, month in enumerate(months, start=top + 1):
-            _put(ws, r, c, table.loc[month, indicator.id] if indicator.id in table else None, fmt=_value_format(indicator.unit))
+            _put(ws, r, c, table.loc[month, indicator.id], fmt=_value_format(indicator.unit))
     ws.row_dimensions[top].height = 80
+    for r in range(4, top - 1):  # fixed heights keep each chart inside its slot and page
+        ws.row_dimensions[r].height = 15
     for c in range(1, max(len(shown) + 1, per_row * slot_columns) + 1):
         ws.column_dimensions[get_column_letter(c)].width = 14
     for n, indicator in enumerate(results.catalogue.values()):
@@ -366,23 +391,28 @@ def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_row
             _put(ws, anchor_row, anchor_col, f"{indicator.title}: not available. {status.loc[indicator.id, 'reason']}",
                  italic=True, color="595959", wrap=True, valign="top")
             continue
-        ws.add_chart(_line_chart(ws, indicator, columns[indicator.id], top, len(months)),
+        ws.add_chart(_line_chart(ws, indicator, columns[indicator.id], top, len(months), table[indicator.id].max()),
                      ws.cell(anchor_row, anchor_col).coordinate)
-    ws.freeze_panes = None
+    # Printed: the charts only (the table is for reading on screen), two rows of charts a page.
+    ws.print_area = f"A1:{get_column_letter(per_row * slot_columns)}{top - 2}"
+    for grid_row in range(2, grid_rows, 2):
+        ws.row_breaks.append(Break(id=2 + grid_row * slot_rows))
+    ws.page_margins.top = ws.page_margins.bottom = 0.4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _line_chart(ws, indicator, column: int, top: int, count: int) -> LineChart:
+def _line_chart(ws, indicator, column: int, top: int, count: int, highest: float) -> LineChart:
+    """The rolling 12-month line of one indicator, its axis labelled with the unit."""
     chart = LineChart()
     chart.title = Title(tx=Text(rich=_rich(indicator.title, 1000, bold=True)), overlay=False)
     chart.add_data(Reference(ws, min_col=column, min_row=top, max_row=top + count), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + count))
     chart.legend = None
     chart.display_blanks = "span"
-    chart.width, chart.height = 7.9, 6.9
+    chart.width, chart.height = 7.9, 6.6
     line = chart.series[0]
     line.smooth = False
     line.graphicalProperties.line.solidFill = NAVY
@@ -394,12 +424,13 @@ def _line_chart(ws, indicator, column: int, top: int, count: int) -> LineChart:
     else:
         line.marker.symbol = "none"
     chart.y_axis.title = Title(tx=Text(rich=_rich(indicator.unit, 800)), overlay=False)
-    chart.y_axis.number_format = '0"%"' if indicator.unit == "%" else ("0.0" if indicator.per == 1000 else "0")
+    digits = 0 if highest >= 50 else (1 if highest >= 5 else 2)
+    chart.y_axis.number_format = ("0" + ("." + "0" * digits if digits else "")) + ('"%"' if indicator.unit == "%" else "")
     chart.x_axis.tickLblSkip = 3
     for axis in (chart.x_axis, chart.y_axis):
         axis.delete = False
         axis.txPr = _rich("", 800)
-    chart.y_axis.majorGridlines.spPr = None
+    chart.y_axis.majorGridlines.spPr = GraphicalProperties(ln=LineProperties(solidFill="D9D9D9"))
     return chart
 
 
@@ -425,6 +456,7 @@ def _data_sheet(ws, table: pd.DataFrame) -> None:
     data.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(data)
     ws.freeze_panes = "B2"
+    ws.page_setup.orientation = "landscape"
     _fit_widths(ws, widths)
 
 
@@ -444,6 +476,9 @@ def _definitions_sheet(ws, catalogue: dict) -> None:
         for c, value in enumerate(values, start=1):
             _put(ws, r, c, value, wrap=True, valign="top")
     ws.freeze_panes = "B2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(catalogue) + 1}"
 
 
@@ -473,11 +508,11 @@ def return_periods(quarter: Quarter, indicator) -> list[str]:
 
 def return_sheets(catalogue: dict) -> dict[str, list]:
     """Sheet name -> the local indicators on it, in catalogue order."""
-    sheets: dict[str, list] = {}
+    sheets: dict[str, list] = {name: [] for name in [*RETURN_SHEETS.values(), "Other"]}
     for indicator in catalogue.values():
         if indicator.source == "local":
-            sheets.setdefault(RETURN_SHEETS.get(indicator.id, "Other"), []).append(indicator)
-    return sheets
+            sheets[RETURN_SHEETS.get(indicator.id, "Other")].append(indicator)
+    return {name: indicators for name, indicators in sheets.items() if indicators}
 
 
 def _counts(sheet: str, indicator) -> tuple[str, str]:
@@ -529,7 +564,12 @@ def _instructions(ws, quarter: Quarter, sheets: dict[str, list]) -> None:
             for c, value in enumerate([name, indicator.id, indicator.title, periods, numerator, denominator,
                                        indicator.definition], start=1):
                 _put(ws, r, c, value, wrap=c == 7, valign="top")
-    _fit_widths(ws, {1: 16, 2: 32, 3: 40, 4: 11, 5: 22, 6: 32, 7: 80})
+            ws.row_dimensions[r].height = 14 * len(textwrap.wrap(indicator.definition, 110))
+    titles = [i.title for indicators in sheets.values() for i in indicators]
+    _fit_widths(ws, {1: 16, 2: 32, 3: max(_chars(t) for t in titles) + 1, 4: 11, 5: 22, 6: 32, 7: 90})
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _return_sheet(ws, quarter: Quarter, indicators: list) -> None:
@@ -546,7 +586,7 @@ def _return_sheet(ws, quarter: Quarter, indicators: list) -> None:
             for area in config.DISTRICTS:
                 row += 1
                 for c, value in enumerate([area, period, indicator.id, None, None, indicator.title], start=1):
-                    _put(ws, row, c, value, fmt="@" if c == 2 else None, color="595959" if c == 6 else "000000")
+                    _put(ws, row, c, value, color="595959" if c == 6 else "000000")
     last = row + EXTRA_ROWS
     periods = sorted({p for i in indicators for p in return_periods(quarter, i)})
     checks = [
@@ -566,8 +606,8 @@ def _return_sheet(ws, quarter: Quarter, indicators: list) -> None:
         check.errorTitle = "Not allowed here"
         check.add(f"{column}2:{column}{last}")
         ws.add_data_validation(check)
-    for c in range(2, last + 1):
-        ws.cell(c, 2).number_format = "@"
+    for r in range(2, last + 1):  # periods stay text: Excel would turn a typed 2022-09 into a date
+        ws.cell(r, 2).number_format = "@"
     ws.freeze_panes = "A2"
     _fit_widths(ws, {1: 26, 2: 11, 3: max(14, *(len(i.id) + 2 for i in indicators)), 4: 14, 5: 16,
                      6: max(28, *(len(i.title) + 2 for i in indicators))})
@@ -602,7 +642,7 @@ def read_return(path: str | Path, catalogue: dict) -> pd.DataFrame:
     finally:
         wb.close()
     frame = pd.DataFrame(records, columns=["area", "period", "indicator_id", "numerator", "denominator"])
-    return check_local_rows(frame, catalogue, source=str(path), row_label=lambda i: labels[i] if i >= 0 else None)
+    return check_local_rows(frame, catalogue, source=str(path), row_label=labels.__getitem__)
 
 
 def _read_sheet(ws, source: str, records: list, labels: list) -> None:
@@ -642,14 +682,11 @@ def _whole(value: object, label: str, source: str, where: str) -> int | None:
         return None
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime, dt.time)):
         raise InputError(f"{label} '{value}' is not a number", file=source, row=where)
-    if isinstance(value, str):
-        try:
-            number = float(value.strip().replace(",", ""))
-        except ValueError:
-            raise InputError(f"{label} '{value}' is not a number", file=source, row=where) from None
-    else:
-        number = float(value)
+    shown = value if isinstance(value, str) else f"{value:g}"
+    try:
+        number = float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)
+    except ValueError:
+        raise InputError(f"{label} '{shown}' is not a number", file=source, row=where) from None
     if not (math.isfinite(number) and number >= 0 and number == int(number)):
-        raise InputError(f"{label} '{value:g}' must be a whole number of 0 or more" if not isinstance(value, str)
-                         else f"{label} '{value}' must be a whole number of 0 or more", file=source, row=where)
+        raise InputError(f"{label} '{shown}' must be a whole number of 0 or more", file=source, row=where)
     return int(number)

@@ -80,6 +80,8 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
         periods = every_month if n == 12 else [m for m in every_month if int(m[5:]) % 3 == 0]
         wide = monthly[monthly["indicator_id"] == indicator.id].pivot(
             index="month", columns="area", values=["numerator", "denominator"])
+        # An indicator with no rows at all (absent from the local extract) is all missing.
+        wide = wide.reindex(columns=pd.MultiIndex.from_product([["numerator", "denominator"], config.AREAS])).astype(float)
         numerators = wide["numerator"].reindex(index=periods, columns=config.AREAS)
         chosen = [e for e in ends if e in numerators.index]
         rolled = numerators.rolling(n, min_periods=n).sum().loc[chosen].stack(future_stack=True)

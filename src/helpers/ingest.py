@@ -6,9 +6,11 @@ naming the file, the line and what is wrong.
 """
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -113,10 +115,21 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
         detail = str(exc).splitlines()[0]
         row = re.search(r"[Rr]ow #?(\d+)", detail)
-        raise InputError(f"malformed CSV: {detail}", file=name, row=int(row.group(1)) if row else None) from None
+        raise InputError(f"malformed CSV: {detail}", file=name,
+                         row=int(row.group(1)) if row else _first_ragged_line(data)) from None
     if table.num_rows == 0:
         raise InputError("has a header but no rows", file=name)
     return table
+
+
+def _first_ragged_line(data: bytes) -> int | None:
+    """The line of the first row whose field count differs from the header's (only on error)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
+    width = len(next(reader, []))
+    for fields in reader:
+        if fields and len(fields) != width:
+            return reader.line_num
+    return None
 
 
 def _check_month(name: str, frame: pd.DataFrame) -> str:
@@ -159,9 +172,11 @@ def read_police_uk(folder: Path | None = None) -> PoliceData:
         for name, data in _members(path):
             frame = _parse_street_csv(name, data).to_pandas()
             month = _check_month(name, frame)
+            # Name the full path: the same file name may sit in two folders.
+            full = str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
             if month in seen:
-                raise InputError(f"month {month} is also in {seen[month]}: keep one file per month", file=name)
-            seen[month] = name
+                raise InputError(f"month {month} is also in {seen[month]}: keep one file per month", file=full)
+            seen[month] = full
             _check_duplicate_ids(name, frame)
             source.rows += len(frame)
             source.month = month if source.month is None else f"{source.month}…{month}"
@@ -248,7 +263,9 @@ def population_year(period_end: pd.Period, years: list[int]) -> tuple[int, str]:
     nearest = min(range(middle.year - 1, middle.year + 2), key=lambda y: abs(pd.Timestamp(y, 6, 30) - middle))
     if nearest in years:
         return nearest, f"mid-{nearest} estimate (nearest the middle of the period)"
-    fallback = max(y for y in years if y <= nearest) if min(years) <= nearest else min(years)
+    if min(years) > nearest:
+        return min(years), f"mid-{min(years)} estimate (mid-{nearest} not available; earliest available used)"
+    fallback = max(y for y in years if y <= nearest)
     return fallback, f"mid-{fallback} estimate (mid-{nearest} not available; latest available used)"
 
 
@@ -299,12 +316,17 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_labe
         if area not in config.DISTRICTS:
             fail(f"unknown area '{area}': use one of the districts {', '.join(config.DISTRICTS)}")
         indicator = catalogue.get(indicator_id)
-        if indicator is None or indicator.source != "local":
+        if indicator is None:
             fail(f"unknown indicator id '{indicator_id}' for a local extract")
+        if indicator.source != "local":
+            fail(f"indicator '{indicator_id}' is counted from the police.uk files, not given in a local extract")
         if indicator.frequency == "quarterly":
             if not re.match(r"^\d{4}-\d{2}-Q[1-4]$", period):
                 fail(f"period '{period}' for {indicator_id} must be a quarter such as 2022-23-Q2")
-            month = str(parse_quarter(period).end_month)
+            try:
+                month = str(parse_quarter(period).end_month)
+            except InputError as exc:
+                fail(exc.problem)
         else:
             if not _MONTH.match(period):
                 fail(f"period '{period}' for {indicator_id} must be a month YYYY-MM")
@@ -318,7 +340,7 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_labe
                 number = float(text.replace(",", ""))
             except ValueError:
                 fail(f"{label} '{text}' is not a number")
-            if not number >= 0 or number != int(number):
+            if not (number >= 0 and math.isfinite(number)) or number != int(number):
                 fail(f"{label} '{text}' must be a whole number of 0 or more")
             values.append(int(number))
         num, den = values

@@ -44,7 +44,10 @@ def key_point(row: dict, target: dict | None = None) -> str:
     """One plain-English sentence for an indicator's partnership row, in the board paper's style."""
     title = row["title"]
     if row["status"] != "available":
-        return f"{title} is not available: {row['reason']}"
+        reason = row["reason"]
+        if reason.lower().startswith("not available"):
+            reason = reason[len("not available"):].lstrip(" :,")
+        return f"{title} is not available: {reason}"
     now = with_unit(row["value"], row["measure"], row["unit"])
     before = figure(row["previous_value"], row["measure"])
     if target:

@@ -72,7 +72,11 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
                          file=police_uk or config.POLICE_UK)
     params = load_params(quarter.label, params_file, catalogue)
     local_path = Path(local or config.ROOT / params["local_extract"])
-    local_rows = read_local_extract(local_path, catalogue)
+    if local_path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .excel import read_return  # openpyxl only when a return is given
+        local_rows = read_return(local_path, catalogue)
+    else:
+        local_rows = read_local_extract(local_path, catalogue)
     population = read_population(config.POPULATION)
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months)
     ends = list(window(quarter.end_month, SERIES_MONTHS))
@@ -94,8 +98,10 @@ def changes_since(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     """Partnership indicators whose judgement or SPC reading differs from the previous quarter's."""
     keys = ["indicator_id", "area"]
     merged = now[keys + ["title", "judgement", "spc_signal", "spc_reading"]].merge(
-        before[keys + ["judgement", "spc_signal", "spc_reading"]], on=keys, suffixes=("", "_before"))
-    merged = merged[merged["area"] == config.PARTNERSHIP]
+        before[keys + ["judgement", "spc_signal", "spc_reading", "reason"]], on=keys, suffixes=("", "_before"))
+    # Last quarter's data may simply not be in the inputs (a return covers 24 months): not a change.
+    no_data_before = merged["reason"].str.startswith("Data missing")
+    merged = merged[(merged["area"] == config.PARTNERSHIP) & ~no_data_before]
     # An SPC signal changes when its reading does (a run growing from 7 to 8 months is the same signal).
     changed = (merged["judgement"] != merged["judgement_before"]) | (merged["spc_reading"] != merged["spc_reading_before"])
     return merged[changed].reset_index(drop=True)

@@ -21,6 +21,10 @@ def anchor(*parts: str) -> str:
     return "-".join(str(p).lower().replace(" ", "-").replace("&", "and") for p in parts)
 
 
+def _not_available(reason: str) -> str:
+    return reason if reason.lower().startswith("not available") else f"Not available: {reason}"
+
+
 def _judgement_cell(row: dict) -> str:
     word = row["judgement"] or "not available"
     return f'<td class="judgement {JUDGEMENT_CLASS.get(word, "none")}">{escape(word.capitalize())}</td>'
@@ -53,7 +57,7 @@ def dashboard_table(results: Results, section: str | None = None, caption: str |
         name = f"<a href='#{anchor(row['indicator_id'])}'>{escape(row['title'])}</a>{tag}"
         if row["status"] != "available":
             body.append(f"<tr class='unavailable'><th scope='row'>{name}</th><td>{escape(row['unit'])}</td>"
-                        f"<td colspan='7'>Not available: {escape(row['reason'])}</td></tr>")
+                        f"<td colspan='7'>{escape(_not_available(row['reason']))}</td></tr>")
             continue
         target = results.catalogue[row["indicator_id"]].target
         judgement = _judgement_cell(row)

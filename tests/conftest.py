@@ -1,0 +1,73 @@
+"""Shared fixtures: a writer for tiny police.uk street-level CSVs, and an independent
+count of the bundled police.uk data made with nothing but ``csv`` and ``gzip``."""
+from __future__ import annotations
+
+import collections
+import csv
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+
+from helpers import config
+
+POLICE_HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+                 "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+
+
+def street_csv_text(month: str, rows: list[tuple], header: list[str] = POLICE_HEADER) -> str:
+    """CSV text with the real 12-column header; each row is (crime_id, lsoa_name, crime_type)
+    or (crime_id, lsoa_name, crime_type, month) when the row's Month differs from ``month``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        crime_id, lsoa, crime_type, *rest = row
+        full = {"Crime ID": crime_id, "Month": rest[0] if rest else month, "Reported by": "Leicestershire Police",
+                "Falls within": "Leicestershire Police", "Longitude": "-1.2" if lsoa else "",
+                "Latitude": "52.6" if lsoa else "", "Location": "On or near High Street" if lsoa else "No location",
+                "LSOA code": "E01000001" if lsoa else "", "LSOA name": lsoa, "Crime type": crime_type,
+                "Last outcome category": "Under investigation", "Context": ""}
+        writer.writerow([full[c] for c in header])
+    return out.getvalue()
+
+
+@pytest.fixture
+def write_street_csv():
+    """write(folder, month, rows, kind='csv'|'gz') -> path of ``<month>-leicestershire-street.csv[.gz]``."""
+    def write(folder: Path, month: str, rows: list[tuple], kind: str = "csv", **kwargs) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = street_csv_text(month, rows, **kwargs).encode()
+        path = folder / f"{month}-leicestershire-street.csv"
+        if kind == "gz":
+            path = path.with_name(path.name + ".gz")
+            data = gzip.compress(data)
+        path.write_bytes(data)
+        return path
+    return write
+
+
+@pytest.fixture(scope="session")
+def independent_police_counts():
+    """From the bundled .csv.gz files, with csv + gzip only: Counter of
+    (month, district, is_asb) for the partnership's districts, and per-month totals
+    of rows, Leicester rows and rows without an LSOA."""
+    counts: collections.Counter = collections.Counter()
+    per_month: dict[str, collections.Counter] = {}
+    for path in sorted((config.POLICE_UK / "leicestershire").glob("*-street.csv.gz")):
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+            for record in csv.DictReader(handle):
+                month, lsoa = record["Month"], record["LSOA name"]
+                tally = per_month.setdefault(month, collections.Counter())
+                tally["rows"] += 1
+                district = lsoa.rsplit(" ", 1)[0] if lsoa else None
+                if district is None:
+                    tally["no_location"] += 1
+                elif district == "Leicester":
+                    tally["leicester"] += 1
+                elif district in config.DISTRICTS:
+                    counts[(month, district, record["Crime type"] == "Anti-social behaviour")] += 1
+                else:
+                    tally["outside"] += 1
+    return counts, per_month

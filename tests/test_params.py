@@ -1,0 +1,146 @@
+"""helpers.params: defaults overlaid by the quarter's file, every key checked (SPEC §5, §7)."""
+import datetime as dt
+
+import pytest
+import yaml
+
+from helpers import config
+from helpers.catalogue import load_catalogue
+from helpers.errors import InputError
+from helpers.params import load_params
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    return load_catalogue()
+
+
+def write(tmp_path, text, name="2022-23-Q3.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def error_of(*args, **kwargs) -> InputError:
+    with pytest.raises(InputError) as caught:
+        load_params(*args, **kwargs)
+    return caught.value
+
+
+def test_quarter_file_overlays_defaults(tmp_path, catalogue):
+    path = write(tmp_path, "change_rule: significance\nmeeting_date: 2023-02-16\n"
+                           "commentary:\n  indicators:\n    robbery: Two series of street robberies.\n"
+                           "unavailable:\n  hate_crime: System migration.\n")
+    params = load_params("2022-23-Q3", path, catalogue)
+    defaults = yaml.safe_load((config.PARAMS / "defaults.yaml").read_text())
+    assert params["change_rule"] == "significance"           # overridden
+    assert defaults["change_rule"] != "significance"         # (so the override is visible)
+    assert params["meeting_date"] == dt.date(2023, 2, 16)
+    assert params["commentary"]["indicators"]["robbery"] == "Two series of street robberies."
+    assert params["unavailable"] == {"hate_crime": "System migration."}
+    for key in set(defaults) - {"change_rule"}:
+        assert params[key] == defaults[key], key                # everything else from defaults
+    assert params["_files"] == [str(config.PARAMS / "defaults.yaml"), str(path)]
+
+
+def test_no_quarter_file_gives_defaults_with_empty_commentary():
+    params = load_params("2090-91-Q1")
+    assert params["commentary"] == {} and params["unavailable"] == {}
+    assert params["_files"] == [str(config.PARAMS / "defaults.yaml")]
+
+
+def test_bundled_quarter_file(catalogue):
+    params = load_params("2022-23-Q2", catalogue=catalogue)
+    assert "racially_religiously_aggravated" in params["unavailable"]
+    assert params["meeting_date"] == dt.date(2022, 11, 17)
+
+
+def test_named_file_that_does_not_exist(tmp_path):
+    error = error_of("2022-23-Q3", tmp_path / "missing.yaml")
+    assert "missing.yaml" in str(error) and "not found" in str(error)
+
+
+def test_empty_quarter_file_is_fine(tmp_path):
+    assert load_params("2022-23-Q3", write(tmp_path, ""))["change_rule"] == "both"
+
+
+def test_unknown_key_names_file_and_key(tmp_path):
+    path = write(tmp_path, "chnage_rule: significance\n")
+    error = error_of("2022-23-Q3", path)
+    assert str(path) in str(error) and "'chnage_rule'" in str(error) and "change_rule" in str(error)
+
+
+@pytest.mark.parametrize("where", ["commentary:\n  indicators:\n    {id}: text\n", "unavailable:\n  {id}: reason\n"])
+@pytest.mark.parametrize("typo, meant", [("marac_repeat_rat", "marac_repeat_rate"),
+                                         ("racially_religious_aggravated", "racially_religiously_aggravated"),
+                                         ("tatal_crime", "total_crime")])
+def test_misspelt_indicator_id_suggests_the_close_one(tmp_path, catalogue, where, typo, meant):
+    path = write(tmp_path, where.format(id=typo))
+    error = error_of("2022-23-Q3", path, catalogue)
+    assert f"unknown indicator id '{typo}'" in str(error)
+    assert f"did you mean {meant}" in str(error)
+    assert str(path) in str(error)
+
+
+def test_far_off_indicator_id_has_no_suggestion(tmp_path, catalogue):
+    error = error_of("2022-23-Q3", write(tmp_path, "unavailable:\n  zebra_crossings: reason\n"), catalogue)
+    assert "unknown indicator id 'zebra_crossings'" in str(error) and "did you mean" not in str(error)
+
+
+@pytest.mark.parametrize("text", ["unavailable: [hate_crime]\n", "unavailable: not this quarter\n",
+                                  "commentary:\n  indicators: [robbery]\n",
+                                  "unavailable:\n  hate_crime:\n"])  # no reason given
+def test_unavailable_and_indicator_commentary_must_be_mappings_with_text(tmp_path, catalogue, text):
+    path = write(tmp_path, text)
+    error = error_of("2022-23-Q3", path, catalogue)
+    assert str(path) in str(error)
+
+
+def test_unknown_commentary_section(tmp_path):
+    error = error_of("2022-23-Q3", write(tmp_path, "commentary:\n  sections:\n    reduce_crim: text\n"))
+    assert "'reduce_crim'" in str(error) and "reduce_crime" in str(error)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("change_rule: sometimes\n", "change_rule"),
+    ("percent_band: 150\n", "percent_band"),
+    ("percent_band: five\n", "percent_band"),
+    ("confidence: 90\n", "confidence"),
+    ("contact:\n  fax: 0116\n", "contact"),
+    ("commentary:\n  footnote: x\n", "commentary"),
+    ("meeting_date: next week\n", "meeting_date"),
+    ("meeting_date: 17/11/2022\n", "meeting_date"),
+])
+def test_bad_values_name_the_key(tmp_path, text, key):
+    path = write(tmp_path, text)
+    error = error_of("2022-23-Q3", path)
+    assert f"key '{key}'" in str(error) and str(path) in str(error)
+
+
+def test_impossible_date_names_file_and_line(tmp_path):
+    # YAML reads 2022-13-45 as a timestamp, and month 13 does not exist
+    path = write(tmp_path, "change_rule: both\nmeeting_date: 2022-13-45\n")
+    error = error_of("2022-23-Q3", path)
+    assert str(path) in str(error) and "2022-13-45" in str(error)
+    assert error.row == 2
+
+
+def test_python_object_tag_is_refused_and_not_run(tmp_path):
+    marker = tmp_path / "ran"
+    path = write(tmp_path, f'title: !!python/object/apply:os.system ["touch {marker}"]\n')
+    error = error_of("2022-23-Q3", path)
+    assert str(path) in str(error) and "not valid YAML" in str(error)
+    assert error.row == 1
+    assert not marker.exists()
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    # line 4 is indented with a tab, which YAML forbids
+    path = write(tmp_path, "change_rule: both\ncommentary:\n  sections:\n\treduce_crime: text\n")
+    error = error_of("2022-23-Q3", path)
+    assert error.row == 4 and "row 4" in str(error) and str(path) in str(error)
+
+
+def test_top_level_must_be_a_mapping(tmp_path):
+    path = write(tmp_path, "- change_rule\n- both\n")
+    assert "mapping" in str(error_of("2022-23-Q3", path))

@@ -1,0 +1,80 @@
+"""helpers.pipeline: choosing the quarter, and the whole computation on the bundled data."""
+import pandas as pd
+import pytest
+
+from helpers import config
+from helpers.errors import InputError
+from helpers.pipeline import compute, latest_full_quarter
+
+
+def months(first, last, drop=()):
+    return [str(m) for m in pd.period_range(first, last, freq="M") if str(m) not in drop]
+
+
+def test_latest_full_quarter_on_the_bundled_months():
+    # max 2022-10 is in Q3 (to Dec 2022, not all there); Q2 needs Oct 2020 - Sep 2022: present
+    assert latest_full_quarter(months("2019-12", "2022-10")).label == "2022-23-Q2"
+
+
+def test_latest_full_quarter_two_calendar_years():
+    # Jan 2020 - Dec 2021 is exactly the 24 months ending Dec 2021 = 2021-22 Q3
+    assert latest_full_quarter(months("2020-01", "2021-12")).label == "2021-22-Q3"
+
+
+def test_a_gap_moves_the_quarter_back():
+    # without 2022-09, Q2 is incomplete; Q1 (24 months Jul 2020 - Jun 2022) is whole
+    assert latest_full_quarter(months("2019-12", "2022-10", drop={"2022-09"})).label == "2022-23-Q1"
+
+
+@pytest.mark.parametrize("have", [months("2021-01", "2022-06"),                        # 18 months
+                                  months("2019-12", "2022-10", drop={"2021-05"})])     # a gap in every window
+def test_too_few_months(have):
+    with pytest.raises(InputError) as caught:
+        latest_full_quarter(have)
+    assert "24 months" in str(caught.value) and min(have) in str(caught.value)
+
+
+@pytest.fixture(scope="module")
+def results():
+    return compute("2022-23-Q2")
+
+
+def police_total(independent, first, last, districts):
+    wanted = set(months(first, last))
+    return sum(n for (month, district, asb), n in independent.items()
+               if month in wanted and district in districts and not asb)
+
+
+def test_partnership_total_crime_equals_an_independent_count(results, independent_police_counts):
+    independent, _ = independent_police_counts
+    row = results.rows().set_index("indicator_id").loc["total_crime"]
+    assert results.quarter.label == "2022-23-Q2"
+    assert row["numerator"] == police_total(independent, "2021-10", "2022-09", config.DISTRICTS)
+    assert row["previous_numerator"] == police_total(independent, "2020-10", "2021-09", config.DISTRICTS)
+    # mid-2022 populations from ons_mye_lad_totals_extra.csv: 104182 + 184748 + 100481 + 114298
+    #   + 52433 + 107672 + 58341 + 41151 = 763306
+    assert row["denominator"] == 763306
+    assert row["value"] == pytest.approx(row["numerator"] / 763306 * 10000)
+    assert row["population_year"] == 2022
+
+
+def test_district_and_county_numerators_equal_the_independent_count(results, independent_police_counts):
+    independent, _ = independent_police_counts
+    table = results.table[results.table["indicator_id"] == "total_crime"].set_index("area")
+    for district in config.DISTRICTS:
+        assert table.at[district, "numerator"] == police_total(independent, "2021-10", "2022-09", {district})
+    assert table.at[config.COUNTY, "numerator"] == police_total(independent, "2021-10", "2022-09",
+                                                                set(config.COUNTY_DISTRICTS))
+
+
+def test_leicester_never_appears(results):
+    for frame in (results.table, results.series, results.monthly):
+        assert set(frame["area"]) == set(config.AREAS)
+        assert "Leicester" not in set(frame["area"])
+    assert "E06000016" not in set(results.table["area_code"])
+
+
+def test_unavailable_from_params_is_not_available(results):
+    row = results.rows().set_index("indicator_id").loc["racially_religiously_aggravated"]
+    assert row["status"] == "not available"
+    assert row["reason"] == results.params["unavailable"]["racially_religiously_aggravated"]
