@@ -22,7 +22,7 @@ validate: $(STAMP)
 	$(BIN)/safer-report validate $(if $(QUARTER),--quarter "$(QUARTER)")
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[lab]'

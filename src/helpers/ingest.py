@@ -10,14 +10,17 @@ import csv
 import gzip
 import hashlib
 import io
+import os
 import math
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from . import config
@@ -71,9 +74,8 @@ def find_police_files(folder: Path) -> list[Path]:
     return files
 
 
-def _members(path: Path) -> list[tuple[str, bytes]]:
-    """The (name, CSV bytes) pairs inside one file; a zip may hold many months."""
-    data = path.read_bytes()
+def _members(path: Path, data: bytes) -> list[tuple[str, bytes]]:
+    """The (name, CSV bytes) pairs inside one file (read as ``data``); a zip may hold many months."""
     try:
         if path.suffix.lower() == ".gz":
             return [(path.name[:-3], gzip.decompress(data))]
@@ -132,28 +134,34 @@ def _first_ragged_line(data: bytes) -> int | None:
     return None
 
 
-def _check_month(name: str, frame: pd.DataFrame) -> str:
+def _first_line(mask: pa.ChunkedArray) -> int:
+    """File line of the first True in ``mask`` (the header is line 1)."""
+    return int(pc.index(mask, True).as_py()) + 2
+
+
+def _check_month(name: str, table: pa.Table) -> str:
     """Every Month value is YYYY-MM and equals the month in the file name."""
-    months = frame["Month"]
-    bad = ~months.fillna("").str.match(_MONTH)
-    if bad.any():
-        line = int(bad.to_numpy().nonzero()[0][0]) + 2
-        raise InputError(f"Month '{months[bad].iloc[0]}' is not YYYY-MM", file=name, row=line)
+    months = table["Month"]
     named = _NAME_MONTH.search(name)
-    expected = named.group(1) if named else months.iloc[0]
-    wrong = months != expected
-    if wrong.any():
-        line = int(wrong.to_numpy().nonzero()[0][0]) + 2
-        raise InputError(f"Month '{months[wrong].iloc[0]}' does not match the file's month {expected}", file=name, row=line)
-    return expected
+    expected = named.group(1) if named else months[0].as_py()
+    if months.null_count == 0 and pc.all(pc.equal(months, expected)).as_py() and _MONTH.match(expected or ""):
+        return expected  # the usual case, checked without leaving Arrow
+    bad = pc.invert(pc.fill_null(pc.match_substring_regex(months, _MONTH.pattern), False))
+    if pc.any(bad).as_py():
+        line = _first_line(bad)
+        raise InputError(f"Month '{months[line - 2].as_py() or ''}' is not YYYY-MM", file=name, row=line)
+    line = _first_line(pc.not_equal(months, expected))
+    raise InputError(f"Month '{months[line - 2].as_py()}' does not match the file's month {expected}", file=name, row=line)
 
 
-def _check_duplicate_ids(name: str, frame: pd.DataFrame) -> None:
-    ids = frame["Crime ID"]
-    dup = ids.notna() & ids.duplicated()
-    if dup.any():
-        line = int(dup.to_numpy().nonzero()[0][0]) + 2
-        raise InputError(f"Crime ID {ids[dup].iloc[0]} appears more than once in this file", file=name, row=line)
+def _check_duplicate_ids(name: str, table: pa.Table) -> None:
+    ids = table["Crime ID"].drop_null()
+    if pc.count_distinct(ids).as_py() == len(ids):
+        return
+    frame = table.select(["Crime ID"]).to_pandas()["Crime ID"]
+    dup = frame.notna() & frame.duplicated()
+    line = int(dup.to_numpy().nonzero()[0][0]) + 2
+    raise InputError(f"Crime ID {frame[dup].iloc[0]} appears more than once in this file", file=name, row=line)
 
 
 def district_of(lsoa_names: pd.Series) -> pd.Series:
@@ -161,54 +169,73 @@ def district_of(lsoa_names: pd.Series) -> pd.Series:
     return lsoa_names.str.rsplit(" ", n=1).str[0]
 
 
+def _force_month(name: str, month: str) -> str:
+    """'2022-09 leicestershire': one file a month a force, as police.uk lays out its archive."""
+    named = re.search(r"(\d{4}-\d{2})-(.+?)-street\.csv", name, re.IGNORECASE)
+    return f"{month} {named.group(2).lower()}" if named else month
+
+
+def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, pd.DataFrame]]]:
+    """Hash, decompress, parse, check and count one file (runs in a worker thread)."""
+    raw = path.read_bytes()
+    source = SourceFile(str(path), hashlib.sha256(raw).hexdigest())
+    months = []
+    for name, data in _members(path, raw):
+        table = _parse_street_csv(name, data)
+        month = _check_month(name, table)
+        _check_duplicate_ids(name, table)
+        source.rows += table.num_rows
+        source.month = month if source.month is None else f"{source.month}…{month}"
+        counts = table.group_by(["LSOA name", "Crime type"]).aggregate([([], "count_all")]).to_pandas()
+        months.append((name, month, counts.rename(columns={"count_all": "count"}).assign(month=month, file=name)))
+    return source, months
+
+
 def read_police_uk(folder: Path | None = None) -> PoliceData:
-    """Read every street-level file under ``folder`` into monthly partnership counts."""
-    sources, grouped, quality = [], [], []
+    """Read every street-level file under ``folder`` into monthly partnership counts.
+
+    Files are read in parallel threads (zlib and Arrow release the GIL); parsing, checks
+    and the first count (by LSOA and crime type) stay in Arrow, so only a few thousand
+    grouped rows a file reach pandas. Errors are raised in file order.
+    """
+    sources, grouped = [], []
     seen: dict[str, str] = {}
-    for path in find_police_files(folder or config.POLICE_UK):
-        raw = path.read_bytes()
-        source = SourceFile(str(path), hashlib.sha256(raw).hexdigest())
-        sources.append(source)
-        for name, data in _members(path):
-            frame = _parse_street_csv(name, data).to_pandas()
-            month = _check_month(name, frame)
-            # Name the full path: the same file name may sit in two folders.
-            full = str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
-            if month in seen:
-                raise InputError(f"month {month} is also in {seen[month]}: keep one file per month", file=full)
-            seen[month] = full
-            _check_duplicate_ids(name, frame)
-            source.rows += len(frame)
-            source.month = month if source.month is None else f"{source.month}…{month}"
-            # Count by LSOA first (a few thousand groups), then name districts.
-            by_lsoa = frame.groupby(["LSOA name", "Crime type"], dropna=False).size().rename("count").reset_index()
-            by_lsoa["district"] = district_of(by_lsoa["LSOA name"])
-            by_lsoa["month"] = month
-            grouped.append(by_lsoa)
-            located = by_lsoa["LSOA name"].notna()
-            inside = by_lsoa["district"].isin(config.DISTRICTS)
-            leicester = by_lsoa["district"].isin(config.EXCLUDED)
-            quality.append({
-                "month": month,
-                "file": name,
-                "rows": len(frame),
-                "no_location": int(by_lsoa.loc[~located, "count"].sum()),
-                "leicester": int(by_lsoa.loc[leicester, "count"].sum()),
-                "outside": int(by_lsoa.loc[located & ~inside & ~leicester, "count"].sum()),
-                "partnership": int(by_lsoa.loc[inside, "count"].sum()),
-            })
+    paths = find_police_files(folder or config.POLICE_UK)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for path, (source, months) in zip(paths, pool.map(_read_file, paths)):
+            sources.append(source)
+            for name, month, counts in months:
+                # Name the full path: the same file name may sit in two folders.
+                full = str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
+                key = _force_month(name, month)
+                if key in seen:
+                    raise InputError(f"month {month} is also in {seen[key]}: keep one file per month and force", file=full)
+                seen[key] = full
+                grouped.append(counts)
     everything = pd.concat(grouped, ignore_index=True)
-    missing_type = everything["Crime type"].isna() & everything["district"].isin(config.DISTRICTS)
+    names = everything["LSOA name"].dropna().unique()
+    everything["district"] = everything["LSOA name"].map(dict(zip(names, district_of(pd.Series(names)))))
+    located = everything["LSOA name"].notna()
+    inside = everything["district"].isin(config.DISTRICTS)
+    leicester = everything["district"].isin(config.EXCLUDED)
+    missing_type = everything["Crime type"].isna() & inside
     if missing_type.any():
         row = everything[missing_type].iloc[0]
-        raise InputError(f"a row in {row['LSOA name']} has no Crime type", file=seen[row["month"]])
+        raise InputError(f"a row in {row['LSOA name']} has no Crime type", file=row["file"])
+    parts = {"rows": located | ~located, "no_location": ~located, "leicester": leicester,
+             "outside": located & ~inside & ~leicester, "partnership": inside}
+    quality = pd.DataFrame({k: everything["count"].where(v, 0) for k, v in parts.items()})
+    quality[["month", "file"]] = everything[["month", "file"]]
+    quality = quality.groupby(["month", "file"], as_index=False).sum().groupby("month", as_index=False).agg(
+        {"file": ", ".join, **{k: "sum" for k in parts}})
     counts = (
-        everything[everything["district"].isin(config.DISTRICTS)]
+        everything[inside]
         .groupby(["month", "district", "Crime type"], as_index=False)["count"].sum()
         .rename(columns={"Crime type": "crime_type"})
         .sort_values(["month", "district", "crime_type"], ignore_index=True)
     )
-    return PoliceData(counts, pd.DataFrame(quality).sort_values("month", ignore_index=True), sources)
+    counts["count"] = counts["count"].astype("int64")
+    return PoliceData(counts, quality.sort_values("month", ignore_index=True), sources)
 
 
 # --- Population -----------------------------------------------------------------
