@@ -49,14 +49,14 @@ STYLE = {
 }
 
 
-def figure_html(fig, alt: str, caption: str) -> str:
+def figure_html(fig, alt: str, caption: str, size: str = "wide") -> str:
     """Render ``fig`` to an inline PNG figure with alt text and caption, and close it."""
     buffer = io.BytesIO()
     # No bbox_inches="tight" (it draws the figure twice): layouts are constrained instead.
     fig.savefig(buffer, format="png", dpi=144, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+    return (f'<figure class="chart {size}"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
@@ -118,8 +118,9 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             alt_parts.append(f"Monthly counts average {chart.mean:,.1f} with process limits {max(chart.lower, 0):,.1f} to "
                              f"{chart.upper:,.1f}; {int(flagged.sum())} month(s) are part of a special-cause signal.")
     alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
-    return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and monthly statistical process control chart"
-                       if panels == 2 else f"{title}: rolling 12-month trajectory"), alt
+    if panels == 2:
+        return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and monthly statistical process control chart"), alt
+    return figure_html(fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"), alt
 
 
 def district_bars(rows: pd.DataFrame, title: str, unit: str) -> str:
@@ -144,7 +145,8 @@ def district_bars(rows: pd.DataFrame, title: str, unit: str) -> str:
     lower = list(districts.loc[districts["vs_partnership"] == "significantly lower", "area"])
     alt = (f"{title} by district ({unit}). Significantly higher than {config.PARTNERSHIP}: {', '.join(higher[::-1]) or 'none'}. "
            f"Significantly lower: {', '.join(lower[::-1]) or 'none'}.")
-    return figure_html(fig, alt, f"{title}: districts with 95% confidence intervals against the {config.PARTNERSHIP} value")
+    return figure_html(fig, alt, f"{title}: districts with 95% confidence intervals against the {config.PARTNERSHIP} value",
+                       "medium")
 
 
 _SHORT = {"Hinckley and Bosworth": "Hinckley &\nBosworth", "North West Leicestershire": "North West\nLeicestershire",
@@ -195,4 +197,4 @@ def district_map(rows: pd.DataFrame, title: str, unit: str) -> str:
     return figure_html(fig, alt, f"Map: {title} by district, shaded by value; ▲ significantly higher, ▼ significantly lower, "
                        f"► similar to {config.PARTNERSHIP}. Hatched: Leicester city, not part of the partnership. Source: Office "
                        "for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
-                       "copyright and database right 2023.")
+                       "copyright and database right 2023.", "medium")

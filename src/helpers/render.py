@@ -156,8 +156,8 @@ def district_breakdown(results: Results, section: str) -> HTML:
         headline = rows["indicator_id"].iloc[0]
         indicator = results.catalogue[headline]
         chosen = results.table[results.table["indicator_id"] == headline]
-        parts.append("<div class='pair'>" + charts.district_map(chosen, indicator.title, indicator.unit)
-                     + charts.district_bars(chosen, indicator.title, indicator.unit) + "</div>")
+        parts += [charts.district_map(chosen, indicator.title, indicator.unit),
+                  charts.district_bars(chosen, indicator.title, indicator.unit)]
     return HTML("".join(parts))
 
 
