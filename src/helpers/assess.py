@@ -65,7 +65,9 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
     new = {k: [] for k in ("ci_low", "ci_high", "previous_ci_low", "previous_ci_high", "p_value", "significant",
                            "direction", "judgement", "target_status", "spc_signal", "spc_reading")}
     spc_months = [str(m) for m in window(quarter.end_month, 24)]
-    counts = monthly.set_index(["indicator_id", "area", "month"])["numerator"]
+    counts = monthly[monthly["month"].isin(spc_months)].pivot_table(
+        index=["indicator_id", "area"], columns="month", values="numerator", aggfunc="sum").reindex(columns=spc_months)
+    series = {key: row for key, row in zip(counts.index, counts.to_numpy())}
     for row in out.to_dict("records"):
         indicator = catalogue[row["indicator_id"]]
         available = row["status"] == "available"
@@ -91,9 +93,9 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
         new["target_status"].append(status)
         signal, reading = "", ""
         if available and indicator.frequency == "monthly":
-            values = counts.reindex([(indicator.id, row["area"], m) for m in spc_months])
-            if values.notna().all() and len(values) >= MIN_POINTS:
-                found = latest_signal(values.to_numpy())
+            values = series.get((indicator.id, row["area"]))
+            if values is not None and not np.isnan(values).any() and len(values) >= MIN_POINTS:
+                found = latest_signal(values)
                 signal, reading = (found.description, read_signal(found.side, indicator.polarity)) if found else ("none", "")
         new["spc_signal"].append(signal); new["spc_reading"].append(reading)
     for key, values in new.items():

@@ -100,8 +100,11 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
         frame.loc[gaps, ["denominator", "value", "population_year"]] = np.nan
         absent = numerators.isna()
         frame["missing"] = ""
+        position = {p: i for i, p in enumerate(periods)}
+        column = {a: j for j, a in enumerate(config.AREAS)}
+        holes = absent.to_numpy()
         frame.loc[gaps, "missing"] = [
-            ", ".join(p for p in periods if pd.Period(end, "M") - 11 <= pd.Period(p, "M") <= pd.Period(end, "M") and absent.at[p, area])
+            ", ".join(periods[i] for i in range(max(0, position[end] - n + 1), position[end] + 1) if holes[i, column[area]])
             for end, area in zip(frame.loc[gaps, "period_end"], frame.loc[gaps, "area"])
         ]
         frames.append(frame)

@@ -34,6 +34,8 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
         if not isinstance(document, dict):
             raise InputError("must be a mapping of keys to values", file=source)
         check_params(document, source, catalogue)
+        if isinstance(merged.get("contact"), dict) and isinstance(document.get("contact"), dict):
+            document = {**document, "contact": {**merged["contact"], **document["contact"]}}  # overlay, not replace
         merged.update(document)
         merged.setdefault("_files", []).append(str(source))
     merged.setdefault("commentary", {})
@@ -51,7 +53,8 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
             fail(key, f"unknown key '{key}'; allowed keys are {', '.join(sorted(_TOP))}")
     if "change_rule" in document and document["change_rule"] not in RULES:
         fail("change_rule", f"'{document['change_rule']}' is not one of {', '.join(sorted(RULES))}")
-    if "percent_band" in document and not (isinstance(document["percent_band"], (int, float)) and 0 <= document["percent_band"] < 100):
+    band = document.get("percent_band", 5)
+    if isinstance(band, bool) or not (isinstance(band, (int, float)) and 0 <= band < 100):
         fail("percent_band", "must be a number of percent from 0 to 100, such as 5")
     if "confidence" in document and document["confidence"] not in (95, 99.8, 0.95, 0.998):
         fail("confidence", "must be 95 or 99.8")

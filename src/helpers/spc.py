@@ -126,11 +126,11 @@ def xmr(values) -> XmR:
                     flags["two_of_three"][i:i + 3] |= window
                     sides["two_of_three"][i:i + 3][window] = side
 
-    points = pd.DataFrame({"value": x, "mean": mean, "upper": upper, "lower": lower}, index=series.index)
+    columns = {"value": x, "mean": mean, "upper": upper, "lower": lower}
     for rule in flags:
-        points[rule] = flags[rule]
-        points[f"{rule}_side"] = sides[rule]
-    return XmR(mean, mr_bar, sigma, upper, lower, points)
+        columns[rule] = flags[rule]
+        columns[f"{rule}_side"] = sides[rule]
+    return XmR(mean, mr_bar, sigma, upper, lower, pd.DataFrame(columns, index=series.index))
 
 
 def latest_signal(values) -> Signal | None:
