@@ -69,7 +69,9 @@ def _execute_group(names: list[str], folder: Path, parameters: dict) -> str | No
     from jupyter_client.manager import KernelManager
 
     kernel = KernelManager(kernel_name="python3")
-    kernel.start_kernel(cwd=str(folder / "notebooks"))
+    # The kernel's own start-up chatter (a TCP warning) is not for the analyst; cell errors come back
+    # through the messaging protocol and are reported by Papermill.
+    kernel.start_kernel(cwd=str(folder / "notebooks"), stderr=subprocess.DEVNULL)
     try:
         for name in names:
             output = folder / "notebooks" / f"{name}.ipynb"
