@@ -1,0 +1,101 @@
+"""The covering board paper, the consistency check, what changed, and new-quarter."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from helpers import config, params as params_module, pipeline
+from helpers.cli import main
+from helpers.errors import BuildError
+from helpers.narrative import figure
+from helpers.paper import check_consistency, paper_html, paper_markdown
+
+
+@pytest.fixture(scope="module")
+def results():
+    return pipeline.compute("2022-23-Q2")
+
+
+@pytest.fixture(scope="module")
+def paper(results):
+    return paper_markdown(results)
+
+
+def test_paper_names_the_right_year_quarter_and_meeting(paper):
+    assert "## Safer Communities Performance 2022/23 Quarter 2 Report" in paper
+    assert "The Board note the 2022/23 Q2 performance dashboard." in paper
+    assert "**Date:** 17 November 2022" in paper
+    assert "12 months to September 2022 compared with the 12 months to September 2021" in paper
+    assert "Rates are per 10,000 population unless stated" in paper
+    assert "2024/25" not in paper and "per 1000" not in paper
+
+
+def test_paper_paragraphs_are_numbered_in_order(paper):
+    numbers = [int(n) for n in re.findall(r"^(\d+)\. ", paper, flags=re.M)]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_paper_figures_are_the_tables(paper, results):
+    """Each available partnership indicator's sentence carries its current and previous values."""
+    for row in results.rows(config.PARTNERSHIP).to_dict("records"):
+        line = next(l for l in paper.splitlines() if f" {row['title']} is " in l)
+        if row["status"] == "available":
+            assert figure(row["value"], row["measure"]) in line and figure(row["previous_value"], row["measure"]) in line
+        else:
+            assert "not available" in line and "change of recording system" in line
+
+
+def test_marac_sentence_states_the_safelives_range(paper, results):
+    row = results.rows().set_index("indicator_id").loc["marac_repeat_rate"]
+    line = next(l for l in paper.splitlines() if "MARAC repeat referral rate is" in l)
+    assert f"is {row['value']:.1f}%" in line and f"previous year's {row['previous_value']:.1f}%" in line
+    assert f"{row['target_status']} the SafeLives recommended range of 28–40%" in line
+
+
+def test_consistency_check_passes_on_the_real_paper(paper, results):
+    check_consistency(results.table, {"board-paper.md": paper}, results.quarter)
+
+
+@pytest.mark.parametrize("wrong", [
+    ("676.92 per 10,000", "676.29 per 10,000"),            # a mistyped figure
+    ("0.95 per 1,000", "0.95 per 10,000"),                 # a rate quoted against the wrong base
+    ("note the 2022/23 Q2", "note the 2021/22 Q2"),        # the wrong year, as in the real Q2 2025/26 paper
+    ("12 months to September 2022", "12 months to June 2022"),
+])
+def test_consistency_check_catches_a_wrong_figure_period_or_year(paper, results, wrong):
+    old, new = wrong
+    assert old in paper
+    broken = paper.replace(old, new)
+    with pytest.raises(BuildError, match="disagree with indicators.csv"):
+        check_consistency(results.table, {"board-paper.md": broken}, results.quarter)
+
+
+def test_paper_html_escapes_markup(results):
+    text = paper_markdown(results) + "\n\n<script>alert(1)</script>\n"
+    page = paper_html(text, "t")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_what_changed_lists_judgement_changes(results):
+    """ASB total was improving in 2022/23 Q1 (a fall beyond 5%) and is stable now."""
+    changes = results.changes.set_index("indicator_id")
+    row = results.rows().set_index("indicator_id").loc["asb_total"]
+    assert row["judgement"] == "stable"
+    assert changes.loc["asb_total", "judgement_before"] == "improving"
+    assert "total_crime" not in changes.index  # deteriorating both quarters, concern both quarters
+
+
+def test_new_quarter_copies_settings_and_empties_commentary(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "PARAMS", tmp_path)
+    (tmp_path / "defaults.yaml").write_text((config.ROOT / "params" / "defaults.yaml").read_text())
+    (tmp_path / "2022-23-Q2.yaml").write_text((config.ROOT / "params" / "2022-23-Q2.yaml").read_text())
+    assert main(["new-quarter", "2022/23 Q3"]) == 0
+    written = yaml.safe_load((tmp_path / "2022-23-Q3.yaml").read_text())
+    assert written["meeting_date"] is None
+    assert written["commentary"]["summary"] == "" and set(written["commentary"]["sections"]) == set(config.SECTIONS)
+    assert written["unavailable"] == {"racially_religiously_aggravated":
+                                      "Not available this quarter due to the change of recording system."}
+    params_module.load_params("2022-23-Q3")  # the file it writes is valid
+    assert main(["new-quarter", "2022-23-Q3"]) == 2  # never overwrites without --force
