@@ -12,24 +12,21 @@ import os
 import shutil
 import subprocess
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-import pandas as pd
-import papermill
-
 from . import browser, config
 from .errors import BuildError, SaferReportError, ToolMissing
-from .paper import check_consistency, paper_html, paper_markdown
 from .pipeline import Results, compute_cached, save
-from .report import export_html, stitch
+
+# Papermill, nbformat, nbconvert and openpyxl are imported inside the steps that use them,
+# so `safer-report build` with nothing changed answers without loading them.
 
 SECTION_NOTEBOOKS = ["00_summary", "01_reduce_crime", "02_protect_vulnerable", "03_reduce_asb", "04_cohesion"]
-# Heaviest first, so dealing them round-robin balances the two workers.
-_BY_COST = ["01_reduce_crime", "03_reduce_asb", "02_protect_vulnerable", "04_cohesion", "00_summary"]
+# Two kernels share the notebooks about equally by measured cost (benchmarks/README.md).
+KERNEL_GROUPS = [["01_reduce_crime", "04_cohesion"], ["03_reduce_asb", "02_protect_vulnerable", "00_summary"]]
 
 
 @dataclass
@@ -66,6 +63,7 @@ def _execute_group(names: list[str], folder: Path, parameters: dict) -> str | No
     notebooks folder, beside ``results.pkl``, so each executed copy re-runs in JupyterLab
     as it is. Returns None, or the one-line failure message.
     """
+    import papermill
     from jupyter_client.manager import KernelManager
 
     kernel = KernelManager(kernel_name="python3")
@@ -87,6 +85,8 @@ def _execute_group(names: list[str], folder: Path, parameters: dict) -> str | No
 
 def _failure_message(name: str, error: BaseException, executed: Path) -> str:
     """'section notebook 01_reduce_crime.ipynb failed at cell 4 (...): KeyError: ...'."""
+    import nbformat
+
     cell = "an unknown cell"
     if executed.exists():
         book = nbformat.read(executed, as_version=4)
@@ -101,16 +101,16 @@ def _failure_message(name: str, error: BaseException, executed: Path) -> str:
     return f"section notebook {name}.ipynb failed at {cell}: {detail}"
 
 
-def _groups(names: list[str], workers: int) -> list[list[str]]:
-    """Deal the notebooks round-robin into one group per worker."""
-    return [names[i::workers] for i in range(min(workers, len(names)))]
-
-
 @contextmanager
 def _lock(out_root: Path, label: str):
     """One build of a quarter at a time; a second waits for the first."""
-    out_root.mkdir(parents=True, exist_ok=True)
-    with open(out_root / f".{label}.lock", "w") as handle:
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        handle = open(out_root / f".{label}.lock", "w")
+    except OSError as exc:
+        problem = "is a file, not a folder" if out_root.is_file() else f"cannot write the outputs here ({exc.strerror or exc})"
+        raise BuildError(f"{out_root}: {problem}") from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -143,7 +143,10 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
             progress(f"{label}: outputs are up to date (nothing changed); use --force to rebuild")
             return BuildResult(target, up_to_date=True, timings=timings)
         staging = out_root / f".{label}.building-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
+        # Left by a killed build (under the lock none is live); an old copy only once a target replaced it.
+        stale = [*out_root.glob(f".{label}.building-*"), *(out_root.glob(f".{label}.old-*") if target.exists() else [])]
+        for folder in stale:
+            shutil.rmtree(folder, ignore_errors=True)
         (staging / "notebooks").mkdir(parents=True)
         try:
             result = _build_into(results, staging, target, key, timings, progress)
@@ -164,10 +167,10 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
     step = time.perf_counter()
     progress(f"{label}: running {len(SECTION_NOTEBOOKS)} section notebooks")
     parameters = {"quarter": label, "results_path": bundle.name}
-    workers = max(1, min(2, os.cpu_count() or 1))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        failures = [f for f in pool.map(_execute_group, _groups(_BY_COST, workers),
-                                        [staging] * workers, [parameters] * workers) if f]
+    # Threads are enough: the work runs in the kernels, which are processes of their own.
+    groups = KERNEL_GROUPS if (os.cpu_count() or 1) > 1 else [sum(KERNEL_GROUPS, [])]
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        failures = [f for f in pool.map(lambda names: _execute_group(names, staging, parameters), groups) if f]
     if failures:
         name = failures[0].split()[2]
         executed = staging / "notebooks" / name
@@ -178,6 +181,9 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
         raise BuildError(failures[0])
     timings["notebooks"] = time.perf_counter() - step
 
+    from .paper import check_consistency, paper_html, paper_markdown
+    from .report import export_html, stitch
+
     step = time.perf_counter()
     build_info = {"built_at": built_at, "code_version": code_version()}
     book = stitch(results, [staging / "notebooks" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS], build_info)
@@ -185,6 +191,9 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
     (staging / "report.html").write_text(export_html(book, title), encoding="utf-8")
     timings["html"] = time.perf_counter() - step
 
+    # Chromium prints the PDF in the background while the CSV, paper and workbook are written.
+    printer = ThreadPoolExecutor(max_workers=1)
+    pdf = printer.submit(browser.print_pdf, staging / "report.html", staging / "report.pdf")
     step = time.perf_counter()
     results.table.to_csv(staging / "indicators.csv", index=False, lineterminator="\n")
     paper = paper_markdown(results)
@@ -192,6 +201,8 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
     (staging / "board-paper.html").write_text(paper_html(paper, f"Safer Communities Performance {results.quarter.title} Report"),
                                               encoding="utf-8")
     documents = {"board-paper.md": paper, "report.html": (staging / "report.html").read_text(encoding="utf-8")}
+    import pandas as pd
+
     check_consistency(pd.read_csv(staging / "indicators.csv"), documents, results.quarter)
     timings["csv_paper_check"] = time.perf_counter() - step
 
@@ -203,11 +214,13 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
     skipped = []
     step = time.perf_counter()
     try:
-        browser.print_pdf(staging / "report.html", staging / "report.pdf")
+        pdf.result()
     except ToolMissing as missing:
         skipped.append("report.pdf")
         progress(f"{label}: report.pdf not built — {missing}")
-    timings["pdf"] = time.perf_counter() - step
+    finally:
+        printer.shutdown()
+    timings["pdf_wait"] = time.perf_counter() - step
     (staging / ".build-key").write_text(key)
     return BuildResult(staging, skipped=skipped, timings=timings)
 

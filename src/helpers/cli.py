@@ -14,8 +14,15 @@ from . import config
 from .errors import SaferReportError
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line like every other error."""
+
+    def error(self, message: str):
+        self.exit(2, f"safer-report: error: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="safer-report", description="Safer Communities quarterly performance report.")
+    parser = _Parser(prog="safer-report", description="Safer Communities quarterly performance report.")
     parser.add_argument("--debug", action="store_true", help="show a traceback on error")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -87,11 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     except SaferReportError as error:
         if args.debug:
             traceback.print_exc()
-        print(f"safer-report: error: {error}", file=sys.stderr)
+        print(f"safer-report: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("safer-report: interrupted; previous outputs are unchanged", file=sys.stderr)
         return 130
+    except Exception as error:  # last resort: a bug or an unforeseen system error, still one line
+        if args.debug:
+            traceback.print_exc()
+        detail = " ".join(str(error).split()) or "no details"
+        print(f"safer-report: unexpected error: {type(error).__name__}: {detail} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import os
 import math
 import re
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,8 @@ class PoliceData:
 def find_police_files(folder: Path) -> list[Path]:
     """Every ``*-street.csv`` (plain, gzipped or zipped) in ``folder`` and its subfolders."""
     folder = Path(folder)
+    if folder.is_file():
+        raise InputError("is a file: give the folder that holds the police.uk files", file=folder)
     if not folder.is_dir():
         raise InputError("folder of police.uk files not found", file=folder)
     files = sorted(
@@ -85,7 +88,7 @@ def _members(path: Path, data: bytes) -> list[tuple[str, bytes]]:
                 if not names:
                     raise InputError("zip archive holds no *-street.csv file", file=path)
                 return [(f"{path.name}:{n}", archive.read(n)) for n in sorted(names)]
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise InputError(f"cannot be decompressed ({exc})", file=path) from None
     return [(path.name, data)]
 
@@ -95,13 +98,19 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
     if not data.strip():
         raise InputError("file is empty", file=name)
     try:
-        header = data.split(b"\n", 1)[0].decode("utf-8-sig").strip().split(",")
-    except UnicodeDecodeError:
-        raise InputError("is not a UTF-8 text CSV", file=name, row=1) from None
+        data.decode("utf-8")  # Arrow checks only the columns we read; a re-saved file is wrong throughout
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x}): save it as 'CSV UTF-8', as police.uk "
+                         "publishes it", file=name, row=data.count(b"\n", 0, exc.start) + 1) from None
+    first = data.split(b"\n", 1)[0].decode("utf-8-sig").strip()
+    try:
+        header = next(csv.reader(io.StringIO(first, newline="")), [])  # as Arrow reads it: quotes, a lone CR ends it
+    except csv.Error:  # e.g. a field over csv's size limit: not a police.uk header anyway
+        header = first[:2000].split(",")
     missing = [c for c in POLICE_COLUMNS if c not in header]
     if missing:
         raise InputError(
-            f"missing column(s) {', '.join(repr(c) for c in missing)}; the header has {', '.join(repr(h) for h in header[:12])}",
+            f"missing column(s) {', '.join(repr(c) for c in missing)}; the header has {', '.join(repr(h[:40]) for h in header[:12])}",
             file=name, row=1,
         )
     try:
@@ -115,7 +124,7 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
-        detail = str(exc).splitlines()[0]
+        detail = (str(exc).splitlines() or ["unreadable"])[0][:200]
         row = re.search(r"[Rr]ow #?(\d+)", detail)
         raise InputError(f"malformed CSV: {detail}", file=name,
                          row=int(row.group(1)) if row else _first_ragged_line(data)) from None
@@ -127,10 +136,13 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
 def _first_ragged_line(data: bytes) -> int | None:
     """The line of the first row whose field count differs from the header's (only on error)."""
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
-    width = len(next(reader, []))
-    for fields in reader:
-        if fields and len(fields) != width:
-            return reader.line_num
+    try:
+        width = len(next(reader, []))
+        for fields in reader:
+            if fields and len(fields) != width:
+                return reader.line_num
+    except csv.Error:
+        return reader.line_num
     return None
 
 
@@ -164,6 +176,18 @@ def _check_duplicate_ids(name: str, table: pa.Table) -> None:
     raise InputError(f"Crime ID {frame[dup].iloc[0]} appears more than once in this file", file=name, row=line)
 
 
+def _check_crime_types(name: str, table: pa.Table) -> None:
+    """A partnership row without a Crime type cannot be counted: name its line."""
+    missing = pc.and_(pc.is_null(table["Crime type"]), pc.is_valid(table["LSOA name"]))
+    if not pc.any(missing).as_py():
+        return
+    lsoa = table["LSOA name"].to_pandas()
+    bad = missing.to_numpy() & district_of(lsoa.fillna("")).isin(config.DISTRICTS).to_numpy()
+    if bad.any():
+        line = int(bad.nonzero()[0][0]) + 2
+        raise InputError(f"a row in {lsoa[line - 2]} has no Crime type", file=name, row=line)
+
+
 def district_of(lsoa_names: pd.Series) -> pd.Series:
     """The district is the LSOA name without its last token: 'Charnwood 012A' -> 'Charnwood'."""
     return lsoa_names.str.rsplit(" ", n=1).str[0]
@@ -177,13 +201,21 @@ def _force_month(name: str, month: str) -> str:
 
 def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, pd.DataFrame]]]:
     """Hash, decompress, parse, check and count one file (runs in a worker thread)."""
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", file=path) from None
     source = SourceFile(str(path), hashlib.sha256(raw).hexdigest())
     months = []
     for name, data in _members(path, raw):
-        table = _parse_street_csv(name, data)
-        month = _check_month(name, table)
-        _check_duplicate_ids(name, table)
+        try:
+            table = _parse_street_csv(name, data)
+            month = _check_month(name, table)
+            _check_duplicate_ids(name, table)
+            _check_crime_types(name, table)
+        except InputError as exc:  # name the full path: the same file name may sit in two folders
+            label = str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
+            raise InputError(exc.problem, file=label, row=exc.row) from None
         source.rows += table.num_rows
         source.month = month if source.month is None else f"{source.month}…{month}"
         counts = table.group_by(["LSOA name", "Crime type"]).aggregate([([], "count_all")]).to_pandas()
@@ -249,28 +281,37 @@ def read_population(folder: Path | None = None) -> pd.DataFrame:
     folder = Path(folder or config.POPULATION)
     frames = []
     for path in sorted(folder.glob("*.csv")):
-        head = pd.read_csv(path, nrows=0).columns
+        whole = _read_small_csv(path)
+        head = whole.columns
         wide = re.search(r"mid(\d{4})", path.name)
-        if "total_population" in head and wide:
-            code_col = next(c for c in head if c.endswith("_code"))
-            frame = pd.read_csv(path, usecols=[code_col, "total_population"])
-            frame = frame.rename(columns={code_col: "area_code", "total_population": "population"})
+        code_col = next((c for c in head if c.endswith("_code")), None)
+        if "total_population" in head and wide and code_col:
+            frame = whole[[code_col, "total_population"]].rename(columns={code_col: "area_code", "total_population": "population"})
             frame["year"] = int(wide.group(1))
         elif {"year", "lad_code", "population"} <= set(head):
-            frame = pd.read_csv(path, usecols=["year", "lad_code", "population"]).rename(columns={"lad_code": "area_code"})
+            frame = whole[["year", "lad_code", "population"]].rename(columns={"lad_code": "area_code"})
+            ours = frame["area_code"].isin(config.DISTRICTS.values())
+            years = pd.to_numeric(frame["year"], errors="coerce")
+            bad = ours & ~(years.notna() & (years == years.round()))
+            if bad.any():
+                line = int(bad.to_numpy().nonzero()[0][0]) + 2
+                raise InputError(f"year '{frame['year'][bad].iloc[0]}' is not a year such as 2021", file=path, row=line)
+            frame["year"] = years.where(ours).fillna(0).astype("int64")
         else:
             raise InputError("not a population file: expected columns year, lad_code, population "
                              "or an ons_mye_midYYYY file with total_population", file=path, row=1)
-        frame["file"] = str(path)
+        frame = frame.copy()
+        frame["file"], frame["line"] = str(path), frame.index + 2
         frames.append(frame)
     if not frames:
         raise InputError("no population CSV files", file=folder)
     population = pd.concat(frames, ignore_index=True)
     population = population[population["area_code"].isin(config.DISTRICTS.values())]
-    bad = pd.to_numeric(population["population"], errors="coerce")
-    if bad.isna().any() or (bad <= 0).any():
-        row = population[bad.isna() | (bad <= 0)].iloc[0]
-        raise InputError(f"population '{row['population']}' for {row['area_code']} in {row['year']} is not a positive number", file=row["file"])
+    bad = pd.to_numeric(population["population"].str.replace(",", ""), errors="coerce")
+    if bad.isna().any() or (bad <= 0).any() or (bad != bad.round()).any():
+        row = population[bad.isna() | (bad <= 0) | (bad != bad.round())].iloc[0]
+        raise InputError(f"population '{row['population']}' for {row['area_code']} in {row['year']} is not a positive "
+                         "whole number", file=row["file"], row=int(row["line"]))
     population["population"] = bad.astype("int64")
     population = population.drop_duplicates(["year", "area_code"], keep="last")
     for year, group in population.groupby("year"):
@@ -279,6 +320,27 @@ def read_population(folder: Path | None = None) -> pd.DataFrame:
             names = [d for d, c in config.DISTRICTS.items() if c in absent]
             raise InputError(f"mid-{year} population is missing for {', '.join(names)}", file=folder)
     return population[["year", "area_code", "population"]].sort_values(["year", "area_code"], ignore_index=True)
+
+
+def _read_small_csv(path: Path) -> pd.DataFrame:
+    """A small CSV as text columns; unreadable, non-UTF-8 or ragged files are InputErrors naming the line."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror})", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x})", file=path,
+                         row=data.count(b"\n", 0, exc.start) + 1) from None
+    if not text.strip():
+        raise InputError("file is empty", file=path)
+    ragged = _first_ragged_line(data)
+    if ragged:
+        raise InputError("this row has a different number of fields from the header", file=path, row=ragged)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path) from None
 
 
 def population_year(period_end: pd.Period, years: list[int]) -> tuple[int, str]:
@@ -311,11 +373,22 @@ def read_local_extract(path: Path, catalogue: dict) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        data = path.read_bytes()
+        data.decode("utf-8")  # pandas reads in chunks, so its own decoding error cannot name the line
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError("local extract not found", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder: give the local extract file (.csv or .xlsx)", file=path) from None
+    except OSError as exc:
+        raise InputError(f"local extract cannot be read ({exc.strerror or exc})", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x}): save it as 'CSV UTF-8'", file=path,
+                         row=data.count(b"\n", 0, exc.start) + 1) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path,
+                         row=int(line.group(1)) if line else None) from None
     return check_local_rows(frame, catalogue, source=str(path), row_label=lambda i: i + 2)
 
 
@@ -327,6 +400,9 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_labe
     from .quarters import parse_quarter  # local import keeps ingest importable alone
 
     frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    twice = sorted({c for c in frame.columns if c in LOCAL_COLUMNS and list(frame.columns).count(c) > 1})
+    if twice:
+        raise InputError(f"column(s) {', '.join(twice)} appear more than once in the header", file=source, row=row_label(-1))
     missing = [c for c in LOCAL_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}; expected {', '.join(LOCAL_COLUMNS)}", file=source, row=row_label(-1))
@@ -380,7 +456,8 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_labe
                 fail(f"numerator {num} is greater than denominator {den}")
         key = (indicator_id, area, month)
         if key in seen:
-            fail(f"duplicate row: {indicator_id} for {area} in {period} is also at {seen[key]}")
+            fail(f"duplicate row: {indicator_id} for {area} in {period} is also at "
+                 f"{'row ' if isinstance(seen[key], int) else ''}{seen[key]}")
         seen[key] = where
         rows.append((indicator_id, area, month, num, den))
     return pd.DataFrame(rows, columns=["indicator_id", "area", "month", "numerator", "denominator"])

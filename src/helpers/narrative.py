@@ -69,15 +69,22 @@ def key_point(row: dict, target: dict | None = None) -> str:
     return sentence
 
 
-class _Renderer(mistune.HTMLRenderer):
+class _SelfContained(mistune.HTMLRenderer):
+    """No images from elsewhere: the report must display offline and load nothing (no tracking pixels)."""
+
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        return super().image(text, url, title) if url.startswith("data:image/") else f"[image: {text}]"
+
+
+class _Commentary(_SelfContained):
     """Commentary headings become bold paragraphs so the report's heading order holds."""
 
     def heading(self, text: str, level: int, **attrs) -> str:
         return f"<p><strong>{text}</strong></p>\n"
 
 
-_commentary = mistune.create_markdown(escape=True, renderer=_Renderer(escape=True))
-_document = mistune.create_markdown(escape=True)
+_commentary = mistune.create_markdown(escape=True, renderer=_Commentary(escape=True))
+_document = mistune.create_markdown(escape=True, renderer=_SelfContained(escape=True))
 
 
 def markdown(text: str | None, headings: bool = False) -> str:

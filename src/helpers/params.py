@@ -51,27 +51,42 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
     for key in document:
         if key not in _TOP:
             fail(key, f"unknown key '{key}'; allowed keys are {', '.join(sorted(_TOP))}")
-    if "change_rule" in document and document["change_rule"] not in RULES:
+    if "change_rule" in document and (not isinstance(document["change_rule"], str) or document["change_rule"] not in RULES):
         fail("change_rule", f"'{document['change_rule']}' is not one of {', '.join(sorted(RULES))}")
     band = document.get("percent_band", 5)
     if isinstance(band, bool) or not (isinstance(band, (int, float)) and 0 <= band < 100):
         fail("percent_band", "must be a number of percent from 0 to 100, such as 5")
     if "confidence" in document and document["confidence"] not in (95, 99.8, 0.95, 0.998):
         fail("confidence", "must be 95 or 99.8")
+    for key in ("partnership", "board", "title", "local_extract"):
+        if key in document and not (isinstance(document[key], str) and document[key].strip()):
+            fail(key, f"{key} must be text")
+    if "local_extract_is_sample" in document and not isinstance(document["local_extract_is_sample"], bool):
+        fail("local_extract_is_sample", "must be true or false")
     if document.get("meeting_date") is not None and not isinstance(document["meeting_date"], dt.date):
         fail("meeting_date", f"'{document['meeting_date']}' is not a date written as YYYY-MM-DD")
     contact = document.get("contact", {})
     if not isinstance(contact, dict) or set(contact) - _CONTACT:
         fail("contact", f"contact may hold only {', '.join(sorted(_CONTACT))}")
+    if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in contact.values()):
+        fail("contact", "each contact detail must be text")
     commentary = document.get("commentary", {}) or {}
     if not isinstance(commentary, dict) or set(commentary) - _COMMENTARY:
         fail("commentary", f"commentary may hold only {', '.join(sorted(_COMMENTARY))}")
+    if not isinstance(commentary.get("sections") or {}, dict):
+        fail("commentary", "commentary: sections: must map section ids to text")
     for section in (commentary.get("sections") or {}):
         if section not in config.SECTIONS:
             fail("commentary", f"unknown section '{section}'; sections are {', '.join(config.SECTIONS)}")
     notes, unavailable = commentary.get("indicators") or {}, document.get("unavailable") or {}
     if not isinstance(notes, dict):
         fail("commentary", "commentary: indicators: must map indicator ids to text")
+    texts = [("commentary: summary", commentary.get("summary"))]
+    texts += [(f"commentary: sections: {k}", v) for k, v in (commentary.get("sections") or {}).items()]
+    texts += [(f"commentary: indicators: {k}", v) for k, v in notes.items()]
+    for where, text in texts:
+        if text is not None and not isinstance(text, (str, int, float)):
+            fail("commentary", f"{where} must be text (Markdown), not a list or mapping")
     if not isinstance(unavailable, dict) or not all(isinstance(v, str) and v.strip() for v in unavailable.values()):
         fail("unavailable", "unavailable must map each indicator id to the reason it is not available")
     for indicator_id in notes | unavailable:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
-from .assess import assess
 from .catalogue import Indicator, load_catalogue
 from .errors import InputError
 from .indicators import monthly_numerators, quarter_table, rolling_values
@@ -62,6 +61,8 @@ def latest_full_quarter(months: list[str]) -> Quarter:
 def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
             local: Path | None = None, catalogue_file: Path | None = None) -> Results:
     """Read every input and compute the quarter's indicator table, series and checks."""
+    from .assess import assess  # scipy is imported only when computing, not by notebooks loading a bundle
+
     catalogue = load_catalogue(catalogue_file)
     police = read_police_uk(police_uk or config.POLICE_UK)
     quarter = parse_quarter(quarter) if isinstance(quarter, str) else (quarter or latest_full_quarter(police.months))
@@ -112,6 +113,9 @@ def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | N
     """SHA-256 over every file a computation reads (and the code): equal keys, equal results."""
     from .ingest import find_police_files
 
+    for given, what in ((params_file, "params file"), (local, "local extract")):
+        if given and not Path(given).is_file():
+            raise InputError(f"{what} not found" if not Path(given).exists() else f"is a folder, not a {what}", file=given)
     digest = hashlib.sha256(repr((quarter, str(params_file), str(local))).encode())
     files = [*find_police_files(police_uk or config.POLICE_UK), *sorted(config.PARAMS.glob("*.yaml")),
              *sorted(config.POPULATION.glob("*.csv")), *sorted((config.DATA / "local").glob("*")), *code]

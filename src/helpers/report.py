@@ -106,8 +106,9 @@ def data_quality(results: Results) -> str:
         + (f"<ul>{items}</ul>" if items else "<p>All indicators are available this quarter.</p>")
         + (f"<p>Not available for some areas:</p><ul>{gaps}</ul>" if gaps else "")
         + "<h3>police.uk records without a location</h3>"
-        f"<p>Over the 24 months used ({escape(in_window['month'].min())} to {escape(in_window['month'].max())}) the police.uk "
-        f"files held {in_window['rows'].sum():,} records for the Leicestershire Police force area. Of these, "
+        f"<p>The police.uk files for {'the' if len(in_window) == 24 else f'only {len(in_window)} of the'} 24 months used "
+        f"({escape(in_window['month'].min())} to {escape(in_window['month'].max())}) "
+        f"held {in_window['rows'].sum():,} records for the Leicestershire Police force area. Of these, "
         f"{in_window['no_location'].sum():,} had no location (no LSOA) and cannot be placed in a district, so they are "
         f"excluded from every figure; {in_window['leicester'].sum():,} were in Leicester city and "
         f"{in_window['outside'].sum():,} in areas outside the force boundary, neither part of the partnership; "

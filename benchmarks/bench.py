@@ -1,0 +1,491 @@
+#!/usr/bin/env python
+"""Speed figures for the quarterly report build. Not a test: it prints, it never asserts.
+
+    python benchmarks/bench.py [--runs N] [--quick] [--scale 100]
+
+Every output goes into temporary folders; the real results cache (.cache) and outputs/
+are never touched (``helpers.config.CACHE`` is pointed at a temp folder for each build).
+Progress goes to stderr, the figures to stdout. See benchmarks/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import itertools
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+import pyarrow.csv as pacsv
+from jupyter_client import KernelManager
+
+from helpers import browser, config, excel, pipeline, report
+from helpers.assess import assess
+from helpers.build import SECTION_NOTEBOOKS, build
+from helpers.catalogue import load_catalogue
+from helpers.errors import SaferReportError, ToolMissing
+from helpers.indicators import monthly_numerators, quarter_table, rolling_values
+from helpers.ingest import POLICE_COLUMNS, find_police_files, read_local_extract, read_police_uk, read_population
+from helpers.params import load_params
+from helpers.quarters import window
+
+BIN = Path(sys.executable).parent          # the venv's bin: papermill, jupyter
+STARTED = time.perf_counter()
+ROWS: list[tuple] = []                       # (section, measurement, times | None, extra, target, met)
+
+
+# --- helpers ------------------------------------------------------------------------
+
+def log(message: str) -> None:
+    print(f"[{time.perf_counter() - STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+def timed(fn, runs: int = 1) -> tuple[list[float], object]:
+    """Call ``fn`` ``runs`` times; the wall times and the last result."""
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def med(times: list[float]) -> float:
+    return statistics.median(times)
+
+
+def record(section: str, name: str, times: list[float] | None, extra: str = "", target: str = "",
+           met: bool | None = None) -> None:
+    ROWS.append((section, name, times, extra, target, met))
+    shown = f"{med(times):.3f} s (min {min(times):.3f}, max {max(times):.3f}, n={len(times)})" if times else ""
+    print(f"  {name}: {shown} {extra}".rstrip(), flush=True)
+
+
+def rate(rows: int, times: list[float]) -> str:
+    return f"{rows / med(times) / 1e6:.2f} M rows/s"
+
+
+@contextmanager
+def temp_cache():
+    """Point the results cache at a fresh temp folder (a cold build), restore afterwards."""
+    saved = config.CACHE
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as folder:
+        config.CACHE = Path(folder)
+        try:
+            yield Path(folder)
+        finally:
+            config.CACHE = saved
+
+
+def run(cmd: list, **kwargs) -> subprocess.CompletedProcess:
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kwargs)
+    if proc.returncode:
+        raise RuntimeError(f"{Path(str(cmd[0])).name} failed ({proc.returncode}): {proc.stderr.strip()[-800:]}")
+    return proc
+
+
+def quiet(_message: str) -> None:
+    pass
+
+
+# --- 1. ingest and the choice of CSV reader -------------------------------------------
+
+def bench_ingest(runs: int):
+    log("1. ingest: read_police_uk and the reader comparison")
+    print("\n1. Ingest (data/police_uk)")
+    times, police = timed(lambda: read_police_uk(config.POLICE_UK), runs)
+    rows, ingest = sum(f.rows for f in police.files), med(times)
+    record("ingest", f"read_police_uk ({len(police.files)} files, {rows:,} rows)", times, rate(rows, times))
+
+    files = find_police_files(config.POLICE_UK)
+    readers = {
+        "parse only: pandas C engine, usecols": lambda f: len(pd.read_csv(f, usecols=POLICE_COLUMNS, dtype=str)),
+        "parse only: pandas engine='pyarrow', usecols": lambda f: len(
+            pd.read_csv(f, usecols=POLICE_COLUMNS, dtype=str, engine="pyarrow")),
+        "parse only: pyarrow.csv.read_csv, include_columns": lambda f: pacsv.read_csv(
+            f, convert_options=pacsv.ConvertOptions(include_columns=POLICE_COLUMNS)).num_rows,
+    }
+    for name, reader in readers.items():
+        times, counted = timed(lambda: sum(reader(f) for f in files), runs)
+        note = "" if counted == rows else f" (read {counted:,} rows, expected {rows:,})"
+        record("ingest", name, times, rate(counted, times) + note)
+    return police, ingest
+
+
+# --- 2. indicators --------------------------------------------------------------------
+
+def bench_compute(runs: int, police, ingest: float) -> pipeline.Results:
+    log("2. indicator computation")
+    print("\n2. Indicator computation")
+    times, results = timed(pipeline.compute, runs)
+    record("compute", "pipeline.compute() (with ingest)", times, f"→ {med(times) - ingest:.3f} s without ingest")
+
+    quarter = pipeline.latest_full_quarter(police.months)
+    catalogue = load_catalogue()
+    params = load_params(quarter.label, None, catalogue)
+    local_path = config.ROOT / params["local_extract"]
+    times, (local, population) = timed(lambda: (read_local_extract(local_path, catalogue),
+                                                 read_population(config.POPULATION)), runs)
+    record("compute", "  read local extract + population", times)
+    monthly = monthly_numerators(police.counts, local, catalogue, police.months)
+    ends = list(window(quarter.end_month, pipeline.SERIES_MONTHS))
+    rolling = rolling_values(monthly, catalogue, population, ends)
+    unavailable, sample = params["unavailable"], bool(params.get("local_extract_is_sample"))
+    table = quarter_table(rolling, catalogue, quarter, unavailable, sample)
+    stages = {
+        "monthly_numerators": lambda: monthly_numerators(police.counts, local, catalogue, police.months),
+        "rolling_values": lambda: rolling_values(monthly, catalogue, population, ends),
+        "quarter_table": lambda: quarter_table(rolling, catalogue, quarter, unavailable, sample),
+        "assess": lambda: assess(table.copy(), monthly, catalogue, params, quarter),
+    }
+    for name, fn in stages.items():
+        record("compute", f"  {name}", timed(fn, runs)[0])
+    return results
+
+
+# --- 3. section notebooks in one kernel ------------------------------------------------
+
+def _notebooks_child(runs: int, bundle: Path, label: str, folder: Path) -> tuple[dict, dict]:
+    """Kernel start, imports and each notebook's wall and cell times, ``runs`` times over."""
+    parts: dict[str, list[float]] = {}
+    cells: dict[str, list[float]] = {}
+
+    def lap(name: str, start: float) -> None:
+        parts.setdefault(name, []).append(time.perf_counter() - start)
+
+    for i in range(runs):
+        out = folder / f"run{i}"
+        out.mkdir(parents=True)
+        km = KernelManager(kernel_name="python3")
+        start = time.perf_counter()
+        km.start_kernel(cwd=str(out))
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        lap("kernel start + wait_for_ready", start)
+        try:
+            start = time.perf_counter()
+            reply = kc.execute_interactive("import pandas, matplotlib, helpers.render", timeout=120, store_history=False)
+            lap("import pandas, matplotlib, helpers.render", start)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"imports failed in the kernel: {reply['content']}")
+            for name in SECTION_NOTEBOOKS:
+                start = time.perf_counter()
+                papermill.execute_notebook(str(config.NOTEBOOKS / f"{name}.ipynb"), str(out / f"{name}.ipynb"),
+                                           parameters={"quarter": label, "results_path": str(bundle)},
+                                           kernel_name="python3", progress_bar=False, km=km)
+                lap(f"{name}: papermill wall", start)
+                executed = nbformat.read(out / f"{name}.ipynb", as_version=4)
+                spent = sum(c.metadata.get("papermill", {}).get("duration") or 0 for c in executed.cells)
+                cells.setdefault(name, []).append(spent)
+        finally:
+            kc.stop_channels()
+            start = time.perf_counter()
+            km.shutdown_kernel(now=True)
+            lap("kernel shutdown (now=True)", start)
+    return parts, cells
+
+
+def bench_notebooks(runs: int, bundle: Path, label: str, folder: Path) -> list[Path]:
+    log("3. section notebooks: kernel start, imports, cells")
+    print("\n3. Section notebooks (one warm kernel, papermill km=; in a spawned child process)")
+    # Not in this process: papermill with a blocking KernelManager leaves jupyter_core's run_sync
+    # helper thread behind, and a later fork (build()'s ProcessPoolExecutor) then hangs for ever.
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        parts, cells = pool.submit(_notebooks_child, runs, bundle, label, folder).result()
+    for name, times in parts.items():
+        extra = ""
+        if name.endswith("papermill wall"):
+            nb = name.split(":")[0]
+            extra = f"cells {med(cells[nb]):.3f} s, papermill overhead {med(times) - med(cells[nb]):.3f} s"
+        record("notebooks", name, times, extra)
+    total = [sum(v[i] for v in parts.values()) for i in range(runs)]
+    record("notebooks", "all five, one kernel, sequential (sum)", total,
+           f"of which cells {sum(med(v) for v in cells.values()):.3f} s")
+    return [folder / f"run{runs - 1}" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS]
+
+
+# --- 4. stitch, HTML, PDF, Excel --------------------------------------------------------
+
+def bench_outputs(runs: int, results: pipeline.Results, executed: list[Path], folder: Path) -> None:
+    log("4. stitch + HTML, PDF, Excel")
+    print("\n4. Stitching, HTML, PDF, Excel")
+    info = {"built_at": dt.datetime.now().strftime("%-d %B %Y %H:%M"), "code_version": "benchmark"}
+    title = f"{config.PARTNERSHIP} Safer Communities Performance Report, {results.quarter.title}"
+    times, book = timed(lambda: report.stitch(results, executed, info), runs)
+    record("outputs", "report.stitch", times)
+    html = folder / "report.html"
+    times, _ = timed(lambda: html.write_text(report.export_html(book, title), encoding="utf-8"), runs)
+    record("outputs", "report.export_html (+ write)", times, f"{html.stat().st_size / 1e6:.1f} MB")
+    try:
+        times, _ = timed(lambda: browser.print_pdf(html, folder / "report.pdf"), runs)
+        record("outputs", "browser.print_pdf (Chromium)", times, f"{(folder / 'report.pdf').stat().st_size / 1e6:.1f} MB")
+    except ToolMissing as missing:
+        record("outputs", "browser.print_pdf", None, f"skipped: {missing}")
+    times, _ = timed(lambda: excel.write_dashboard(results, folder / "dashboard.xlsx"), runs)
+    record("outputs", "excel.write_dashboard", times)
+
+
+# --- 5, 6. whole build: cold, then nothing changed ---------------------------------------
+
+_CLI_BUILD = """
+import sys
+from pathlib import Path
+from helpers import config
+config.CACHE = Path(sys.argv[1])
+from helpers.cli import main
+sys.exit(main(["build", "--out", sys.argv[2]] + sys.argv[3:]))
+"""
+
+
+def cli_build(cache: Path, out: Path, *flags: str) -> None:
+    """``safer-report build`` in a fresh interpreter, with the cache pointed at ``cache``."""
+    run([sys.executable, "-c", _CLI_BUILD, cache, out, *flags])
+
+
+def bench_build(runs: int, folder: Path) -> float:
+    log("5. whole build, cold (fresh cache, fresh out dir, force)")
+    print("\n5. Whole build, cold: fresh cache, fresh out dir, force")
+    timings: dict[str, list[float]] = {}
+    fresh = itertools.count()
+
+    def cold():
+        with temp_cache():
+            result = build(None, out=folder / f"cold{next(fresh)}", force=True, progress=quiet)
+        for key, value in result.timings.items():
+            timings.setdefault(key, []).append(value)
+        return result
+
+    times, result = timed(cold, runs)
+    ours = med(times)
+    record("build", "build(force=True), in process", times,
+           f"not built: {', '.join(result.skipped)}" if result.skipped else "", "< 8 s", ours < 8)
+    for key, values in timings.items():
+        record("build", f"  timings['{key}']", values)
+
+    def fresh_process():
+        with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
+            cli_build(Path(cache), folder / f"cli{next(fresh)}", "--force")
+    times_cli, _ = timed(fresh_process, runs)
+    record("build", "same, as a fresh `safer-report build` process", times_cli)
+
+    log("6. rebuild with nothing changed")
+    print("\n6. Rebuild, nothing changed (same out dir and cache, no force)")
+    with temp_cache() as cache:
+        out = folder / "rebuild"
+        build(None, out=out, force=True, progress=quiet)
+        times, result = timed(lambda: build(None, out=out, progress=quiet), runs)
+        note = "" if result.up_to_date else "NOT detected as up to date: it rebuilt"
+        record("rebuild", "build() up to date, in process", times, note, "< 1.5 s", med(times) < 1.5)
+        times, _ = timed(lambda: cli_build(cache, out), runs)
+        record("rebuild", "same, as a fresh `safer-report build` process", times, "", "< 1.5 s", med(times) < 1.5)
+    return ours
+
+
+# --- 7. the naive pipeline ---------------------------------------------------------------
+
+def bench_naive(runs: int, label: str, folder: Path, ours: float) -> None:
+    log("7. naive pipeline: papermill CLI per notebook, nbconvert CLI, Chromium PDF")
+    print("\n7. Naive pipeline: a `papermill` command per notebook (each computes from data/), "
+          "`jupyter nbconvert --to html` on the merged notebooks, Chromium PDF")
+    parts: dict[str, list[float]] = {}
+    fresh = itertools.count()
+
+    def naive():
+        out = folder / f"naive{next(fresh)}"
+        out.mkdir(parents=True)
+        start = time.perf_counter()
+        for name in SECTION_NOTEBOOKS:
+            step = time.perf_counter()
+            run([BIN / "papermill", config.NOTEBOOKS / f"{name}.ipynb", out / f"{name}.ipynb",
+                 "-p", "quarter", label, "--no-progress-bar"], cwd=out)
+            parts.setdefault(f"  papermill {name}", []).append(time.perf_counter() - step)
+        step = time.perf_counter()
+        merged = nbformat.read(out / f"{SECTION_NOTEBOOKS[0]}.ipynb", as_version=4)
+        for name in SECTION_NOTEBOOKS[1:]:
+            merged.cells += nbformat.read(out / f"{name}.ipynb", as_version=4).cells
+        for n, cell in enumerate(merged.cells):
+            cell.id = f"cell-{n}"
+        nbformat.write(merged, out / "report.ipynb")
+        run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", out / "report.ipynb"], cwd=out)
+        parts.setdefault("  merge + jupyter nbconvert --to html", []).append(time.perf_counter() - step)
+        step = time.perf_counter()
+        try:
+            browser.print_pdf(out / "report.html", out / "report.pdf")
+        except ToolMissing:
+            pass
+        parts.setdefault("  Chromium PDF", []).append(time.perf_counter() - step)
+        return time.perf_counter() - start
+
+    times, _ = timed(naive, runs)
+    ratio = med(times) / ours
+    record("naive", "naive pipeline, whole", times, f"naive / ours = {ratio:.1f}×", "≥ 3× ours", ratio >= 3)
+    for name, values in parts.items():
+        record("naive", name, values)
+
+
+# --- 8. scale -------------------------------------------------------------------------------
+
+_READ_CHILD = """
+import json, re, sys, time
+from pathlib import Path
+from helpers.errors import SaferReportError
+from helpers.ingest import read_police_uk
+
+def peak_mb():  # VmHWM: this process's own peak RSS (ru_maxrss would count the parent's at fork)
+    return int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024
+
+base = peak_mb()
+start = time.perf_counter()
+try:
+    police = read_police_uk(Path(sys.argv[1]))
+except SaferReportError as error:
+    print(json.dumps({"error": str(error)}))
+    sys.exit(0)
+print(json.dumps({"seconds": time.perf_counter() - start, "rows": sum(f.rows for f in police.files),
+                  "files": len(police.files), "months": len(police.months), "peak_mb": peak_mb(), "base_mb": base}))
+"""
+
+
+def read_in_child(folder: Path) -> dict:
+    """read_police_uk in a fresh interpreter: its time, rows and peak RSS (VmHWM of that process)."""
+    return json.loads(run([sys.executable, "-c", _READ_CHILD, folder]).stdout)
+
+
+def _write_copy(sources: list[Path], folder: Path, k: int, shift: bool) -> int:
+    """Force k's files: each month's file as published, or with its months moved 4*k years on."""
+    written = 0
+    for path in sources:
+        month = path.name[:7]
+        new = f"{int(month[:4]) + 4 * k}{month[4:]}" if shift else month
+        target = folder / f"force{k:03d}" / f"{new}-force{k:03d}-street.csv.gz"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if shift:
+            data = gzip.decompress(path.read_bytes()).replace(f",{month},".encode(), f",{new},".encode())
+            target.write_bytes(gzip.compress(data, compresslevel=1))
+        else:
+            shutil.copyfile(path, target)
+        written += target.stat().st_size
+    return written
+
+
+def bench_scale(scale: int, folder: Path) -> None:
+    log(f"8. scale ×{scale}")
+    sources = [p for p in find_police_files(config.POLICE_UK) if p.name.endswith(".csv.gz")]
+    per_copy = sum(p.stat().st_size for p in sources) * 1.2          # level-1 gzip (fallback) is a little larger
+    free = shutil.disk_usage(folder).free
+    if scale * per_copy > free / 2:
+        fitted = max(1, int(free / 2 // per_copy))
+        log(f"   only {free / 1e9:.1f} GB free: scale {scale} needs {scale * per_copy / 1e9:.1f} GB, using {fitted}")
+        scale = fitted
+    print(f"\n8. Scale: data/police_uk × {scale}, each copy as another force "
+          f"(force000/YYYY-MM-force000-street.csv.gz, …)")
+    data = folder / "scale"
+    log(f"   copying {scale} × {len(sources)} files (not timed)")
+    written = sum(_write_copy(sources, data, k, False) for k in range(scale))
+    outcome = read_in_child(data)
+    if "error" in outcome:
+        # Only if the reader insists on one file per month: give each copy its own months instead.
+        print(f"  FINDING: the same month from {scale} forces is rejected: {outcome['error']}")
+        print("  so each copy's months are moved 4*k years on (Month column rewritten, gzip level 1)")
+        shutil.rmtree(data)
+        log(f"   rewriting {scale} × {len(sources)} gzipped files (not timed)")
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            written = sum(pool.map(_write_copy, [sources] * scale, [data] * scale, range(scale), [True] * scale))
+        outcome = read_in_child(data)
+    shutil.rmtree(data)
+    if "error" in outcome:
+        record("scale", f"read_police_uk × {scale}", None, f"failed: {outcome['error']}")
+        return
+    record("scale", f"read_police_uk × {scale} ({outcome['files']:,} files, {outcome['rows']:,} rows, "
+           f"{written / 1e9:.2f} GB gz)", [outcome["seconds"]], rate(outcome["rows"], [outcome["seconds"]]))
+    peak = outcome["peak_mb"] / 1024
+    record("scale", "  peak memory (VmHWM of the reading process)", None,
+           f"{peak:.2f} GB (after imports, before reading: {outcome['base_mb'] / 1024:.2f} GB)", "< 4 GB", peak < 4)
+
+
+# --- 9. back catalogue -----------------------------------------------------------------------
+
+def bench_catalogue(police, folder: Path) -> None:
+    log("9. back catalogue of 12 quarters")
+    latest = pipeline.latest_full_quarter(police.months)
+    have = set(police.months)
+    wanted = [latest.previous(i) for i in range(11, -1, -1)]
+    covered = [q for q in wanted if {str(m) for m in window(q.end_month, 24)} <= have]
+    print(f"\n9. Back catalogue: the 12 quarters ending {latest.label}; data ({min(have)} to {max(have)}) has the "
+          f"24 months for {len(covered)}: {', '.join(q.label for q in covered)}")
+    skipped = [q.label for q in wanted if q not in covered]
+    if skipped:
+        print(f"  not buildable (fewer than 24 months of data): {', '.join(skipped)}")
+    per = []
+    with temp_cache():
+        for quarter in covered:
+            log(f"   building {quarter.label}")
+            try:
+                times, _ = timed(lambda: build(quarter.label, out=folder / "catalogue", progress=quiet))
+            except SaferReportError as error:
+                record("catalogue", f"  {quarter.label}", None, f"failed: {error}")
+                continue
+            per += times
+            record("catalogue", f"  {quarter.label}", times)
+    if per:
+        record("catalogue", f"{len(per)} quarters, sequential: total", [sum(per)], f"{sum(per) / len(per):.2f} s a quarter")
+
+
+# --- summary ----------------------------------------------------------------------------------
+
+def summary(runs: int) -> None:
+    print(f"\nSummary ({dt.date.today()}, {platform.node()}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.2f}, Python {platform.python_version()}, median of {runs} run(s))")
+    header = ("section", "measurement", "median s", "min s", "max s", "target", "met", "notes")
+    lines = [header]
+    for section, name, times, extra, target, met in ROWS:
+        figures = (f"{med(times):.3f}", f"{min(times):.3f}", f"{max(times):.3f}") if times else ("", "", "")
+        lines.append((section, name, *figures, target, {True: "yes", False: "NO", None: ""}[met], extra))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
+    for n, line in enumerate(lines):
+        print("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths)))
+              + "  " + line[-1])
+        if n == 0:
+            print("  ".join("-" * w for w in widths) + "  -----")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median, min, max); default 3")
+    parser.add_argument("--scale", type=int, default=100, help="copies of data/police_uk for the scale test")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1 run, scale 5")
+    args = parser.parse_args()
+    runs, scale = (1, 5) if args.quick else (max(1, args.runs), max(1, args.scale))
+    with tempfile.TemporaryDirectory(prefix="safer-bench-") as tmp:
+        folder = Path(tmp)
+        police, ingest = bench_ingest(runs)
+        results = bench_compute(runs, police, ingest)
+        bundle = folder / "results.pkl"
+        pipeline.save(results, bundle)
+        executed = bench_notebooks(runs, bundle, results.quarter.label, folder / "notebooks")
+        bench_outputs(runs, results, executed, folder)
+        ours = bench_build(runs, folder)
+        bench_naive(runs, results.quarter.label, folder, ours)
+        bench_scale(scale, folder)
+        bench_catalogue(police, folder)
+    summary(runs)
+    log("done")
+
+
+if __name__ == "__main__":
+    main()
