@@ -77,11 +77,18 @@ def find_police_files(folder: Path) -> list[Path]:
     return files
 
 
+def _gunzip(data: bytes) -> bytes:
+    """Decompress gzip in C in one call (zlib frees the GIL, so threads run in parallel)."""
+    inflater = zlib.decompressobj(wbits=31)
+    out = inflater.decompress(data)
+    return out if not inflater.unused_data else gzip.decompress(data)  # several gzip members: rare
+
+
 def _members(path: Path, data: bytes) -> list[tuple[str, bytes]]:
     """The (name, CSV bytes) pairs inside one file (read as ``data``); a zip may hold many months."""
     try:
         if path.suffix.lower() == ".gz":
-            return [(path.name[:-3], gzip.decompress(data))]
+            return [(path.name[:-3], _gunzip(data))]
         if path.suffix.lower() == ".zip":
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = [n for n in archive.namelist() if n.lower().endswith("-street.csv")]
@@ -116,7 +123,7 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22),
+            read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22),  # files are read in parallel instead
             convert_options=pacsv.ConvertOptions(
                 include_columns=POLICE_COLUMNS,
                 column_types={c: pa.string() for c in POLICE_COLUMNS},
@@ -199,7 +206,7 @@ def _force_month(name: str, month: str) -> str:
     return f"{month} {named.group(2).lower()}" if named else month
 
 
-def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, pd.DataFrame]]]:
+def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, pd.DataFrame, dict]]]:
     """Hash, decompress, parse, check and count one file (runs in a worker thread)."""
     try:
         raw = path.read_bytes()
@@ -218,9 +225,27 @@ def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, pd.DataFram
             raise InputError(exc.problem, file=label, row=exc.row) from None
         source.rows += table.num_rows
         source.month = month if source.month is None else f"{source.month}…{month}"
-        counts = table.group_by(["LSOA name", "Crime type"]).aggregate([([], "count_all")]).to_pandas()
-        months.append((name, month, counts.rename(columns={"count_all": "count"}).assign(month=month, file=name)))
+        months.append((name, month, *_summarise(table, month, name)))
     return source, months
+
+
+def _summarise(table: pa.Table, month: str, name: str) -> tuple[pd.DataFrame, dict]:
+    """One file reduced at once to counts by district and crime type, plus its quality line.
+
+    The district is found and counted in Arrow (the LSOA name less its last token, as
+    ``district_of``); keeping only district counts per file holds memory flat however
+    many files are read.
+    """
+    district = pc.replace_substring_regex(table["LSOA name"], pattern=r" [^ ]*$", replacement="")
+    by_district = (pa.table({"district": district, "Crime type": table["Crime type"]})
+                   .group_by(["district", "Crime type"]).aggregate([([], "count_all")]).to_pandas())
+    count, where = by_district["count_all"], by_district["district"]
+    located, inside, leicester = where.notna(), where.isin(config.DISTRICTS), where.isin(config.EXCLUDED)
+    quality = {"month": month, "file": name, "rows": table.num_rows, "no_location": int(count[~located].sum()),
+               "leicester": int(count[leicester].sum()), "outside": int(count[located & ~inside & ~leicester].sum()),
+               "partnership": int(count[inside].sum())}
+    counts = by_district[inside].rename(columns={"count_all": "count"}).assign(month=month)
+    return counts, quality
 
 
 def read_police_uk(folder: Path | None = None) -> PoliceData:
@@ -230,13 +255,13 @@ def read_police_uk(folder: Path | None = None) -> PoliceData:
     and the first count (by LSOA and crime type) stay in Arrow, so only a few thousand
     grouped rows a file reach pandas. Errors are raised in file order.
     """
-    sources, grouped = [], []
+    sources, grouped, lines = [], [], []
     seen: dict[str, str] = {}
     paths = find_police_files(folder or config.POLICE_UK)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for path, (source, months) in zip(paths, pool.map(_read_file, paths)):
             sources.append(source)
-            for name, month, counts in months:
+            for name, month, counts, line in months:
                 # Name the full path: the same file name may sit in two folders.
                 full = str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
                 key = _force_month(name, month)
@@ -244,24 +269,11 @@ def read_police_uk(folder: Path | None = None) -> PoliceData:
                     raise InputError(f"month {month} is also in {seen[key]}: keep one file per month and force", file=full)
                 seen[key] = full
                 grouped.append(counts)
-    everything = pd.concat(grouped, ignore_index=True)
-    names = everything["LSOA name"].dropna().unique()
-    everything["district"] = everything["LSOA name"].map(dict(zip(names, district_of(pd.Series(names)))))
-    located = everything["LSOA name"].notna()
-    inside = everything["district"].isin(config.DISTRICTS)
-    leicester = everything["district"].isin(config.EXCLUDED)
-    missing_type = everything["Crime type"].isna() & inside
-    if missing_type.any():
-        row = everything[missing_type].iloc[0]
-        raise InputError(f"a row in {row['LSOA name']} has no Crime type", file=row["file"])
-    parts = {"rows": located | ~located, "no_location": ~located, "leicester": leicester,
-             "outside": located & ~inside & ~leicester, "partnership": inside}
-    quality = pd.DataFrame({k: everything["count"].where(v, 0) for k, v in parts.items()})
-    quality[["month", "file"]] = everything[["month", "file"]]
-    quality = quality.groupby(["month", "file"], as_index=False).sum().groupby("month", as_index=False).agg(
-        {"file": ", ".join, **{k: "sum" for k in parts}})
+                lines.append(line)
+    quality = pd.DataFrame(lines).groupby("month", as_index=False).agg(
+        {"file": ", ".join, **{k: "sum" for k in ("rows", "no_location", "leicester", "outside", "partnership")}})
     counts = (
-        everything[inside]
+        pd.concat(grouped, ignore_index=True)
         .groupby(["month", "district", "Crime type"], as_index=False)["count"].sum()
         .rename(columns={"Crime type": "crime_type"})
         .sort_values(["month", "district", "crime_type"], ignore_index=True)
