@@ -81,6 +81,8 @@ def _gunzip(data: bytes) -> bytes:
     """Decompress gzip in C in one call (zlib frees the GIL, so threads run in parallel)."""
     inflater = zlib.decompressobj(wbits=31)
     out = inflater.decompress(data)
+    if not inflater.eof:
+        raise EOFError("the file is truncated: it ends before the end of the compressed data")
     return out if not inflater.unused_data else gzip.decompress(data)  # several gzip members: rare
 
 
