@@ -6,6 +6,7 @@ import collections
 import csv
 import gzip
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,34 @@ def independent_police_counts():
                 else:
                     tally["outside"] += 1
     return counts, per_month
+
+
+# --- Optional system tools ------------------------------------------------------------------
+
+def require_tool(name: str, available: bool) -> None:
+    """Skip when a tool is missing, or fail when REQUIRE_ALL_TOOLS=1 (as CI sets) says it must be there."""
+    if available:
+        return
+    if os.environ.get("REQUIRE_ALL_TOOLS") == "1":
+        pytest.fail(f"{name} is not available, and REQUIRE_ALL_TOOLS=1 requires it")
+    pytest.skip(f"{name} is not available")
+
+
+@pytest.fixture
+def chromium():
+    from helpers import browser
+    require_tool("Chromium (apt-get install chromium)", browser.find_chromium() is not None)
+
+
+@pytest.fixture
+def axe(chromium):
+    from helpers import browser
+    require_tool("axe-core (npm ci)", browser.find_axe() is not None)
+
+
+@pytest.fixture
+def soffice():
+    import shutil
+    path = shutil.which("soffice")
+    require_tool("LibreOffice (apt-get install libreoffice-calc)", path is not None)
+    return path

@@ -5,9 +5,7 @@ unless REQUIRE_ALL_TOOLS=1 (as CI sets), when they fail instead.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -23,29 +21,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "a11y"
 REPO = Path(__file__).resolve().parents[1]
 
 
-def require_tool(name: str, available: bool) -> None:
-    """Skip when a tool is missing, or fail when REQUIRE_ALL_TOOLS=1 says every tool must be there."""
-    if available:
-        return
-    if os.environ.get("REQUIRE_ALL_TOOLS") == "1":
-        pytest.fail(f"{name} is not available, and REQUIRE_ALL_TOOLS=1 requires it")
-    pytest.skip(f"{name} is not available")
-
-
-@pytest.fixture
-def chromium():
-    require_tool("Chromium (apt-get install chromium)", browser.find_chromium() is not None)
-
-
-@pytest.fixture
-def axe(chromium):
-    require_tool("axe-core (npm install)", browser.find_axe() is not None)
-
-
 @pytest.fixture
 def pypdf():
-    require_tool("pypdf", importlib.util.find_spec("pypdf") is not None)
-    import pypdf
+    import pypdf  # a test dependency (pyproject [test])
     return pypdf
 
 

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -402,37 +400,14 @@ def test_unreadable_return(results, tmp_path):
 
 # --- LibreOffice ---------------------------------------------------------------------------
 
-def require_tool(name: str, available: bool) -> None:
-    if available:
-        return
-    if os.environ.get("REQUIRE_ALL_TOOLS") == "1":
-        pytest.fail(f"{name} is required (REQUIRE_ALL_TOOLS=1) but not installed")
-    pytest.skip(f"{name} not installed")
-
-
 def pdf_pages(pdf: Path) -> list[tuple[float, float, str]]:
-    """(width, height, text) of each page, with pypdf or else poppler."""
-    try:
-        from pypdf import PdfReader
-    except ImportError:
-        require_tool("pdfinfo/pdftotext", bool(shutil.which("pdfinfo") and shutil.which("pdftotext")))
-        count = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
-                                                                  check=True).stdout).group(1))
-        pages = []
-        for n in range(1, count + 1):
-            info = subprocess.run(["pdfinfo", "-f", str(n), "-l", str(n), str(pdf)], capture_output=True, text=True).stdout
-            width, height = map(float, re.search(r"size:\s+([\d.]+) x ([\d.]+)", info).groups())
-            text = subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
-                                  text=True).stdout
-            pages.append((width, height, text))
-        return pages
+    """(width, height, text) of each page."""
+    from pypdf import PdfReader
     return [(float(p.mediabox.width), float(p.mediabox.height), p.extract_text()) for p in PdfReader(pdf).pages]
 
 
 @pytest.mark.slow
-def test_libreoffice_prints_the_dashboard_on_one_landscape_page(dashboard, tmp_path):
-    soffice = shutil.which("soffice")
-    require_tool("soffice (LibreOffice)", soffice is not None)
+def test_libreoffice_prints_the_dashboard_on_one_landscape_page(dashboard, tmp_path, soffice):
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
     try:
         subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",

@@ -298,12 +298,12 @@ def test_broken_police_file_stops_the_build_in_one_line(case, tmp_path, mini_pol
 
 def test_police_folder_that_is_a_file_or_missing(tmp_path, unchanged, capsys):
     (tmp_path / CSV_NAME).write_text(_text())
-    for given, words in ((tmp_path / CSV_NAME, ["is a file"]), (tmp_path / "nowhere", ["not found"]),
+    for path, words in ((tmp_path / CSV_NAME, ["is a file"]), (tmp_path / "nowhere", ["not found"]),
                          (tmp_path, ["no police.uk street-level files"])):
-        if given == tmp_path:
+        if path == tmp_path:
             (tmp_path / CSV_NAME).unlink()
-        code, _, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", given, "--out", unchanged], capsys)
-        assert_one_line_error(code, err, str(given), *words)
+        code, _, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", path, "--out", unchanged], capsys)
+        assert_one_line_error(code, err, str(path), *words)
 
 
 def test_quarter_end_month_missing_names_the_months(tmp_path, mini_police, unchanged, capsys):

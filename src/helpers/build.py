@@ -55,31 +55,74 @@ def _inputs_of_code() -> list[Path]:
     return sorted([*helpers.glob("*.py"), *helpers.glob("templates/**/*.*"), *config.NOTEBOOKS.glob("0*.ipynb")])
 
 
-def _execute_group(names: list[str], folder: Path, parameters: dict) -> str | None:
-    """Run section notebooks one after another in one warm kernel (in a worker process).
+class _Kernels:
+    """Python kernels started side by side and loaded with the notebooks' imports.
 
     The notebooks are written to be independent (each sets everything it uses), so one
-    kernel saves a start-up and the imports per notebook. They run in the outputs'
-    notebooks folder, beside ``results.pkl``, so each executed copy re-runs in JupyterLab
-    as it is. Returns None, or the one-line failure message.
+    kernel runs several in turn, saving a start-up and the imports (about 1 s) per notebook.
+    Starting them beside the computation was measured: it competes for the two cores and
+    delays every input error by the kernels' start-up, so they start when needed.
+    """
+
+    WARM_UP = "import helpers.pipeline, helpers.render"
+
+    def __init__(self, count: int):
+        self.count, self._pool, self._started = count, None, []
+
+    @classmethod
+    def _start_one(cls):
+        from jupyter_client.manager import KernelManager
+
+        kernel = KernelManager(kernel_name="python3")
+        # The kernel's own start-up chatter (a TCP warning) is not for the analyst; cell errors come
+        # back through the messaging protocol and are reported by Papermill.
+        kernel.start_kernel(stderr=subprocess.DEVNULL)
+        cls.run(kernel, cls.WARM_UP)
+        return kernel
+
+    @staticmethod
+    def run(kernel, code: str) -> None:
+        client = kernel.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=120)
+            client.execute_interactive(code, timeout=120, store_history=False)
+        finally:
+            client.stop_channels()
+
+    def ready(self) -> list:
+        """Start the kernels (in parallel) and return them once warm."""
+        if not self._pool:
+            self._pool = ThreadPoolExecutor(max_workers=self.count)
+            self._started = [self._pool.submit(self._start_one) for _ in range(self.count)]
+        return [future.result() for future in self._started]
+
+    def close(self) -> None:
+        for future in self._started:
+            try:
+                future.result().shutdown_kernel(now=True)
+            except Exception:  # a kernel that never started has nothing to shut down
+                pass
+        if self._pool:
+            self._pool.shutdown()
+
+
+def _execute_group(names: list[str], folder: Path, parameters: dict, kernel) -> str | None:
+    """Run section notebooks one after another in one warm kernel; None, or a one-line failure.
+
+    They run in the outputs' notebooks folder, beside ``results.pkl``, so each executed
+    copy re-runs in JupyterLab as it is.
     """
     import papermill
-    from jupyter_client.manager import KernelManager
 
-    kernel = KernelManager(kernel_name="python3")
-    # The kernel's own start-up chatter (a TCP warning) is not for the analyst; cell errors come back
-    # through the messaging protocol and are reported by Papermill.
-    kernel.start_kernel(cwd=str(folder / "notebooks"), stderr=subprocess.DEVNULL)
-    try:
-        for name in names:
-            output = folder / "notebooks" / f"{name}.ipynb"
-            try:
-                papermill.execute_notebook(str(config.NOTEBOOKS / f"{name}.ipynb"), str(output), parameters=parameters,
-                                           kernel_name="python3", progress_bar=False, km=kernel)
-            except Exception as error:  # reported to the parent as one line
-                return _failure_message(name, error, output)
-    finally:
-        kernel.shutdown_kernel(now=True)
+    _Kernels.run(kernel, f"import os; os.chdir({str(folder / 'notebooks')!r})")
+    for name in names:
+        output = folder / "notebooks" / f"{name}.ipynb"
+        try:
+            papermill.execute_notebook(str(config.NOTEBOOKS / f"{name}.ipynb"), str(output), parameters=parameters,
+                                       kernel_name="python3", progress_bar=False, km=kernel)
+        except Exception as error:  # reported as one line
+            return _failure_message(name, error, output)
     return None
 
 
@@ -132,6 +175,15 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
     """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    kernels = _Kernels(len(KERNEL_GROUPS) if (os.cpu_count() or 1) > 1 else 1)
+    try:
+        return _build(quarter, police_uk, params_file, out, local, force, progress, kernels, timings, started)
+    finally:
+        kernels.close()
+
+
+def _build(quarter, police_uk, params_file, out, local, force, progress, kernels: _Kernels, timings: dict,
+           started: float) -> BuildResult:
     results, key = compute_cached(quarter, police_uk=police_uk, params_file=params_file, local=local,
                                   code=_inputs_of_code())
     timings["compute"] = time.perf_counter() - started
@@ -149,7 +201,7 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
             shutil.rmtree(folder, ignore_errors=True)
         (staging / "notebooks").mkdir(parents=True)
         try:
-            result = _build_into(results, staging, target, key, timings, progress)
+            result = _build_into(results, staging, target, key, timings, progress, kernels)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -159,7 +211,8 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
     return result
 
 
-def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, progress) -> BuildResult:
+def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, progress,
+                kernels: _Kernels) -> BuildResult:
     label = results.quarter.label
     built_at = dt.datetime.now().astimezone().strftime("%-d %B %Y %H:%M %Z")
     bundle = staging / "notebooks" / "results.pkl"
@@ -168,9 +221,11 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
     progress(f"{label}: running {len(SECTION_NOTEBOOKS)} section notebooks")
     parameters = {"quarter": label, "results_path": bundle.name}
     # Threads are enough: the work runs in the kernels, which are processes of their own.
-    groups = KERNEL_GROUPS if (os.cpu_count() or 1) > 1 else [sum(KERNEL_GROUPS, [])]
+    warm = kernels.ready()
+    groups = KERNEL_GROUPS if len(warm) > 1 else [sum(KERNEL_GROUPS, [])]
     with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-        failures = [f for f in pool.map(lambda names: _execute_group(names, staging, parameters), groups) if f]
+        failures = [f for f in pool.map(lambda names, kernel: _execute_group(names, staging, parameters, kernel),
+                                        groups, warm) if f]
     if failures:
         name = failures[0].split()[2]
         executed = staging / "notebooks" / name

@@ -10,7 +10,6 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import config
 from .errors import SaferReportError
 
 

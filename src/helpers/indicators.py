@@ -12,7 +12,7 @@ import pandas as pd
 from . import config
 from .catalogue import Indicator
 from .ingest import population_year
-from .quarters import Quarter, period_label, window
+from .quarters import Quarter, period_label
 
 
 def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalogue: dict[str, Indicator],

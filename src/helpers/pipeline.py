@@ -125,6 +125,9 @@ def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | N
     return digest.hexdigest()
 
 
+CACHE_ENTRIES = 8  # a back catalogue of quarters rebuilt in turn still hits
+
+
 def compute_cached(quarter: str | None, police_uk: Path | None = None, params_file: Path | None = None,
                    local: Path | None = None, code: list[Path] = ()) -> tuple[Results, str]:
     """``compute``, or its saved result when no input has changed since (keyed by ``input_key``)."""
@@ -136,9 +139,10 @@ def compute_cached(quarter: str | None, police_uk: Path | None = None, params_fi
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             cached.unlink(missing_ok=True)
     results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
-    for old in config.CACHE.glob("results-*.pkl"):
-        old.unlink(missing_ok=True)
     save(results, cached)
+    entries = sorted(config.CACHE.glob("results-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[CACHE_ENTRIES:]:
+        old.unlink(missing_ok=True)
     return results, key
 
 
