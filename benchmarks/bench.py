@@ -203,8 +203,7 @@ def _notebooks_child(runs: int, bundle: Path, label: str, folder: Path) -> tuple
 def bench_notebooks(runs: int, bundle: Path, label: str, folder: Path) -> list[Path]:
     log("3. section notebooks: kernel start, imports, cells")
     print("\n3. Section notebooks (one warm kernel, papermill km=; in a spawned child process)")
-    # Not in this process: papermill with a blocking KernelManager leaves jupyter_core's run_sync
-    # helper thread behind, and a later fork (build()'s ProcessPoolExecutor) then hangs for ever.
+    # In a child process, so this process stays as cold as a user's for the build measurements.
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         parts, cells = pool.submit(_notebooks_child, runs, bundle, label, folder).result()
     for name, times in parts.items():
