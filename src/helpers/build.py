@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import browser, config
-from .errors import BuildError, SaferReportError, ToolMissing
+from .errors import BuildError, ToolMissing
 from .pipeline import Results, compute_cached, save
 
 # Papermill, nbformat, nbconvert and openpyxl are imported inside the steps that use them,
@@ -278,6 +278,3 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
     timings["pdf_wait"] = time.perf_counter() - step
     (staging / ".build-key").write_text(key)
     return BuildResult(staging, skipped=skipped, timings=timings)
-
-
-__all__ = ["build", "BuildResult", "SaferReportError"]
