@@ -14,7 +14,7 @@ from .errors import InputError
 
 RULES = {"significance", "percent_band", "both"}
 _TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "local_extract",
-        "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "title"}
+        "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable"}
 _COMMENTARY = {"summary", "sections", "indicators"}
 _CONTACT = {"name", "role", "email", "phone"}
 
@@ -58,7 +58,7 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         fail("percent_band", "must be a number of percent from 0 to 100, such as 5")
     if "confidence" in document and document["confidence"] not in (95, 99.8, 0.95, 0.998):
         fail("confidence", "must be 95 or 99.8")
-    for key in ("partnership", "board", "title", "local_extract"):
+    for key in ("partnership", "board", "local_extract"):
         if key in document and not (isinstance(document[key], str) and document[key].strip()):
             fail(key, f"{key} must be text")
     if "local_extract_is_sample" in document and not isinstance(document["local_extract_is_sample"], bool):

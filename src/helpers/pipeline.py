@@ -82,7 +82,7 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months)
     ends = list(window(quarter.end_month, SERIES_MONTHS))
     rolling = rolling_values(monthly, catalogue, population, ends)
-    sample = bool(params.get("local_extract_is_sample"))
+    sample = bool(params.get("local_extract_is_sample")) and local is None  # --local gives partner data
     table = assess(quarter_table(rolling, catalogue, quarter, params["unavailable"], sample), monthly, catalogue, params, quarter)
     last = quarter.previous()
     last_params = load_params(last.label, None, catalogue)

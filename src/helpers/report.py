@@ -43,7 +43,7 @@ def cover(results: Results, build: dict) -> str:
     meeting = params.get("meeting_date")
     sample = ("<p class='notice'><strong>Illustrative sample.</strong> Indicators marked “Illustrative sample” come "
               "from a generated local extract, not from partner returns; police.uk figures are real.</p>"
-              if params.get("local_extract_is_sample") else "")
+              if rows["illustrative"].any() else "")
     return (
         "<header class='cover'>"
         f"<p class='partnership'>{escape(params.get('board', config.PARTNERSHIP))}</p>"
