@@ -115,7 +115,7 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             mticks = mx[::6] if len(mx) > 12 else mx[::3]
             ax2.set_xticks(mticks, [labels[i] for i in mticks])
             ax2.set_ylim(bottom=0)
-            ax2.legend(fontsize=8, loc="lower left", ncols=2)
+            ax2.legend(fontsize=8, loc="best", ncols=2, frameon=True, framealpha=0.9, edgecolor="none")
             alt_parts.append(f"Monthly counts average {chart.mean:,.1f} with process limits {max(chart.lower, 0):,.1f} to "
                              f"{chart.upper:,.1f}; {int(flagged.sum())} month(s) are part of a special-cause signal.")
     alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
