@@ -9,6 +9,7 @@ import yaml
 
 from . import config
 from .errors import InputError
+from .files import read_text
 
 MEASURES = {"rate", "percentage"}
 POLARITIES = {"lower_is_better", "higher_is_better", "no_polarity"}
@@ -77,18 +78,9 @@ _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct
 
 def load_yaml(path: Path) -> object:
     """Read YAML safely (no Python object tags), naming the file and line on error."""
+    text = read_text(path, "YAML file")
     try:
-        with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
-    except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a YAML file", file=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}): save it as UTF-8", file=path,
-                         row=exc.object.count(b"\n", 0, exc.start) + 1) from None
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=path,

@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 
 from . import config
 from .errors import InputError
+from .files import read_text
 
 POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
 ASB = "Anti-social behaviour"
@@ -338,17 +339,10 @@ def read_population(folder: Path | None = None) -> pd.DataFrame:
 
 def _read_small_csv(path: Path) -> pd.DataFrame:
     """A small CSV as text columns; unreadable, non-UTF-8 or ragged files are InputErrors naming the line."""
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror})", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x})", file=path,
-                         row=data.count(b"\n", 0, exc.start) + 1) from None
+    text = read_text(path, "population file")
     if not text.strip():
         raise InputError("file is empty", file=path)
-    ragged = _first_ragged_line(data)
+    ragged = _first_ragged_line(text.encode())
     if ragged:
         raise InputError("this row has a different number of fields from the header", file=path, row=ragged)
     try:
@@ -385,20 +379,9 @@ def read_local_extract(path: Path, catalogue: dict) -> pd.DataFrame:
     percentages). Returns indicator_id, area, month (YYYY-MM; a quarter becomes its
     last month), numerator, denominator.
     """
-    path = Path(path)
+    text = read_text(path, "local extract", advice="save it as 'CSV UTF-8'")
     try:
-        data = path.read_bytes()
-        data.decode("utf-8")  # pandas reads in chunks, so its own decoding error cannot name the line
-        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("local extract not found", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a folder: give the local extract file (.csv or .xlsx)", file=path) from None
-    except OSError as exc:
-        raise InputError(f"local extract cannot be read ({exc.strerror or exc})", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x}): save it as 'CSV UTF-8'", file=path,
-                         row=data.count(b"\n", 0, exc.start) + 1) from None
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path,
