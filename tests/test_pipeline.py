@@ -26,12 +26,19 @@ def test_a_gap_moves_the_quarter_back():
     assert latest_full_quarter(months("2019-12", "2022-10", drop={"2022-09"})).label == "2022-23-Q1"
 
 
-@pytest.mark.parametrize("have", [months("2021-01", "2022-06"),                        # 18 months
-                                  months("2019-12", "2022-10", drop={"2021-05"})])     # a gap in every window
-def test_too_few_months(have):
+@pytest.mark.parametrize("have, expected", [
+    (months("2021-01", "2022-06"), "2022-23-Q1"),                       # 18 months: this year only (Jul 21-Jun 22)
+    (months("2019-12", "2022-10", drop={"2021-05"}), "2022-23-Q2"),    # a gap in every 24-month window
+])
+def test_without_24_months_the_latest_whole_year_is_shown_uncompared(have, expected):
+    assert latest_full_quarter(have).label == expected
+
+
+def test_too_few_months():
+    have = months("2022-01", "2022-10")  # 10 months: no quarter has a whole year
     with pytest.raises(InputError) as caught:
         latest_full_quarter(have)
-    assert "24 months" in str(caught.value) and min(have) in str(caught.value)
+    assert "12 months" in str(caught.value) and "2022-01" in str(caught.value)
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +85,19 @@ def test_unavailable_from_params_is_not_available(results):
     row = results.rows().set_index("indicator_id").loc["racially_religiously_aggravated"]
     assert row["status"] == "not available"
     assert row["reason"] == results.params["unavailable"]["racially_religiously_aggravated"]
+
+
+def test_previous_year_gap_shows_this_year_without_a_comparison(tmp_path):
+    """2020-11 lies only in the previous 12 months of 2022-23-Q2: this year's figures stand, uncompared."""
+    import shutil
+
+    for path in (config.POLICE_UK / "leicestershire").glob("*.csv.gz"):
+        if not path.name.startswith("2020-11"):
+            shutil.copy(path, tmp_path / path.name)
+    whole = compute("2022-23-Q2")
+    gappy = compute("2022-23-Q2", police_uk=tmp_path)
+    pick = lambda r: r.table.set_index(["indicator_id", "area"]).loc[("total_crime", config.PARTNERSHIP)]  # noqa: E731
+    row, reference = pick(gappy), pick(whole)
+    assert row["status"] == "available" and row["numerator"] == reference["numerator"]
+    assert pd.isna(row["previous_value"]) and row["judgement"] == "not compared" and row["direction"] == ""
+    assert "2020-11" in row["reason"]

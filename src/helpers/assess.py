@@ -75,7 +75,9 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
         prev_low, prev_high = _interval(row["measure"], row["previous_numerator"], row["previous_denominator"], indicator.per, 0.95)
         new["ci_low"].append(low); new["ci_high"].append(high)
         new["previous_ci_low"].append(prev_low); new["previous_ci_high"].append(prev_high)
-        if available:
+        if available and pd.isna(row["previous_value"]):  # this year only: nothing to compare with
+            p, significant, direction, judgement = np.nan, None, "", "not compared"
+        elif available:
             p = _p_value(row)
             significant = bool(p < 1 - confidence)
             beyond = abs(row["change_pct"]) > band if np.isfinite(row["change_pct"]) else row["change_abs"] != 0

@@ -49,6 +49,7 @@ JUDGEMENT_STYLE = {
     "deteriorating": ("FFC7CE", "9C0006"),
     "stable": ("D9D9D9", "000000"),
     "no judgement": ("F2F2F2", "404040"),
+    "not compared": ("FFFFFF", "404040"),
 }
 ARROWS = {"higher": "▲ Higher", "lower": "▼ Lower", "similar": "► Similar"}
 # vs_partnership -> (marker shown after the value, fill)
@@ -271,7 +272,7 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         (3, record["value"], {"fmt": _value_format(unit), "bold": True}),
         (4, record["previous_value"], {"fmt": _value_format(unit)}),
         (5, change if math.isfinite(change) else None, {"fmt": "+0.0;-0.0;0.0"}),
-        (6, ARROWS[record["direction"]], {}),
+        (6, ARROWS.get(record["direction"], "—"), {}),
         (7, record["judgement"].capitalize(), {"fill": fill, "color": color, "bold": True, "align": "center"}),
         (8, f"{record['ci_low']:.{digits}f} – {record['ci_high']:.{digits}f}", {"align": "center", "size": HEAD}),
         (9, _target_text(indicator, record).replace(": ", ":\n"), {"align": "center", "size": HEAD, "wrap": True}),

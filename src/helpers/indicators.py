@@ -143,7 +143,7 @@ def quarter_table(rolling: pd.DataFrame, catalogue: dict[str, Indicator], quarte
                 "population_year": now["population_year"],
             }
             reason = unavailable.get(indicator.id)
-            if reason is None and (now["missing"] or before["missing"]):
+            if reason is None and now["missing"]:
                 gaps = "; ".join(f"{label}: {text}" for label, text in
                                  (("this year", now["missing"]), ("previous year", before["missing"])) if text)
                 reason = f"Data missing for part of the 12 months ({gaps})."
@@ -151,6 +151,9 @@ def quarter_table(rolling: pd.DataFrame, catalogue: dict[str, Indicator], quarte
                 for key in ("numerator", "denominator", "value", "previous_numerator", "previous_denominator", "previous_value"):
                     row[key] = np.nan
                 row.update(status="not available", reason=reason)
+            elif before["missing"]:  # this year is whole: show it, without a comparison
+                row.update(status="available", reason=f"No comparison with the previous year: data missing for "
+                                                      f"part of its 12 months ({before['missing']}).")
             else:
                 row.update(status="available", reason="")
             rows.append(row)

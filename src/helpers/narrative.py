@@ -49,6 +49,8 @@ def key_point(row: dict, target: dict | None = None) -> str:
             reason = reason[len("not available"):].lstrip(" :,")
         return f"{title} is not available: {reason}"
     now = with_unit(row["value"], row["measure"], row["unit"])
+    if pd.isna(row["previous_value"]):
+        return f"{title} is {now} over the last 12 months; not compared with the previous year (data missing)."
     before = figure(row["previous_value"], row["measure"])
     if target:
         relation = {"higher": "higher than", "lower": "lower than", "similar": "similar to"}[row["direction"]]

@@ -61,6 +61,8 @@ def paper_markdown(results: Results) -> str:
     unavailable = rows[rows["status"] != "available"]
     for row in unavailable.to_dict("records"):
         lines.append(para(f"{row['title']} is not available: {row['reason']}"))
+    for row in rows[(rows["status"] == "available") & (rows["reason"] != "")].to_dict("records"):
+        lines.append(para(f"{row['title']}: {row['reason']}"))
     sample = [r["title"] for r in rows.to_dict("records") if r["illustrative"]]
     if sample:
         lines.append(para("The following figures are an illustrative sample, not partner data: " + ", ".join(sample) + "."))
@@ -123,7 +125,7 @@ def check_consistency(table: pd.DataFrame, documents: dict[str, str], quarter) -
                         problems.append(f"{name}: '{sentence[:80]}' gives figures for an unavailable indicator")
                     continue
                 for label, value in (("current", row["value"]), ("previous", row["previous_value"])):
-                    if figure(value, row["measure"]) not in sentence:
+                    if pd.notna(value) and figure(value, row["measure"]) not in sentence:
                         problems.append(f"{name}: {row['indicator_id']} {label} value should be "
                                         f"{figure(value, row['measure'])}: '{sentence[:100]}'")
                 units = set(re.findall(r"per (1,?000|10,?000|100,?000)\b", sentence))

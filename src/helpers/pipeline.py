@@ -46,16 +46,17 @@ class Results:
 
 
 def latest_full_quarter(months: list[str]) -> Quarter:
-    """The latest quarter whose 12 months and the previous 12 are all in ``months``."""
+    """The latest quarter whose 12 months and the previous 12 are all in ``months``; failing
+    that, the latest whose own 12 months are (shown without a comparison)."""
     have = set(months)
-    quarter = quarter_of_month(pd.Period(max(months), "M"))
-    for _ in range(40):
-        needed = {str(m) for m in window(quarter.end_month, 24)}
-        if needed <= have:
-            return quarter
-        quarter = quarter.previous()
-    raise InputError(f"the police.uk files cover {min(months)} to {max(months)}: no quarter has the 24 months "
-                     "(this year and the previous year) a report needs")
+    for span in (24, 12):
+        quarter = quarter_of_month(pd.Period(max(months), "M"))
+        for _ in range(40):
+            if {str(m) for m in window(quarter.end_month, span)} <= have:
+                return quarter
+            quarter = quarter.previous()
+    raise InputError(f"the police.uk files cover {min(months)} to {max(months)}: no quarter has the 12 months "
+                     "a report needs")
 
 
 def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None, params_file: Path | None = None,

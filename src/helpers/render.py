@@ -13,7 +13,7 @@ from .narrative import change_text, direction_label, escape, figure, key_point, 
 from .pipeline import Results
 
 JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
-                   "not available": "na"}
+                   "not compared": "none", "not available": "na"}
 SAMPLE_TAG = '<span class="tag">Illustrative sample</span>'
 
 

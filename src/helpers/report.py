@@ -78,6 +78,8 @@ def reading_key(results: Results) -> str:
         "indicators a fall is improving; for “higher is better” (the cohesion survey) a rise is improving. Shown as a word "
         "and a green or red cell.</dd>"
         "<dt>Stable</dt><dd>No real change, on a grey cell.</dd>"
+        "<dt>Not compared</dt><dd>This year's value is shown, but the previous year's data is incomplete, so there "
+        "is no direction of travel.</dd>"
         "<dt>No judgement</dt><dd>Indicators with no polarity (domestic abuse, sexual offences, hate crime): a rise may "
         "mean more victims are reporting, so the direction is shown but not judged.</dd>"
         "<dt>Within / below / above range</dt><dd>The SafeLives recommended range of 28–40% is the benchmark for "
@@ -100,11 +102,14 @@ def data_quality(results: Results) -> str:
                                   & ~results.table["indicator_id"].isin(unavailable["indicator_id"])]
     gaps = "".join(f"<li>{escape(r['title'])}, {escape(r['area'])}: {escape(r['reason'])}</li>" for r in district_gaps.to_dict("records"))
     sample = [r["title"] for r in results.rows().to_dict("records") if r["illustrative"]]
+    uncompared = results.rows()[(results.rows()["status"] == "available") & (results.rows()["reason"] != "")]
+    compare = "".join(f"<li><strong>{escape(r['title'])}</strong>: {escape(r['reason'])}</li>" for r in uncompared.to_dict("records"))
     return (
         "<h2 id='data-quality'>Data quality and availability</h2>"
         "<h3>Indicators not available</h3>"
         + (f"<ul>{items}</ul>" if items else "<p>All indicators are available this quarter.</p>")
         + (f"<p>Not available for some areas:</p><ul>{gaps}</ul>" if gaps else "")
+        + (f"<p>Shown for this year but not compared with the previous year:</p><ul>{compare}</ul>" if compare else "")
         + "<h3>police.uk records without a location</h3>"
         f"<p>The police.uk files for {'the' if len(in_window) == 24 else f'only {len(in_window)} of the'} 24 months used "
         f"({escape(in_window['month'].min())} to {escape(in_window['month'].max())}) "
