@@ -159,3 +159,15 @@ def test_cli_rejects_bad_quarter_in_one_line(tmp_path):
         assert run.stderr.strip().count("\n") == 0 and "2022-23-Q2" in run.stderr
         assert "Traceback" not in run.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_chromium_everything_else_is_built_and_one_line_says_what_to_install(tmp_path, monkeypatch, capsys):
+    from helpers.cli import main
+
+    monkeypatch.setenv("SAFER_CHROMIUM", str(tmp_path / "no-chromium"))
+    assert main(["build", "--quarter", QUARTER, "--out", str(tmp_path)]) == 0
+    folder = tmp_path / QUARTER
+    assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md"} <= {p.name for p in folder.iterdir()}
+    assert not (folder / "report.pdf").exists()
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Not built")]
+    assert len(notes) == 1 and "report.pdf" in notes[0] and "apt-get install chromium" in notes[0]

@@ -34,7 +34,7 @@ class BuildResult:
     """Where the outputs went, what was skipped and how long each step took."""
 
     folder: Path
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "file (why, and what to install)"
     timings: dict[str, float] = field(default_factory=dict)
     up_to_date: bool = False
 
@@ -271,8 +271,7 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
     try:
         pdf.result()
     except ToolMissing as missing:
-        skipped.append("report.pdf")
-        progress(f"{label}: report.pdf not built — {missing}")
+        skipped.append(f"report.pdf ({missing})")
     finally:
         printer.shutdown()
     timings["pdf_wait"] = time.perf_counter() - step

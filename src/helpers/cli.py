@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 made = sorted(p.name for p in result.folder.iterdir() if not p.name.startswith("."))
                 print(f"Built {result.folder} ({', '.join(made)}) in {result.timings.get('total', 0):.1f} s")
             if result.skipped:
-                print(f"Not built: {', '.join(result.skipped)} — install Debian's chromium (apt-get install chromium) for the PDF")
+                print(f"Not built: {'; '.join(result.skipped)}")
         elif args.command == "template":
             from .catalogue import load_catalogue
             from .excel import write_return_template
