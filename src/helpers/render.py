@@ -21,6 +21,11 @@ def anchor(*parts: str) -> str:
     return "-".join(str(p).lower().replace(" ", "-").replace("&", "and") for p in parts)
 
 
+def table_block(label: str, table: str) -> str:
+    """A table in a keyboard-scrollable region named ``label`` (WCAG: scrollable regions are focusable)."""
+    return f"<div class='table-wrap' tabindex='0' role='region' aria-label='{escape(label)}'>{table}</div>"
+
+
 def _not_available(reason: str) -> str:
     return reason if reason.lower().startswith("not available") else f"Not available: {reason}"
 
@@ -36,7 +41,7 @@ def _interval(row: dict) -> str:
     return f"{figure(row['ci_low'], row['measure'])} – {figure(row['ci_high'], row['measure'])}"
 
 
-def dashboard_table(results: Results, section: str | None = None, caption: str | None = None) -> str:
+def dashboard_table(results: Results, section: str | None = None) -> str:
     """The dashboard rows for the partnership: value, previous, change, arrow and word, judgement."""
     rows = results.rows(config.PARTNERSHIP, section)
     end, previous = rows["period_end"].iloc[0], rows["previous_period_end"].iloc[0]
@@ -75,9 +80,9 @@ def dashboard_table(results: Results, section: str | None = None, caption: str |
             f"<td class='num'>{_interval(row)}</td><td class='spc'>{escape(spc)}{escape(reading)}</td></tr>"
         )
     scope = config.SECTIONS[section] if section else "All priorities"
-    caption = caption or f"{scope}, {config.PARTNERSHIP}: {rows['period'].iloc[0]} compared with the previous 12 months"
-    return (f"<div class='table-wrap' tabindex='0' role='region' aria-label='{escape(caption)}'><table class='dashboard'><caption>{escape(caption)}</caption>{head}"
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+    caption = f"{scope}, {config.PARTNERSHIP}: {rows['period'].iloc[0]} compared with the previous 12 months"
+    return table_block(caption, f"<table class='dashboard'><caption>{escape(caption)}</caption>{head}"
+                                f"<tbody>{''.join(body)}</tbody></table>")
 
 
 def _figures_table(series: pd.DataFrame, monthly: pd.Series | None, row: dict) -> str:
@@ -99,8 +104,9 @@ def _figures_table(series: pd.DataFrame, monthly: pd.Series | None, row: dict) -
     return f"<table class='figures'><caption>{escape(caption)}</caption><tbody>{''.join(blocks)}</tbody></table>"
 
 
-def indicator_block(results: Results, indicator_id: str, area: str = config.PARTNERSHIP) -> str:
-    """Heading, key point, commentary, trajectory and SPC chart, and the figures behind it."""
+def indicator_block(results: Results, indicator_id: str) -> str:
+    """Heading, key point, commentary, trajectory and SPC chart, and the figures behind it (partnership)."""
+    area = config.PARTNERSHIP
     indicator = results.catalogue[indicator_id]
     row = results.table[(results.table["indicator_id"] == indicator_id) & (results.table["area"] == area)].iloc[0].to_dict()
     tag = f" {SAMPLE_TAG}" if row["illustrative"] else ""
@@ -141,10 +147,10 @@ def district_table(results: Results, section: str) -> str:
             label = f"<span class='mark' title='{escape(item['vs_partnership'])}'>{mark}</span>" if mark else ""
             cells.append(f"<td class='num {item['vs_partnership'].replace(' ', '-')}'>{figure(item['value'], item['measure'])} {label}</td>")
         body.append(f"<tr><th scope='row'>{escape(first['title'])} <span class='unit'>({escape(first['unit'])})</span></th>{''.join(cells)}</tr>")
-    return (f"<div class='table-wrap' tabindex='0' role='region' aria-label='{escape(config.SECTIONS[section])} by area'><table class='districts'><caption>{escape(config.SECTIONS[section])}: "
+    return table_block(f"{config.SECTIONS[section]} by area", f"<table class='districts'><caption>{escape(config.SECTIONS[section])}: "
             f"{escape(rows['period'].iloc[0])} by area. ▲ significantly higher than {escape(config.PARTNERSHIP)}, "
             f"▼ significantly lower, ► similar (the {escape(config.PARTNERSHIP)} value lies inside the area's 95% interval).</caption>"
-            f"<thead><tr><th scope='col'>Indicator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+            f"<thead><tr><th scope='col'>Indicator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def district_breakdown(results: Results, section: str) -> HTML:

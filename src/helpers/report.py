@@ -19,7 +19,7 @@ from . import __version__, config
 from .assess import describe_rule
 from .narrative import escape, markdown
 from .pipeline import Results
-from .render import anchor
+from .render import anchor, table_block
 
 TEMPLATES = Path(__file__).parent / "templates"
 PACKAGES = ["pandas", "numpy", "scipy", "pyarrow", "matplotlib", "papermill", "nbconvert", "nbformat", "openpyxl",
@@ -132,10 +132,10 @@ def _quality_table(quality: pd.DataFrame) -> str:
         f"<tr><th scope='row'>{escape(pd.Period(r['month'], 'M').strftime('%b %Y'))}</th><td class='num'>{r['rows']:,}</td>"
         f"<td class='num'>{r['no_location']:,}</td><td class='num'>{r['leicester']:,}</td><td class='num'>{r['outside']:,}</td>"
         f"<td class='num'>{r['partnership']:,}</td></tr>" for r in quality.to_dict("records"))
-    return ("<div class='table-wrap' tabindex='0' role='region' aria-label='police.uk records by month'><table><caption>police.uk records by month</caption><thead><tr><th scope='col'>Month</th>"
+    return table_block("police.uk records by month", "<table><caption>police.uk records by month</caption><thead><tr><th scope='col'>Month</th>"
             "<th scope='col' class='num'>Records</th><th scope='col' class='num'>No location</th><th scope='col' class='num'>Leicester city</th>"
             "<th scope='col' class='num'>Outside force area</th><th scope='col' class='num'>Counted</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table></div>")
+            f"<tbody>{rows}</tbody></table>")
 
 
 def methods(results: Results) -> str:
@@ -184,10 +184,10 @@ def provenance(results: Results, build: dict) -> str:
         f"<code>{escape(build.get('code_version', 'unknown'))}</code>) on Python {escape(platform.python_version())}. "
         f"Packages: {escape(versions)}.</p>"
         f"<p>Parameter files: {escape(', '.join(Path(p).name for p in results.params.get('_files', [])))}.</p>"
-        f"<div class='table-wrap' tabindex='0' role='region' aria-label='Parameters used'><table class='provenance'><caption>Parameters used</caption><tbody>{params_rows}</tbody></table></div>"
-        "<div class='table-wrap' tabindex='0' role='region' aria-label='Input files'><table class='provenance'><caption>Input files (SHA-256)</caption><thead><tr><th scope='col'>File</th>"
-        f"<th scope='col' class='num'>Rows</th><th scope='col'>SHA-256</th></tr></thead><tbody>{files}</tbody></table></div>"
-        "<p>police.uk data: Open Government Licence v3.0. ONS population estimates and boundaries: Office for National "
+        + table_block("Parameters used", f"<table class='provenance'><caption>Parameters used</caption><tbody>{params_rows}</tbody></table>")
+        + table_block("Input files", "<table class='provenance'><caption>Input files (SHA-256)</caption><thead><tr><th scope='col'>File</th>"
+                      f"<th scope='col' class='num'>Rows</th><th scope='col'>SHA-256</th></tr></thead><tbody>{files}</tbody></table>")
+        + "<p>police.uk data: Open Government Licence v3.0. ONS population estimates and boundaries: Office for National "
         "Statistics licensed under the Open Government Licence v.3.0; contains OS data © Crown copyright and database right 2023.</p>"
     )
 
