@@ -264,6 +264,18 @@ def test_poisson_rate_test_against_binomial_sum(c1, t1, c2, t2):
     assert poisson_rate_test(c2, t2, c1, t1) == pytest.approx(expected, rel=1e-9)
 
 
+@given(st.integers(min_value=1, max_value=20_000), st.data(), st.floats(min_value=0.01, max_value=0.99))
+def test_poisson_rate_test_matches_the_binomial_definition(n, data, share):
+    # The bisection for the far tail gives the brute-force sum over every outcome and scipy's binomtest
+    # (p-values below 1e-100 may differ in their last digits).
+    k = data.draw(st.integers(min_value=0, max_value=n))
+    exposure1, exposure2 = share * 1000, (1 - share) * 1000
+    got = poisson_rate_test(k, exposure1, n - k, exposure2)
+    expected = r_binom_test_p(k, n, exposure1 / (exposure1 + exposure2))
+    assert got == pytest.approx(expected, rel=1e-8, abs=1e-100)
+    assert got == pytest.approx(binomtest(k, n, exposure1 / (exposure1 + exposure2)).pvalue, rel=1e-8, abs=1e-100)
+
+
 def test_poisson_rate_test_equal_rates_and_no_events():
     assert poisson_rate_test(20, 2_000, 10, 1_000) == pytest.approx(1.0)
     assert poisson_rate_test(0, 100, 0, 300) == 1.0

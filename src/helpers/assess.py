@@ -41,13 +41,19 @@ def describe_rule(params: dict) -> str:
     return RULE_WORDS[params.get("change_rule", "both")].format(conf=f"{conf:g}", band=f"{params.get('percent_band', 5):g}")
 
 
-def _interval(measure: str, numerator, denominator, per, confidence) -> tuple[float, float]:
-    if pd.isna(numerator) or pd.isna(denominator) or denominator <= 0:
-        return np.nan, np.nan
-    if measure == "rate":
-        return rate_ci(numerator, denominator, per=per, confidence=confidence)
-    low, high = wilson_ci(numerator, denominator, confidence=confidence)
-    return low * 100, high * 100
+def _intervals(table: pd.DataFrame, numerator: str, denominator: str, per: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """95% intervals of every row's value (NaN where it has no data), in the value's unit."""
+    low, high = np.full(len(table), np.nan), np.full(len(table), np.nan)
+    x, n = table[numerator].to_numpy(dtype=float), table[denominator].to_numpy(dtype=float)
+    known = ~np.isnan(x) & ~np.isnan(n) & (n > 0)
+    rate, share = known & (table["measure"] == "rate").to_numpy(), known & (table["measure"] != "rate").to_numpy()
+    if rate.any():
+        low[rate], high[rate] = rate_ci(x[rate], n[rate], per=1)
+        low[rate], high[rate] = low[rate] * per[rate], high[rate] * per[rate]
+    if share.any():
+        low[share], high[share] = wilson_ci(x[share], n[share])
+        low[share], high[share] = low[share] * 100, high[share] * 100
+    return low, high
 
 
 def _p_value(row) -> float:
@@ -62,19 +68,17 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
     confidence = normalise_confidence(params.get("confidence", 95))
     rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5))
     out = table.copy()
-    new = {k: [] for k in ("ci_low", "ci_high", "previous_ci_low", "previous_ci_high", "p_value", "significant",
-                           "direction", "judgement", "target_status", "spc_signal", "spc_reading")}
+    new = {k: [] for k in ("p_value", "significant", "direction", "judgement", "target_status", "spc_signal", "spc_reading")}
     spc_months = [str(m) for m in window(quarter.end_month, 24)]
     counts = monthly[monthly["month"].isin(spc_months)].pivot_table(
         index=["indicator_id", "area"], columns="month", values="numerator", aggfunc="sum").reindex(columns=spc_months)
     series = {key: row for key, row in zip(counts.index, counts.to_numpy())}
+    per = out["indicator_id"].map(lambda i: catalogue[i].per).to_numpy(dtype=float)
+    out["ci_low"], out["ci_high"] = _intervals(out, "numerator", "denominator", per)
+    out["previous_ci_low"], out["previous_ci_high"] = _intervals(out, "previous_numerator", "previous_denominator", per)
     for row in out.to_dict("records"):
         indicator = catalogue[row["indicator_id"]]
         available = row["status"] == "available"
-        low, high = _interval(row["measure"], row["numerator"], row["denominator"], indicator.per, 0.95)
-        prev_low, prev_high = _interval(row["measure"], row["previous_numerator"], row["previous_denominator"], indicator.per, 0.95)
-        new["ci_low"].append(low); new["ci_high"].append(high)
-        new["previous_ci_low"].append(prev_low); new["previous_ci_high"].append(prev_high)
         if available and pd.isna(row["previous_value"]):  # this year only: nothing to compare with
             p, significant, direction, judgement = np.nan, None, "", "not compared"
         elif available:

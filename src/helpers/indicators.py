@@ -89,7 +89,8 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
         frame.insert(0, "indicator_id", indicator.id)
         if indicator.measure == "rate":
             frame["population_year"] = frame["period_end"].map(years)
-            frame["denominator"] = [float(pop.at[y, a]) for y, a in zip(frame["population_year"], frame["area"])]
+            frame["denominator"] = pop.stack().reindex(pd.MultiIndex.from_arrays([frame["population_year"], frame["area"]])
+                                                      ).to_numpy(dtype=float)
             frame["value"] = frame["numerator"] / frame["denominator"] * indicator.per
         else:
             denominators = wide["denominator"].reindex(index=periods, columns=config.AREAS)
@@ -124,12 +125,12 @@ def quarter_table(rolling: pd.DataFrame, catalogue: dict[str, Indicator], quarte
                   unavailable: dict[str, str], local_is_sample: bool) -> pd.DataFrame:
     """One row per indicator and area for the quarter: this year, last year and the change."""
     end, previous_end = quarter.end_month, quarter.end_month - 12
-    current = rolling[rolling["period_end"] == str(end)].set_index(["indicator_id", "area"])
-    previous = rolling[rolling["period_end"] == str(previous_end)].set_index(["indicator_id", "area"])
+    current = rolling[rolling["period_end"] == str(end)].set_index(["indicator_id", "area"]).to_dict("index")
+    previous = rolling[rolling["period_end"] == str(previous_end)].set_index(["indicator_id", "area"]).to_dict("index")
     rows = []
     for indicator in catalogue.values():
         for area in config.AREAS:
-            now, before = current.loc[(indicator.id, area)], previous.loc[(indicator.id, area)]
+            now, before = current[(indicator.id, area)], previous[(indicator.id, area)]
             row = {
                 "indicator_id": indicator.id, "title": indicator.title, "section": indicator.section,
                 "measure": indicator.measure, "unit": indicator.unit, "polarity": indicator.polarity,

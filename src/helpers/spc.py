@@ -70,9 +70,8 @@ class Signal:
 
 
 def _as_series(values) -> pd.Series:
-    series = pd.Series(values, dtype=float) if not isinstance(values, pd.Series) else values.astype(float)
-    if not np.all(np.isfinite(series.to_numpy())):
-        raise ValueError("values must be finite numbers (fill or drop missing months first)")
+    series = values.astype(float) if isinstance(values, pd.Series) else pd.Series(values, dtype=float)
+    _array(series)
     return series
 
 
@@ -88,10 +87,15 @@ def _trailing(mask: np.ndarray) -> int:
     return len(mask) - 1 - falses[-1] if len(falses) else len(mask)
 
 
-def xmr(values) -> XmR:
-    """XmR chart of ``values`` (monthly counts in time order) with MDC signals per point."""
-    series = _as_series(values)
-    x = series.to_numpy()
+def _array(values) -> np.ndarray:
+    x = np.asarray(values.to_numpy() if isinstance(values, pd.Series) else values, dtype=float)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("values must be finite numbers (fill or drop missing months first)")
+    return x
+
+
+def _chart(x: np.ndarray) -> tuple[XmR, dict, dict]:
+    """The summary lines (``points`` left empty) and, per rule, a flag and a side per point."""
     if len(x) < 2:
         raise ValueError("an XmR chart needs at least 2 values")
     mean = float(x.mean())
@@ -125,12 +129,20 @@ def xmr(values) -> XmR:
                 if window.sum() >= 2:
                     flags["two_of_three"][i:i + 3] |= window
                     sides["two_of_three"][i:i + 3][window] = side
+    return XmR(mean, mr_bar, sigma, upper, lower, pd.DataFrame()), flags, sides
 
-    columns = {"value": x, "mean": mean, "upper": upper, "lower": lower}
+
+def xmr(values) -> XmR:
+    """XmR chart of ``values`` (monthly counts in time order) with MDC signals per point."""
+    series = _as_series(values)
+    x = series.to_numpy()
+    summary, flags, sides = _chart(x)
+    columns = {"value": x, "mean": summary.mean, "upper": summary.upper, "lower": summary.lower}
     for rule in flags:
         columns[rule] = flags[rule]
         columns[f"{rule}_side"] = sides[rule]
-    return XmR(mean, mr_bar, sigma, upper, lower, pd.DataFrame(columns, index=series.index))
+    return XmR(summary.mean, summary.mr_bar, summary.sigma, summary.upper, summary.lower,
+               pd.DataFrame(columns, index=series.index))
 
 
 def latest_signal(values) -> Signal | None:
@@ -139,29 +151,27 @@ def latest_signal(values) -> Signal | None:
     If several rules involve it, the first of beyond_limits, run, trend,
     two_of_three is reported. Fewer than ``MIN_POINTS`` values give None.
     """
-    series = _as_series(values)
-    if len(series) < MIN_POINTS:
+    x = _array(values)
+    if len(x) < MIN_POINTS:
         return None
-    chart = xmr(series)
-    last = chart.points.iloc[-1]
-    x = series.to_numpy()
-    if last["beyond_limits"]:
-        side = last["beyond_limits_side"]
+    chart, flags, sides = _chart(x)
+    if flags["beyond_limits"][-1]:
+        side = sides["beyond_limits"][-1]
         where = "above the upper" if side == "high" else "below the lower"
         return Signal("beyond_limits", side, f"latest month {where} process limit")
-    if last["run"]:
-        side = last["run_side"]
+    if flags["run"][-1]:
+        side = sides["run"][-1]
         count = _trailing(x > chart.mean if side == "high" else x < chart.mean)
         where = "above" if side == "high" else "below"
         return Signal("run", side, f"{count} months in a row {where} the average")
-    if last["trend"]:
-        side = last["trend_side"]
+    if flags["trend"][-1]:
+        side = sides["trend"][-1]
         steps = np.diff(x)
         count = _trailing(steps > 0 if side == "high" else steps < 0) + 1
         where = "higher" if side == "high" else "lower"
         return Signal("trend", side, f"{count} months in a row each {where} than the last")
-    if last["two_of_three"]:
-        side = last["two_of_three_side"]
+    if flags["two_of_three"][-1]:
+        side = sides["two_of_three"][-1]
         recent = x[-3:]
         beyond = recent > chart.mean + 2 * chart.sigma if side == "high" else recent < chart.mean - 2 * chart.sigma
         where = "above" if side == "high" else "below"
