@@ -83,7 +83,7 @@ def test_html_is_self_contained_and_has_no_code(html):
     assert "pipeline.load" not in html and "import " not in html
     assert len(parser.images) >= 25
     assert all(img.get("alt", "").strip() for img in parser.images)
-    assert all(img["src"].startswith("data:image/png;base64,") for img in parser.images)
+    assert all(img["src"].startswith("data:image/svg+xml;base64,") for img in parser.images)
 
 
 def test_html_reads_like_a_board_report(html):
