@@ -102,20 +102,39 @@ def test_serious_violations_keeps_serious_and_critical():
 
 # --- failures without a real Chromium ----------------------------------------
 
+# A stand-in for Chromium's DevTools pipe: answers every command on fd 4, fires the load
+# event after Page.navigate, and "prints" the bytes b"half".
+FAKE_DEVTOOLS = """
+import base64, json, os
+replies = {"Target.createTarget": {"targetId": "t"}, "Target.attachToTarget": {"sessionId": "s"},
+           "Page.printToPDF": {"data": base64.b64encode(b"half").decode()}}
+buffer = b""
+while chunk := os.read(3, 65536):
+    buffer += chunk
+    while b"\\0" in buffer:
+        raw, buffer = buffer.split(b"\\0", 1)
+        message = json.loads(raw)
+        out = [{"id": message["id"], "result": replies.get(message["method"], {})}]
+        if message["method"] == "Page.navigate":
+            out.append({"method": "Page.loadEventFired", "sessionId": "s", "params": {}})
+        os.write(4, b"".join(json.dumps(m).encode() + b"\\0" for m in out))
+"""
+
+
 def test_print_pdf_raises_build_error_and_leaves_no_file_when_chromium_fails(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFER_CHROMIUM", fake_chromium(
-        tmp_path, "echo '[1:2:0101/000000.000000:ERROR:headless_command_handler.cc:1] Page load failed' >&2"))
+    monkeypatch.setenv("SAFER_CHROMIUM", fake_chromium(tmp_path, "echo 'cannot open display' >&2; exit 1"))
     out = tmp_path / "out"
     with pytest.raises(BuildError) as caught:
         browser.print_pdf(FIXTURES / "pages.html", out / "report.pdf")
-    assert str(caught.value) == "print pages.html: Chromium wrote no file (Page load failed)"
-    assert list(out.iterdir()) == []
+    assert str(caught.value) == "print pages.html: Chromium exited (code 1) before it printed"
+    assert not out.exists()
 
 
-def test_print_pdf_keeps_the_old_pdf_when_chromium_writes_garbage(tmp_path, monkeypatch):
-    # The fake writes a non-PDF to whatever --print-to-pdf names: the temp file, never report.pdf.
-    monkeypatch.setenv("SAFER_CHROMIUM", fake_chromium(
-        tmp_path, 'for a in "$@"; do case "$a" in --print-to-pdf=*) echo half > "${a#*=}";; esac; done'))
+def test_print_pdf_keeps_the_old_pdf_when_chromium_returns_garbage(tmp_path, monkeypatch):
+    script = tmp_path / "fake-chromium"
+    script.write_text(f"#!{sys.executable}\n{FAKE_DEVTOOLS}")
+    script.chmod(0o755)
+    monkeypatch.setenv("SAFER_CHROMIUM", str(script))
     (tmp_path / "report.pdf").write_bytes(b"%PDF-old")
     with pytest.raises(BuildError, match="not a .pdf file"):
         browser.print_pdf(FIXTURES / "pages.html", tmp_path / "report.pdf")
@@ -147,6 +166,17 @@ def test_print_pdf_pages_follow_breaks_and_carry_page_numbers(chromium, pypdf, p
         width, height = float(pdf_page.mediabox.width), float(pdf_page.mediabox.height)
         assert (round(width), round(height)) == (595, 842)  # A4 from @page { size: A4 }
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["pages.pdf"]  # no temp files left
+
+
+def test_one_printer_prints_several_pages_and_leaves_nothing_behind(chromium, pypdf, page, tmp_path):
+    with browser.Printer() as printer:
+        profile = Path(printer._profile.name)
+        first = printer.print_pdf(page("pages.html"), tmp_path / "one.pdf")
+        second = printer.print_pdf(page("good.html"), tmp_path / "two.pdf")
+    assert len(pypdf.PdfReader(first).pages) == 3 and len(pypdf.PdfReader(second).pages) >= 1
+    assert "Alpha" in pypdf.PdfReader(first).pages[0].extract_text()
+    assert not profile.exists()
+    assert printer._proc.poll() is not None
 
 
 def test_print_pdf_replaces_an_existing_pdf(chromium, page, tmp_path):

@@ -1,25 +1,33 @@
 """Headless Chromium for the report: HTML to PDF, screenshots, and axe-core checks.
 
-Everything runs Chromium's own command-line modes (``--print-to-pdf``,
-``--screenshot``, ``--dump-dom``), one short-lived process per call with a fresh
-profile, so no puppeteer, driver or network is needed.
+PDFs are printed by a ``Printer``: one Chromium driven over its DevTools pipe, which
+a build starts early and keeps for the print. Screenshots and axe-core checks use
+Chromium's own command-line modes (``--screenshot``, ``--dump-dom``), one short-lived
+process per call. Every Chromium gets a fresh profile; no puppeteer, driver or
+network is needed.
 
 Chromium exits 0 even when a page fails to load or a file cannot be written, so
-success is judged by the output itself, and failures raise ``BuildError`` with
-Chromium's own one-line reason. A missing Chromium or axe-core raises
-``ToolMissing`` saying what to install.
+success is judged by the output itself, and failures raise ``BuildError`` with a
+one-line reason. A missing Chromium or axe-core raises ``ToolMissing`` saying what
+to install.
 """
 from __future__ import annotations
 
+import base64
+import fcntl
 import html
 import json
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from helpers.errors import BuildError, ToolMissing
@@ -39,9 +47,9 @@ _BASE_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--hide-scrollbars")
 
-# Virtual time lets images and fonts load before printing; it is fast-forwarded,
+# Virtual time lets images and fonts load before a screenshot; it is fast-forwarded,
 # so a budget costs real time only while the page is actually busy.
-PRINT_BUDGET_MS = 2000
+SCREENSHOT_BUDGET_MS = 2000
 AXE_BUDGET_MS = 15000
 
 _INSTALL_CHROMIUM = "install Debian's chromium (apt-get install chromium)"
@@ -152,44 +160,169 @@ def _page_url(html_path: Path, what: str) -> str:
     return html_path.resolve().as_uri()
 
 
-def _render_to(kind: str, html_path, out_path, flags: list[str], magic: bytes, timeout: float) -> Path:
-    """Render into a temp file beside out_path, check its first bytes, then rename into place."""
-    html_path, out_path = Path(html_path), Path(out_path)
-    what = f"{kind} {html_path.name}"
+_TRAMPOLINE = ("import os, sys; r, w = int(sys.argv[1]), int(sys.argv[2]); os.dup2(r, 3); os.dup2(w, 4); "
+               "os.close(r); os.close(w); os.execv(sys.argv[3], sys.argv[3:])")
+
+
+class Printer:
+    """One headless Chromium kept running to print PDFs, driven over its DevTools pipe.
+
+    Start it before the page is ready (it boots in about 0.3 s, overlapping other work);
+    ``print_pdf`` then only loads and prints. ``--remote-debugging-pipe`` reads commands on
+    file descriptor 3 and writes replies on 4, each a JSON message ended by a NUL byte
+    (Chrome DevTools Protocol: Target, Page and Runtime domains).
+    """
+
+    def __init__(self):
+        binary = _require_chromium()
+        self._profile = tempfile.TemporaryDirectory(prefix="safer-chromium-")
+        to_chromium, from_chromium = os.pipe(), os.pipe()
+        # Chromium's ends go to descriptors 3 and 4 through a tiny Python trampoline (a preexec_fn
+        # is unsafe with threads running); moved above 10 first so neither dup2 overwrites the other.
+        theirs = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (to_chromium[0], from_chromium[1])]
+        for fd in (to_chromium[0], from_chromium[1]):
+            os.close(fd)
+        try:
+            self._proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _TRAMPOLINE, *map(str, theirs), binary,
+                                           *_BASE_FLAGS, f"--user-data-dir={self._profile.name}",
+                                           "--remote-debugging-pipe", "about:blank"], pass_fds=theirs,
+                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True)
+        except OSError as exc:
+            self._profile.cleanup()
+            raise BuildError(f"could not start Chromium {binary}: {exc.strerror or exc}") from exc
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        self._send, self._receive = to_chromium[1], from_chromium[0]
+        self._buffer, self._next_id, self._lock = b"", 0, threading.Lock()
+        self._what, self._timeout, self._deadline = "Chromium", 60.0, 0.0  # set by each print_pdf
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def print_pdf(self, html_path, pdf_path, timeout: float = 60) -> Path:
+        """Print an HTML file to PDF; page size, margins and page numbers come from its @page CSS."""
+        html_path, pdf_path = Path(html_path), Path(pdf_path)
+        what = f"print {html_path.name}"
+        url = _page_url(html_path, what)
+        with self._lock:
+            self._what, self._timeout, self._deadline = what, timeout, time.monotonic() + timeout
+            target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self._call("Page.enable", None, session)
+            navigated = self._call("Page.navigate", {"url": url}, session)
+            if navigated.get("errorText"):
+                raise BuildError(f"{what}: Chromium could not load the page ({navigated['errorText']})")
+            self._read(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session)
+            self._call("Runtime.evaluate", {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True},
+                       session)
+            printed = self._call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
+                                                     "generateTaggedPDF": True, "generateDocumentOutline": True}, session)
+            self._call("Target.closeTarget", {"targetId": target})
+        data = base64.b64decode(printed.get("data", ""))
+        if not data.startswith(b"%PDF-"):
+            raise BuildError(f"{what}: Chromium returned something that is not a .pdf file")
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.stem}.", suffix=".pdf", dir=pdf_path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, pdf_path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return pdf_path
+
+    def close(self) -> None:
+        """Stop Chromium and remove its profile; safe to call again."""
+        if self._proc.poll() is None:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._proc.wait()
+        for fd in (self._send, self._receive):
+            try:
+                os.close(fd)
+            except OSError:  # closed before
+                pass
+        self._profile.cleanup()
+
+    def _call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        """Send one command and return its result (events arriving meanwhile are dropped)."""
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        try:
+            os.write(self._send, json.dumps(message).encode() + b"\0")
+        except OSError:
+            raise BuildError(f"{self._what}: {self._gone()}") from None
+        reply = self._read(lambda m: m.get("id") == message["id"])
+        if "error" in reply:
+            raise BuildError(f"{self._what}: Chromium refused {method}: {reply['error'].get('message', reply['error'])}")
+        return reply.get("result", {})
+
+    def _read(self, wanted) -> dict:
+        """The next message ``wanted`` accepts (others are dropped); BuildError past the deadline."""
+        while True:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                message = json.loads(raw)
+                if wanted(message):
+                    return message
+            left = self._deadline - time.monotonic()
+            if left <= 0 or not select.select([self._receive], [], [], left)[0]:
+                self.close()
+                raise BuildError(f"{self._what}: Chromium took longer than {self._timeout:g} s")
+            chunk = os.read(self._receive, 1 << 20)
+            if not chunk:
+                raise BuildError(f"{self._what}: {self._gone()}")
+            self._buffer += chunk
+
+    def _gone(self) -> str:
+        try:
+            code = self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "Chromium stopped answering"
+        return f"Chromium exited (code {code}) before it printed"
+
+
+def print_pdf(html_path, pdf_path, timeout: float = 60) -> Path:
+    """Print an HTML file to PDF with a Chromium started for this one page."""
+    with Printer() as printer:
+        return printer.print_pdf(html_path, pdf_path, timeout)
+
+
+def screenshot(html_path, png_path, width: int = 1280, height: int = 2000, timeout: float = 60) -> Path:
+    """Save a PNG of the top width x height pixels of an HTML page (a tall window shows more).
+
+    Chromium writes a temp file beside ``png_path``, checked and then renamed into place.
+    """
+    html_path, png_path = Path(html_path), Path(png_path)
+    what = f"screenshot {html_path.name}"
     url = _page_url(html_path, what)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    png_path.parent.mkdir(parents=True, exist_ok=True)
     # Chromium picks the image format from the extension, so keep it on the temp name.
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.stem}.", suffix=out_path.suffix, dir=out_path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{png_path.stem}.", suffix=".png", dir=png_path.parent)
     os.close(fd)
     os.unlink(tmp)  # Chromium must create it: an empty leftover would look like output.
     tmp = Path(tmp)
     try:
-        flag = "--print-to-pdf" if kind == "print" else "--screenshot"
-        proc = _run_chromium([*flags, f"{flag}={tmp}", url], timeout, what)
+        proc = _run_chromium([f"--window-size={int(width)},{int(height)}", f"--virtual-time-budget={SCREENSHOT_BUDGET_MS}",
+                              f"--screenshot={tmp}", url], timeout, what)
         if not tmp.is_file() or tmp.stat().st_size == 0:
             raise BuildError(f"{what}: Chromium wrote no file ({_reason(proc)})")
         with tmp.open("rb") as fh:
-            if fh.read(len(magic)) != magic:
-                raise BuildError(f"{what}: Chromium wrote something that is not a {out_path.suffix} file")
-        os.replace(tmp, out_path)
+            if fh.read(8) != b"\x89PNG\r\n\x1a\n":
+                raise BuildError(f"{what}: Chromium wrote something that is not a .png file")
+        os.replace(tmp, png_path)
     finally:
         tmp.unlink(missing_ok=True)
-    return out_path
-
-
-def print_pdf(html_path, pdf_path, timeout: float = 60) -> Path:
-    """Print an HTML file to PDF; page size, margins and page numbers come from the page's @page CSS."""
-    return _render_to("print", html_path, pdf_path,
-                      ["--no-pdf-header-footer", f"--virtual-time-budget={PRINT_BUDGET_MS}"],
-                      b"%PDF-", timeout)
-
-
-def screenshot(html_path, png_path, width: int = 1280, height: int = 2000, timeout: float = 60) -> Path:
-    """Save a PNG of the top width x height pixels of an HTML page (a tall window shows more)."""
-    return _render_to("screenshot", html_path, png_path,
-                      [f"--window-size={int(width)},{int(height)}",
-                       f"--virtual-time-budget={PRINT_BUDGET_MS}"],
-                      b"\x89PNG", timeout)
+    return png_path
 
 
 # Runs after the page's own markup. axe.run is asynchronous; when it settles the

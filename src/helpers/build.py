@@ -11,6 +11,7 @@ import fcntl
 import os
 import shutil
 import subprocess
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -22,7 +23,8 @@ from .errors import BuildError, ToolMissing
 from .pipeline import Results, compute_cached, save
 
 # Papermill, nbformat, nbconvert and openpyxl are imported inside the steps that use them,
-# so `safer-report build` with nothing changed answers without loading them.
+# so `safer-report build` with nothing changed answers without loading them; while the
+# notebooks run, a thread imports the output writers.
 
 SECTION_NOTEBOOKS = ["00_summary", "01_reduce_crime", "02_protect_vulnerable", "03_reduce_asb", "04_cohesion"]
 # Two kernels share the notebooks about equally by measured cost (benchmarks/README.md).
@@ -53,95 +55,6 @@ def _inputs_of_code() -> list[Path]:
     """The code and notebooks a build runs: part of the key that says outputs are up to date."""
     helpers = Path(__file__).parent
     return sorted([*helpers.glob("*.py"), *helpers.glob("templates/**/*.*"), *config.NOTEBOOKS.glob("0*.ipynb")])
-
-
-class _Kernels:
-    """Python kernels started side by side and loaded with the notebooks' imports.
-
-    The notebooks are written to be independent (each sets everything it uses), so one
-    kernel runs several in turn, saving a start-up and the imports (about 1 s) per notebook.
-    Starting them beside the computation was measured: it competes for the two cores and
-    delays every input error by the kernels' start-up, so they start when needed.
-    """
-
-    WARM_UP = "import helpers.pipeline, helpers.render"
-
-    def __init__(self, count: int):
-        self.count, self._pool, self._started = count, None, []
-
-    @classmethod
-    def _start_one(cls):
-        from jupyter_client.manager import KernelManager
-
-        kernel = KernelManager(kernel_name="python3")
-        # The kernel's own start-up chatter (a TCP warning) is not for the analyst; cell errors come
-        # back through the messaging protocol and are reported by Papermill.
-        kernel.start_kernel(stderr=subprocess.DEVNULL)
-        cls.run(kernel, cls.WARM_UP)
-        return kernel
-
-    @staticmethod
-    def run(kernel, code: str) -> None:
-        client = kernel.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=120)
-            client.execute_interactive(code, timeout=120, store_history=False)
-        finally:
-            client.stop_channels()
-
-    def ready(self) -> list:
-        """Start the kernels (in parallel) and return them once warm."""
-        if not self._pool:
-            self._pool = ThreadPoolExecutor(max_workers=self.count)
-            self._started = [self._pool.submit(self._start_one) for _ in range(self.count)]
-        return [future.result() for future in self._started]
-
-    def close(self) -> None:
-        for future in self._started:
-            try:
-                future.result().shutdown_kernel(now=True)
-            except Exception:  # a kernel that never started has nothing to shut down
-                pass
-        if self._pool:
-            self._pool.shutdown()
-
-
-def _execute_group(names: list[str], folder: Path, parameters: dict, kernel) -> str | None:
-    """Run section notebooks one after another in one warm kernel; None, or a one-line failure.
-
-    They run in the outputs' notebooks folder, beside ``results.pkl``, so each executed
-    copy re-runs in JupyterLab as it is.
-    """
-    import papermill
-
-    _Kernels.run(kernel, f"import os; os.chdir({str(folder / 'notebooks')!r})")
-    for name in names:
-        output = folder / "notebooks" / f"{name}.ipynb"
-        try:
-            papermill.execute_notebook(str(config.NOTEBOOKS / f"{name}.ipynb"), str(output), parameters=parameters,
-                                       kernel_name="python3", progress_bar=False, km=kernel)
-        except Exception as error:  # reported as one line
-            return _failure_message(name, error, output)
-    return None
-
-
-def _failure_message(name: str, error: BaseException, executed: Path) -> str:
-    """'section notebook 01_reduce_crime.ipynb failed at cell 4 (...): KeyError: ...'."""
-    import nbformat
-
-    cell = "an unknown cell"
-    if executed.exists():
-        book = nbformat.read(executed, as_version=4)
-        added = {"injected-parameters", "papermill-error-cell-tag"}  # cells Papermill inserted
-        own = [c for c in book.cells if not added & set(c.metadata.get("tags", []))]
-        for number, c in enumerate(own, start=1):
-            if any(o.get("output_type") == "error" for o in c.get("outputs", [])):
-                first = c.source.strip().splitlines()[0][:60] if c.source.strip() else "empty"
-                cell = f"cell {number} ({first})"
-                break
-    detail = f"{getattr(error, 'ename', type(error).__name__)}: {getattr(error, 'evalue', error)}"
-    return f"section notebook {name}.ipynb failed at {cell}: {detail}"
 
 
 @contextmanager
@@ -175,17 +88,19 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
     """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    kernels = _Kernels(len(KERNEL_GROUPS) if (os.cpu_count() or 1) > 1 else 1)
+    from .kernels import Kernels
+
+    kernels = Kernels(len(KERNEL_GROUPS) if (os.cpu_count() or 1) > 1 else 1)
     try:
         return _build(quarter, police_uk, params_file, out, local, force, progress, kernels, timings, started)
     finally:
         kernels.close()
 
 
-def _build(quarter, police_uk, params_file, out, local, force, progress, kernels: _Kernels, timings: dict,
+def _build(quarter, police_uk, params_file, out, local, force, progress, kernels, timings: dict,
            started: float) -> BuildResult:
     results, key = compute_cached(quarter, police_uk=police_uk, params_file=params_file, local=local,
-                                  code=_inputs_of_code())
+                                  code=_inputs_of_code(), computing=kernels.start)
     timings["compute"] = time.perf_counter() - started
     label = results.quarter.label
     out_root = Path(out or config.OUTPUTS).resolve()
@@ -212,9 +127,30 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
 
 
 def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, progress,
-                kernels: _Kernels) -> BuildResult:
+                kernels) -> BuildResult:
+    skipped = []
+    try:
+        printer = browser.Printer()  # boots while the notebooks run
+    except ToolMissing as missing:
+        printer = None
+        skipped.append(f"report.pdf ({missing})")
+    try:
+        _run_notebooks(results, staging, target, timings, progress, kernels)
+        _write_outputs(results, staging, timings, printer)
+    finally:
+        if printer:
+            printer.close()
+    (staging / ".build-key").write_text(key)
+    return BuildResult(staging, skipped=skipped, timings=timings)
+
+
+def _load_output_writers() -> None:
+    """Import what writes the outputs (nbconvert, openpyxl) while the notebooks run, not after."""
+    from . import excel, paper, report  # noqa: F401
+
+
+def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, progress, kernels) -> None:
     label = results.quarter.label
-    built_at = dt.datetime.now().astimezone().strftime("%-d %B %Y %H:%M %Z")
     bundle = staging / "notebooks" / "results.pkl"
     save(results, bundle)
     step = time.perf_counter()
@@ -223,9 +159,10 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
     # Threads are enough: the work runs in the kernels, which are processes of their own.
     warm = kernels.ready()
     groups = KERNEL_GROUPS if len(warm) > 1 else [sum(KERNEL_GROUPS, [])]
-    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-        failures = [f for f in pool.map(lambda names, kernel: _execute_group(names, staging, parameters, kernel),
-                                        groups, warm) if f]
+    with ThreadPoolExecutor(max_workers=len(groups) + 1) as pool:
+        pool.submit(_load_output_writers)
+        failures = [f for f in pool.map(lambda names, kernel: kernels.run(
+            kernel, [config.NOTEBOOKS / f"{n}.ipynb" for n in names], staging / "notebooks", parameters), groups, warm) if f]
     if failures:
         name = failures[0].split()[2]
         executed = staging / "notebooks" / name
@@ -235,45 +172,41 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
             failures[0] += f" (executed notebook kept in {target / 'failed' / name})"
         raise BuildError(failures[0])
     timings["notebooks"] = time.perf_counter() - step
+    threading.Thread(target=kernels.close).start()  # shut down while the outputs are written
 
+
+def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> None:
+    """report.html, then report.pdf (printed in the background) beside the CSV, paper and workbook."""
+    import pandas as pd
+
+    from .excel import write_dashboard
     from .paper import check_consistency, paper_html, paper_markdown
     from .report import export_html, stitch
 
     step = time.perf_counter()
-    build_info = {"built_at": built_at, "code_version": code_version()}
+    build_info = {"built_at": dt.datetime.now().astimezone().strftime("%-d %B %Y %H:%M %Z"), "code_version": code_version()}
     book = stitch(results, [staging / "notebooks" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS], build_info)
     title = f"{results.params.get('partnership', config.PARTNERSHIP)} Safer Communities Performance Report, {results.quarter.title}"
     (staging / "report.html").write_text(export_html(book, title), encoding="utf-8")
     timings["html"] = time.perf_counter() - step
 
-    # Chromium prints the PDF in the background while the CSV, paper and workbook are written.
-    printer = ThreadPoolExecutor(max_workers=1)
-    pdf = printer.submit(browser.print_pdf, staging / "report.html", staging / "report.pdf")
-    step = time.perf_counter()
-    results.table.to_csv(staging / "indicators.csv", index=False, lineterminator="\n")
-    paper = paper_markdown(results)
-    (staging / "board-paper.md").write_text(paper, encoding="utf-8")
-    (staging / "board-paper.html").write_text(paper_html(paper, f"Safer Communities Performance {results.quarter.title} Report"),
-                                              encoding="utf-8")
-    documents = {"board-paper.md": paper, "report.html": (staging / "report.html").read_text(encoding="utf-8")}
-    import pandas as pd
+    with ThreadPoolExecutor(max_workers=1) as background:
+        pdf = background.submit(printer.print_pdf, staging / "report.html", staging / "report.pdf") if printer else None
+        step = time.perf_counter()
+        results.table.to_csv(staging / "indicators.csv", index=False, lineterminator="\n")
+        paper = paper_markdown(results)
+        (staging / "board-paper.md").write_text(paper, encoding="utf-8")
+        (staging / "board-paper.html").write_text(
+            paper_html(paper, f"Safer Communities Performance {results.quarter.title} Report"), encoding="utf-8")
+        documents = {"board-paper.md": paper, "report.html": (staging / "report.html").read_text(encoding="utf-8")}
+        check_consistency(pd.read_csv(staging / "indicators.csv"), documents, results.quarter)
+        timings["csv_paper_check"] = time.perf_counter() - step
 
-    check_consistency(pd.read_csv(staging / "indicators.csv"), documents, results.quarter)
-    timings["csv_paper_check"] = time.perf_counter() - step
+        step = time.perf_counter()
+        write_dashboard(results, staging / "dashboard.xlsx")
+        timings["excel"] = time.perf_counter() - step
 
-    step = time.perf_counter()
-    from .excel import write_dashboard  # openpyxl is imported only when a workbook is written
-    write_dashboard(results, staging / "dashboard.xlsx")
-    timings["excel"] = time.perf_counter() - step
-
-    skipped = []
-    step = time.perf_counter()
-    try:
-        pdf.result()
-    except ToolMissing as missing:
-        skipped.append(f"report.pdf ({missing})")
-    finally:
-        printer.shutdown()
-    timings["pdf_wait"] = time.perf_counter() - step
-    (staging / ".build-key").write_text(key)
-    return BuildResult(staging, skipped=skipped, timings=timings)
+        step = time.perf_counter()
+        if pdf:
+            pdf.result()
+        timings["pdf_wait"] = time.perf_counter() - step

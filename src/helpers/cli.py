@@ -6,6 +6,7 @@ shows the traceback as well.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
 from pathlib import Path
@@ -51,6 +52,15 @@ def _inputs(command: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        # Nothing needs collecting at exit: skip the interpreter's final collections over every
+        # pandas, pyarrow and nbconvert object (about 0.4 s of a build's wall time).
+        gc.freeze()
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         if getattr(args, "quarter", None) is not None and args.command != "new-quarter":

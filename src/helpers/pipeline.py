@@ -130,8 +130,12 @@ CACHE_ENTRIES = 8  # a back catalogue of quarters rebuilt in turn still hits
 
 
 def compute_cached(quarter: str | None, police_uk: Path | None = None, params_file: Path | None = None,
-                   local: Path | None = None, code: list[Path] = ()) -> tuple[Results, str]:
-    """``compute``, or its saved result when no input has changed since (keyed by ``input_key``)."""
+                   local: Path | None = None, code: list[Path] = (), computing=None) -> tuple[Results, str]:
+    """``compute``, or its saved result when no input has changed since (keyed by ``input_key``).
+
+    ``computing()``, if given, is called just before a fresh computation (never when the saved
+    result is used), so a caller can start work that overlaps it.
+    """
     key = input_key(quarter, police_uk, params_file, local, list(code))
     cached = config.CACHE / f"results-{key[:32]}.pkl"
     if cached.exists():
@@ -139,6 +143,8 @@ def compute_cached(quarter: str | None, police_uk: Path | None = None, params_fi
             return load(results_path=cached), key
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             cached.unlink(missing_ok=True)
+    if computing:
+        computing()
     results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
     save(results, cached)
     entries = sorted(config.CACHE.glob("results-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
