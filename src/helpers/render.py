@@ -9,21 +9,12 @@ from IPython.display import HTML
 
 from . import charts, config
 from .paper import change_words
-from .narrative import change_text, direction_label, escape, figure, key_point, markdown
+from .narrative import anchor, change_text, direction_label, escape, figure, key_point, markdown, table_block
 from .pipeline import Results
 
 JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
                    "not compared": "none", "not available": "na"}
 SAMPLE_TAG = '<span class="tag">Illustrative sample</span>'
-
-
-def anchor(*parts: str) -> str:
-    return "-".join(str(p).lower().replace(" ", "-").replace("&", "and") for p in parts)
-
-
-def table_block(label: str, table: str) -> str:
-    """A table in a keyboard-scrollable region named ``label`` (WCAG: scrollable regions are focusable)."""
-    return f"<div class='table-wrap' tabindex='0' role='region' aria-label='{escape(label)}'>{table}</div>"
 
 
 def _not_available(reason: str) -> str:

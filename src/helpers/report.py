@@ -17,9 +17,8 @@ from nbconvert import HTMLExporter
 
 from . import __version__, config
 from .assess import describe_rule
-from .narrative import escape, markdown
+from .narrative import anchor, escape, markdown, table_block
 from .pipeline import Results
-from .render import anchor, table_block
 
 TEMPLATES = Path(__file__).parent / "templates"
 PACKAGES = ["pandas", "numpy", "scipy", "pyarrow", "matplotlib", "papermill", "nbconvert", "nbformat", "openpyxl",
