@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -209,7 +210,7 @@ def _force_month(name: str, month: str) -> str:
     return f"{month} {named.group(2).lower()}" if named else month
 
 
-def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, pd.DataFrame, dict]]]:
+def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, list[tuple], dict]]]:
     """Hash, decompress, parse, check and count one file (runs in a worker thread)."""
     try:
         raw = path.read_bytes()
@@ -232,23 +233,32 @@ def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, pd.DataFram
     return source, months
 
 
-def _summarise(table: pa.Table, month: str, name: str) -> tuple[pd.DataFrame, dict]:
+def _summarise(table: pa.Table, month: str, name: str) -> tuple[list[tuple], dict]:
     """One file reduced at once to counts by district and crime type, plus its quality line.
 
-    The district is found and counted in Arrow (the LSOA name less its last token, as
-    ``district_of``); keeping only district counts per file holds memory flat however
-    many files are read.
+    The district (the LSOA name less its last token, as ``district_of``) is found once per
+    distinct LSOA in Arrow, and each (district, crime type) pair counted with one
+    ``numpy.bincount`` over their dictionary codes; keeping only district counts per file holds memory flat however many
+    files are read.
     """
-    district = pc.replace_substring_regex(table["LSOA name"], pattern=r" [^ ]*$", replacement="")
-    by_district = (pa.table({"district": district, "Crime type": table["Crime type"]})
-                   .group_by(["district", "Crime type"]).aggregate([([], "count_all")]).to_pandas())
-    count, where = by_district["count_all"], by_district["district"]
-    located, inside, leicester = where.notna(), where.isin(config.DISTRICTS), where.isin(config.EXCLUDED)
-    quality = {"month": month, "file": name, "rows": table.num_rows, "no_location": int(count[~located].sum()),
-               "leicester": int(count[leicester].sum()), "outside": int(count[located & ~inside & ~leicester].sum()),
-               "partnership": int(count[inside].sum())}
-    counts = by_district[inside].rename(columns={"count_all": "count"}).assign(month=month)
-    return counts, quality
+    lsoas, types = (pc.dictionary_encode(table[c].combine_chunks()) for c in ("LSOA name", "Crime type"))
+    districts = pc.dictionary_encode(pc.replace_substring_regex(lsoas.dictionary, pattern=r" [^ ]*$", replacement=""))
+    district_names, type_names = districts.dictionary.to_pylist() + [None], types.dictionary.to_pylist() + [None]
+    # A missing LSOA or crime type takes the last code, the None added to each list.
+    district_of_lsoa = np.append(districts.indices.to_numpy(), len(district_names) - 1)
+    d = district_of_lsoa[pc.fill_null(lsoas.indices, len(district_of_lsoa) - 1).to_numpy()]
+    t = pc.fill_null(types.indices, len(type_names) - 1).to_numpy()
+    counts = np.bincount(d * len(type_names) + t, minlength=len(district_names) * len(type_names)).reshape(
+        len(district_names), len(type_names))
+    per_district = dict(zip(district_names, counts.sum(axis=1).tolist()))
+    inside = sum(n for d_name, n in per_district.items() if d_name in config.DISTRICTS)
+    leicester = sum(n for d_name, n in per_district.items() if d_name in config.EXCLUDED)
+    quality = {"month": month, "file": name, "rows": table.num_rows, "no_location": per_district[None],
+               "leicester": leicester, "outside": table.num_rows - per_district[None] - inside - leicester,
+               "partnership": inside}
+    rows = [(month, d_name, t_name, int(n)) for i, d_name in enumerate(district_names) if d_name in config.DISTRICTS
+            for t_name, n in zip(type_names, counts[i]) if n]
+    return rows, quality
 
 
 def read_police_uk(folder: Path | None = None) -> PoliceData:
@@ -276,9 +286,8 @@ def read_police_uk(folder: Path | None = None) -> PoliceData:
     quality = pd.DataFrame(lines).groupby("month", as_index=False).agg(
         {"file": ", ".join, **{k: "sum" for k in ("rows", "no_location", "leicester", "outside", "partnership")}})
     counts = (
-        pd.concat(grouped, ignore_index=True)
-        .groupby(["month", "district", "Crime type"], as_index=False)["count"].sum()
-        .rename(columns={"Crime type": "crime_type"})
+        pd.DataFrame([row for rows in grouped for row in rows], columns=["month", "district", "crime_type", "count"])
+        .groupby(["month", "district", "crime_type"], as_index=False)["count"].sum()
         .sort_values(["month", "district", "crime_type"], ignore_index=True)
     )
     counts["count"] = counts["count"].astype("int64")
