@@ -39,7 +39,8 @@ from helpers.build import SECTION_NOTEBOOKS, build
 from helpers.catalogue import load_catalogue
 from helpers.errors import SaferReportError, ToolMissing
 from helpers.indicators import monthly_numerators, quarter_table, rolling_values
-from helpers.ingest import POLICE_COLUMNS, find_police_files, read_local_extract, read_police_uk, read_population
+from helpers.files import find_police_files
+from helpers.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
 from helpers.params import load_params
 from helpers.quarters import window
 
@@ -119,6 +120,20 @@ def bench_ingest(runs: int):
         "parse only: pyarrow.csv.read_csv, include_columns": lambda f: pacsv.read_csv(
             f, convert_options=pacsv.ConvertOptions(include_columns=POLICE_COLUMNS)).num_rows,
     }
+    # polars and DuckDB are not dependencies: measured when installed (pip install polars duckdb).
+    try:
+        import polars as pl
+        readers["parse only: polars.read_csv, columns"] = lambda f: pl.read_csv(
+            f, columns=POLICE_COLUMNS, schema_overrides={c: pl.String for c in POLICE_COLUMNS}).height
+    except ImportError:
+        record("ingest", "parse only: polars", None, "skipped: not installed")
+    try:
+        import duckdb
+        readers["parse only: duckdb read_csv, 4 columns"] = lambda f: duckdb.sql(
+            f"select {', '.join(repr(c).replace(chr(39), chr(34)) for c in POLICE_COLUMNS)} "
+            f"from read_csv('{f}', all_varchar=true)").fetch_arrow_table().num_rows
+    except ImportError:
+        record("ingest", "parse only: duckdb", None, "skipped: not installed")
     for name, reader in readers.items():
         times, counted = timed(lambda: sum(reader(f) for f in files), runs)
         note = "" if counted == rows else f" (read {counted:,} rows, expected {rows:,})"

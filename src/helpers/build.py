@@ -17,14 +17,20 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import browser, config
 from .errors import BuildError, ToolMissing
-from .pipeline import Results, compute_cached, save
+from .files import cached_results_path, input_key
 
-# Papermill, nbformat, nbconvert and openpyxl are imported inside the steps that use them,
-# so `safer-report build` with nothing changed answers without loading them; while the
-# notebooks run, a thread imports the output writers.
+if TYPE_CHECKING:
+    from .kernels import Kernels
+    from .pipeline import Results
+
+# pandas, Papermill, nbconvert and openpyxl are imported inside the steps that use them: the
+# kernels are launched before pandas is loaded, `safer-report build` with nothing changed
+# answers without loading the rest, and a thread imports the output writers while the
+# notebooks run.
 
 SECTION_NOTEBOOKS = ["00_summary", "01_reduce_crime", "02_protect_vulnerable", "03_reduce_asb", "04_cohesion"]
 # Two kernels share the notebooks about equally by measured cost (benchmarks/README.md).
@@ -97,10 +103,14 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
         kernels.close()
 
 
-def _build(quarter, police_uk, params_file, out, local, force, progress, kernels, timings: dict,
+def _build(quarter, police_uk, params_file, out, local, force, progress, kernels: Kernels, timings: dict,
            started: float) -> BuildResult:
-    results, key = compute_cached(quarter, police_uk=police_uk, params_file=params_file, local=local,
-                                  code=_inputs_of_code(), computing=kernels.start)
+    key = input_key(quarter, police_uk, params_file, local, _inputs_of_code())
+    if force or not cached_results_path(key).exists():
+        kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
+    from .pipeline import compute_cached
+
+    results = compute_cached(key, quarter, police_uk=police_uk, params_file=params_file, local=local)
     timings["compute"] = time.perf_counter() - started
     label = results.quarter.label
     out_root = Path(out or config.OUTPUTS).resolve()
@@ -127,7 +137,7 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
 
 
 def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, progress,
-                kernels) -> BuildResult:
+                kernels: Kernels) -> BuildResult:
     skipped = []
     try:
         printer = browser.Printer()  # boots while the notebooks run
@@ -149,7 +159,9 @@ def _load_output_writers() -> None:
     from . import excel, paper, report  # noqa: F401
 
 
-def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, progress, kernels) -> None:
+def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, progress, kernels: Kernels) -> None:
+    from .pipeline import save
+
     label = results.quarter.label
     bundle = staging / "notebooks" / "results.pkl"
     save(results, bundle)

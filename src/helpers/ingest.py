@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 
 from . import config
 from .errors import InputError
-from .files import read_text
+from .files import find_police_files, read_text
 
 POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
 ASB = "Anti-social behaviour"
@@ -61,22 +61,6 @@ class PoliceData:
     @property
     def months(self) -> list[str]:
         return sorted(self.quality["month"])
-
-
-def find_police_files(folder: Path) -> list[Path]:
-    """Every ``*-street.csv`` (plain, gzipped or zipped) in ``folder`` and its subfolders."""
-    folder = Path(folder)
-    if folder.is_file():
-        raise InputError("is a file: give the folder that holds the police.uk files", file=folder)
-    if not folder.is_dir():
-        raise InputError("folder of police.uk files not found", file=folder)
-    files = sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and (p.name.lower().endswith(("-street.csv", "-street.csv.gz")) or p.suffix.lower() == ".zip")
-    )
-    if not files:
-        raise InputError("no police.uk street-level files (*-street.csv, .csv.gz or .zip) in this folder", file=folder)
-    return files
 
 
 def _gunzip(data: bytes) -> bytes:

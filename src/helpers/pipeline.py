@@ -16,6 +16,7 @@ import pandas as pd
 from . import config
 from .catalogue import Indicator, load_catalogue
 from .errors import InputError
+from .files import cached_results_path
 from .indicators import monthly_numerators, quarter_table, rolling_values
 from .ingest import SourceFile, population_year, read_local_extract, read_police_uk, read_population
 from .params import load_params
@@ -109,48 +110,24 @@ def changes_since(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     return merged[changed].reset_index(drop=True)
 
 
-def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | None, local: Path | None,
-              code: list[Path]) -> str:
-    """SHA-256 over every file a computation reads (and the code): equal keys, equal results."""
-    from .ingest import find_police_files
-
-    for given, what in ((params_file, "params file"), (local, "local extract")):
-        if given and not Path(given).is_file():
-            raise InputError(f"{what} not found" if not Path(given).exists() else f"is a folder, not a {what}", file=given)
-    digest = hashlib.sha256(repr((quarter, str(params_file), str(local))).encode())
-    files = [*find_police_files(police_uk or config.POLICE_UK), *sorted(config.PARAMS.glob("*.yaml")),
-             *sorted(config.POPULATION.glob("*.csv")), *sorted((config.DATA / "local").glob("*")), *code]
-    files += [Path(p) for p in (params_file, local) if p]
-    for path in files:
-        digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())
-    return digest.hexdigest()
-
-
 CACHE_ENTRIES = 8  # a back catalogue of quarters rebuilt in turn still hits
 
 
-def compute_cached(quarter: str | None, police_uk: Path | None = None, params_file: Path | None = None,
-                   local: Path | None = None, code: list[Path] = (), computing=None) -> tuple[Results, str]:
-    """``compute``, or its saved result when no input has changed since (keyed by ``input_key``).
-
-    ``computing()``, if given, is called just before a fresh computation (never when the saved
-    result is used), so a caller can start work that overlaps it.
-    """
-    key = input_key(quarter, police_uk, params_file, local, list(code))
-    cached = config.CACHE / f"results-{key[:32]}.pkl"
+def compute_cached(key: str, quarter: str | None, police_uk: Path | None = None, params_file: Path | None = None,
+                   local: Path | None = None) -> Results:
+    """``compute``, or the result saved under ``key`` (``files.input_key`` of the same inputs)."""
+    cached = cached_results_path(key)
     if cached.exists():
         try:
-            return load(results_path=cached), key
+            return load(results_path=cached)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             cached.unlink(missing_ok=True)
-    if computing:
-        computing()
     results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
     save(results, cached)
     entries = sorted(config.CACHE.glob("results-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[CACHE_ENTRIES:]:
         old.unlink(missing_ok=True)
-    return results, key
+    return results
 
 
 def _source(path: Path) -> SourceFile:
