@@ -272,7 +272,8 @@ def cli_build(cache: Path, out: Path, *flags: str) -> None:
     run([sys.executable, "-c", _CLI_BUILD, cache, out, *flags])
 
 
-def bench_build(runs: int, folder: Path) -> float:
+def bench_build(runs: int, folder: Path) -> tuple[float, float]:
+    """Cold build in process and as a fresh process, then the rebuild; returns the two cold medians."""
     log("5. whole build, cold (fresh cache, fresh out dir, force)")
     print("\n5. Whole build, cold: fresh cache, fresh out dir, force")
     timings: dict[str, list[float]] = {}
@@ -296,8 +297,9 @@ def bench_build(runs: int, folder: Path) -> float:
         with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
             cli_build(Path(cache), folder / f"cli{next(fresh)}", "--force")
     times_cli, _ = timed(fresh_process, runs)
+    fresh_median = med(times_cli)
     record("build", "same, as a fresh `safer-report build` process (what an analyst waits for)", times_cli, "",
-           "< 8 s", med(times_cli) < 8)
+           "< 8 s", fresh_median < 8)
 
     log("6. rebuild with nothing changed")
     print("\n6. Rebuild, nothing changed (same out dir and cache, no force)")
@@ -309,12 +311,12 @@ def bench_build(runs: int, folder: Path) -> float:
         record("rebuild", "build() up to date, in process", times, note, "< 1.5 s", med(times) < 1.5)
         times, _ = timed(lambda: cli_build(cache, out), runs)
         record("rebuild", "same, as a fresh `safer-report build` process", times, "", "< 1.5 s", med(times) < 1.5)
-    return ours
+    return ours, fresh_median
 
 
 # --- 7. the naive pipeline ---------------------------------------------------------------
 
-def bench_naive(runs: int, label: str, folder: Path, ours: float) -> None:
+def bench_naive(runs: int, label: str, folder: Path, ours: tuple[float, float]) -> None:
     log("7. naive pipeline: papermill CLI per notebook, nbconvert CLI, Chromium PDF")
     print("\n7. Naive pipeline: a `papermill` command per notebook (each computes from data/), "
           "`jupyter nbconvert --to html` on the merged notebooks, Chromium PDF")
@@ -348,8 +350,11 @@ def bench_naive(runs: int, label: str, folder: Path, ours: float) -> None:
         return time.perf_counter() - start
 
     times, _ = timed(naive, runs)
-    ratio = med(times) / ours
-    record("naive", "naive pipeline, whole", times, f"naive / ours = {ratio:.1f}×", "≥ 3× ours", ratio >= 3)
+    # Judged against our build as a fresh process (the slower of our two figures).
+    ratio_in_process, ratio_fresh = med(times) / ours[0], med(times) / ours[1]
+    record("naive", "naive pipeline, whole", times,
+           f"naive / ours = {ratio_fresh:.1f}× (fresh process), {ratio_in_process:.1f}× (in process)",
+           "≥ 3× ours", ratio_fresh >= 3)
     for name, values in parts.items():
         record("naive", name, values)
 
