@@ -122,8 +122,9 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             labels = _month_labels(list(monthly.index))
             mticks = mx[::6] if len(mx) > 12 else mx[::3]
             ax2.set_xticks(mticks, [labels[i] for i in mticks])
-            ax2.set_ylim(bottom=0)
-            ax2.legend(fontsize=8, loc="best", ncols=2, frameon=True, framealpha=0.9, edgecolor="none")
+            # Headroom above the highest point and the upper limit keeps the legend clear of both.
+            ax2.set_ylim(0, max(points["value"].max(), chart.upper) * 1.4)
+            ax2.legend(fontsize=8, loc="upper center", ncols=2, frameon=False)
             alt_parts.append(f"Monthly counts average {chart.mean:,.1f} with process limits {max(chart.lower, 0):,.1f} to "
                              f"{chart.upper:,.1f}; {int(flagged.sum())} month(s) are part of a special-cause signal.")
     alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
@@ -140,7 +141,7 @@ def district_bars(rows: pd.DataFrame, title: str, unit: str) -> str:
         fig = Figure(figsize=(6.4, 3.2))
         ax = fig.subplots()
         # Fixed margins (a constrained layout measures every label: twice the drawing time).
-        fig.subplots_adjust(left=0.44, right=0.97, bottom=0.3, top=0.9)
+        fig.subplots_adjust(left=0.44, right=0.97, bottom=0.25, top=0.9)
         colours = {"significantly higher": DARK_PINK, "significantly lower": TURQUOISE}
         y = np.arange(len(districts))
         ax.barh(y, districts["value"], color=[colours.get(v, DARK_BLUE) for v in districts["vs_partnership"]], height=0.62)
