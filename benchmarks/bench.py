@@ -262,8 +262,8 @@ import sys
 from pathlib import Path
 from helpers import config
 config.CACHE = Path(sys.argv[1])
-from helpers.cli import main
-sys.exit(main(["build", "--out", sys.argv[2]] + sys.argv[3:]))
+from helpers.cli import run
+run(["build", "--out", sys.argv[2]] + sys.argv[3:])
 """
 
 

@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest import POLICE_HEADER, street_csv_text
-from helpers import browser, cli, config
+from helpers import browser, cli, config, ingest
 from helpers.build import build
 from helpers.catalogue import load_catalogue
 from helpers.errors import InputError
@@ -294,6 +294,20 @@ def test_broken_police_file_stops_the_build_in_one_line(case, tmp_path, mini_pol
     # validate runs the same checks without building
     code, out, err = run_cli(["validate", "--quarter", QUARTER, "--police-uk", folder], capsys)
     assert_one_line_error(code, err, *words)
+
+
+@pytest.mark.parametrize("name, packed", [
+    (CSV_NAME + ".gz", lambda text: gzip.compress(text)),
+    (CSV_NAME + ".gz", lambda text: gzip.compress(text[:100]) + gzip.compress(text[100:])),  # two gzip members
+    (f"{BROKEN_MONTH}.zip", lambda text: _zip({CSV_NAME: text})),
+])
+def test_file_that_inflates_too_far_is_refused_without_inflating_it_all(name, packed, tmp_path, mini_police, unchanged,
+                                                                        capsys, monkeypatch):
+    # A decompression bomb: the limit (1 GiB) is lowered so the test stays small.
+    monkeypatch.setattr(ingest, "MAX_INFLATED_BYTES", 5_000)
+    folder = broken_police(tmp_path, mini_police, name, packed(_text().encode() * 50))
+    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", folder, "--out", unchanged], capsys)
+    assert_one_line_error(code, err, name, "decompresses to more than 5,000 bytes")
 
 
 def test_police_folder_that_is_a_file_or_missing(tmp_path, unchanged, capsys):

@@ -63,13 +63,37 @@ class PoliceData:
         return sorted(self.quality["month"])
 
 
+# A month of street-level crime for the largest force is about 30 MB of CSV: a compressed file
+# that inflates beyond this is not a police.uk file (or is a decompression bomb).
+MAX_INFLATED_BYTES = 1 << 30
+
+
+class _TooBig(Exception):
+    pass
+
+
 def _gunzip(data: bytes) -> bytes:
     """Decompress gzip in C in one call (zlib frees the GIL, so threads run in parallel)."""
     inflater = zlib.decompressobj(wbits=31)
-    out = inflater.decompress(data)
+    out = inflater.decompress(data, MAX_INFLATED_BYTES + 1)
+    if len(out) > MAX_INFLATED_BYTES:
+        raise _TooBig
     if not inflater.eof:
         raise EOFError("the file is truncated: it ends before the end of the compressed data")
-    return out if not inflater.unused_data else gzip.decompress(data)  # several gzip members: rare
+    if inflater.unused_data:  # several gzip members: rare
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as members:
+            out = members.read(MAX_INFLATED_BYTES + 1)
+        if len(out) > MAX_INFLATED_BYTES:
+            raise _TooBig
+    return out
+
+
+def _unzip(archive: zipfile.ZipFile, name: str) -> bytes:
+    with archive.open(name) as member:
+        out = member.read(MAX_INFLATED_BYTES + 1)
+    if len(out) > MAX_INFLATED_BYTES:
+        raise _TooBig
+    return out
 
 
 def _members(path: Path, data: bytes) -> list[tuple[str, bytes]]:
@@ -82,9 +106,12 @@ def _members(path: Path, data: bytes) -> list[tuple[str, bytes]]:
                 names = [n for n in archive.namelist() if n.lower().endswith("-street.csv")]
                 if not names:
                     raise InputError("zip archive holds no *-street.csv file", file=path)
-                return [(f"{path.name}:{n}", archive.read(n)) for n in sorted(names)]
+                return [(f"{path.name}:{n}", _unzip(archive, n)) for n in sorted(names)]
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise InputError(f"cannot be decompressed ({exc})", file=path) from None
+    except _TooBig:
+        raise InputError(f"decompresses to more than {MAX_INFLATED_BYTES:,} bytes: not a police.uk street file for "
+                         "one month (stopped there)", file=path) from None
     return [(path.name, data)]
 
 
