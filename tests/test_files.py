@@ -1,0 +1,101 @@
+"""helpers.files: finding the police.uk files, and the input key that decides whether saved
+results (and built outputs) still hold."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import config, files, pipeline
+from helpers.errors import InputError
+
+
+@pytest.fixture
+def inputs(tmp_path, monkeypatch, write_street_csv):
+    """A private copy of every input the key covers: two police.uk months, params, population, local."""
+    police = tmp_path / "police"
+    write_street_csv(police / "leics", "2022-08", [("a", "Blaby 001A", "Burglary")])
+    write_street_csv(police / "leics", "2022-09", [("b", "Melton 002B", "Drugs")], kind="gz")
+    (police / "notes.txt").write_text("not a police.uk file")
+    for name, source in (("params", config.PARAMS), ("population", config.POPULATION)):
+        shutil.copytree(source, tmp_path / name)
+    (tmp_path / "data" / "local").mkdir(parents=True)
+    (tmp_path / "data" / "local" / "extract.csv").write_text("area,month\n")
+    monkeypatch.setattr(config, "PARAMS", tmp_path / "params")
+    monkeypatch.setattr(config, "POPULATION", tmp_path / "population")
+    monkeypatch.setattr(config, "DATA", tmp_path / "data")
+    monkeypatch.setattr(config, "CACHE", tmp_path / "cache")
+    code = tmp_path / "code.py"
+    code.write_text("VERSION = 1\n")
+    return police, code
+
+
+def key(police: Path, code: Path, quarter: str | None = None) -> str:
+    return files.input_key(quarter, police, None, None, [code])
+
+
+def test_find_police_files_takes_street_files_in_subfolders_only(inputs):
+    police, _ = inputs
+    found = files.find_police_files(police)
+    assert [p.name for p in found] == ["2022-08-leicestershire-street.csv", "2022-09-leicestershire-street.csv.gz"]
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda tmp: tmp / "nowhere", "folder of police.uk files not found"),
+    (lambda tmp: (tmp / "a.csv").write_text("x") and tmp / "a.csv", "is a file"),
+    (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", "no police.uk street-level files"),
+])
+def test_find_police_files_names_the_folder_when_there_is_nothing_to_read(make, problem, tmp_path):
+    folder = make(tmp_path)
+    with pytest.raises(InputError, match=problem) as caught:
+        files.find_police_files(folder)
+    assert str(folder) in str(caught.value)
+
+
+def test_input_key_is_stable_and_changes_with_every_input(inputs, tmp_path):
+    police, code = inputs
+    first = key(police, code)
+    assert key(police, code) == first
+    assert key(police, code, "2022-23-Q2") != first  # another quarter asked for
+    changes = [
+        police / "leics" / "2022-08-leicestershire-street.csv",
+        next((tmp_path / "params").glob("*.yaml")),
+        next((tmp_path / "population").glob("*.csv")),
+        tmp_path / "data" / "local" / "extract.csv",
+        code,
+    ]
+    seen = {first}
+    for path in changes:
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        changed = key(police, code)
+        assert changed not in seen, f"editing {path.name} did not change the key"
+        seen.add(changed)
+        path.write_bytes(original)
+        assert key(police, code) == first  # put back: the same key again
+    (police / "leics" / "2022-10-leicestershire-street.csv").write_text("new month")
+    assert key(police, code) not in seen  # a file added
+
+
+def test_input_key_refuses_a_missing_params_or_local_file(inputs, tmp_path):
+    police, code = inputs
+    with pytest.raises(InputError, match="params file not found"):
+        files.input_key(None, police, tmp_path / "nope.yaml", None, [code])
+    with pytest.raises(InputError, match="is a folder, not a local extract"):
+        files.input_key(None, police, None, tmp_path, [code])
+
+
+def test_compute_cached_uses_the_saved_results_only_for_the_same_key(inputs, monkeypatch):
+    computed = []
+    monkeypatch.setattr(pipeline, "compute", lambda quarter, **kw: computed.append(quarter) or {"quarter": quarter})
+    monkeypatch.setattr(pipeline, "CACHE_ENTRIES", 2)
+    assert pipeline.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
+    assert pipeline.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
+    assert computed == ["2022-23-Q2"]  # the second came from the cache
+    files.cached_results_path("k1").write_bytes(b"not a pickle")  # damaged: computed again
+    pipeline.compute_cached("k1", "2022-23-Q2")
+    pipeline.compute_cached("k2", "2022-23-Q1")
+    pipeline.compute_cached("k3", "2022-23-Q3")
+    assert computed == ["2022-23-Q2", "2022-23-Q2", "2022-23-Q1", "2022-23-Q3"]
+    assert len(list(config.CACHE.glob("results-*.pkl"))) == 2  # the oldest entry dropped
