@@ -31,16 +31,16 @@ import nbformat
 import pandas as pd
 import papermill
 import pyarrow.csv as pacsv
-from jupyter_client import KernelManager
 
 from helpers import browser, config, excel, pipeline, report
 from helpers.assess import assess
 from helpers.build import SECTION_NOTEBOOKS, build
 from helpers.catalogue import load_catalogue
 from helpers.errors import SaferReportError, ToolMissing
-from helpers.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.files import find_police_files
+from helpers.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
+from helpers.kernels import WarmKernel
 from helpers.params import load_params
 from helpers.quarters import window
 
@@ -186,7 +186,7 @@ def _notebooks_child(runs: int, bundle: Path, label: str, folder: Path) -> tuple
     for i in range(runs):
         out = folder / f"run{i}"
         out.mkdir(parents=True)
-        km = KernelManager(kernel_name="python3")
+        km = WarmKernel(kernel_name="python3")  # as the build's kernels: one client, ready once
         start = time.perf_counter()
         km.start_kernel(cwd=str(out))
         kc = km.client()

@@ -23,7 +23,7 @@ WARM_UP = "import helpers.pipeline, helpers.render"
 ADDED_CELLS = {"injected-parameters", "papermill-error-cell-tag"}  # cells Papermill inserts
 
 
-class _LastingClient(BlockingKernelClient):
+class LastingClient(BlockingKernelClient):
     """A client that connects and waits for the kernel once: doing either again does nothing."""
 
     _ready = False
@@ -38,10 +38,10 @@ class _LastingClient(BlockingKernelClient):
             self._ready = True
 
 
-class _WarmKernel(KernelManager):
+class WarmKernel(KernelManager):
     """A kernel manager that hands out the same connected client every time."""
 
-    client_class = DottedObjectName("helpers.kernels._LastingClient")
+    client_class = DottedObjectName("helpers.kernels.LastingClient")
     _lasting = None
 
     def client(self, **kwargs):
@@ -61,7 +61,7 @@ class Kernels:
         if self._kernels:
             return
         for _ in range(self.count):
-            kernel = _WarmKernel(kernel_name="python3")
+            kernel = WarmKernel(kernel_name="python3")
             # The kernel's own start-up chatter (a TCP warning) is not for the analyst; cell errors
             # come back through the messaging protocol and are reported by Papermill.
             kernel.start_kernel(stderr=subprocess.DEVNULL, extra_arguments=[f"--IPKernelApp.exec_lines={[WARM_UP]!r}"])
