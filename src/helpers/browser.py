@@ -245,10 +245,10 @@ class Printer:
                 pass
         self._proc.wait()
         for fd in (self._send, self._receive):
-            try:
+            if fd >= 0:
                 os.close(fd)
-            except OSError:  # closed before
-                pass
+        # Never close the same numbers twice: by then they may belong to another thread's file.
+        self._send = self._receive = -1
         self._profile.cleanup()
 
     def _call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
