@@ -64,7 +64,10 @@ class Kernels:
             kernel = WarmKernel(kernel_name="python3")
             # The kernel's own start-up chatter (a TCP warning) is not for the analyst; cell errors
             # come back through the messaging protocol and are reported by Papermill.
-            kernel.start_kernel(stderr=subprocess.DEVNULL, extra_arguments=[f"--IPKernelApp.exec_lines={[WARM_UP]!r}"])
+            # No IPython history database: the executed notebooks are the record, and it saves
+            # each kernel opening (and both contending for) one SQLite file.
+            kernel.start_kernel(stderr=subprocess.DEVNULL, extra_arguments=[
+                f"--IPKernelApp.exec_lines={[WARM_UP]!r}", "--HistoryManager.enabled=False"])
             self._kernels.append(kernel)
 
     def ready(self) -> list[KernelManager]:
