@@ -72,28 +72,28 @@ class _TooBig(Exception):
     pass
 
 
+def _capped(out: bytes) -> bytes:
+    """``out``, read with a limit of one byte over the cap: _TooBig if it reached it."""
+    if len(out) > MAX_INFLATED_BYTES:
+        raise _TooBig
+    return out
+
+
 def _gunzip(data: bytes) -> bytes:
     """Decompress gzip in C in one call (zlib frees the GIL, so threads run in parallel)."""
     inflater = zlib.decompressobj(wbits=31)
-    out = inflater.decompress(data, MAX_INFLATED_BYTES + 1)
-    if len(out) > MAX_INFLATED_BYTES:
-        raise _TooBig
+    out = _capped(inflater.decompress(data, MAX_INFLATED_BYTES + 1))
     if not inflater.eof:
         raise EOFError("the file is truncated: it ends before the end of the compressed data")
     if inflater.unused_data:  # several gzip members: rare
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as members:
-            out = members.read(MAX_INFLATED_BYTES + 1)
-        if len(out) > MAX_INFLATED_BYTES:
-            raise _TooBig
+            out = _capped(members.read(MAX_INFLATED_BYTES + 1))
     return out
 
 
 def _unzip(archive: zipfile.ZipFile, name: str) -> bytes:
     with archive.open(name) as member:
-        out = member.read(MAX_INFLATED_BYTES + 1)
-    if len(out) > MAX_INFLATED_BYTES:
-        raise _TooBig
-    return out
+        return _capped(member.read(MAX_INFLATED_BYTES + 1))
 
 
 def _members(path: Path, data: bytes) -> list[tuple[str, bytes]]:

@@ -100,7 +100,8 @@ class Kernels:
         with self._lock:
             for kernel in self._kernels:
                 try:
-                    kernel.client().stop_channels()
+                    if kernel._lasting is not None:  # a kernel never waited for has no client to stop
+                        kernel._lasting.stop_channels()
                     kernel.shutdown_kernel(now=True)
                 except Exception:  # already gone
                     pass

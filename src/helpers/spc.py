@@ -28,6 +28,7 @@ appear by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -94,8 +95,16 @@ def _array(values) -> np.ndarray:
     return x
 
 
-def _chart(x: np.ndarray) -> tuple[XmR, dict, dict]:
-    """The summary lines (``points`` left empty) and, per rule, a flag and a side per point."""
+class _Lines(NamedTuple):
+    mean: float
+    mr_bar: float
+    sigma: float
+    upper: float
+    lower: float
+
+
+def _chart(x: np.ndarray) -> tuple[_Lines, dict, dict]:
+    """The chart's lines and, per rule, a flag and a side per point (no DataFrame: cheap to call often)."""
     if len(x) < 2:
         raise ValueError("an XmR chart needs at least 2 values")
     mean = float(x.mean())
@@ -129,20 +138,19 @@ def _chart(x: np.ndarray) -> tuple[XmR, dict, dict]:
                 if window.sum() >= 2:
                     flags["two_of_three"][i:i + 3] |= window
                     sides["two_of_three"][i:i + 3][window] = side
-    return XmR(mean, mr_bar, sigma, upper, lower, pd.DataFrame()), flags, sides
+    return _Lines(mean, mr_bar, sigma, upper, lower), flags, sides
 
 
 def xmr(values) -> XmR:
     """XmR chart of ``values`` (monthly counts in time order) with MDC signals per point."""
     series = _as_series(values)
     x = series.to_numpy()
-    summary, flags, sides = _chart(x)
-    columns = {"value": x, "mean": summary.mean, "upper": summary.upper, "lower": summary.lower}
+    lines, flags, sides = _chart(x)
+    columns = {"value": x, "mean": lines.mean, "upper": lines.upper, "lower": lines.lower}
     for rule in flags:
         columns[rule] = flags[rule]
         columns[f"{rule}_side"] = sides[rule]
-    return XmR(summary.mean, summary.mr_bar, summary.sigma, summary.upper, summary.lower,
-               pd.DataFrame(columns, index=series.index))
+    return XmR(*lines, pd.DataFrame(columns, index=series.index))
 
 
 def latest_signal(values) -> Signal | None:
