@@ -75,7 +75,8 @@ def _executable(name: str) -> str | None:
     return shutil.which(name)
 
 
-def _require_chromium() -> str:
+def require_chromium() -> str:
+    """Path of Chromium, or ToolMissing saying in one line what to install or fix."""
     found = find_chromium()
     if found:
         return found
@@ -115,7 +116,7 @@ def _require_axe(axe_js) -> Path:
 
 def _run_chromium(args: list[str], timeout: float, what: str) -> subprocess.CompletedProcess:
     """Run Chromium with the base flags and a throw-away profile; kill its whole group on timeout."""
-    binary = _require_chromium()
+    binary = require_chromium()
     with tempfile.TemporaryDirectory(prefix="safer-chromium-") as profile:
         cmd = [binary, *_BASE_FLAGS, f"--user-data-dir={profile}", *args]
         try:
@@ -174,7 +175,7 @@ class Printer:
     """
 
     def __init__(self):
-        binary = _require_chromium()
+        binary = require_chromium()
         self._profile = tempfile.TemporaryDirectory(prefix="safer-chromium-")
         to_chromium, from_chromium = os.pipe(), os.pipe()
         # Chromium's ends go to descriptors 3 and 4 through a tiny Python trampoline (a preexec_fn
@@ -371,7 +372,7 @@ def run_axe(html_path, axe_js=None, timeout: float = 120) -> list[dict]:
     what = f"axe {html_path.name}"
     _page_url(html_path, what)
     axe_path = _require_axe(axe_js)
-    _require_chromium()
+    require_chromium()
     marker = f"axe-results-{secrets.token_hex(6)}"
     scripts = _inline_script(axe_path.read_text(encoding="utf-8")) + _inline_script(_RUNNER % {"id": marker})
     page = html_path.read_text(encoding="utf-8", errors="replace")

@@ -116,9 +116,11 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
     out_root = Path(out or config.OUTPUTS).resolve()
     target = out_root / label
     with _lock(out_root, label):
-        if not force and (target / ".build-key").exists() and (target / ".build-key").read_text() == key:
+        current = None if force else _up_to_date(target, key)
+        if current is not None:
             progress(f"{label}: outputs are up to date (nothing changed); use --force to rebuild")
-            return BuildResult(target, up_to_date=True, timings=timings)
+            current.timings = timings
+            return current
         staging = out_root / f".{label}.building-{os.getpid()}"
         # Left by a killed build (under the lock none is live); an old copy only once a target replaced it.
         stale = [*out_root.glob(f".{label}.building-*"), *(out_root.glob(f".{label}.old-*") if target.exists() else [])]
@@ -134,6 +136,28 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
         result.folder = target
     timings["total"] = time.perf_counter() - started
     return result
+
+
+def _up_to_date(folder: Path, key: str) -> BuildResult | None:
+    """``folder`` as it stands if it was built from these inputs (``key``) and holds every output
+    this machine can make now; None when it must be built.
+
+    Which tools are installed is not part of the key: a build without Chromium skips report.pdf,
+    and its absence is the record. Once Chromium is found, the next build makes it; while
+    Chromium is still missing, the folder stays up to date and the result says again what to
+    install. Removing Chromium later never forces a rebuild.
+    """
+    stamp = folder / ".build-key"
+    if not stamp.is_file() or stamp.read_text() != key:
+        return None
+    skipped = []
+    if not (folder / "report.pdf").exists():
+        try:
+            browser.require_chromium()
+            return None  # Chromium is here now: print the PDF the last build had to skip
+        except ToolMissing as missing:
+            skipped.append(f"report.pdf ({missing})")
+    return BuildResult(folder, skipped=skipped, up_to_date=True)
 
 
 def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, progress,
