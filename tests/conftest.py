@@ -92,9 +92,15 @@ def chromium():
 
 
 @pytest.fixture
-def axe(chromium):
+def axe_core():
+    """axe.min.js alone (its banner can be read without a browser)."""
     from helpers import browser
     require_tool("axe-core (npm ci)", browser.find_axe() is not None)
+
+
+@pytest.fixture
+def axe(chromium, axe_core):
+    """axe-core and the Chromium that runs it."""
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """helpers.browser: PDF printing, screenshots and axe-core checks in headless Chromium.
 
-Tests that need Chromium, axe-core (``npm install``) or pypdf skip when it is absent,
-unless REQUIRE_ALL_TOOLS=1 (as CI sets), when they fail instead.
+Tests that need Chromium or axe-core (``npm ci``) take the ``chromium``, ``axe_core`` or ``axe``
+fixture (conftest.py): they skip when the tool is absent, unless REQUIRE_ALL_TOOLS=1 (as CI sets),
+when they fail instead. The failure tests use a fake Chromium and run everywhere.
 """
 from __future__ import annotations
 
@@ -148,7 +149,8 @@ def test_print_pdf_times_out_with_build_error(tmp_path, monkeypatch):
         browser.print_pdf(FIXTURES / "pages.html", tmp_path / "x.pdf", timeout=0.5)
 
 
-def test_missing_html_is_a_build_error(tmp_path):
+def test_missing_html_is_a_build_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAFER_CHROMIUM", fake_chromium(tmp_path, "sleep 30"))  # the page is checked first
     with pytest.raises(BuildError, match="does not exist"):
         browser.print_pdf(tmp_path / "nope.html", tmp_path / "x.pdf")
 
@@ -208,7 +210,7 @@ def test_run_axe_passes_the_accessible_page(axe, page):
     assert sorted(p.name for p in path.parent.iterdir()) == ["good.html"]  # temp copy removed
 
 
-def test_axe_version_reads_the_banner(axe):
+def test_axe_version_reads_the_banner(axe_core):
     pinned = json.loads((REPO / "package.json").read_text())["devDependencies"]["axe-core"]
     assert browser.axe_version() == pinned
 

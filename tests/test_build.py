@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -171,3 +172,42 @@ def test_without_chromium_everything_else_is_built_and_one_line_says_what_to_ins
     assert not (folder / "report.pdf").exists()
     notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Not built")]
     assert len(notes) == 1 and "report.pdf" in notes[0] and "apt-get install chromium" in notes[0]
+
+    # Again with nothing changed and Chromium still missing: up to date, and the same one line.
+    before = (folder / "report.html").stat().st_mtime_ns
+    assert main(["build", "--quarter", QUARTER, "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "outputs are up to date" in captured.err
+    assert [line for line in captured.out.splitlines() if line.startswith("Not built")] == notes
+    assert (folder / "report.html").stat().st_mtime_ns == before
+
+
+def test_up_to_date_until_chromium_can_print_the_skipped_pdf(tmp_path, monkeypatch):
+    """No report.pdf in a folder built from these inputs is the record that Chromium was missing."""
+    (tmp_path / ".build-key").write_text("key")
+    monkeypatch.delenv(browser.CHROMIUM_ENV, raising=False)
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)
+    still_missing = build_module._up_to_date(tmp_path, "key")
+    assert still_missing.up_to_date and still_missing.folder == tmp_path
+    assert still_missing.skipped == ["report.pdf (Chromium not found: install Debian's chromium "
+                                     "(apt-get install chromium) or set SAFER_CHROMIUM)"]
+    assert build_module._up_to_date(tmp_path, "other inputs") is None
+
+    monkeypatch.setattr(browser, "find_chromium", lambda: "/usr/bin/chromium")  # installed since
+    assert build_module._up_to_date(tmp_path, "key") is None
+
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7")
+    assert build_module._up_to_date(tmp_path, "key").skipped == []
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)  # removed again: no rebuild for that
+    assert build_module._up_to_date(tmp_path, "key").skipped == []
+
+
+def test_installing_chromium_later_prints_the_pdf_without_force(built, chromium, tmp_path):
+    """A build folder whose report.pdf was skipped (here: the built one without it) gets it next build."""
+    folder = tmp_path / QUARTER
+    shutil.copytree(built, folder)
+    (folder / "report.pdf").unlink()
+    result = build(QUARTER, out=tmp_path, progress=lambda message: None)
+    assert not result.up_to_date and result.skipped == []
+    assert (folder / "report.pdf").read_bytes().startswith(b"%PDF-")
+    assert build(QUARTER, out=tmp_path, progress=lambda message: None).up_to_date
