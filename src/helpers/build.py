@@ -132,10 +132,10 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
         for folder in stale:
             shutil.rmtree(folder, ignore_errors=True)
         (staging / "notebooks").mkdir(parents=True)
-        note = review_note(results.quarter, warnings, results.params["_files"][-1])  # the quarter's params file
         try:
-            (staging / "review-notes.md").write_text(note, encoding="utf-8")
             result = _build_into(results, staging, target, key, timings, progress, kernels)
+            note = review_note(results.quarter, warnings, results.params["_files"][-1])  # the quarter's params file
+            (staging / "review-notes.md").write_text(note, encoding="utf-8")
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
