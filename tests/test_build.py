@@ -211,3 +211,56 @@ def test_installing_chromium_later_prints_the_pdf_without_force(built, chromium,
     assert not result.up_to_date and result.skipped == []
     assert (folder / "report.pdf").read_bytes().startswith(b"%PDF-")
     assert build(QUARTER, out=tmp_path, progress=lambda message: None).up_to_date
+
+
+def _params_with_commentary(path, summary: str, sections: dict) -> str:
+    """The bundled quarter's params with the analyst's commentary replaced."""
+    import yaml
+
+    document = yaml.safe_load((config.PARAMS / f"{QUARTER}.yaml").read_text())
+    document["commentary"] = {"summary": summary, "sections": sections}
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+def test_commentary_figures_warn_never_fail_and_strict_fails_in_one_line(tmp_path, monkeypatch, capsys):
+    """The issue's prose builds with no warning; its three slips give one warning each, on stderr and in the review
+    note; ``--strict`` stops on them in one line and leaves the outputs as they were."""
+    from helpers.cli import main
+
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
+    prose = ("Shoplifting is now the fastest-growing crime in the county. Total recorded crime is back above its "
+             "pre-pandemic level.")
+    history = "As reported to the Board in 2021/22 Q4, the 12 months to June 2022 …"
+    out, folder = tmp_path / "out", tmp_path / "out" / QUARTER
+    build_args = ["build", "--quarter", QUARTER, "--out", str(out), "--params"]
+
+    clean = _params_with_commentary(tmp_path / "clean.yaml", prose, {"reduce_crime": history})
+    assert main([*build_args, clean, "--strict"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert "Nothing to check" in (folder / "review-notes.md").read_text()
+
+    slips = ["Total recorded crime stands at 67.69 per 1,000 population.", "The MARAC repeat referral rate is 41.7%.",
+             "The Board note the 2021/22 Q2 performance dashboard."]
+    slipped = _params_with_commentary(tmp_path / "slips.yaml", f"{prose} {slips[0]}",
+                                      {"reduce_crime": history, "protect_vulnerable": slips[1], "cohesion": slips[2]})
+    assert main([*build_args, slipped]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings) == 3 and all(line.startswith("safer-report: warning: commentary: ") for line in warnings)
+    for line, slip, quoted in zip(warnings, slips, ['"67.69 per 1,000"', '"41.7%"', '"2021/22 Q2"']):
+        assert f'{quoted} in "{slip}"' in line and "indicators.csv " in line
+    note = (folder / "review-notes.md").read_text()
+    assert [line[2:] for line in note.splitlines() if line.startswith("- ")] == [w[len("safer-report: warning: "):]
+                                                                                for w in warnings]
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert "67.69 per 1,000 population" in report and "Review notes" not in report  # as written; no note
+
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    assert main([*build_args, slipped, "--strict", "--force"]) == 2
+    [error] = capsys.readouterr().err.splitlines()
+    assert error.startswith("safer-report: error: the analyst's commentary quotes 3 figures that disagree") and \
+        "--strict" in error and '"67.69 per 1,000"' in error
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+    assert main([*build_args, slipped]) == 0  # up to date: nothing rebuilt, the warnings still said
+    assert sum(line.startswith("safer-report: warning:") for line in capsys.readouterr().err.splitlines()) == 3

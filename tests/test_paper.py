@@ -9,7 +9,7 @@ import yaml
 from helpers import config, params as params_module, pipeline
 from helpers.cli import main
 from helpers.errors import BuildError
-from helpers.narrative import figure
+from helpers.narrative import figure, markdown
 from helpers.paper import check_consistency, paper_html, paper_markdown
 
 
@@ -70,6 +70,18 @@ def test_consistency_check_catches_a_wrong_figure_period_or_year(paper, results,
     broken = paper.replace(old, new)
     with pytest.raises(BuildError, match="disagree with indicators.csv"):
         check_consistency(results.table, {"board-paper.md": broken}, results.quarter)
+
+
+def test_consistency_check_leaves_the_analysts_commentary_out(paper, results):
+    """Prose in a commentary block is the analyst's (warned about elsewhere); the same words outside one fail."""
+    prose = ("Shoplifting is now the fastest-growing crime in the county. As reported to the Board in 2021/22 Q4, "
+             "the 12 months to June 2022 …")
+    page = (f"<main>{markdown(paper, headings=True)}<div class='commentary'><p class='label'>Analyst's commentary</p>"
+            f"{markdown(prose)}</div></main>")
+    check_consistency(results.table, {"report.html": page}, results.quarter)
+    with pytest.raises(BuildError, match="disagree with indicators.csv"):
+        check_consistency(results.table, {"report.html": page.replace("<div class='commentary'>", "<div>")},
+                          results.quarter)
 
 
 def test_paper_html_escapes_markup(results):

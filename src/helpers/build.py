@@ -45,6 +45,7 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)  # "file (why, and what to install)"
     timings: dict[str, float] = field(default_factory=dict)
     up_to_date: bool = False
+    warnings: list[str] = field(default_factory=list)  # figures in the commentary that disagree with the table
 
 
 def code_version() -> str:
@@ -90,28 +91,34 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 
 def build(quarter: str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
-          out: Path | None = None, local: Path | None = None, force: bool = False, progress=print) -> BuildResult:
-    """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``)."""
+          out: Path | None = None, local: Path | None = None, force: bool = False, progress=print,
+          strict: bool = False) -> BuildResult:
+    """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``).
+
+    ``strict``: a figure in the analyst's commentary that disagrees with the table stops the
+    build (otherwise it is a warning in the result and in ``review-notes.md``)."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     from .kernels import Kernels
 
     kernels = Kernels(len(KERNEL_GROUPS) if (os.cpu_count() or 1) > 1 else 1)
     try:
-        return _build(quarter, police_uk, params_file, out, local, force, progress, kernels, timings, started)
+        return _build(quarter, police_uk, params_file, out, local, force, progress, kernels, timings, started, strict)
     finally:
         kernels.close()
 
 
 def _build(quarter, police_uk, params_file, out, local, force, progress, kernels: Kernels, timings: dict,
-           started: float) -> BuildResult:
+           started: float, strict: bool) -> BuildResult:
     key = input_key(quarter, police_uk, params_file, local, _inputs_of_code())
     if force or not cached_results_path(key).exists():
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
+    from .commentary import review_note
     from .pipeline import compute_cached
 
     results = compute_cached(key, quarter, police_uk=police_uk, params_file=params_file, local=local)
     timings["compute"] = time.perf_counter() - started
+    warnings = _review_commentary(results, strict)
     label = results.quarter.label
     out_root = Path(out or config.OUTPUTS).resolve()
     target = out_root / label
@@ -119,7 +126,7 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
         current = None if force else _up_to_date(target, key)
         if current is not None:
             progress(f"{label}: outputs are up to date (nothing changed); use --force to rebuild")
-            current.timings = timings
+            current.timings, current.warnings = timings, warnings
             return current
         staging = out_root / f".{label}.building-{os.getpid()}"
         # Left by a killed build (under the lock none is live); an old copy only once a target replaced it.
@@ -129,11 +136,13 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
         (staging / "notebooks").mkdir(parents=True)
         try:
             result = _build_into(results, staging, target, key, timings, progress, kernels)
+            note = review_note(results.quarter, warnings, results.params["_files"][-1])  # the quarter's params file
+            (staging / "review-notes.md").write_text(note, encoding="utf-8")
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         _swap_in(staging, target)
-        result.folder = target
+        result.folder, result.warnings = target, warnings
     timings["total"] = time.perf_counter() - started
     return result
 
@@ -158,6 +167,19 @@ def _up_to_date(folder: Path, key: str) -> BuildResult | None:
         except ToolMissing as missing:
             skipped.append(f"report.pdf ({missing})")
     return BuildResult(folder, skipped=skipped, up_to_date=True)
+
+
+def _review_commentary(results: Results, strict: bool) -> list[str]:
+    """Warnings about the analyst's commentary; with ``strict``, a BuildError before anything is written."""
+    from .commentary import check_commentary
+
+    warnings = check_commentary(results.params["commentary"], results.table, results.quarter,
+                                {i: c.target for i, c in results.catalogue.items() if c.target})
+    if strict and warnings:
+        count = "1 figure that disagrees" if len(warnings) == 1 else f"{len(warnings)} figures that disagree"
+        raise BuildError(f"the analyst's commentary quotes {count} with indicators.csv (--strict): "
+                         f"{'; '.join(warnings[:3])}{'; …' if len(warnings) > 3 else ''}")
+    return warnings
 
 
 def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, progress,

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     _inputs(build)
     build.add_argument("--out", type=Path, help="folder to write <quarter>/ into (default: outputs/)")
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    build.add_argument("--strict", action="store_true",
+                       help="fail, instead of warning, when a figure in the commentary disagrees with indicators.csv")
 
     validate = commands.add_parser("validate", help="check every input for a quarter without building")
     _inputs(validate)
@@ -68,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from .build import build
             result = build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
-                           local=args.local, force=args.force, progress=lambda m: print(m, file=sys.stderr))
+                           local=args.local, force=args.force, progress=lambda m: print(m, file=sys.stderr),
+                           strict=args.strict)
+            for warning in result.warnings:
+                print(f"safer-report: warning: {warning}", file=sys.stderr)
             if not result.up_to_date:
                 made = sorted(p.name for p in result.folder.iterdir() if not p.name.startswith("."))
                 print(f"Built {result.folder} ({', '.join(made)}) in {result.timings.get('total', 0):.1f} s")

@@ -4,7 +4,8 @@ The paper follows the board's usual shape: numbered paragraphs, purpose, how the
 dashboard works, key points per priority, what changed, data availability,
 recommendation and officer contact. Its figures are the report's key-point sentences,
 so paper, report and ``indicators.csv`` cannot disagree; ``check_consistency`` proves it
-on the written files at every build.
+on the written files at every build. The analyst's commentary is not part of that proof:
+it is checked, and only warned about, by ``commentary.check_commentary``.
 """
 from __future__ import annotations
 
@@ -102,22 +103,26 @@ def paper_html(markdown_text: str, title: str) -> str:
 
 # --- Consistency ------------------------------------------------------------------
 
-def _text(document: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", document))
+_COMMENTARY_BLOCK = re.compile(r"<div class=['\"]commentary['\"]>.*?</div>", re.S)  # rendered commentary holds no <div>
+
+
+def _generated_text(document: str) -> str:
+    """The document's text without the analyst's commentary blocks."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", _COMMENTARY_BLOCK.sub(" ", document)))
 
 
 def check_consistency(table: pd.DataFrame, documents: dict[str, str], quarter) -> None:
-    """Fail the build if a key point in any document disagrees with ``indicators.csv``.
+    """Fail the build if a generated sentence in any document disagrees with ``indicators.csv``.
 
     For every partnership indicator, each sentence about it must carry the table's
     current and previous values and its unit; every period and quarter named must be
-    the report's own.
+    the report's own. The analyst's commentary blocks are left out (see ``commentary``).
     """
     problems = []
     rows = table[table["area"] == config.PARTNERSHIP]
     allowed_ends = {quarter.end_month, quarter.end_month - 12}
     for name, document in documents.items():
-        text = re.sub(r"\s+", " ", _text(document))
+        text = re.sub(r"\s+", " ", _generated_text(document))
         for row in rows.to_dict("records"):
             for sentence in re.findall(rf"{re.escape(row['title'])} is [^.]*(?:\.\d+[^.]*)*\.", text):
                 if row["status"] != "available":
