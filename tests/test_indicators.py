@@ -211,16 +211,17 @@ def test_local_indicator_with_no_rows_at_all_is_not_available():
     rolling = rolling_values(monthly, catalogue, population(), list(window(Q2.end_month, 24)))
     assert math.isnan(at(rolling, "survey", "Blaby", "2022-09", "value"))
     assert at(rolling, "survey", "Blaby", "2022-09", "missing").split(", ") == LATER
-    table = quarter_table(rolling, catalogue, Q2, {}, False)
+    table = quarter_table(rolling, monthly, catalogue, Q2, {}, False)
     row = table[(table["indicator_id"] == "survey") & (table["area"] == config.PARTNERSHIP)].iloc[0]
-    assert row["status"] == "not available" and "2022-09" in row["reason"]
+    assert row["status"] == "not available"
+    assert row["reason"] == "no local figures for October 2021 to September 2022 (not in the local extract)."
 
 
 # --- quarter_table ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def table(rolling):
-    return quarter_table(rolling, CATALOGUE, Q2, {"pct": "Recording system changed."}, True)
+def table(rolling, monthly):
+    return quarter_table(rolling, monthly, CATALOGUE, Q2, {"pct": "Recording system changed."}, True)
 
 
 def row_of(table, indicator_id, area):
@@ -269,11 +270,46 @@ def test_unavailable_indicator_has_the_reason_and_no_values(table):
 def test_missing_data_is_not_available_with_the_months(table):
     row = row_of(table, "local_rate", "Melton")
     assert row["status"] == "not available"
-    assert "2022-03" in row["reason"] and "this year" in row["reason"]
+    assert row["reason"] == "no local figures for March 2022."
     assert np.isnan(row["value"]) and np.isnan(row["previous_value"])
-    assert row_of(table, "local_rate", config.PARTNERSHIP)["status"] == "not available"
+    for area in (config.COUNTY, config.PARTNERSHIP):  # the totals name the district that lacks figures
+        assert row_of(table, "local_rate", area)["status"] == "not available"
+        assert row_of(table, "local_rate", area)["reason"] == "no local figures from Melton for March 2022."
+    # quarterly: Rutland's missing 2022-06 return is April to June 2022; the county does not include Rutland
+    assert row_of(table, "qpct", "Rutland")["reason"] == "no local figures for April to June 2022."
+    assert row_of(table, "qpct", config.PARTNERSHIP)["reason"] == "no local figures from Rutland for April to June 2022."
+    assert row_of(table, "qpct", config.COUNTY)["status"] == "available"
     blaby = row_of(table, "local_rate", "Blaby")
     # 12 / 20,000 x 10,000 = 6 against 12 / 10,000 x 10,000 = 12
     assert blaby["status"] == "available"
     assert blaby["value"] == pytest.approx(6.0) and blaby["previous_value"] == pytest.approx(12.0)
     assert blaby["change_pct"] == pytest.approx(-50.0)
+
+
+def test_an_extract_ending_early_gives_one_reason_for_every_local_indicator():
+    """Local rows up to June 2022 only: July to September 2022 is missing for every local indicator."""
+    rows = local_rows()
+    early = rows[rows["month"] <= "2022-06"]
+    monthly = monthly_numerators(police_counts(), early, CATALOGUE, MONTHS)
+    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)))
+    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False)
+    row = row_of(table, "pct", config.PARTNERSHIP)
+    assert row["status"] == "not available"
+    assert row["reason"] == "no local figures for July to September 2022 (the local extract ends June 2022)."
+    # local_rate also lacks Melton's March 2022, qpct Rutland's April to June 2022: each gap keeps its own cause
+    assert row_of(table, "local_rate", config.PARTNERSHIP)["reason"] == (
+        "no local figures from Melton for March 2022, and none for July to September 2022 (the local extract ends June 2022).")
+    assert row_of(table, "qpct", config.PARTNERSHIP)["reason"] == (
+        "no local figures from Rutland for April to June 2022, and none for July to September 2022 "
+        "(the local extract ends June 2022).")
+
+
+def test_previous_year_gap_gives_this_year_uncompared_with_the_cause():
+    """police.uk files for November and December 2020 missing: the previous 12 months are incomplete."""
+    months = [m for m in MONTHS if m not in ("2020-11", "2020-12")]
+    counts = police_counts()
+    monthly = monthly_numerators(counts[counts["month"].isin(months)], local_rows(), CATALOGUE, months)
+    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)))
+    row = row_of(quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False), "crime", config.PARTNERSHIP)
+    assert row["status"] == "available" and row["value"] == pytest.approx(0.45) and np.isnan(row["previous_value"])
+    assert row["reason"] == "the police.uk files for November to December 2020 are missing."

@@ -100,4 +100,9 @@ def test_previous_year_gap_shows_this_year_without_a_comparison(tmp_path):
     row, reference = pick(gappy), pick(whole)
     assert row["status"] == "available" and row["numerator"] == reference["numerator"]
     assert pd.isna(row["previous_value"]) and row["judgement"] == "not compared" and row["direction"] == ""
-    assert "2020-11" in row["reason"]
+    assert row["reason"] == "the police.uk files for November 2020 are missing."
+    # Last quarter's previous 12 months lack November 2020 too: said so, and not counted as a change.
+    last = gappy.last_quarter_gaps.set_index("indicator_id")
+    assert last.loc["total_crime", "reason"] == "the police.uk files for November 2020 are missing."
+    assert last.loc["total_crime", "status"] == "available"  # shown last quarter, but not compared
+    assert "total_crime" not in set(gappy.changes["indicator_id"]) and not len(whole.last_quarter_gaps)

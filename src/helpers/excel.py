@@ -38,6 +38,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from . import config
 from .assess import describe_rule
 from .errors import InputError
+from .gaps import sentence
 from .ingest import check_local_rows
 from .quarters import Quarter, parse_quarter, period_label, window
 
@@ -259,12 +260,12 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
     _put(ws, row, 2, unit, color="404040")
     widths[2] = max(widths[2], _chars(unit))
     if record["status"] != "available":
-        _comment(_put(ws, row, 3, "Not available", size=HEAD, italic=True, color="595959", align="center"),
-                 record["reason"])
+        reason = sentence(record["reason"])
+        _comment(_put(ws, row, 3, "Not available", size=HEAD, italic=True, color="595959", align="center"), reason)
         widths[3] = max(widths[3], _chars("Not available", HEAD))
         ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=FIXED + len(config.AREAS))
-        _put(ws, row, 4, record["reason"], italic=True, color="595959", wrap=True)
-        spans.append((row, 4, record["reason"], BODY))
+        _put(ws, row, 4, reason, italic=True, color="595959", wrap=True)
+        spans.append((row, 4, reason, BODY))
         return
     fill, color = JUDGEMENT_STYLE[record["judgement"]]
     change = record["change_pct"]
@@ -280,7 +281,7 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
     for column, area in enumerate(config.AREAS, start=FIXED + 1):
         area_row = index.loc[(indicator.id, area)] if (indicator.id, area) in index.index else None
         if area_row is None or area_row["status"] != "available":
-            reason = "No figure for this area." if area_row is None else area_row["reason"]
+            reason = "No figure for this area." if area_row is None else sentence(area_row["reason"])
             _comment(_put(ws, row, column, "n/a", italic=True, color="595959", align="right"), reason)
             continue
         marker, area_fill = VERSUS.get(area_row["vs_partnership"], ("", None))
@@ -389,7 +390,7 @@ def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_row
         if indicator.id not in columns:
             ws.merge_cells(start_row=anchor_row, start_column=anchor_col, end_row=anchor_row + 3,
                            end_column=anchor_col + slot_columns - 1)
-            _put(ws, anchor_row, anchor_col, f"{indicator.title}: not available. {status.loc[indicator.id, 'reason']}",
+            _put(ws, anchor_row, anchor_col, f"{indicator.title}: not available. {sentence(status.loc[indicator.id, 'reason'])}",
                  italic=True, color="595959", wrap=True, valign="top")
             continue
         ws.add_chart(_line_chart(ws, indicator, columns[indicator.id], top, len(months), table[indicator.id].max()),

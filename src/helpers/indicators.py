@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import config
 from .catalogue import Indicator
+from .gaps import missing_cause, period_months
 from .ingest import population_year
 from .quarters import Quarter, period_label
 
@@ -113,6 +114,18 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
     return pd.concat(frames, ignore_index=True)[columns]
 
 
+def local_coverage(monthly: pd.DataFrame, catalogue: dict[str, Indicator]) -> dict[str, tuple[pd.Period, pd.Period]]:
+    """The first and last month the local extract holds figures for, per local indicator that has any."""
+    coverage = {}
+    for indicator in catalogue.values():
+        rows = monthly[(monthly["indicator_id"] == indicator.id) & monthly["area"].isin(list(config.DISTRICTS))
+                       & monthly["numerator"].notna()]
+        if indicator.source == "local" and len(rows):
+            first = pd.Period(rows["month"].min(), "M") - (2 if indicator.frequency == "quarterly" else 0)
+            coverage[indicator.id] = (first, pd.Period(rows["month"].max(), "M"))
+    return coverage
+
+
 TABLE_COLUMNS = [
     "indicator_id", "title", "section", "measure", "unit", "polarity", "source", "illustrative",
     "area", "area_code", "area_type", "period", "period_end", "numerator", "denominator", "value",
@@ -121,12 +134,27 @@ TABLE_COLUMNS = [
 ]
 
 
-def quarter_table(rolling: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter,
+def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter,
                   unavailable: dict[str, str], local_is_sample: bool) -> pd.DataFrame:
-    """One row per indicator and area for the quarter: this year, last year and the change."""
+    """One row per indicator and area for the quarter: this year, last year and the change.
+
+    ``reason`` says why a row is not available or not compared: params' ``unavailable``
+    text, or the missing months and their cause (``gaps.missing_cause``).
+    """
     end, previous_end = quarter.end_month, quarter.end_month - 12
     current = rolling[rolling["period_end"] == str(end)].set_index(["indicator_id", "area"]).to_dict("index")
     previous = rolling[rolling["period_end"] == str(previous_end)].set_index(["indicator_id", "area"]).to_dict("index")
+    covered = local_coverage(monthly, catalogue)
+    extract = (min(c[0] for c in covered.values()), max(c[1] for c in covered.values())) if covered else None
+
+    def cause(indicator: Indicator, area: str, year: dict) -> str:
+        """Why ``year`` (``current`` or ``previous``) lacks months for this row, in words."""
+        def months(where: str) -> list[pd.Period]:
+            return period_months(year[(indicator.id, where)]["missing"], indicator.frequency == "quarterly")
+        members = {config.COUNTY: config.COUNTY_DISTRICTS, config.PARTNERSHIP: list(config.DISTRICTS)}.get(area, [])
+        return missing_cause(indicator.source, months(area), {d: months(d) for d in members},
+                             covered.get(indicator.id), extract)
+
     rows = []
     for indicator in catalogue.values():
         for area in config.AREAS:
@@ -145,16 +173,13 @@ def quarter_table(rolling: pd.DataFrame, catalogue: dict[str, Indicator], quarte
             }
             reason = unavailable.get(indicator.id)
             if reason is None and now["missing"]:
-                gaps = "; ".join(f"{label}: {text}" for label, text in
-                                 (("this year", now["missing"]), ("previous year", before["missing"])) if text)
-                reason = f"Data missing for part of the 12 months ({gaps})."
+                reason = cause(indicator, area, current)
             if reason:
                 for key in ("numerator", "denominator", "value", "previous_numerator", "previous_denominator", "previous_value"):
                     row[key] = np.nan
                 row.update(status="not available", reason=reason)
             elif before["missing"]:  # this year is whole: show it, without a comparison
-                row.update(status="available", reason=f"No comparison with the previous year: data missing for "
-                                                      f"part of its 12 months ({before['missing']}).")
+                row.update(status="available", reason=cause(indicator, area, previous))
             else:
                 row.update(status="available", reason="")
             rows.append(row)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import config
 from .errors import BuildError
+from .gaps import cause_lines, join_words, last_quarter_lines, section_line
 from .narrative import figure, key_point, markdown
 from .pipeline import Results
 
@@ -27,8 +28,11 @@ def paper_markdown(results: Results) -> str:
     period = rows["period"].iloc[0]
     meeting = params.get("meeting_date")
     contact = params.get("contact", {})
-    number = iter(range(1, 1000))
-    para = lambda text: f"{next(number)}. {text}"  # noqa: E731 - numbered paragraphs read best inline
+    numbers: list[int] = []
+
+    def para(text: str) -> str:
+        numbers.append(len(numbers) + 1)
+        return f"{numbers[-1]}. {text}"
 
     lines = [f"# {params.get('board', config.PARTNERSHIP)}", "",
              f"**Date:** {pd.Timestamp(meeting).strftime('%-d %B %Y') if meeting else 'to be confirmed'}", "",
@@ -47,33 +51,53 @@ def paper_markdown(results: Results) -> str:
                   "confidence intervals. Localities can differ from county-wide trends, and the district pages of the "
                   "report should be read alongside the headline figures."), ""]
     lines += ["### Key points", ""]
+    gaps = results.gaps()
+    causes = [para(line) for line in cause_lines(gaps)]  # each cause once; the sections refer to it
+    cited = [str(n) for n in numbers[len(numbers) - len(causes):]]
+    see = f"see paragraph{'s' if len(cited) > 1 else ''} {join_words(cited)}"
+    lines += causes + ([""] if causes else [])
+    missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
     for section, title in config.SECTIONS.items():
         lines += [f"#### {title}", ""]
-        for row in results.rows(config.PARTNERSHIP, section).to_dict("records"):
-            lines.append(para(key_point(row, results.catalogue[row["indicator_id"]].target)))
+        section_rows = results.rows(config.PARTNERSHIP, section)
+        for row in section_rows.to_dict("records"):
+            if row["indicator_id"] not in missing:
+                lines.append(para(key_point(row, results.catalogue[row["indicator_id"]].target)))
+        absent = section_rows.loc[section_rows["indicator_id"].isin(missing), "title"]
+        if len(absent):
+            lines.append(para(section_line(list(absent), see)))
         lines.append("")
     lines += ["### What changed since last quarter", ""]
+    lines += [para(line) for line in last_quarter_lines(results.last_quarter_gaps)]
     if len(results.changes):
         for change in results.changes.to_dict("records"):
             lines.append(para(f"{change['title']}: {change_words(change)}."))
     else:
-        lines.append(para("No indicator changed its judgement or statistical process control signal since last quarter."))
+        lines.append(para(no_change(results)))
     lines += ["", "### Data availability", ""]
     unavailable = rows[rows["status"] != "available"]
-    for row in unavailable.to_dict("records"):
-        lines.append(para(f"{row['title']} is not available: {row['reason']}"))
-    for row in rows[(rows["status"] == "available") & (rows["reason"] != "")].to_dict("records"):
-        lines.append(para(f"{row['title']}: {row['reason']}"))
+    if causes:
+        lines.append(para(f"Missing data: {see}."))
+    for row in unavailable[~unavailable["indicator_id"].isin(gaps["indicator_id"])].to_dict("records"):
+        lines.append(para(key_point(row)))
     sample = [r["title"] for r in rows.to_dict("records") if r["illustrative"]]
     if sample:
         lines.append(para("The following figures are an illustrative sample, not partner data: " + ", ".join(sample) + "."))
-    if not len(unavailable) and not sample:
+    if not causes and not len(unavailable) and not sample:
         lines.append(para("All indicators are available this quarter."))
     lines += ["", "### Recommendations", "",
               para(f"The Board note the {quarter.short_title} performance dashboard."), "",
               "### Officer to contact", ""]
     lines += [f"{contact[k]}  " for k in ("name", "role", "email", "phone") if contact.get(k)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def no_change(results: Results) -> str:
+    """What "what changed" says when no indicator compared with last quarter changed."""
+    if len(results.last_quarter_gaps) == len(results.rows()):
+        return "No indicator can be compared with last quarter."
+    other = "other " if len(results.last_quarter_gaps) else ""
+    return f"No {other}indicator changed its judgement or statistical process control signal since last quarter."
 
 
 def change_words(change: dict) -> str:

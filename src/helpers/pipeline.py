@@ -17,6 +17,7 @@ from . import config
 from .catalogue import Indicator, load_catalogue
 from .errors import InputError
 from .files import cached_results_path
+from .gaps import data_gaps
 from .indicators import monthly_numerators, quarter_table, rolling_values
 from .ingest import SourceFile, population_year, read_local_extract, read_police_uk, read_population
 from .params import load_params
@@ -39,11 +40,16 @@ class Results:
     files: list[SourceFile] = field(default_factory=list)
     population_note: str = ""
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # judgement / SPC changes since last quarter
+    last_quarter_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)  # last quarter's rows missing data (gaps.data_gaps)
 
     def rows(self, area: str = config.PARTNERSHIP, section: str | None = None) -> pd.DataFrame:
         """The table for one area (and section), in catalogue order."""
         chosen = self.table[(self.table["area"] == area) & ((self.table["section"] == section) if section else True)]
         return chosen.reset_index(drop=True)
+
+    def gaps(self) -> pd.DataFrame:
+        """The partnership rows not available or not compared because data is missing (``gaps.data_gaps``)."""
+        return data_gaps(self.rows(), self.params["unavailable"])
 
 
 def latest_full_quarter(months: list[str]) -> Quarter:
@@ -85,26 +91,31 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     ends = list(window(quarter.end_month, SERIES_MONTHS))
     rolling = rolling_values(monthly, catalogue, population, ends)
     sample = bool(params.get("local_extract_is_sample")) and local is None  # --local gives partner data
-    table = assess(quarter_table(rolling, catalogue, quarter, params["unavailable"], sample), monthly, catalogue, params, quarter)
+    table = assess(quarter_table(rolling, monthly, catalogue, quarter, params["unavailable"], sample), monthly, catalogue,
+                   params, quarter)
     last = quarter.previous()
     last_params = load_params(last.label, None, catalogue)
-    last_table = assess(quarter_table(rolling, catalogue, last, last_params["unavailable"], sample), monthly, catalogue,
-                        last_params, last)
+    last_table = assess(quarter_table(rolling, monthly, catalogue, last, last_params["unavailable"], sample), monthly,
+                        catalogue, last_params, last)
+    last_gaps = data_gaps(last_table[last_table["area"] == config.PARTNERSHIP], last_params["unavailable"])[
+        ["indicator_id", "title", "status", "reason"]]
     series = rolling[rolling["period_end"].isin([str(e) for e in ends])].reset_index(drop=True)
     _, population_note = population_year(quarter.end_month, sorted(population["year"].unique()))
     files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv")))]
     return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, population_note,
-                   changes_since(last_table, table))
+                   changes_since(last_table, table, last_gaps), last_gaps)
 
 
-def changes_since(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
-    """Partnership indicators whose judgement or SPC reading differs from the previous quarter's."""
+def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataFrame) -> pd.DataFrame:
+    """Partnership indicators whose judgement or SPC reading differs from the previous quarter's.
+
+    Indicators in ``gaps_before`` (last quarter's figures or comparison missing data) are left
+    out: a change from a quarter that could not be computed is not a change.
+    """
     keys = ["indicator_id", "area"]
     merged = now[keys + ["title", "judgement", "spc_signal", "spc_reading"]].merge(
-        before[keys + ["judgement", "spc_signal", "spc_reading", "reason"]], on=keys, suffixes=("", "_before"))
-    # Last quarter's data may simply not be in the inputs (a return covers 24 months): not a change.
-    no_data_before = merged["reason"].str.startswith("Data missing")
-    merged = merged[(merged["area"] == config.PARTNERSHIP) & ~no_data_before]
+        before[keys + ["judgement", "spc_signal", "spc_reading"]], on=keys, suffixes=("", "_before"))
+    merged = merged[(merged["area"] == config.PARTNERSHIP) & ~merged["indicator_id"].isin(gaps_before["indicator_id"])]
     # An SPC signal changes when its reading does (a run growing from 7 to 8 months is the same signal).
     changed = (merged["judgement"] != merged["judgement_before"]) | (merged["spc_reading"] != merged["spc_reading_before"])
     return merged[changed].reset_index(drop=True)

@@ -8,7 +8,8 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import charts, config
-from .paper import change_words
+from .gaps import cause_lines, last_quarter_lines, section_line, sentence, short_cause
+from .paper import change_words, no_change
 from .narrative import anchor, change_text, direction_label, escape, figure, key_point, markdown, table_block
 from .pipeline import Results
 
@@ -44,6 +45,7 @@ def dashboard_table(results: Results, section: str | None = None) -> str:
         "<th scope='col' class='num'>95% confidence interval</th><th scope='col'>Monthly SPC signal</th></tr></thead>"
     )
     body = []
+    gaps = set(results.gaps()["indicator_id"])
     current_section = None
     for row in rows.to_dict("records"):
         if section is None and row["section"] != current_section:
@@ -52,8 +54,10 @@ def dashboard_table(results: Results, section: str | None = None) -> str:
         tag = f" {SAMPLE_TAG}" if row["illustrative"] else ""
         name = f"<a href='#{anchor(row['indicator_id'])}'>{escape(row['title'])}</a>{tag}"
         if row["status"] != "available":
+            why = (f"Not available: {short_cause(row['source'])} (see <a href='#data-quality'>data quality</a>)"
+                   if row["indicator_id"] in gaps else escape(_not_available(row["reason"])))
             body.append(f"<tr class='unavailable'><th scope='row'>{name}</th><td>{escape(row['unit'])}</td>"
-                        f"<td colspan='7'>{escape(_not_available(row['reason']))}</td></tr>")
+                        f"<td colspan='7'>{why}</td></tr>")
             continue
         target = results.catalogue[row["indicator_id"]].target
         judgement = _judgement_cell(row)
@@ -101,8 +105,9 @@ def indicator_block(results: Results, indicator_id: str) -> str:
     indicator = results.catalogue[indicator_id]
     row = results.table[(results.table["indicator_id"] == indicator_id) & (results.table["area"] == area)].iloc[0].to_dict()
     tag = f" {SAMPLE_TAG}" if row["illustrative"] else ""
+    uncompared = f" {sentence(row['reason'])}" if row["status"] == "available" and row["reason"] else ""  # the cause
     parts = [f"<section class='indicator' id='{anchor(indicator_id)}'><h3>{escape(indicator.title)}{tag}</h3>",
-             f"<p class='keypoint'>{escape(key_point(row, indicator.target))}</p>"]
+             f"<p class='keypoint'>{escape(key_point(row, indicator.target) + uncompared)}</p>"]
     comment = results.params.get("commentary", {}).get("indicators", {}).get(indicator_id)
     if comment:
         parts.append(f"<div class='commentary'><p class='label'>Analyst's commentary</p>{markdown(comment)}</div>")
@@ -175,14 +180,29 @@ def indicators(results: Results, section: str) -> HTML:
 
 
 def key_points(results: Results) -> HTML:
-    """Key points per priority, generated from the numbers, then the analyst's summary."""
+    """Key points per priority, generated from the numbers, then the analyst's summary.
+
+    Missing data is stated once per cause, first; a section names its indicators it leaves
+    not available in one line.
+    """
     parts = ["<h2 id='key-points'>Key points</h2>",
              f"<p class='lede'>{escape(config.PARTNERSHIP)}, {escape(results.rows()['period'].iloc[0])} compared with the "
              "previous 12 months. Rates are per 10,000 residents unless stated.</p>"]
+    gaps = results.gaps()
+    causes = cause_lines(gaps)
+    if causes:
+        lines = [escape(line) for line in causes]
+        body = f"<ul><li>{'</li><li>'.join(lines)}</li></ul>" if len(lines) > 1 else f"<p>{lines[0]}</p>"
+        parts.append(f"<div class='notice'><p><strong>Missing data</strong></p>{body}</div>")
+    missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
     for section, title in config.SECTIONS.items():
-        rows = results.rows(config.PARTNERSHIP, section).to_dict("records")
+        rows = results.rows(config.PARTNERSHIP, section)
         items = "".join(f"<li class='{JUDGEMENT_CLASS.get(r['judgement'], 'none')}'>"
-                        f"{escape(key_point(r, results.catalogue[r['indicator_id']].target))}</li>" for r in rows)
+                        f"{escape(key_point(r, results.catalogue[r['indicator_id']].target))}</li>"
+                        for r in rows.to_dict("records") if r["indicator_id"] not in missing)
+        absent = rows.loc[rows["indicator_id"].isin(missing), "title"]
+        if len(absent):
+            items += f"<li class='na'>{escape(section_line(list(absent), 'see above'))}</li>"
         parts.append(f"<h3>{escape(title)}</h3><ul class='keypoints'>{items}</ul>")
     summary = results.params.get("commentary", {}).get("summary")
     if summary:
@@ -200,10 +220,11 @@ def what_changed(results: Results) -> HTML:
     previous = results.quarter.previous()
     parts = [f"<h2 id='what-changed'>What changed since last quarter</h2>"
              f"<p>Compared with the report for {escape(previous.title)}:</p>"]
+    parts += [f"<p>{escape(line)}</p>" for line in last_quarter_lines(results.last_quarter_gaps)]
     if len(results.changes):
         items = "".join(f"<li><strong>{escape(c['title'])}</strong>: {escape(change_words(c))}.</li>"
                         for c in results.changes.to_dict("records"))
         parts.append(f"<ul>{items}</ul>")
     else:
-        parts.append("<p>No indicator changed its judgement or statistical process control signal.</p>")
+        parts.append(f"<p>{escape(no_change(results))}</p>")
     return HTML("".join(parts))

@@ -20,6 +20,7 @@ from nbconvert.exporters import TemplateExporter
 
 from . import __version__, config
 from .assess import describe_rule
+from .gaps import cause_lines, month_ranges
 from .narrative import anchor, escape, markdown, table_block
 from .pipeline import Results
 
@@ -98,23 +99,21 @@ def reading_key(results: Results) -> str:
 def data_quality(results: Results) -> str:
     quality = results.quality
     in_window = quality[quality["month"].isin([str(m) for m in pd.period_range(end=results.quarter.end_month, periods=24, freq="M")])]
-    unavailable = results.rows()[results.rows()["status"] != "available"]
-    items = "".join(f"<li><strong>{escape(r['title'])}</strong>: {escape(r['reason'])}</li>" for r in unavailable.to_dict("records"))
-    district_gaps = results.table[(results.table["status"] != "available") & (results.table["area_type"] == "district")
-                                  & ~results.table["indicator_id"].isin(unavailable["indicator_id"])]
-    gaps = "".join(f"<li>{escape(r['title'])}, {escape(r['area'])}: {escape(r['reason'])}</li>" for r in district_gaps.to_dict("records"))
-    sample = [r["title"] for r in results.rows().to_dict("records") if r["illustrative"]]
-    uncompared = results.rows()[(results.rows()["status"] == "available") & (results.rows()["reason"] != "")]
-    compare = "".join(f"<li><strong>{escape(r['title'])}</strong>: {escape(r['reason'])}</li>" for r in uncompared.to_dict("records"))
+    rows, gaps = results.rows(), results.gaps()
+    # A district lacking data leaves the partnership without it too, so partnership rows say it all.
+    given = rows[(rows["status"] != "available") & ~rows["indicator_id"].isin(gaps["indicator_id"])]  # params' reasons
+    items = "".join(f"<li><strong>{escape(r['title'])}</strong>: {escape(r['reason'])}</li>" for r in given.to_dict("records"))
+    items += "".join(f"<li>{escape(line)}</li>" for line in cause_lines(gaps[gaps["status"] != "available"]))
+    compare = "".join(f"<li>{escape(line)}</li>" for line in cause_lines(gaps[gaps["status"] == "available"]))
+    sample = [r["title"] for r in rows.to_dict("records") if r["illustrative"]]
     return (
         "<h2 id='data-quality'>Data quality and availability</h2>"
         "<h3>Indicators not available</h3>"
         + (f"<ul>{items}</ul>" if items else "<p>All indicators are available this quarter.</p>")
-        + (f"<p>Not available for some areas:</p><ul>{gaps}</ul>" if gaps else "")
-        + (f"<p>Shown for this year but not compared with the previous year:</p><ul>{compare}</ul>" if compare else "")
+        + (f"<h3>Indicators not compared with the previous year</h3><ul>{compare}</ul>" if compare else "")
         + "<h3>police.uk records without a location</h3>"
         f"<p>The police.uk files for {'the' if len(in_window) == 24 else f'only {len(in_window)} of the'} 24 months used "
-        f"({escape(in_window['month'].min())} to {escape(in_window['month'].max())}) "
+        f"({escape(month_ranges(in_window['month']))}) "
         f"held {in_window['rows'].sum():,} records for the Leicestershire Police force area. Of these, "
         f"{in_window['no_location'].sum():,} had no location (no LSOA) and cannot be placed in a district, so they are "
         f"excluded from every figure; {in_window['leicester'].sum():,} were in Leicester city and "
