@@ -20,6 +20,12 @@ def figure(value: float, measure: str) -> str:
     return f"{value:,.1f}%" if measure == "percentage" else f"{value:,.2f}"
 
 
+def long_date(day) -> str:
+    """``7 November 2022``: the day without a leading zero on every platform (strftime's flag for
+    that is glibc's own)."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def with_unit(value: float, measure: str, unit: str) -> str:
     """``1.39 per 10,000`` or ``32.6%``."""
     text = figure(value, measure)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import config
 from .errors import BuildError
-from .narrative import figure, key_point, markdown
+from .narrative import figure, key_point, long_date, markdown
 from .pipeline import Results
 
 
@@ -30,7 +30,7 @@ def paper_markdown(results: Results) -> str:
     para = lambda text: f"{next(number)}. {text}"  # noqa: E731 - numbered paragraphs read best inline
 
     lines = [f"# {params.get('board', config.PARTNERSHIP)}", "",
-             f"**Date:** {pd.Timestamp(meeting).strftime('%-d %B %Y') if meeting else 'to be confirmed'}", "",
+             f"**Date:** {long_date(meeting) if meeting else 'to be confirmed'}", "",
              f"## Safer Communities Performance {quarter.title} Report", "",
              "### Purpose of the report", "",
              para(f"The purpose of this report is to present the Board with an overview of performance against the "

@@ -20,7 +20,7 @@ from nbconvert.exporters import TemplateExporter
 from . import __version__, config
 from .assess import describe_rule
 from .files import package_versions
-from .narrative import anchor, escape, markdown, table_block
+from .narrative import anchor, escape, long_date, markdown, table_block
 from .pipeline import Results
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -52,7 +52,7 @@ def cover(results: Results, build: dict) -> str:
         f"<p class='quarter'>{escape(rows['period'].iloc[0])}, compared with the previous 12 months</p>"
         "<dl>"
         f"<dt>Partnership</dt><dd>{escape(params.get('partnership', config.PARTNERSHIP))}</dd>"
-        f"<dt>Board meeting</dt><dd>{escape(pd.Timestamp(meeting).strftime('%-d %B %Y') if meeting else 'To be confirmed')}</dd>"
+        f"<dt>Board meeting</dt><dd>{escape(long_date(meeting) if meeting else 'To be confirmed')}</dd>"
         f"<dt>Period covered</dt><dd>{escape((quarter.end_month - 11).strftime('%B %Y'))} to {escape(quarter.end_month.strftime('%B %Y'))}</dd>"
         f"<dt>Prepared by</dt><dd>{escape(params.get('contact', {}).get('name', ''))}</dd>"
         f"<dt>Produced</dt><dd>{escape(build['built_at'])}</dd>"
