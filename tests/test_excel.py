@@ -1,7 +1,9 @@
 """helpers.excel: the dashboard workbook and the partners' data return, read back for real."""
 from __future__ import annotations
 
+import csv
 import dataclasses
+import re
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +18,7 @@ from openpyxl import load_workbook
 from helpers import config
 from helpers.errors import InputError
 from helpers.excel import (ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, RETURN_HEADERS, VERSUS, read_return,
-                           return_periods, safe_text, write_dashboard, write_return_template)
+                           return_periods, safe_text, write_csv, write_dashboard, write_return_template)
 from helpers.ingest import read_local_extract
 from helpers.pipeline import compute
 from helpers.quarters import parse_quarter
@@ -278,6 +280,27 @@ def test_params_and_data_text_cannot_become_formulas(results, tmp_path):
     assert wb["Dashboard"].cell(rra, 3).comment.text == "'@SUM(1+1)"
     with zipfile.ZipFile(path) as archive:
         assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_indicators_csv_text_cannot_become_a_formula(results, tmp_path):
+    """OWASP CSV injection: text cells get the workbook's leading quote; numbers are written as numbers."""
+    table = results.table.copy()
+    unavailable = table["indicator_id"] == "racially_religiously_aggravated"
+    table.loc[unavailable, "reason"] = EVIL  # the params reason, copied as given
+    table.loc[table["indicator_id"] == "robbery", "title"] = "-Robbery"
+    write_csv(table, tmp_path / "indicators.csv")
+
+    with open(tmp_path / "indicators.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["reason"] for r in rows if r["indicator_id"] == "racially_religiously_aggravated"} == {"'" + EVIL}
+    assert {r["title"] for r in rows if r["indicator_id"] == "robbery"} == {"'-Robbery"}
+    falling = table[table["change_abs"] < 0].index[0]
+    assert float(rows[falling]["change_abs"]) == table.at[falling, "change_abs"] < 0  # a negative number, untouched
+    back = pd.read_csv(tmp_path / "indicators.csv")
+    assert back["change_abs"].dtype == float and back["value"].equals(table["value"])
+    live = [cell for row in rows for cell in row.values()
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", cell)]
+    assert live == []  # only a negative number may start like a formula
 
 
 # --- Data returns -----------------------------------------------------------------------

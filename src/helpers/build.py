@@ -191,7 +191,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     """report.html, then report.pdf (printed in the background) beside the CSV, paper and workbook."""
     import pandas as pd
 
-    from .excel import write_dashboard
+    from .excel import write_csv, write_dashboard
     from .narrative import long_date
     from .paper import check_consistency, paper_html, paper_markdown
     from .report import export_html, stitch
@@ -207,7 +207,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     with ThreadPoolExecutor(max_workers=1) as background:
         pdf = background.submit(printer.print_pdf, staging / "report.html", staging / "report.pdf") if printer else None
         step = time.perf_counter()
-        results.table.to_csv(staging / "indicators.csv", index=False, lineterminator="\n")
+        write_csv(results.table, staging / "indicators.csv")
         paper = paper_markdown(results)
         (staging / "board-paper.md").write_text(paper, encoding="utf-8")
         (staging / "board-paper.html").write_text(

@@ -1,8 +1,10 @@
-"""The Excel outputs: the one-page dashboard workbook and the partners' data return.
+"""The Excel outputs: the one-page dashboard workbook and the partners' data return, and
+``indicators.csv``, which is as often opened in Excel.
 
 ``write_dashboard`` writes ``dashboard.xlsx`` (Dashboard, Trends, Data, Definitions);
 ``write_return_template`` writes a return for partners to fill and ``read_return``
-reads a filled one back into the local-extract rows the pipeline uses.
+reads a filled one back into the local-extract rows the pipeline uses; ``write_csv``
+writes the indicator table.
 
 Every cell holds a value, never a formula. Every text cell goes through ``safe_text``:
 following OWASP's advice on formula (CSV) injection, text that starts with ``=``,
@@ -63,6 +65,14 @@ def safe_text(value: object) -> str:
     """``value`` as text Excel cannot read as a formula (OWASP: prefix a single quote)."""
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> None:
+    """``table`` as CSV (``indicators.csv``), its text cells made safe as the workbook's; numbers as they are."""
+    safe = table.copy()
+    for column in safe.select_dtypes(include=["object", "string"]).columns:
+        safe[column] = safe[column].map(lambda v: safe_text(v) if isinstance(v, str) else v)
+    safe.to_csv(path, index=False, lineterminator="\n")
 
 
 def _plain(value: object) -> object:
