@@ -87,7 +87,8 @@ def test_partnership_values_equal_the_table(book, results, rows, indicator_id):
     ws, row, record = book["Dashboard"], rows[indicator_id], partnership(results, indicator_id)
     assert round(ws.cell(row, 3).value, 2) == round(record["value"], 2)
     assert round(ws.cell(row, 4).value, 2) == round(record["previous_value"], 2)
-    assert round(ws.cell(row, 5).value, 2) == round(record["change_pct"], 2)
+    change = record["change_abs"] if record["measure"] == "percentage" else record["change_pct"]  # points, or %
+    assert round(ws.cell(row, 5).value, 2) == round(change, 2)
     assert ws.cell(row, 2).value == results.catalogue[indicator_id].unit
     # every area column holds that area's value
     for column, area in enumerate(config.AREAS, start=10):
@@ -100,6 +101,25 @@ def test_number_formats_by_unit(book, rows):
     assert ws.cell(rows["total_crime"], 3).number_format == "0.00\" \"_▲"
     assert ws.cell(rows["marac_repeat_rate"], 3).number_format.startswith('0.0"%"')  # values are already percentages
     assert "%" not in ws.cell(rows["marac_repeat_rate"], 3).number_format.replace('"%"', "")
+
+
+def test_change_is_in_points_for_percentages_and_in_percent_for_rates(book, rows):
+    """As in the report: a percentage moves by points (32.0% to 35.5% is +3.5 pts), a rate by a relative %."""
+    ws = book["Dashboard"]
+    assert ws.cell(rows["marac_repeat_rate"], 5).number_format == '+0.0" pts";-0.0" pts";0.0" pts"'
+    assert ws.cell(rows["total_crime"], 5).number_format == '+0.0"%";-0.0"%";0.0"%"'
+
+
+def test_change_from_a_previous_value_of_0_is_new(results, tmp_path):
+    table = results.table.copy()
+    hate = (table["indicator_id"] == "hate_crime") & (table["area"] == config.PARTNERSHIP)
+    # as quarter_table gives it: no relative change from 0
+    table.loc[hate, ["previous_numerator", "previous_value", "change_pct"]] = [0, 0, np.nan]
+    table.loc[hate, "change_abs"] = table.loc[hate, "value"]
+    path = write_dashboard(dataclasses.replace(results, table=table), tmp_path / "new.xlsx")
+    ws = load_workbook(path)["Dashboard"]
+    row = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value.startswith("Hate crimes"))
+    assert ws.cell(row, 4).value == 0 and ws.cell(row, 5).value == "new"
 
 
 def test_unavailable_indicator_says_not_available_with_reason(book, results, rows):

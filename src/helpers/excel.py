@@ -41,6 +41,7 @@ from . import config
 from .assess import describe_rule
 from .errors import InputError
 from .ingest import check_local_rows
+from .narrative import change_text
 from .quarters import Quarter, parse_quarter, period_label, window
 
 FONT = "Calibri"  # LibreOffice substitutes the metric-compatible Carlito
@@ -202,7 +203,7 @@ def _dashboard_sheet(ws, results) -> None:
     quarter, params, end = results.quarter, results.params, results.quarter.end_month
     partnership = params.get("partnership", config.PARTNERSHIP)
     headers = ["Indicator", "Unit", f"Current\nto {end.strftime('%b %y')}", f"Previous\nto {(end - 12).strftime('%b %y')}",
-               "Change\n(%)", "Direction", "Judgement", "95% confidence\ninterval", "Target\nrange",
+               "Change", "Direction", "Judgement", "95% confidence\ninterval", "Target\nrange",
                *(_two_lines(area) for area in config.AREAS)]
     last = len(headers)
     widths = {c: _chars(h, HEAD, bold=True) for c, h in enumerate(headers, start=1)}
@@ -277,11 +278,10 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         spans.append((row, 4, record["reason"], BODY))
         return
     fill, color = JUDGEMENT_STYLE[record["judgement"]]
-    change = record["change_pct"]
     cells = [
         (3, record["value"], {"fmt": _value_format(unit), "bold": True}),
         (4, record["previous_value"], {"fmt": _value_format(unit)}),
-        (5, change if math.isfinite(change) else None, {"fmt": "+0.0;-0.0;0.0"}),
+        (5, *_change(record)),
         (6, ARROWS.get(record["direction"], "—"), {}),
         (7, record["judgement"].capitalize(), {"fill": fill, "color": color, "bold": True, "align": "center"}),
         (8, f"{record['ci_low']:.{digits}f} – {record['ci_high']:.{digits}f}", {"align": "center", "size": HEAD}),
@@ -302,6 +302,15 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         widths[column] = max(widths[column], _chars(shown, style.get("size", BODY), style.get("bold", False)))
     if indicator.target:
         ws.row_dimensions[row].height = max(ws.row_dimensions[row].height, 2 * ROW_HEIGHT)
+
+
+def _change(record: dict) -> tuple[object, dict]:
+    """The change cell, as the report gives it: % for a rate, points for a percentage, "new" from 0."""
+    if record["measure"] == "percentage":
+        return record["change_abs"], {"fmt": '+0.0" pts";-0.0" pts";0.0" pts"'}
+    if record["previous_value"] == 0:
+        return change_text(record), {"align": "right"}
+    return record["change_pct"], {"fmt": '+0.0"%";-0.0"%";0.0"%"'}
 
 
 def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
@@ -325,7 +334,10 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
          f"Area significantly lower than {config.PARTNERSHIP}: the partnership value is above the area's 95% "
          "confidence interval. No mark: similar."),
         ("95% confidence interval", None, None,
-         "Byar's method for counts and rates, Wilson score for percentages. Change (%) is this year against the previous year."),
+         "Byar's method for counts and rates, Wilson score for percentages."),
+        ("Change", None, None,
+         "This year against the previous year: in % for rates, in percentage points (pts) for percentages; "
+         "“new” where the previous year was 0."),
         (f"Indicator {ILLUSTRATIVE_MARK}", None, None,
          "Illustrative sample data generated for demonstration, not real local figures."),
         ("Not available / n/a", None, None,

@@ -33,12 +33,15 @@ def with_unit(value: float, measure: str, unit: str) -> str:
 
 
 def change_text(row: dict) -> str:
-    """``+17.2%`` (relative change) or, for percentages, ``+3.7 points``."""
+    """``+17.2%`` (relative change) or, for percentages, ``+3.7 points``; from a previous
+    value of 0, ``new`` (or ``no change``)."""
     if pd.isna(row["change_abs"]):
         return "n/a"
     if row["measure"] == "percentage":
         return f"{row['change_abs']:+.1f} points"
-    return f"{row['change_pct']:+.1f}%" if pd.notna(row["change_pct"]) else "n/a"
+    if row["previous_value"] == 0:
+        return "new" if row["change_abs"] else "no change"
+    return f"{row['change_pct']:+.1f}%"
 
 
 def direction_label(direction: str) -> str:
