@@ -497,6 +497,8 @@ CATALOGUE_CASES = {
     "target as text": (lambda t: t.replace("target: {low: 28, high: 40", "target: {low: '28', high: 40", 1),
                        ["target must have low <= high"]),
     "not a list": (lambda t: "indicators: none\n", ["must hold a list"]),
+    "plural as text": (lambda t: t.replace("plural: true", "plural: yes please", 1),
+                       ["indicator 2", "'plural' must be true or false"]),
 }
 
 

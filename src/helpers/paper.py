@@ -49,7 +49,7 @@ def paper_markdown(results: Results) -> str:
     for section, title in config.SECTIONS.items():
         lines += [f"#### {title}", ""]
         for row in results.rows(config.PARTNERSHIP, section).to_dict("records"):
-            lines.append(para(key_point(row, results.catalogue[row["indicator_id"]].target)))
+            lines.append(para(key_point(row, results.catalogue[row["indicator_id"]])))
         lines.append("")
     lines += ["### What changed since last quarter", ""]
     if len(results.changes):
@@ -60,7 +60,7 @@ def paper_markdown(results: Results) -> str:
     lines += ["", "### Data availability", ""]
     unavailable = rows[rows["status"] != "available"]
     for row in unavailable.to_dict("records"):
-        lines.append(para(f"{row['title']} is not available: {row['reason']}"))
+        lines.append(para(f"{results.catalogue[row['indicator_id']].subject} not available: {row['reason']}"))
     for row in rows[(rows["status"] == "available") & (rows["reason"] != "")].to_dict("records"):
         lines.append(para(f"{row['title']}: {row['reason']}"))
     sample = [r["title"] for r in rows.to_dict("records") if r["illustrative"]]
@@ -119,7 +119,7 @@ def check_consistency(table: pd.DataFrame, documents: dict[str, str], quarter) -
     for name, document in documents.items():
         text = re.sub(r"\s+", " ", _text(document))
         for row in rows.to_dict("records"):
-            for sentence in re.findall(rf"{re.escape(row['title'])} is [^.]*(?:\.\d+[^.]*)*\.", text):
+            for sentence in re.findall(rf"{re.escape(row['title'])} (?:is|are) [^.]*(?:\.\d+[^.]*)*\.", text):
                 if row["status"] != "available":
                     if "not available" not in sentence:
                         problems.append(f"{name}: '{sentence[:80]}' gives figures for an unavailable indicator")

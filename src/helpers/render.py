@@ -102,7 +102,7 @@ def indicator_block(results: Results, indicator_id: str) -> str:
     row = results.table[(results.table["indicator_id"] == indicator_id) & (results.table["area"] == area)].iloc[0].to_dict()
     tag = f" {SAMPLE_TAG}" if row["illustrative"] else ""
     parts = [f"<section class='indicator' id='{anchor(indicator_id)}'><h3>{escape(indicator.title)}{tag}</h3>",
-             f"<p class='keypoint'>{escape(key_point(row, indicator.target))}</p>"]
+             f"<p class='keypoint'>{escape(key_point(row, indicator))}</p>"]
     comment = results.params.get("commentary", {}).get("indicators", {}).get(indicator_id)
     if comment:
         parts.append(f"<div class='commentary'><p class='label'>Analyst's commentary</p>{markdown(comment)}</div>")
@@ -182,7 +182,7 @@ def key_points(results: Results) -> HTML:
     for section, title in config.SECTIONS.items():
         rows = results.rows(config.PARTNERSHIP, section).to_dict("records")
         items = "".join(f"<li class='{JUDGEMENT_CLASS.get(r['judgement'], 'none')}'>"
-                        f"{escape(key_point(r, results.catalogue[r['indicator_id']].target))}</li>" for r in rows)
+                        f"{escape(key_point(r, results.catalogue[r['indicator_id']]))}</li>" for r in rows)
         parts.append(f"<h3>{escape(title)}</h3><ul class='keypoints'>{items}</ul>")
     summary = results.params.get("commentary", {}).get("summary")
     if summary:
