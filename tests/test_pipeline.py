@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from helpers import config
+from helpers import config, render
 from helpers.errors import InputError
 from helpers.pipeline import compute, latest_full_quarter
 
@@ -101,3 +101,7 @@ def test_previous_year_gap_shows_this_year_without_a_comparison(tmp_path):
     assert row["status"] == "available" and row["numerator"] == reference["numerator"]
     assert pd.isna(row["previous_value"]) and row["judgement"] == "not compared" and row["direction"] == ""
     assert "2020-11" in row["reason"]
+    # 2020-11 is also one of the 24 months of SPC: no signal in the table, and no limits in the chart
+    assert row["spc_signal"] == "" and reference["spc_signal"] != ""
+    block = render.indicator_block(gappy, "total_crime")
+    assert "months missing: no SPC" in block and "<td>—</td>" in block  # the gap shown, not closed up

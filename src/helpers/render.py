@@ -107,11 +107,12 @@ def indicator_block(results: Results, indicator_id: str) -> str:
     if comment:
         parts.append(f"<div class='commentary'><p class='label'>Analyst's commentary</p>{markdown(comment)}</div>")
     if row["status"] == "available":
-        series = results.series[(results.series["indicator_id"] == indicator_id) & (results.series["area"] == area)].dropna(subset=["value"])
+        # Every month of the window, missing ones as NaN: charts break there, and SPC is drawn as the table reads it.
+        series = results.series[(results.series["indicator_id"] == indicator_id) & (results.series["area"] == area)]
         monthly = None
         if indicator.frequency == "monthly":
             counts = results.monthly[(results.monthly["indicator_id"] == indicator_id) & (results.monthly["area"] == area)]
-            monthly = counts.set_index("month")["numerator"].reindex(list(series["period_end"])).dropna()
+            monthly = counts.set_index("month")["numerator"].reindex(list(series["period_end"]))
         chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target)
         parts += [chart, _figures_table(series, monthly, row)]
     parts.append(f"<p class='definition'><strong>Definition:</strong> {escape(indicator.definition)}"
