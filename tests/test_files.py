@@ -105,6 +105,13 @@ def test_input_key_reads_subfolders_of_data_local(inputs, tmp_path):
     assert key(police, code) != first
 
 
+def test_input_key_leaves_a_broken_params_file_to_the_params_reader(inputs, tmp_path):
+    police, code = inputs
+    for text in ("meeting_date: 2022-13-45\n", "local_extract: [unclosed\n", "\xff\xfe bad bytes"):
+        (tmp_path / "params" / "2022-23-Q3.yaml").write_bytes(text.encode("latin-1"))
+        assert len(key(police, code)) == 64
+
+
 def test_input_key_refuses_a_missing_params_or_local_file(inputs, tmp_path):
     police, code = inputs
     with pytest.raises(InputError, match="params file not found"):

@@ -67,15 +67,15 @@ def package_versions() -> dict[str, str]:
 
 
 def _local_extracts_in_params(params_files: list[Path]) -> list[Path]:
-    """The files named by ``local_extract`` in any params file, wherever they are. A file that is
-    not valid YAML names none here: reading the params reports it."""
+    """The files named by ``local_extract`` in any params file, wherever they are. A params file
+    that cannot be read names none here: reading the params reports it, naming file and line."""
     import yaml
 
     named = []
     for path in params_files:
         try:
             document = yaml.safe_load(path.read_bytes())
-        except (OSError, yaml.YAMLError):
+        except Exception:  # bad YAML, an impossible date (ValueError), an unreadable file ...
             continue
         if isinstance(document, dict) and isinstance(document.get("local_extract"), str):
             named.append(config.ROOT / document["local_extract"])
