@@ -43,7 +43,7 @@ def test_a_missing_month_gets_no_limits_and_is_not_joined_over():
     rolling[10] = np.nan
     html, alt = draw(counts, rolling)
     image = svg(html)
-    assert "1 of the 24 months are missing, so no process limits or signals are drawn" in alt
+    assert "1 of the 24 months is missing, so no process limits or signals are drawn" in alt
     assert not any(word in image for word in ("Process limits", "Average", "Special-cause"))
     assert "months missing: no SPC" in html
     # each line is two pieces either side of its gap (the legend's sample line is one)

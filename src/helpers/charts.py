@@ -113,8 +113,8 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             counts = monthly.to_numpy(dtype=float)
             mx = np.arange(len(counts))
             ax2.plot(mx, counts, color=DARK_GREY, linewidth=1.4, marker="o", markersize=3, label="Monthly count")
-            highest = np.nanmax(counts)
-            if chartable(counts):
+            highest, spc = np.nanmax(counts), chartable(counts)
+            if spc:
                 chart = xmr(counts)
                 points = chart.points
                 ax2.axhline(chart.mean, color=TURQUOISE, linewidth=1.5, label="Average")
@@ -131,8 +131,8 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             else:
                 missing = int(np.isnan(counts).sum())
                 ax2.set_title(f"Monthly count (no SPC limits: {missing} month(s) missing)", fontsize=10)
-                alt_parts.append(f"Monthly counts: {missing} of the {len(counts)} months are missing, so no process "
-                                 "limits or signals are drawn.")
+                alt_parts.append(f"Monthly counts: {missing} of the {len(counts)} months {'is' if missing == 1 else 'are'} "
+                                 "missing, so no process limits or signals are drawn.")
             labels = _month_labels(list(monthly.index))
             mticks = mx[::6] if len(mx) > 12 else mx[::3]
             ax2.set_xticks(mticks, [labels[i] for i in mticks])
@@ -141,7 +141,7 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             ax2.legend(fontsize=8, loc="upper center", ncols=2, frameon=False)
     alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
     if panels == 2:
-        second = "monthly statistical process control chart" if chartable(counts) else "monthly counts (months missing: no SPC)"
+        second = "monthly statistical process control chart" if spc else "monthly counts (months missing: no SPC)"
         return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and {second}"), alt
     return figure_html(fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"), alt
 
