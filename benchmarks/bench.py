@@ -32,7 +32,7 @@ import pandas as pd
 import papermill
 import pyarrow.csv as pacsv
 
-from helpers import browser, config, excel, pipeline, report
+from helpers import browser, config, excel, pipeline, report, skip_iri_format_checks
 from helpers.assess import assess
 from helpers.build import SECTION_NOTEBOOKS, build
 from helpers.catalogue import load_catalogue
@@ -41,9 +41,11 @@ from helpers.files import find_police_files
 from helpers.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
 from helpers.kernels import WarmKernel
+from helpers.narrative import long_date
 from helpers.params import load_params
 from helpers.quarters import window
 
+skip_iri_format_checks()  # as the safer-report command does
 BIN = Path(sys.executable).parent          # the venv's bin: papermill, jupyter
 STARTED = time.perf_counter()
 ROWS: list[tuple] = []                       # (section, measurement, times | None, extra, target, met)
@@ -239,7 +241,8 @@ def bench_notebooks(runs: int, bundle: Path, label: str, folder: Path) -> list[P
 def bench_outputs(runs: int, results: pipeline.Results, executed: list[Path], folder: Path) -> None:
     log("4. stitch + HTML, PDF, Excel")
     print("\n4. Stitching, HTML, PDF, Excel")
-    info = {"built_at": dt.datetime.now().strftime("%-d %B %Y %H:%M"), "code_version": "benchmark"}
+    now = dt.datetime.now()
+    info = {"built_at": f"{long_date(now)} {now:%H:%M}", "code_version": "benchmark"}
     title = f"{config.PARTNERSHIP} Safer Communities Performance Report, {results.quarter.title}"
     times, book = timed(lambda: report.stitch(results, executed, info), runs)
     record("outputs", "report.stitch", times)

@@ -1,5 +1,6 @@
-"""Shared fixtures: a writer for tiny police.uk street-level CSVs, and an independent
-count of the bundled police.uk data made with nothing but ``csv`` and ``gzip``."""
+"""Shared fixtures: a private cache and output folder for the whole session, a writer for tiny
+police.uk street-level CSVs, and an independent count of the bundled police.uk data made with
+nothing but ``csv`` and ``gzip``."""
 from __future__ import annotations
 
 import collections
@@ -12,6 +13,19 @@ from pathlib import Path
 import pytest
 
 from helpers import config
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_and_outputs(tmp_path_factory):
+    """Tests never touch the repository's .cache/ or outputs/: both point at a temporary folder,
+    here and, through the environment, in every command, build and kernel a test starts."""
+    base = tmp_path_factory.mktemp("session")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, variable in (("CACHE", "SAFER_REPORT_CACHE"), ("OUTPUTS", "SAFER_REPORT_OUTPUTS")):
+            patch.setenv(variable, str(base / name.lower()))
+            patch.setattr(config, name, base / name.lower())
+        yield
+
 
 POLICE_HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
                  "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]

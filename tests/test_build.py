@@ -99,8 +99,9 @@ def test_key_points_match_the_csv(html, table):
     partnership = table[(table["area"] == config.PARTNERSHIP) & (table["status"] == "available")]
     for row in partnership.to_dict("records"):
         now, before = figure(row["value"], row["measure"]), figure(row["previous_value"], row["measure"])
-        pattern = rf"{re.escape(row['title'].replace('&', '&amp;'))} is [^<]*{re.escape(before)}[^<]*{re.escape(now)}|" \
-                  rf"{re.escape(row['title'].replace('&', '&amp;'))} is {re.escape(now)}, [^<]*{re.escape(before)}"
+        title = re.escape(row["title"].replace("&", "&amp;"))
+        pattern = rf"{title} (?:is|are) [^<]*{re.escape(before)}[^<]*{re.escape(now)}|" \
+                  rf"{title} (?:is|are) {re.escape(now)}, [^<]*{re.escape(before)}"
         assert re.search(pattern, html), row["indicator_id"]
 
 

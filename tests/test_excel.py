@@ -1,7 +1,9 @@
 """helpers.excel: the dashboard workbook and the partners' data return, read back for real."""
 from __future__ import annotations
 
+import csv
 import dataclasses
+import re
 import shutil
 import subprocess
 import tempfile
@@ -16,7 +18,7 @@ from openpyxl import load_workbook
 from helpers import config
 from helpers.errors import InputError
 from helpers.excel import (ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, RETURN_HEADERS, VERSUS, read_return,
-                           return_periods, safe_text, write_dashboard, write_return_template)
+                           return_periods, safe_text, write_csv, write_dashboard, write_return_template)
 from helpers.ingest import read_local_extract
 from helpers.pipeline import compute
 from helpers.quarters import parse_quarter
@@ -85,7 +87,8 @@ def test_partnership_values_equal_the_table(book, results, rows, indicator_id):
     ws, row, record = book["Dashboard"], rows[indicator_id], partnership(results, indicator_id)
     assert round(ws.cell(row, 3).value, 2) == round(record["value"], 2)
     assert round(ws.cell(row, 4).value, 2) == round(record["previous_value"], 2)
-    assert round(ws.cell(row, 5).value, 2) == round(record["change_pct"], 2)
+    change = record["change_abs"] if record["measure"] == "percentage" else record["change_pct"]  # points, or %
+    assert round(ws.cell(row, 5).value, 2) == round(change, 2)
     assert ws.cell(row, 2).value == results.catalogue[indicator_id].unit
     # every area column holds that area's value
     for column, area in enumerate(config.AREAS, start=10):
@@ -98,6 +101,25 @@ def test_number_formats_by_unit(book, rows):
     assert ws.cell(rows["total_crime"], 3).number_format == "0.00\" \"_▲"
     assert ws.cell(rows["marac_repeat_rate"], 3).number_format.startswith('0.0"%"')  # values are already percentages
     assert "%" not in ws.cell(rows["marac_repeat_rate"], 3).number_format.replace('"%"', "")
+
+
+def test_change_is_in_points_for_percentages_and_in_percent_for_rates(book, rows):
+    """As in the report: a percentage moves by points (32.0% to 35.5% is +3.5 pts), a rate by a relative %."""
+    ws = book["Dashboard"]
+    assert ws.cell(rows["marac_repeat_rate"], 5).number_format == '+0.0" pts";-0.0" pts";0.0" pts"'
+    assert ws.cell(rows["total_crime"], 5).number_format == '+0.0"%";-0.0"%";0.0"%"'
+
+
+def test_change_from_a_previous_value_of_0_is_new(results, tmp_path):
+    table = results.table.copy()
+    hate = (table["indicator_id"] == "hate_crime") & (table["area"] == config.PARTNERSHIP)
+    # as quarter_table gives it: no relative change from 0
+    table.loc[hate, ["previous_numerator", "previous_value", "change_pct"]] = [0, 0, np.nan]
+    table.loc[hate, "change_abs"] = table.loc[hate, "value"]
+    path = write_dashboard(dataclasses.replace(results, table=table), tmp_path / "new.xlsx")
+    ws = load_workbook(path)["Dashboard"]
+    row = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value.startswith("Hate crimes"))
+    assert ws.cell(row, 4).value == 0 and ws.cell(row, 5).value == "new"
 
 
 def test_unavailable_indicator_says_not_available_with_reason(book, results, rows):
@@ -278,6 +300,27 @@ def test_params_and_data_text_cannot_become_formulas(results, tmp_path):
     assert wb["Dashboard"].cell(rra, 3).comment.text == "'@SUM(1+1)"
     with zipfile.ZipFile(path) as archive:
         assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_indicators_csv_text_cannot_become_a_formula(results, tmp_path):
+    """OWASP CSV injection: text cells get the workbook's leading quote; numbers are written as numbers."""
+    table = results.table.copy()
+    unavailable = table["indicator_id"] == "racially_religiously_aggravated"
+    table.loc[unavailable, "reason"] = EVIL  # the params reason, copied as given
+    table.loc[table["indicator_id"] == "robbery", "title"] = "-Robbery"
+    write_csv(table, tmp_path / "indicators.csv")
+
+    with open(tmp_path / "indicators.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["reason"] for r in rows if r["indicator_id"] == "racially_religiously_aggravated"} == {"'" + EVIL}
+    assert {r["title"] for r in rows if r["indicator_id"] == "robbery"} == {"'-Robbery"}
+    falling = table[table["change_abs"] < 0].index[0]
+    assert float(rows[falling]["change_abs"]) == table.at[falling, "change_abs"] < 0  # a negative number, untouched
+    back = pd.read_csv(tmp_path / "indicators.csv")
+    assert back["change_abs"].dtype == float and back["value"].equals(table["value"])
+    live = [cell for row in rows for cell in row.values()
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", cell)]
+    assert live == []  # only a negative number may start like a formula
 
 
 # --- Data returns -----------------------------------------------------------------------

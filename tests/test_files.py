@@ -13,7 +13,8 @@ from helpers.errors import InputError
 
 @pytest.fixture
 def inputs(tmp_path, monkeypatch, write_street_csv):
-    """A private copy of every input the key covers: two police.uk months, params, population, local."""
+    """A private copy of every input the key covers: two police.uk months, params, population,
+    boundaries, a local extract in data/local and one elsewhere that the params name."""
     police = tmp_path / "police"
     write_street_csv(police / "leics", "2022-08", [("a", "Blaby 001A", "Burglary")])
     write_street_csv(police / "leics", "2022-09", [("b", "Melton 002B", "Drugs")], kind="gz")
@@ -26,6 +27,12 @@ def inputs(tmp_path, monkeypatch, write_street_csv):
     monkeypatch.setattr(config, "POPULATION", tmp_path / "population")
     monkeypatch.setattr(config, "DATA", tmp_path / "data")
     monkeypatch.setattr(config, "CACHE", tmp_path / "cache")
+    (tmp_path / "boundaries.geojson").write_text("{}")
+    monkeypatch.setattr(config, "BOUNDARIES", tmp_path / "boundaries.geojson")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "partner.csv").write_text("area,month\n")  # outside data/local, named in params
+    with open(tmp_path / "params" / "defaults.yaml", "a") as defaults:
+        defaults.write(f"\nlocal_extract: {tmp_path / 'elsewhere' / 'partner.csv'}\n")
     code = tmp_path / "code.py"
     code.write_text("VERSION = 1\n")
     return police, code
@@ -63,6 +70,8 @@ def test_input_key_is_stable_and_changes_with_every_input(inputs, tmp_path):
         next((tmp_path / "params").glob("*.yaml")),
         next((tmp_path / "population").glob("*.csv")),
         tmp_path / "data" / "local" / "extract.csv",
+        tmp_path / "elsewhere" / "partner.csv",
+        tmp_path / "boundaries.geojson",
         code,
     ]
     seen = {first}
@@ -76,6 +85,31 @@ def test_input_key_is_stable_and_changes_with_every_input(inputs, tmp_path):
         assert key(police, code) == first  # put back: the same key again
     (police / "leics" / "2022-10-leicestershire-street.csv").write_text("new month")
     assert key(police, code) not in seen  # a file added
+
+
+def test_input_key_changes_with_a_package_version(inputs, monkeypatch):
+    police, code = inputs
+    first = key(police, code)
+    real = files.metadata.version
+    monkeypatch.setattr(files.metadata, "version", lambda name: "0.0.1" if name == "scipy" else real(name))
+    assert key(police, code) != first
+
+
+def test_input_key_reads_subfolders_of_data_local(inputs, tmp_path):
+    police, code = inputs
+    first = key(police, code)
+    archive = tmp_path / "data" / "local" / "archive"
+    archive.mkdir()
+    assert key(police, code) == first  # an empty folder is no input
+    (archive / "2021-extract.csv").write_text("area,month\n")
+    assert key(police, code) != first
+
+
+def test_input_key_leaves_a_broken_params_file_to_the_params_reader(inputs, tmp_path):
+    police, code = inputs
+    for text in ("meeting_date: 2022-13-45\n", "local_extract: [unclosed\n", "\xff\xfe bad bytes"):
+        (tmp_path / "params" / "2022-23-Q3.yaml").write_bytes(text.encode("latin-1"))
+        assert len(key(police, code)) == 64
 
 
 def test_input_key_refuses_a_missing_params_or_local_file(inputs, tmp_path):
@@ -99,3 +133,19 @@ def test_compute_cached_uses_the_saved_results_only_for_the_same_key(inputs, mon
     pipeline.compute_cached("k3", "2022-23-Q3")
     assert computed == ["2022-23-Q2", "2022-23-Q2", "2022-23-Q1", "2022-23-Q3"]
     assert len(list(config.CACHE.glob("results-*.pkl"))) == 2  # the oldest entry dropped
+
+
+@pytest.mark.parametrize("saved", [
+    b"",                                                  # EOFError: empty
+    b"\x80\x05\x95",                                      # cut short
+    b"cno_such_module_anywhere\nResults\n.",              # ModuleNotFoundError: saved by other code
+    b"chelpers.pipeline\nNoSuchClass\n.",                  # AttributeError: a class since renamed
+    b"c__builtin__\nint\n(S'x'\ntR.",                     # ValueError while rebuilding an object
+    b"c__builtin__\nint\n(S'1'\nS'2'\nS'3'\ntR.",          # TypeError: a changed signature
+])
+def test_an_unreadable_cache_entry_is_computed_again(saved, inputs, monkeypatch):
+    monkeypatch.setattr(pipeline, "compute", lambda quarter, **kw: {"quarter": quarter})
+    config.CACHE.mkdir(parents=True)
+    files.cached_results_path("k").write_bytes(saved)
+    assert pipeline.compute_cached("k", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
+    assert pipeline.load(results_path=files.cached_results_path("k")) == {"quarter": "2022-23-Q2"}  # saved anew

@@ -19,8 +19,10 @@ import pandas as pd
 import pytest
 
 from helpers import config
+from helpers.assess import assess
 from helpers.catalogue import Indicator
 from helpers.indicators import TABLE_COLUMNS, monthly_numerators, quarter_table, rolling_values
+from helpers.narrative import change_text, key_point
 from helpers.quarters import Quarter, window
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
@@ -313,3 +315,25 @@ def test_previous_year_gap_gives_this_year_uncompared_with_the_cause():
     row = row_of(quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False), "crime", config.PARTNERSHIP)
     assert row["status"] == "available" and row["value"] == pytest.approx(0.45) and np.isnan(row["previous_value"])
     assert row["reason"] == "the police.uk files for November to December 2020 are missing."
+
+
+def test_change_from_a_previous_value_of_0_is_new_never_inf():
+    """Melton has 1 Robbery a month in the later year only: 0 per 1,000 before, 12 / 20,000 x 1,000 = 0.6 now.
+    Harborough has no crime in either year."""
+    extra = pd.DataFrame([(m, "Melton", "Robbery", 1) for m in LATER], columns=["month", "district", "crime_type", "count"])
+    monthly = monthly_numerators(pd.concat([police_counts(), extra]), local_rows(), CATALOGUE, MONTHS)
+    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)))
+    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False)
+    assert not np.isinf(table["change_pct"]).any()
+    melton, harborough = row_of(table, "crime", "Melton"), row_of(table, "crime", "Harborough")
+    assert melton["previous_value"] == 0 and melton["value"] == pytest.approx(0.6)
+    assert melton["change_abs"] == pytest.approx(0.6) and math.isnan(melton["change_pct"])
+    assert harborough["change_abs"] == 0 and math.isnan(harborough["change_pct"])
+    assert change_text(melton) == "new" and change_text(harborough) == "no change"
+    # the percent-band rule still reads the direction: any rise from 0 is beyond the band
+    judged = assess(table, monthly, CATALOGUE, {"change_rule": "percent_band", "percent_band": 5}, Q2)
+    assert (row_of(judged, "crime", "Melton")["direction"], row_of(judged, "crime", "Melton")["judgement"]) == \
+        ("higher", "deteriorating")
+    assert row_of(judged, "crime", "Harborough")["direction"] == "similar"
+    sentence = key_point(row_of(judged, "crime", "Melton").to_dict(), CATALOGUE["crime"])
+    assert sentence.startswith("Crime is deteriorating: 0.00 to 0.60 per 1,000 over the last year (new).")

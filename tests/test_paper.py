@@ -40,11 +40,21 @@ def test_paper_paragraphs_are_numbered_in_order(paper):
 def test_paper_figures_are_the_tables(paper, results):
     """Each available partnership indicator's sentence carries its current and previous values."""
     for row in results.rows(config.PARTNERSHIP).to_dict("records"):
-        line = next(l for l in paper.splitlines() if f" {row['title']} is " in l)
+        line = next(l for l in paper.splitlines() if f" {results.catalogue[row['indicator_id']].subject} " in l)
         if row["status"] == "available":
             assert figure(row["value"], row["measure"]) in line and figure(row["previous_value"], row["measure"]) in line
         else:
             assert "not available" in line and "change of recording system" in line
+
+
+def test_sentences_agree_with_singular_and_plural_titles(paper, results):
+    """'Hate crimes are …', 'Shoplifting is …': the catalogue's 'plural' picks the verb."""
+    plural = [i.title for i in results.catalogue.values() if i.plural]
+    assert {"Hate crimes", "Domestic abuse crimes and incidents"} <= set(plural)
+    for indicator in results.catalogue.values():
+        wrong = f"{indicator.title} {'is' if indicator.plural else 'are'} "
+        assert f"{indicator.subject} " in paper and wrong not in paper, indicator.title
+    assert "Racially or religiously aggravated crime is not available" in paper  # data availability, singular
 
 
 def test_marac_sentence_states_the_safelives_range(paper, results):

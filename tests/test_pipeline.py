@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from helpers import config
+from helpers import config, render
 from helpers.errors import InputError
 from helpers.pipeline import compute, latest_full_quarter
 
@@ -106,3 +106,7 @@ def test_previous_year_gap_shows_this_year_without_a_comparison(tmp_path):
     assert last.loc["total_crime", "reason"] == "the police.uk files for November 2020 are missing."
     assert last.loc["total_crime", "status"] == "available"  # shown last quarter, but not compared
     assert "total_crime" not in set(gappy.changes["indicator_id"]) and not len(whole.last_quarter_gaps)
+    # 2020-11 is also one of the 24 months of SPC: no signal in the table, and no limits in the chart
+    assert row["spc_signal"] == "" and reference["spc_signal"] != ""
+    block = render.indicator_block(gappy, "total_crime")
+    assert "months missing: no SPC" in block and "<td>—</td>" in block  # the gap shown, not closed up

@@ -498,6 +498,8 @@ CATALOGUE_CASES = {
     "target as text": (lambda t: t.replace("target: {low: 28, high: 40", "target: {low: '28', high: 40", 1),
                        ["target must have low <= high"]),
     "not a list": (lambda t: "indicators: none\n", ["must hold a list"]),
+    "plural as text": (lambda t: t.replace("plural: true", "plural: yes please", 1),
+                       ["indicator 2", "'plural' must be true or false"]),
 }
 
 
@@ -691,6 +693,17 @@ def test_hostile_text_is_not_a_formula_in_excel(hostile):
     assert any(isinstance(c.value, str) and c.value.startswith("'=HYPERLINK") for c in cells)
     with zipfile.ZipFile(hostile / "dashboard.xlsx") as archive:
         assert not any(re.search(rb"<f[ >]", archive.read(n)) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_hostile_text_is_not_a_formula_in_indicators_csv(hostile):
+    """The params 'unavailable' reason begins with =HYPERLINK(: inert text in the CSV, as in the workbook."""
+    with open(hostile / "indicators.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    reasons = {r["reason"] for r in rows if r["indicator_id"] == "asb_environmental"}
+    assert len(reasons) == 1 and reasons.pop().startswith("'" + HOSTILE[3])
+    live = [cell for row in rows for cell in row.values()
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", cell)]
+    assert live == []  # only a negative number may start like a formula
 
 
 def test_missing_month_makes_police_indicators_not_available(hostile):

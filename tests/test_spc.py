@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.spc import MIN_POINTS, Signal, latest_signal, read_signal, xmr
+from helpers.spc import MIN_POINTS, Signal, chartable, latest_signal, read_signal, xmr
 
 RULES = ("beyond_limits", "run", "trend", "two_of_three")
 BASE = [10, 12] * 6  # 12 stable months: no run, no trend
@@ -171,3 +171,9 @@ def test_read_signal_rejects_unknown(side, polarity):
 def test_crime_falling_reads_as_improvement():
     signal = latest_signal(BASE + [10, 9, 10, 9, 10, 9, 10])
     assert read_signal(signal.side, "lower_is_better") == "improvement"
+
+
+def test_chartable_needs_every_month_and_enough_of_them():
+    assert chartable(STABLE) and chartable(STABLE * 2)
+    assert not chartable(STABLE[:-1])                  # 11 months: too few for signals
+    assert not chartable(STABLE[:5] + [np.nan] + STABLE[6:] * 2)  # a month missing: no chart over the gap

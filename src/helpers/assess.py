@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import config
 from .catalogue import Indicator
-from .spc import MIN_POINTS, latest_signal, read_signal
+from .spc import chartable, latest_signal, read_signal
 from .stats import normalise_confidence, poisson_rate_test, rate_ci, two_proportion_test, wilson_ci
 from .quarters import Quarter, window
 
@@ -100,7 +100,7 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
         signal, reading = "", ""
         if available and indicator.frequency == "monthly":
             values = series.get((indicator.id, row["area"]))
-            if values is not None and not np.isnan(values).any() and len(values) >= MIN_POINTS:
+            if values is not None and chartable(values):
                 found = latest_signal(values)
                 signal, reading = (found.description, read_signal(found.side, indicator.polarity)) if found else ("none", "")
         new["spc_signal"].append(signal); new["spc_reading"].append(reading)

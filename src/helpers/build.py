@@ -237,12 +237,14 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     """report.html, then report.pdf (printed in the background) beside the CSV, paper and workbook."""
     import pandas as pd
 
-    from .excel import write_dashboard
+    from .excel import write_csv, write_dashboard
+    from .narrative import long_date
     from .paper import check_consistency, paper_html, paper_markdown
     from .report import export_html, stitch
 
     step = time.perf_counter()
-    build_info = {"built_at": dt.datetime.now().astimezone().strftime("%-d %B %Y %H:%M %Z"), "code_version": code_version()}
+    now = dt.datetime.now().astimezone()
+    build_info = {"built_at": f"{long_date(now)} {now:%H:%M %Z}", "code_version": code_version()}
     book = stitch(results, [staging / "notebooks" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS], build_info)
     title = f"{results.params.get('partnership', config.PARTNERSHIP)} Safer Communities Performance Report, {results.quarter.title}"
     (staging / "report.html").write_text(export_html(book, title), encoding="utf-8")
@@ -251,7 +253,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     with ThreadPoolExecutor(max_workers=1) as background:
         pdf = background.submit(printer.print_pdf, staging / "report.html", staging / "report.pdf") if printer else None
         step = time.perf_counter()
-        results.table.to_csv(staging / "indicators.csv", index=False, lineterminator="\n")
+        write_csv(results.table, staging / "indicators.csv")
         paper = paper_markdown(results)
         (staging / "board-paper.md").write_text(paper, encoding="utf-8")
         (staging / "board-paper.html").write_text(

@@ -20,7 +20,7 @@ CRIME_TYPES = ["Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal d
                "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting",
                "Theft from the person", "Vehicle crime", "Violence and sexual offences"]
 _KEYS = {"id", "title", "section", "measure", "per", "polarity", "source", "crime_types",
-         "frequency", "target", "definition", "notes"}
+         "frequency", "target", "definition", "notes", "plural"}
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,17 @@ class Indicator:
     frequency: str = "monthly"
     target: dict | None = field(default=None, hash=False)
     notes: str = ""
+    plural: bool = False  # the title is plural ("Hate crimes"): sentences say "are", not "is"
 
     @property
     def unit(self) -> str:
         """How values are expressed: ``per 10,000``, ``per 1,000`` or ``%``."""
         return "%" if self.measure == "percentage" else f"per {self.per:,}"
+
+    @property
+    def subject(self) -> str:
+        """The title and its verb, to start a sentence: ``Shoplifting is``, ``Hate crimes are``."""
+        return f"{self.title} {'are' if self.plural else 'is'}"
 
     @property
     def periods_per_year(self) -> int:
@@ -103,6 +109,8 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
         problems += [f"'{k}' must be text" for k in ("id", "title", "section", "measure", "polarity", "source",
                                                       "frequency", "definition", "notes")
                      if k in entry and entry[k] is not None and not isinstance(entry[k], str)]
+        if "plural" in entry and not isinstance(entry["plural"], bool):
+            problems.append("'plural' must be true or false")
         if problems:
             raise InputError("; ".join(problems), file=path, row=where)
         problems += [f"'{k}' is required" for k in ("id", "title", "section", "measure", "polarity", "source", "definition") if not entry.get(k)]

@@ -23,7 +23,7 @@ from matplotlib.patches import Polygon
 
 from . import config
 from .narrative import figure
-from .spc import xmr
+from .spc import chartable, xmr
 
 # Analysis Function categorical palette (colour-blind safe in this order).
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"
@@ -75,9 +75,12 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
     """Rolling 12-month line (left) and the XmR chart of monthly counts (right).
 
     ``series``: period_end, value for one indicator and area; ``monthly``: counts by
-    month (or None where there is no monthly series). Returns (figure html, alt text).
+    month (or None where there is no monthly series). A missing value (NaN) breaks the
+    line there; with a month missing the counts get no limits or signals, as in the table
+    (``spc.chartable``). Returns (figure html, alt text).
     """
-    series = series.dropna(subset=["value"])
+    values = series["value"].to_numpy(dtype=float)
+    known = np.flatnonzero(~np.isnan(values))  # positions with a value
     with matplotlib.rc_context(STYLE):
         panels = 2 if monthly is not None and len(monthly) >= 12 else 1
         fig = Figure(figsize=(9.6 if panels == 2 else 5.6, 3.0))
@@ -86,50 +89,60 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
         fig.subplots_adjust(left=0.07 if panels == 2 else 0.1, right=0.98, bottom=0.11, top=0.9, wspace=0.18)
         ax = axes[0][0]
         x = np.arange(len(series))
-        ax.plot(x, series["value"], color=DARK_BLUE, linewidth=2.2, marker="o", markersize=3)
+        ax.plot(x, values, color=DARK_BLUE, linewidth=2.2, marker="o", markersize=3)
         ax.set_title(f"Rolling 12 months ({unit})", fontsize=10)
         ticks = x[::6] if len(x) > 12 else x[::3]
         ax.set_xticks(ticks, [ _month_labels(list(series["period_end"]))[i] for i in ticks], rotation=0)
-        top = max(series["value"].max(), target["high"] if target else 0) * 1.15
+        top = max(values[known].max() if len(known) else 0, target["high"] if target else 0) * 1.15
         ax.set_ylim(bottom=0, top=max(top, 1e-9))
         if target:
             ax.axhspan(target["low"], target["high"], color=TURQUOISE, alpha=0.15, linewidth=0,
                        label=f"{target.get('label', 'Target range')} {target['low']:g}–{target['high']:g}%")
             ax.legend(fontsize=8, loc="lower left")
-        if len(series):
-            ax.annotate(figure(series['value'].iloc[-1], measure), (x[-1], series["value"].iloc[-1]), textcoords="offset points",
+        if len(known):
+            ax.annotate(figure(values[known[-1]], measure), (known[-1], values[known[-1]]), textcoords="offset points",
                         xytext=(0, 7), ha="center", color=DARK_BLUE, fontweight="bold")
         alt_parts = []
-        if len(series) >= 2:
-            first, last = series.iloc[0], series.iloc[-1]
+        if len(known) >= 2:
+            first, last = series.iloc[known[0]], series.iloc[known[-1]]
             alt_parts.append(f"{title}: the rolling 12-month value moved from {figure(first['value'], measure)} in the 12 months to "
                              f"{pd.Period(first['period_end'], 'M').strftime('%B %Y')} to {figure(last['value'], measure)} in the 12 months to "
                              f"{pd.Period(last['period_end'], 'M').strftime('%B %Y')} ({unit}).")
         if panels == 2:
             ax2 = axes[0][1]
-            chart = xmr(monthly.to_numpy(dtype=float))
-            points = chart.points
-            mx = np.arange(len(points))
-            ax2.plot(mx, points["value"], color=DARK_GREY, linewidth=1.4, marker="o", markersize=3, label="Monthly count")
-            ax2.axhline(chart.mean, color=TURQUOISE, linewidth=1.5, label="Average")
-            ax2.axhline(chart.upper, color=DARK_GREY, linewidth=1, linestyle="--", label="Process limits")
-            ax2.axhline(max(chart.lower, 0), color=DARK_GREY, linewidth=1, linestyle="--")
-            flagged = points[["beyond_limits", "run", "trend", "two_of_three"]].any(axis=1).to_numpy()
-            if flagged.any():
-                ax2.scatter(mx[flagged], points["value"].to_numpy()[flagged], s=36, color=ORANGE, zorder=3,
-                            edgecolor=DARK_GREY, linewidth=0.6, marker="D", label="Special-cause signal")
-            ax2.set_title("Monthly count with SPC limits", fontsize=10)
+            counts = monthly.to_numpy(dtype=float)
+            mx = np.arange(len(counts))
+            ax2.plot(mx, counts, color=DARK_GREY, linewidth=1.4, marker="o", markersize=3, label="Monthly count")
+            highest, spc = np.nanmax(counts), chartable(counts)
+            if spc:
+                chart = xmr(counts)
+                points = chart.points
+                ax2.axhline(chart.mean, color=TURQUOISE, linewidth=1.5, label="Average")
+                ax2.axhline(chart.upper, color=DARK_GREY, linewidth=1, linestyle="--", label="Process limits")
+                ax2.axhline(max(chart.lower, 0), color=DARK_GREY, linewidth=1, linestyle="--")
+                flagged = points[["beyond_limits", "run", "trend", "two_of_three"]].any(axis=1).to_numpy()
+                if flagged.any():
+                    ax2.scatter(mx[flagged], counts[flagged], s=36, color=ORANGE, zorder=3,
+                                edgecolor=DARK_GREY, linewidth=0.6, marker="D", label="Special-cause signal")
+                ax2.set_title("Monthly count with SPC limits", fontsize=10)
+                highest = max(highest, chart.upper)
+                alt_parts.append(f"Monthly counts average {chart.mean:,.1f} with process limits {max(chart.lower, 0):,.1f} to "
+                                 f"{chart.upper:,.1f}; {int(flagged.sum())} month(s) are part of a special-cause signal.")
+            else:
+                missing = int(np.isnan(counts).sum())
+                ax2.set_title(f"Monthly count (no SPC limits: {missing} month(s) missing)", fontsize=10)
+                alt_parts.append(f"Monthly counts: {missing} of the {len(counts)} months {'is' if missing == 1 else 'are'} "
+                                 "missing, so no process limits or signals are drawn.")
             labels = _month_labels(list(monthly.index))
             mticks = mx[::6] if len(mx) > 12 else mx[::3]
             ax2.set_xticks(mticks, [labels[i] for i in mticks])
             # Headroom above the highest point and the upper limit keeps the legend clear of both.
-            ax2.set_ylim(0, max(points["value"].max(), chart.upper) * 1.4)
+            ax2.set_ylim(0, max(highest * 1.4, 1e-9))
             ax2.legend(fontsize=8, loc="upper center", ncols=2, frameon=False)
-            alt_parts.append(f"Monthly counts average {chart.mean:,.1f} with process limits {max(chart.lower, 0):,.1f} to "
-                             f"{chart.upper:,.1f}; {int(flagged.sum())} month(s) are part of a special-cause signal.")
     alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
     if panels == 2:
-        return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and monthly statistical process control chart"), alt
+        second = "monthly statistical process control chart" if spc else "monthly counts (months missing: no SPC)"
+        return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and {second}"), alt
     return figure_html(fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"), alt
 
 

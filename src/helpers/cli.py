@@ -11,6 +11,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from . import skip_iri_format_checks
 from .errors import SaferReportError
 
 
@@ -54,8 +55,10 @@ def _inputs(command: argparse.ArgumentParser) -> None:
 
 
 def run(argv: list[str] | None = None) -> None:
-    """The ``safer-report`` command: ``main``, then exit without the interpreter's final garbage
-    collections over every pandas, pyarrow and nbconvert object (about 0.4 s of a build)."""
+    """The ``safer-report`` command: ``main`` (without jsonschema's slow optional import), then exit
+    without the interpreter's final garbage collections over every pandas, pyarrow and nbconvert
+    object (about 0.4 s of a build)."""
+    skip_iri_format_checks()
     code = main(argv)
     gc.freeze()
     sys.exit(code)

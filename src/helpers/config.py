@@ -1,7 +1,9 @@
 """Every path and fixed fact of the partnership in one place.
 
 Paths are relative to the repository root (the folder holding ``pyproject.toml``),
-or to ``SAFER_REPORT_HOME`` when the package is installed elsewhere.
+or to ``SAFER_REPORT_HOME`` when the package is installed elsewhere. ``SAFER_REPORT_CACHE``
+and ``SAFER_REPORT_OUTPUTS`` move the results cache and the default output folder (the tests
+point them at a temporary folder; builds, kernels and commands started from there inherit them).
 """
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ LOCAL_SAMPLE = DATA / "local" / "local_extract_sample.csv"
 PARAMS = ROOT / "params"
 CATALOGUE = PARAMS / "indicators.yaml"
 NOTEBOOKS = ROOT / "notebooks"
-OUTPUTS = ROOT / "outputs"
-CACHE = ROOT / ".cache"
+OUTPUTS = Path(os.environ.get("SAFER_REPORT_OUTPUTS") or ROOT / "outputs")
+CACHE = Path(os.environ.get("SAFER_REPORT_CACHE") or ROOT / ".cache")
 
 PARTNERSHIP = "Leicestershire & Rutland"
 COUNTY = "Leicestershire"

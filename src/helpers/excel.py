@@ -1,8 +1,10 @@
-"""The Excel outputs: the one-page dashboard workbook and the partners' data return.
+"""The Excel outputs: the one-page dashboard workbook and the partners' data return, and
+``indicators.csv``, which is as often opened in Excel.
 
 ``write_dashboard`` writes ``dashboard.xlsx`` (Dashboard, Trends, Data, Definitions);
 ``write_return_template`` writes a return for partners to fill and ``read_return``
-reads a filled one back into the local-extract rows the pipeline uses.
+reads a filled one back into the local-extract rows the pipeline uses; ``write_csv``
+writes the indicator table.
 
 Every cell holds a value, never a formula. Every text cell goes through ``safe_text``:
 following OWASP's advice on formula (CSV) injection, text that starts with ``=``,
@@ -40,6 +42,7 @@ from .assess import describe_rule
 from .errors import InputError
 from .gaps import sentence
 from .ingest import check_local_rows
+from .narrative import change_text
 from .quarters import Quarter, parse_quarter, period_label, window
 
 FONT = "Calibri"  # LibreOffice substitutes the metric-compatible Carlito
@@ -64,6 +67,14 @@ def safe_text(value: object) -> str:
     """``value`` as text Excel cannot read as a formula (OWASP: prefix a single quote)."""
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> None:
+    """``table`` as CSV (``indicators.csv``), its text cells made safe as the workbook's; numbers as they are."""
+    safe = table.copy()
+    for column in safe.select_dtypes(include=["object", "string"]).columns:
+        safe[column] = safe[column].map(lambda v: safe_text(v) if isinstance(v, str) else v)
+    safe.to_csv(path, index=False, lineterminator="\n")
 
 
 def _plain(value: object) -> object:
@@ -193,7 +204,7 @@ def _dashboard_sheet(ws, results) -> None:
     quarter, params, end = results.quarter, results.params, results.quarter.end_month
     partnership = params.get("partnership", config.PARTNERSHIP)
     headers = ["Indicator", "Unit", f"Current\nto {end.strftime('%b %y')}", f"Previous\nto {(end - 12).strftime('%b %y')}",
-               "Change\n(%)", "Direction", "Judgement", "95% confidence\ninterval", "Target\nrange",
+               "Change", "Direction", "Judgement", "95% confidence\ninterval", "Target\nrange",
                *(_two_lines(area) for area in config.AREAS)]
     last = len(headers)
     widths = {c: _chars(h, HEAD, bold=True) for c, h in enumerate(headers, start=1)}
@@ -268,11 +279,10 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         spans.append((row, 4, reason, BODY))
         return
     fill, color = JUDGEMENT_STYLE[record["judgement"]]
-    change = record["change_pct"]
     cells = [
         (3, record["value"], {"fmt": _value_format(unit), "bold": True}),
         (4, record["previous_value"], {"fmt": _value_format(unit)}),
-        (5, change if math.isfinite(change) else None, {"fmt": "+0.0;-0.0;0.0"}),
+        (5, *_change(record)),
         (6, ARROWS.get(record["direction"], "—"), {}),
         (7, record["judgement"].capitalize(), {"fill": fill, "color": color, "bold": True, "align": "center"}),
         (8, f"{record['ci_low']:.{digits}f} – {record['ci_high']:.{digits}f}", {"align": "center", "size": HEAD}),
@@ -293,6 +303,15 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         widths[column] = max(widths[column], _chars(shown, style.get("size", BODY), style.get("bold", False)))
     if indicator.target:
         ws.row_dimensions[row].height = max(ws.row_dimensions[row].height, 2 * ROW_HEIGHT)
+
+
+def _change(record: dict) -> tuple[object, dict]:
+    """The change cell, as the report gives it: % for a rate, points for a percentage, "new" from 0."""
+    if record["measure"] == "percentage":
+        return record["change_abs"], {"fmt": '+0.0" pts";-0.0" pts";0.0" pts"'}
+    if record["previous_value"] == 0:
+        return change_text(record), {"align": "right"}
+    return record["change_pct"], {"fmt": '+0.0"%";-0.0"%";0.0"%"'}
 
 
 def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
@@ -316,7 +335,10 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
          f"Area significantly lower than {config.PARTNERSHIP}: the partnership value is above the area's 95% "
          "confidence interval. No mark: similar."),
         ("95% confidence interval", None, None,
-         "Byar's method for counts and rates, Wilson score for percentages. Change (%) is this year against the previous year."),
+         "Byar's method for counts and rates, Wilson score for percentages."),
+        ("Change", None, None,
+         "This year against the previous year: in % for rates, in percentage points (pts) for percentages; "
+         "“new” where the previous year was 0."),
         (f"Indicator {ILLUSTRATIVE_MARK}", None, None,
          "Illustrative sample data generated for demonstration, not real local figures."),
         ("Not available / n/a", None, None,

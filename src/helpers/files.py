@@ -1,11 +1,13 @@
 """The user's input files: finding the police.uk files, reading text files, and the key over
-all of them that says whether saved results still hold. Every way a file can fail is one
-InputError naming the file (and line). Light on purpose: no pandas, so a build can decide
-what to start before the heavy imports.
+all of them (with the code and package versions) that says whether saved results still hold.
+Every way a file can fail is one InputError naming the file (and line). Light on purpose: no
+pandas, so a build can decide what to start before the heavy imports.
 """
 from __future__ import annotations
 
 import hashlib
+import platform
+from importlib import metadata
 from pathlib import Path
 
 from . import config
@@ -47,16 +49,53 @@ def find_police_files(folder: Path) -> list[Path]:
     return files
 
 
+# Packages whose versions can change the figures or the outputs: part of the key, and listed
+# in the report's provenance.
+PACKAGES = ["pandas", "numpy", "scipy", "pyarrow", "matplotlib", "papermill", "nbconvert", "nbformat", "openpyxl",
+            "PyYAML", "mistune"]
+
+
+def package_versions() -> dict[str, str]:
+    """Each of ``PACKAGES``' version."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _local_extracts_in_params(params_files: list[Path]) -> list[Path]:
+    """The files named by ``local_extract`` in any params file, wherever they are. A params file
+    that cannot be read names none here: reading the params reports it, naming file and line."""
+    import yaml
+
+    named = []
+    for path in params_files:
+        try:
+            document = yaml.safe_load(path.read_bytes())
+        except Exception:  # bad YAML, an impossible date (ValueError), an unreadable file ...
+            continue
+        if isinstance(document, dict) and isinstance(document.get("local_extract"), str):
+            named.append(config.ROOT / document["local_extract"])
+    return [p for p in named if p.is_file()]
+
+
 def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | None, local: Path | None,
               code: list[Path]) -> str:
-    """SHA-256 over every file a computation reads (and the code): equal keys, equal results."""
+    """SHA-256 over every file a computation reads (and the code and package versions): equal keys,
+    equal results."""
     for given, what in ((params_file, "params file"), (local, "local extract")):
         if given and not Path(given).is_file():
             raise InputError(f"{what} not found" if not Path(given).exists() else f"is a folder, not a {what}", file=given)
-    digest = hashlib.sha256(repr((quarter, str(params_file), str(local))).encode())
-    files = [*find_police_files(police_uk or config.POLICE_UK), *sorted(config.PARAMS.glob("*.yaml")),
-             *sorted(config.POPULATION.glob("*.csv")), *sorted((config.DATA / "local").glob("*")), *code]
-    files += [Path(p) for p in (params_file, local) if p]
+    settings = (quarter, str(params_file), str(local), platform.python_version(), package_versions())
+    digest = hashlib.sha256(repr(settings).encode())
+    params = [*sorted(config.PARAMS.glob("*.yaml")), *([Path(params_file)] if params_file else [])]
+    files = [*find_police_files(police_uk or config.POLICE_UK), *params, *sorted(config.POPULATION.glob("*.csv")),
+             *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()), *_local_extracts_in_params(params),
+             *(p for p in [config.BOUNDARIES] if p.is_file()), *code]
+    files += [Path(local)] if local else []
     for path in files:
         digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())
     return digest.hexdigest()

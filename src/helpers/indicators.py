@@ -185,5 +185,6 @@ def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[
             rows.append(row)
     table = pd.DataFrame(rows)
     table["change_abs"] = table["value"] - table["previous_value"]
-    table["change_pct"] = table["change_abs"] / table["previous_value"] * 100
+    # No relative change from a previous value of 0 (never inf): the words say "new".
+    table["change_pct"] = (table["change_abs"] / table["previous_value"] * 100).where(table["previous_value"] != 0)
     return table[TABLE_COLUMNS]

@@ -10,6 +10,8 @@ import html
 import mistune
 import pandas as pd
 
+from .catalogue import Indicator
+
 ARROWS = {"higher": "▲", "lower": "▼", "similar": "►"}
 
 
@@ -20,6 +22,12 @@ def figure(value: float, measure: str) -> str:
     return f"{value:,.1f}%" if measure == "percentage" else f"{value:,.2f}"
 
 
+def long_date(day) -> str:
+    """``7 November 2022``: the day without a leading zero on every platform (strftime's flag for
+    that is glibc's own)."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def with_unit(value: float, measure: str, unit: str) -> str:
     """``1.39 per 10,000`` or ``32.6%``."""
     text = figure(value, measure)
@@ -27,12 +35,15 @@ def with_unit(value: float, measure: str, unit: str) -> str:
 
 
 def change_text(row: dict) -> str:
-    """``+17.2%`` (relative change) or, for percentages, ``+3.7 points``."""
+    """``+17.2%`` (relative change) or, for percentages, ``+3.7 points``; from a previous
+    value of 0, ``new`` (or ``no change``)."""
     if pd.isna(row["change_abs"]):
         return "n/a"
     if row["measure"] == "percentage":
         return f"{row['change_abs']:+.1f} points"
-    return f"{row['change_pct']:+.1f}%" if pd.notna(row["change_pct"]) else "n/a"
+    if row["previous_value"] == 0:
+        return "new" if row["change_abs"] else "no change"
+    return f"{row['change_pct']:+.1f}%"
 
 
 def direction_label(direction: str) -> str:
@@ -40,29 +51,29 @@ def direction_label(direction: str) -> str:
     return f"{ARROWS[direction]} {direction.capitalize()}" if direction in ARROWS else "—"
 
 
-def key_point(row: dict, target: dict | None = None) -> str:
+def key_point(row: dict, indicator: Indicator) -> str:
     """One plain-English sentence for an indicator's partnership row, in the board paper's style."""
-    title = row["title"]
+    subject, target = indicator.subject, indicator.target
     if row["status"] != "available":
         reason = row["reason"]
         if reason.lower().startswith("not available"):
             reason = reason[len("not available"):].lstrip(" :,")
-        return f"{title} is not available: {reason}"
+        return f"{subject} not available: {reason}"
     now = with_unit(row["value"], row["measure"], row["unit"])
     if pd.isna(row["previous_value"]):
-        return f"{title} is {now} over the last 12 months; not compared with the previous year (data missing)."
+        return f"{subject} {now} over the last 12 months; not compared with the previous year (data missing)."
     before = figure(row["previous_value"], row["measure"])
     if target:
         relation = {"higher": "higher than", "lower": "lower than", "similar": "similar to"}[row["direction"]]
         place = {"below": "below", "within": "within", "above": "above"}[row["target_status"]]
-        sentence = (f"{title} is {now}, {relation} the previous year's {before}, and {place} the "
+        sentence = (f"{subject} {now}, {relation} the previous year's {before}, and {place} the "
                     f"{target.get('label', 'target range')} of {target['low']:g}–{target['high']:g}%.")
     elif row["judgement"] in ("improving", "deteriorating", "stable"):
-        sentence = f"{title} is {row['judgement']}: {before} to {now} over the last year ({change_text(row)})."
+        sentence = f"{subject} {row['judgement']}: {before} to {now} over the last year ({change_text(row)})."
     else:
         word = {"higher": "higher", "lower": "lower", "similar": "similar"}[row["direction"]]
-        sentence = f"{title} is {word} than last year: {before} to {now} ({change_text(row)}; no polarity)." if word != "similar" \
-            else f"{title} is similar to last year: {before} to {now} ({change_text(row)}; no polarity)."
+        sentence = f"{subject} {word} than last year: {before} to {now} ({change_text(row)}; no polarity)." if word != "similar" \
+            else f"{subject} similar to last year: {before} to {now} ({change_text(row)}; no polarity)."
     if row.get("spc_signal") not in ("", "none", None) and pd.notna(row.get("spc_signal")):
         reading = {"improvement": "an improvement", "concern": "a concern", "neutral": "a change"}[row["spc_reading"]]
         sentence += f" Monthly counts show {reading}: {row['spc_signal']}."

@@ -17,7 +17,7 @@ import pandas as pd
 from . import config
 from .errors import BuildError
 from .gaps import cause_lines, join_words, last_quarter_lines, section_line
-from .narrative import figure, key_point, markdown
+from .narrative import figure, key_point, long_date, markdown
 from .pipeline import Results
 
 
@@ -35,7 +35,7 @@ def paper_markdown(results: Results) -> str:
         return f"{numbers[-1]}. {text}"
 
     lines = [f"# {params.get('board', config.PARTNERSHIP)}", "",
-             f"**Date:** {pd.Timestamp(meeting).strftime('%-d %B %Y') if meeting else 'to be confirmed'}", "",
+             f"**Date:** {long_date(meeting) if meeting else 'to be confirmed'}", "",
              f"## Safer Communities Performance {quarter.title} Report", "",
              "### Purpose of the report", "",
              para(f"The purpose of this report is to present the Board with an overview of performance against the "
@@ -62,7 +62,7 @@ def paper_markdown(results: Results) -> str:
         section_rows = results.rows(config.PARTNERSHIP, section)
         for row in section_rows.to_dict("records"):
             if row["indicator_id"] not in missing:
-                lines.append(para(key_point(row, results.catalogue[row["indicator_id"]].target)))
+                lines.append(para(key_point(row, results.catalogue[row["indicator_id"]])))
         absent = section_rows.loc[section_rows["indicator_id"].isin(missing), "title"]
         if len(absent):
             lines.append(para(section_line(list(absent), see)))
@@ -79,7 +79,7 @@ def paper_markdown(results: Results) -> str:
     if causes:
         lines.append(para(f"Missing data: {see}."))
     for row in unavailable[~unavailable["indicator_id"].isin(gaps["indicator_id"])].to_dict("records"):
-        lines.append(para(key_point(row)))
+        lines.append(para(key_point(row, results.catalogue[row['indicator_id']])))
     sample = [r["title"] for r in rows.to_dict("records") if r["illustrative"]]
     if sample:
         lines.append(para("The following figures are an illustrative sample, not partner data: " + ", ".join(sample) + "."))
@@ -148,7 +148,7 @@ def check_consistency(table: pd.DataFrame, documents: dict[str, str], quarter) -
     for name, document in documents.items():
         text = re.sub(r"\s+", " ", _generated_text(document))
         for row in rows.to_dict("records"):
-            for sentence in re.findall(rf"{re.escape(row['title'])} is [^.]*(?:\.\d+[^.]*)*\.", text):
+            for sentence in re.findall(rf"{re.escape(row['title'])} (?:is|are) [^.]*(?:\.\d+[^.]*)*\.", text):
                 if row["status"] != "available":
                     if "not available" not in sentence:
                         problems.append(f"{name}: '{sentence[:80]}' gives figures for an unavailable indicator")

@@ -131,7 +131,7 @@ def compute_cached(key: str, quarter: str | None, police_uk: Path | None = None,
     if cached.exists():
         try:
             return load(results_path=cached)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        except Exception:  # damaged, or saved by other code (a missing module, a changed class): compute again
             cached.unlink(missing_ok=True)
     results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
     save(results, cached)

@@ -107,16 +107,17 @@ def indicator_block(results: Results, indicator_id: str) -> str:
     tag = f" {SAMPLE_TAG}" if row["illustrative"] else ""
     uncompared = f" {sentence(row['reason'])}" if row["status"] == "available" and row["reason"] else ""  # the cause
     parts = [f"<section class='indicator' id='{anchor(indicator_id)}'><h3>{escape(indicator.title)}{tag}</h3>",
-             f"<p class='keypoint'>{escape(key_point(row, indicator.target) + uncompared)}</p>"]
+             f"<p class='keypoint'>{escape(key_point(row, indicator) + uncompared)}</p>"]
     comment = results.params.get("commentary", {}).get("indicators", {}).get(indicator_id)
     if comment:
         parts.append(f"<div class='commentary'><p class='label'>Analyst's commentary</p>{markdown(comment)}</div>")
     if row["status"] == "available":
-        series = results.series[(results.series["indicator_id"] == indicator_id) & (results.series["area"] == area)].dropna(subset=["value"])
+        # Every month of the window, missing ones as NaN: charts break there, and SPC is drawn as the table reads it.
+        series = results.series[(results.series["indicator_id"] == indicator_id) & (results.series["area"] == area)]
         monthly = None
         if indicator.frequency == "monthly":
             counts = results.monthly[(results.monthly["indicator_id"] == indicator_id) & (results.monthly["area"] == area)]
-            monthly = counts.set_index("month")["numerator"].reindex(list(series["period_end"])).dropna()
+            monthly = counts.set_index("month")["numerator"].reindex(list(series["period_end"]))
         chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target)
         parts += [chart, _figures_table(series, monthly, row)]
     parts.append(f"<p class='definition'><strong>Definition:</strong> {escape(indicator.definition)}"
@@ -198,7 +199,7 @@ def key_points(results: Results) -> HTML:
     for section, title in config.SECTIONS.items():
         rows = results.rows(config.PARTNERSHIP, section)
         items = "".join(f"<li class='{JUDGEMENT_CLASS.get(r['judgement'], 'none')}'>"
-                        f"{escape(key_point(r, results.catalogue[r['indicator_id']].target))}</li>"
+                        f"{escape(key_point(r, results.catalogue[r['indicator_id']]))}</li>"
                         for r in rows.to_dict("records") if r["indicator_id"] not in missing)
         absent = rows.loc[rows["indicator_id"].isin(missing), "title"]
         if len(absent):

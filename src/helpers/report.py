@@ -11,7 +11,6 @@ pass took 80 % of the export's time.)
 from __future__ import annotations
 
 import platform
-from importlib import metadata
 from pathlib import Path
 
 import nbformat
@@ -20,13 +19,12 @@ from nbconvert.exporters import TemplateExporter
 
 from . import __version__, config
 from .assess import describe_rule
+from .files import package_versions
 from .gaps import cause_lines, month_ranges
-from .narrative import anchor, escape, markdown, table_block
+from .narrative import anchor, escape, long_date, markdown, table_block
 from .pipeline import Results
 
 TEMPLATES = Path(__file__).parent / "templates"
-PACKAGES = ["pandas", "numpy", "scipy", "pyarrow", "matplotlib", "papermill", "nbconvert", "nbformat", "openpyxl",
-            "PyYAML", "mistune"]
 
 
 def _raw(html_text: str) -> nbformat.NotebookNode:
@@ -55,7 +53,7 @@ def cover(results: Results, build: dict) -> str:
         f"<p class='quarter'>{escape(rows['period'].iloc[0])}, compared with the previous 12 months</p>"
         "<dl>"
         f"<dt>Partnership</dt><dd>{escape(params.get('partnership', config.PARTNERSHIP))}</dd>"
-        f"<dt>Board meeting</dt><dd>{escape(pd.Timestamp(meeting).strftime('%-d %B %Y') if meeting else 'To be confirmed')}</dd>"
+        f"<dt>Board meeting</dt><dd>{escape(long_date(meeting) if meeting else 'To be confirmed')}</dd>"
         f"<dt>Period covered</dt><dd>{escape((quarter.end_month - 11).strftime('%B %Y'))} to {escape(quarter.end_month.strftime('%B %Y'))}</dd>"
         f"<dt>Prepared by</dt><dd>{escape(params.get('contact', {}).get('name', ''))}</dd>"
         f"<dt>Produced</dt><dd>{escape(build['built_at'])}</dd>"
@@ -176,7 +174,7 @@ def methods(results: Results) -> str:
 def provenance(results: Results, build: dict) -> str:
     files = "".join(f"<tr><td>{escape(Path(f.path).name)}</td><td class='num'>{f.rows:,}</td><td><code>{escape(f.sha256)}</code></td></tr>"
                     for f in results.files)
-    versions = ", ".join(f"{name} {_version(name)}" for name in PACKAGES)
+    versions = ", ".join(f"{name} {version}" for name, version in package_versions().items())
     params = {k: v for k, v in results.params.items() if k not in ("commentary", "_files")}
     params_rows = "".join(f"<tr><th scope='row'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in params.items())
     return (
@@ -191,13 +189,6 @@ def provenance(results: Results, build: dict) -> str:
         + "<p>police.uk data: Open Government Licence v3.0. ONS population estimates and boundaries: Office for National "
         "Statistics licensed under the Open Government Licence v.3.0; contains OS data © Crown copyright and database right 2023.</p>"
     )
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "not installed"
 
 
 def stitch(results: Results, notebooks: list[Path], build: dict) -> nbformat.NotebookNode:

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_POINTS", "XmR", "Signal", "xmr", "latest_signal", "read_signal"]
+__all__ = ["MIN_POINTS", "XmR", "Signal", "chartable", "xmr", "latest_signal", "read_signal"]
 
 MIN_POINTS = 12
 """Fewest values for which signals are reported."""
@@ -139,6 +139,13 @@ def _chart(x: np.ndarray) -> tuple[_Lines, dict, dict]:
                     flags["two_of_three"][i:i + 3] |= window
                     sides["two_of_three"][i:i + 3][window] = side
     return _Lines(mean, mr_bar, sigma, upper, lower), flags, sides
+
+
+def chartable(values) -> bool:
+    """Whether monthly counts (missing months as NaN) get an XmR chart and signals: at least
+    ``MIN_POINTS`` months, none missing. A gap would join months that are not adjacent."""
+    x = np.asarray(values, dtype=float)
+    return len(x) >= MIN_POINTS and not np.isnan(x).any()
 
 
 def xmr(values) -> XmR:

@@ -1,0 +1,59 @@
+"""What the package does outside its own work: the user's folders, other libraries' modules,
+and portability."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from helpers import cli, config
+from helpers.narrative import long_date
+
+
+def test_tests_use_a_private_cache_and_outputs():
+    """The session fixture moves both, for this process and (by the environment) for every process it starts."""
+    for folder in (config.CACHE, config.OUTPUTS):
+        assert not folder.resolve().is_relative_to(config.ROOT.resolve())
+    shown = subprocess.run([sys.executable, "-c", "from helpers import config; print(config.CACHE); print(config.OUTPUTS)"],
+                           capture_output=True, text=True, check=True, env=os.environ).stdout.split("\n")
+    assert shown[:2] == [str(config.CACHE), str(config.OUTPUTS)]
+
+
+def test_importing_helpers_changes_no_other_module():
+    """An analyst's JupyterLab imports helpers: jsonschema's optional import must stay as it is there."""
+    code = ("import sys\nimport helpers, helpers.build, helpers.pipeline, helpers.render, helpers.report, helpers.excel\n"
+            "print(sys.modules.get('rfc3987_syntax', 'absent'))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert shown != "None"
+
+
+def test_the_command_skips_jsonschemas_slow_optional_import():
+    saved = sys.modules.pop("rfc3987_syntax", "absent")
+    try:
+        with pytest.raises(SystemExit):
+            cli.run(["--help"])
+        assert "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None
+    finally:
+        sys.modules.pop("rfc3987_syntax", None)
+        if saved != "absent":
+            sys.modules["rfc3987_syntax"] = saved
+
+
+@pytest.mark.parametrize("day, expected", [
+    (dt.date(2022, 11, 7), "7 November 2022"),
+    (dt.datetime(2023, 1, 31, 9, 5), "31 January 2023"),
+])
+def test_long_date_has_no_leading_zero(day, expected):
+    assert long_date(day) == expected
+
+
+def test_no_glibc_only_date_formats():
+    """strftime's '%-d' (no leading zero) fails on Windows and some libcs: long_date does it portably."""
+    sources = [*(config.ROOT / "src").rglob("*.py"), *config.NOTEBOOKS.glob("*.ipynb"),
+               *(config.ROOT / "benchmarks").glob("*.py"), *(config.ROOT / "scripts").glob("*.py")]
+    offenders = [p.name for p in sources if re.search(r"(?<!\{)%-[A-Za-z]", p.read_text(encoding="utf-8"))]
+    assert offenders == []
