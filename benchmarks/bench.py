@@ -32,16 +32,19 @@ import pandas as pd
 import papermill
 import pyarrow.csv as pacsv
 
-from helpers import browser, config, excel, pipeline, report
-from helpers.assess import assess
-from helpers.build import SECTION_NOTEBOOKS, build
-from helpers.catalogue import load_catalogue
+from helpers import config
+from helpers.analysis import compute as pipeline
+from helpers.build import browser
+from helpers.presentation import excel, report
+from helpers.analysis.assess import assess
+from helpers.build.orchestrate import SECTION_NOTEBOOKS, build
+from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import SaferReportError, ToolMissing
-from helpers.files import find_police_files
-from helpers.indicators import monthly_numerators, quarter_table, rolling_values
-from helpers.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
-from helpers.kernels import WarmKernel
-from helpers.params import load_params
+from helpers.inputs.files import find_police_files
+from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
+from helpers.inputs.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
+from helpers.build.kernels import WarmKernel
+from helpers.inputs.params import load_params
 from helpers.quarters import window
 
 BIN = Path(sys.executable).parent          # the venv's bin: papermill, jupyter
@@ -195,8 +198,8 @@ def _notebooks_child(runs: int, bundle: Path, label: str, folder: Path) -> tuple
         lap("kernel start + wait_for_ready", start)
         try:
             start = time.perf_counter()
-            reply = kc.execute_interactive("import pandas, matplotlib, helpers.render", timeout=120, store_history=False)
-            lap("import pandas, matplotlib, helpers.render", start)
+            reply = kc.execute_interactive("import pandas, matplotlib, helpers.presentation.render", timeout=120, store_history=False)
+            lap("import pandas, matplotlib, helpers.presentation.render", start)
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"imports failed in the kernel: {reply['content']}")
             for name in SECTION_NOTEBOOKS:
@@ -365,7 +368,7 @@ _READ_CHILD = """
 import json, re, sys, time
 from pathlib import Path
 from helpers.errors import SaferReportError
-from helpers.ingest import read_police_uk
+from helpers.inputs.ingest import read_police_uk
 
 def peak_mb():  # VmHWM: this process's own peak RSS (ru_maxrss would count the parent's at fork)
     return int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024

@@ -87,13 +87,13 @@ def require_tool(name: str, available: bool) -> None:
 
 @pytest.fixture
 def chromium():
-    from helpers import browser
+    from helpers.build import browser
     require_tool("Chromium (apt-get install chromium)", browser.find_chromium() is not None)
 
 
 @pytest.fixture
 def axe(chromium):
-    from helpers import browser
+    from helpers.build import browser
     require_tool("axe-core (npm ci)", browser.find_axe() is not None)
 
 

@@ -1,4 +1,4 @@
-"""helpers.browser: PDF printing, screenshots and axe-core checks in headless Chromium.
+"""helpers.build.browser: PDF printing, screenshots and axe-core checks in headless Chromium.
 
 Tests that need Chromium, axe-core (``npm install``) or pypdf skip when it is absent,
 unless REQUIRE_ALL_TOOLS=1 (as CI sets), when they fail instead.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import browser
+from helpers.build import browser
 from helpers.errors import BuildError, ToolMissing
 
 FIXTURES = Path(__file__).parent / "fixtures" / "a11y"

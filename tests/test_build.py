@@ -9,10 +9,11 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from helpers import browser, build as build_module, config
-from helpers.build import build
+from helpers import config
+from helpers.build import browser, orchestrate as build_module
+from helpers.build.orchestrate import build
 from helpers.errors import BuildError
-from helpers.narrative import figure
+from helpers.presentation.narrative import figure
 
 pytestmark = pytest.mark.slow
 QUARTER = "2022-23-Q2"

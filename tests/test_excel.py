@@ -1,4 +1,4 @@
-"""helpers.excel: the dashboard workbook and the partners' data return, read back for real."""
+"""helpers.presentation.excel: the dashboard workbook and the partners' data return, read back for real."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 
 from helpers import config
 from helpers.errors import InputError
-from helpers.excel import (ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, RETURN_HEADERS, VERSUS, read_return,
+from helpers.presentation.excel import (ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, RETURN_HEADERS, VERSUS, read_return,
                            return_periods, safe_text, write_dashboard, write_return_template)
-from helpers.ingest import read_local_extract
-from helpers.pipeline import compute
+from helpers.inputs.ingest import read_local_extract
+from helpers.analysis.compute import compute
 from helpers.quarters import parse_quarter
 
 QUARTER = "2022-23-Q2"

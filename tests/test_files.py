@@ -1,4 +1,4 @@
-"""helpers.files: finding the police.uk files, and the input key that decides whether saved
+"""helpers.inputs.files: finding the police.uk files, and the input key that decides whether saved
 results (and built outputs) still hold."""
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import config, files, pipeline
+from helpers import config
+from helpers.analysis import compute as pipeline
+from helpers.inputs import files
 from helpers.errors import InputError
 
 

@@ -1,4 +1,4 @@
-"""helpers.indicators on a tiny hand-made data set; every expected value is worked by hand.
+"""helpers.analysis.indicators on a tiny hand-made data set; every expected value is worked by hand.
 
 Set-up (24 months, Oct 2020 - Sep 2022):
 * population: every district 10,000 in mid-2021 and 20,000 in mid-2022
@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 
 from helpers import config
-from helpers.catalogue import Indicator
-from helpers.indicators import TABLE_COLUMNS, monthly_numerators, quarter_table, rolling_values
+from helpers.inputs.catalogue import Indicator
+from helpers.analysis.indicators import TABLE_COLUMNS, monthly_numerators, quarter_table, rolling_values
 from helpers.quarters import Quarter, window
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]

@@ -1,4 +1,4 @@
-"""helpers.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
+"""helpers.inputs.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
 import collections
 import hashlib
 import shutil
@@ -9,9 +9,9 @@ import pytest
 
 from conftest import POLICE_HEADER, street_csv_text
 from helpers import config
-from helpers.catalogue import load_catalogue
+from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import InputError
-from helpers.ingest import district_of, population_year, read_local_extract, read_police_uk, read_population
+from helpers.inputs.ingest import district_of, population_year, read_local_extract, read_police_uk, read_population
 
 # --- police.uk ------------------------------------------------------------------------
 

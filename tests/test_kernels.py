@@ -1,4 +1,4 @@
-"""helpers.kernels: warm kernels that run several notebooks each, keeping one client."""
+"""helpers.build.kernels: warm kernels that run several notebooks each, keeping one client."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import kernels
+from helpers.build import kernels
 
 
 def notebook(folder: Path, name: str, *sources: str) -> Path:
@@ -34,7 +34,7 @@ def test_one_kernel_runs_notebooks_in_turn_in_the_output_folder(warm, tmp_path):
     pool, kernel = warm
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir(), out.mkdir()
-    first = notebook(sources, "a.ipynb", "import os, sys\nprint(os.getcwd(), value, 'helpers.render' in sys.modules)")
+    first = notebook(sources, "a.ipynb", "import os, sys\nprint(os.getcwd(), value, 'helpers.presentation.render' in sys.modules)")
     second = notebook(sources, "b.ipynb", "print(value * 2)")
     client = kernel.client()
     assert pool.run(kernel, [first, second], out, {"value": 21}) is None

@@ -6,11 +6,13 @@ import re
 import pytest
 import yaml
 
-from helpers import config, params as params_module, pipeline
+from helpers import config
+from helpers.analysis import compute as pipeline
+from helpers.inputs import params as params_module
 from helpers.cli import main
 from helpers.errors import BuildError
-from helpers.narrative import figure
-from helpers.paper import check_consistency, paper_html, paper_markdown
+from helpers.presentation.narrative import figure
+from helpers.presentation.paper import check_consistency, paper_html, paper_markdown
 
 
 @pytest.fixture(scope="module")

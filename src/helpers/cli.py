@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             from .quarters import parse_quarter
             args.quarter = parse_quarter(args.quarter).label
         if args.command == "build":
-            from .build import build
+            from .build.orchestrate import build
             result = build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
                            local=args.local, force=args.force, progress=lambda m: print(m, file=sys.stderr))
             if not result.up_to_date:
@@ -75,15 +75,15 @@ def main(argv: list[str] | None = None) -> int:
             if result.skipped:
                 print(f"Not built: {'; '.join(result.skipped)}")
         elif args.command == "template":
-            from .catalogue import load_catalogue
-            from .excel import write_return_template
+            from .inputs.catalogue import load_catalogue
+            from .presentation.excel import write_return_template
             path = args.out or Path(f"local-return-{args.quarter}.xlsx")
             write_return_template(args.quarter, path, load_catalogue())
             print(f"Wrote {path}: fill in the numerator (and denominator) columns, then "
                   f"safer-report build --quarter {args.quarter} --local {path}")
         elif args.command == "new-quarter":
             from .errors import InputError
-            from .params import new_quarter_params, quarter_params_path
+            from .inputs.params import new_quarter_params, quarter_params_path
             from .quarters import parse_quarter
             quarter = parse_quarter(args.quarter)
             path = quarter_params_path(quarter.label)
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(new_quarter_params(quarter.label, quarter.previous().label), encoding="utf-8")
             print(f"Wrote {path}")
         elif args.command == "validate":
-            from .pipeline import compute
+            from .analysis.compute import compute
             results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local)
             missing = results.rows()[results.rows()["status"] != "available"]
             print(f"All inputs valid for {results.quarter.label}: {len(results.files)} files, "

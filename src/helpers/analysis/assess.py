@@ -18,11 +18,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import config
-from .catalogue import Indicator
+from .. import config
+from ..inputs.catalogue import Indicator
 from .spc import MIN_POINTS, latest_signal, read_signal
 from .stats import normalise_confidence, poisson_rate_test, rate_ci, two_proportion_test, wilson_ci
-from .quarters import Quarter, window
+from ..quarters import Quarter, window
 
 JUDGEMENT = {  # (polarity, direction) -> judgement
     ("lower_is_better", "higher"): "deteriorating", ("lower_is_better", "lower"): "improving",

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .catalogue import Indicator, load_catalogue
-from .errors import InputError
-from .files import cached_results_path
+from .. import config
+from ..inputs.catalogue import Indicator, load_catalogue
+from ..errors import InputError
+from ..inputs.files import cached_results_path
 from .indicators import monthly_numerators, quarter_table, rolling_values
-from .ingest import SourceFile, population_year, read_local_extract, read_police_uk, read_population
-from .params import load_params
-from .quarters import Quarter, parse_quarter, quarter_of_month, window
+from ..inputs.ingest import SourceFile, population_year, read_local_extract, read_police_uk, read_population
+from ..inputs.params import load_params
+from ..quarters import Quarter, parse_quarter, quarter_of_month, window
 
 SERIES_MONTHS = 24
 
@@ -76,7 +76,7 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     params = load_params(quarter.label, params_file, catalogue)
     local_path = Path(local or config.ROOT / params["local_extract"])
     if local_path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .excel import read_return  # openpyxl only when a return is given
+        from ..presentation.excel import read_return  # openpyxl only when a return is given
         local_rows = read_return(local_path, catalogue)
     else:
         local_rows = read_local_extract(local_path, catalogue)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import config
-from .catalogue import Indicator
-from .ingest import population_year
-from .quarters import Quarter, period_label
+from .. import config
+from ..inputs.catalogue import Indicator
+from ..inputs.ingest import population_year
+from ..quarters import Quarter, period_label
 
 
 def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalogue: dict[str, Indicator],

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import browser, config
-from .errors import BuildError, ToolMissing
-from .files import cached_results_path, input_key
+from .. import config
+from . import browser
+from ..errors import BuildError, ToolMissing
+from ..inputs.files import cached_results_path, input_key
 
 if TYPE_CHECKING:
     from .kernels import Kernels
-    from .pipeline import Results
+    from ..analysis.compute import Results
 
 # pandas, Papermill, nbconvert and openpyxl are imported inside the steps that use them: the
 # kernels are launched before pandas is loaded, `safer-report build` with nothing changed
@@ -59,8 +60,9 @@ def code_version() -> str:
 
 def _inputs_of_code() -> list[Path]:
     """The code and notebooks a build runs: part of the key that says outputs are up to date."""
-    helpers = Path(__file__).parent
-    return sorted([*helpers.glob("*.py"), *helpers.glob("templates/**/*.*"), *config.NOTEBOOKS.glob("0*.ipynb")])
+    helpers = Path(__file__).parents[1]
+    code = [p for p in helpers.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return sorted([*code, *config.NOTEBOOKS.glob("0*.ipynb")])
 
 
 @contextmanager
@@ -108,7 +110,7 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
     key = input_key(quarter, police_uk, params_file, local, _inputs_of_code())
     if force or not cached_results_path(key).exists():
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
-    from .pipeline import compute_cached
+    from ..analysis.compute import compute_cached
 
     results = compute_cached(key, quarter, police_uk=police_uk, params_file=params_file, local=local)
     timings["compute"] = time.perf_counter() - started
@@ -156,11 +158,11 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
 
 def _load_output_writers() -> None:
     """Import what writes the outputs (nbconvert, openpyxl) while the notebooks run, not after."""
-    from . import excel, paper, report  # noqa: F401
+    from ..presentation import excel, paper, report  # noqa: F401
 
 
 def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, progress, kernels: Kernels) -> None:
-    from .pipeline import save
+    from ..analysis.compute import save
 
     label = results.quarter.label
     bundle = staging / "notebooks" / "results.pkl"
@@ -191,9 +193,9 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     """report.html, then report.pdf (printed in the background) beside the CSV, paper and workbook."""
     import pandas as pd
 
-    from .excel import write_dashboard
-    from .paper import check_consistency, paper_html, paper_markdown
-    from .report import export_html, stitch
+    from ..presentation.excel import write_dashboard
+    from ..presentation.paper import check_consistency, paper_html, paper_markdown
+    from ..presentation.report import export_html, stitch
 
     step = time.perf_counter()
     build_info = {"built_at": dt.datetime.now().astimezone().strftime("%-d %B %Y %H:%M %Z"), "code_version": code_version()}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from . import config
-from .errors import InputError
+from .. import config
+from ..errors import InputError
 from .files import read_text
 
 MEASURES = {"rate", "percentage"}

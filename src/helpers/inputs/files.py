@@ -8,8 +8,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import config
-from .errors import InputError
+from .. import config
+from ..errors import InputError
 
 
 def read_text(path: Path, what: str = "file", advice: str = "save it as UTF-8") -> str:

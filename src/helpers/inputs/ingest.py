@@ -25,8 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from . import config
-from .errors import InputError
+from .. import config
+from ..errors import InputError
 from .files import find_police_files, read_text
 
 POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
@@ -414,7 +414,7 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_labe
 
     ``row_label(i)`` names the i-th data row in messages (a line number or a cell).
     """
-    from .quarters import parse_quarter  # local import keeps ingest importable alone
+    from ..quarters import parse_quarter  # local import keeps ingest importable alone
 
     frame = frame.rename(columns=lambda c: str(c).strip().lower())
     twice = sorted({c for c in frame.columns if c in LOCAL_COLUMNS and list(frame.columns).count(c) > 1})

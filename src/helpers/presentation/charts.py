@@ -21,9 +21,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from . import config
+from .. import config
 from .narrative import figure
-from .spc import xmr
+from ..analysis.spc import xmr
 
 # Analysis Function categorical palette (colour-blind safe in this order).
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"

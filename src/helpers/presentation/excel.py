@@ -35,11 +35,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from . import config
-from .assess import describe_rule
-from .errors import InputError
-from .ingest import check_local_rows
-from .quarters import Quarter, parse_quarter, period_label, window
+from .. import config
+from ..analysis.assess import describe_rule
+from ..errors import InputError
+from ..inputs.ingest import check_local_rows
+from ..quarters import Quarter, parse_quarter, period_label, window
 
 FONT = "Calibri"  # LibreOffice substitutes the metric-compatible Carlito
 NAVY, GREY_LINE, SECTION_FILL = "12436D", "BFBFBF", "DCE6F0"

@@ -13,10 +13,10 @@ import re
 
 import pandas as pd
 
-from . import config
-from .errors import BuildError
+from .. import config
+from ..errors import BuildError
 from .narrative import figure, key_point, markdown
-from .pipeline import Results
+from ..analysis.compute import Results
 
 
 def paper_markdown(results: Results) -> str:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from . import charts, config
+from .. import config
+from . import charts
 from .paper import change_words
 from .narrative import anchor, change_text, direction_label, escape, figure, key_point, markdown, table_block
-from .pipeline import Results
+from ..analysis.compute import Results
 
 JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
                    "not compared": "none", "not available": "na"}

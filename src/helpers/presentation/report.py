@@ -18,10 +18,10 @@ import nbformat
 import pandas as pd
 from nbconvert.exporters import TemplateExporter
 
-from . import __version__, config
-from .assess import describe_rule
+from .. import __version__, config
+from ..analysis.assess import describe_rule
 from .narrative import anchor, escape, markdown, table_block
-from .pipeline import Results
+from ..analysis.compute import Results
 
 TEMPLATES = Path(__file__).parent / "templates"
 PACKAGES = ["pandas", "numpy", "scipy", "pyarrow", "matplotlib", "papermill", "nbconvert", "nbformat", "openpyxl",
