@@ -45,7 +45,7 @@ from helpers.inputs import ingest
 from helpers.build.orchestrate import build
 from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import InputError
-from helpers.presentation.excel import write_return_template
+from helpers.inputs.partners_return import write_return_template
 from helpers.inputs.ingest import PoliceData, read_local_extract, read_police_uk, read_population
 from helpers.presentation.narrative import markdown
 from helpers.analysis.compute import compute

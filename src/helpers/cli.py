@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Not built: {'; '.join(result.skipped)}")
         elif args.command == "template":
             from .inputs.catalogue import load_catalogue
-            from .presentation.excel import write_return_template
+            from .inputs.partners_return import write_return_template
             path = args.out or Path(f"local-return-{args.quarter}.xlsx")
             write_return_template(args.quarter, path, load_catalogue())
             print(f"Wrote {path}: fill in the numerator (and denominator) columns, then "

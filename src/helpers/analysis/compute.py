@@ -76,7 +76,7 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     params = load_params(quarter.label, params_file, catalogue)
     local_path = Path(local or config.ROOT / params["local_extract"])
     if local_path.suffix.lower() in (".xlsx", ".xlsm"):
-        from ..presentation.excel import read_return  # openpyxl only when a return is given
+        from ..inputs.partners_return import read_return  # openpyxl only when a return is given
         local_rows = read_return(local_path, catalogue)
     else:
         local_rows = read_local_extract(local_path, catalogue)
