@@ -34,6 +34,7 @@ import pyarrow.csv as pacsv
 
 from helpers import config
 from helpers.analysis import compute as pipeline
+from helpers.analysis.results import Results, save
 from helpers.build import browser
 from helpers.presentation import excel, report
 from helpers.analysis.assess import assess
@@ -147,7 +148,7 @@ def bench_ingest(runs: int):
 
 # --- 2. indicators --------------------------------------------------------------------
 
-def bench_compute(runs: int, police, ingest: float) -> pipeline.Results:
+def bench_compute(runs: int, police, ingest: float) -> Results:
     log("2. indicator computation")
     print("\n2. Indicator computation")
     times, results = timed(pipeline.compute, runs)
@@ -239,7 +240,7 @@ def bench_notebooks(runs: int, bundle: Path, label: str, folder: Path) -> list[P
 
 # --- 4. stitch, HTML, PDF, Excel --------------------------------------------------------
 
-def bench_outputs(runs: int, results: pipeline.Results, executed: list[Path], folder: Path) -> None:
+def bench_outputs(runs: int, results: Results, executed: list[Path], folder: Path) -> None:
     log("4. stitch + HTML, PDF, Excel")
     print("\n4. Stitching, HTML, PDF, Excel")
     info = {"built_at": dt.datetime.now().strftime("%-d %B %Y %H:%M"), "code_version": "benchmark"}
@@ -500,7 +501,7 @@ def main() -> None:
         police, ingest = bench_ingest(runs)
         results = bench_compute(runs, police, ingest)
         bundle = folder / "results.pkl"
-        pipeline.save(results, bundle)
+        save(results, bundle)
         executed = bench_notebooks(runs, bundle, results.quarter.label, folder / "notebooks")
         bench_outputs(runs, results, executed, folder)
         ours = bench_build(runs, folder)

@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 
 from helpers import config
-from helpers.analysis import compute as pipeline
 from helpers.inputs import files
 from helpers.errors import InputError
 
 
 @pytest.fixture
 def inputs(tmp_path, monkeypatch, write_street_csv):
-    """A private copy of every input the key covers: two police.uk months, params, population, local."""
+    """A private copy of every input the key covers: two police.uk months, params, population, boundaries, local."""
     police = tmp_path / "police"
     write_street_csv(police / "leics", "2022-08", [("a", "Blaby 001A", "Burglary")])
     write_street_csv(police / "leics", "2022-09", [("b", "Melton 002B", "Drugs")], kind="gz")
@@ -23,11 +22,13 @@ def inputs(tmp_path, monkeypatch, write_street_csv):
     for name, source in (("params", config.PARAMS), ("population", config.POPULATION)):
         shutil.copytree(source, tmp_path / name)
     (tmp_path / "data" / "local").mkdir(parents=True)
+    shutil.copy(config.BOUNDARIES, tmp_path / "boundaries.geojson")
     (tmp_path / "data" / "local" / "extract.csv").write_text("area,month\n")
     monkeypatch.setattr(config, "PARAMS", tmp_path / "params")
     monkeypatch.setattr(config, "POPULATION", tmp_path / "population")
     monkeypatch.setattr(config, "DATA", tmp_path / "data")
     monkeypatch.setattr(config, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(config, "BOUNDARIES", tmp_path / "boundaries.geojson")
     code = tmp_path / "code.py"
     code.write_text("VERSION = 1\n")
     return police, code
@@ -64,6 +65,7 @@ def test_input_key_is_stable_and_changes_with_every_input(inputs, tmp_path):
         police / "leics" / "2022-08-leicestershire-street.csv",
         next((tmp_path / "params").glob("*.yaml")),
         next((tmp_path / "population").glob("*.csv")),
+        tmp_path / "boundaries.geojson",
         tmp_path / "data" / "local" / "extract.csv",
         code,
     ]
@@ -86,18 +88,3 @@ def test_input_key_refuses_a_missing_params_or_local_file(inputs, tmp_path):
         files.input_key(None, police, tmp_path / "nope.yaml", None, [code])
     with pytest.raises(InputError, match="is a folder, not a local extract"):
         files.input_key(None, police, None, tmp_path, [code])
-
-
-def test_compute_cached_uses_the_saved_results_only_for_the_same_key(inputs, monkeypatch):
-    computed = []
-    monkeypatch.setattr(pipeline, "compute", lambda quarter, **kw: computed.append(quarter) or {"quarter": quarter})
-    monkeypatch.setattr(pipeline, "CACHE_ENTRIES", 2)
-    assert pipeline.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
-    assert pipeline.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
-    assert computed == ["2022-23-Q2"]  # the second came from the cache
-    files.cached_results_path("k1").write_bytes(b"not a pickle")  # damaged: computed again
-    pipeline.compute_cached("k1", "2022-23-Q2")
-    pipeline.compute_cached("k2", "2022-23-Q1")
-    pipeline.compute_cached("k3", "2022-23-Q3")
-    assert computed == ["2022-23-Q2", "2022-23-Q2", "2022-23-Q1", "2022-23-Q3"]
-    assert len(list(config.CACHE.glob("results-*.pkl"))) == 2  # the oldest entry dropped

@@ -20,7 +20,8 @@ import pytest
 
 from helpers import config
 from helpers.inputs.catalogue import Indicator
-from helpers.analysis.indicators import TABLE_COLUMNS, monthly_numerators, quarter_table, rolling_values
+from helpers.analysis.indicators import (TABLE_COLUMNS, monthly_numerators, population_year, quarter_table,
+                                        rolling_values)
 from helpers.quarters import Quarter, window
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
@@ -277,3 +278,18 @@ def test_missing_data_is_not_available_with_the_months(table):
     assert blaby["status"] == "available"
     assert blaby["value"] == pytest.approx(6.0) and blaby["previous_value"] == pytest.approx(12.0)
     assert blaby["change_pct"] == pytest.approx(-50.0)
+
+
+def test_population_year():
+    years = [2019, 2020, 2021, 2022, 2023, 2024]
+    # Oct 2021 - Sep 2022: middle ~ 1 Apr 2022, 90 days before mid-2022 (30 Jun)
+    assert population_year(pd.Period("2022-09", "M"), years)[0] == 2022
+    # Apr 2021 - Mar 2022: middle ~ 1 Oct 2021, 93 days after mid-2021
+    assert population_year(pd.Period("2022-03", "M"), years)[0] == 2021
+    # Jan - Dec 2022: middle ~ 2 Jul 2022
+    assert population_year(pd.Period("2022-12", "M"), years)[0] == 2022
+    # Apr 2025 - Mar 2026: middle ~ 1 Oct 2025 -> mid-2025 not published; latest is 2024
+    year, note = population_year(pd.Period("2026-03", "M"), years)
+    assert year == 2024
+    assert "latest available" in note and "mid-2025" in note and "mid-2024" in note
+    assert "latest" not in population_year(pd.Period("2022-09", "M"), years)[1]

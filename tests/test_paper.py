@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from helpers import config
-from helpers.analysis import compute as pipeline
+from helpers.analysis.compute import compute
 from helpers.inputs import params as params_module
 from helpers.cli import main
 from helpers.errors import BuildError
@@ -17,7 +17,7 @@ from helpers.presentation.paper import check_consistency, paper_html, paper_mark
 
 @pytest.fixture(scope="module")
 def results():
-    return pipeline.compute("2022-23-Q2")
+    return compute("2022-23-Q2")
 
 
 @pytest.fixture(scope="module")

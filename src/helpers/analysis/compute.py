@@ -1,49 +1,27 @@
 """Compute everything a quarter's report needs, once, from the raw inputs.
 
-``compute`` reads the inputs and returns a ``Results`` bundle; ``save``/``load`` hand
-it to the section notebooks as one pickle so they do no heavy work themselves.
+``compute`` reads the inputs and returns a ``Results`` bundle (``results.py``), which a
+build hands to the section notebooks so they do no heavy work themselves.
 """
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .. import config
-from ..inputs.catalogue import Indicator, load_catalogue
+from ..inputs.boundaries import read_boundaries
+from ..inputs.catalogue import load_catalogue
 from ..errors import InputError
-from ..inputs.files import cached_results_path
-from .indicators import monthly_numerators, quarter_table, rolling_values
-from ..inputs.ingest import SourceFile, population_year, read_local_extract, read_police_uk, read_population
+from .indicators import monthly_numerators, population_year, quarter_table, rolling_values
+from ..inputs.files import SourceFile
+from ..inputs.ingest import read_local_extract, read_police_uk, read_population
 from ..inputs.params import load_params
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
+from .results import Results
 
 SERIES_MONTHS = 24
-
-
-@dataclass
-class Results:
-    """What the notebooks, report and workbook draw on for one quarter."""
-
-    quarter: Quarter
-    params: dict
-    catalogue: dict[str, Indicator]
-    table: pd.DataFrame        # one row per indicator x area (indicators.csv)
-    series: pd.DataFrame       # rolling 12-month values for the trajectory charts
-    monthly: pd.DataFrame      # monthly numerators (SPC and the local data check)
-    quality: pd.DataFrame      # police.uk rows per month: located, outside, no location
-    files: list[SourceFile] = field(default_factory=list)
-    population_note: str = ""
-    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # judgement / SPC changes since last quarter
-
-    def rows(self, area: str = config.PARTNERSHIP, section: str | None = None) -> pd.DataFrame:
-        """The table for one area (and section), in catalogue order."""
-        chosen = self.table[(self.table["area"] == area) & ((self.table["section"] == section) if section else True)]
-        return chosen.reset_index(drop=True)
 
 
 def latest_full_quarter(months: list[str]) -> Quarter:
@@ -92,9 +70,11 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
                         last_params, last)
     series = rolling[rolling["period_end"].isin([str(e) for e in ends])].reset_index(drop=True)
     _, population_note = population_year(quarter.end_month, sorted(population["year"].unique()))
-    files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv")))]
+    boundaries = read_boundaries(config.BOUNDARIES)
+    files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
+                            _source(config.BOUNDARIES)]
     return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, population_note,
-                   changes_since(last_table, table))
+                   changes_since(last_table, table), boundaries)
 
 
 def changes_since(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
@@ -110,42 +90,5 @@ def changes_since(before: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
     return merged[changed].reset_index(drop=True)
 
 
-CACHE_ENTRIES = 8  # a back catalogue of quarters rebuilt in turn still hits
-
-
-def compute_cached(key: str, quarter: str | None, police_uk: Path | None = None, params_file: Path | None = None,
-                   local: Path | None = None) -> Results:
-    """``compute``, or the result saved under ``key`` (``files.input_key`` of the same inputs)."""
-    cached = cached_results_path(key)
-    if cached.exists():
-        try:
-            return load(results_path=cached)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            cached.unlink(missing_ok=True)
-    results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
-    save(results, cached)
-    entries = sorted(config.CACHE.glob("results-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[CACHE_ENTRIES:]:
-        old.unlink(missing_ok=True)
-    return results
-
-
 def _source(path: Path) -> SourceFile:
     return SourceFile(str(path), hashlib.sha256(Path(path).read_bytes()).hexdigest())
-
-
-def save(results: Results, path: Path) -> None:
-    """Write the bundle via a temporary name, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(partial, "wb") as handle:
-        pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
-
-
-def load(quarter: str | None = None, results_path: str | Path | None = None) -> Results:
-    """The bundle a section notebook works from: the built one if given, else computed now."""
-    if results_path:
-        with open(results_path, "rb") as handle:
-            return pickle.load(handle)
-    return compute(quarter)

@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING
 from .. import config
 from . import browser
 from ..errors import BuildError, ToolMissing
-from ..inputs.files import cached_results_path, input_key
+from ..inputs.files import input_key
+from .cache import cached_results_path, compute_cached
 
 if TYPE_CHECKING:
     from .kernels import Kernels
-    from ..analysis.compute import Results
+    from ..analysis.results import Results
 
 # pandas, Papermill, nbconvert and openpyxl are imported inside the steps that use them: the
 # kernels are launched before pandas is loaded, `safer-report build` with nothing changed
@@ -110,8 +111,6 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
     key = input_key(quarter, police_uk, params_file, local, _inputs_of_code())
     if force or not cached_results_path(key).exists():
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
-    from ..analysis.compute import compute_cached
-
     results = compute_cached(key, quarter, police_uk=police_uk, params_file=params_file, local=local)
     timings["compute"] = time.perf_counter() - started
     label = results.quarter.label
@@ -162,7 +161,7 @@ def _load_output_writers() -> None:
 
 
 def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, progress, kernels: Kernels) -> None:
-    from ..analysis.compute import save
+    from ..analysis.results import save
 
     label = results.quarter.label
     bundle = staging / "notebooks" / "results.pkl"

@@ -6,10 +6,21 @@ what to start before the heavy imports.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import config
 from ..errors import InputError
+
+
+@dataclass
+class SourceFile:
+    """One input file as read: where it is, its SHA-256 and what it held."""
+
+    path: str
+    sha256: str
+    rows: int = 0
+    month: str | None = None
 
 
 def read_text(path: Path, what: str = "file", advice: str = "save it as UTF-8") -> str:
@@ -55,13 +66,9 @@ def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | N
             raise InputError(f"{what} not found" if not Path(given).exists() else f"is a folder, not a {what}", file=given)
     digest = hashlib.sha256(repr((quarter, str(params_file), str(local))).encode())
     files = [*find_police_files(police_uk or config.POLICE_UK), *sorted(config.PARAMS.glob("*.yaml")),
-             *sorted(config.POPULATION.glob("*.csv")), *sorted((config.DATA / "local").glob("*")), *code]
+             *sorted(config.POPULATION.glob("*.csv")), config.BOUNDARIES, *sorted((config.DATA / "local").glob("*")),
+             *code]
     files += [Path(p) for p in (params_file, local) if p]
     for path in files:
         digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())
     return digest.hexdigest()
-
-
-def cached_results_path(key: str) -> Path:
-    """Where the results computed from inputs with this ``input_key`` are saved."""
-    return config.CACHE / f"results-{key[:32]}.pkl"

@@ -27,22 +27,12 @@ import pyarrow.csv as pacsv
 
 from .. import config
 from ..errors import InputError
-from .files import find_police_files, read_text
+from .files import SourceFile, find_police_files, read_text
 
 POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
 ASB = "Anti-social behaviour"
 _NAME_MONTH = re.compile(r"(\d{4}-\d{2})-[^/\\]*street\.csv", re.IGNORECASE)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-@dataclass
-class SourceFile:
-    """One input file as read: where it is, its SHA-256 and what it held."""
-
-    path: str
-    sha256: str
-    rows: int = 0
-    month: str | None = None
 
 
 @dataclass
@@ -369,21 +359,6 @@ def _read_small_csv(path: Path) -> pd.DataFrame:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path) from None
-
-
-def population_year(period_end: pd.Period, years: list[int]) -> tuple[int, str]:
-    """The mid-year estimate nearest the middle of the 12 months ending ``period_end``.
-
-    Returns (year, note); the note says when the latest available year stood in.
-    """
-    middle = (period_end - 11).start_time + (period_end.end_time - (period_end - 11).start_time) / 2
-    nearest = min(range(middle.year - 1, middle.year + 2), key=lambda y: abs(pd.Timestamp(y, 6, 30) - middle))
-    if nearest in years:
-        return nearest, f"mid-{nearest} estimate (nearest the middle of the period)"
-    if min(years) > nearest:
-        return min(years), f"mid-{min(years)} estimate (mid-{nearest} not available; earliest available used)"
-    fallback = max(y for y in years if y <= nearest)
-    return fallback, f"mid-{fallback} estimate (mid-{nearest} not available; latest available used)"
 
 
 # --- Local extracts ---------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 
 import matplotlib
 import matplotlib.cm
@@ -169,9 +168,9 @@ _LABEL_OFFSETS = {"Blaby": (-0.16, -0.13), "Oadby and Wigston": (0.2, -0.2)}
 _HALO = [matplotlib.patheffects.withStroke(linewidth=3, foreground="white")]
 
 
-def district_map(rows: pd.DataFrame, title: str, unit: str) -> str:
-    """Choropleth of the districts, shaded by value, labelled with value and comparison."""
-    shapes = json.loads(config.BOUNDARIES.read_text())
+def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict) -> str:
+    """Choropleth of the districts (``shapes``: the boundaries' GeoJSON), shaded by value, labelled
+    with value and comparison."""
     values = rows.set_index("area_code")
     with matplotlib.rc_context({**STYLE, "axes.grid": False}):
         fig = Figure(figsize=(6.4, 4.6))

@@ -16,7 +16,7 @@ import pandas as pd
 from .. import config
 from ..errors import BuildError
 from .narrative import figure, key_point, markdown
-from ..analysis.compute import Results
+from ..analysis.results import Results
 
 
 def paper_markdown(results: Results) -> str:

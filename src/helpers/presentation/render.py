@@ -11,7 +11,7 @@ from .. import config
 from . import charts
 from .paper import change_words
 from .narrative import anchor, change_text, direction_label, escape, figure, key_point, markdown, table_block
-from ..analysis.compute import Results
+from ..analysis.results import Results
 
 JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
                    "not compared": "none", "not available": "na"}
@@ -154,7 +154,7 @@ def district_breakdown(results: Results, section: str) -> HTML:
         headline = rows["indicator_id"].iloc[0]
         indicator = results.catalogue[headline]
         chosen = results.table[results.table["indicator_id"] == headline]
-        parts += [charts.district_map(chosen, indicator.title, indicator.unit),
+        parts += [charts.district_map(chosen, indicator.title, indicator.unit, results.boundaries),
                   charts.district_bars(chosen, indicator.title, indicator.unit)]
     return HTML("".join(parts))
 

@@ -21,7 +21,7 @@ from nbconvert.exporters import TemplateExporter
 from .. import __version__, config
 from ..analysis.assess import describe_rule
 from .narrative import anchor, escape, markdown, table_block
-from ..analysis.compute import Results
+from ..analysis.results import Results
 
 TEMPLATES = Path(__file__).parent / "templates"
 PACKAGES = ["pandas", "numpy", "scipy", "pyarrow", "matplotlib", "papermill", "nbconvert", "nbformat", "openpyxl",

@@ -1,0 +1,28 @@
+"""helpers.build.cache: results saved under the key of their inputs, reused while it holds."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import config
+from helpers.analysis import compute
+from helpers.build import cache
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "CACHE", tmp_path / "cache")
+
+
+def test_compute_cached_uses_the_saved_results_only_for_the_same_key(monkeypatch):
+    computed = []
+    monkeypatch.setattr(compute, "compute", lambda quarter, **kw: computed.append(quarter) or {"quarter": quarter})
+    monkeypatch.setattr(cache, "CACHE_ENTRIES", 2)
+    assert cache.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
+    assert cache.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
+    assert computed == ["2022-23-Q2"]  # the second came from the cache
+    cache.cached_results_path("k1").write_bytes(b"not a pickle")  # damaged: computed again
+    cache.compute_cached("k1", "2022-23-Q2")
+    cache.compute_cached("k2", "2022-23-Q1")
+    cache.compute_cached("k3", "2022-23-Q3")
+    assert computed == ["2022-23-Q2", "2022-23-Q2", "2022-23-Q1", "2022-23-Q3"]
+    assert len(list(config.CACHE.glob("results-*.pkl"))) == 2  # the oldest entry dropped
