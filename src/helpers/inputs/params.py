@@ -9,7 +9,7 @@ import difflib
 from pathlib import Path
 
 from .. import config
-from .catalogue import load_yaml
+from .files import load_yaml
 from ..errors import InputError
 
 RULES = {"significance", "percent_band", "both"}

@@ -71,6 +71,22 @@ def key_point(row: dict, target: dict | None = None) -> str:
     return sentence
 
 
+def change_words(change: dict) -> str:
+    """What changed since last quarter, in words: ``now improving, was stable last quarter``."""
+    parts = []
+    if change["judgement"] != change["judgement_before"]:
+        parts.append(f"now {change['judgement']}, was {change['judgement_before']} last quarter")
+    if change["spc_reading"] != change["spc_reading_before"]:
+        now = f"{_signal(change['spc_reading'])} ({change['spc_signal']})" if change["spc_reading"] else "no SPC signal"
+        before = _signal(change["spc_reading_before"]) if change["spc_reading_before"] else "no signal"
+        parts.append(f"monthly counts now show {now}, last quarter {before}")
+    return "; ".join(parts)
+
+
+def _signal(reading: str) -> str:
+    return {"improvement": "a signal of improvement", "concern": "a signal of concern"}.get(reading, "a neutral signal")
+
+
 class _SelfContained(mistune.HTMLRenderer):
     """No images from elsewhere: the report must display offline and load nothing (no tracking pixels)."""
 

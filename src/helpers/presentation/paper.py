@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import config
 from ..errors import BuildError
-from .narrative import figure, key_point, markdown
+from .narrative import change_words, figure, key_point, markdown
 from ..analysis.results import Results
 
 
@@ -73,21 +73,6 @@ def paper_markdown(results: Results) -> str:
               "### Officer to contact", ""]
     lines += [f"{contact[k]}  " for k in ("name", "role", "email", "phone") if contact.get(k)]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def change_words(change: dict) -> str:
-    parts = []
-    if change["judgement"] != change["judgement_before"]:
-        parts.append(f"now {change['judgement']}, was {change['judgement_before']} last quarter")
-    if change["spc_reading"] != change["spc_reading_before"]:
-        now = f"{_signal(change['spc_reading'])} ({change['spc_signal']})" if change["spc_reading"] else "no SPC signal"
-        before = _signal(change["spc_reading_before"]) if change["spc_reading_before"] else "no signal"
-        parts.append(f"monthly counts now show {now}, last quarter {before}")
-    return "; ".join(parts)
-
-
-def _signal(reading: str) -> str:
-    return {"improvement": "a signal of improvement", "concern": "a signal of concern"}.get(reading, "a neutral signal")
 
 
 def paper_html(markdown_text: str, title: str) -> str:

@@ -9,8 +9,7 @@ from IPython.display import HTML
 
 from .. import config
 from . import charts
-from .paper import change_words
-from .narrative import anchor, change_text, direction_label, escape, figure, key_point, markdown, table_block
+from .narrative import anchor, change_text, change_words, direction_label, escape, figure, key_point, markdown, table_block
 from ..analysis.results import Results
 
 JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
