@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,9 +35,20 @@ if TYPE_CHECKING:
 # answers without loading the rest, and a thread imports the output writers while the
 # notebooks run.
 
-SECTION_NOTEBOOKS = ["00_summary", "01_reduce_crime", "02_protect_vulnerable", "03_reduce_asb", "04_cohesion"]
-# Two kernels share the notebooks about equally by measured cost (benchmarks/README.md).
-KERNEL_GROUPS = [["01_reduce_crime", "04_cohesion"], ["03_reduce_asb", "02_protect_vulnerable", "00_summary"]]
+SECTION_NOTEBOOKS = [section.notebook for section in config.REPORT_SECTIONS]
+KERNELS = 2  # on a machine of two cores or more; one otherwise
+
+
+def kernel_groups(sections: Sequence[config.Section], kernels: int) -> list[list[str]]:
+    """The notebooks each of ``kernels`` runs, shared by measured cost: costliest first, each
+    goes to the kernel with the least work so far; a kernel runs its share in report order."""
+    shares: list[list] = [[] for _ in range(kernels)]
+    work = [0.0] * kernels
+    for section in sorted(sections, key=lambda s: s.cost, reverse=True):
+        least = work.index(min(work))
+        shares[least].append(section)
+        work[least] += section.cost
+    return [[s.notebook for s in sections if s in share] for share in shares if share]
 
 
 @dataclass
@@ -99,7 +111,7 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
     started = time.perf_counter()
     from .kernels import Kernels
 
-    kernels = Kernels(len(KERNEL_GROUPS) if (os.cpu_count() or 1) > 1 else 1)
+    kernels = Kernels(KERNELS if (os.cpu_count() or 1) > 1 else 1)
     try:
         return _build(quarter, police_uk, params_file, out, local, force, progress, kernels, timings, started)
     finally:
@@ -171,7 +183,7 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
     parameters = {"quarter": label, "results_path": bundle.name}
     # Threads are enough: the work runs in the kernels, which are processes of their own.
     warm = kernels.ready()
-    groups = KERNEL_GROUPS if len(warm) > 1 else [sum(KERNEL_GROUPS, [])]
+    groups = kernel_groups(config.REPORT_SECTIONS, len(warm))
     with ThreadPoolExecutor(max_workers=len(groups) + 1) as pool:
         pool.submit(_load_output_writers)
         failures = [f for f in pool.map(lambda names, kernel: kernels.run(
