@@ -103,10 +103,6 @@ def run(cmd: list, **kwargs) -> subprocess.CompletedProcess:
     return proc
 
 
-def quiet(_message: str) -> None:
-    pass
-
-
 # --- 1. ingest and the choice of CSV reader -------------------------------------------
 
 def bench_ingest(runs: int):
@@ -285,7 +281,7 @@ def bench_build(runs: int, folder: Path) -> tuple[float, float]:
 
     def cold():
         with temp_cache():
-            result = build(None, out=folder / f"cold{next(fresh)}", force=True, progress=quiet)
+            result = build(None, out=folder / f"cold{next(fresh)}", force=True)
         for key, value in result.timings.items():
             timings.setdefault(key, []).append(value)
         return result
@@ -309,8 +305,8 @@ def bench_build(runs: int, folder: Path) -> tuple[float, float]:
     print("\n6. Rebuild, nothing changed (same out dir and cache, no force)")
     with temp_cache() as cache:
         out = folder / "rebuild"
-        build(None, out=out, force=True, progress=quiet)
-        times, result = timed(lambda: build(None, out=out, progress=quiet), runs)
+        build(None, out=out, force=True)
+        times, result = timed(lambda: build(None, out=out), runs)
         note = "" if result.up_to_date else "NOT detected as up to date: it rebuilt"
         record("rebuild", "build() up to date, in process", times, note, "< 1.5 s", med(times) < 1.5)
         times, _ = timed(lambda: cli_build(cache, out), runs)
@@ -461,7 +457,7 @@ def bench_catalogue(police, folder: Path) -> None:
         for quarter in covered:
             log(f"   building {quarter.label}")
             try:
-                times, _ = timed(lambda: build(quarter.label, out=folder / "catalogue", progress=quiet))
+                times, _ = timed(lambda: build(quarter.label, out=folder / "catalogue"))
             except SaferReportError as error:
                 record("catalogue", f"  {quarter.label}", None, f"failed: {error}")
                 continue

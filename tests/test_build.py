@@ -22,7 +22,7 @@ QUARTER = "2022-23-Q2"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    result = build(QUARTER, out=out, progress=lambda message: None)
+    result = build(QUARTER, out=out)
     return result.folder
 
 
@@ -127,9 +127,20 @@ def test_accessibility_no_serious_violations(built, axe):
 
 def test_rebuild_with_nothing_changed_is_skipped(built):
     before = (built / "report.html").stat().st_mtime_ns
-    result = build(QUARTER, out=built.parent, progress=lambda message: None)
+    result = build(QUARTER, out=built.parent)
     assert result.up_to_date
     assert (built / "report.html").stat().st_mtime_ns == before
+
+
+def test_cli_shows_progress_as_plain_lines_and_timings_with_debug(built, capsys):
+    from helpers.cli import main
+
+    up_to_date = f"{QUARTER}: outputs are up to date (nothing changed); use --force to rebuild"
+    assert main(["build", "--quarter", QUARTER, "--out", str(built.parent)]) == 0
+    assert capsys.readouterr().err.splitlines() == [up_to_date]
+    assert main(["--debug", "build", "--quarter", QUARTER, "--out", str(built.parent)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == up_to_date and lines[1].startswith(f"{QUARTER}: seconds taken: compute ") and len(lines) == 2
 
 
 def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):
@@ -144,7 +155,7 @@ def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):
     monkeypatch.setattr(config, "NOTEBOOKS", broken)
     before = {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()}
     with pytest.raises(BuildError) as error:
-        build(QUARTER, out=built.parent, force=True, progress=lambda message: None)
+        build(QUARTER, out=built.parent, force=True)
     message = str(error.value)
     assert "03_reduce_asb.ipynb" in message and "cell 5" in message and "ZeroDivisionError" in message
     assert {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()} == before
@@ -170,5 +181,7 @@ def test_without_chromium_everything_else_is_built_and_one_line_says_what_to_ins
     folder = tmp_path / QUARTER
     assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md"} <= {p.name for p in folder.iterdir()}
     assert not (folder / "report.pdf").exists()
-    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Not built")]
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"{QUARTER}: running {len(build_module.SECTION_NOTEBOOKS)} section notebooks"]
+    notes = [line for line in out.splitlines() if line.startswith("Not built")]
     assert len(notes) == 1 and "report.pdf" in notes[0] and "apt-get install chromium" in notes[0]

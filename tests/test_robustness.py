@@ -666,7 +666,7 @@ def hostile(tmp_path_factory) -> Path:
     (out / f".{QUARTER}.building-999999" / "notebooks").mkdir(parents=True)  # as a killed build leaves it
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(browser, "find_chromium", lambda: None)
-        build(" 2022/23 q2 ", police_uk=police, params_file=path, out=out, progress=lambda message: None)
+        build(" 2022/23 q2 ", police_uk=police, params_file=path, out=out)
     return out / QUARTER
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import sys
 import traceback
 from pathlib import Path
@@ -51,6 +52,16 @@ def _inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument("--local", type=Path, help="local extract: tidy CSV or a filled Excel data return")
 
 
+def _log_to_stderr(debug: bool) -> logging.Handler:
+    """Show the helpers' progress on stderr, one plain line each (``--debug``: diagnostics too)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("helpers")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    return handler
+
+
 def run(argv: list[str] | None = None) -> None:
     """The ``safer-report`` command: ``main``, then exit without the interpreter's final garbage
     collections over every pandas, pyarrow and nbconvert object (about 0.4 s of a build)."""
@@ -61,6 +72,7 @@ def run(argv: list[str] | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    progress = _log_to_stderr(args.debug)
     try:
         if getattr(args, "quarter", None) is not None and args.command != "new-quarter":
             from .quarters import parse_quarter
@@ -68,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from .build.orchestrate import build
             result = build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
-                           local=args.local, force=args.force, progress=lambda m: print(m, file=sys.stderr))
+                           local=args.local, force=args.force)
             if not result.up_to_date:
                 made = sorted(p.name for p in result.folder.iterdir() if not p.name.startswith("."))
                 print(f"Built {result.folder} ({', '.join(made)}) in {result.timings.get('total', 0):.1f} s")
@@ -114,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"safer-report: unexpected error: {type(error).__name__}: {detail} (run with --debug for the traceback)",
               file=sys.stderr)
         return 1
+    finally:
+        logging.getLogger("helpers").removeHandler(progress)
 
 
 if __name__ == "__main__":

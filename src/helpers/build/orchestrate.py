@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import logging
 import os
 import shutil
 import subprocess
@@ -29,6 +30,8 @@ from .cache import cached_results_path, compute_cached
 if TYPE_CHECKING:
     from .kernels import Kernels
     from ..analysis.results import Results
+
+log = logging.getLogger(__name__)
 
 # pandas, Papermill, nbconvert and openpyxl are imported inside the steps that use them: the
 # kernels are launched before pandas is loaded, `safer-report build` with nothing changed
@@ -105,20 +108,22 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 
 def build(quarter: str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
-          out: Path | None = None, local: Path | None = None, force: bool = False, progress=print) -> BuildResult:
-    """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``)."""
+          out: Path | None = None, local: Path | None = None, force: bool = False) -> BuildResult:
+    """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``), logging its progress."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     from .kernels import Kernels
 
     kernels = Kernels(KERNELS if (os.cpu_count() or 1) > 1 else 1)
     try:
-        return _build(quarter, police_uk, params_file, out, local, force, progress, kernels, timings, started)
+        result = _build(quarter, police_uk, params_file, out, local, force, kernels, timings, started)
     finally:
         kernels.close()
+    log.debug("%s: seconds taken: %s", result.folder.name, ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
+    return result
 
 
-def _build(quarter, police_uk, params_file, out, local, force, progress, kernels: Kernels, timings: dict,
+def _build(quarter, police_uk, params_file, out, local, force, kernels: Kernels, timings: dict,
            started: float) -> BuildResult:
     key = input_key(quarter, police_uk, params_file, local, _inputs_of_code())
     if force or not cached_results_path(key).exists():
@@ -130,7 +135,7 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
     target = out_root / label
     with _lock(out_root, label):
         if not force and (target / ".build-key").exists() and (target / ".build-key").read_text() == key:
-            progress(f"{label}: outputs are up to date (nothing changed); use --force to rebuild")
+            log.info("%s: outputs are up to date (nothing changed); use --force to rebuild", label)
             return BuildResult(target, up_to_date=True, timings=timings)
         staging = out_root / f".{label}.building-{os.getpid()}"
         # Left by a killed build (under the lock none is live); an old copy only once a target replaced it.
@@ -139,7 +144,7 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
             shutil.rmtree(folder, ignore_errors=True)
         (staging / "notebooks").mkdir(parents=True)
         try:
-            result = _build_into(results, staging, target, key, timings, progress, kernels)
+            result = _build_into(results, staging, target, key, timings, kernels)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -149,8 +154,7 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
     return result
 
 
-def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, progress,
-                kernels: Kernels) -> BuildResult:
+def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, kernels: Kernels) -> BuildResult:
     skipped = []
     try:
         printer = browser.Printer()  # boots while the notebooks run
@@ -158,7 +162,7 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
         printer = None
         skipped.append(f"report.pdf ({missing})")
     try:
-        _run_notebooks(results, staging, target, timings, progress, kernels)
+        _run_notebooks(results, staging, target, timings, kernels)
         _write_outputs(results, staging, timings, printer)
     finally:
         if printer:
@@ -172,14 +176,14 @@ def _load_output_writers() -> None:
     from ..presentation import excel, paper, report  # noqa: F401
 
 
-def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, progress, kernels: Kernels) -> None:
+def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, kernels: Kernels) -> None:
     from ..analysis.results import save
 
     label = results.quarter.label
     bundle = staging / "notebooks" / "results.pkl"
     save(results, bundle)
     step = time.perf_counter()
-    progress(f"{label}: running {len(SECTION_NOTEBOOKS)} section notebooks")
+    log.info("%s: running %d section notebooks", label, len(SECTION_NOTEBOOKS))
     parameters = {"quarter": label, "results_path": bundle.name}
     # Threads are enough: the work runs in the kernels, which are processes of their own.
     warm = kernels.ready()
