@@ -32,17 +32,21 @@ import pandas as pd
 import papermill
 import pyarrow.csv as pacsv
 
-from helpers import browser, config, excel, pipeline, report, skip_iri_format_checks
-from helpers.assess import assess
-from helpers.build import SECTION_NOTEBOOKS, build
-from helpers.catalogue import load_catalogue
+from helpers import config, skip_iri_format_checks
+from helpers.analysis import compute as pipeline
+from helpers.analysis.results import Results, save
+from helpers.build import browser
+from helpers.presentation import excel, report
+from helpers.analysis.assess import assess
+from helpers.build.orchestrate import SECTION_NOTEBOOKS, build
+from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import SaferReportError, ToolMissing
-from helpers.files import find_police_files
-from helpers.indicators import monthly_numerators, quarter_table, rolling_values
-from helpers.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
-from helpers.kernels import WarmKernel
-from helpers.narrative import long_date
-from helpers.params import load_params
+from helpers.inputs.files import find_police_files, package_versions
+from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
+from helpers.inputs.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
+from helpers.build.kernels import WarmKernel
+from helpers.inputs.params import load_params
+from helpers.presentation.narrative import long_date
 from helpers.quarters import window
 
 skip_iri_format_checks()  # as the safer-report command does
@@ -101,10 +105,6 @@ def run(cmd: list, **kwargs) -> subprocess.CompletedProcess:
     return proc
 
 
-def quiet(_message: str) -> None:
-    pass
-
-
 # --- 1. ingest and the choice of CSV reader -------------------------------------------
 
 def bench_ingest(runs: int):
@@ -146,7 +146,7 @@ def bench_ingest(runs: int):
 
 # --- 2. indicators --------------------------------------------------------------------
 
-def bench_compute(runs: int, police, ingest: float) -> pipeline.Results:
+def bench_compute(runs: int, police, ingest: float) -> Results:
     log("2. indicator computation")
     print("\n2. Indicator computation")
     times, results = timed(pipeline.compute, runs)
@@ -197,8 +197,8 @@ def _notebooks_child(runs: int, bundle: Path, label: str, folder: Path) -> tuple
         lap("kernel start + wait_for_ready", start)
         try:
             start = time.perf_counter()
-            reply = kc.execute_interactive("import pandas, matplotlib, helpers.render", timeout=120, store_history=False)
-            lap("import pandas, matplotlib, helpers.render", start)
+            reply = kc.execute_interactive("import pandas, matplotlib, helpers.presentation.render", timeout=120, store_history=False)
+            lap("import pandas, matplotlib, helpers.presentation.render", start)
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"imports failed in the kernel: {reply['content']}")
             for name in SECTION_NOTEBOOKS:
@@ -238,11 +238,11 @@ def bench_notebooks(runs: int, bundle: Path, label: str, folder: Path) -> list[P
 
 # --- 4. stitch, HTML, PDF, Excel --------------------------------------------------------
 
-def bench_outputs(runs: int, results: pipeline.Results, executed: list[Path], folder: Path) -> None:
+def bench_outputs(runs: int, results: Results, executed: list[Path], folder: Path) -> None:
     log("4. stitch + HTML, PDF, Excel")
     print("\n4. Stitching, HTML, PDF, Excel")
     now = dt.datetime.now()
-    info = {"built_at": f"{long_date(now)} {now:%H:%M}", "code_version": "benchmark"}
+    info = {"built_at": f"{long_date(now)} {now:%H:%M}", "code_version": "benchmark", "packages": package_versions()}
     title = f"{config.PARTNERSHIP} Safer Communities Performance Report, {results.quarter.title}"
     times, book = timed(lambda: report.stitch(results, executed, info), runs)
     record("outputs", "report.stitch", times)
@@ -284,7 +284,7 @@ def bench_build(runs: int, folder: Path) -> tuple[float, float]:
 
     def cold():
         with temp_cache():
-            result = build(None, out=folder / f"cold{next(fresh)}", force=True, progress=quiet)
+            result = build(None, out=folder / f"cold{next(fresh)}", force=True)
         for key, value in result.timings.items():
             timings.setdefault(key, []).append(value)
         return result
@@ -308,8 +308,8 @@ def bench_build(runs: int, folder: Path) -> tuple[float, float]:
     print("\n6. Rebuild, nothing changed (same out dir and cache, no force)")
     with temp_cache() as cache:
         out = folder / "rebuild"
-        build(None, out=out, force=True, progress=quiet)
-        times, result = timed(lambda: build(None, out=out, progress=quiet), runs)
+        build(None, out=out, force=True)
+        times, result = timed(lambda: build(None, out=out), runs)
         note = "" if result.up_to_date else "NOT detected as up to date: it rebuilt"
         record("rebuild", "build() up to date, in process", times, note, "< 1.5 s", med(times) < 1.5)
         times, _ = timed(lambda: cli_build(cache, out), runs)
@@ -368,7 +368,7 @@ _READ_CHILD = """
 import json, re, sys, time
 from pathlib import Path
 from helpers.errors import SaferReportError
-from helpers.ingest import read_police_uk
+from helpers.inputs.ingest import read_police_uk
 
 def peak_mb():  # VmHWM: this process's own peak RSS (ru_maxrss would count the parent's at fork)
     return int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024
@@ -460,7 +460,7 @@ def bench_catalogue(police, folder: Path) -> None:
         for quarter in covered:
             log(f"   building {quarter.label}")
             try:
-                times, _ = timed(lambda: build(quarter.label, out=folder / "catalogue", progress=quiet))
+                times, _ = timed(lambda: build(quarter.label, out=folder / "catalogue"))
             except SaferReportError as error:
                 record("catalogue", f"  {quarter.label}", None, f"failed: {error}")
                 continue
@@ -500,7 +500,7 @@ def main() -> None:
         police, ingest = bench_ingest(runs)
         results = bench_compute(runs, police, ingest)
         bundle = folder / "results.pkl"
-        pipeline.save(results, bundle)
+        save(results, bundle)
         executed = bench_notebooks(runs, bundle, results.quarter.label, folder / "notebooks")
         bench_outputs(runs, results, executed, folder)
         ours = bench_build(runs, folder)

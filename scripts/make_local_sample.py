@@ -4,8 +4,8 @@ Run from the repository root: ``python scripts/make_local_sample.py``. The outpu
 the same on every run (fixed seed), so it is committed with the data.
 """
 from helpers import config
-from helpers.ingest import read_police_uk, read_population
-from helpers.sample import make_local_sample
+from helpers.inputs.ingest import read_police_uk, read_population
+from helpers.inputs.sample import make_local_sample
 
 if __name__ == "__main__":
     police = read_police_uk(config.POLICE_UK)

@@ -10,10 +10,11 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from helpers import browser, build as build_module, config
-from helpers.build import build
+from helpers import config
+from helpers.build import browser, orchestrate as build_module
+from helpers.build.orchestrate import build
 from helpers.errors import BuildError
-from helpers.narrative import figure
+from helpers.presentation.narrative import figure
 
 pytestmark = pytest.mark.slow
 QUARTER = "2022-23-Q2"
@@ -22,7 +23,7 @@ QUARTER = "2022-23-Q2"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    result = build(QUARTER, out=out, progress=lambda message: None)
+    result = build(QUARTER, out=out)
     return result.folder
 
 
@@ -81,7 +82,7 @@ def test_html_is_self_contained_and_has_no_code(html):
     parser.feed(html)
     assert parser.external == []
     assert "<script" not in html
-    assert "pipeline.load" not in html and "import " not in html
+    assert "load(quarter" not in html and "import " not in html
     assert len(parser.images) >= 25
     assert all(img.get("alt", "").strip() for img in parser.images)
     assert all(img["src"].startswith("data:image/svg+xml;base64,") for img in parser.images)
@@ -128,9 +129,20 @@ def test_accessibility_no_serious_violations(built, axe):
 
 def test_rebuild_with_nothing_changed_is_skipped(built):
     before = (built / "report.html").stat().st_mtime_ns
-    result = build(QUARTER, out=built.parent, progress=lambda message: None)
+    result = build(QUARTER, out=built.parent)
     assert result.up_to_date
     assert (built / "report.html").stat().st_mtime_ns == before
+
+
+def test_cli_shows_progress_as_plain_lines_and_timings_with_debug(built, capsys):
+    from helpers.cli import main
+
+    up_to_date = f"{QUARTER}: outputs are up to date (nothing changed); use --force to rebuild"
+    assert main(["build", "--quarter", QUARTER, "--out", str(built.parent)]) == 0
+    assert capsys.readouterr().err.splitlines() == [up_to_date]
+    assert main(["--debug", "build", "--quarter", QUARTER, "--out", str(built.parent)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == up_to_date and lines[1].startswith(f"{QUARTER}: seconds taken: compute ") and len(lines) == 2
 
 
 def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):
@@ -145,7 +157,7 @@ def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):
     monkeypatch.setattr(config, "NOTEBOOKS", broken)
     before = {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()}
     with pytest.raises(BuildError) as error:
-        build(QUARTER, out=built.parent, force=True, progress=lambda message: None)
+        build(QUARTER, out=built.parent, force=True)
     message = str(error.value)
     assert "03_reduce_asb.ipynb" in message and "cell 5" in message and "ZeroDivisionError" in message
     assert {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()} == before
@@ -171,7 +183,9 @@ def test_without_chromium_everything_else_is_built_and_one_line_says_what_to_ins
     folder = tmp_path / QUARTER
     assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md"} <= {p.name for p in folder.iterdir()}
     assert not (folder / "report.pdf").exists()
-    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Not built")]
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"{QUARTER}: running {len(build_module.SECTION_NOTEBOOKS)} section notebooks"]
+    notes = [line for line in out.splitlines() if line.startswith("Not built")]
     assert len(notes) == 1 and "report.pdf" in notes[0] and "apt-get install chromium" in notes[0]
 
     # Again with nothing changed and Chromium still missing: up to date, and the same one line.
@@ -208,10 +222,10 @@ def test_installing_chromium_later_prints_the_pdf_without_force(built, chromium,
     folder = tmp_path / QUARTER
     shutil.copytree(built, folder)
     (folder / "report.pdf").unlink()
-    result = build(QUARTER, out=tmp_path, progress=lambda message: None)
+    result = build(QUARTER, out=tmp_path)
     assert not result.up_to_date and result.skipped == []
     assert (folder / "report.pdf").read_bytes().startswith(b"%PDF-")
-    assert build(QUARTER, out=tmp_path, progress=lambda message: None).up_to_date
+    assert build(QUARTER, out=tmp_path).up_to_date
 
 
 def _params_with_commentary(path, summary: str, sections: dict) -> str:

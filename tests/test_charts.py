@@ -1,4 +1,4 @@
-"""helpers.charts: the trajectory and SPC figure shows the months as they are, gaps included."""
+"""helpers.presentation.charts: the trajectory and SPC figure shows the months as they are, gaps included."""
 from __future__ import annotations
 
 import base64
@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from helpers.charts import trajectory
+from helpers.presentation.charts import trajectory
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
 # 24 months: the same 12 twice. Sum 274, mean 11.42; the 23 moving ranges sum to 34, MR-bar 1.478;

@@ -1,4 +1,4 @@
-"""helpers.commentary: figures in the analyst's commentary, checked against a hand-made table, only warned about."""
+"""helpers.presentation.commentary: figures in the analyst's commentary, checked against a hand-made table, only warned about."""
 from __future__ import annotations
 
 import pandas as pd
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import config
-from helpers.commentary import check_commentary, review_note
+from helpers.presentation.commentary import check_commentary, review_note
 from helpers.quarters import Quarter
 
 QUARTER = Quarter(2022, 2)  # 2022/23 Q2: the 12 months to September 2022

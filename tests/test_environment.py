@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from helpers import cli, config
-from helpers.narrative import long_date
+from helpers.presentation.narrative import long_date
 
 
 def test_tests_use_a_private_cache_and_outputs():
@@ -25,7 +25,8 @@ def test_tests_use_a_private_cache_and_outputs():
 
 def test_importing_helpers_changes_no_other_module():
     """An analyst's JupyterLab imports helpers: jsonschema's optional import must stay as it is there."""
-    code = ("import sys\nimport helpers, helpers.build, helpers.pipeline, helpers.render, helpers.report, helpers.excel\n"
+    code = ("import sys\nimport helpers, helpers.build.orchestrate, helpers.analysis.compute, helpers.presentation.render\n"
+            "import helpers.presentation.report, helpers.presentation.excel\n"
             "print(sys.modules.get('rfc3987_syntax', 'absent'))")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert shown != "None"

@@ -1,4 +1,4 @@
-"""helpers.excel: the dashboard workbook and the partners' data return, read back for real."""
+"""helpers.presentation.excel: the dashboard workbook, read back for real."""
 from __future__ import annotations
 
 import csv
@@ -16,12 +16,9 @@ import pytest
 from openpyxl import load_workbook
 
 from helpers import config
-from helpers.errors import InputError
-from helpers.excel import (ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, RETURN_HEADERS, VERSUS, read_return,
-                           return_periods, safe_text, write_csv, write_dashboard, write_return_template)
-from helpers.ingest import read_local_extract
-from helpers.pipeline import compute
-from helpers.quarters import parse_quarter
+from helpers.analysis.compute import compute
+from helpers.presentation.excel import ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, VERSUS, write_csv, write_dashboard
+from helpers.xlsx import safe_text
 
 QUARTER = "2022-23-Q2"
 HEADER_ROW = 6  # column headers of the Dashboard sheet
@@ -321,126 +318,6 @@ def test_indicators_csv_text_cannot_become_a_formula(results, tmp_path):
     live = [cell for row in rows for cell in row.values()
             if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", cell)]
     assert live == []  # only a negative number may start like a formula
-
-
-# --- Data returns -----------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def template(results, tmp_path_factory) -> Path:
-    return write_return_template(QUARTER, tmp_path_factory.mktemp("return") / "return.xlsx", results.catalogue)
-
-
-def fill(template: Path, path: Path, values: dict) -> Path:
-    """Fill a copy of the template: values maps (sheet, cell) -> value."""
-    wb = load_workbook(template)
-    for (sheet, cell), value in values.items():
-        wb[sheet][cell] = value
-    wb.save(path)
-    return path
-
-
-def test_template_layout(template, results):
-    wb = load_workbook(template)
-    assert wb.sheetnames == ["Instructions", "Crime", "Domestic abuse", "ASB", "MARAC", "Survey"]
-    quarter = parse_quarter(QUARTER)
-    local = [i for i in results.catalogue.values() if i.source == "local"]
-    for ws in wb.worksheets[1:]:
-        assert [c.value for c in ws[1]][:5] == RETURN_HEADERS
-        assert ws.freeze_panes == "A2"
-        rows = [(r[0].value, r[1].value, r[2].value) for r in ws.iter_rows(min_row=2) if r[0].value]
-        ids = {r[2] for r in rows}
-        expected = {(a, p, i.id) for i in local if i.id in ids for p in return_periods(quarter, i) for a in config.DISTRICTS}
-        assert set(rows) == expected and len(rows) == len(expected)
-        checks = {dv.type: dv for dv in ws.data_validations.dataValidation}
-        assert {"list", "whole"} <= set(checks)
-        whole = [dv for dv in ws.data_validations.dataValidation if dv.type == "whole"]
-        assert {str(dv.sqref).split(":")[0] for dv in whole} == {"D2", "E2"}
-        assert all(dv.operator == "greaterThanOrEqual" and dv.formula1 == "0" for dv in whole)
-        lists = " ".join(dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list")
-        assert "Oadby and Wigston" in lists
-    months = [r[1].value for r in wb["ASB"].iter_rows(min_row=2) if r[1].value]
-    assert sorted(set(months))[0] == "2020-10" and sorted(set(months))[-1] == "2022-09" and len(set(months)) == 24
-    quarters = sorted({r[1].value for r in wb["MARAC"].iter_rows(min_row=2) if r[1].value})
-    assert quarters[0] == "2020-21-Q3" and quarters[-1] == "2022-23-Q2" and len(quarters) == 8
-
-
-def test_template_round_trips_the_sample_extract(template, results, tmp_path):
-    sample = pd.read_csv(config.LOCAL_SAMPLE, dtype=str, keep_default_na=False)
-    lookup = {(r.area, r.period, r.indicator_id): (r.numerator, r.denominator) for r in sample.itertuples()}
-    wb = load_workbook(template)
-    for ws in wb.worksheets[1:]:
-        for row in ws.iter_rows(min_row=2, max_col=5):
-            key = (row[0].value, row[1].value, row[2].value)
-            if key in lookup:
-                numerator, denominator = lookup[key]
-                row[3].value = int(numerator)
-                row[4].value = int(denominator) if denominator else None
-    filled = tmp_path / "filled.xlsx"
-    wb.save(filled)
-
-    got = read_return(filled, results.catalogue)
-    quarter = parse_quarter(QUARTER)
-    months = {str(m) for m in pd.period_range(end=quarter.end_month, periods=24, freq="M")}
-    expected = read_local_extract(config.LOCAL_SAMPLE, results.catalogue)
-    expected = expected[expected["month"].isin(months)]
-    order = ["indicator_id", "area", "month"]
-    pd.testing.assert_frame_equal(got.sort_values(order, ignore_index=True), expected.sort_values(order, ignore_index=True))
-    assert len(got) == 11 * 24 * 8 + 2 * 8 * 8
-
-
-def test_empty_numerator_is_not_supplied(template, results, tmp_path):
-    path = fill(template, tmp_path / "partial.xlsx", {("ASB", "D2"): 7, ("MARAC", "D3"): 4, ("MARAC", "E3"): 12})
-    got = read_return(path, results.catalogue)
-    assert len(got) == 2
-    asb = got[got["indicator_id"] == "asb_nuisance"].iloc[0]
-    assert (asb["area"], asb["month"], asb["numerator"]) == ("Blaby", "2020-10", 7) and pd.isna(asb["denominator"])
-    marac = got[got["indicator_id"] == "marac_repeat_rate"].iloc[0]
-    assert (marac["area"], marac["month"], marac["numerator"], marac["denominator"]) == ("Charnwood", "2020-12", 4, 12)
-
-
-def test_a_month_excel_turned_into_a_date_is_read(template, results, tmp_path):
-    import datetime as dt
-    path = fill(template, tmp_path / "dated.xlsx", {("ASB", "B2"): dt.datetime(2020, 10, 1), ("ASB", "D2"): 3})
-    assert read_return(path, results.catalogue)["month"].tolist() == ["2020-10"]
-
-
-@pytest.mark.parametrize("values, where, problem", [
-    ({("ASB", "D7"): "abc"}, "sheet 'ASB' cell D7", "numerator 'abc' is not a number"),
-    ({("ASB", "D7"): -3}, "sheet 'ASB' cell D7", "numerator '-3' must be a whole number of 0 or more"),
-    ({("Crime", "D4"): 2.5}, "sheet 'Crime' cell D4", "numerator '2.5' must be a whole number"),
-    ({("MARAC", "D5"): 9, ("MARAC", "E5"): "many"}, "sheet 'MARAC' cell E5", "denominator 'many' is not a number"),
-    ({("MARAC", "D5"): 9, ("MARAC", "E5"): 4}, "sheet 'MARAC' cell D5", "numerator 9 is greater than denominator 4"),
-    ({("ASB", "A9"): "Leicester", ("ASB", "D9"): 1}, "sheet 'ASB' cell A9", "unknown area 'Leicester'"),
-    ({("ASB", "B9"): "2020/10", ("ASB", "D9"): 1}, "sheet 'ASB' row 9", "must be a month YYYY-MM"),
-    ({("MARAC", "D2"): 3}, "sheet 'MARAC' row 2", "denominator must be a positive whole number"),
-    ({("ASB", "D1"): "Count"}, "sheet 'ASB' row 1", "the first row must be the headers Area, Period"),
-])
-def test_bad_values_name_file_sheet_and_cell(template, results, tmp_path, values, where, problem):
-    path = fill(template, tmp_path / "bad.xlsx", values)
-    with pytest.raises(InputError) as caught:
-        read_return(path, results.catalogue)
-    message = str(caught.value)
-    assert message.startswith(f"{path}, {where}: ")
-    assert problem in message
-
-
-def test_duplicate_rows_are_refused(template, results, tmp_path):
-    path = fill(template, tmp_path / "twice.xlsx", {
-        ("ASB", "D2"): 1, ("ASB", "A900"): "Blaby", ("ASB", "B900"): "2020-10", ("ASB", "C900"): "asb_nuisance",
-        ("ASB", "D900"): 2})
-    with pytest.raises(InputError, match=r"sheet 'ASB' row 900: duplicate row.*sheet 'ASB' row 2"):
-        read_return(path, results.catalogue)
-
-
-def test_unreadable_return(results, tmp_path):
-    junk = tmp_path / "junk.xlsx"
-    junk.write_text("not a workbook")
-    with pytest.raises(InputError, match="junk.xlsx: not a readable .xlsx workbook"):
-        read_return(junk, results.catalogue)
-    with pytest.raises(InputError, match="not found"):
-        read_return(tmp_path / "missing.xlsx", results.catalogue)
-
-
 # --- LibreOffice ---------------------------------------------------------------------------
 
 def pdf_pages(pdf: Path) -> list[tuple[float, float, str]]:

@@ -1,4 +1,4 @@
-"""helpers.files: finding the police.uk files, and the input key that decides whether saved
+"""helpers.inputs.files: finding the police.uk files, and the input key that decides whether saved
 results (and built outputs) still hold."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import config, files, pipeline
+from helpers import config
+from helpers.inputs import files
 from helpers.errors import InputError
 
 
@@ -22,6 +23,7 @@ def inputs(tmp_path, monkeypatch, write_street_csv):
     for name, source in (("params", config.PARAMS), ("population", config.POPULATION)):
         shutil.copytree(source, tmp_path / name)
     (tmp_path / "data" / "local").mkdir(parents=True)
+    shutil.copy(config.BOUNDARIES, tmp_path / "boundaries.geojson")
     (tmp_path / "data" / "local" / "extract.csv").write_text("area,month\n")
     monkeypatch.setattr(config, "PARAMS", tmp_path / "params")
     monkeypatch.setattr(config, "POPULATION", tmp_path / "population")
@@ -69,9 +71,9 @@ def test_input_key_is_stable_and_changes_with_every_input(inputs, tmp_path):
         police / "leics" / "2022-08-leicestershire-street.csv",
         next((tmp_path / "params").glob("*.yaml")),
         next((tmp_path / "population").glob("*.csv")),
+        tmp_path / "boundaries.geojson",
         tmp_path / "data" / "local" / "extract.csv",
         tmp_path / "elsewhere" / "partner.csv",
-        tmp_path / "boundaries.geojson",
         code,
     ]
     seen = {first}
@@ -118,34 +120,3 @@ def test_input_key_refuses_a_missing_params_or_local_file(inputs, tmp_path):
         files.input_key(None, police, tmp_path / "nope.yaml", None, [code])
     with pytest.raises(InputError, match="is a folder, not a local extract"):
         files.input_key(None, police, None, tmp_path, [code])
-
-
-def test_compute_cached_uses_the_saved_results_only_for_the_same_key(inputs, monkeypatch):
-    computed = []
-    monkeypatch.setattr(pipeline, "compute", lambda quarter, **kw: computed.append(quarter) or {"quarter": quarter})
-    monkeypatch.setattr(pipeline, "CACHE_ENTRIES", 2)
-    assert pipeline.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
-    assert pipeline.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
-    assert computed == ["2022-23-Q2"]  # the second came from the cache
-    files.cached_results_path("k1").write_bytes(b"not a pickle")  # damaged: computed again
-    pipeline.compute_cached("k1", "2022-23-Q2")
-    pipeline.compute_cached("k2", "2022-23-Q1")
-    pipeline.compute_cached("k3", "2022-23-Q3")
-    assert computed == ["2022-23-Q2", "2022-23-Q2", "2022-23-Q1", "2022-23-Q3"]
-    assert len(list(config.CACHE.glob("results-*.pkl"))) == 2  # the oldest entry dropped
-
-
-@pytest.mark.parametrize("saved", [
-    b"",                                                  # EOFError: empty
-    b"\x80\x05\x95",                                      # cut short
-    b"cno_such_module_anywhere\nResults\n.",              # ModuleNotFoundError: saved by other code
-    b"chelpers.pipeline\nNoSuchClass\n.",                  # AttributeError: a class since renamed
-    b"c__builtin__\nint\n(S'x'\ntR.",                     # ValueError while rebuilding an object
-    b"c__builtin__\nint\n(S'1'\nS'2'\nS'3'\ntR.",          # TypeError: a changed signature
-])
-def test_an_unreadable_cache_entry_is_computed_again(saved, inputs, monkeypatch):
-    monkeypatch.setattr(pipeline, "compute", lambda quarter, **kw: {"quarter": quarter})
-    config.CACHE.mkdir(parents=True)
-    files.cached_results_path("k").write_bytes(saved)
-    assert pipeline.compute_cached("k", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
-    assert pipeline.load(results_path=files.cached_results_path("k")) == {"quarter": "2022-23-Q2"}  # saved anew

@@ -1,4 +1,4 @@
-"""Missing data in words (helpers.gaps), and how the report, paper and "what changed" use it.
+"""Missing data in words (helpers.analysis.gaps), and how the report, paper and "what changed" use it.
 
 The wording tests use hand-made months and rows; the last tests build a quarter whose local
 extract stops a year early, as an analyst meets it.
@@ -11,10 +11,13 @@ import html
 import pandas as pd
 import pytest
 
-from helpers import config, pipeline, render, report
-from helpers.gaps import (cause_lines, data_gaps, join_words, last_quarter_lines, missing_cause, month_ranges,
+from helpers import config
+from helpers.analysis import compute as pipeline
+from helpers.analysis.results import Results
+from helpers.presentation import render, report
+from helpers.analysis.gaps import (cause_lines, data_gaps, join_words, last_quarter_lines, missing_cause, month_ranges,
                           period_months, section_line)
-from helpers.paper import check_consistency, paper_markdown
+from helpers.presentation.paper import check_consistency, paper_markdown
 
 
 def months(first, last):
@@ -227,11 +230,11 @@ def test_what_changed_says_last_quarter_could_not_be_computed(short_extract):
 def test_what_changed_when_no_indicator_can_be_compared(short_extract):
     everything = short_extract.rows()[["indicator_id", "title", "status", "reason"]].assign(status="not available",
                                                                                              reason=LOCAL_NOW)
-    none = pipeline.Results(**{**vars(short_extract), "changes": short_extract.changes.iloc[:0],
+    none = Results(**{**vars(short_extract), "changes": short_extract.changes.iloc[:0],
                                "last_quarter_gaps": everything})
     text = render.what_changed(none).data
     assert "No indicator can be compared with last quarter." in text and "changed its judgement" not in text
-    some = pipeline.Results(**{**vars(short_extract), "changes": short_extract.changes.iloc[:0]})
+    some = Results(**{**vars(short_extract), "changes": short_extract.changes.iloc[:0]})
     assert "No other indicator changed its judgement" in render.what_changed(some).data
 
 

@@ -1,4 +1,4 @@
-"""helpers.indicators on a tiny hand-made data set; every expected value is worked by hand.
+"""helpers.analysis.indicators on a tiny hand-made data set; every expected value is worked by hand.
 
 Set-up (24 months, Oct 2020 - Sep 2022):
 * population: every district 10,000 in mid-2021 and 20,000 in mid-2022
@@ -19,10 +19,11 @@ import pandas as pd
 import pytest
 
 from helpers import config
-from helpers.assess import assess
-from helpers.catalogue import Indicator
-from helpers.indicators import TABLE_COLUMNS, monthly_numerators, quarter_table, rolling_values
-from helpers.narrative import change_text, key_point
+from helpers.analysis.assess import assess
+from helpers.analysis.indicators import (TABLE_COLUMNS, monthly_numerators, population_year, quarter_table,
+                                        rolling_values)
+from helpers.inputs.catalogue import Indicator
+from helpers.presentation.narrative import change_text, key_point
 from helpers.quarters import Quarter, window
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
@@ -337,3 +338,18 @@ def test_change_from_a_previous_value_of_0_is_new_never_inf():
     assert row_of(judged, "crime", "Harborough")["direction"] == "similar"
     sentence = key_point(row_of(judged, "crime", "Melton").to_dict(), CATALOGUE["crime"])
     assert sentence.startswith("Crime is deteriorating: 0.00 to 0.60 per 1,000 over the last year (new).")
+
+
+def test_population_year():
+    years = [2019, 2020, 2021, 2022, 2023, 2024]
+    # Oct 2021 - Sep 2022: middle ~ 1 Apr 2022, 90 days before mid-2022 (30 Jun)
+    assert population_year(pd.Period("2022-09", "M"), years)[0] == 2022
+    # Apr 2021 - Mar 2022: middle ~ 1 Oct 2021, 93 days after mid-2021
+    assert population_year(pd.Period("2022-03", "M"), years)[0] == 2021
+    # Jan - Dec 2022: middle ~ 2 Jul 2022
+    assert population_year(pd.Period("2022-12", "M"), years)[0] == 2022
+    # Apr 2025 - Mar 2026: middle ~ 1 Oct 2025 -> mid-2025 not published; latest is 2024
+    year, note = population_year(pd.Period("2026-03", "M"), years)
+    assert year == 2024
+    assert "latest available" in note and "mid-2025" in note and "mid-2024" in note
+    assert "latest" not in population_year(pd.Period("2022-09", "M"), years)[1]

@@ -1,4 +1,4 @@
-"""helpers.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
+"""helpers.inputs.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
 import collections
 import hashlib
 import shutil
@@ -9,9 +9,9 @@ import pytest
 
 from conftest import POLICE_HEADER, street_csv_text
 from helpers import config
-from helpers.catalogue import load_catalogue
+from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import InputError
-from helpers.ingest import district_of, population_year, read_local_extract, read_police_uk, read_population
+from helpers.inputs.ingest import district_of, read_local_extract, read_police_uk, read_population
 
 # --- police.uk ------------------------------------------------------------------------
 
@@ -297,21 +297,6 @@ def test_population_unknown_file_layout(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no population" in str(error_of(read_population, empty))
-
-
-def test_population_year():
-    years = [2019, 2020, 2021, 2022, 2023, 2024]
-    # Oct 2021 - Sep 2022: middle ~ 1 Apr 2022, 90 days before mid-2022 (30 Jun)
-    assert population_year(pd.Period("2022-09", "M"), years)[0] == 2022
-    # Apr 2021 - Mar 2022: middle ~ 1 Oct 2021, 93 days after mid-2021
-    assert population_year(pd.Period("2022-03", "M"), years)[0] == 2021
-    # Jan - Dec 2022: middle ~ 2 Jul 2022
-    assert population_year(pd.Period("2022-12", "M"), years)[0] == 2022
-    # Apr 2025 - Mar 2026: middle ~ 1 Oct 2025 -> mid-2025 not published; latest is 2024
-    year, note = population_year(pd.Period("2026-03", "M"), years)
-    assert year == 2024
-    assert "latest available" in note and "mid-2025" in note and "mid-2024" in note
-    assert "latest" not in population_year(pd.Period("2022-09", "M"), years)[1]
 
 
 # --- Local extracts ---------------------------------------------------------------------

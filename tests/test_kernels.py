@@ -1,4 +1,4 @@
-"""helpers.kernels: warm kernels that run several notebooks each, keeping one client."""
+"""helpers.build.kernels: warm kernels that run several notebooks each, keeping one client."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import config, kernels
+from helpers import config
+from helpers.build import kernels
 
 
 def notebook(folder: Path, name: str, *sources: str) -> Path:
@@ -34,7 +35,7 @@ def test_one_kernel_runs_notebooks_in_turn_in_the_output_folder(warm, tmp_path):
     pool, kernel = warm
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir(), out.mkdir()
-    first = notebook(sources, "a.ipynb", "import os, sys\nprint(os.getcwd(), value, 'helpers.render' in sys.modules, "
+    first = notebook(sources, "a.ipynb", "import os, sys\nprint(os.getcwd(), value, 'helpers.presentation.render' in sys.modules, "
                                          "sys.modules.get('rfc3987_syntax', 'absent'))")
     second = notebook(sources, "b.ipynb", "from helpers import config\nprint(value * 2, config.CACHE, config.OUTPUTS)")
     client = kernel.client()

@@ -6,16 +6,18 @@ import re
 import pytest
 import yaml
 
-from helpers import config, params as params_module, pipeline
+from helpers import config
+from helpers.analysis.compute import compute
+from helpers.inputs import params as params_module
 from helpers.cli import main
 from helpers.errors import BuildError
-from helpers.narrative import figure, markdown
-from helpers.paper import check_consistency, paper_html, paper_markdown
+from helpers.presentation.narrative import figure, markdown
+from helpers.presentation.paper import check_consistency, paper_html, paper_markdown
 
 
 @pytest.fixture(scope="module")
 def results():
-    return pipeline.compute("2022-23-Q2")
+    return compute("2022-23-Q2")
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,13 @@
-"""helpers.params: defaults overlaid by the quarter's file, every key checked (SPEC §5, §7)."""
+"""helpers.inputs.params: defaults overlaid by the quarter's file, every key checked (SPEC §5, §7)."""
 import datetime as dt
 
 import pytest
 import yaml
 
 from helpers import config
-from helpers.catalogue import load_catalogue
+from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import InputError
-from helpers.params import load_params
+from helpers.inputs.params import load_params
 
 
 @pytest.fixture(scope="module")

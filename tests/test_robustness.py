@@ -39,14 +39,16 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest import POLICE_HEADER, street_csv_text
-from helpers import browser, cli, config, ingest
-from helpers.build import build
-from helpers.catalogue import load_catalogue
+from helpers import cli, config
+from helpers.build import browser
+from helpers.inputs import ingest
+from helpers.build.orchestrate import build
+from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import InputError
-from helpers.excel import write_return_template
-from helpers.ingest import PoliceData, read_local_extract, read_police_uk, read_population
-from helpers.narrative import markdown
-from helpers.pipeline import compute
+from helpers.inputs.partners_return import write_return_template
+from helpers.inputs.ingest import PoliceData, read_local_extract, read_police_uk, read_population
+from helpers.presentation.narrative import markdown
+from helpers.analysis.compute import compute
 from helpers.quarters import window
 
 pytestmark = pytest.mark.slow
@@ -574,7 +576,7 @@ def test_output_folder_that_cannot_be_written(tmp_path, unchanged, capsys):
 def test_unexpected_exceptions_are_one_line(raised, code_expected, start, monkeypatch, capsys):
     def fail(*args, **kwargs):
         raise raised
-    monkeypatch.setattr("helpers.build.build", fail)
+    monkeypatch.setattr("helpers.build.orchestrate.build", fail)
     code, out, err = run_cli(["build", "--quarter", QUARTER], capsys)
     assert code == code_expected
     assert len(err.strip().splitlines()) == 1 and err.startswith(start) and "Traceback" not in err
@@ -667,7 +669,7 @@ def hostile(tmp_path_factory) -> Path:
     (out / f".{QUARTER}.building-999999" / "notebooks").mkdir(parents=True)  # as a killed build leaves it
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(browser, "find_chromium", lambda: None)
-        build(" 2022/23 q2 ", police_uk=police, params_file=path, out=out, progress=lambda message: None)
+        build(" 2022/23 q2 ", police_uk=police, params_file=path, out=out)
     return out / QUARTER
 
 

@@ -1,9 +1,9 @@
-"""Tests for helpers.spc: XmR limits and Making Data Count signals."""
+"""Tests for helpers.analysis.spc: XmR limits and Making Data Count signals."""
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.spc import MIN_POINTS, Signal, chartable, latest_signal, read_signal, xmr
+from helpers.analysis.spc import MIN_POINTS, Signal, chartable, latest_signal, read_signal, xmr
 
 RULES = ("beyond_limits", "run", "trend", "two_of_three")
 BASE = [10, 12] * 6  # 12 stable months: no run, no trend

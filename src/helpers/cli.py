@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import sys
 import traceback
 from pathlib import Path
@@ -54,6 +55,16 @@ def _inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument("--local", type=Path, help="local extract: tidy CSV or a filled Excel data return")
 
 
+def _log_to_stderr(debug: bool) -> logging.Handler:
+    """Show the helpers' progress on stderr, one plain line each (``--debug``: diagnostics too)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("helpers")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.INFO)
+    return handler
+
+
 def run(argv: list[str] | None = None) -> None:
     """The ``safer-report`` command: ``main`` (without jsonschema's slow optional import), then exit
     without the interpreter's final garbage collections over every pandas, pyarrow and nbconvert
@@ -66,15 +77,15 @@ def run(argv: list[str] | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    progress = _log_to_stderr(args.debug)
     try:
         if getattr(args, "quarter", None) is not None and args.command != "new-quarter":
             from .quarters import parse_quarter
             args.quarter = parse_quarter(args.quarter).label
         if args.command == "build":
-            from .build import build
+            from .build.orchestrate import build
             result = build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
-                           local=args.local, force=args.force, progress=lambda m: print(m, file=sys.stderr),
-                           strict=args.strict)
+                           local=args.local, force=args.force, strict=args.strict)
             for warning in result.warnings:
                 print(f"safer-report: warning: {warning}", file=sys.stderr)
             if not result.up_to_date:
@@ -83,15 +94,15 @@ def main(argv: list[str] | None = None) -> int:
             if result.skipped:
                 print(f"Not built: {'; '.join(result.skipped)}")
         elif args.command == "template":
-            from .catalogue import load_catalogue
-            from .excel import write_return_template
+            from .inputs.catalogue import load_catalogue
+            from .inputs.partners_return import write_return_template
             path = args.out or Path(f"local-return-{args.quarter}.xlsx")
             write_return_template(args.quarter, path, load_catalogue())
             print(f"Wrote {path}: fill in the numerator (and denominator) columns, then "
                   f"safer-report build --quarter {args.quarter} --local {path}")
         elif args.command == "new-quarter":
             from .errors import InputError
-            from .params import new_quarter_params, quarter_params_path
+            from .inputs.params import new_quarter_params, quarter_params_path
             from .quarters import parse_quarter
             quarter = parse_quarter(args.quarter)
             path = quarter_params_path(quarter.label)
@@ -100,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(new_quarter_params(quarter.label, quarter.previous().label), encoding="utf-8")
             print(f"Wrote {path}")
         elif args.command == "validate":
-            from .pipeline import compute
+            from .analysis.compute import compute
             results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local)
             missing = results.rows()[results.rows()["status"] != "available"]
             print(f"All inputs valid for {results.quarter.label}: {len(results.files)} files, "
@@ -122,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"safer-report: unexpected error: {type(error).__name__}: {detail} (run with --debug for the traceback)",
               file=sys.stderr)
         return 1
+    finally:
+        logging.getLogger("helpers").removeHandler(progress)
 
 
 if __name__ == "__main__":

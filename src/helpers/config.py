@@ -8,6 +8,7 @@ point them at a temporary folder; builds, kernels and commands started from ther
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(os.environ.get("SAFER_REPORT_HOME", Path(__file__).resolve().parents[2]))
@@ -41,10 +42,26 @@ AREAS = [*DISTRICTS, COUNTY, PARTNERSHIP]
 AREA_CODES = {**DISTRICTS, COUNTY: "E10000018", PARTNERSHIP: "E10000018+E06000017"}
 EXCLUDED = {"Leicester": "E06000016"}
 
-# Sections of the report in board order: id -> title.
-SECTIONS = {
-    "reduce_crime": "Reduce crime",
-    "protect_vulnerable": "Protect the vulnerable",
-    "reduce_asb": "Reduce anti-social behaviour",
-    "cohesion": "Prevent terrorism & radicalisation, and community cohesion",
-}
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the report and the notebook that makes it."""
+
+    id: str
+    title: str
+    notebook: str         # notebooks/<notebook>.ipynb
+    cost: float           # seconds its cells take in a warm kernel (benchmarks/README.md): shares out the kernels
+    priority: bool = True  # a board priority, holding indicators (the summary is not)
+
+
+# The report's sections in board order. Adding one is an entry here and its notebook; the
+# build's list of notebooks and the kernels' shares follow from this.
+REPORT_SECTIONS = (
+    Section("summary", "Summary", "00_summary", cost=0.07, priority=False),
+    Section("reduce_crime", "Reduce crime", "01_reduce_crime", cost=1.01),
+    Section("protect_vulnerable", "Protect the vulnerable", "02_protect_vulnerable", cost=0.54),
+    Section("reduce_asb", "Reduce anti-social behaviour", "03_reduce_asb", cost=0.44),
+    Section("cohesion", "Prevent terrorism & radicalisation, and community cohesion", "04_cohesion", cost=0.29),
+)
+# The board's priorities (catalogue sections, report chapters, commentary): id -> title.
+SECTIONS = {s.id: s.title for s in REPORT_SECTIONS if s.priority}

@@ -34,7 +34,7 @@ from helpers.errors import BuildError, ToolMissing
 
 CHROMIUM_ENV = "SAFER_CHROMIUM"
 AXE_ENV = "AXE_CORE_JS"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # The real binary first: the Debian wrapper only adds flags and noise.

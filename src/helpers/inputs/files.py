@@ -1,5 +1,5 @@
-"""The user's input files: finding the police.uk files, reading text files, and the key over
-all of them (with the code and package versions) that says whether saved results still hold.
+"""The user's input files: finding the police.uk files, reading text and YAML files, and the key
+over all of them (with the code and package versions) that says whether saved results still hold.
 Every way a file can fail is one InputError naming the file (and line). Light on purpose: no
 pandas, so a build can decide what to start before the heavy imports.
 """
@@ -7,11 +7,24 @@ from __future__ import annotations
 
 import hashlib
 import platform
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import config
-from .errors import InputError
+import yaml
+
+from .. import config
+from ..errors import InputError
+
+
+@dataclass
+class SourceFile:
+    """One input file as read: where it is, its SHA-256 and what it held."""
+
+    path: str
+    sha256: str
+    rows: int = 0
+    month: str | None = None
 
 
 def read_text(path: Path, what: str = "file", advice: str = "save it as UTF-8") -> str:
@@ -31,6 +44,43 @@ def read_text(path: Path, what: str = "file", advice: str = "save it as UTF-8") 
     except UnicodeDecodeError as exc:
         raise InputError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x}): {advice}", file=path,
                          row=data.count(b"\n", 0, exc.start) + 1) from None
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (2022-13-45) are YAML errors with a line, not ValueErrors."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark) from None
+
+    def construct_mapping(self, node, deep=False):
+        """A key given twice is an error: YAML would silently keep only the last value."""
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _ in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if key is not None and key != "<<" and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key '{key}' is given twice", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
+
+
+def load_yaml(path: Path) -> object:
+    """Read YAML safely (no Python object tags), naming the file and line on error."""
+    text = read_text(path, "YAML file")
+    try:
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=path,
+                         row=mark.line + 1 if mark else None) from None
 
 
 def find_police_files(folder: Path) -> list[Path]:
@@ -99,8 +149,3 @@ def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | N
     for path in files:
         digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())
     return digest.hexdigest()
-
-
-def cached_results_path(key: str) -> Path:
-    """Where the results computed from inputs with this ``input_key`` are saved."""
-    return config.CACHE / f"results-{key[:32]}.pkl"

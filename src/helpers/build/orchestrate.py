@@ -8,33 +8,50 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import logging
 import os
 import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import browser, config
-from .errors import BuildError, ToolMissing
-from .files import cached_results_path, input_key
+from .. import config
+from . import browser
+from ..errors import BuildError, ToolMissing
+from ..inputs.files import input_key, package_versions
+from .cache import cached_results_path, compute_cached
 
 if TYPE_CHECKING:
     from .kernels import Kernels
-    from .pipeline import Results
+    from ..analysis.results import Results
+
+log = logging.getLogger(__name__)
 
 # pandas, Papermill, nbconvert and openpyxl are imported inside the steps that use them: the
 # kernels are launched before pandas is loaded, `safer-report build` with nothing changed
 # answers without loading the rest, and a thread imports the output writers while the
 # notebooks run.
 
-SECTION_NOTEBOOKS = ["00_summary", "01_reduce_crime", "02_protect_vulnerable", "03_reduce_asb", "04_cohesion"]
-# Two kernels share the notebooks about equally by measured cost (benchmarks/README.md).
-KERNEL_GROUPS = [["01_reduce_crime", "04_cohesion"], ["03_reduce_asb", "02_protect_vulnerable", "00_summary"]]
+SECTION_NOTEBOOKS = [section.notebook for section in config.REPORT_SECTIONS]
+KERNELS = 2  # on a machine of two cores or more; one otherwise
+
+
+def kernel_groups(sections: Sequence[config.Section], kernels: int) -> list[list[str]]:
+    """The notebooks each of ``kernels`` runs, shared by measured cost: costliest first, each
+    goes to the kernel with the least work so far; a kernel runs its share in report order."""
+    shares: list[list] = [[] for _ in range(kernels)]
+    work = [0.0] * kernels
+    for section in sorted(sections, key=lambda s: s.cost, reverse=True):
+        least = work.index(min(work))
+        shares[least].append(section)
+        work[least] += section.cost
+    return [[s.notebook for s in sections if s in share] for share in shares if share]
 
 
 @dataclass
@@ -60,8 +77,9 @@ def code_version() -> str:
 
 def _inputs_of_code() -> list[Path]:
     """The code and notebooks a build runs: part of the key that says outputs are up to date."""
-    helpers = Path(__file__).parent
-    return sorted([*helpers.glob("*.py"), *helpers.glob("templates/**/*.*"), *config.NOTEBOOKS.glob("0*.ipynb")])
+    helpers = Path(__file__).parents[1]
+    code = [p for p in helpers.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return sorted([*code, *config.NOTEBOOKS.glob("0*.ipynb")])
 
 
 @contextmanager
@@ -91,9 +109,8 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 
 def build(quarter: str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
-          out: Path | None = None, local: Path | None = None, force: bool = False, progress=print,
-          strict: bool = False) -> BuildResult:
-    """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``).
+          out: Path | None = None, local: Path | None = None, force: bool = False, strict: bool = False) -> BuildResult:
+    """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``), logging its progress.
 
     ``strict``: a figure in the analyst's commentary that disagrees with the table stops the
     build (otherwise it is a warning in the result and in ``review-notes.md``)."""
@@ -101,21 +118,21 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
     started = time.perf_counter()
     from .kernels import Kernels
 
-    kernels = Kernels(len(KERNEL_GROUPS) if (os.cpu_count() or 1) > 1 else 1)
+    kernels = Kernels(KERNELS if (os.cpu_count() or 1) > 1 else 1)
     try:
-        return _build(quarter, police_uk, params_file, out, local, force, progress, kernels, timings, started, strict)
+        result = _build(quarter, police_uk, params_file, out, local, force, kernels, timings, started, strict)
     finally:
         kernels.close()
+    log.debug("%s: seconds taken: %s", result.folder.name, ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
+    return result
 
 
-def _build(quarter, police_uk, params_file, out, local, force, progress, kernels: Kernels, timings: dict,
+def _build(quarter, police_uk, params_file, out, local, force, kernels: Kernels, timings: dict,
            started: float, strict: bool) -> BuildResult:
     key = input_key(quarter, police_uk, params_file, local, _inputs_of_code())
     if force or not cached_results_path(key).exists():
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
-    from .commentary import review_note
-    from .pipeline import compute_cached
-
+    from ..presentation.commentary import review_note
     results = compute_cached(key, quarter, police_uk=police_uk, params_file=params_file, local=local)
     timings["compute"] = time.perf_counter() - started
     warnings = _review_commentary(results, strict)
@@ -125,7 +142,7 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
     with _lock(out_root, label):
         current = None if force else _up_to_date(target, key)
         if current is not None:
-            progress(f"{label}: outputs are up to date (nothing changed); use --force to rebuild")
+            log.info("%s: outputs are up to date (nothing changed); use --force to rebuild", label)
             current.timings, current.warnings = timings, warnings
             return current
         staging = out_root / f".{label}.building-{os.getpid()}"
@@ -135,7 +152,7 @@ def _build(quarter, police_uk, params_file, out, local, force, progress, kernels
             shutil.rmtree(folder, ignore_errors=True)
         (staging / "notebooks").mkdir(parents=True)
         try:
-            result = _build_into(results, staging, target, key, timings, progress, kernels)
+            result = _build_into(results, staging, target, key, timings, kernels)
             note = review_note(results.quarter, warnings, results.params["_files"][-1])  # the quarter's params file
             (staging / "review-notes.md").write_text(note, encoding="utf-8")
         except BaseException:
@@ -171,7 +188,7 @@ def _up_to_date(folder: Path, key: str) -> BuildResult | None:
 
 def _review_commentary(results: Results, strict: bool) -> list[str]:
     """Warnings about the analyst's commentary; with ``strict``, a BuildError before anything is written."""
-    from .commentary import check_commentary
+    from ..presentation.commentary import check_commentary
 
     warnings = check_commentary(results.params["commentary"], results.table, results.quarter,
                                 {i: c.target for i, c in results.catalogue.items() if c.target})
@@ -182,8 +199,7 @@ def _review_commentary(results: Results, strict: bool) -> list[str]:
     return warnings
 
 
-def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, progress,
-                kernels: Kernels) -> BuildResult:
+def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, kernels: Kernels) -> BuildResult:
     skipped = []
     try:
         printer = browser.Printer()  # boots while the notebooks run
@@ -191,7 +207,7 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
         printer = None
         skipped.append(f"report.pdf ({missing})")
     try:
-        _run_notebooks(results, staging, target, timings, progress, kernels)
+        _run_notebooks(results, staging, target, timings, kernels)
         _write_outputs(results, staging, timings, printer)
     finally:
         if printer:
@@ -202,21 +218,21 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
 
 def _load_output_writers() -> None:
     """Import what writes the outputs (nbconvert, openpyxl) while the notebooks run, not after."""
-    from . import excel, paper, report  # noqa: F401
+    from ..presentation import excel, paper, report  # noqa: F401
 
 
-def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, progress, kernels: Kernels) -> None:
-    from .pipeline import save
+def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, kernels: Kernels) -> None:
+    from ..analysis.results import save
 
     label = results.quarter.label
     bundle = staging / "notebooks" / "results.pkl"
     save(results, bundle)
     step = time.perf_counter()
-    progress(f"{label}: running {len(SECTION_NOTEBOOKS)} section notebooks")
+    log.info("%s: running %d section notebooks", label, len(SECTION_NOTEBOOKS))
     parameters = {"quarter": label, "results_path": bundle.name}
     # Threads are enough: the work runs in the kernels, which are processes of their own.
     warm = kernels.ready()
-    groups = KERNEL_GROUPS if len(warm) > 1 else [sum(KERNEL_GROUPS, [])]
+    groups = kernel_groups(config.REPORT_SECTIONS, len(warm))
     with ThreadPoolExecutor(max_workers=len(groups) + 1) as pool:
         pool.submit(_load_output_writers)
         failures = [f for f in pool.map(lambda names, kernel: kernels.run(
@@ -237,14 +253,15 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     """report.html, then report.pdf (printed in the background) beside the CSV, paper and workbook."""
     import pandas as pd
 
-    from .excel import write_csv, write_dashboard
-    from .narrative import long_date
-    from .paper import check_consistency, paper_html, paper_markdown
-    from .report import export_html, stitch
+    from ..presentation.excel import write_csv, write_dashboard
+    from ..presentation.narrative import long_date
+    from ..presentation.paper import check_consistency, paper_html, paper_markdown
+    from ..presentation.report import export_html, stitch
 
     step = time.perf_counter()
     now = dt.datetime.now().astimezone()
-    build_info = {"built_at": f"{long_date(now)} {now:%H:%M %Z}", "code_version": code_version()}
+    build_info = {"built_at": f"{long_date(now)} {now:%H:%M %Z}", "code_version": code_version(),
+                  "packages": package_versions()}
     book = stitch(results, [staging / "notebooks" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS], build_info)
     title = f"{results.params.get('partnership', config.PARTNERSHIP)} Safer Communities Performance Report, {results.quarter.title}"
     (staging / "report.html").write_text(export_html(book, title), encoding="utf-8")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import config
+from .. import config
 from .narrative import change_text, with_unit
-from .quarters import Quarter, period_label
+from ..quarters import Quarter, period_label
 
 _NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 # A number (not part of a word, code, date, range or sum of money) and the unit after it. A bare

@@ -17,12 +17,11 @@ import nbformat
 import pandas as pd
 from nbconvert.exporters import TemplateExporter
 
-from . import __version__, config
-from .assess import describe_rule
-from .files import package_versions
-from .gaps import cause_lines, month_ranges
+from .. import __version__, config
+from ..analysis.assess import describe_rule
+from ..analysis.gaps import cause_lines, month_ranges
+from ..analysis.results import Results
 from .narrative import anchor, escape, long_date, markdown, table_block
-from .pipeline import Results
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -174,7 +173,7 @@ def methods(results: Results) -> str:
 def provenance(results: Results, build: dict) -> str:
     files = "".join(f"<tr><td>{escape(Path(f.path).name)}</td><td class='num'>{f.rows:,}</td><td><code>{escape(f.sha256)}</code></td></tr>"
                     for f in results.files)
-    versions = ", ".join(f"{name} {version}" for name, version in package_versions().items())
+    versions = ", ".join(f"{name} {version}" for name, version in build["packages"].items())
     params = {k: v for k, v in results.params.items() if k not in ("commentary", "_files")}
     params_rows = "".join(f"<tr><th scope='row'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in params.items())
     return (

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 
 import matplotlib
 import matplotlib.cm
@@ -21,9 +20,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from . import config
+from .. import config
 from .narrative import figure
-from .spc import chartable, xmr
+from ..analysis.spc import chartable, xmr
 
 # Analysis Function categorical palette (colour-blind safe in this order).
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"
@@ -182,9 +181,9 @@ _LABEL_OFFSETS = {"Blaby": (-0.16, -0.13), "Oadby and Wigston": (0.2, -0.2)}
 _HALO = [matplotlib.patheffects.withStroke(linewidth=3, foreground="white")]
 
 
-def district_map(rows: pd.DataFrame, title: str, unit: str) -> str:
-    """Choropleth of the districts, shaded by value, labelled with value and comparison."""
-    shapes = json.loads(config.BOUNDARIES.read_text())
+def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict) -> str:
+    """Choropleth of the districts (``shapes``: the boundaries' GeoJSON), shaded by value, labelled
+    with value and comparison."""
     values = rows.set_index("area_code")
     with matplotlib.rc_context({**STYLE, "axes.grid": False}):
         fig = Figure(figsize=(6.4, 4.6))

@@ -8,9 +8,9 @@ import datetime as dt
 import difflib
 from pathlib import Path
 
-from . import config
-from .catalogue import load_yaml
-from .errors import InputError
+from .. import config
+from .files import load_yaml
+from ..errors import InputError
 
 RULES = {"significance", "percent_band", "both"}
 _TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "local_extract",

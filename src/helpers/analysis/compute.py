@@ -1,55 +1,28 @@
 """Compute everything a quarter's report needs, once, from the raw inputs.
 
-``compute`` reads the inputs and returns a ``Results`` bundle; ``save``/``load`` hand
-it to the section notebooks as one pickle so they do no heavy work themselves.
+``compute`` reads the inputs and returns a ``Results`` bundle (``results.py``), which a
+build hands to the section notebooks so they do no heavy work themselves.
 """
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .catalogue import Indicator, load_catalogue
-from .errors import InputError
-from .files import cached_results_path
+from .. import config
+from ..inputs.boundaries import read_boundaries
+from ..inputs.catalogue import load_catalogue
+from ..errors import InputError
 from .gaps import data_gaps
-from .indicators import monthly_numerators, quarter_table, rolling_values
-from .ingest import SourceFile, population_year, read_local_extract, read_police_uk, read_population
-from .params import load_params
-from .quarters import Quarter, parse_quarter, quarter_of_month, window
+from .indicators import monthly_numerators, population_year, quarter_table, rolling_values
+from ..inputs.files import SourceFile
+from ..inputs.ingest import read_local_extract, read_police_uk, read_population
+from ..inputs.params import load_params
+from ..quarters import Quarter, parse_quarter, quarter_of_month, window
+from .results import Results
 
 SERIES_MONTHS = 24
-
-
-@dataclass
-class Results:
-    """What the notebooks, report and workbook draw on for one quarter."""
-
-    quarter: Quarter
-    params: dict
-    catalogue: dict[str, Indicator]
-    table: pd.DataFrame        # one row per indicator x area (indicators.csv)
-    series: pd.DataFrame       # rolling 12-month values for the trajectory charts
-    monthly: pd.DataFrame      # monthly numerators (SPC and the local data check)
-    quality: pd.DataFrame      # police.uk rows per month: located, outside, no location
-    files: list[SourceFile] = field(default_factory=list)
-    population_note: str = ""
-    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # judgement / SPC changes since last quarter
-    last_quarter_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)  # last quarter's rows missing data (gaps.data_gaps)
-
-    def rows(self, area: str = config.PARTNERSHIP, section: str | None = None) -> pd.DataFrame:
-        """The table for one area (and section), in catalogue order."""
-        chosen = self.table[(self.table["area"] == area) & ((self.table["section"] == section) if section else True)]
-        return chosen.reset_index(drop=True)
-
-    def gaps(self) -> pd.DataFrame:
-        """The partnership rows not available or not compared because data is missing (``gaps.data_gaps``)."""
-        return data_gaps(self.rows(), self.params["unavailable"])
 
 
 def latest_full_quarter(months: list[str]) -> Quarter:
@@ -82,7 +55,7 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     params = load_params(quarter.label, params_file, catalogue)
     local_path = Path(local or config.ROOT / params["local_extract"])
     if local_path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .excel import read_return  # openpyxl only when a return is given
+        from ..inputs.partners_return import read_return  # openpyxl only when a return is given
         local_rows = read_return(local_path, catalogue)
     else:
         local_rows = read_local_extract(local_path, catalogue)
@@ -101,9 +74,11 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
         ["indicator_id", "title", "status", "reason"]]
     series = rolling[rolling["period_end"].isin([str(e) for e in ends])].reset_index(drop=True)
     _, population_note = population_year(quarter.end_month, sorted(population["year"].unique()))
-    files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv")))]
+    boundaries = read_boundaries(config.BOUNDARIES)
+    files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
+                            _source(config.BOUNDARIES)]
     return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, population_note,
-                   changes_since(last_table, table, last_gaps), last_gaps)
+                   changes_since(last_table, table, last_gaps), last_gaps, boundaries)
 
 
 def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataFrame) -> pd.DataFrame:
@@ -121,42 +96,5 @@ def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataF
     return merged[changed].reset_index(drop=True)
 
 
-CACHE_ENTRIES = 8  # a back catalogue of quarters rebuilt in turn still hits
-
-
-def compute_cached(key: str, quarter: str | None, police_uk: Path | None = None, params_file: Path | None = None,
-                   local: Path | None = None) -> Results:
-    """``compute``, or the result saved under ``key`` (``files.input_key`` of the same inputs)."""
-    cached = cached_results_path(key)
-    if cached.exists():
-        try:
-            return load(results_path=cached)
-        except Exception:  # damaged, or saved by other code (a missing module, a changed class): compute again
-            cached.unlink(missing_ok=True)
-    results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
-    save(results, cached)
-    entries = sorted(config.CACHE.glob("results-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[CACHE_ENTRIES:]:
-        old.unlink(missing_ok=True)
-    return results
-
-
 def _source(path: Path) -> SourceFile:
     return SourceFile(str(path), hashlib.sha256(Path(path).read_bytes()).hexdigest())
-
-
-def save(results: Results, path: Path) -> None:
-    """Write the bundle via a temporary name, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(partial, "wb") as handle:
-        pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.replace(path)
-
-
-def load(quarter: str | None = None, results_path: str | Path | None = None) -> Results:
-    """The bundle a section notebook works from: the built one if given, else computed now."""
-    if results_path:
-        with open(results_path, "rb") as handle:
-            return pickle.load(handle)
-    return compute(quarter)

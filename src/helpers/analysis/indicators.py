@@ -9,11 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import config
-from .catalogue import Indicator
+from .. import config
+from ..inputs.catalogue import Indicator
+from ..quarters import Quarter, period_label
 from .gaps import missing_cause, period_months
-from .ingest import population_year
-from .quarters import Quarter, period_label
 
 
 def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalogue: dict[str, Indicator],
@@ -59,6 +58,21 @@ def population_table(population: pd.DataFrame) -> pd.DataFrame:
     pivot[config.COUNTY] = pivot[config.COUNTY_DISTRICTS].sum(axis=1)
     pivot[config.PARTNERSHIP] = pivot[list(config.DISTRICTS)].sum(axis=1)
     return pivot
+
+
+def population_year(period_end: pd.Period, years: list[int]) -> tuple[int, str]:
+    """The mid-year estimate nearest the middle of the 12 months ending ``period_end``.
+
+    Returns (year, note); the note says when the latest available year stood in.
+    """
+    middle = (period_end - 11).start_time + (period_end.end_time - (period_end - 11).start_time) / 2
+    nearest = min(range(middle.year - 1, middle.year + 2), key=lambda y: abs(pd.Timestamp(y, 6, 30) - middle))
+    if nearest in years:
+        return nearest, f"mid-{nearest} estimate (nearest the middle of the period)"
+    if min(years) > nearest:
+        return min(years), f"mid-{min(years)} estimate (mid-{nearest} not available; earliest available used)"
+    fallback = max(y for y in years if y <= nearest)
+    return fallback, f"mid-{fallback} estimate (mid-{nearest} not available; latest available used)"
 
 
 def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,

@@ -6,11 +6,14 @@ the report, the board paper and ``indicators.csv`` cannot disagree.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import mistune
 import pandas as pd
 
-from .catalogue import Indicator
+if TYPE_CHECKING:
+    from ..analysis.results import Results
+    from ..inputs.catalogue import Indicator
 
 ARROWS = {"higher": "▲", "lower": "▼", "similar": "►"}
 
@@ -80,6 +83,30 @@ def key_point(row: dict, indicator: Indicator) -> str:
     if row.get("illustrative"):
         sentence += " (Illustrative sample data.)"
     return sentence
+
+
+def change_words(change: dict) -> str:
+    """What changed since last quarter, in words: ``now improving, was stable last quarter``."""
+    parts = []
+    if change["judgement"] != change["judgement_before"]:
+        parts.append(f"now {change['judgement']}, was {change['judgement_before']} last quarter")
+    if change["spc_reading"] != change["spc_reading_before"]:
+        now = f"{_signal(change['spc_reading'])} ({change['spc_signal']})" if change["spc_reading"] else "no SPC signal"
+        before = _signal(change["spc_reading_before"]) if change["spc_reading_before"] else "no signal"
+        parts.append(f"monthly counts now show {now}, last quarter {before}")
+    return "; ".join(parts)
+
+
+def no_change(results: Results) -> str:
+    """What "what changed" says when no indicator compared with last quarter changed."""
+    if len(results.last_quarter_gaps) == len(results.rows()):
+        return "No indicator can be compared with last quarter."
+    other = "other " if len(results.last_quarter_gaps) else ""
+    return f"No {other}indicator changed its judgement or statistical process control signal since last quarter."
+
+
+def _signal(reading: str) -> str:
+    return {"improvement": "a signal of improvement", "concern": "a signal of concern"}.get(reading, "a neutral signal")
 
 
 class _SelfContained(mistune.HTMLRenderer):

@@ -25,24 +25,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from . import config
-from .errors import InputError
-from .files import find_police_files, read_text
+from .. import config
+from ..errors import InputError
+from .files import SourceFile, find_police_files, read_text
 
 POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
 ASB = "Anti-social behaviour"
 _NAME_MONTH = re.compile(r"(\d{4}-\d{2})-[^/\\]*street\.csv", re.IGNORECASE)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-@dataclass
-class SourceFile:
-    """One input file as read: where it is, its SHA-256 and what it held."""
-
-    path: str
-    sha256: str
-    rows: int = 0
-    month: str | None = None
 
 
 @dataclass
@@ -371,21 +361,6 @@ def _read_small_csv(path: Path) -> pd.DataFrame:
         raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path) from None
 
 
-def population_year(period_end: pd.Period, years: list[int]) -> tuple[int, str]:
-    """The mid-year estimate nearest the middle of the 12 months ending ``period_end``.
-
-    Returns (year, note); the note says when the latest available year stood in.
-    """
-    middle = (period_end - 11).start_time + (period_end.end_time - (period_end - 11).start_time) / 2
-    nearest = min(range(middle.year - 1, middle.year + 2), key=lambda y: abs(pd.Timestamp(y, 6, 30) - middle))
-    if nearest in years:
-        return nearest, f"mid-{nearest} estimate (nearest the middle of the period)"
-    if min(years) > nearest:
-        return min(years), f"mid-{min(years)} estimate (mid-{nearest} not available; earliest available used)"
-    fallback = max(y for y in years if y <= nearest)
-    return fallback, f"mid-{fallback} estimate (mid-{nearest} not available; latest available used)"
-
-
 # --- Local extracts ---------------------------------------------------------------
 
 LOCAL_COLUMNS = ["area", "period", "indicator_id", "numerator", "denominator"]
@@ -414,7 +389,7 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_labe
 
     ``row_label(i)`` names the i-th data row in messages (a line number or a cell).
     """
-    from .quarters import parse_quarter  # local import keeps ingest importable alone
+    from ..quarters import parse_quarter  # local import keeps ingest importable alone
 
     frame = frame.rename(columns=lambda c: str(c).strip().lower())
     twice = sorted({c for c in frame.columns if c in LOCAL_COLUMNS and list(frame.columns).count(c) > 1})

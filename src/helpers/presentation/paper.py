@@ -14,11 +14,11 @@ import re
 
 import pandas as pd
 
-from . import config
-from .errors import BuildError
-from .gaps import cause_lines, join_words, last_quarter_lines, section_line
-from .narrative import figure, key_point, long_date, markdown
-from .pipeline import Results
+from .. import config
+from ..analysis.gaps import cause_lines, join_words, last_quarter_lines, section_line
+from ..analysis.results import Results
+from ..errors import BuildError
+from .narrative import change_words, figure, key_point, long_date, markdown, no_change
 
 
 def paper_markdown(results: Results) -> str:
@@ -90,29 +90,6 @@ def paper_markdown(results: Results) -> str:
               "### Officer to contact", ""]
     lines += [f"{contact[k]}  " for k in ("name", "role", "email", "phone") if contact.get(k)]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def no_change(results: Results) -> str:
-    """What "what changed" says when no indicator compared with last quarter changed."""
-    if len(results.last_quarter_gaps) == len(results.rows()):
-        return "No indicator can be compared with last quarter."
-    other = "other " if len(results.last_quarter_gaps) else ""
-    return f"No {other}indicator changed its judgement or statistical process control signal since last quarter."
-
-
-def change_words(change: dict) -> str:
-    parts = []
-    if change["judgement"] != change["judgement_before"]:
-        parts.append(f"now {change['judgement']}, was {change['judgement_before']} last quarter")
-    if change["spc_reading"] != change["spc_reading_before"]:
-        now = f"{_signal(change['spc_reading'])} ({change['spc_signal']})" if change["spc_reading"] else "no SPC signal"
-        before = _signal(change["spc_reading_before"]) if change["spc_reading_before"] else "no signal"
-        parts.append(f"monthly counts now show {now}, last quarter {before}")
-    return "; ".join(parts)
-
-
-def _signal(reading: str) -> str:
-    return {"improvement": "a signal of improvement", "concern": "a signal of concern"}.get(reading, "a neutral signal")
 
 
 def paper_html(markdown_text: str, title: str) -> str:

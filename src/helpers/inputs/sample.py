@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import config
-from .quarters import quarter_of_month
+from .. import config
+from ..quarters import quarter_of_month
 
 SEED = 20221117
 

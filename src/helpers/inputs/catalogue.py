@@ -5,11 +5,9 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from . import config
-from .errors import InputError
-from .files import read_text
+from .. import config
+from ..errors import InputError
+from .files import load_yaml
 
 MEASURES = {"rate", "percentage"}
 POLARITIES = {"lower_is_better", "higher_is_better", "no_polarity"}
@@ -54,43 +52,6 @@ class Indicator:
     @property
     def periods_per_year(self) -> int:
         return 4 if self.frequency == "quarterly" else 12
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """SafeLoader whose impossible dates (2022-13-45) are YAML errors with a line, not ValueErrors."""
-
-    def construct_yaml_timestamp(self, node):
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError as exc:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark) from None
-
-    def construct_mapping(self, node, deep=False):
-        """A key given twice is an error: YAML would silently keep only the last value."""
-        if isinstance(node, yaml.MappingNode):
-            seen = set()
-            for key_node, _ in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-                if key is not None and key != "<<" and key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"key '{key}' is given twice", key_node.start_mark)
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
-
-
-def load_yaml(path: Path) -> object:
-    """Read YAML safely (no Python object tags), naming the file and line on error."""
-    text = read_text(path, "YAML file")
-    try:
-        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=path,
-                         row=mark.line + 1 if mark else None) from None
 
 
 def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:

@@ -1,10 +1,11 @@
-"""helpers.pipeline: choosing the quarter, and the whole computation on the bundled data."""
+"""helpers.analysis.compute: choosing the quarter, and the whole computation on the bundled data."""
 import pandas as pd
 import pytest
 
-from helpers import config, render
+from helpers import config
+from helpers.presentation import render
 from helpers.errors import InputError
-from helpers.pipeline import compute, latest_full_quarter
+from helpers.analysis.compute import compute, latest_full_quarter
 
 
 def months(first, last, drop=()):

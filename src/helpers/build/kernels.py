@@ -19,7 +19,7 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from traitlets import DottedObjectName
 
-WARM_UP = "import helpers; helpers.skip_iri_format_checks(); import helpers.pipeline, helpers.render"
+WARM_UP = "import helpers; helpers.skip_iri_format_checks(); import helpers.analysis.results, helpers.presentation.render"
 ADDED_CELLS = {"injected-parameters", "papermill-error-cell-tag"}  # cells Papermill inserts
 
 
@@ -41,7 +41,7 @@ class LastingClient(BlockingKernelClient):
 class WarmKernel(KernelManager):
     """A kernel manager that hands out the same connected client every time."""
 
-    client_class = DottedObjectName("helpers.kernels.LastingClient")
+    client_class = DottedObjectName("helpers.build.kernels.LastingClient")
     _lasting = None
 
     def client(self, **kwargs):

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from . import charts, config
-from .gaps import cause_lines, last_quarter_lines, section_line, sentence, short_cause
-from .paper import change_words, no_change
-from .narrative import anchor, change_text, direction_label, escape, figure, key_point, markdown, table_block
-from .pipeline import Results
+from .. import config
+from ..analysis.gaps import cause_lines, last_quarter_lines, section_line, sentence, short_cause
+from ..analysis.results import Results
+from . import charts
+from .narrative import (anchor, change_text, change_words, direction_label, escape, figure, key_point, markdown, no_change,
+                        table_block)
 
 JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
                    "not compared": "none", "not available": "na"}
@@ -159,7 +160,7 @@ def district_breakdown(results: Results, section: str) -> HTML:
         headline = rows["indicator_id"].iloc[0]
         indicator = results.catalogue[headline]
         chosen = results.table[results.table["indicator_id"] == headline]
-        parts += [charts.district_map(chosen, indicator.title, indicator.unit),
+        parts += [charts.district_map(chosen, indicator.title, indicator.unit, results.boundaries),
                   charts.district_bars(chosen, indicator.title, indicator.unit)]
     return HTML("".join(parts))
 

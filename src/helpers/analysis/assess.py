@@ -15,14 +15,18 @@ Methods (stated again in the report's methods section):
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from . import config
-from .catalogue import Indicator
+from .. import config
 from .spc import chartable, latest_signal, read_signal
 from .stats import normalise_confidence, poisson_rate_test, rate_ci, two_proportion_test, wilson_ci
-from .quarters import Quarter, window
+from ..quarters import Quarter, window
+
+if TYPE_CHECKING:
+    from ..inputs.catalogue import Indicator
 
 JUDGEMENT = {  # (polarity, direction) -> judgement
     ("lower_is_better", "higher"): "deteriorating", ("lower_is_better", "lower"): "improving",

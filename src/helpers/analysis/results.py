@@ -1,0 +1,68 @@
+"""The ``Results`` bundle: everything a quarter's report draws on, computed once.
+
+A build saves it beside the section notebooks (``save``); each notebook ``load``s it,
+or computes it from the inputs when it runs alone in JupyterLab. Presentation reads
+this bundle, never an input file.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .. import config
+from ..quarters import Quarter
+from .gaps import data_gaps
+
+if TYPE_CHECKING:
+    from ..inputs.catalogue import Indicator
+    from ..inputs.files import SourceFile
+
+
+@dataclass
+class Results:
+    """What the notebooks, report and workbook draw on for one quarter."""
+
+    quarter: Quarter
+    params: dict
+    catalogue: dict[str, Indicator]
+    table: pd.DataFrame        # one row per indicator x area (indicators.csv)
+    series: pd.DataFrame       # rolling 12-month values for the trajectory charts
+    monthly: pd.DataFrame      # monthly numerators (SPC and the local data check)
+    quality: pd.DataFrame      # police.uk rows per month: located, outside, no location
+    files: list[SourceFile] = field(default_factory=list)
+    population_note: str = ""
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # judgement / SPC changes since last quarter
+    last_quarter_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)  # last quarter's rows missing data (gaps.data_gaps)
+    boundaries: dict = field(default_factory=dict)  # district shapes (GeoJSON) for the map
+
+    def rows(self, area: str = config.PARTNERSHIP, section: str | None = None) -> pd.DataFrame:
+        """The table for one area (and section), in catalogue order."""
+        chosen = self.table[(self.table["area"] == area) & ((self.table["section"] == section) if section else True)]
+        return chosen.reset_index(drop=True)
+
+    def gaps(self) -> pd.DataFrame:
+        """The partnership rows not available or not compared because data is missing (``gaps.data_gaps``)."""
+        return data_gaps(self.rows(), self.params["unavailable"])
+
+
+def save(results: Results, path: Path) -> None:
+    """Write the bundle via a temporary name, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(partial, "wb") as handle:
+        pickle.dump(results, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(path)
+
+
+def load(quarter: str | None = None, results_path: str | Path | None = None) -> Results:
+    """The bundle a section notebook works from: the built one if given, else computed now."""
+    if results_path:
+        with open(results_path, "rb") as handle:
+            return pickle.load(handle)
+    from .compute import compute  # run alone: read the inputs now (a build's kernels never do)
+    return compute(quarter)
