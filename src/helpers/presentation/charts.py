@@ -1,14 +1,13 @@
 """Charts in one house style (UK Government Analysis Function colours), as inline HTML figures.
 
-Every figure is returned as a ``<figure>`` with the SVG inlined, alt text that states
-its message, and a caption; the numbers it shows are given in a table beside it.
+Every figure is returned as HTML (the ``figure`` fragment) with the SVG inlined, alt text
+that states its message, and a caption; the numbers it shows are given in a table beside it.
 Figures are made with matplotlib's object API (``Figure``), not pyplot: no backend or
 figure manager is involved, and nothing needs closing.
 """
 from __future__ import annotations
 
 import base64
-import html
 import io
 
 import matplotlib
@@ -19,10 +18,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
+from markupsafe import Markup
 
 from .. import config
-from .narrative import figure
 from ..analysis.spc import chartable, xmr
+from .fragments import render
+from .narrative import figure
 
 # Analysis Function categorical palette (colour-blind safe in this order).
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"
@@ -54,15 +55,14 @@ STYLE = {
 }
 
 
-def figure_html(fig, alt: str, caption: str, size: str = "wide") -> str:
-    """Render ``fig`` to an inline SVG figure with alt text and caption."""
+def figure_html(fig, alt: str, caption: str, size: str = "wide") -> Markup:
+    """Render ``fig`` to an inline SVG figure with alt text and caption (the ``figure`` fragment)."""
     buffer = io.BytesIO()
     # No bbox_inches="tight" (it draws the figure twice): each chart sets its own layout.
     with matplotlib.rc_context(STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<figure class="chart {size}"><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}">'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    return render("figure", svg_base64=base64.b64encode(buffer.getvalue()).decode("ascii"), alt=alt, caption=caption,
+                  size=size)
 
 
 def _month_labels(months: list[str]) -> list[str]:
@@ -70,7 +70,7 @@ def _month_labels(months: list[str]) -> list[str]:
 
 
 def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit: str, measure: str,
-               target: dict | None = None) -> tuple[str, str]:
+               target: dict | None = None) -> tuple[Markup, str]:
     """Rolling 12-month line (left) and the XmR chart of monthly counts (right).
 
     ``series``: period_end, value for one indicator and area; ``monthly``: counts by
@@ -145,7 +145,7 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
     return figure_html(fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"), alt
 
 
-def district_bars(rows: pd.DataFrame, title: str, unit: str) -> str:
+def district_bars(rows: pd.DataFrame, title: str, unit: str) -> Markup:
     """Horizontal bars of each district's value with its 95% interval and the partnership line."""
     districts = rows[rows["area_type"] == "district"].dropna(subset=["value"]).iloc[::-1]
     partnership = rows.loc[rows["area"] == config.PARTNERSHIP, "value"]
@@ -181,7 +181,7 @@ _LABEL_OFFSETS = {"Blaby": (-0.16, -0.13), "Oadby and Wigston": (0.2, -0.2)}
 _HALO = [matplotlib.patheffects.withStroke(linewidth=3, foreground="white")]
 
 
-def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict) -> str:
+def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict) -> Markup:
     """Choropleth of the districts (``shapes``: the boundaries' GeoJSON), shaded by value, labelled
     with value and comparison."""
     values = rows.set_index("area_code")

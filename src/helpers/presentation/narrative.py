@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import mistune
 import pandas as pd
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     from ..analysis.results import Results
@@ -120,19 +121,21 @@ class _Commentary(_SelfContained):
     """Commentary headings become bold paragraphs so the report's heading order holds."""
 
     def heading(self, text: str, level: int, **attrs) -> str:
-        return f"<p><strong>{text}</strong></p>\n"
+        # mistune's renderer writes the tags; ``text`` is the heading's inline HTML, already escaped.
+        return self.paragraph(self.strong(text))
 
 
 _commentary = mistune.create_markdown(escape=True, renderer=_Commentary(escape=True))
 _document = mistune.create_markdown(escape=True, renderer=_SelfContained(escape=True))
 
 
-def markdown(text: str | None, headings: bool = False) -> str:
+def markdown(text: str | None, headings: bool = False) -> Markup:
     """Markdown to HTML; raw HTML is shown as text, harmful links are dropped.
 
-    Commentary headings become bold paragraphs unless ``headings`` (whole documents).
+    Commentary headings become bold paragraphs unless ``headings`` (whole documents). The
+    result is ``Markup``: mistune has escaped it, so templates take it as it is.
     """
-    return (_document if headings else _commentary)(str(text)) if text else ""
+    return Markup((_document if headings else _commentary)(str(text)) if text else "")
 
 
 def escape(text: object) -> str:
