@@ -5,7 +5,6 @@ the report, the board paper and ``indicators.csv`` cannot disagree.
 """
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 import mistune
@@ -138,15 +137,6 @@ def markdown(text: str | None, headings: bool = False) -> Markup:
     return Markup((_document if headings else _commentary)(str(text)) if text else "")
 
 
-def escape(text: object) -> str:
-    return html.escape("" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text))
-
-
 def anchor(*parts: str) -> str:
     """A fragment id from words: anchor("Reduce crime", "districts") -> "reduce-crime-districts"."""
     return "-".join(str(p).lower().replace(" ", "-").replace("&", "and") for p in parts)
-
-
-def table_block(label: str, table: str) -> str:
-    """A table in a keyboard-scrollable region named ``label`` (WCAG: scrollable regions are focusable)."""
-    return f"<div class='table-wrap' tabindex='0' role='region' aria-label='{escape(label)}'>{table}</div>"

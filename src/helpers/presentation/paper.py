@@ -18,6 +18,7 @@ from .. import config
 from ..analysis.gaps import cause_lines, join_words, last_quarter_lines, section_line
 from ..analysis.results import Results
 from ..errors import BuildError
+from .fragments import render
 from .narrative import change_words, figure, key_point, long_date, markdown, no_change
 
 
@@ -94,12 +95,7 @@ def paper_markdown(results: Results) -> str:
 
 def paper_html(markdown_text: str, title: str) -> str:
     """The paper as a small, self-contained, printable HTML page."""
-    return ("<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
-            f"<title>{html.escape(title)}</title><style>"
-            "body{font-family:Arial,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.45;color:#0b0c0c}"
-            "h1{font-size:1.4rem}h2{font-size:1.3rem;color:#12436d}h3{font-size:1.1rem;color:#12436d}"
-            "h4{font-size:1rem}@page{size:A4;margin:18mm}"
-            f"</style></head><body><main>{markdown(markdown_text, headings=True)}</main></body></html>")
+    return render("board_paper", title=title, body=markdown(markdown_text, headings=True))
 
 
 # --- Consistency ------------------------------------------------------------------
