@@ -101,6 +101,16 @@ def test_serious_violations_keeps_serious_and_critical():
     assert [v["id"] for v in browser.serious_violations(found)] == ["c", "d"]
 
 
+
+def test_axe_scripts_go_before_the_last_body_end_tag_and_cannot_close_their_element():
+    page = '<!DOCTYPE html><html><HEAD lang="en"><title>t</title></head><body><p>x</p></BODY></html>'
+    scripts = ['var end = "</script><!--";', "run();"]
+    injected = browser._inject(page, scripts, 'file:///tmp/a "b"/')
+    assert injected == ('<!DOCTYPE html><html><HEAD lang="en"><base href="file:///tmp/a &#34;b&#34;/"><title>t</title></head>'
+                        '<body><p>x</p><script>var end = "\\x3C/script>\\x3C!--";</script><script>run();</script></BODY></html>')
+    assert browser._inject("<p>x", ["run();"], None) == "<p>x<script>run();</script>"  # no body tag: at the end
+
+
 # --- failures without a real Chromium ----------------------------------------
 
 # A stand-in for Chromium's DevTools pipe: answers every command on fd 4, fires the load

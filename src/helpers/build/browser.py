@@ -30,7 +30,10 @@ import threading
 import time
 from pathlib import Path
 
+from markupsafe import Markup
+
 from helpers.errors import BuildError, ToolMissing
+from helpers.presentation.fragments import render
 
 CHROMIUM_ENV = "SAFER_CHROMIUM"
 AXE_ENV = "AXE_CORE_JS"
@@ -348,19 +351,25 @@ _RUNNER = """
 """
 
 
-def _inline_script(source: str) -> str:
-    # Only these sequences end or confuse an inline <script>; \\x3C means '<' in JS strings and regexes.
+def _inline_script(source: str) -> Markup:
+    """JavaScript safe inside a script element: only ``</script`` and ``<!--`` end or confuse one there,
+    and ``\\x3C`` means '<' in JS strings and regexes."""
     source = re.sub(r"</(script)", r"\\x3C/\1", source, flags=re.IGNORECASE)
-    return "<script>" + source.replace("<!--", "\\x3C!--") + "</script>"
+    return Markup(source.replace("<!--", "\\x3C!--"))
 
 
-def _inject(page: str, scripts: str, base_href: str | None) -> str:
-    if base_href:
-        head = re.search(r"<head\b[^>]*>", page, re.IGNORECASE)
-        base = f'<base href="{html.escape(base_href)}">'
-        page = page[:head.end()] + base + page[head.end():] if head else base + page
-    end = page.lower().rfind("</body>")
-    return page[:end] + scripts + page[end:] if end >= 0 else page + scripts
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+
+
+def _inject(page: str, scripts: list[str], base_href: str | None) -> str:
+    """``page`` with ``scripts`` inlined before its last ``</body>`` (or at its end) and, if
+    ``base_href``, a base element after its head tag (or at its start)."""
+    head = _HEAD.search(page) if base_href else None
+    ends = [found.start() for found in _BODY_END.finditer(page)]
+    start, end = head.end() if head else 0, ends[-1] if ends else len(page)
+    return render("axe_page", before=Markup(page[:start]), base_href=base_href, middle=Markup(page[start:end]),
+                  scripts=[_inline_script(source) for source in scripts], after=Markup(page[end:]))
 
 
 def run_axe(html_path, axe_js=None, timeout: float = 120) -> list[dict]:
@@ -374,7 +383,7 @@ def run_axe(html_path, axe_js=None, timeout: float = 120) -> list[dict]:
     axe_path = _require_axe(axe_js)
     require_chromium()
     marker = f"axe-results-{secrets.token_hex(6)}"
-    scripts = _inline_script(axe_path.read_text(encoding="utf-8")) + _inline_script(_RUNNER % {"id": marker})
+    scripts = [axe_path.read_text(encoding="utf-8"), _RUNNER % {"id": marker}]
     page = html_path.read_text(encoding="utf-8", errors="replace")
 
     # The copy sits beside the original so relative images and CSS resolve as they do
