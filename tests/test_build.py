@@ -109,7 +109,7 @@ def test_key_points_match_the_csv(html, table):
 def test_dashboard_arrows_come_from_the_direction_column(html, table):
     row = table[(table["area"] == config.PARTNERSHIP) & (table["indicator_id"] == "total_crime")].iloc[0]
     arrow = {"higher": "▲ Higher", "lower": "▼ Lower", "similar": "► Similar"}[row["direction"]]
-    cells = re.search(r"#total_crime['\"]>Total recorded crime</a></th>(.*?)</tr>", html).group(1)
+    cells = re.search(r"#total_crime['\"]>Total recorded crime</a></th>(.*?)</tr>", html, re.S).group(1)
     assert arrow in cells and row["judgement"].capitalize() in cells
 
 
