@@ -123,3 +123,11 @@ def soffice():
     path = shutil.which("soffice")
     require_tool("LibreOffice (apt-get install libreoffice-calc)", path is not None)
     return path
+
+
+@pytest.fixture
+def soffice_writer(soffice):
+    """LibreOffice with Writer, which opens .docx files (a Calc-only install cannot)."""
+    program = Path(os.path.realpath(soffice)).parent
+    require_tool("LibreOffice Writer (apt-get install libreoffice-writer)", any(program.glob("libswlo.*")))
+    return soffice

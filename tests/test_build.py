@@ -54,8 +54,16 @@ class _Images(HTMLParser):
 
 def test_outputs_are_all_there(built):
     names = {p.name for p in built.iterdir()}
-    assert {"report.html", "indicators.csv", "dashboard.xlsx", "notebooks"} <= names
+    assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md", "board-paper.docx", "notebooks"} <= names
     assert sorted(p.stem for p in (built / "notebooks").glob("*.ipynb")) == build_module.SECTION_NOTEBOOKS
+
+
+def test_the_word_paper_holds_the_markdown_papers_paragraphs(built):
+    from helpers.presentation.word import docx_text
+
+    words = docx_text((built / "board-paper.docx").read_bytes())
+    paper = (built / "board-paper.md").read_text(encoding="utf-8")
+    assert re.findall(r"^(\d+)\.\t(.*)$", words, re.M) == re.findall(r"^(\d+)\. (.*)$", paper, re.M) != []
 
 
 def test_indicators_csv_has_every_indicator_and_area(table):
@@ -279,3 +287,29 @@ def test_commentary_figures_warn_never_fail_and_strict_fails_in_one_line(tmp_pat
 
     assert main([*build_args, slipped]) == 0  # up to date: nothing rebuilt, the warnings still said
     assert sum(line.startswith("safer-report: warning:") for line in capsys.readouterr().err.splitlines()) == 3
+
+
+def test_the_committee_template_named_in_params_styles_the_word_paper(tmp_path, monkeypatch, capsys):
+    """A template that is not a .docx stops the build in one line before anything is built; a real one gives its
+    Normal style to board-paper.docx."""
+    import yaml
+    from docx import Document
+    from helpers.cli import main
+
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
+    template, params, out = tmp_path / "committee.docx", tmp_path / "params.yaml", tmp_path / "out"
+    document = yaml.safe_load((config.PARAMS / f"{QUARTER}.yaml").read_text())
+    params.write_text(yaml.safe_dump({**document, "paper_template": str(template)}), encoding="utf-8")
+    template.write_text("not a Word document")
+    assert main(["build", "--quarter", QUARTER, "--out", str(out), "--params", str(params)]) == 2
+    [error] = capsys.readouterr().err.splitlines()
+    assert error == f"safer-report: error: {template}: is not a Word document: save the committee template from Word as a .docx"
+    assert not out.exists() or not any(out.iterdir())
+
+    committee = Document()
+    committee.styles["Normal"].font.name = "Georgia"
+    committee.save(template)
+    assert main(["build", "--quarter", QUARTER, "--out", str(out), "--params", str(params)]) == 0
+    paper = Document(out / QUARTER / "board-paper.docx")
+    assert paper.styles["Normal"].font.name == "Georgia"
+    assert {p.style.name for p in paper.paragraphs if re.match(r"\d+\.\t", p.text)} == {"Normal"}

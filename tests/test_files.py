@@ -15,7 +15,7 @@ from helpers.errors import InputError
 @pytest.fixture
 def inputs(tmp_path, monkeypatch, write_street_csv):
     """A private copy of every input the key covers: two police.uk months, params, population,
-    boundaries, a local extract in data/local and one elsewhere that the params name."""
+    boundaries, a local extract in data/local, and one elsewhere and a paper template that the params name."""
     police = tmp_path / "police"
     write_street_csv(police / "leics", "2022-08", [("a", "Blaby 001A", "Burglary")])
     write_street_csv(police / "leics", "2022-09", [("b", "Melton 002B", "Drugs")], kind="gz")
@@ -33,8 +33,10 @@ def inputs(tmp_path, monkeypatch, write_street_csv):
     monkeypatch.setattr(config, "BOUNDARIES", tmp_path / "boundaries.geojson")
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "partner.csv").write_text("area,month\n")  # outside data/local, named in params
+    (tmp_path / "elsewhere" / "committee.docx").write_bytes(b"a Word template")
     with open(tmp_path / "params" / "defaults.yaml", "a") as defaults:
-        defaults.write(f"\nlocal_extract: {tmp_path / 'elsewhere' / 'partner.csv'}\n")
+        defaults.write(f"\nlocal_extract: {tmp_path / 'elsewhere' / 'partner.csv'}\n"
+                       f"paper_template: {tmp_path / 'elsewhere' / 'committee.docx'}\n")
     code = tmp_path / "code.py"
     code.write_text("VERSION = 1\n")
     return police, code
@@ -74,6 +76,7 @@ def test_input_key_is_stable_and_changes_with_every_input(inputs, tmp_path):
         tmp_path / "boundaries.geojson",
         tmp_path / "data" / "local" / "extract.csv",
         tmp_path / "elsewhere" / "partner.csv",
+        tmp_path / "elsewhere" / "committee.docx",
         code,
     ]
     seen = {first}

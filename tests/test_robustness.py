@@ -182,7 +182,7 @@ def two_builds(tmp_path_factory) -> SimpleNamespace:
             if len(exits) == 1 and process.returncode == 0:
                 folder = out / QUARTER
                 started = (folder / "notebooks" / "results.pkl").stat().st_mtime_ns
-                for name in ("indicators.csv", "board-paper.md", "dashboard.xlsx"):
+                for name in ("indicators.csv", "board-paper.md", "board-paper.docx", "dashboard.xlsx"):
                     shutil.copy2(folder / name, first / name)
                 assert (folder / "notebooks" / "results.pkl").stat().st_mtime_ns == started, "swapped while copying"
         time.sleep(0.05)
@@ -687,6 +687,16 @@ def test_hostile_text_is_not_markup_in_the_board_paper(hostile):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document
 
 
+def test_hostile_text_is_text_in_the_word_paper(hostile):
+    from docx import Document
+    document = Document(hostile / "board-paper.docx")
+    assert document.paragraphs[0].text == " ".join(HOSTILE)  # the board's name, as typed
+    assert document.paragraphs[-1].text == "\n".join([HOSTILE[1], HOSTILE[0], HOSTILE[3], "+44 =1+1"])
+    with zipfile.ZipFile(hostile / "board-paper.docx") as archive:
+        body = archive.read("word/document.xml")
+    assert not re.search(rb"<w:(hyperlink|fldSimple|instrText)\b", body)  # no links or fields: text only
+
+
 def test_hostile_text_is_not_a_formula_in_excel(hostile):
     wb = load_workbook(hostile / "dashboard.xlsx")
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
@@ -753,14 +763,14 @@ def test_two_builds_at_once_leave_one_whole_build(two_builds):
     started = (folder / "notebooks" / "results.pkl").stat().st_mtime
     assert started >= min(two_builds.exits.values()) - 5
     assert all(p.stat().st_mtime >= started for p in folder.rglob("*") if p.is_file())
-    assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md", "board-paper.html",
+    assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md", "board-paper.html", "board-paper.docx",
             ".build-key", "notebooks"} <= {p.name for p in folder.iterdir()}
     assert len(re.findall(r"<p>Built ([^<]*?) by safer-report", (folder / "report.html").read_text())) == 1
 
 
 def test_same_inputs_give_the_same_outputs(two_builds):
     folder, first = two_builds.out / QUARTER, two_builds.first
-    for name in ("indicators.csv", "board-paper.md"):
+    for name in ("indicators.csv", "board-paper.md", "board-paper.docx"):
         assert (folder / name).read_bytes() == (first / name).read_bytes(), name
     assert cell_values(folder / "dashboard.xlsx") == cell_values(first / "dashboard.xlsx")
 

@@ -218,7 +218,7 @@ def _build_into(results: Results, staging: Path, target: Path, key: str, timings
 
 def _load_output_writers() -> None:
     """Import what writes the outputs (nbconvert, openpyxl) while the notebooks run, not after."""
-    from ..presentation import excel, paper, report  # noqa: F401
+    from ..presentation import excel, paper, report, word  # noqa: F401
 
 
 def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, kernels: Kernels) -> None:
@@ -250,13 +250,15 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
 
 
 def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> None:
-    """report.html, then report.pdf (printed in the background) beside the CSV, paper and workbook."""
+    """report.html, then report.pdf (printed in the background) beside the CSV, papers and workbook."""
     import pandas as pd
 
+    from ..inputs.params import paper_template
     from ..presentation.excel import write_csv, write_dashboard
     from ..presentation.narrative import long_date
-    from ..presentation.paper import check_consistency, paper_html, paper_markdown
+    from ..presentation.paper import blocks_markdown, check_consistency, paper_blocks, paper_html
     from ..presentation.report import export_html, stitch
+    from ..presentation.word import docx_text, word_paper
 
     step = time.perf_counter()
     now = dt.datetime.now().astimezone()
@@ -271,11 +273,14 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
         pdf = background.submit(printer.print_pdf, staging / "report.html", staging / "report.pdf") if printer else None
         step = time.perf_counter()
         write_csv(results.table, staging / "indicators.csv")
-        paper = paper_markdown(results)
+        blocks = paper_blocks(results)
+        paper, paper_title = blocks_markdown(blocks), f"Safer Communities Performance {results.quarter.title} Report"
         (staging / "board-paper.md").write_text(paper, encoding="utf-8")
-        (staging / "board-paper.html").write_text(
-            paper_html(paper, f"Safer Communities Performance {results.quarter.title} Report"), encoding="utf-8")
-        documents = {"board-paper.md": paper, "report.html": (staging / "report.html").read_text(encoding="utf-8")}
+        (staging / "board-paper.html").write_text(paper_html(paper, paper_title), encoding="utf-8")
+        (staging / "board-paper.docx").write_bytes(
+            word_paper(blocks, paper_title, results.quarter, paper_template(results.params)))
+        documents = {"board-paper.md": paper, "report.html": (staging / "report.html").read_text(encoding="utf-8"),
+                     "board-paper.docx": docx_text((staging / "board-paper.docx").read_bytes())}
         check_consistency(pd.read_csv(staging / "indicators.csv"), documents, results.quarter)
         timings["csv_paper_check"] = time.perf_counter() - step
 

@@ -27,18 +27,22 @@ class SourceFile:
     month: str | None = None
 
 
-def read_text(path: Path, what: str = "file", advice: str = "save it as UTF-8") -> str:
-    """The file's text (UTF-8, a byte-order mark allowed); missing, folder, unreadable or
-    non-UTF-8 files are InputErrors, the last naming the line of the first bad byte."""
-    path = Path(path)
+def read_bytes(path: Path, what: str = "file") -> bytes:
+    """The file's bytes; missing, folder or unreadable files are InputErrors."""
     try:
-        data = path.read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{what} not found", file=path) from None
     except IsADirectoryError:
         raise InputError(f"is a folder, not a {what}", file=path) from None
     except OSError as exc:
         raise InputError(f"{what} cannot be read ({exc.strerror or exc})", file=path) from None
+
+
+def read_text(path: Path, what: str = "file", advice: str = "save it as UTF-8") -> str:
+    """The file's text (UTF-8, a byte-order mark allowed); missing, folder, unreadable or
+    non-UTF-8 files are InputErrors, the last naming the line of the first bad byte."""
+    data = read_bytes(path, what)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -102,7 +106,7 @@ def find_police_files(folder: Path) -> list[Path]:
 # Packages whose versions can change the figures or the outputs: part of the key, and listed
 # in the report's provenance.
 PACKAGES = ["pandas", "numpy", "scipy", "pyarrow", "matplotlib", "papermill", "nbconvert", "nbformat", "openpyxl",
-            "PyYAML", "mistune"]
+            "PyYAML", "mistune", "python-docx"]
 
 
 def package_versions() -> dict[str, str]:
@@ -116,9 +120,10 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def _local_extracts_in_params(params_files: list[Path]) -> list[Path]:
-    """The files named by ``local_extract`` in any params file, wherever they are. A params file
-    that cannot be read names none here: reading the params reports it, naming file and line."""
+def _files_named_in_params(params_files: list[Path]) -> list[Path]:
+    """The files named by ``local_extract`` or ``paper_template`` in any params file, wherever they
+    are. A params file that cannot be read names none here: reading the params reports it, naming
+    file and line."""
     import yaml
 
     named = []
@@ -127,8 +132,9 @@ def _local_extracts_in_params(params_files: list[Path]) -> list[Path]:
             document = yaml.safe_load(path.read_bytes())
         except Exception:  # bad YAML, an impossible date (ValueError), an unreadable file ...
             continue
-        if isinstance(document, dict) and isinstance(document.get("local_extract"), str):
-            named.append(config.ROOT / document["local_extract"])
+        if isinstance(document, dict):
+            named += [config.ROOT / document[key] for key in ("local_extract", "paper_template")
+                      if isinstance(document.get(key), str)]
     return [p for p in named if p.is_file()]
 
 
@@ -143,7 +149,7 @@ def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | N
     digest = hashlib.sha256(repr(settings).encode())
     params = [*sorted(config.PARAMS.glob("*.yaml")), *([Path(params_file)] if params_file else [])]
     files = [*find_police_files(police_uk or config.POLICE_UK), *params, *sorted(config.POPULATION.glob("*.csv")),
-             *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()), *_local_extracts_in_params(params),
+             *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()), *_files_named_in_params(params),
              *(p for p in [config.BOUNDARIES] if p.is_file()), *code]
     files += [Path(local)] if local else []
     for path in files:

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 from pathlib import Path
 
 from .. import config
-from .files import load_yaml
+from .files import load_yaml, read_bytes
 from ..errors import InputError
 
 RULES = {"significance", "percent_band", "both"}
 _TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "local_extract",
-        "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable"}
+        "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "paper_template"}
 _COMMENTARY = {"summary", "sections", "indicators"}
 _CONTACT = {"name", "role", "email", "phone"}
 
@@ -58,9 +59,10 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         fail("percent_band", "must be a number of percent from 0 to 100, such as 5")
     if "confidence" in document and document["confidence"] not in (95, 99.8, 0.95, 0.998):
         fail("confidence", "must be 95 or 99.8")
-    for key in ("partnership", "board", "local_extract"):
+    for key in ("partnership", "board", "local_extract", "paper_template"):
         if key in document and not (isinstance(document[key], str) and document[key].strip()):
             fail(key, f"{key} must be text")
+    paper_template(document)
     if "local_extract_is_sample" in document and not isinstance(document["local_extract_is_sample"], bool):
         fail("local_extract_is_sample", "must be true or false")
     if document.get("meeting_date") is not None and not isinstance(document["meeting_date"], dt.date):
@@ -94,6 +96,22 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
             close = difflib.get_close_matches(str(indicator_id), list(catalogue), n=3, cutoff=0.8)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             fail("commentary/unavailable", f"unknown indicator id '{indicator_id}'{hint}")
+
+
+def paper_template(params: dict) -> bytes | None:
+    """The committee's Word template (.docx) named by ``paper_template``, a path from the project
+    folder, or None."""
+    if not params.get("paper_template"):
+        return None
+    path = config.ROOT / params["paper_template"]
+    data = read_bytes(path, "paper template")
+    from docx import Document
+
+    try:
+        Document(io.BytesIO(data)).styles["Normal"]
+    except Exception:  # not a zip, another Office file, broken XML, no Normal style: python-docx raises each its way
+        raise InputError("is not a Word document: save the committee template from Word as a .docx", file=path) from None
+    return data
 
 
 def new_quarter_params(quarter_label: str, previous_label: str) -> str:

@@ -2,15 +2,17 @@
 
 The paper follows the board's usual shape: numbered paragraphs, purpose, how the
 dashboard works, key points per priority, what changed, data availability,
-recommendation and officer contact. Its figures are the report's key-point sentences,
-so paper, report and ``indicators.csv`` cannot disagree; ``check_consistency`` proves it
-on the written files at every build. The analyst's commentary is not part of that proof:
+recommendation and officer contact. It is first a list of blocks (headings, numbered
+paragraphs, tables), written as Markdown here and as Word by ``word``. Its figures are the
+report's key-point sentences, so paper, report and ``indicators.csv`` cannot disagree;
+``check_consistency`` proves it on the written files at every build. The analyst's commentary is not part of that proof:
 it is checked, and only warned about, by ``commentary.check_commentary``.
 """
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -22,8 +24,32 @@ from .fragments import render
 from .narrative import change_words, figure, key_point, long_date, markdown, no_change
 
 
-def paper_markdown(results: Results) -> str:
-    """The board paper as Markdown with numbered paragraphs."""
+# --- The paper as blocks: the Markdown (and HTML) and the Word paper are written from them ---
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1 the board, 2 the report's title, 3 a part (Purpose, Key points, …), 4 a priority
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str  # lines of an address block are separated by "\n"
+    number: int | None = None  # the board's numbered paragraphs: 1, 2, …
+    label: str = ""  # a bold lead-in such as "Date:"
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+Block = Heading | Paragraph | Table
+
+
+def paper_blocks(results: Results) -> list[Block]:
+    """The board paper: headings, numbered paragraphs and tables, in order."""
     quarter, params = results.quarter, results.params
     rows = results.rows()
     period = rows["period"].iloc[0]
@@ -31,66 +57,91 @@ def paper_markdown(results: Results) -> str:
     contact = params.get("contact", {})
     numbers: list[int] = []
 
-    def para(text: str) -> str:
+    def para(text: str) -> Paragraph:
         numbers.append(len(numbers) + 1)
-        return f"{numbers[-1]}. {text}"
+        return Paragraph(text, numbers[-1])
 
-    lines = [f"# {params.get('board', config.PARTNERSHIP)}", "",
-             f"**Date:** {long_date(meeting) if meeting else 'to be confirmed'}", "",
-             f"## Safer Communities Performance {quarter.title} Report", "",
-             "### Purpose of the report", "",
-             para(f"The purpose of this report is to present the Board with an overview of performance against the "
-                  f"Safer Communities priorities for {quarter.title} ({period})."), "",
-             "### Introduction", "",
-             para("The performance dashboard shows every indicator on one page with its current value, the previous "
-                  "year's value, the direction of travel and whether that is improving, deteriorating or stable. Rates "
-                  "are per 10,000 population unless stated."),
-             para(f"Each value is for the rolling 12 months, here the {period} compared with the 12 months to "
-                  f"{(quarter.end_month - 12).strftime('%B %Y')}; the trajectory charts show the rolling 12-month value "
-                  "month by month, which smooths seasonal variation."),
-             para(f"A district breakdown compares each district with {config.PARTNERSHIP} as a whole, using 95% "
-                  "confidence intervals. Localities can differ from county-wide trends, and the district pages of the "
-                  "report should be read alongside the headline figures."), ""]
-    lines += ["### Key points", ""]
+    blocks: list[Block] = [
+        Heading(1, params.get("board", config.PARTNERSHIP)),
+        Paragraph(long_date(meeting) if meeting else "to be confirmed", label="Date:"),
+        Heading(2, f"Safer Communities Performance {quarter.title} Report"),
+        Heading(3, "Purpose of the report"),
+        para(f"The purpose of this report is to present the Board with an overview of performance against the "
+             f"Safer Communities priorities for {quarter.title} ({period})."),
+        Heading(3, "Introduction"),
+        para("The performance dashboard shows every indicator on one page with its current value, the previous "
+             "year's value, the direction of travel and whether that is improving, deteriorating or stable. Rates "
+             "are per 10,000 population unless stated."),
+        para(f"Each value is for the rolling 12 months, here the {period} compared with the 12 months to "
+             f"{(quarter.end_month - 12).strftime('%B %Y')}; the trajectory charts show the rolling 12-month value "
+             "month by month, which smooths seasonal variation."),
+        para(f"A district breakdown compares each district with {config.PARTNERSHIP} as a whole, using 95% "
+             "confidence intervals. Localities can differ from county-wide trends, and the district pages of the "
+             "report should be read alongside the headline figures."),
+        Heading(3, "Key points")]
     gaps = results.gaps()
     causes = [para(line) for line in cause_lines(gaps)]  # each cause once; the sections refer to it
-    cited = [str(n) for n in numbers[len(numbers) - len(causes):]]
+    cited = [str(p.number) for p in causes]
     see = f"see paragraph{'s' if len(cited) > 1 else ''} {join_words(cited)}"
-    lines += causes + ([""] if causes else [])
+    blocks += causes
     missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
     for section, title in config.SECTIONS.items():
-        lines += [f"#### {title}", ""]
+        blocks.append(Heading(4, title))
         section_rows = results.rows(config.PARTNERSHIP, section)
         for row in section_rows.to_dict("records"):
             if row["indicator_id"] not in missing:
-                lines.append(para(key_point(row, results.catalogue[row["indicator_id"]])))
+                blocks.append(para(key_point(row, results.catalogue[row["indicator_id"]])))
         absent = section_rows.loc[section_rows["indicator_id"].isin(missing), "title"]
         if len(absent):
-            lines.append(para(section_line(list(absent), see)))
-        lines.append("")
-    lines += ["### What changed since last quarter", ""]
-    lines += [para(line) for line in last_quarter_lines(results.last_quarter_gaps)]
+            blocks.append(para(section_line(list(absent), see)))
+    blocks.append(Heading(3, "What changed since last quarter"))
+    blocks += [para(line) for line in last_quarter_lines(results.last_quarter_gaps)]
     if len(results.changes):
         for change in results.changes.to_dict("records"):
-            lines.append(para(f"{change['title']}: {change_words(change)}."))
+            blocks.append(para(f"{change['title']}: {change_words(change)}."))
     else:
-        lines.append(para(no_change(results)))
-    lines += ["", "### Data availability", ""]
+        blocks.append(para(no_change(results)))
+    blocks.append(Heading(3, "Data availability"))
     unavailable = rows[rows["status"] != "available"]
     if causes:
-        lines.append(para(f"Missing data: {see}."))
+        blocks.append(para(f"Missing data: {see}."))
     for row in unavailable[~unavailable["indicator_id"].isin(gaps["indicator_id"])].to_dict("records"):
-        lines.append(para(key_point(row, results.catalogue[row['indicator_id']])))
+        blocks.append(para(key_point(row, results.catalogue[row['indicator_id']])))
     sample = [r["title"] for r in rows.to_dict("records") if r["illustrative"]]
     if sample:
-        lines.append(para("The following figures are an illustrative sample, not partner data: " + ", ".join(sample) + "."))
+        blocks.append(para("The following figures are an illustrative sample, not partner data: " + ", ".join(sample) + "."))
     if not causes and not len(unavailable) and not sample:
-        lines.append(para("All indicators are available this quarter."))
-    lines += ["", "### Recommendations", "",
-              para(f"The Board note the {quarter.short_title} performance dashboard."), "",
-              "### Officer to contact", ""]
-    lines += [f"{contact[k]}  " for k in ("name", "role", "email", "phone") if contact.get(k)]
-    return "\n".join(lines).rstrip() + "\n"
+        blocks.append(para("All indicators are available this quarter."))
+    blocks += [Heading(3, "Recommendations"),
+               para(f"The Board note the {quarter.short_title} performance dashboard."),
+               Heading(3, "Officer to contact")]
+    lines = [str(contact[k]) for k in ("name", "role", "email", "phone") if contact.get(k)]
+    if lines:
+        blocks.append(Paragraph("\n".join(lines)))
+    return blocks
+
+
+def blocks_markdown(blocks: list[Block]) -> str:
+    """Blocks as Markdown: a run of numbered paragraphs is one list, everything else a block of its own."""
+    def text(block: Block) -> str:
+        if isinstance(block, Heading):
+            return f"{'#' * block.level} {block.text}"
+        if isinstance(block, Table):
+            cells = [block.header, tuple("---" for _ in block.header), *block.rows]
+            return "\n".join("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells)
+        lead = f"{block.number}. " if block.number else f"**{block.label}** " if block.label else ""
+        return lead + block.text.replace("\n", "  \n")
+
+    numbered = [isinstance(b, Paragraph) and b.number is not None for b in blocks]
+    out = ""
+    for i, block in enumerate(blocks):
+        out += ("" if i == 0 else "\n" if numbered[i] and numbered[i - 1] else "\n\n") + text(block)
+    return out + "\n"
+
+
+def paper_markdown(results: Results) -> str:
+    """The board paper as Markdown with numbered paragraphs."""
+    return blocks_markdown(paper_blocks(results))
 
 
 def paper_html(markdown_text: str, title: str) -> str:
