@@ -69,7 +69,7 @@ def reading_key(results: Results) -> str:
     return (
         "<h2 id='key'>How to read this report</h2>"
         "<p>Each indicator compares the latest 12 months with the same 12 months a year earlier. Rates are per 10,000 "
-        "residents unless the unit says otherwise (hate crimes are per 1,000). The trajectory charts show the rolling "
+        "residents unless the unit says otherwise. The trajectory charts show the rolling "
         "12-month value at each month end, so seasonal swings do not distort the trend.</p>"
         "<dl class='key'>"
         "<dt>▲ Higher / ▼ Lower</dt><dd>The value has changed by the rule in the Methods section.</dd>"
