@@ -66,8 +66,9 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     published_by = _published_by(params)
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months)
     ends = list(window(quarter.end_month, SERIES_MONTHS))
-    held = pd.period_range(min(pd.Period(min(police.months), "M"), ends[0]), quarter.end_month, freq="M")
-    rolling = rolling_values(monthly, catalogue, population, list(held), published_by)
+    # every month end from the first data: the charts show the last 24, context finds the highest and lowest
+    every_end = pd.period_range(min(pd.Period(min(police.months), "M"), ends[0]), quarter.end_month, freq="M")
+    rolling = rolling_values(monthly, catalogue, population, list(every_end), published_by)
     sample = bool(params.get("local_extract_is_sample")) and local is None  # --local gives partner data
     baseline = find_baseline(params, quarter, sorted(monthly["month"].unique()), years, published_by)
     table = add_context(assess(quarter_table(rolling, monthly, catalogue, quarter, params["unavailable"], sample), monthly,
