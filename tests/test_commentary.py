@@ -24,12 +24,12 @@ def _row(indicator_id, title, measure, unit, value, previous, area=config.PARTNE
 
 NAN = float("nan")
 TABLE = pd.DataFrame([
-    # total crime: +99.30, +17.19%; MARAC: +3.70 points, +12.76%; shoplifting: +3.50, +14.23%; hate crime: -0.06, -5.94%
+    # total crime: +99.30, +17.19%; MARAC: +3.70 points, +12.76%; shoplifting: +3.50, +14.23%; hate crime: -0.60, -5.94%
     _row("total_crime", "Total recorded crime", "rate", "per 10,000", 676.92, 577.62),
     _row("total_crime", "Total recorded crime", "rate", "per 10,000", 512.34, 498.76, area="Blaby"),
     _row("marac_repeat_rate", "MARAC repeat referral rate", "percentage", "%", 32.70, 29.00),
     _row("shoplifting", "Shoplifting", "rate", "per 10,000", 28.10, 24.60),
-    _row("hate_crime", "Hate crimes", "rate", "per 1,000", 0.95, 1.01),
+    _row("hate_crime", "Hate crimes", "rate", "per 10,000", 9.50, 10.10),
     _row("criminal_damage_arson", "Criminal damage & arson", "rate", "per 10,000", 75.30, 67.72),
     _row("asb_total", "Anti-social behaviour (all)", "rate", "per 10,000", 70.48, 73.65),
     _row("asb_nuisance", "ASB nuisance", "rate", "per 10,000", 49.84, 52.05),
@@ -82,7 +82,7 @@ def test_wrong_year_in_the_recommendation_is_one_warning():
     "Total recorded crime is 677 per 10,000 (577.6 per 10,000 a year ago), up 99.3 per 10,000 or +17%.",
     "Total recorded crime stands at 676.92.",
     "The MARAC repeat referral rate is 32.7%, up 3.7 percentage points, within the SafeLives range of 28% to 40%.",
-    "Hate crime fell 5.9% to 0.95 hate crimes per 1,000 population.",        # "hate crime" for "Hate crimes"
+    "Hate crime fell 5.9% to 9.50 hate crimes per 10,000 population.",        # "hate crime" for "Hate crimes"
     "Criminal damage and arson is 75.3 per 10,000.",                          # "and" for "&"
     "ASB is 70.48 per 10,000; anti-social behaviour nuisance is 49.84 per 10,000.",
     "Shoplifting rose by 3.5 per 10,000 in 12 months, with 1,234 more offences in 7 districts.",  # counts: not read
@@ -101,7 +101,7 @@ def test_figures_the_table_holds_or_that_are_not_this_quarters_draw_no_warning(a
     ("Total recorded crime stands at 676.92 per 1,000.", "676.92 per 1,000"),     # right value, wrong unit
     ("Total recorded crime stands at 676.29.", "676.29"),
     ("Total recorded crime rose by 71.2%.", "71.2%"),
-    ("Hate crimes are 0.95 per 10,000.", "0.95 per 10,000"),
+    ("Hate crimes are 9.50 per 1,000.", "9.50 per 1,000"),              # right value, wrong unit
     ("The MARAC repeat referral rate rose 4.7 points.", "4.7 points"),
     ("Total recorded crime rose 3.7 points.", "3.7 points"),                      # points: not for a rate
     ("Total recorded crime is 512.34 per 10,000.", "512.34 per 10,000"),          # Blaby's, not the partnership's

@@ -1,9 +1,12 @@
 """helpers.analysis.compute: choosing the quarter, and the whole computation on the bundled data."""
+import re
+
 import pandas as pd
 import pytest
 
 from helpers import config
 from helpers.presentation import render
+from helpers.presentation.narrative import key_point
 from helpers.errors import InputError
 from helpers.analysis.compute import compute, latest_full_quarter
 
@@ -59,11 +62,42 @@ def test_partnership_total_crime_equals_an_independent_count(results, independen
     assert results.quarter.label == "2022-23-Q2"
     assert row["numerator"] == police_total(independent, "2021-10", "2022-09", config.DISTRICTS)
     assert row["previous_numerator"] == police_total(independent, "2020-10", "2021-09", config.DISTRICTS)
-    # mid-2022 populations from ons_mye_lad_totals_extra.csv: 104182 + 184748 + 100481 + 114298
-    #   + 52433 + 107672 + 58341 + 41151 = 763306
-    assert row["denominator"] == 763306
-    assert row["value"] == pytest.approx(row["numerator"] / 763306 * 10000)
-    assert row["population_year"] == 2022
+    # as published by the meeting date (17 November 2022): mid-2022 and mid-2021 were not out yet, so mid-2020,
+    # from ons_mye_mid2020_lad21_persons_single_year_age.csv: 101950 + 188416 + 95537 + 113666 + 51394 + 104809
+    #   + 57313 + 40476 = 753561
+    assert row["denominator"] == 753561
+    assert row["value"] == pytest.approx(row["numerator"] / 753561 * 10000)
+    assert row["population_year"] == 2020
+    assert results.population_note.startswith("those published by the meeting date (17 November 2022);")
+    assert "mid-2020 for the 12 months to September 2022 (mid-2022, nearest its middle, was first published on " \
+           "26 March 2024)" in results.population_note
+
+
+def test_latest_population_vintage_uses_the_estimate_nearest_the_middle(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text("population_vintage: latest\nmeeting_date: 2022-11-17\n")
+    row = compute("2022-23-Q2", params_file=params).rows().set_index("indicator_id").loc["total_crime"]
+    # mid-2022 from ons_mye_lad_totals_extra.csv: 104182 + 184748 + 100481 + 114298 + 52433 + 107672 + 58341
+    #   + 41151 = 763306
+    assert row["population_year"] == 2022 and row["denominator"] == 763306
+
+
+def test_burglary_and_vehicle_offences_are_set_against_the_pre_pandemic_baseline(results, independent_police_counts):
+    independent, _ = independent_police_counts
+    rows = results.rows().set_index("indicator_id")
+    total = rows.loc["total_crime"]
+    assert total["baseline_period"] == "December 2019 to February 2020" and total["baseline_months"] == 3
+    assert total["baseline_numerator"] == police_total(independent, "2019-12", "2020-02", config.DISTRICTS)
+    assert total["baseline_value"] == pytest.approx(total["baseline_numerator"] / 3 * 12 / 753561 * 10000)  # mid-2020
+    assert total["quarter_numerator"] == police_total(independent, "2022-07", "2022-09", config.DISTRICTS)
+    assert total["previous_quarter_numerator"] == police_total(independent, "2021-07", "2021-09", config.DISTRICTS)
+    for indicator_id in ("burglary_total", "vehicle_offences"):
+        sentence = key_point(rows.loc[indicator_id].to_dict() | {"indicator_id": indicator_id},
+                             results.catalogue[indicator_id])
+        place = {"above": "above", "below": "below", "similar": "(?:back|similar) to"}[rows.loc[indicator_id, "vs_baseline"]]
+        assert re.search(rf"; {place} (?:its|their) pre-pandemic level of [\d.]+ \(December 2019 to February 2020\)",
+                         sentence), sentence
+    assert "only three pre-pandemic months" in results.baseline_note
 
 
 def test_district_and_county_numerators_equal_the_independent_count(results, independent_police_counts):

@@ -12,6 +12,7 @@ Set-up (24 months, Oct 2020 - Sep 2022):
 * ``qpct`` (local quarterly percentage), rows at the 8 quarter ends 2020-12 .. 2022-09:
   Blaby 1, 2, ..., 8 out of 10; every other district 2 out of 10; Rutland has no 2022-06 row.
 """
+import datetime as dt
 import math
 
 import numpy as np
@@ -20,8 +21,8 @@ import pytest
 
 from helpers import config
 from helpers.analysis.assess import assess
-from helpers.analysis.indicators import (TABLE_COLUMNS, monthly_numerators, population_year, quarter_table,
-                                        rolling_values)
+from helpers.analysis.indicators import (TABLE_COLUMNS, monthly_numerators, population_note, population_year,
+                                        published, quarter_table, rolling_values)
 from helpers.inputs.catalogue import Indicator
 from helpers.presentation.narrative import change_text, key_point
 from helpers.quarters import Quarter, window
@@ -343,13 +344,48 @@ def test_change_from_a_previous_value_of_0_is_new_never_inf():
 def test_population_year():
     years = [2019, 2020, 2021, 2022, 2023, 2024]
     # Oct 2021 - Sep 2022: middle ~ 1 Apr 2022, 90 days before mid-2022 (30 Jun)
-    assert population_year(pd.Period("2022-09", "M"), years)[0] == 2022
+    assert population_year(pd.Period("2022-09", "M"), years) == (2022, "")
     # Apr 2021 - Mar 2022: middle ~ 1 Oct 2021, 93 days after mid-2021
     assert population_year(pd.Period("2022-03", "M"), years)[0] == 2021
     # Jan - Dec 2022: middle ~ 2 Jul 2022
     assert population_year(pd.Period("2022-12", "M"), years)[0] == 2022
-    # Apr 2025 - Mar 2026: middle ~ 1 Oct 2025 -> mid-2025 not published; latest is 2024
-    year, note = population_year(pd.Period("2026-03", "M"), years)
-    assert year == 2024
-    assert "latest available" in note and "mid-2025" in note and "mid-2024" in note
-    assert "latest" not in population_year(pd.Period("2022-09", "M"), years)[1]
+    # Apr 2025 - Mar 2026: middle ~ 1 Oct 2025 -> mid-2025 not held; latest is 2024
+    assert population_year(pd.Period("2026-03", "M"), years) == (
+        2024, "mid-2025, nearest its middle, is not in the population files; the latest available used")
+    # three months, Dec 2019 - Feb 2020: middle ~ 15 Jan 2020, 199 days after mid-2019 and 167 before mid-2020
+    assert population_year(pd.Period("2020-02", "M"), years, months=3) == (2020, "")
+
+
+def test_population_year_as_published_by_a_day():
+    years = [2019, 2020, 2021, 2022, 2023, 2024]
+    end = pd.Period("2022-09", "M")  # nearest mid-2022
+    # by 17 Nov 2022 neither mid-2022 (26 Mar 2024) nor mid-2021 (21 Dec 2022) was out: mid-2020 (25 Jun 2021)
+    assert population_year(end, years, published_by=dt.date(2022, 11, 17)) == (
+        2020, "mid-2022, nearest its middle, was first published on 26 March 2024")
+    assert population_year(end, years, published_by=dt.date(2022, 12, 21))[0] == 2021  # out that day
+    assert population_year(end, years, published_by=dt.date(2024, 3, 26)) == (2022, "")
+    # mid-2024 is not in ESTIMATE_PUBLISHED: assumed out on 30 June 2025
+    assert published(2024) == dt.date(2025, 6, 30)
+    assert population_year(pd.Period("2024-12", "M"), years, published_by=dt.date(2025, 6, 29))[0] == 2023
+    assert population_year(pd.Period("2024-12", "M"), years, published_by=dt.date(2025, 6, 30))[0] == 2024
+
+
+def test_rolling_rates_use_the_estimate_published_by_a_day(monthly):
+    rolling = rolling_values(monthly, CATALOGUE, population(), [Q2.end_month], published_by=dt.date(2023, 1, 1))
+    # mid-2022 was first published on 26 March 2024: mid-2021's 10,000 a district stands in, 36 / 10,000 x 1,000
+    assert at(rolling, "crime", "Blaby", "2022-09", "population_year") == 2021
+    assert at(rolling, "crime", "Blaby", "2022-09", "value") == pytest.approx(3.6)
+
+
+def test_population_note_says_which_estimates_and_why():
+    uses = [("the 12 months to September 2022", 2020, "mid-2022, nearest its middle, was first published on 26 March 2024"),
+            ("the pre-pandemic baseline", 2020, "")]
+    assert population_note(uses, dt.date(2022, 11, 17), False) == (
+        "those published by the meeting date (17 November 2022); for each period the one nearest its middle, unless "
+        "stated: mid-2020 for the 12 months to September 2022 (mid-2022, nearest its middle, was first published on "
+        "26 March 2024) and mid-2020 for the pre-pandemic baseline")
+    assert population_note(uses[1:], None, False) == (
+        "the latest available; for each period the one nearest its middle, unless stated: mid-2020 for the pre-pandemic "
+        "baseline")
+    assert population_note(uses[1:], None, True).startswith(
+        "the latest available (no meeting date is set to limit them to those published by then);")

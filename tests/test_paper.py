@@ -71,13 +71,16 @@ def test_consistency_check_passes_on_the_real_paper(paper, results):
 
 
 @pytest.mark.parametrize("wrong", [
-    ("676.92 per 10,000", "676.29 per 10,000"),            # a mistyped figure
-    ("0.95 per 1,000", "0.95 per 10,000"),                 # a rate quoted against the wrong base
+    "mistyped figure",                                     # total crime's value with a digit changed
+    "wrong base",                                          # hate crimes quoted per 1,000, not per 10,000
     ("note the 2022/23 Q2", "note the 2021/22 Q2"),        # the wrong year, as in the real Q2 2025/26 paper
     ("12 months to September 2022", "12 months to June 2022"),
 ])
 def test_consistency_check_catches_a_wrong_figure_period_or_year(paper, results, wrong):
-    old, new = wrong
+    rows = results.rows().set_index("indicator_id")
+    total, hate = (f"{figure(rows.at[i, 'value'], 'rate')} per 10,000" for i in ("total_crime", "hate_crime"))
+    old, new = {"mistyped figure": (total, f"{figure(rows.at['total_crime', 'value'] + 0.01, 'rate')} per 10,000"),
+                "wrong base": (hate, hate.replace("10,000", "1,000"))}.get(wrong, wrong)
     assert old in paper
     broken = paper.replace(old, new)
     with pytest.raises(BuildError, match="disagree with indicators.csv"):

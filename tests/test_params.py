@@ -110,11 +110,37 @@ def test_unknown_commentary_section(tmp_path):
     ("commentary:\n  footnote: x\n", "commentary"),
     ("meeting_date: next week\n", "meeting_date"),
     ("meeting_date: 17/11/2022\n", "meeting_date"),
+    ("population_vintage: newest\n", "population_vintage"),
+    ("baseline: 2019-12\n", "baseline"),
+    ("baseline:\n  start: 2019-12\n", "baseline"),                                     # no end
+    ("baseline:\n  start: 2019-12\n  end: 2020-02\n  colour: red\n", "baseline"),
+    ("baseline:\n  start: 2019-13\n  end: 2020-02\n", "baseline"),
+    ("baseline:\n  start: 2019-12\n  end: 2020-02\n  label: [pre, pandemic]\n", "baseline"),
 ])
 def test_bad_values_name_the_key(tmp_path, text, key):
     path = write(tmp_path, text)
     error = error_of("2022-23-Q3", path)
     assert f"key '{key}'" in str(error) and str(path) in str(error)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("baseline:\n  start: 2019-12-01\n  end: 2020-02\n", "baseline start '2019-12-01' is not a month written as YYYY-MM"),
+    ("baseline:\n  start: 2020-03\n  end: 2020-02\n", "baseline start 2020-03 is after its end 2020-02"),
+    ("baseline: {start: 2019-12}\n", "baseline needs start and end (YYYY-MM)"),
+    ("population_vintage: newest\n", "'newest' is not one of as_published, latest"),
+])
+def test_bad_baseline_or_vintage_is_one_line_saying_what_is_wrong(tmp_path, text, problem):
+    path = write(tmp_path, text)
+    error = str(error_of("2022-23-Q3", path))
+    assert problem in error and str(path) in error and "\n" not in error
+
+
+def test_shipped_defaults_declare_a_short_pre_pandemic_baseline_and_estimates_as_published():
+    params = load_params("2090-91-Q1")
+    assert params["population_vintage"] == "as_published"
+    assert (params["baseline"]["start"], params["baseline"]["end"], params["baseline"]["label"]) == \
+        ("2019-12", "2020-02", "pre-pandemic")
+    assert "short" in params["baseline"]["note"]
 
 
 def test_impossible_date_names_file_and_line(tmp_path):

@@ -5,6 +5,7 @@ build hands to the section notebooks so they do no heavy work themselves.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from ..inputs.boundaries import read_boundaries
 from ..inputs.catalogue import load_catalogue
 from ..errors import InputError
 from .gaps import data_gaps
-from .indicators import monthly_numerators, population_year, quarter_table, rolling_values
+from .context import add_context, find_baseline
+from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from ..inputs.files import SourceFile
 from ..inputs.ingest import read_local_extract, read_police_uk, read_population
 from ..inputs.params import load_params
@@ -60,12 +62,18 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     else:
         local_rows = read_local_extract(local_path, catalogue)
     population = read_population(config.POPULATION)
+    years = sorted(population["year"].unique())
+    published_by = _published_by(params)
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months)
     ends = list(window(quarter.end_month, SERIES_MONTHS))
-    rolling = rolling_values(monthly, catalogue, population, ends)
+    # every month end from the first data: the charts show the last 24, context finds the highest and lowest
+    every_end = pd.period_range(min(pd.Period(min(police.months), "M"), ends[0]), quarter.end_month, freq="M")
+    rolling = rolling_values(monthly, catalogue, population, list(every_end), published_by)
     sample = bool(params.get("local_extract_is_sample")) and local is None  # --local gives partner data
-    table = assess(quarter_table(rolling, monthly, catalogue, quarter, params["unavailable"], sample), monthly, catalogue,
-                   params, quarter)
+    baseline = find_baseline(params, quarter, sorted(monthly["month"].unique()), years, published_by)
+    table = add_context(assess(quarter_table(rolling, monthly, catalogue, quarter, params["unavailable"], sample), monthly,
+                               catalogue, params, quarter),
+                        monthly, rolling, catalogue, population, quarter, params, baseline, published_by)
     last = quarter.previous()
     last_params = load_params(last.label, None, catalogue)
     last_table = assess(quarter_table(rolling, monthly, catalogue, last, last_params["unavailable"], sample), monthly,
@@ -73,12 +81,23 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     last_gaps = data_gaps(last_table[last_table["area"] == config.PARTNERSHIP], last_params["unavailable"])[
         ["indicator_id", "title", "status", "reason"]]
     series = rolling[rolling["period_end"].isin([str(e) for e in ends])].reset_index(drop=True)
-    _, population_note = population_year(quarter.end_month, sorted(population["year"].unique()))
+    uses = [(f"the 12 months to {end.strftime('%B %Y')}", *population_year(end, years, published_by=published_by))
+            for end in (quarter.end_month, quarter.end_month - 12)]
+    if baseline.population_year:
+        uses.append((f"the {baseline.label} baseline", baseline.population_year, baseline.population_why))
+    note = population_note(uses, published_by, params.get("population_vintage") == "as_published" and not published_by)
     boundaries = read_boundaries(config.BOUNDARIES)
     files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
                             _source(config.BOUNDARIES)]
-    return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, population_note,
-                   changes_since(last_table, table, last_gaps), last_gaps, boundaries)
+    return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, note,
+                   changes_since(last_table, table, last_gaps), last_gaps, boundaries, baseline.describe())
+
+
+def _published_by(params: dict) -> dt.date | None:
+    """The day population estimates must have been published by (params' ``population_vintage``), or None for the latest."""
+    if params.get("population_vintage") == "as_published":
+        return params.get("meeting_date")
+    return None
 
 
 def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataFrame) -> pd.DataFrame:

@@ -6,13 +6,15 @@ never shown as a full one.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from .. import config
 from ..inputs.catalogue import Indicator
 from ..quarters import Quarter, period_label
-from .gaps import missing_cause, period_months
+from .gaps import join_words, missing_cause, period_months
 
 
 def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalogue: dict[str, Indicator],
@@ -60,26 +62,65 @@ def population_table(population: pd.DataFrame) -> pd.DataFrame:
     return pivot
 
 
-def population_year(period_end: pd.Period, years: list[int]) -> tuple[int, str]:
-    """The mid-year estimate nearest the middle of the 12 months ending ``period_end``.
+# When each ONS mid-year estimate was first published, for params' ``population_vintage: as_published``.
+# The releases our population files come from (data/SOURCES.md) and ONS's release calendar: mid-2019 on
+# 24 June 2020 and mid-2020 on 25 June 2021; mid-2021 was delayed by the Census 2021 rebasing to 21 December
+# 2022, mid-2022 came in the UK tables of 26 March 2024 and mid-2023 on 15 July 2024. A year not listed is
+# assumed published on 30 June of the following year, ONS's usual timetable before 2022.
+ESTIMATE_PUBLISHED = {2019: dt.date(2020, 6, 24), 2020: dt.date(2021, 6, 25), 2021: dt.date(2022, 12, 21),
+                      2022: dt.date(2024, 3, 26), 2023: dt.date(2024, 7, 15)}
 
-    Returns (year, note); the note says when the latest available year stood in.
+
+def published(year: int) -> dt.date:
+    """The day the mid-``year`` estimate was (or is assumed) first published."""
+    return ESTIMATE_PUBLISHED.get(year, dt.date(year + 1, 6, 30))
+
+
+def population_year(period_end: pd.Period, years: list[int], months: int = 12,
+                    published_by: dt.date | None = None) -> tuple[int, str]:
+    """The mid-year estimate nearest the middle of the ``months`` ending ``period_end``.
+
+    With ``published_by``, only estimates published by that day count. Returns (year, why):
+    ``why`` is "" for the nearest estimate, else says why another stood in.
     """
-    middle = (period_end - 11).start_time + (period_end.end_time - (period_end - 11).start_time) / 2
+    start = period_end - (months - 1)
+    middle = start.start_time + (period_end.end_time - start.start_time) / 2
     nearest = min(range(middle.year - 1, middle.year + 2), key=lambda y: abs(pd.Timestamp(y, 6, 30) - middle))
-    if nearest in years:
-        return nearest, f"mid-{nearest} estimate (nearest the middle of the period)"
-    if min(years) > nearest:
-        return min(years), f"mid-{min(years)} estimate (mid-{nearest} not available; earliest available used)"
-    fallback = max(y for y in years if y <= nearest)
-    return fallback, f"mid-{fallback} estimate (mid-{nearest} not available; latest available used)"
+    usable = [y for y in years if published_by is None or published(y) <= published_by] or list(years)
+    if nearest in usable:
+        return nearest, ""
+    if nearest in years:  # held, but published after ``published_by``
+        why = f"mid-{nearest}, nearest its middle, was first published on {_day(published(nearest))}"
+    else:
+        why = f"mid-{nearest}, nearest its middle, is not in the population files"
+    earlier = [y for y in usable if y < nearest]
+    if earlier:
+        return max(earlier), why + ("" if nearest in years else "; the latest available used")
+    return min(usable), f"{why}; the earliest available used"
+
+
+def population_note(uses: list[tuple[str, int, str]], published_by: dt.date | None, meeting_unknown: bool) -> str:
+    """Which estimates the rates use and why, as a clause: ``uses`` holds (what, year, why) per period."""
+    if published_by:
+        rule = f"those published by the meeting date ({_day(published_by)})"
+    elif meeting_unknown:
+        rule = "the latest available (no meeting date is set to limit them to those published by then)"
+    else:
+        rule = "the latest available"
+    parts = [f"mid-{year} for {what}" + (f" ({why})" if why else "") for what, year, why in uses]
+    return f"{rule}; for each period the one nearest its middle, unless stated: {join_words(parts)}"
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,
-                   end_months: list[pd.Period]) -> pd.DataFrame:
+                   end_months: list[pd.Period], published_by: dt.date | None = None) -> pd.DataFrame:
     """12-month values ending at each of ``end_months`` for every indicator and area.
 
-    Quarterly indicators get a value only at quarter ends (the sum of 4 quarters).
+    Quarterly indicators get a value only at quarter ends (the sum of 4 quarters). Rates use
+    the population estimate of ``population_year`` (only those published by ``published_by``, if given).
     Columns: indicator_id, area, period_end, numerator, denominator, value,
     population_year, missing (the months or quarters absent from the window, if any).
     """
@@ -88,7 +129,7 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
     last = max(pd.Period(monthly["month"].max(), "M"), end_months[-1])
     every_month = [str(m) for m in pd.period_range(first, last, freq="M")]
     ends = [str(e) for e in end_months]
-    years = {end: population_year(pd.Period(end, "M"), list(pop.index))[0] for end in ends}
+    years = {end: population_year(pd.Period(end, "M"), list(pop.index), published_by=published_by)[0] for end in ends}
     frames = []
     for indicator in catalogue.values():
         n = indicator.periods_per_year

@@ -39,6 +39,7 @@ class Results:
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # judgement / SPC changes since last quarter
     last_quarter_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)  # last quarter's rows missing data (gaps.data_gaps)
     boundaries: dict = field(default_factory=dict)  # district shapes (GeoJSON) for the map
+    baseline_note: str = ""    # the baseline period and how it is used, in words (context.Baseline.describe)
 
     def rows(self, area: str = config.PARTNERSHIP, section: str | None = None) -> pd.DataFrame:
         """The table for one area (and section), in catalogue order."""

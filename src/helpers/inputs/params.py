@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import io
+import re
 from pathlib import Path
 
 from .. import config
@@ -14,8 +15,12 @@ from .files import load_yaml, read_bytes
 from ..errors import InputError
 
 RULES = {"significance", "percent_band", "both"}
+VINTAGES = {"as_published", "latest"}
 _TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "local_extract",
-        "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "paper_template"}
+        "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "population_vintage",
+        "baseline", "paper_template"}
+_BASELINE = {"start", "end", "label", "note"}
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _COMMENTARY = {"summary", "sections", "indicators"}
 _CONTACT = {"name", "role", "email", "phone"}
 
@@ -67,6 +72,10 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         fail("local_extract_is_sample", "must be true or false")
     if document.get("meeting_date") is not None and not isinstance(document["meeting_date"], dt.date):
         fail("meeting_date", f"'{document['meeting_date']}' is not a date written as YYYY-MM-DD")
+    if "population_vintage" in document and document["population_vintage"] not in VINTAGES:
+        fail("population_vintage", f"'{document['population_vintage']}' is not one of {', '.join(sorted(VINTAGES))}")
+    if "baseline" in document:
+        check_baseline(document["baseline"], lambda problem: fail("baseline", problem))
     contact = document.get("contact", {})
     if not isinstance(contact, dict) or set(contact) - _CONTACT:
         fail("contact", f"contact may hold only {', '.join(sorted(_CONTACT))}")
@@ -112,6 +121,21 @@ def paper_template(params: dict) -> bytes | None:
     except Exception:  # not a zip, another Office file, broken XML, no Normal style: python-docx raises each its way
         raise InputError("is not a Word document: save the committee template from Word as a .docx", file=path) from None
     return data
+
+
+def check_baseline(baseline, fail) -> None:
+    """``baseline``: start and end months (YYYY-MM, start not after end), optional label and note text."""
+    if not isinstance(baseline, dict) or set(baseline) - _BASELINE or not {"start", "end"} <= set(baseline):
+        fail("baseline needs start and end (YYYY-MM) and may have a label and a note, e.g. "
+             "{start: 2019-12, end: 2020-02, label: pre-pandemic}")
+    for key in ("start", "end"):
+        if not (isinstance(baseline[key], str) and _MONTH.match(baseline[key])):
+            fail(f"baseline {key} '{baseline[key]}' is not a month written as YYYY-MM")
+    if baseline["start"] > baseline["end"]:
+        fail(f"baseline start {baseline['start']} is after its end {baseline['end']}")
+    for key in ("label", "note"):
+        if key in baseline and not (isinstance(baseline[key], str) and baseline[key].strip()):
+            fail(f"baseline {key} must be text")
 
 
 def new_quarter_params(quarter_label: str, previous_label: str) -> str:

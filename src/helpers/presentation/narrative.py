@@ -77,12 +77,29 @@ def key_point(row: dict, indicator: Indicator) -> str:
         word = {"higher": "higher", "lower": "lower", "similar": "similar"}[row["direction"]]
         sentence = f"{subject} {word} than last year: {before} to {now} ({change_text(row)}; no polarity)." if word != "similar" \
             else f"{subject} similar to last year: {before} to {now} ({change_text(row)}; no polarity)."
+    sentence = sentence[:-1] + context_words(row, indicator.plural) + "."
     if row.get("spc_signal") not in ("", "none", None) and pd.notna(row.get("spc_signal")):
         reading = {"improvement": "an improvement", "concern": "a concern", "neutral": "a change"}[row["spc_reading"]]
         sentence += f" Monthly counts show {reading}: {row['spc_signal']}."
     if row.get("illustrative"):
         sentence += " (Illustrative sample data.)"
     return sentence
+
+
+def context_words(row: dict, plural: bool = False) -> str:
+    """Where this year's value sits against the baseline and in the series, as a clause to end a sentence:
+    ``; back to its pre-pandemic level of 57.10 (December 2019 to February 2020)``; "" when neither applies."""
+    parts = []
+    place = row.get("vs_baseline")
+    if place:
+        if place == "similar":
+            place = "back to" if row.get("previous_vs_baseline") in ("above", "below") else "similar to"
+        parts.append(f"{place} {'their' if plural else 'its'} {row['baseline_label']} level of {figure(row['baseline_value'], row['measure'])} "
+                     f"({row['baseline_period']})")
+    if row.get("series_extreme"):
+        since = pd.Period(row["series_start"], "M").strftime("%B %Y")
+        parts.append(f"the {row['series_extreme']} in the series since {since}")
+    return f"; {' and '.join(parts)}" if parts else ""
 
 
 def change_words(change: dict) -> str:

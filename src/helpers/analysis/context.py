@@ -1,0 +1,225 @@
+"""Context beside last year: a longer baseline, the latest quarter against the same quarter a
+year earlier, and whether this year's value is the highest or lowest the data holds.
+
+Rules (``describe`` and the report's methods state them):
+
+* Baseline: an indicator's average monthly level over the baseline months the data holds, on
+  its 12-month scale: for a rate the mean monthly count x 12 / population x per, for a
+  percentage the pooled percentage (all numerators over all denominators). The period is
+  params' ``baseline`` (start, end), or by default up to the 36 months before the previous
+  year's 12 months. A quarterly indicator uses the quarters lying wholly inside it. The
+  population is the estimate for the middle of the months held (``population_year``).
+* ``vs_baseline`` (this year) and ``previous_vs_baseline`` (last year): above, below or similar
+  by the direction-of-travel rule in params (``change_rule``): the exact Poisson test of the two
+  rates (counts over person-months) or the two-proportion test for percentages, and/or the
+  percent band.
+* The latest quarter: the three months' count (a quarterly indicator's return for the quarter)
+  and its value, not annualised: a rate is that count per ``per`` residents over the three
+  months, with the population of the 12 months the quarter ends. It is compared with the same
+  quarter a year earlier by the same tests (``quarter_p_value``, ``quarter_significant``).
+* ``series_extreme``: this 12-month value is the highest or lowest of all the 12-month values
+  the data holds up to it (from ``series_start``), when those go back at least to last year's.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .. import config
+from .gaps import month_ranges
+from .indicators import population_table, population_year
+from .stats import normalise_confidence, poisson_rate_test, two_proportion_test
+from ..quarters import Quarter
+
+if TYPE_CHECKING:
+    from ..inputs.catalogue import Indicator
+
+DEFAULT_MONTHS = 36      # the default baseline: up to this many months before the previous year's 12
+DEFAULT_LABEL = "longer-term"
+
+CONTEXT_COLUMNS = [
+    "baseline_label", "baseline_period", "baseline_months", "baseline_numerator", "baseline_denominator",
+    "baseline_value", "vs_baseline", "previous_vs_baseline", "baseline_reason", "series_extreme", "series_start",
+    "quarter_period", "quarter_numerator", "quarter_denominator", "quarter_value", "previous_quarter_numerator",
+    "previous_quarter_denominator", "previous_quarter_value", "quarter_change_abs", "quarter_change_pct",
+    "quarter_p_value", "quarter_significant",
+]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The baseline period asked for, what of it the data holds, and its population estimate."""
+
+    first: pd.Period
+    last: pd.Period
+    label: str                      # in sentences: "above its pre-pandemic level"
+    note: str                       # params' note on it ("" when none)
+    declared: bool                  # set in params, not the default rule
+    held: tuple[pd.Period, pd.Period] | None  # first and last month of the period the data holds
+    population_year: int | None
+    population_why: str             # population_year's reason when another estimate stood in
+
+    def describe(self) -> str:
+        """The baseline in words, for the methods."""
+        asked = month_ranges(pd.period_range(self.first, self.last, freq="M"))
+        if self.declared:
+            text = f"The {self.label} baseline is {asked} (set in the parameters)"
+        else:
+            text = f"The {self.label} baseline is the {DEFAULT_MONTHS} months before the previous year's 12 months, {asked}"
+        if self.held is None:
+            return f"{text}, but the data hold none of those months, so no indicator has a baseline."
+        held = month_ranges(pd.period_range(*self.held, freq="M"))
+        text += "." if held == asked else f", as far as the data go: {held}."
+        text += (" Each indicator's baseline is its average monthly level over those months, on its 12-month scale; "
+                 "this year's value is called above, below or similar to it by the direction-of-travel rule.")
+        return f"{text} {self.note}".strip()
+
+
+def find_baseline(params: dict, quarter: Quarter, months: list[str], years: list[int],
+                  published_by: dt.date | None) -> Baseline:
+    """The baseline for ``quarter``: params' ``baseline``, else the default rule; ``months`` are those the data holds."""
+    declared = params.get("baseline")
+    if declared:
+        first, last = pd.Period(declared["start"], "M"), pd.Period(declared["end"], "M")
+        label, note = declared.get("label") or DEFAULT_LABEL, declared.get("note") or ""
+    else:
+        last = quarter.end_month - 24
+        first, label, note = last - (DEFAULT_MONTHS - 1), DEFAULT_LABEL, ""
+    inside = sorted(pd.Period(m, "M") for m in months if first <= pd.Period(m, "M") <= last)
+    if not inside:
+        return Baseline(first, last, label, note, bool(declared), None, None, "")
+    year, why = population_year(inside[-1], years, len(pd.period_range(inside[0], inside[-1], freq="M")), published_by)
+    return Baseline(first, last, label, note, bool(declared), (inside[0], inside[-1]), year, why)
+
+
+def baseline_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,
+                    baseline: Baseline) -> pd.DataFrame:
+    """Per indicator and area: the baseline months held, their count and the baseline value (module docstring)."""
+    pop = population_table(population)
+    groups = dict(list(monthly.groupby(["indicator_id", "area"], sort=False)))
+    asked = month_ranges(pd.period_range(baseline.first, baseline.last, freq="M"))
+    rows = []
+    for indicator in catalogue.values():
+        quarterly = indicator.frequency == "quarterly"
+        for area in config.AREAS:
+            row = {"indicator_id": indicator.id, "area": area, "baseline_label": baseline.label}
+            group = groups.get((indicator.id, area), monthly.iloc[:0])
+            ends = pd.PeriodIndex(group["month"], freq="M")
+            inside = ((ends - 2 if quarterly else ends) >= baseline.first) & (ends <= baseline.last)
+            held = group[inside & group["numerator"].notna().to_numpy()]
+            if held.empty:
+                missing = "no whole quarter of figures" if quarterly else "no figures"
+                rows.append({**row, "baseline_period": "", "baseline_reason": f"{missing} for {asked}"})
+                continue
+            months = [end - back for end in pd.PeriodIndex(held["month"], freq="M")
+                      for back in ((2, 1, 0) if quarterly else (0,))]
+            numerator = held["numerator"].sum()
+            if indicator.measure == "rate":
+                denominator = float(pop.at[baseline.population_year, area])
+                value = numerator / len(months) * 12 / denominator * indicator.per
+            else:
+                denominator = held["denominator"].sum()
+                value = numerator / denominator * 100 if denominator > 0 else np.nan
+            rows.append({**row, "baseline_period": month_ranges(months), "baseline_months": len(months),
+                         "baseline_numerator": numerator, "baseline_denominator": denominator, "baseline_value": value,
+                         "baseline_reason": ""})
+    return pd.DataFrame(rows, columns=["indicator_id", "area", "baseline_label", "baseline_period", "baseline_months",
+                                       "baseline_numerator", "baseline_denominator", "baseline_value", "baseline_reason"])
+
+
+def quarter_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], end: pd.Period) -> pd.DataFrame:
+    """Per indicator and area: the count (and denominator) of the three months ending ``end``, when all are held."""
+    wanted = {str(end - back) for back in (2, 1, 0)}
+    chosen = monthly[monthly["month"].isin(wanted) & monthly["numerator"].notna()]
+    grouped = chosen.groupby(["indicator_id", "area"])
+    sums = grouped[["numerator", "denominator"]].sum(min_count=1)
+    held = grouped["month"].nunique()
+    needed = held.index.get_level_values("indicator_id").map(lambda i: 1 if catalogue[i].frequency == "quarterly" else 3)
+    return sums[held.to_numpy() == needed.to_numpy()].reset_index()
+
+
+def series_extremes(rolling: pd.DataFrame, end: pd.Period) -> pd.DataFrame:
+    """Per indicator and area: whether the 12-month value ending ``end`` is the highest or lowest held up to it."""
+    held = rolling[(rolling["period_end"] <= str(end)) & rolling["value"].notna()]
+    rows = []
+    for (indicator_id, area), group in held.groupby(["indicator_id", "area"], sort=False):
+        group = group.sort_values("period_end")
+        now, earlier = group["value"].iloc[-1], group["value"].iloc[:-1]
+        extreme = ""
+        if group["period_end"].iloc[-1] == str(end) and len(earlier) and group["period_end"].iloc[0] <= str(end - 12):
+            extreme = "highest" if now > earlier.max() else ("lowest" if now < earlier.min() else "")
+        rows.append({"indicator_id": indicator_id, "area": area, "series_extreme": extreme,
+                     "series_start": group["period_end"].iloc[0] if extreme else ""})
+    return pd.DataFrame(rows, columns=["indicator_id", "area", "series_extreme", "series_start"])
+
+
+def add_context(table: pd.DataFrame, monthly: pd.DataFrame, rolling: pd.DataFrame, catalogue: dict[str, Indicator],
+                population: pd.DataFrame, quarter: Quarter, params: dict, baseline: Baseline,
+                published_by: dt.date | None) -> pd.DataFrame:
+    """The quarter table with CONTEXT_COLUMNS added (module docstring); rows not available get no figures for this year."""
+    keys = ["indicator_id", "area"]
+    out = table.merge(baseline_values(monthly, catalogue, population, baseline), on=keys, how="left")
+    out = out.merge(series_extremes(rolling, quarter.end_month), on=keys, how="left")
+    pop = population_table(population)
+    rate = (out["measure"] == "rate").to_numpy()
+    per = out["indicator_id"].map(lambda i: catalogue[i].per or 100).astype(float)  # a percentage: x 100
+    for prefix, end in (("quarter_", quarter.end_month), ("previous_quarter_", quarter.end_month - 12)):
+        counts = quarter_values(monthly, catalogue, end).rename(
+            columns={"numerator": f"{prefix}numerator", "denominator": f"{prefix}denominator"})
+        out = out.merge(counts, on=keys, how="left")
+        year = population_year(end, list(pop.index), published_by=published_by)[0]  # as for the 12 months it ends
+        out.loc[rate, f"{prefix}denominator"] = out.loc[rate, "area"].map(pop.loc[year]).astype(float)
+        out[f"{prefix}value"] = out[f"{prefix}numerator"] / out[f"{prefix}denominator"] * per
+    out["quarter_period"] = month_ranges(quarter.months)
+    out["quarter_change_abs"] = out["quarter_value"] - out["previous_quarter_value"]
+    out["quarter_change_pct"] = (out["quarter_change_abs"] / out["previous_quarter_value"] * 100).where(
+        out["previous_quarter_value"] != 0)
+    absent = out["status"] != "available"
+    out.loc[absent, [c for c in CONTEXT_COLUMNS if c.startswith(("quarter_", "previous_quarter_")) and c != "quarter_period"]
+            ] = np.nan
+    out.loc[absent, ["series_extreme", "series_start"]] = ""
+
+    rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5))
+    confidence = normalise_confidence(params.get("confidence", 95))
+    months = np.where(rate, 12, 1)  # a rate's count is over person-months: population x months
+    reference = (out["baseline_numerator"], out["baseline_denominator"] * np.where(rate, out["baseline_months"], 1),
+                 out["baseline_value"])
+    for column, year in (("vs_baseline", ""), ("previous_vs_baseline", "previous_")):
+        now = (out[f"{year}numerator"], out[f"{year}denominator"] * months, out[f"{year}value"])
+        out[column] = _compare(out["measure"], now, reference, rule, band, confidence)
+    out["quarter_p_value"] = [_p_value(*values) for values in zip(
+        out["measure"], out["quarter_numerator"], out["quarter_denominator"], out["previous_quarter_numerator"],
+        out["previous_quarter_denominator"])]
+    out["quarter_significant"] = [None if pd.isna(p) else bool(p < 1 - confidence) for p in out["quarter_p_value"]]
+    for column in ("vs_baseline", "previous_vs_baseline", "baseline_period", "baseline_reason", "series_extreme",
+                   "series_start"):
+        out[column] = out[column].fillna("")
+    return out[list(table.columns) + CONTEXT_COLUMNS]
+
+
+def _p_value(measure: str, count: float, exposure: float, reference: float, reference_exposure: float) -> float:
+    """The two-sided p-value of ``count``/``exposure`` against the reference: the tests of ``assess``."""
+    if any(pd.isna(v) for v in (count, exposure, reference, reference_exposure)) or not exposure or not reference_exposure:
+        return np.nan
+    if measure == "rate":
+        return poisson_rate_test(count, exposure, reference, reference_exposure)
+    return two_proportion_test(count, exposure, reference, reference_exposure)
+
+
+def _compare(measures: pd.Series, now: tuple, reference: tuple, rule: str, band: float, confidence: float) -> list[str]:
+    """above / below / similar for each row (``now`` and ``reference`` are count, exposure, value); "" without both."""
+    result = []
+    for measure, count, exposure, value, ref_count, ref_exposure, ref_value in zip(measures, *now, *reference):
+        p = _p_value(measure, count, exposure, ref_count, ref_exposure)
+        if pd.isna(p) or pd.isna(value) or pd.isna(ref_value):
+            result.append("")
+            continue
+        significant = p < 1 - confidence
+        beyond = abs(value - ref_value) / ref_value * 100 > band if ref_value else value != ref_value
+        changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
+        result.append(("above" if value > ref_value else "below") if changed else "similar")
+    return result

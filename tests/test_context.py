@@ -1,0 +1,196 @@
+"""helpers.analysis.context on the hand-made data set of test_indicators; every expected value is worked by hand.
+
+The baseline is declared as October to December 2020, the first three months of that data set, whose
+population file holds mid-2021 (10,000 a district) and mid-2022 (20,000 a district) only. Recap:
+* ``crime`` (police.uk, per 1,000): Blaby 2 a month to September 2021, then 3; Rutland 3 a month; others 0.
+  The partnership has 5 a month, then 6.
+* ``local_rate`` (per 10,000): 1 a month in every district, Melton has no row for 2022-03.
+* ``qpct`` (quarterly %): Blaby 1, 2, ..., 8 out of 10 at the quarter ends 2020-12 .. 2022-09.
+"""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import config
+from helpers.analysis.context import CONTEXT_COLUMNS, add_context, find_baseline, series_extremes
+from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
+from helpers.analysis.stats import poisson_rate_test, two_proportion_test
+from helpers.presentation.narrative import context_words, key_point
+from helpers.quarters import window
+from test_indicators import CATALOGUE, MONTHS, Q2, local_rows, police_counts, population, row_of
+
+DECLARED = {"baseline": {"start": "2020-10", "end": "2020-12", "label": "pre-pandemic", "note": "Short."},
+            "change_rule": "percent_band", "percent_band": 5}
+
+
+def context_table(params=DECLARED, local=None, police=None, months=MONTHS):
+    monthly = monthly_numerators(police_counts() if police is None else police,
+                                 local_rows() if local is None else local, CATALOGUE, months)
+    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)))
+    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {"pct": "Recording system changed."}, False)
+    baseline = find_baseline(params, Q2, sorted(monthly["month"].unique()), [2021, 2022], None)
+    return add_context(table, monthly, rolling, CATALOGUE, population(), Q2, params, baseline, None)
+
+
+@pytest.fixture(scope="module")
+def table():
+    return context_table()
+
+
+def test_columns_follow_the_quarter_table(table):
+    assert list(table.columns[-len(CONTEXT_COLUMNS):]) == CONTEXT_COLUMNS
+    assert len(table) == len(CATALOGUE) * len(config.AREAS)
+
+
+def test_baseline_of_a_rate_is_the_mean_month_on_the_12_month_scale(table):
+    # Oct - Dec 2020: middle ~ mid-November 2020, nearest mid-2020, not held: the earliest held, mid-2021
+    blaby = row_of(table, "crime", "Blaby")
+    assert blaby["baseline_period"] == "October to December 2020" and blaby["baseline_months"] == 3
+    assert blaby["baseline_numerator"] == 6 and blaby["baseline_denominator"] == 10000  # 2 a month
+    assert blaby["baseline_value"] == pytest.approx(2.4)       # 6 / 3 x 12 / 10,000 x 1,000
+    partnership = row_of(table, "crime", config.PARTNERSHIP)
+    assert partnership["baseline_numerator"] == 15 and partnership["baseline_denominator"] == 80000
+    assert partnership["baseline_value"] == pytest.approx(0.75)  # 15 / 3 x 12 / 80,000 x 1,000
+    assert row_of(table, "local_rate", config.COUNTY)["baseline_value"] == pytest.approx(12.0)  # 21 / 3 x 12 / 70,000 x 10,000
+    assert blaby["baseline_label"] == "pre-pandemic" and blaby["baseline_reason"] == ""
+
+
+def test_baseline_of_a_percentage_is_pooled(table):
+    # the quarter ending December 2020 lies wholly inside the baseline: Blaby 1 / 10
+    row = row_of(table, "qpct", "Blaby")
+    assert (row["baseline_numerator"], row["baseline_denominator"]) == (1, 10)
+    assert row["baseline_value"] == pytest.approx(10.0) and row["baseline_period"] == "October to December 2020"
+    # the partnership: Blaby 1 + 7 districts x 2 over 8 x 10
+    assert row_of(table, "qpct", config.PARTNERSHIP)["baseline_value"] == pytest.approx(15 / 80 * 100)
+
+
+def test_a_quarterly_indicator_needs_a_whole_quarter_inside_the_baseline():
+    params = {**DECLARED, "baseline": {"start": "2020-11", "end": "2021-01"}}
+    row = row_of(context_table(params), "qpct", "Blaby")
+    assert row["baseline_period"] == "" and math.isnan(row["baseline_value"])
+    assert row["baseline_reason"] == "no whole quarter of figures for November 2020 to January 2021"
+    assert row["vs_baseline"] == "" and row["baseline_label"] == "longer-term"  # no label given: the default's
+
+
+def test_this_year_and_last_against_the_baseline(table):
+    # percent band 5%: Blaby now 1.8 against 2.4 (-25%): below; last year 2.4 against 2.4: similar
+    blaby = row_of(table, "crime", "Blaby")
+    assert (blaby["vs_baseline"], blaby["previous_vs_baseline"]) == ("below", "similar")
+    # Harborough has none at all: 0 against 0 is similar
+    assert row_of(table, "crime", "Harborough")["vs_baseline"] == "similar"
+    # qpct Blaby: 65% against 10%: above; last year 25% against 10%: above
+    assert (row_of(table, "qpct", "Blaby")["vs_baseline"], row_of(table, "qpct", "Blaby")["previous_vs_baseline"]) == \
+        ("above", "above")
+    # not available (params): a baseline, but no comparison
+    pct = row_of(table, "pct", "Blaby")
+    assert pct["baseline_value"] == pytest.approx(10.0) and pct["vs_baseline"] == ""
+
+
+def test_the_significance_rule_tests_counts_over_person_months():
+    """Partnership crime: this year 72 over 160,000 x 12 person-months; the baseline 15 over 80,000 x 3."""
+    table = context_table({**DECLARED, "change_rule": "significance"})
+    p = poisson_rate_test(72, 160000 * 12, 15, 80000 * 3)
+    assert 0.05 < p < 1  # a 40% fall on 15 baseline crimes is not significant at 95% ...
+    assert row_of(table, "crime", config.PARTNERSHIP)["vs_baseline"] == "similar"
+    banded = context_table({**DECLARED, "change_rule": "percent_band"})
+    assert row_of(banded, "crime", config.PARTNERSHIP)["vs_baseline"] == "below"  # ... but beyond the 5% band
+
+
+def test_latest_quarter_against_the_same_quarter_last_year(table):
+    # Blaby crime: July - September 2022, 3 x 3 = 9 over mid-2022's 20,000; 2021, 3 x 2 = 6 over mid-2021's 10,000
+    row = row_of(table, "crime", "Blaby")
+    assert row["quarter_period"] == "July to September 2022"
+    assert (row["quarter_numerator"], row["quarter_denominator"]) == (9, 20000)
+    assert (row["previous_quarter_numerator"], row["previous_quarter_denominator"]) == (6, 10000)
+    assert row["quarter_value"] == pytest.approx(0.45)            # 9 / 20,000 x 1,000, not annualised
+    assert row["previous_quarter_value"] == pytest.approx(0.6)    # 6 / 10,000 x 1,000
+    assert row["quarter_change_abs"] == pytest.approx(-0.15) and row["quarter_change_pct"] == pytest.approx(-25.0)
+    assert row["quarter_p_value"] == pytest.approx(poisson_rate_test(9, 20000, 6, 10000))
+    assert row["quarter_significant"] is False
+    # a quarterly percentage: the quarter's own return, 8 / 10 against 4 / 10
+    q = row_of(table, "qpct", "Blaby")
+    assert (q["quarter_numerator"], q["quarter_denominator"], q["quarter_value"]) == (8, 10, pytest.approx(80.0))
+    assert q["previous_quarter_value"] == pytest.approx(40.0) and q["quarter_change_pct"] == pytest.approx(100.0)
+    assert q["quarter_p_value"] == pytest.approx(two_proportion_test(8, 10, 4, 10))
+
+
+def test_no_quarter_figures_for_a_row_not_available_or_a_quarter_missing_a_month():
+    rows = local_rows()
+    table = context_table(local=rows[~((rows["indicator_id"] == "local_rate") & (rows["area"] == "Rutland")
+                                       & (rows["month"] == "2021-08"))])
+    melton = row_of(table, "local_rate", "Melton")  # not available: no March 2022
+    assert melton["status"] == "not available" and math.isnan(melton["quarter_numerator"])
+    rutland = row_of(table, "local_rate", "Rutland")  # this year whole; last year's July - September lacks August
+    assert rutland["status"] == "available" and rutland["quarter_numerator"] == 3
+    assert math.isnan(rutland["previous_quarter_numerator"]) and math.isnan(rutland["quarter_change_pct"])
+    assert math.isnan(rutland["quarter_p_value"]) and rutland["quarter_significant"] is None
+
+
+def test_series_extremes():
+    ends = [str(m) for m in pd.period_range("2021-09", "2022-09", freq="M")]
+
+    def series(values, area="A"):
+        return pd.DataFrame({"indicator_id": "x", "area": area, "period_end": ends, "value": values})
+
+    rising = [float(v) for v in range(13)]
+    found = series_extremes(pd.concat([series(rising), series(rising[::-1], "B"), series([1.0] * 13, "C"),
+                                       series([np.nan] * 5 + rising[5:], "D")]), Q2.end_month).set_index("area")
+    assert (found.at["A", "series_extreme"], found.at["A", "series_start"]) == ("highest", "2021-09")
+    assert found.at["B", "series_extreme"] == "lowest"
+    assert found.at["C", "series_extreme"] == "" and found.at["C", "series_start"] == ""  # a tie is neither
+    # values from February 2022 only: the series does not reach back to last year's value, so no claim
+    assert found.at["D", "series_extreme"] == ""
+
+
+def test_series_extreme_in_the_table(table):
+    # qpct Blaby, 12 months to each quarter end: 25%, 35%, 45%, 55%, 65%
+    row = row_of(table, "qpct", "Blaby")
+    assert (row["series_extreme"], row["series_start"]) == ("highest", "2021-09")
+
+
+def test_default_baseline_is_the_36_months_before_last_year_as_far_as_the_data_go():
+    months = [str(m) for m in pd.period_range("2019-12", "2022-09", freq="M")]
+    baseline = find_baseline({}, Q2, months, [2019, 2020, 2021, 2022], None)
+    assert (str(baseline.first), str(baseline.last), baseline.held) == (
+        "2017-10", "2020-09", (pd.Period("2019-12", "M"), pd.Period("2020-09", "M")))
+    assert baseline.population_year == 2020  # Dec 2019 - Sep 2020: middle ~ 1 May 2020
+    assert baseline.describe().startswith(
+        "The longer-term baseline is the 36 months before the previous year's 12 months, October 2017 to September "
+        "2020, as far as the data go: December 2019 to September 2020. Each indicator's baseline")
+    # the test data set starts October 2020: no baseline months at all
+    none = context_table({"change_rule": "both"})
+    row = row_of(none, "crime", config.PARTNERSHIP)
+    assert row["baseline_reason"] == "no figures for October 2017 to September 2020" and row["vs_baseline"] == ""
+
+
+def test_declared_baseline_is_described_with_its_note():
+    baseline = find_baseline(DECLARED, Q2, MONTHS, [2021, 2022], None)
+    assert baseline.describe() == (
+        "The pre-pandemic baseline is October to December 2020 (set in the parameters). Each indicator's baseline is "
+        "its average monthly level over those months, on its 12-month scale; this year's value is called above, below "
+        "or similar to it by the direction-of-travel rule. Short.")
+
+
+def test_key_point_says_where_the_value_sits_against_the_baseline(table):
+    row = row_of(table, "crime", config.PARTNERSHIP).to_dict()
+    row.update(direction="lower", judgement="improving", spc_signal="")
+    assert key_point(row, CATALOGUE["crime"]) == (
+        "Crime is improving: 0.75 to 0.45 per 1,000 over the last year (-40.0%); below its pre-pandemic level of 0.75 "
+        "(October to December 2020).")
+
+
+@pytest.mark.parametrize("now, before, extreme, plural, words", [
+    ("similar", "below", "", False, "; back to its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
+    ("similar", "similar", "", False, "; similar to its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
+    ("above", "similar", "highest", True, "; above their pre-pandemic level of 12.00 (December 2019 to February 2020) "
+                                          "and the highest in the series since November 2020"),
+    ("", "", "lowest", False, "; the lowest in the series since November 2020"),
+    ("", "", "", False, ""),
+])
+def test_context_words(now, before, extreme, plural, words):
+    row = {"vs_baseline": now, "previous_vs_baseline": before, "baseline_label": "pre-pandemic", "baseline_value": 12.0,
+           "measure": "rate", "baseline_period": "December 2019 to February 2020", "series_extreme": extreme,
+           "series_start": "2020-11" if extreme else ""}
+    assert context_words(row, plural) == words
