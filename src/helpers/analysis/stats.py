@@ -514,7 +514,7 @@ def funnel_limits(denominators, average: float, statistic: str = "rate", confide
 def _solve(increasing, target: np.ndarray, high: np.ndarray) -> np.ndarray:
     """The count in [0, high] at which the increasing function reaches target (0 if it starts above)."""
     low, high = np.zeros_like(target), np.array(high, dtype=float)
-    for _ in range(100):
+    for _ in range(60):  # the bracket shrinks to 2^-60 of its width: float precision
         middle = (low + high) / 2
         below = np.asarray(increasing(middle)) < target
         low, high = np.where(below, middle, low), np.where(below, high, middle)

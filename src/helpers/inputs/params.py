@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from pathlib import Path
 
 from .. import config
@@ -13,8 +14,10 @@ from .files import load_yaml
 from ..errors import InputError
 
 RULES = {"significance", "percent_band", "both"}
-_TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "local_extract",
+_TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "overdispersion", "spc", "local_extract",
         "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable"}
+_SPC = {"steps", "baseline"}
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _COMMENTARY = {"summary", "sections", "indicators"}
 _CONTACT = {"name", "role", "email", "phone"}
 
@@ -61,8 +64,11 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
     for key in ("partnership", "board", "local_extract"):
         if key in document and not (isinstance(document[key], str) and document[key].strip()):
             fail(key, f"{key} must be text")
-    if "local_extract_is_sample" in document and not isinstance(document["local_extract_is_sample"], bool):
-        fail("local_extract_is_sample", "must be true or false")
+    for key in ("local_extract_is_sample", "overdispersion"):
+        if key in document and not isinstance(document[key], bool):
+            fail(key, "must be true or false")
+    if "spc" in document:
+        _check_spc(document["spc"], lambda problem: fail("spc", problem))
     if document.get("meeting_date") is not None and not isinstance(document["meeting_date"], dt.date):
         fail("meeting_date", f"'{document['meeting_date']}' is not a date written as YYYY-MM-DD")
     contact = document.get("contact", {})
@@ -94,6 +100,41 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
             close = difflib.get_close_matches(str(indicator_id), list(catalogue), n=3, cutoff=0.8)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             fail("commentary/unavailable", f"unknown indicator id '{indicator_id}'{hint}")
+
+
+def _month(value) -> str | None:
+    """``value`` as 'YYYY-MM' (from 'YYYY-MM' text or a date), or None if it is neither."""
+    if isinstance(value, dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.strip() if isinstance(value, str) and _MONTH.match(value.strip()) else None
+
+
+def _check_spc(spc, fail) -> None:
+    """``spc: {steps: {YYYY-MM: why}, baseline: {start: YYYY-MM, end: YYYY-MM}}``, both optional."""
+    if not isinstance(spc, dict) or set(spc) - _SPC:
+        fail(f"spc may hold only {', '.join(sorted(_SPC))}")
+    steps = spc.get("steps") or {}
+    if not isinstance(steps, dict):
+        fail("spc: steps: must map each month (YYYY-MM) to why the process changed then")
+    for month, why in steps.items():
+        if _month(month) is None:
+            fail(f"spc: steps: '{month}' is not a month written as YYYY-MM")
+        if not (isinstance(why, str) and why.strip()):
+            fail(f"spc: steps: {month}: say why the process changed (text)")
+    baseline = spc.get("baseline")
+    if baseline is None:
+        return
+    if not isinstance(baseline, dict) or set(baseline) != {"start", "end"}:
+        fail("spc: baseline: must give start and end months, e.g. {start: 2021-04, end: 2022-03}")
+    start, end = _month(baseline["start"]), _month(baseline["end"])
+    for name, month in (("start", start), ("end", end)):
+        if month is None:
+            fail(f"spc: baseline: {name}: '{baseline[name]}' is not a month written as YYYY-MM")
+    if start >= end:
+        fail(f"spc: baseline: starts {start}, not before its end {end}")
+    crossed = [m for m in map(_month, steps) if start < m <= end]
+    if crossed:
+        fail(f"spc: baseline: {start} to {end} spans the step in {crossed[0]}; a baseline lies within one period")
 
 
 def new_quarter_params(quarter_label: str, previous_label: str) -> str:
