@@ -115,11 +115,13 @@ def indicator_block(results: Results, indicator_id: str) -> str:
     if row["status"] == "available":
         # Every month of the window, missing ones as NaN: charts break there, and SPC is drawn as the table reads it.
         series = results.series[(results.series["indicator_id"] == indicator_id) & (results.series["area"] == area)]
-        monthly = None
+        monthly, spc = None, None
         if indicator.frequency == "monthly":
             counts = results.monthly[(results.monthly["indicator_id"] == indicator_id) & (results.monthly["area"] == area)]
             monthly = counts.set_index("month")["numerator"].reindex(list(series["period_end"]))
-        chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target)
+            points = results.spc[(results.spc["indicator_id"] == indicator_id) & (results.spc["area"] == area)]
+            spc = points.set_index("month").reindex(monthly.index) if len(points) else None
+        chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target, spc)
         parts += [chart, _figures_table(series, monthly, row)]
     parts.append(f"<p class='definition'><strong>Definition:</strong> {escape(indicator.definition)}"
                  f"{' ' + escape(indicator.notes) if indicator.notes else ''}</p></section>")
@@ -147,7 +149,7 @@ def district_table(results: Results, section: str) -> str:
         body.append(f"<tr><th scope='row'>{escape(first['title'])} <span class='unit'>({escape(first['unit'])})</span></th>{''.join(cells)}</tr>")
     return table_block(f"{config.SECTIONS[section]} by area", f"<table class='districts'><caption>{escape(config.SECTIONS[section])}: "
             f"{escape(rows['period'].iloc[0])} by area. ▲ significantly higher than {escape(config.PARTNERSHIP)}, "
-            f"▼ significantly lower, ► similar (the {escape(config.PARTNERSHIP)} value lies inside the area's 95% interval).</caption>"
+            f"▼ significantly lower, ► similar, on a funnel plot around the {escape(config.PARTNERSHIP)} value (see Methods).</caption>"
             f"<thead><tr><th scope='col'>Indicator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
