@@ -85,16 +85,16 @@ def test_overdispersion_widens_the_funnel():
 def test_overdispersion_tests_the_change_against_the_months_own_variation():
     # Blaby alone: 50 and 150 in turn in the earlier year (1,200), 60 and 160 in the later (1,320): +10%.
     # Exact test of 1,320 against 1,200 (equal populations; binomial, 1,320 of 2,520 at 1/2): p = 0.0177, so "higher".
-    # Pearson dispersion: every month
-    # is 50 from its year's mean: (12 x 2500/100 + 12 x 2500/110) / 22 = 26.033. Scaled: z = 60 / sqrt(26.033 x 2520 /
-    # 4) = 0.4685, p = 0.639: similar.
+    # Laney's dispersion: residuals around each year's mean are +/-5 (50/sqrt(100)) and then +/-4.767 (50/sqrt(110));
+    # moving ranges 11 x 10, 9.767 across the years, 11 x 9.535: mean 9.7675, phi = (9.7675/1.128)^2 = 74.98.
+    # Scaled: z = 60 / sqrt(74.98 x 2520 / 4) = 0.2761, p = 0.782: similar.
     counts = {"Blaby": [50, 150] * 6 + [60, 160] * 6}
     plain = judged(counts).loc["Blaby"]
     assert plain["p_value"] == pytest.approx(binomtest(1320, 2520, 0.5).pvalue, rel=1e-9)
     assert (plain["direction"], plain["judgement"]) == ("higher", "deteriorating")
-    assert plain["dispersion"] == pytest.approx((300 + 12 * 2500 / 110) / 22, rel=1e-12)
+    assert plain["dispersion"] == pytest.approx(74.977681, rel=1e-6)
     wide = judged(counts, {"overdispersion": True}).loc["Blaby"]
-    assert wide["p_value"] == pytest.approx(0.6394, abs=5e-4)
+    assert wide["p_value"] == pytest.approx(0.782496, abs=1e-5)
     assert (wide["direction"], wide["judgement"]) == ("similar", "stable")
 
 

@@ -16,7 +16,7 @@ from helpers.stats import (
     funnel_significance,
     normalise_confidence,
     overdispersion,
-    pearson_dispersion,
+    laney_dispersion,
     poisson_rate_test,
     quasi_poisson_rate_test,
     rate_ci,
@@ -340,25 +340,32 @@ def test_quasi_poisson_rate_test_rejects_bad_input(args):
         quasi_poisson_rate_test(*args)
 
 
-def test_pearson_dispersion_poisson_by_hand():
-    # group means 11 and 61/3: chi-square (1 + 1 + 0)/11 + ((1/3)^2 + (5/3)^2 + (4/3)^2)/(61/3) = 0.181818 + 0.229508
-    # = 0.411326, over 6 - 2 = 4 degrees of freedom
-    assert pearson_dispersion([10, 12, 11, 20, 22, 19], ["a", "a", "a", "b", "b", "b"]) == pytest.approx(0.1028315, rel=1e-6)
+def test_laney_dispersion_poisson_by_hand():
+    # group means 11 and 61/3; residuals (x - mean) / sqrt(mean): -0.301511, 0.301511, 0, -0.073922, 0.369611, -0.295689;
+    # moving ranges 0.603023, 0.301511, 0.073922, 0.443533, 0.665299, mean 0.417458; phi = (0.417458 / 1.128)^2
+    assert laney_dispersion([10, 12, 11, 20, 22, 19], ["a", "a", "a", "b", "b", "b"]) == pytest.approx(0.1369640, rel=1e-6)
 
 
-def test_pearson_dispersion_binomial_by_hand():
-    # group 0: p = 7/20, expected 3.5, variance 2.275: 4.5 / 2.275 = 1.978022; group 1: p = 11/20, expected 5.5,
-    # variance 2.475: 12.5 / 2.475 = 5.050505; (1.978022 + 5.050505) / (4 - 2)
-    assert pearson_dispersion([2, 5, 3, 8], [0, 0, 1, 1], trials=[10, 10, 10, 10]) == pytest.approx(3.514264, rel=1e-6)
+def test_laney_dispersion_binomial_by_hand():
+    # group 0: p = 7/20, variance 10 x 0.35 x 0.65 = 2.275; group 1: p = 11/20, variance 2.475. Residuals -0.994490,
+    # 0.994490, -1.589104, 1.589104; moving ranges 1.988981, 2.583595, 3.178209, mean 2.583595; phi = (2.583595/1.128)^2
+    assert laney_dispersion([2, 5, 3, 8], [0, 0, 1, 1], trials=[10, 10, 10, 10]) == pytest.approx(5.246027, rel=1e-6)
 
 
-def test_pearson_dispersion_rejects_bad_input():
-    with pytest.raises(ValueError, match="more counts than groups"):
-        pearson_dispersion([1, 2], [0, 1])
+def test_laney_dispersion_ignores_a_slow_trend_that_counts_around_a_mean_would_not():
+    # 100, 110, ..., 210: around the mean 155 they vary far beyond chance (Pearson chi-square / df = 14,300 / 155 / 11
+    # = 8.39), but each month is just 10 on from the last: residual moving ranges 10 / sqrt(155)
+    counts = list(range(100, 220, 10))
+    assert laney_dispersion(counts, [0] * 12) == pytest.approx((10 / math.sqrt(155) / 1.128) ** 2)  # 0.507
+
+
+def test_laney_dispersion_rejects_bad_input():
+    with pytest.raises(ValueError, match="at least 2"):
+        laney_dispersion([1], [0])
     with pytest.raises(ValueError, match="same length"):
-        pearson_dispersion([1, 2, 3], [0, 1])
+        laney_dispersion([1, 2, 3], [0, 1])
     with pytest.raises(ValueError, match="trials"):
-        pearson_dispersion([5, 2, 3], [0, 0, 1], trials=[4, 4, 4])
+        laney_dispersion([5, 2, 3], [0, 0, 1], trials=[4, 4, 4])
 
 
 # --------------------------------------------------------------------------- funnel plots

@@ -8,9 +8,9 @@ methods section states the rules in force with ``describe_rule``, ``describe_com
   percentages (``stats``).
 * Change against the previous year: exact conditional test for two Poisson rates for rates;
   pooled two-proportion z-test for percentages; at the set confidence. With ``overdispersion``
-  in params, when the 24 monthly (8 quarterly) figures vary more than chance around each
-  year's level (Pearson dispersion phi > 1), the test's variance is multiplied by phi
-  (quasi-Poisson / quasi-binomial).
+  in params, when the 24 monthly (8 quarterly) figures vary from one to the next more than
+  chance would make them (Laney's dispersion phi > 1), the test's variance is multiplied by
+  phi (quasi-Poisson / quasi-binomial).
 * The rule in params (``change_rule``): ``significance``, ``percent_band`` (the change
   is beyond ±``percent_band``%) or ``both``.
 * Districts against the partnership: OHID's funnel plot around the pooled average of the
@@ -32,7 +32,7 @@ from .. import config
 from .breaks import break_note
 from .gaps import join_words, month_ranges
 from .spc import BASELINE_POINTS, MIN_POINTS, RUN_LENGTH, TREND_LENGTH, XmR, latest_signal, read_signal, variation_icon, xmr
-from .stats import (funnel_limits, funnel_significance, normalise_confidence, overdispersion, pearson_dispersion,
+from .stats import (funnel_limits, funnel_significance, normalise_confidence, overdispersion, laney_dispersion,
                     poisson_rate_test, quasi_poisson_rate_test, rate_ci, two_proportion_test, wilson_ci)
 from ..quarters import Quarter, window
 
@@ -49,8 +49,9 @@ RULE_WORDS = {
     "both": "a change is called higher or lower only when it is both statistically significant at the {conf}% level and more than {band}% up or down",
 }
 DISPERSION_WORDS = ("; the significance test allows for figures that vary more than chance alone would make them: when "
-                    "an indicator's 24 monthly (or 8 quarterly) figures vary around each year's average more than chance "
-                    "would, the test's variance is multiplied by how many times more (quasi-Poisson)")
+                    "an indicator's 24 monthly (or 8 quarterly) figures change from one to the next more than chance "
+                    "would make them (judged from their average month-to-month change, as the SPC limits are: Laney's "
+                    "method), the test's variance is multiplied by how many times more (quasi-Poisson)")
 VERSUS = {"High": "significantly higher", "Low": "significantly lower", "Not": "similar"}  # funnel label -> words
 
 
@@ -160,7 +161,7 @@ def _intervals(table: pd.DataFrame, numerator: str, denominator: str, per: np.nd
 
 
 def _dispersions(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter) -> list[float]:
-    """Each row's Pearson dispersion of its 24 monthly (8 quarterly) figures around each year's level."""
+    """Each row's dispersion (``laney_dispersion``) of its 24 monthly (8 quarterly) figures around each year's level."""
     months = [str(m) for m in window(quarter.end_month, 24)]
     quarter_ends = [i for i, m in enumerate(months) if int(m[5:]) % 3 == 0]
     chosen = monthly[monthly["month"].isin(months)]
@@ -178,7 +179,7 @@ def _dispersions(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str
         n = figures["denominator"][key][periods] if indicator.measure != "rate" else None
         whole = not np.isnan(x).any() and (n is None or (not np.isnan(n).any() and (n > 0).all()))
         groups = [0] * (len(x) // 2) + [1] * (len(x) // 2)
-        result.append(pearson_dispersion(x, groups, n) if whole else np.nan)
+        result.append(laney_dispersion(x, groups, n) if whole else np.nan)
     return result
 
 

@@ -33,7 +33,7 @@ __all__ = [
     "poisson_rate_test",
     "quasi_poisson_rate_test",
     "two_proportion_test",
-    "pearson_dispersion",
+    "laney_dispersion",
     "FUNNEL_LABELS",
     "Overdispersion",
     "overdispersion",
@@ -43,6 +43,8 @@ __all__ = [
 
 EXACT_BELOW = 10
 """Counts below this use the exact interval; from 10 up, Byar's (as in phe_rate)."""
+D2 = 1.128
+"""The mean moving range of normal data in standard deviations (Wheeler's d2 for ranges of 2)."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -257,7 +259,7 @@ def quasi_poisson_rate_test(count1, exposure1, count2, exposure2, dispersion) ->
     The conditional test of :func:`poisson_rate_test` in its normal (score) form, its variance
     multiplied by the dispersion phi (quasi-Poisson; McCullagh & Nelder, Generalized Linear
     Models, 2nd edn, 1989, ch. 9): with n = count1 + count2 and p0 = exposure1/(exposure1 + exposure2),
-    z = (count1 - n p0) / sqrt(phi n p0 (1 - p0)). phi comes from :func:`pearson_dispersion`.
+    z = (count1 - n p0) / sqrt(phi n p0 (1 - p0)). phi comes from :func:`laney_dispersion`.
     Two zero counts give p = 1.
     """
     k1, k2 = _count("count1", count1), _count("count2", count2)
@@ -278,7 +280,7 @@ def two_proportion_test(x1, n1, x2, n2, dispersion=1.0) -> float:
     equal to the chi-square test on the 2x2 table without continuity correction,
     R's ``prop.test(c(x1, x2), c(n1, n2), correct = FALSE)``. A ``dispersion`` phi above 1
     widens the variance for proportions that vary more than binomial chance (quasi-binomial;
-    phi from :func:`pearson_dispersion`). A pooled proportion of 0 or 1 (no variation at all)
+    phi from :func:`laney_dispersion`). A pooled proportion of 0 or 1 (no variation at all)
     gives p = 1.
     """
     a, m, b, n = (_scalar(name, v) for name, v in (("x1", x1), ("n1", n1), ("x2", x2), ("n2", n2)))
@@ -296,42 +298,41 @@ def two_proportion_test(x1, n1, x2, n2, dispersion=1.0) -> float:
     return float(2 * special.ndtr(-abs(z)))
 
 
-def pearson_dispersion(counts, groups, trials=None) -> float:
-    """The dispersion phi of counts around their group's level: Pearson chi-square / degrees of freedom.
+def laney_dispersion(counts, groups, trials=None) -> float:
+    """How many times more than chance counts vary from one period to the next: phi = sigma_z^2.
 
-    Poisson (``trials`` None): each count's expected value is its group's mean count, as when
-    every period of a group has the same exposure (months of one year at one population).
-    Binomial (``trials`` given): x out of n, expected n p with p the group's pooled proportion,
-    variance n p (1 - p). phi = sum((x - expected)^2 / variance) / (number of counts - number of
-    groups), the quasi-likelihood estimate of a model with one level per group (McCullagh &
-    Nelder, 1989, section 4.5). About 1 when counts vary as chance alone would make them; not
-    floored. Counts whose variance is 0 (a group of zeros) add nothing.
+    Laney's method (Laney, "Improved control charts for attributes", Quality Engineering
+    2002;14:531-537; for health data Mohammed & Laney, Qual Saf Health Care 2006;15:383-384):
+    each count becomes a standardised (Pearson) residual z = (x - expected) / sqrt(variance)
+    around its group's level, and sigma_z = mean |z[i] - z[i-1]| / 1.128, the moving-range
+    estimate an XmR chart uses (Wheeler, 1993), so trends and seasons that move slowly add little.
+    Poisson (``trials`` None): expected = variance = the group's mean count, as when every period
+    of a group has the same exposure (months of one year at one population). Binomial (``trials``
+    given): x out of n, expected n p, variance n p (1 - p), p the group's pooled proportion.
+    About 1 when counts vary as chance alone would make them; not floored. Counts whose variance
+    is 0 (a group of zeros) count as residuals of 0.
     """
     x = np.atleast_1d(_values("counts", counts))
     labels = np.asarray(groups)
     if labels.shape != x.shape:
         raise ValueError("counts and groups must have the same length")
+    if len(x) < 2:
+        raise ValueError("the dispersion needs at least 2 counts")
     if np.any(x < 0):
         raise ValueError("counts must be zero or more")
     n = None if trials is None else np.atleast_1d(_values("trials", trials))
     if n is not None and (n.shape != x.shape or np.any(n <= 0) or np.any(x > n)):
         raise ValueError("trials must match counts, be greater than zero and not below the counts")
-    keys = list(dict.fromkeys(labels.tolist()))
-    freedom = len(x) - len(keys)
-    if freedom < 1:
-        raise ValueError("the dispersion needs more counts than groups")
-    chi_square = 0.0
-    for key in keys:
+    expected, variance = np.empty_like(x), np.empty_like(x)
+    for key in dict.fromkeys(labels.tolist()):
         chosen = labels == key
         if n is None:
-            expected = np.full(chosen.sum(), x[chosen].mean())
-            variance = expected
+            expected[chosen] = variance[chosen] = x[chosen].mean()
         else:
             share = x[chosen].sum() / n[chosen].sum()
-            expected, variance = n[chosen] * share, n[chosen] * share * (1 - share)
-        positive = variance > 0
-        chi_square += float(((x[chosen][positive] - expected[positive]) ** 2 / variance[positive]).sum())
-    return chi_square / freedom
+            expected[chosen], variance[chosen] = n[chosen] * share, n[chosen] * share * (1 - share)
+    z = np.divide(x - expected, np.sqrt(variance), out=np.zeros_like(x), where=variance > 0)
+    return float((np.abs(np.diff(z)).mean() / D2) ** 2)
 
 
 # --------------------------------------------------------------------------- funnel plots
