@@ -23,7 +23,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .. import config
-from ..analysis.assess import describe_comparison, describe_rule
+from ..analysis.assess import describe_rule
 from ..analysis.gaps import sentence
 from ..quarters import period_label
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _plain, _put, _quarter_time, _save, safe_text
@@ -242,10 +242,10 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
         ("No judgement", *JUDGEMENT_STYLE["no judgement"],
          "The indicator has no polarity (a rise may mean more reporting, not more harm): direction shown, not judged."),
         (f"12.34 {higher[0]}", higher[1], "000000",
-         f"Area significantly higher than {config.PARTNERSHIP}: above the funnel plot's 95% limit for its population. "
-         f"{describe_comparison(params)}"),
+         f"Area significantly higher than {config.PARTNERSHIP}: above the upper 95% funnel limit for its population "
+         "(see the report's methods)."),
         (f"12.34 {lower[0]}", lower[1], "000000",
-         f"Area significantly lower than {config.PARTNERSHIP}: below the funnel plot's 95% limit for its population. "
+         f"Area significantly lower than {config.PARTNERSHIP}: below the lower 95% funnel limit for its population. "
          "No mark: similar."),
         ("95% confidence interval", None, None,
          "Byar's method for counts and rates, Wilson score for percentages."),
