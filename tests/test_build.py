@@ -103,6 +103,17 @@ def test_html_reads_like_a_board_report(html):
         assert text in html, text
 
 
+def test_statistics_are_in_plain_words(built, html, table):
+    paper = (built / "board-paper.md").read_text(encoding="utf-8")
+    assert "sigma" not in html.lower() and "sigma" not in paper.lower()
+    for text in ("Making Data Count", "the usual level", "funnel plot", "Breaks in the police.uk data"):
+        assert text in html, text
+    # every SPC signal quoted is in the words of one of the four kinds of signal
+    signals = table.loc[~table["spc_signal"].isin(["none"]) & table["spc_signal"].notna(), "spc_signal"]
+    kinds = ("the latest month was unusually", "a run of", "a trend of", "of the last three months close to the")
+    assert all(any(kind in signal for kind in kinds) for signal in signals)
+
+
 def test_key_points_match_the_csv(html, table):
     """Every key point's figures are the CSV's values, formatted once."""
     partnership = table[(table["area"] == config.PARTNERSHIP) & (table["status"] == "available")]

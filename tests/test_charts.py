@@ -7,17 +7,21 @@ import re
 import numpy as np
 import pandas as pd
 
+from helpers.analysis.spc import xmr
 from helpers.presentation.charts import trajectory
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
-# 24 months: the same 12 twice. Sum 274, mean 11.42; the 23 moving ranges sum to 34, MR-bar 1.478;
-# limits 11.42 +/- 2.66 x 1.478 = 7.48 to 15.35.
-COUNTS = [10, 12, 11, 13, 12, 10, 11, 13, 12, 11, 10, 12] * 2
+# 24 months: a year, then the same year 5 higher. The first 12 set the limits: sum 137, mean 11.42;
+# the 11 moving ranges sum to 16, MR-bar 1.455; limits 11.42 +/- 2.66 x 1.455 = 7.55 to 15.29.
+YEAR = [10, 12, 11, 13, 12, 10, 11, 13, 12, 11, 10, 12]
+COUNTS = YEAR + [c + 5 for c in YEAR]
 
 
-def draw(counts, rolling=None) -> tuple[str, str]:
+def draw(counts, rolling=None, steps=()) -> tuple[str, str]:
     series = pd.DataFrame({"period_end": MONTHS, "value": np.linspace(1, 2, 24) if rolling is None else rolling})
-    return trajectory(series, pd.Series(counts, index=MONTHS, dtype=float), "Burglary", "per 10,000", "rate")
+    monthly = pd.Series(counts, index=MONTHS, dtype=float)
+    spc = None if monthly.isna().any() else xmr(monthly, steps).points
+    return trajectory(series, monthly, "Burglary", "per 10,000", "rate", spc=spc)
 
 
 def svg(html: str) -> str:
@@ -30,10 +34,19 @@ def line_pieces(image: str, width: str) -> list[int]:
             if f"stroke-width: {width};" in style]
 
 
-def test_whole_months_get_limits_from_all_24():
+def test_limits_come_from_the_baseline_and_signals_are_marked():
     html, alt = draw(COUNTS)
-    assert "Monthly counts average 11.4 with process limits 7.5 to 15.3" in alt
-    assert "Process limits" in svg(html) and "statistical process control chart" in html
+    # the first year's last month (12) and all the second year are above the usual level of 11.4: a run of 13
+    assert "the usual level is 11.4 with a usual range of 7.5 to 15.3; 13 month(s) are part of a signal" in alt
+    image = svg(html)
+    assert "Usual range" in image and "Part of a signal" in image and "statistical process control chart" in html
+
+
+def test_a_step_draws_each_period_with_its_own_limits():
+    html, alt = draw(COUNTS, steps=["2021-10"])
+    # the second period's baseline is its own 12 months: mean 16.42, limits 12.55 to 20.29; no signal
+    assert "the usual level is 16.4 with a usual range of 12.5 to 20.3; 0 month(s) are part of a signal" in alt
+    assert line_pieces(svg(html), "1.5") == [1, 1, 1]  # the usual level: one line per period, and the legend's
 
 
 def test_a_missing_month_gets_no_limits_and_is_not_joined_over():
@@ -44,7 +57,7 @@ def test_a_missing_month_gets_no_limits_and_is_not_joined_over():
     html, alt = draw(counts, rolling)
     image = svg(html)
     assert "1 of the 24 months is missing, so no process limits or signals are drawn" in alt
-    assert not any(word in image for word in ("Process limits", "Average", "Special-cause"))
+    assert not any(word in image for word in ("Usual range", "Usual level", "Part of a signal"))
     assert "months missing: no SPC" in html
     # each line is two pieces either side of its gap (the legend's sample line is one)
     assert line_pieces(image, "1.4")[0] == 2 and line_pieces(image, "2.2") == [2]

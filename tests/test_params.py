@@ -143,6 +143,35 @@ def test_shipped_defaults_declare_a_short_pre_pandemic_baseline_and_estimates_as
     assert "short" in params["baseline"]["note"]
 
 
+@pytest.mark.parametrize("text, problem", [
+    ("overdispersion: yes please\n", "overdispersion"),
+    ("spc: [2021-04]\n", "spc may hold only baseline, steps"),
+    ("spc:\n  limits: 3\n", "spc may hold only baseline, steps"),
+    ("spc:\n  steps: [2021-04]\n", "must map each month"),
+    ("spc:\n  steps:\n    April 2021: reopening\n", "'April 2021' is not a month written as YYYY-MM"),
+    ("spc:\n  steps:\n    2021-13: reopening\n", "'2021-13' is not a month"),
+    ("spc:\n  steps:\n    2021-04:\n", "say why the process changed"),
+    ("spc:\n  baseline: 2021-04\n", "must give start and end months"),
+    ("spc:\n  baseline: {start: 2021-04}\n", "must give start and end months"),
+    ("spc:\n  baseline: {start: 2021-4, end: 2022-03}\n", "start: '2021-4' is not a month"),
+    ("spc:\n  baseline: {start: 2022-03, end: 2021-04}\n", "starts 2022-03, not before its end 2021-04"),
+    ("spc:\n  steps: {2021-10: change}\n  baseline: {start: 2021-04, end: 2022-03}\n",
+     "2021-04 to 2022-03 spans the step in 2021-10"),
+])
+def test_bad_overdispersion_and_spc_settings(tmp_path, text, problem):
+    path = write(tmp_path, text)
+    error = error_of("2022-23-Q3", path)
+    assert problem in str(error) and str(path) in str(error)
+    assert "key 'overdispersion'" in str(error) or "key 'spc'" in str(error)
+
+
+def test_spc_settings_accept_months_and_dates(tmp_path):
+    path = write(tmp_path, "spc:\n  steps:\n    2021-04: reopening\n  baseline: {start: 2021-04-01, end: 2022-03}\n"
+                           "overdispersion: false\n")
+    params = load_params("2022-23-Q3", path)
+    assert params["spc"]["steps"] == {"2021-04": "reopening"} and params["overdispersion"] is False
+
+
 def test_impossible_date_names_file_and_line(tmp_path):
     # YAML reads 2022-13-45 as a timestamp, and month 13 does not exist
     path = write(tmp_path, "change_rule: both\nmeeting_date: 2022-13-45\n")

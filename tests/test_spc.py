@@ -1,18 +1,27 @@
-"""Tests for helpers.analysis.spc: XmR limits and Making Data Count signals."""
+"""Tests for helpers.analysis.spc: XmR limits from a baseline, periods, and Making Data Count signals.
+
+Every expected value is worked by hand. ``BASE`` (10, 12 repeated) has mean 11 and MR-bar 2, so
+its limits are 11 +/- 5.32 (5.68 to 16.32) and "close to a limit" starts at 11 +/- 3.547
+(7.453 and 14.547).
+"""
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.analysis.spc import MIN_POINTS, Signal, chartable, latest_signal, read_signal, xmr
+from helpers.analysis.spc import (MIN_POINTS, RULES, SIGNAL_NAMES, Signal, latest_signal, read_signal, variation_icon,
+                                  xmr)
 
-RULES = ("beyond_limits", "run", "trend", "two_of_three")
 BASE = [10, 12] * 6  # 12 stable months: no run, no trend
 STABLE = [10, 12, 11, 13, 12, 10, 11, 13, 12, 11, 10, 12]
 
 
-def flagged(values):
-    points = xmr(values).points
+def flagged(values, *args):
+    points = xmr(values, *args).points
     return {rule: list(np.flatnonzero(points[rule])) for rule in RULES}
+
+
+def signal(values, *args):
+    return latest_signal(xmr(values, *args))
 
 
 def test_limits_by_hand():
@@ -21,122 +30,167 @@ def test_limits_by_hand():
     mean, mr_bar = 137 / 12, 16 / 11
     assert chart.mean == pytest.approx(mean, rel=1e-12)
     assert chart.mr_bar == pytest.approx(mr_bar, rel=1e-12)
-    assert chart.sigma == pytest.approx(mr_bar / 1.128, rel=1e-12)
     assert chart.upper == pytest.approx(mean + 2.66 * mr_bar, rel=1e-12)  # 15.2858
     assert chart.lower == pytest.approx(mean - 2.66 * mr_bar, rel=1e-12)  # 7.5476
     assert chart.upper == pytest.approx(15.285758, rel=1e-6)
     points = chart.points
-    assert list(points.columns[:4]) == ["value", "mean", "upper", "lower"]
+    assert list(points.columns[:8]) == ["value", "period", "baseline", "mean", "upper", "lower", "near_upper", "near_lower"]
     assert points["value"].tolist() == STABLE
-    assert (points["upper"] == chart.upper).all()
+    assert points["near_upper"].iloc[0] == pytest.approx(mean + 2 / 3 * 2.66 * mr_bar, rel=1e-12)  # 14.0054
+    assert (points["upper"] == chart.upper).all() and points["baseline"].all()
 
 
 def test_stable_series_has_no_signal():
     assert flagged(STABLE) == {rule: [] for rule in RULES}
-    assert latest_signal(STABLE) is None
+    assert signal(STABLE) is None
 
 
-def test_run_of_seven_below_the_mean():
+def test_limits_come_from_the_first_12_points_and_are_held():
+    values = BASE + [13] * 6  # six months at 13: above the mean of 11, inside the limits
+    chart = xmr(values)
+    assert chart.mean == 11 and chart.mr_bar == 2  # the last six months are not in the baseline
+    assert chart.points["baseline"].tolist() == [True] * 12 + [False] * 6
+    assert (chart.points["mean"] == 11).all()
+    assert chart.periods[0].baseline == (0, 11) and chart.periods[0].baseline_points == 12
+
+
+def test_run_of_seven_below_the_usual_level():
     values = BASE + [10, 9, 10, 9, 10, 9, 10]
     assert flagged(values) == {"beyond_limits": [], "run": list(range(12, 19)), "trend": [], "two_of_three": []}
     assert (xmr(values).points["run_side"].iloc[12:] == "low").all()
-    assert latest_signal(values) == Signal("run", "low", "7 months in a row below the average")
+    assert signal(values) == Signal("run", "low", "a run of 7 months below the usual level")
 
 
 def test_six_below_is_not_a_run():
-    values = BASE + [10, 9, 10, 9, 10, 9]
-    assert flagged(values)["run"] == []
+    assert flagged(BASE + [10, 9, 10, 9, 10, 9])["run"] == []
 
 
 def test_point_on_the_mean_breaks_a_run():
-    values = [9] * 6 + [10] + [9] * 6 + [12] * 6  # mean exactly 10
-    chart = xmr(values)
-    assert chart.mean == 10
-    assert not chart.points["run"].any()
+    values = [9, 11] * 6 + [9] * 6 + [10] + [9] * 6  # mean 10: six below, one on it, six below
+    assert xmr(values).mean == 10
+    assert not xmr(values).points["run"].any()
 
 
 def test_point_beyond_upper_limit():
     values = [10, 14] * 6 + [35]
     chart = xmr(values)
-    assert chart.upper == pytest.approx(179 / 13 + 2.66 * 65 / 12, rel=1e-12)  # 28.18
+    assert chart.upper == pytest.approx(12 + 2.66 * 4, rel=1e-12)  # 22.64: the outlier is not in the baseline
     assert flagged(values) == {"beyond_limits": [12], "run": [], "trend": [], "two_of_three": []}
-    assert latest_signal(values) == Signal("beyond_limits", "high", "latest month above the upper process limit")
+    assert signal(values) == Signal("beyond_limits", "high", "the latest month was unusually high, above the usual range")
 
 
 def test_point_beyond_lower_limit():
-    values = [30, 34] * 6 + [5]
+    values = [30, 34] * 6 + [5]  # lower limit 32 - 10.64 = 21.36
     assert flagged(values)["beyond_limits"] == [12]
-    assert latest_signal(values) == Signal("beyond_limits", "low", "latest month below the lower process limit")
+    assert signal(values) == Signal("beyond_limits", "low", "the latest month was unusually low, below the usual range")
 
 
 def test_rising_trend_of_seven():
     values = [8, 14] * 6 + [9, 10, 11, 12, 13, 14, 15]
     chart = xmr(values)
     assert flagged(values) == {"beyond_limits": [], "run": [], "trend": list(range(12, 19)), "two_of_three": []}
-    assert latest_signal(values) == Signal("trend", "high", "7 months in a row each higher than the last")
-    assert chart.lower < 0  # not clipped at zero: -0.0105
+    assert signal(values) == Signal("trend", "high", "a trend of 7 months rising")
+    assert chart.lower == pytest.approx(11 - 2.66 * 6)  # -4.96: not clipped at zero
 
 
 def test_falling_trend_of_seven():
     values = [22 - v for v in [8, 14] * 6 + [9, 10, 11, 12, 13, 14, 15]]
     assert flagged(values)["trend"] == list(range(12, 19))
-    assert latest_signal(values) == Signal("trend", "low", "7 months in a row each lower than the last")
+    assert signal(values) == Signal("trend", "low", "a trend of 7 months falling")
 
 
 def test_equal_values_break_a_trend():
-    values = [8, 14] * 6 + [9, 10, 11, 11, 12, 13, 14]
-    assert flagged(values)["trend"] == []
+    assert flagged([8, 14] * 6 + [9, 10, 11, 11, 12, 13, 14])["trend"] == []
 
 
 def test_turning_point_shared_by_two_trends_takes_the_later():
-    values = [20, 21, 22, 23, 24, 25, 26, 25, 24, 23, 22, 21, 20]
-    points = xmr(values).points
+    points = xmr([20, 21, 22, 23, 24, 25, 26, 25, 24, 23, 22, 21, 20]).points
     assert points["trend"].all()
     assert points["trend_side"].tolist() == ["high"] * 6 + ["low"] * 7
 
 
-def test_two_of_three_beyond_two_sigma():
-    values = BASE + [17, 11, 17]
-    chart = xmr(values)
-    assert chart.mean + 2 * chart.sigma < 17 < chart.upper  # 16.74 < 17 < 19.21
+def test_two_of_three_close_to_the_upper_limit():
+    values = BASE + [15, 11, 16]  # 15 and 16 are between 14.547 and the limit 16.32; 11 is on the mean
     assert flagged(values) == {"beyond_limits": [], "run": [], "trend": [], "two_of_three": [12, 14]}
-    assert latest_signal(values) == Signal(
-        "two_of_three", "high", "2 of the last 3 months beyond 2 sigma above the average"
-    )
+    assert signal(values) == Signal("two_of_three", "high", "two of the last three months close to the upper limit")
 
 
-def test_two_beyond_two_sigma_on_opposite_sides_is_not_a_signal():
-    values = BASE + [17, 11, 5]
-    chart = xmr(values)
-    assert values[12] > chart.mean + 2 * chart.sigma and values[14] < chart.mean - 2 * chart.sigma
-    assert flagged(values)["two_of_three"] == []
+def test_three_of_three_close_to_the_lower_limit():
+    values = BASE + [7, 7.2, 7.4]  # all below 7.453, above the limit 5.68; a rising run of 3 is no trend
+    assert flagged(values)["two_of_three"] == [12, 13, 14]
+    assert signal(values).description == "three of the last three months close to the lower limit"
+
+
+def test_close_to_opposite_limits_is_not_a_signal():
+    assert flagged(BASE + [15, 11, 7])["two_of_three"] == []
 
 
 def test_priority_beyond_limit_over_run():
-    values = [10, 12] * 6 + [30]  # the outlier also puts all 12 earlier months below the mean
-    assert flagged(values)["run"] == list(range(12))
-    assert latest_signal(values).rule == "beyond_limits"
+    values = BASE + [13] * 6 + [30]  # BASE's last 12, six 13s and 30: eight months above 11, the last beyond the limit
+    assert flagged(values)["run"] == list(range(11, 19))
+    assert signal(values).rule == "beyond_limits"
 
 
 def test_run_not_involving_the_latest_month_is_not_latest():
     values = BASE + [10, 9, 10, 9, 10, 9, 10, 12, 11]
     assert flagged(values)["run"] == list(range(12, 19))
-    assert latest_signal(values) is None
+    assert signal(values) is None
 
 
-def test_too_few_points_gives_no_signal():
+def test_too_few_baseline_points_gives_no_signal():
     values = [10, 12] * 5 + [60]
     assert len(values) < MIN_POINTS
     chart = xmr(values)
-    assert chart.upper > chart.mean
+    assert chart.upper > chart.mean and not chart.periods[0].judged
     assert not chart.points[list(RULES)].any().any()
-    assert latest_signal(values) is None
+    assert signal(values) is None
+
+
+def test_declared_baseline_sets_the_limits():
+    values = [10, 12] * 6 + [20, 22] * 6
+    chart = xmr(values, (), (12, 23))
+    assert (chart.mean, chart.mr_bar) == (21, 2)  # limits 15.68 to 26.32
+    assert chart.points["baseline"].tolist() == [False] * 12 + [True] * 12
+    assert flagged(values, (), (12, 23))["beyond_limits"] == list(range(12))  # the first year is unusually low
+
+
+def test_a_step_starts_a_period_with_its_own_limits():
+    values = [10, 12] * 6 + [20, 22] * 6
+    assert flagged(values)["beyond_limits"] == list(range(12, 24))  # one period: the second year is beyond it
+    chart = xmr(values, [12])
+    assert [(p.start, p.mean, p.mr_bar) for p in chart.periods] == [(0, 11, 2), (12, 21, 2)]
+    assert chart.points["period"].tolist() == [0] * 12 + [1] * 12
+    assert flagged(values, [12]) == {rule: [] for rule in RULES}  # each period is stable
+    assert latest_signal(chart) is None
+
+
+def test_no_signal_runs_across_a_step():
+    values = [10, 12] * 6 + [13] * 4 + [12, 14] * 6  # four months above 11, then a new period (mean 13)
+    assert flagged(values)["run"] == list(range(11, 28))  # one period: the run reaches back to month 11
+    assert flagged(values, [16])["run"] == []
+
+
+def test_a_short_latest_period_is_not_judged():
+    values = [10, 12] * 6 + [20, 22] * 3
+    chart = xmr(values, [12])
+    assert chart.periods[1].baseline_points == 6 and not chart.periods[1].judged
+    assert latest_signal(chart) is None  # without the step the latest month is beyond the limits
+    assert signal(values).rule == "beyond_limits"
+
+
+def test_steps_and_baseline_by_month():
+    months = [str(m) for m in pd.period_range("2020-10", periods=24, freq="M")]
+    values = pd.Series([10, 12] * 6 + [20, 22] * 6, index=months)
+    chart = xmr(values, ["2019-01", "2021-10", "2030-01"], ("2021-10", "2022-09"))  # steps outside fall away
+    assert [p.start for p in chart.periods] == ["2020-10", "2021-10"]
+    assert chart.periods[1].baseline == ("2021-10", "2022-09") and chart.mean == 21
+    with pytest.raises(ValueError, match="crosses a step"):
+        xmr(values, ["2021-10"], ("2021-06", "2022-03"))
 
 
 def test_series_index_is_kept():
     months = pd.period_range("2023-04", periods=19, freq="M")
-    values = pd.Series(BASE + [10, 9, 10, 9, 10, 9, 10], index=months)
-    points = xmr(values).points
+    points = xmr(pd.Series(BASE + [10, 9, 10, 9, 10, 9, 10], index=months)).points
     assert points.index.equals(months)
     assert points.loc[pd.Period("2024-10", "M"), "run_side"] == "low"
 
@@ -168,12 +222,11 @@ def test_read_signal_rejects_unknown(side, polarity):
         read_signal(side, polarity)
 
 
-def test_crime_falling_reads_as_improvement():
-    signal = latest_signal(BASE + [10, 9, 10, 9, 10, 9, 10])
-    assert read_signal(signal.side, "lower_is_better") == "improvement"
+def test_variation_icon_and_signal_name():
+    falling = signal(BASE + [10, 9, 10, 9, 10, 9, 10])
+    assert falling.name == "a run below the usual level" == SIGNAL_NAMES[("run", "low")]
+    assert variation_icon(falling, "lower_is_better") == "improvement_low"
+    assert variation_icon(falling, "higher_is_better") == "concern_low"
+    assert variation_icon(falling, "no_polarity") == "neutral_low"
+    assert variation_icon(None, "lower_is_better") == "common_cause"
 
-
-def test_chartable_needs_every_month_and_enough_of_them():
-    assert chartable(STABLE) and chartable(STABLE * 2)
-    assert not chartable(STABLE[:-1])                  # 11 months: too few for signals
-    assert not chartable(STABLE[:5] + [np.nan] + STABLE[6:] * 2)  # a month missing: no chart over the gap

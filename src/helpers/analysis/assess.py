@@ -1,17 +1,25 @@
-"""Judge each indicator: intervals, significance, direction of travel, comparisons, SPC.
+"""Judge each indicator: intervals, significance, direction of travel, comparisons, SPC, data breaks.
 
-Every arrow and word in the report and workbook comes from the columns added here.
-Methods (stated again in the report's methods section):
+Every arrow and word in the report and workbook comes from the columns added here, and the
+methods section states the rules in force with ``describe_rule``, ``describe_comparison`` and
+``describe_spc``:
 
 * 95% intervals: Byar's method (exact below 10) for counts and rates, Wilson score for
   percentages (``stats``).
-* Change against the previous year: exact conditional test for two Poisson rates for
-  rates; pooled two-proportion z-test for percentages; at the set confidence.
+* Change against the previous year: exact conditional test for two Poisson rates for rates;
+  pooled two-proportion z-test for percentages; at the set confidence. With ``overdispersion``
+  in params, when the 24 monthly (8 quarterly) figures vary from one to the next more than
+  chance would make them (Laney's dispersion phi > 1), the test's variance is multiplied by
+  phi (quasi-Poisson / quasi-binomial).
 * The rule in params (``change_rule``): ``significance``, ``percent_band`` (the change
   is beyond ±``percent_band``%) or ``both``.
-* Districts against the partnership: the partnership value outside the district's
-  95% interval is significantly higher / lower, inside is similar.
-* SPC: XmR chart on the monthly counts of the 24 months to the quarter end (``spc``).
+* Districts against the partnership: OHID's funnel plot around the pooled average of the
+  districts (the partnership value), with Spiegelhalter's over-dispersion adjustment when
+  params ask for it (``stats.funnel_significance``). The county is not compared: it is seven
+  of the eight districts.
+* SPC: Making Data Count XmR charts of the monthly counts (``spc``), limits from the baseline
+  and periods in params (``spc: {steps, baseline}``).
+* Data breaks in the 24 months (``breaks``) are named on every police.uk row they affect.
 """
 from __future__ import annotations
 
@@ -21,8 +29,11 @@ import numpy as np
 import pandas as pd
 
 from .. import config
-from .spc import chartable, latest_signal, read_signal
-from .stats import normalise_confidence, poisson_rate_test, rate_ci, two_proportion_test, wilson_ci
+from .breaks import break_note
+from .gaps import join_words, month_ranges
+from .spc import BASELINE_POINTS, MIN_POINTS, RUN_LENGTH, TREND_LENGTH, XmR, latest_signal, read_signal, variation_icon, xmr
+from .stats import (funnel_limits, funnel_significance, normalise_confidence, overdispersion, laney_dispersion,
+                    poisson_rate_test, quasi_poisson_rate_test, rate_ci, two_proportion_test, wilson_ci)
 from ..quarters import Quarter, window
 
 if TYPE_CHECKING:
@@ -37,12 +48,101 @@ RULE_WORDS = {
     "percent_band": "a change is called higher or lower when it is more than {band}% up or down, whether or not it is statistically significant",
     "both": "a change is called higher or lower only when it is both statistically significant at the {conf}% level and more than {band}% up or down",
 }
+DISPERSION_WORDS = ("; the significance test allows for figures that vary more than chance alone would make them: when "
+                    "an indicator's 24 monthly (or 8 quarterly) figures change from one to the next more than chance "
+                    "would make them (judged from their average month-to-month change, as the SPC limits are: Laney's "
+                    "method), the test's variance is multiplied by how many times more (quasi-Poisson)")
+VERSUS = {"High": "significantly higher", "Low": "significantly lower", "Not": "similar"}  # funnel label -> words
 
 
 def describe_rule(params: dict) -> str:
     """The direction-of-travel rule in force, in words, for the methods section."""
     conf = normalise_confidence(params.get("confidence", 95)) * 100
-    return RULE_WORDS[params.get("change_rule", "both")].format(conf=f"{conf:g}", band=f"{params.get('percent_band', 5):g}")
+    words = RULE_WORDS[params.get("change_rule", "both")].format(conf=f"{conf:g}", band=f"{params.get('percent_band', 5):g}")
+    uses_test = params.get("change_rule", "both") != "percent_band"
+    return words + (DISPERSION_WORDS if params.get("overdispersion") and uses_test else "")
+
+
+def describe_comparison(params: dict) -> str:
+    """How districts are compared with the partnership, in sentences, for the methods section."""
+    words = (f"Each district is compared with the {config.PARTNERSHIP} value, the pooled average of its "
+             f"{len(config.DISTRICTS)} districts, on a funnel plot as OHID's Fingertips does (PHEindicatormethods): a "
+             "district outside the 95% limits for its population is significantly higher or lower, and outside the 99.8% "
+             "limits very significantly so")
+    if params.get("overdispersion"):
+        words += ("; because districts differ for many reasons besides chance, the limits are widened by the variation "
+                  "between districts beyond chance (Spiegelhalter's additive random-effects adjustment, 2005, with the "
+                  "most extreme tenth of districts at each end pulled in to the rest while it is estimated), and are "
+                  "the exact ones when the districts vary no more than chance")
+    return words + (f". {config.COUNTY} is not compared: it is {len(config.COUNTY_DISTRICTS)} of the "
+                    f"{len(config.DISTRICTS)} districts, so it can hardly differ from their total.")
+
+
+def spc_settings(params: dict) -> tuple[dict[str, str], tuple[str, str] | None]:
+    """The SPC steps (month -> why) and the declared baseline (first, last month), as 'YYYY-MM'."""
+    spc = params.get("spc") or {}
+    steps = {str(pd.Period(month, "M")): str(why) for month, why in (spc.get("steps") or {}).items()}
+    baseline = spc.get("baseline")
+    return steps, (str(pd.Period(baseline["start"], "M")), str(pd.Period(baseline["end"], "M"))) if baseline else None
+
+
+def describe_spc(params: dict) -> str:
+    """How the SPC limits are set and what counts as a signal, in sentences, for the methods section."""
+    steps, baseline = spc_settings(params)
+    periods = ""
+    if steps:
+        named = join_words(f"{pd.Period(m, 'M').strftime('%B %Y')} ({why})" for m, why in sorted(steps.items()))
+        periods = f"A new period, with its own limits, starts in {named}. "
+    base = (f"Each period's limits come from its first {BASELINE_POINTS} months"
+            + (f", except the period holding {month_ranges(pd.period_range(*baseline, freq='M'))}, whose limits come "
+               "from those months" if baseline else ""))
+    return (f"{periods}{base}: the usual level is their average and the usual range runs 2.66 times their average "
+            "month-to-month change either side of it. Later months are judged against these limits, which are not "
+            f"recalculated as months are added (NHS England's Making Data Count). A month outside the usual range is "
+            f"unusually high or low; {RUN_LENGTH} or more months in a row above (below) the usual level are a run above "
+            f"(below) it; {TREND_LENGTH} or more months in a row each higher (lower) than the last are a rising (falling) "
+            "trend; two of three months in a row beyond two thirds of the way to the same limit are months close to "
+            f"that limit. A period needs {MIN_POINTS} baseline months before its months are judged, and no signal "
+            "runs across the start of a period.")
+
+
+def spc_charts(monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
+               quarter: Quarter) -> dict[tuple[str, str], XmR]:
+    """The XmR chart of every monthly indicator and area whose 24 months to the quarter end are whole.
+
+    Each series runs from the start of the period holding the first of the 24 months (the data's
+    first month, or the latest step before it), or from after the last missing month before the
+    24 if later: so the baseline can lie before the 24 months, and limits are held across quarters.
+    """
+    steps, baseline = spc_settings(params)
+    end = str(quarter.end_month)
+    shown = [str(m) for m in window(quarter.end_month, 24)]
+    held = monthly[monthly["month"] <= end]
+    months = [str(m) for m in pd.period_range(min(held["month"].min(), shown[0]), end, freq="M")]
+    wide = held.pivot(index=["indicator_id", "area"], columns="month", values="numerator").reindex(columns=months)
+    charts = {}
+    for key, values in zip(wide.index, wide.to_numpy(dtype=float)):
+        if catalogue[key[0]].frequency != "monthly" or np.isnan(values[-24:]).any():
+            continue
+        first = months.index(max([months[0], *[m for m in steps if m <= shown[0]]]))
+        gaps = np.flatnonzero(np.isnan(values[:len(months) - 24]))
+        first = max(first, gaps[-1] + 1) if len(gaps) else first
+        charts[key] = xmr(pd.Series(values[first:], index=pd.Index(months[first:], dtype=object)), list(steps), baseline)
+    return charts
+
+
+def spc_points(charts: dict[tuple[str, str], XmR]) -> pd.DataFrame:
+    """Every chart's points in one table for the charts: indicator_id, area, month, then ``XmR.points``'
+    columns (value, period, baseline, mean, upper, lower, near limits, each rule's flag and side)."""
+    if not charts:
+        return pd.DataFrame(columns=["indicator_id", "area", "month"])
+    lengths = [len(chart.index) for chart in charts.values()]
+    table = {"indicator_id": np.repeat([key[0] for key in charts], lengths),
+             "area": np.repeat([key[1] for key in charts], lengths),
+             "month": np.concatenate([np.asarray(chart.index, dtype=object) for chart in charts.values()])}
+    for name in next(iter(charts.values())).columns:
+        table[name] = np.concatenate([chart.columns[name] for chart in charts.values()])
+    return pd.DataFrame(table)
 
 
 def _intervals(table: pd.DataFrame, numerator: str, denominator: str, per: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -60,33 +160,65 @@ def _intervals(table: pd.DataFrame, numerator: str, denominator: str, per: np.nd
     return low, high
 
 
-def _p_value(row) -> float:
+def _dispersions(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter) -> list[float]:
+    """Each row's dispersion (``laney_dispersion``) of its 24 monthly (8 quarterly) figures around each year's level."""
+    months = [str(m) for m in window(quarter.end_month, 24)]
+    quarter_ends = [i for i, m in enumerate(months) if int(m[5:]) % 3 == 0]
+    chosen = monthly[monthly["month"].isin(months)]
+    figures = {name: dict(zip(wide.index, wide.to_numpy(dtype=float))) for name, wide in (
+        (name, chosen.pivot(index=["indicator_id", "area"], columns="month", values=name).reindex(columns=months))
+        for name in ("numerator", "denominator"))}
+    result = []
+    for key in zip(table["indicator_id"], table["area"]):
+        indicator = catalogue[key[0]]
+        if key not in figures["numerator"]:
+            result.append(np.nan)
+            continue
+        periods = slice(None) if indicator.frequency == "monthly" else quarter_ends
+        x = figures["numerator"][key][periods]
+        n = figures["denominator"][key][periods] if indicator.measure != "rate" else None
+        whole = not np.isnan(x).any() and (n is None or (not np.isnan(n).any() and (n > 0).all()))
+        groups = [0] * (len(x) // 2) + [1] * (len(x) // 2)
+        result.append(laney_dispersion(x, groups, n) if whole else np.nan)
+    return result
+
+
+def _p_value(row, dispersion: float | None) -> float:
+    """The change's p-value; ``dispersion`` (phi above 1, or None) widens the test for over-dispersed figures."""
+    args = (row["numerator"], row["denominator"], row["previous_numerator"], row["previous_denominator"])
     if row["measure"] == "rate":
-        return poisson_rate_test(row["numerator"], row["denominator"], row["previous_numerator"], row["previous_denominator"])
-    return two_proportion_test(row["numerator"], row["denominator"], row["previous_numerator"], row["previous_denominator"])
+        return quasi_poisson_rate_test(*args, dispersion) if dispersion else poisson_rate_test(*args)
+    return two_proportion_test(*args, dispersion=dispersion or 1.0)
 
 
 def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
-           quarter: Quarter) -> pd.DataFrame:
-    """Add ci_low … spc_signal to the quarter table (one row per indicator and area)."""
+           quarter: Quarter, charts: dict[tuple[str, str], XmR] | None = None,
+           breaks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add ci_low … data_break to the quarter table (one row per indicator and area).
+
+    ``charts``: the quarter's SPC charts (``spc_charts``; computed here if not given);
+    ``breaks``: the data breaks in its 24 months (``breaks.data_breaks``; none if not given).
+    """
     confidence = normalise_confidence(params.get("confidence", 95))
     rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5))
+    overdispersed = bool(params.get("overdispersion", False))
+    charts = spc_charts(monthly, catalogue, params, quarter) if charts is None else charts
     out = table.copy()
-    new = {k: [] for k in ("p_value", "significant", "direction", "judgement", "target_status", "spc_signal", "spc_reading")}
-    spc_months = [str(m) for m in window(quarter.end_month, 24)]
-    counts = monthly[monthly["month"].isin(spc_months)].pivot_table(
-        index=["indicator_id", "area"], columns="month", values="numerator", aggfunc="sum").reindex(columns=spc_months)
-    series = {key: row for key, row in zip(counts.index, counts.to_numpy())}
+    new = {k: [] for k in ("p_value", "significant", "direction", "judgement", "target_status", "spc_signal",
+                           "spc_reading", "spc_icon", "spc_baseline", "data_break")}
     per = out["indicator_id"].map(lambda i: catalogue[i].per).to_numpy(dtype=float)
     out["ci_low"], out["ci_high"] = _intervals(out, "numerator", "denominator", per)
     out["previous_ci_low"], out["previous_ci_high"] = _intervals(out, "previous_numerator", "previous_denominator", per)
+    out["dispersion"] = np.where(out["status"] == "available", _dispersions(out, monthly, catalogue, quarter), np.nan)
+    break_words = break_note(breaks) if breaks is not None else ""
     for row in out.to_dict("records"):
         indicator = catalogue[row["indicator_id"]]
         available = row["status"] == "available"
         if available and pd.isna(row["previous_value"]):  # this year only: nothing to compare with
             p, significant, direction, judgement = np.nan, None, "", "not compared"
         elif available:
-            p = _p_value(row)
+            widen = row["dispersion"] if overdispersed and row["dispersion"] > 1 else None
+            p = _p_value(row, widen)
             significant = bool(p < 1 - confidence)
             beyond = abs(row["change_pct"]) > band if np.isfinite(row["change_pct"]) else row["change_abs"] != 0
             changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
@@ -101,31 +233,53 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
         if target and available:
             status = "below" if row["value"] < target["low"] else ("above" if row["value"] > target["high"] else "within")
         new["target_status"].append(status)
-        signal, reading = "", ""
-        if available and indicator.frequency == "monthly":
-            values = series.get((indicator.id, row["area"]))
-            if values is not None and chartable(values):
-                found = latest_signal(values)
-                signal, reading = (found.description, read_signal(found.side, indicator.polarity)) if found else ("none", "")
+        signal, reading, icon, baseline = "", "", "", ""
+        chart = charts.get((indicator.id, row["area"])) if available else None
+        if chart is not None and chart.periods[-1].judged:
+            found = latest_signal(chart)
+            signal, reading = (found.description, read_signal(found.side, indicator.polarity)) if found else ("none", "")
+            first, last = chart.periods[-1].baseline
+            icon, baseline = variation_icon(found, indicator.polarity), month_ranges(pd.period_range(first, last, freq="M"))
         new["spc_signal"].append(signal); new["spc_reading"].append(reading)
+        new["spc_icon"].append(icon); new["spc_baseline"].append(baseline)
+        new["data_break"].append(break_words if available and indicator.source == "police_uk" else "")
     for key, values in new.items():
         out[key] = values
-    out["vs_partnership"] = _versus_partnership(out)
-    return out
+    return out.join(_versus_partnership(out, catalogue, overdispersed))
 
 
-def _versus_partnership(table: pd.DataFrame) -> list[str]:
-    """Each area's value against the partnership's: outside the area's 95% interval or not."""
-    partnership = table[table["area"] == config.PARTNERSHIP].set_index("indicator_id")["value"]
-    result = []
-    for row in table.to_dict("records"):
-        reference = partnership.get(row["indicator_id"], np.nan)
-        if row["area"] == config.PARTNERSHIP or row["status"] != "available" or pd.isna(reference) or pd.isna(row["ci_low"]):
-            result.append("not compared")
-        elif row["ci_low"] > reference:
-            result.append("significantly higher")
-        elif row["ci_high"] < reference:
-            result.append("significantly lower")
-        else:
-            result.append("similar")
-    return result
+FUNNEL_COLUMNS = ["funnel_significance", "vs_partnership", "funnel_average", "funnel_tau2",
+                  "funnel_low_95", "funnel_high_95", "funnel_low_998", "funnel_high_998"]
+
+
+def _versus_partnership(table: pd.DataFrame, catalogue: dict[str, Indicator], overdispersed: bool) -> pd.DataFrame:
+    """Each district on its indicator's funnel plot around the pooled average of the districts.
+
+    Columns: funnel_significance (PHEindicatormethods' label), vs_partnership in words
+    ("significantly higher" / "significantly lower" / "similar" / "not compared"), the pooled
+    average, tau^2 (0 without adjustment) and the district's 95% and 99.8% limits, all in the
+    value's unit. Rows that are not districts, or lack data, are "not compared".
+    """
+    size = len(table)
+    labels, words = np.full(size, "", object), np.full(size, "not compared", object)
+    numbers = {name: np.full(size, np.nan) for name in FUNNEL_COLUMNS[2:]}
+    usable = ((table["area_type"] == "district") & (table["status"] == "available") & table["numerator"].notna()
+              & (table["denominator"] > 0)).to_numpy()
+    ids = table["indicator_id"].to_numpy()
+    for indicator_id in dict.fromkeys(ids[usable]):
+        at = np.flatnonzero(usable & (ids == indicator_id))
+        indicator = catalogue[indicator_id]
+        statistic = "rate" if indicator.measure == "rate" else "proportion"
+        scale = indicator.per if statistic == "rate" else 100
+        x, n = table["numerator"].to_numpy(float)[at], table["denominator"].to_numpy(float)[at]
+        if len(at) < 2 or x.sum() == 0 or (statistic == "proportion" and x.sum() == n.sum()):
+            continue  # fewer than two districts, or no variation possible: nothing to compare
+        labels[at] = funnel_significance(x, n, statistic, scale if statistic == "rate" else None, overdispersed)
+        words[at] = [VERSUS[label.split()[0]] for label in labels[at]]
+        spread = overdispersion(x, n, statistic)
+        tau2 = spread.tau2 if overdispersed else 0.0
+        numbers["funnel_average"][at], numbers["funnel_tau2"][at] = spread.average * scale, tau2
+        for level, name in ((0.95, "95"), (0.998, "998")):
+            low, high = funnel_limits(n, spread.average, statistic, level, tau2)
+            numbers[f"funnel_low_{name}"][at], numbers[f"funnel_high_{name}"][at] = low * scale, high * scale
+    return pd.DataFrame({"funnel_significance": labels, "vs_partnership": words, **numbers}, index=table.index)

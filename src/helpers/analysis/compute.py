@@ -44,7 +44,8 @@ def latest_full_quarter(months: list[str]) -> Quarter:
 def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
             local: Path | None = None, catalogue_file: Path | None = None) -> Results:
     """Read every input and compute the quarter's indicator table, series and checks."""
-    from .assess import assess  # scipy is imported only when computing, not by notebooks loading a bundle
+    from .assess import assess, spc_charts, spc_points  # scipy is imported only when computing, not by notebooks
+    from .breaks import data_breaks                       # loading a bundle
 
     catalogue = load_catalogue(catalogue_file)
     police = read_police_uk(police_uk or config.POLICE_UK)
@@ -71,13 +72,14 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     rolling = rolling_values(monthly, catalogue, population, list(every_end), published_by)
     sample = bool(params.get("local_extract_is_sample")) and local is None  # --local gives partner data
     baseline = find_baseline(params, quarter, sorted(monthly["month"].unique()), years, published_by)
+    charts, breaks = spc_charts(monthly, catalogue, params, quarter), data_breaks(police.quality, quarter)
     table = add_context(assess(quarter_table(rolling, monthly, catalogue, quarter, params["unavailable"], sample), monthly,
-                               catalogue, params, quarter),
+                               catalogue, params, quarter, charts, breaks),
                         monthly, rolling, catalogue, population, quarter, params, baseline, published_by)
     last = quarter.previous()
     last_params = load_params(last.label, None, catalogue)
     last_table = assess(quarter_table(rolling, monthly, catalogue, last, last_params["unavailable"], sample), monthly,
-                        catalogue, last_params, last)
+                        catalogue, last_params, last, breaks=data_breaks(police.quality, last))
     last_gaps = data_gaps(last_table[last_table["area"] == config.PARTNERSHIP], last_params["unavailable"])[
         ["indicator_id", "title", "status", "reason"]]
     series = rolling[rolling["period_end"].isin([str(e) for e in ends])].reset_index(drop=True)
@@ -90,7 +92,8 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
                             _source(config.BOUNDARIES)]
     return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, note,
-                   changes_since(last_table, table, last_gaps), last_gaps, boundaries, baseline.describe())
+                   changes_since(last_table, table, last_gaps), last_gaps, boundaries,
+                   baseline_note=baseline.describe(), spc=spc_points(charts), breaks=breaks)
 
 
 def _published_by(params: dict) -> dt.date | None:

@@ -40,6 +40,8 @@ class Results:
     last_quarter_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)  # last quarter's rows missing data (gaps.data_gaps)
     boundaries: dict = field(default_factory=dict)  # district shapes (GeoJSON) for the map
     baseline_note: str = ""    # the baseline period and how it is used, in words (context.Baseline.describe)
+    spc: pd.DataFrame = field(default_factory=pd.DataFrame)  # SPC points per indicator and area (assess.spc_points)
+    breaks: pd.DataFrame = field(default_factory=pd.DataFrame)  # data breaks in the 24 months (breaks.data_breaks)
 
     def rows(self, area: str = config.PARTNERSHIP, section: str | None = None) -> pd.DataFrame:
         """The table for one area (and section), in catalogue order."""

@@ -1,78 +1,145 @@
-"""Statistical process control: an XmR (individuals) chart of monthly counts.
+"""Statistical process control as NHS England's "Making Data Count" (MDC) does it: XmR charts.
 
-Limits and signals follow NHS England's "Making Data Count" (MDC) guidance
-(NHS Improvement, 2019; also the NHS-R ``NHSRplotthedots`` package):
+Limits (Wheeler, Understanding Variation, 1993; NHS Improvement, Making Data Count, 2019;
+NHS-R's ``NHSRplotthedots``, whose rebasing and fixed baselines these follow):
 
-* centre line = mean; MR-bar = mean of |x[i] - x[i-1]|;
-* process limits = mean +/- 2.66 MR-bar; sigma = MR-bar / 1.128 (Wheeler,
-  Understanding Variation, 1993). The lower limit is not clipped at zero: it
-  keeps the symmetric maths, and a negative lower limit simply means no low
-  point can fall beyond it.
+* the series is cut into periods at declared steps (a change in the process, such as a
+  lockdown); each period has its own limits, and no signal crosses a step;
+* a period's limits come from its baseline: the declared baseline months when they lie in
+  the period, otherwise its first ``BASELINE_POINTS`` (12) points, or all of them if it has
+  fewer. Later points are judged against those limits, which are held, not recalculated;
+* the centre line (in words "the usual level") is the baseline mean; MR-bar is the mean of
+  |x[i] - x[i-1]| within the baseline; the process limits ("the usual range") are
+  mean +/- 2.66 MR-bar; a point is "close to a limit" beyond two thirds of the way from the
+  mean to it (mean +/- 1.773 MR-bar). The lower limit is not clipped at zero.
 
-Special-cause rules, each flagged on every point it involves:
+Signals, found within each period and flagged on every point they involve, each with one
+name in words (``SIGNAL_NAMES``):
 
-* ``beyond_limits``: a point above the upper or below the lower process limit;
-* ``run``: 7 or more consecutive points all above, or all below, the mean (a
-  point exactly on the mean breaks the run);
-* ``trend``: 7 or more consecutive points each higher than the last, or each
-  lower (an equal value breaks the trend);
-* ``two_of_three``: 2 or 3 of 3 consecutive points beyond 2 sigma on the same
-  side of the mean (points beyond the process limit count too); the points
-  beyond 2 sigma are flagged.
+* ``beyond_limits``, an unusually high (low) month: a point above the upper (below the lower) limit;
+* ``run``, a run above (below) the usual level: 7 or more points in a row above (below) the
+  centre line; a point on it breaks the run;
+* ``trend``, a rising (falling) trend: 7 or more points in a row each higher (lower) than the
+  last; an equal value breaks it;
+* ``two_of_three``, months close to the upper (lower) limit: 2 or 3 of 3 points in a row beyond
+  two thirds of the way to the same limit (points beyond the limit count too); those are flagged.
 
-Signals need at least ``MIN_POINTS`` (12) values; with fewer the limits are
-still computed but no point is flagged. Give monthly counts in time order, never
-rolling 12-month totals: overlapping sums are autocorrelated, so runs and trends
-appear by construction.
+A period whose baseline has fewer than ``MIN_POINTS`` (12) points gets limits but no signals.
+Give monthly counts in time order, never rolling 12-month totals: overlapping sums are
+autocorrelated, so runs and trends appear by construction.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_POINTS", "XmR", "Signal", "chartable", "xmr", "latest_signal", "read_signal"]
+__all__ = ["MIN_POINTS", "BASELINE_POINTS", "RULES", "SIGNAL_NAMES", "READING_WORDS", "Limits", "XmR", "Signal",
+           "xmr", "latest_signal", "read_signal", "variation_icon"]
 
 MIN_POINTS = 12
-"""Fewest values for which signals are reported."""
+"""Fewest baseline points for which signals are reported."""
+BASELINE_POINTS = 12
+"""Points at the start of a period that set its limits when no baseline is declared."""
 RUN_LENGTH = 7
 TREND_LENGTH = 7
 LIMIT_FACTOR = 2.66
-D2 = 1.128
+CLOSE_FACTOR = 2 / 3 * LIMIT_FACTOR
+RULES = ("beyond_limits", "run", "trend", "two_of_three")
+SIGNAL_NAMES = {  # (rule, side) -> the one name for that kind of signal
+    ("beyond_limits", "high"): "an unusually high month", ("beyond_limits", "low"): "an unusually low month",
+    ("run", "high"): "a run above the usual level", ("run", "low"): "a run below the usual level",
+    ("trend", "high"): "a rising trend", ("trend", "low"): "a falling trend",
+    ("two_of_three", "high"): "months close to the upper limit", ("two_of_three", "low"): "months close to the lower limit",
+}
+READING_WORDS = {"improvement": "an improvement", "concern": "a concern", "neutral": "an unusual change"}
+"""How a signal is read, in words: the same everywhere a reading is named."""
 POLARITIES = ("lower_is_better", "higher_is_better", "no_polarity")
 
 
 @dataclass(frozen=True)
-class XmR:
-    """An XmR chart: the summary lines plus one row per point.
+class Limits:
+    """One period's lines: it starts at ``start`` (a label of the index) and its limits come
+    from the ``baseline`` labels (first, last), ``baseline_points`` points in all."""
 
-    ``points`` has columns value, mean, upper, lower, and for each rule a
-    boolean column (beyond_limits, run, trend, two_of_three) and a side column
-    (``<rule>_side``: 'high', 'low' or None). It keeps the index of a Series input.
-    """
-
+    start: object
+    baseline: tuple
+    baseline_points: int
     mean: float
     mr_bar: float
-    sigma: float
-    upper: float
-    lower: float
-    points: pd.DataFrame
+
+    @property
+    def upper(self) -> float:
+        return self.mean + LIMIT_FACTOR * self.mr_bar
+
+    @property
+    def lower(self) -> float:
+        return self.mean - LIMIT_FACTOR * self.mr_bar
+
+    @property
+    def judged(self) -> bool:
+        """Whether the period's points are tested for signals (a baseline of ``MIN_POINTS`` or more)."""
+        return self.baseline_points >= MIN_POINTS
+
+
+@dataclass(frozen=True)
+class XmR:
+    """An XmR chart: its periods' limits plus one row per point.
+
+    ``points`` has columns value, period (the period's position in ``periods``), baseline
+    (whether the point helped set the limits), mean, upper, lower, near_upper, near_lower,
+    and for each rule a flag column (beyond_limits, run, trend, two_of_three) and a side
+    column (``<rule>_side``: 'high', 'low' or None). It keeps the index of a Series input.
+    ``mean``, ``mr_bar``, ``upper`` and ``lower`` are the latest period's.
+    """
+
+    periods: tuple[Limits, ...]
+    columns: dict           # the points' columns as arrays (cheap to read)
+    index: pd.Index
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns, index=self.index)
+
+    @property
+    def mean(self) -> float:
+        return self.periods[-1].mean
+
+    @property
+    def mr_bar(self) -> float:
+        return self.periods[-1].mr_bar
+
+    @property
+    def upper(self) -> float:
+        return self.periods[-1].upper
+
+    @property
+    def lower(self) -> float:
+        return self.periods[-1].lower
 
 
 @dataclass(frozen=True)
 class Signal:
-    """A special-cause signal at the latest point."""
+    """A special-cause signal at the latest point: its rule, side and description in words."""
 
     rule: str
     side: str
     description: str
 
+    @property
+    def name(self) -> str:
+        """The kind of signal in words (``SIGNAL_NAMES``)."""
+        return SIGNAL_NAMES[(self.rule, self.side)]
+
 
 def _as_series(values) -> pd.Series:
     series = values.astype(float) if isinstance(values, pd.Series) else pd.Series(values, dtype=float)
-    _array(series)
+    if not np.all(np.isfinite(series.to_numpy())):
+        raise ValueError("values must be finite numbers (fill or drop missing months first)")
+    if len(series) < 2:
+        raise ValueError("an XmR chart needs at least 2 values")
     return series
 
 
@@ -88,109 +155,116 @@ def _trailing(mask: np.ndarray) -> int:
     return len(mask) - 1 - falses[-1] if len(falses) else len(mask)
 
 
-def _array(values) -> np.ndarray:
-    x = np.asarray(values.to_numpy() if isinstance(values, pd.Series) else values, dtype=float)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("values must be finite numbers (fill or drop missing months first)")
-    return x
+def _periods(index: pd.Index, steps, baseline) -> list[tuple[int, int, np.ndarray]]:
+    """(start, stop, baseline positions) of each period. Steps are index labels that start a new
+    period (those outside the series fall away); ``baseline`` is (first, last) labels."""
+    labels = np.asarray(index, dtype=object)
+    cuts = sorted({int(np.searchsorted(labels, step)) for step in steps} - {0, len(labels)})
+    bounds = list(zip([0, *cuts], [*cuts, len(labels)]))
+    declared = (labels >= baseline[0]) & (labels <= baseline[1]) if baseline else np.zeros(len(labels), bool)
+    if sum(declared[a:b].any() for a, b in bounds) > 1:
+        raise ValueError(f"the baseline {baseline[0]} to {baseline[1]} crosses a step")
+    result = []
+    for start, stop in bounds:
+        inside = np.flatnonzero(declared[start:stop]) + start
+        chosen = inside if len(inside) >= 2 else np.arange(start, min(stop, start + BASELINE_POINTS))
+        result.append((start, stop, chosen))
+    return result
 
 
-class _Lines(NamedTuple):
-    mean: float
-    mr_bar: float
-    sigma: float
-    upper: float
-    lower: float
-
-
-def _chart(x: np.ndarray) -> tuple[_Lines, dict, dict]:
-    """The chart's lines and, per rule, a flag and a side per point (no DataFrame: cheap to call often)."""
-    if len(x) < 2:
-        raise ValueError("an XmR chart needs at least 2 values")
-    mean = float(x.mean())
-    mr_bar = float(np.abs(np.diff(x)).mean())
-    sigma = mr_bar / D2
-    upper, lower = mean + LIMIT_FACTOR * mr_bar, mean - LIMIT_FACTOR * mr_bar
-
+def _flags(x: np.ndarray, mean: float, mr_bar: float) -> tuple[dict, dict]:
+    """Per rule, a flag and a side per point of one period."""
     n = len(x)
-    flags = {rule: np.zeros(n, bool) for rule in ("beyond_limits", "run", "trend", "two_of_three")}
-    sides = {rule: np.full(n, None, object) for rule in flags}
+    flags = {rule: np.zeros(n, bool) for rule in RULES}
+    sides = {rule: np.full(n, None, object) for rule in RULES}
+    upper, lower = mean + LIMIT_FACTOR * mr_bar, mean - LIMIT_FACTOR * mr_bar
 
     def mark(rule, start, stop, side):
         flags[rule][start:stop] = True
         sides[rule][start:stop] = side
 
-    if n >= MIN_POINTS:
-        for mask, side in ((x > upper, "high"), (x < lower, "low")):
-            flags["beyond_limits"] |= mask
-            sides["beyond_limits"][mask] = side
-        for mask, side in ((x > mean, "high"), (x < mean, "low")):
-            for a, b in _streaks(mask, RUN_LENGTH):
-                mark("run", a, b, side)
-        steps = np.diff(x)
-        trends = [(a, b, side) for mask, side in ((steps > 0, "high"), (steps < 0, "low"))
-                  for a, b in _streaks(mask, TREND_LENGTH - 1)]
-        for a, b, side in sorted(trends):  # in time order: a shared turning point takes the later trend
-            mark("trend", a, b + 1, side)
-        for mask, side in ((x > mean + 2 * sigma, "high"), (x < mean - 2 * sigma, "low")):
-            for i in range(n - 2):
-                window = mask[i:i + 3]
-                if window.sum() >= 2:
-                    flags["two_of_three"][i:i + 3] |= window
-                    sides["two_of_three"][i:i + 3][window] = side
-    return _Lines(mean, mr_bar, sigma, upper, lower), flags, sides
+    for mask, side in ((x > upper, "high"), (x < lower, "low")):
+        flags["beyond_limits"] |= mask
+        sides["beyond_limits"][mask] = side
+    for mask, side in ((x > mean, "high"), (x < mean, "low")):
+        for a, b in _streaks(mask, RUN_LENGTH):
+            mark("run", a, b, side)
+    steps = np.diff(x)
+    trends = [(a, b, side) for mask, side in ((steps > 0, "high"), (steps < 0, "low"))
+              for a, b in _streaks(mask, TREND_LENGTH - 1)]
+    for a, b, side in sorted(trends):  # in time order: a shared turning point takes the later trend
+        mark("trend", a, b + 1, side)
+    for mask, side in ((x > mean + CLOSE_FACTOR * mr_bar, "high"), (x < mean - CLOSE_FACTOR * mr_bar, "low")):
+        windows = np.convolve(mask, np.ones(3, int), "valid") >= 2  # windows of 3 with 2 or 3 close points
+        covered = np.zeros(n, bool)
+        for offset in range(3):
+            covered[offset:offset + len(windows)] |= windows
+        flags["two_of_three"] |= mask & covered
+        sides["two_of_three"][mask & covered] = side
+    return flags, sides
 
 
-def chartable(values) -> bool:
-    """Whether monthly counts (missing months as NaN) get an XmR chart and signals: at least
-    ``MIN_POINTS`` months, none missing. A gap would join months that are not adjacent."""
-    x = np.asarray(values, dtype=float)
-    return len(x) >= MIN_POINTS and not np.isnan(x).any()
+def xmr(values, steps=(), baseline: tuple | None = None) -> XmR:
+    """XmR chart of ``values`` (monthly counts in time order) with MDC signals per point.
 
-
-def xmr(values) -> XmR:
-    """XmR chart of ``values`` (monthly counts in time order) with MDC signals per point."""
-    series = _as_series(values)
-    x = series.to_numpy()
-    lines, flags, sides = _chart(x)
-    columns = {"value": x, "mean": lines.mean, "upper": lines.upper, "lower": lines.lower}
-    for rule in flags:
-        columns[rule] = flags[rule]
-        columns[f"{rule}_side"] = sides[rule]
-    return XmR(*lines, pd.DataFrame(columns, index=series.index))
-
-
-def latest_signal(values) -> Signal | None:
-    """The special-cause signal involving the most recent point, or None.
-
-    If several rules involve it, the first of beyond_limits, run, trend,
-    two_of_three is reported. Fewer than ``MIN_POINTS`` values give None.
+    ``steps``: index labels (positions for a list) at which a new period starts; ``baseline``:
+    (first, last) labels of the months that set the limits of the period holding them.
     """
-    x = _array(values)
-    if len(x) < MIN_POINTS:
-        return None
-    chart, flags, sides = _chart(x)
-    if flags["beyond_limits"][-1]:
-        side = sides["beyond_limits"][-1]
-        where = "above the upper" if side == "high" else "below the lower"
-        return Signal("beyond_limits", side, f"latest month {where} process limit")
-    if flags["run"][-1]:
-        side = sides["run"][-1]
-        count = _trailing(x > chart.mean if side == "high" else x < chart.mean)
-        where = "above" if side == "high" else "below"
-        return Signal("run", side, f"{count} months in a row {where} the average")
-    if flags["trend"][-1]:
-        side = sides["trend"][-1]
-        steps = np.diff(x)
-        count = _trailing(steps > 0 if side == "high" else steps < 0) + 1
-        where = "higher" if side == "high" else "lower"
-        return Signal("trend", side, f"{count} months in a row each {where} than the last")
-    if flags["two_of_three"][-1]:
-        side = sides["two_of_three"][-1]
-        recent = x[-3:]
-        beyond = recent > chart.mean + 2 * chart.sigma if side == "high" else recent < chart.mean - 2 * chart.sigma
-        where = "above" if side == "high" else "below"
-        return Signal("two_of_three", side, f"{beyond.sum()} of the last 3 months beyond 2 sigma {where} the average")
+    series = _as_series(values)
+    x, n = series.to_numpy(), len(series)
+    mean, mr_bar, period, baseline_point = np.zeros(n), np.zeros(n), np.zeros(n, int), np.zeros(n, bool)
+    flags = {rule: np.zeros(n, bool) for rule in RULES}
+    sides = {rule: np.full(n, None, object) for rule in RULES}
+    periods = []
+    for number, (start, stop, chosen) in enumerate(_periods(series.index, steps, baseline)):
+        base = x[chosen]
+        limits = Limits(series.index[start], (series.index[chosen[0]], series.index[chosen[-1]]), len(chosen),
+                        float(base.mean()), float(np.abs(np.diff(base)).mean()) if len(base) > 1 else 0.0)
+        periods.append(limits)
+        mean[start:stop], mr_bar[start:stop], period[start:stop], baseline_point[chosen] = \
+            limits.mean, limits.mr_bar, number, True
+        if limits.judged:
+            found, side = _flags(x[start:stop], limits.mean, limits.mr_bar)
+            for rule in RULES:
+                flags[rule][start:stop], sides[rule][start:stop] = found[rule], side[rule]
+    columns = {"value": x, "period": period, "baseline": baseline_point, "mean": mean,
+               "upper": mean + LIMIT_FACTOR * mr_bar, "lower": mean - LIMIT_FACTOR * mr_bar,
+               "near_upper": mean + CLOSE_FACTOR * mr_bar, "near_lower": mean - CLOSE_FACTOR * mr_bar}
+    for rule in RULES:
+        columns[rule], columns[f"{rule}_side"] = flags[rule], sides[rule]
+    return XmR(tuple(periods), columns, series.index)
+
+
+_NUMBERS = {2: "two", 3: "three"}
+
+
+def latest_signal(chart: XmR) -> Signal | None:
+    """The special-cause signal of ``chart`` involving its most recent point, or None.
+
+    If several rules involve it, the first of beyond_limits, run, trend, two_of_three is
+    reported; its description is plain words ("a run of 9 months above the usual level").
+    A latest period with a baseline under ``MIN_POINTS`` points has no signals.
+    """
+    columns, period = chart.columns, chart.periods[-1]
+    x = columns["value"][columns["period"] == len(chart.periods) - 1]
+    for rule in RULES:
+        if not columns[rule][-1]:
+            continue
+        side = columns[f"{rule}_side"][-1]
+        if rule == "beyond_limits":
+            words = f"the latest month was unusually {side}, {'above' if side == 'high' else 'below'} the usual range"
+        elif rule == "run":
+            count = _trailing(x > period.mean if side == "high" else x < period.mean)
+            words = f"a run of {count} months {'above' if side == 'high' else 'below'} the usual level"
+        elif rule == "trend":
+            count = _trailing(np.diff(x) > 0 if side == "high" else np.diff(x) < 0) + 1
+            words = f"a trend of {count} months {'rising' if side == 'high' else 'falling'}"
+        else:
+            recent = columns["value"][-3:]
+            close = int((recent > columns["near_upper"][-3:]).sum() if side == "high"
+                        else (recent < columns["near_lower"][-3:]).sum())
+            words = f"{_NUMBERS[close]} of the last three months close to the {'upper' if side == 'high' else 'lower'} limit"
+        return Signal(rule, side, words)
     return None
 
 
@@ -208,3 +282,9 @@ def read_signal(side: str, polarity: str) -> str:
         return "neutral"
     better = "low" if polarity == "lower_is_better" else "high"
     return "improvement" if side == better else "concern"
+
+
+def variation_icon(signal: Signal | None, polarity: str) -> str:
+    """MDC's variation icon for the latest point: ``common_cause``, or the reading and side of its
+    signal (``concern_high``, ``improvement_low``, ``neutral_high`` …)."""
+    return "common_cause" if signal is None else f"{read_signal(signal.side, polarity)}_{signal.side}"

@@ -16,10 +16,11 @@ from ..errors import InputError
 
 RULES = {"significance", "percent_band", "both"}
 VINTAGES = {"as_published", "latest"}
-_TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "local_extract",
+_TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "overdispersion", "spc", "local_extract",
         "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "population_vintage",
         "baseline", "paper_template"}
 _BASELINE = {"start", "end", "label", "note"}
+_SPC = {"steps", "baseline"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _COMMENTARY = {"summary", "sections", "indicators"}
 _CONTACT = {"name", "role", "email", "phone"}
@@ -68,8 +69,11 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         if key in document and not (isinstance(document[key], str) and document[key].strip()):
             fail(key, f"{key} must be text")
     paper_template(document)
-    if "local_extract_is_sample" in document and not isinstance(document["local_extract_is_sample"], bool):
-        fail("local_extract_is_sample", "must be true or false")
+    for key in ("local_extract_is_sample", "overdispersion"):
+        if key in document and not isinstance(document[key], bool):
+            fail(key, "must be true or false")
+    if "spc" in document:
+        _check_spc(document["spc"], lambda problem: fail("spc", problem))
     if document.get("meeting_date") is not None and not isinstance(document["meeting_date"], dt.date):
         fail("meeting_date", f"'{document['meeting_date']}' is not a date written as YYYY-MM-DD")
     if "population_vintage" in document and document["population_vintage"] not in VINTAGES:
@@ -136,6 +140,41 @@ def check_baseline(baseline, fail) -> None:
     for key in ("label", "note"):
         if key in baseline and not (isinstance(baseline[key], str) and baseline[key].strip()):
             fail(f"baseline {key} must be text")
+
+
+def _month(value) -> str | None:
+    """``value`` as 'YYYY-MM' (from 'YYYY-MM' text or a date), or None if it is neither."""
+    if isinstance(value, dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.strip() if isinstance(value, str) and _MONTH.match(value.strip()) else None
+
+
+def _check_spc(spc, fail) -> None:
+    """``spc: {steps: {YYYY-MM: why}, baseline: {start: YYYY-MM, end: YYYY-MM}}``, both optional."""
+    if not isinstance(spc, dict) or set(spc) - _SPC:
+        fail(f"spc may hold only {', '.join(sorted(_SPC))}")
+    steps = spc.get("steps") or {}
+    if not isinstance(steps, dict):
+        fail("spc: steps: must map each month (YYYY-MM) to why the process changed then")
+    for month, why in steps.items():
+        if _month(month) is None:
+            fail(f"spc: steps: '{month}' is not a month written as YYYY-MM")
+        if not (isinstance(why, str) and why.strip()):
+            fail(f"spc: steps: {month}: say why the process changed (text)")
+    baseline = spc.get("baseline")
+    if baseline is None:
+        return
+    if not isinstance(baseline, dict) or set(baseline) != {"start", "end"}:
+        fail("spc: baseline: must give start and end months, e.g. {start: 2021-04, end: 2022-03}")
+    start, end = _month(baseline["start"]), _month(baseline["end"])
+    for name, month in (("start", start), ("end", end)):
+        if month is None:
+            fail(f"spc: baseline: {name}: '{baseline[name]}' is not a month written as YYYY-MM")
+    if start >= end:
+        fail(f"spc: baseline: starts {start}, not before its end {end}")
+    crossed = [m for m in map(_month, steps) if start < m <= end]
+    if crossed:
+        fail(f"spc: baseline: {start} to {end} spans the step in {crossed[0]}; a baseline lies within one period")
 
 
 def new_quarter_params(quarter_label: str, previous_label: str) -> str:

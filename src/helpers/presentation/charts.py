@@ -21,7 +21,7 @@ from matplotlib.patches import Polygon
 from markupsafe import Markup
 
 from .. import config
-from ..analysis.spc import chartable, xmr
+from ..analysis.spc import RULES
 from .fragments import render
 from .narrative import figure
 
@@ -70,13 +70,14 @@ def _month_labels(months: list[str]) -> list[str]:
 
 
 def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit: str, measure: str,
-               target: dict | None = None) -> tuple[Markup, str]:
+               target: dict | None = None, spc: pd.DataFrame | None = None) -> tuple[Markup, str]:
     """Rolling 12-month line (left) and the XmR chart of monthly counts (right).
 
     ``series``: period_end, value for one indicator and area; ``monthly``: counts by
-    month (or None where there is no monthly series). A missing value (NaN) breaks the
-    line there; with a month missing the counts get no limits or signals, as in the table
-    (``spc.chartable``). Returns (figure html, alt text).
+    month (or None where there is no monthly series); ``spc``: the months' SPC points
+    (``Results.spc``: mean, upper, lower and the rules' flags by month), None where a
+    month is missing. A missing value (NaN) breaks the line there; without ``spc`` the
+    counts get no limits or signals, as in the table. Returns (figure html, alt text).
     """
     values = series["value"].to_numpy(dtype=float)
     known = np.flatnonzero(~np.isnan(values))  # positions with a value
@@ -112,21 +113,24 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             counts = monthly.to_numpy(dtype=float)
             mx = np.arange(len(counts))
             ax2.plot(mx, counts, color=DARK_GREY, linewidth=1.4, marker="o", markersize=3, label="Monthly count")
-            highest, spc = np.nanmax(counts), chartable(counts)
-            if spc:
-                chart = xmr(counts)
-                points = chart.points
-                ax2.axhline(chart.mean, color=TURQUOISE, linewidth=1.5, label="Average")
-                ax2.axhline(chart.upper, color=DARK_GREY, linewidth=1, linestyle="--", label="Process limits")
-                ax2.axhline(max(chart.lower, 0), color=DARK_GREY, linewidth=1, linestyle="--")
-                flagged = points[["beyond_limits", "run", "trend", "two_of_three"]].any(axis=1).to_numpy()
+            highest = np.nanmax(counts)
+            if spc is not None:
+                for number, period in spc.reset_index(drop=True).groupby("period", sort=False):
+                    at, first = period.index.to_numpy(), number == spc["period"].iloc[0]
+                    ax2.plot(at, period["mean"], color=TURQUOISE, linewidth=1.5, label="Usual level" if first else None)
+                    ax2.plot(at, period["upper"], color=DARK_GREY, linewidth=1, linestyle="--",
+                             label="Usual range" if first else None)
+                    ax2.plot(at, period["lower"].clip(lower=0), color=DARK_GREY, linewidth=1, linestyle="--")
+                flagged = spc[list(RULES)].any(axis=1).to_numpy()
                 if flagged.any():
                     ax2.scatter(mx[flagged], counts[flagged], s=36, color=ORANGE, zorder=3,
-                                edgecolor=DARK_GREY, linewidth=0.6, marker="D", label="Special-cause signal")
+                                edgecolor=DARK_GREY, linewidth=0.6, marker="D", label="Part of a signal")
                 ax2.set_title("Monthly count with SPC limits", fontsize=10)
-                highest = max(highest, chart.upper)
-                alt_parts.append(f"Monthly counts average {chart.mean:,.1f} with process limits {max(chart.lower, 0):,.1f} to "
-                                 f"{chart.upper:,.1f}; {int(flagged.sum())} month(s) are part of a special-cause signal.")
+                highest = max(highest, spc["upper"].max())
+                latest = spc.iloc[-1]
+                alt_parts.append(f"Monthly counts: the usual level is {latest['mean']:,.1f} with a usual range of "
+                                 f"{max(latest['lower'], 0):,.1f} to {latest['upper']:,.1f}; {int(flagged.sum())} month(s) "
+                                 "are part of a signal.")
             else:
                 missing = int(np.isnan(counts).sum())
                 ax2.set_title(f"Monthly count (no SPC limits: {missing} month(s) missing)", fontsize=10)
@@ -140,7 +144,7 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             ax2.legend(fontsize=8, loc="upper center", ncols=2, frameon=False)
     alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
     if panels == 2:
-        second = "monthly statistical process control chart" if spc else "monthly counts (months missing: no SPC)"
+        second = "monthly statistical process control chart" if spc is not None else "monthly counts (months missing: no SPC)"
         return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and {second}"), alt
     return figure_html(fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"), alt
 

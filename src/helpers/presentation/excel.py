@@ -242,11 +242,11 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
         ("No judgement", *JUDGEMENT_STYLE["no judgement"],
          "The indicator has no polarity (a rise may mean more reporting, not more harm): direction shown, not judged."),
         (f"12.34 {higher[0]}", higher[1], "000000",
-         f"Area significantly higher than {config.PARTNERSHIP}: the partnership value is below the area's 95% "
-         "confidence interval."),
+         f"Area significantly higher than {config.PARTNERSHIP}: above the upper 95% funnel limit for its population "
+         "(see the report's methods)."),
         (f"12.34 {lower[0]}", lower[1], "000000",
-         f"Area significantly lower than {config.PARTNERSHIP}: the partnership value is above the area's 95% "
-         "confidence interval. No mark: similar."),
+         f"Area significantly lower than {config.PARTNERSHIP}: below the lower 95% funnel limit for its population. "
+         "No mark: similar."),
         ("95% confidence interval", None, None,
          "Byar's method for counts and rates, Wilson score for percentages."),
         ("Change", None, None,

@@ -11,6 +11,8 @@ import mistune
 import pandas as pd
 from markupsafe import Markup
 
+from ..analysis.spc import READING_WORDS
+
 if TYPE_CHECKING:
     from ..analysis.results import Results
     from ..inputs.catalogue import Indicator
@@ -79,8 +81,9 @@ def key_point(row: dict, indicator: Indicator) -> str:
             else f"{subject} similar to last year: {before} to {now} ({change_text(row)}; no polarity)."
     sentence = sentence[:-1] + context_words(row, indicator.plural) + "."
     if row.get("spc_signal") not in ("", "none", None) and pd.notna(row.get("spc_signal")):
-        reading = {"improvement": "an improvement", "concern": "a concern", "neutral": "a change"}[row["spc_reading"]]
-        sentence += f" Monthly counts show {reading}: {row['spc_signal']}."
+        sentence += f" Monthly counts show {READING_WORDS[row['spc_reading']]}: {row['spc_signal']}."
+    if row.get("data_break"):
+        sentence += f" {row['data_break']}"
     if row.get("illustrative"):
         sentence += " (Illustrative sample data.)"
     return sentence
@@ -108,8 +111,8 @@ def change_words(change: dict) -> str:
     if change["judgement"] != change["judgement_before"]:
         parts.append(f"now {change['judgement']}, was {change['judgement_before']} last quarter")
     if change["spc_reading"] != change["spc_reading_before"]:
-        now = f"{_signal(change['spc_reading'])} ({change['spc_signal']})" if change["spc_reading"] else "no SPC signal"
-        before = _signal(change["spc_reading_before"]) if change["spc_reading_before"] else "no signal"
+        now = f"{READING_WORDS[change['spc_reading']]} ({change['spc_signal']})" if change["spc_reading"] else "no SPC signal"
+        before = READING_WORDS[change["spc_reading_before"]] if change["spc_reading_before"] else "no signal"
         parts.append(f"monthly counts now show {now}, last quarter {before}")
     return "; ".join(parts)
 
@@ -120,10 +123,6 @@ def no_change(results: Results) -> str:
         return "No indicator can be compared with last quarter."
     other = "other " if len(results.last_quarter_gaps) else ""
     return f"No {other}indicator changed its judgement or statistical process control signal since last quarter."
-
-
-def _signal(reading: str) -> str:
-    return {"improvement": "a signal of improvement", "concern": "a signal of concern"}.get(reading, "a neutral signal")
 
 
 class _SelfContained(mistune.HTMLRenderer):

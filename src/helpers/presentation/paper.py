@@ -75,9 +75,9 @@ def paper_blocks(results: Results) -> list[Block]:
         para(f"Each value is for the rolling 12 months, here the {period} compared with the 12 months to "
              f"{(quarter.end_month - 12).strftime('%B %Y')}; the trajectory charts show the rolling 12-month value "
              "month by month, which smooths seasonal variation."),
-        para(f"A district breakdown compares each district with {config.PARTNERSHIP} as a whole, using 95% "
-             "confidence intervals. Localities can differ from county-wide trends, and the district pages of the "
-             "report should be read alongside the headline figures."),
+        para(f"A district breakdown compares each district with {config.PARTNERSHIP} as a whole on a funnel plot "
+             "(OHID's method, with 95% and 99.8% limits). Localities can differ from county-wide trends, and the "
+             "district pages of the report should be read alongside the headline figures."),
         Heading(3, "Key points")]
     gaps = results.gaps()
     causes = [para(line) for line in cause_lines(gaps)]  # each cause once; the sections refer to it

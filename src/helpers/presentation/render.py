@@ -95,11 +95,13 @@ def indicator_block(results: Results, indicator_id: str) -> Markup:
     if row["status"] == "available":
         # Every month of the window, missing ones as NaN: charts break there, and SPC is drawn as the table reads it.
         series = results.series[(results.series["indicator_id"] == indicator_id) & (results.series["area"] == area)]
-        monthly = None
+        monthly, spc = None, None
         if indicator.frequency == "monthly":
             counts = results.monthly[(results.monthly["indicator_id"] == indicator_id) & (results.monthly["area"] == area)]
             monthly = counts.set_index("month")["numerator"].reindex(list(series["period_end"]))
-        chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target)
+            points = results.spc[(results.spc["indicator_id"] == indicator_id) & (results.spc["area"] == area)]
+            spc = points.set_index("month").reindex(monthly.index) if len(points) else None
+        chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target, spc)
         figures = _figures(series, monthly, row)
     comment = results.params.get("commentary", {}).get("indicators", {}).get(indicator_id)
     return render("indicator_block", id=anchor(indicator_id), title=indicator.title, illustrative=row["illustrative"],

@@ -19,7 +19,8 @@ from markupsafe import Markup
 from nbconvert.exporters import TemplateExporter
 
 from .. import __version__, config
-from ..analysis.assess import describe_rule
+from ..analysis.assess import describe_comparison, describe_rule, describe_spc
+from ..analysis.breaks import describe_breaks
 from ..analysis.gaps import cause_lines, month_ranges
 from ..analysis.results import Results
 from .fragments import render
@@ -74,12 +75,14 @@ def data_quality(results: Results) -> Markup:
                   by_month=[{"month": pd.Period(r["month"], "M").strftime("%b %Y"), **{c: f"{r[c]:,}" for c in counts}}
                             for r in in_window.to_dict("records")],
                   sample=[r["title"] for r in rows.to_dict("records") if r["illustrative"]],
-                  population_note=results.population_note)
+                  population_note=results.population_note,
+                  breaks=list(results.breaks["words"]) if len(results.breaks) else [], breaks_rule=describe_breaks())
 
 
 def methods(results: Results) -> Markup:
-    return render("methods", end_month=results.quarter.end_month.strftime("%B %Y"), rule=describe_rule(results.params),
-                  partnership=config.PARTNERSHIP)
+    params = results.params
+    return render("methods", end_month=results.quarter.end_month.strftime("%B %Y"), rule=describe_rule(params),
+                  comparison=describe_comparison(params), spc=describe_spc(params))
 
 
 def provenance(results: Results, build: dict) -> Markup:
