@@ -1,4 +1,5 @@
-"""helpers.presentation.charts: the trajectory and SPC figure shows the months as they are, gaps included."""
+"""helpers.presentation.charts: the trajectory and SPC figure shows the months as they are, gaps included,
+coloured as Making Data Count does; the funnel plot says in words which districts lie outside its limits."""
 from __future__ import annotations
 
 import base64
@@ -6,9 +7,13 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from helpers.analysis.spc import xmr
-from helpers.presentation.charts import trajectory
+from helpers import config
+from helpers.analysis.spc import RULES
+from helpers.presentation.charts import district_funnel, trajectory
+from helpers.presentation.narrative import MDC_COLOURS
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
 # 24 months: a year, then the same year 5 higher. The first 12 set the limits: sum 137, mean 11.42;
@@ -17,11 +22,12 @@ YEAR = [10, 12, 11, 13, 12, 10, 11, 13, 12, 11, 10, 12]
 COUNTS = YEAR + [c + 5 for c in YEAR]
 
 
-def draw(counts, rolling=None, steps=()) -> tuple[str, str]:
+def draw(counts, rolling=None, steps=(), polarity="lower_is_better", spc=None) -> tuple[str, str]:
     series = pd.DataFrame({"period_end": MONTHS, "value": np.linspace(1, 2, 24) if rolling is None else rolling})
     monthly = pd.Series(counts, index=MONTHS, dtype=float)
-    spc = None if monthly.isna().any() else xmr(monthly, steps).points
-    return trajectory(series, monthly, "Burglary", "per 10,000", "rate", spc=spc)
+    if spc is None and not monthly.isna().any():
+        spc = xmr(monthly, steps).points
+    return trajectory(series, monthly, "Burglary", "per 10,000", "rate", spc=spc, polarity=polarity)
 
 
 def svg(html: str) -> str:
@@ -37,15 +43,19 @@ def line_pieces(image: str, width: str) -> list[int]:
 def test_limits_come_from_the_baseline_and_signals_are_marked():
     html, alt = draw(COUNTS)
     # the first year's last month (12) and all the second year are above the usual level of 11.4: a run of 13
-    assert "the usual level is 11.4 with a usual range of 7.5 to 15.3; 13 month(s) are part of a signal" in alt
+    assert ("the usual level is 11.4 with a usual range of 7.5 to 15.3, set from the baseline months October 2020 to "
+            "September 2021; 13 months show a concern.") in alt
     image = svg(html)
-    assert "Usual range" in image and "Part of a signal" in image and "statistical process control chart" in html
+    assert "Usual range" in image and "Baseline months" in image and "statistical process control chart" in html
+    assert "limits from the baseline months October 2020 to September 2021 (shaded)" in html
 
 
 def test_a_step_draws_each_period_with_its_own_limits():
     html, alt = draw(COUNTS, steps=["2021-10"])
     # the second period's baseline is its own 12 months: mean 16.42, limits 12.55 to 20.29; no signal
-    assert "the usual level is 16.4 with a usual range of 12.5 to 20.3; 0 month(s) are part of a signal" in alt
+    assert "the usual level is 16.4 with a usual range of 12.5 to 20.3" in alt and "all months show usual variation" in alt
+    assert ("October 2020 to September 2021 for the period from October 2020 and October 2021 to September 2022 for the "
+            "period from October 2021") in html
     assert line_pieces(svg(html), "1.5") == [1, 1, 1]  # the usual level: one line per period, and the legend's
 
 
@@ -57,9 +67,87 @@ def test_a_missing_month_gets_no_limits_and_is_not_joined_over():
     html, alt = draw(counts, rolling)
     image = svg(html)
     assert "1 of the 24 months is missing, so no process limits or signals are drawn" in alt
-    assert not any(word in image for word in ("Usual range", "Usual level", "Part of a signal"))
+    assert not any(word in image for word in ("Usual range", "Usual level", "Baseline months", "Concern"))
     assert "months missing: no SPC" in html
     # each line is two pieces either side of its gap (the legend's sample line is one)
     assert line_pieces(image, "1.4")[0] == 2 and line_pieces(image, "2.2") == [2]
     # the rolling line's first and last values are still described
     assert "from 1.00 in the 12 months to October 2020 to 2.00 in the 12 months to September 2022" in alt
+
+
+def colours(image: str) -> set[str]:
+    """The fill colours of the plotted points (matplotlib writes them lower case)."""
+    return set(re.findall(r"fill: (#[0-9a-f]{6})", image))
+
+
+@pytest.mark.parametrize("polarity, reading", [("lower_is_better", "concern"), ("higher_is_better", "improvement"),
+                                               ("no_polarity", "neutral")])
+def test_signal_points_take_the_colour_of_their_reading(polarity, reading):
+    html, _ = draw(COUNTS, polarity=polarity)
+    found = colours(svg(html))
+    # the run above the usual level is read through polarity; the first 11 months are usual variation (grey)
+    assert MDC_COLOURS[reading].lower() in found and MDC_COLOURS["common_cause"].lower() in found
+    assert not {MDC_COLOURS[other].lower() for other in ("concern", "improvement", "neutral") if other != reading} & found
+
+
+def hand_made_spc() -> pd.DataFrame:
+    """A Results.spc-like frame from before the months shown: a period from 2020-04 (baseline its first 12
+    months), a step in 2021-06 (baseline 2021-06 to 2022-05); an unusually low month in 2021-01 and months
+    close to the upper limit in 2022-08 and 2022-09, marked by hand."""
+    months = [str(m) for m in pd.period_range("2020-04", "2022-09", freq="M")]
+    second = np.array([m >= "2021-06" for m in months])
+    frame = pd.DataFrame({"period": second.astype(int),
+                          "baseline": [m <= "2021-03" or "2021-06" <= m <= "2022-05" for m in months],
+                          "mean": np.where(second, 20.0, 10.0), "upper": np.where(second, 26.0, 14.0),
+                          "lower": np.where(second, 14.0, 6.0)}, index=months)
+    for rule in RULES:
+        frame[rule], frame[f"{rule}_side"] = False, None
+    frame.loc["2021-01", ["beyond_limits", "beyond_limits_side"]] = [True, "low"]
+    frame.loc[["2022-08", "2022-09"], "two_of_three"] = True
+    frame.loc[["2022-08", "2022-09"], "two_of_three_side"] = "high"
+    return frame
+
+
+def test_a_hand_made_spc_frame_is_drawn_as_it_says():
+    counts = [10.0] * 24
+    html, alt = draw(counts, spc=hand_made_spc(), polarity="lower_is_better")
+    image = svg(html)
+    # the low month is an improvement (blue), the two high months a concern (orange)
+    assert {MDC_COLOURS["improvement"].lower(), MDC_COLOURS["concern"].lower()} <= colours(image)
+    assert "2 months show a concern and 1 month shows an improvement" in alt
+    # each period's level is its own segment (and the legend's sample): new limits from June 2021
+    assert line_pieces(image, "1.5") == [1, 1, 1]
+    # both baselines named, the first lying partly before the months shown
+    assert ("April 2020 to March 2021 for the period from April 2020 and June 2021 to May 2022 for the period from "
+            "June 2021") in html
+    assert "usual level is 20.0 with a usual range of 14.0 to 26.0" in alt
+
+
+def funnel_rows(labels: list[str], tau2: float = 0.0) -> pd.DataFrame:
+    """Three districts and the partnership: populations 40,000, 100,000 and 180,000 around a rate of 50 per 10,000."""
+    names = ["Rutland", "Melton", "Charnwood"]
+    districts = pd.DataFrame({"area": names, "area_type": "district", "denominator": [40_000.0, 100_000.0, 180_000.0],
+                              "value": [30.0, 51.0, 54.0], "funnel_significance": labels, "funnel_average": 50.0,
+                              "funnel_tau2": tau2})
+    partnership = pd.DataFrame({"area": [config.PARTNERSHIP], "area_type": ["partnership"], "denominator": [320_000.0],
+                                "value": [50.0], "funnel_significance": [""], "funnel_average": [np.nan],
+                                "funnel_tau2": [np.nan]})
+    return pd.concat([districts, partnership], ignore_index=True)
+
+
+def test_the_funnel_names_the_districts_outside_its_limits():
+    html = district_funnel(funnel_rows(["Low (0.001)", "Not significant", "High (0.025)"]), "Burglary", "per 10,000",
+                           "rate", 10_000)
+    alt = re.search(r'alt="([^"]*)"', html).group(1)
+    assert ("Charnwood is above the upper 95% limit; Rutland is below the lower 99.8% limit; the others lie within the "
+            "95% limits.") in alt
+    assert f"around the {config.PARTNERSHIP.replace('&', '&amp;')} value of 50.00" in alt and "widened" not in alt
+    image = svg(html)
+    assert all(name in image for name in ("Rutland", "Melton", "Charnwood"))
+    assert "Below the lower 99.8% limit" in image and "Above the upper 95% limit" in image and "99.8% limits" in image
+
+
+def test_a_funnel_with_every_district_within_says_so_and_states_the_widening():
+    html = district_funnel(funnel_rows(["Not significant"] * 3, tau2=0.01), "Burglary", "per 10,000", "rate", 10_000)
+    assert "All districts lie within the 95% limits." in html
+    assert "widened for the variation between districts beyond chance" in html

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from helpers import config
 from helpers.analysis.compute import compute
 from helpers.presentation.excel import ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, VERSUS, write_csv, write_dashboard
+from helpers.presentation.narrative import variation
 from helpers.xlsx import safe_text
 
 QUARTER = "2022-23-Q2"
@@ -75,8 +76,8 @@ def test_dashboard_columns(book):
     names = headers(book["Dashboard"])
     assert names[:2] == ["Indicator", "Unit"]
     assert names[2].startswith("Current") and names[3].startswith("Previous") and names[4].startswith("Change")
-    assert names[5:9] == ["Direction", "Judgement", "95% confidence\ninterval", "Target\nrange"]
-    assert [n.replace("\n", " ") for n in names[9:]] == config.AREAS
+    assert names[5:10] == ["Direction", "Judgement", "95% confidence\ninterval", "Target\nrange", "Monthly SPC"]
+    assert [n.replace("\n", " ") for n in names[10:]] == config.AREAS
 
 
 @pytest.mark.parametrize("indicator_id", ["total_crime", "robbery", "marac_repeat_rate", "hate_crime", "cohesion_survey"])
@@ -88,7 +89,7 @@ def test_partnership_values_equal_the_table(book, results, rows, indicator_id):
     assert round(ws.cell(row, 5).value, 2) == round(change, 2)
     assert ws.cell(row, 2).value == results.catalogue[indicator_id].unit
     # every area column holds that area's value
-    for column, area in enumerate(config.AREAS, start=10):
+    for column, area in enumerate(config.AREAS, start=11):
         expected = results.table.set_index(["indicator_id", "area"]).loc[(indicator_id, area), "value"]
         assert ws.cell(row, column).value == pytest.approx(expected, abs=1e-9)
 
@@ -147,7 +148,7 @@ def test_area_markers_follow_the_comparison(book, results, rows):
     table = results.table.set_index(["indicator_id", "area"])
     checked = 0
     for indicator_id, row in rows.items():
-        for column, area in enumerate(config.AREAS, start=10):
+        for column, area in enumerate(config.AREAS, start=11):
             versus = table.loc[(indicator_id, area), "vs_partnership"]
             fmt = ws.cell(row, column).number_format
             if versus in VERSUS:
@@ -344,3 +345,16 @@ def test_libreoffice_prints_the_dashboard_on_one_landscape_page(dashboard, tmp_p
     assert "MARAC repeat referral rate target: SafeLives" in flat  # the last line of the key
     assert "rolling 12-month values" in " ".join(pages[1][2].split())  # page 2 is already the Trends sheet
     assert not any("Performance Dashboard" in text for _, _, text in pages[1:])
+
+
+def test_spc_column_shows_the_icon_word_on_its_colour(book, results, rows):
+    ws = book["Dashboard"]
+    table = results.table.set_index(["indicator_id", "area"])
+    for indicator_id, row in rows.items():
+        record = table.loc[(indicator_id, config.PARTNERSHIP)]
+        cell = ws.cell(row, 10)
+        if record["status"] == "available" and record["spc_icon"]:
+            icon = variation(record["spc_icon"])
+            assert cell.value == icon["word"] and cell.fill.start_color.rgb.endswith(icon["colour"][1:])
+        elif record["status"] == "available":
+            assert cell.value == "—"  # quarterly: no SPC

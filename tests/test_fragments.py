@@ -131,3 +131,22 @@ def test_commentary_markdown_is_rendered_once_and_its_markup_escaped(hostile):
     assert_shown_as_text(intro, "<p><strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong></p>",  # a heading, in bold
                          "<p><strong>Read</strong> this &lt;b&gt;Bold&lt;/b&gt; &amp; co</p>")
     assert "&amp;lt;" not in intro  # not escaped twice
+
+
+# --- Variation icons --------------------------------------------------------------------------------
+
+def test_variation_icons_carry_their_words_in_the_dashboard_and_the_key(hostile):
+    results, _ = hostile
+    table = results.table.copy()
+    partnership = table.index[(table["area"] == config.PARTNERSHIP) & (table["status"] == "available")]
+    table.loc[partnership[0], ["spc_icon", "spc_signal"]] = ["concern_high", "a run of 9 months above the usual level"]
+    table.loc[partnership[1], ["spc_icon", "spc_signal"]] = ["improvement_low", "a falling trend"]
+    table.loc[partnership[2], ["spc_icon", "spc_signal"]] = ["common_cause", "none"]
+    dashboard = render.dashboard_table(dataclasses.replace(results, table=table))
+    # each icon is named for screen readers and followed by its word, then the signal in words
+    assert ("aria-label='Special cause variation of concern: unusually high values'" in dashboard
+            and "Concern, high</span></span>: a run of 9 months above the usual level" in dashboard)
+    assert "Improvement, low</span></span>: a falling trend" in dashboard and ">L</text>" in dashboard
+    assert "aria-label='Common cause variation: no signal'" in dashboard and "Usual variation</span></span></td>" in dashboard
+    key = report.reading_key(results)
+    assert key.count("class='variation-icon'") == 7 and "Unusual, low</span></span>: Special cause variation, neither" in key

@@ -36,7 +36,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_POINTS", "BASELINE_POINTS", "RULES", "SIGNAL_NAMES", "READING_WORDS", "Limits", "XmR", "Signal",
+__all__ = ["MIN_POINTS", "BASELINE_POINTS", "RULES", "SIGNAL_NAMES", "READING_WORDS", "ICON_WORDS", "Limits", "XmR", "Signal",
            "xmr", "latest_signal", "read_signal", "variation_icon"]
 
 MIN_POINTS = 12
@@ -56,6 +56,16 @@ SIGNAL_NAMES = {  # (rule, side) -> the one name for that kind of signal
 }
 READING_WORDS = {"improvement": "an improvement", "concern": "a concern", "neutral": "an unusual change"}
 """How a signal is read, in words: the same everywhere a reading is named."""
+ICON_WORDS = {  # variation icon -> (short word shown beside it, Making Data Count's name for it)
+    "common_cause": ("Usual variation", "Common cause variation: no signal"),
+    "concern_high": ("Concern, high", "Special cause variation of concern: unusually high values"),
+    "concern_low": ("Concern, low", "Special cause variation of concern: unusually low values"),
+    "improvement_high": ("Improvement, high", "Special cause variation, an improvement: unusually high values"),
+    "improvement_low": ("Improvement, low", "Special cause variation, an improvement: unusually low values"),
+    "neutral_high": ("Unusual, high", "Special cause variation, neither better nor worse: unusually high values"),
+    "neutral_low": ("Unusual, low", "Special cause variation, neither better nor worse: unusually low values"),
+}
+"""The variation icons (``variation_icon``) in words: every icon is shown with its word."""
 POLARITIES = ("lower_is_better", "higher_is_better", "no_polarity")
 
 

@@ -14,6 +14,7 @@ import matplotlib
 import matplotlib.cm
 import matplotlib.colors
 import matplotlib.patheffects
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -21,13 +22,16 @@ from matplotlib.patches import Polygon
 from markupsafe import Markup
 
 from .. import config
-from ..analysis.spc import RULES
+from ..analysis.gaps import join_words, month_ranges
+from ..analysis.spc import READING_WORDS, RULES, read_signal
 from .fragments import render
-from .narrative import figure
+from .narrative import MDC_COLOURS, figure
 
 # Analysis Function categorical palette (colour-blind safe in this order).
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"
 LIGHT_GREY = "#BFBFBF"
+MDC_WORDS = {"concern": "Concern", "improvement": "Improvement", "neutral": "Unusual change", "common_cause": "Usual variation"}
+BASELINE_SHADE = "#E8EDF2"
 
 STYLE = {
     # Charts are SVG with live text (quicker to draw than PNG, sharp in print); a viewer without
@@ -65,28 +69,51 @@ def figure_html(fig, alt: str, caption: str, size: str = "wide") -> Markup:
                   size=size)
 
 
+def point_readings(spc: pd.DataFrame, polarity: str) -> np.ndarray:
+    """Each SPC point's reading: 'concern', 'improvement' or 'neutral' when a signal involves it (the
+    first of ``RULES`` that flags it gives the side), else 'common_cause'; NaN rows (missing months) too."""
+    readings = np.full(len(spc), "common_cause", dtype=object)
+    for rule in reversed(RULES):  # the first rule in order wins
+        flagged = spc[rule].fillna(False).astype(bool).to_numpy()
+        for at in np.flatnonzero(flagged):
+            readings[at] = read_signal(spc[f"{rule}_side"].iloc[at], polarity)
+    return readings
+
+
+def _baselines(spc: pd.DataFrame) -> list[tuple[str, str]]:
+    """(first month of the period, its baseline months in words) of each period, in time order."""
+    return [(str(period.index[0]), month_ranges(period.index[period["baseline"].astype(bool).to_numpy()]))
+            for _, period in spc.groupby("period", sort=True)]
+
+
 def _month_labels(months: list[str]) -> list[str]:
     return [pd.Period(m, "M").strftime("%b %y") for m in months]
 
 
 def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit: str, measure: str,
-               target: dict | None = None, spc: pd.DataFrame | None = None) -> tuple[Markup, str]:
+               target: dict | None = None, spc: pd.DataFrame | None = None,
+               polarity: str = "no_polarity") -> tuple[Markup, str]:
     """Rolling 12-month line (left) and the XmR chart of monthly counts (right).
 
     ``series``: period_end, value for one indicator and area; ``monthly``: counts by
-    month (or None where there is no monthly series); ``spc``: the months' SPC points
-    (``Results.spc``: mean, upper, lower and the rules' flags by month), None where a
-    month is missing. A missing value (NaN) breaks the line there; without ``spc`` the
-    counts get no limits or signals, as in the table. Returns (figure html, alt text).
+    month (or None where there is no monthly series); ``spc``: its SPC points by month
+    (``Results.spc``: period, baseline, mean, limits and the rules' flags and sides), which may
+    start before the months shown (their baselines are named); None where a month is missing.
+    Points are coloured as Making Data Count does, read through ``polarity``; each period's
+    limits are drawn as their own segments and its baseline months shaded. A missing value
+    (NaN) breaks the line there; without ``spc`` the counts get no limits or signals, as in
+    the table. Returns (figure html, alt text).
     """
     values = series["value"].to_numpy(dtype=float)
     known = np.flatnonzero(~np.isnan(values))  # positions with a value
+    baselines = []
     with matplotlib.rc_context(STYLE):
         panels = 2 if monthly is not None and len(monthly) >= 12 else 1
-        fig = Figure(figsize=(9.6 if panels == 2 else 5.6, 3.0))
+        fig = Figure(figsize=(9.6 if panels == 2 else 5.6, 3.4 if spc is not None else 3.0))
         axes = fig.subplots(1, panels, squeeze=False)
         # Fixed margins: about 40% quicker to draw than a constrained layout, for 20-odd charts a build.
-        fig.subplots_adjust(left=0.07 if panels == 2 else 0.1, right=0.98, bottom=0.11, top=0.9, wspace=0.18)
+        bottom = 0.24 if spc is not None else 0.11
+        fig.subplots_adjust(left=0.07 if panels == 2 else 0.1, right=0.98, bottom=bottom, top=0.9, wspace=0.18)
         ax = axes[0][0]
         x = np.arange(len(series))
         ax.plot(x, values, color=DARK_BLUE, linewidth=2.2, marker="o", markersize=3)
@@ -112,70 +139,75 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             ax2 = axes[0][1]
             counts = monthly.to_numpy(dtype=float)
             mx = np.arange(len(counts))
-            ax2.plot(mx, counts, color=DARK_GREY, linewidth=1.4, marker="o", markersize=3, label="Monthly count")
             highest = np.nanmax(counts)
             if spc is not None:
-                for number, period in spc.reset_index(drop=True).groupby("period", sort=False):
-                    at, first = period.index.to_numpy(), number == spc["period"].iloc[0]
-                    ax2.plot(at, period["mean"], color=TURQUOISE, linewidth=1.5, label="Usual level" if first else None)
-                    ax2.plot(at, period["upper"], color=DARK_GREY, linewidth=1, linestyle="--",
-                             label="Usual range" if first else None)
-                    ax2.plot(at, period["lower"].clip(lower=0), color=DARK_GREY, linewidth=1, linestyle="--")
-                flagged = spc[list(RULES)].any(axis=1).to_numpy()
-                if flagged.any():
-                    ax2.scatter(mx[flagged], counts[flagged], s=36, color=ORANGE, zorder=3,
-                                edgecolor=DARK_GREY, linewidth=0.6, marker="D", label="Part of a signal")
-                ax2.set_title("Monthly count with SPC limits", fontsize=10)
-                highest = max(highest, spc["upper"].max())
-                latest = spc.iloc[-1]
-                alt_parts.append(f"Monthly counts: the usual level is {latest['mean']:,.1f} with a usual range of "
-                                 f"{max(latest['lower'], 0):,.1f} to {latest['upper']:,.1f}; {int(flagged.sum())} month(s) "
-                                 "are part of a signal.")
+                shown = spc.reindex(monthly.index)
+                baselines = [b for b in _baselines(spc) if b[0] <= monthly.index[-1]]
+                baselines = baselines[max(0, sum(b[0] <= monthly.index[0] for b in baselines) - 1):]  # from the first shown
+                alt_parts.append(_draw_spc(ax2, counts, shown, polarity, baselines))
+                highest = max(highest, shown["upper"].max())
+                fig.legend(*ax2.get_legend_handles_labels(), loc="lower right", bbox_to_anchor=(0.98, 0.0), ncols=4,
+                           fontsize=8, frameon=False)
             else:
+                ax2.plot(mx, counts, color=DARK_GREY, linewidth=1.4, marker="o", markersize=3, label="Monthly count")
                 missing = int(np.isnan(counts).sum())
                 ax2.set_title(f"Monthly count (no SPC limits: {missing} month(s) missing)", fontsize=10)
                 alt_parts.append(f"Monthly counts: {missing} of the {len(counts)} months {'is' if missing == 1 else 'are'} "
                                  "missing, so no process limits or signals are drawn.")
+                ax2.legend(fontsize=8, loc="upper center", frameon=False)
             labels = _month_labels(list(monthly.index))
             mticks = mx[::6] if len(mx) > 12 else mx[::3]
             ax2.set_xticks(mticks, [labels[i] for i in mticks])
-            # Headroom above the highest point and the upper limit keeps the legend clear of both.
-            ax2.set_ylim(0, max(highest * 1.4, 1e-9))
-            ax2.legend(fontsize=8, loc="upper center", ncols=2, frameon=False)
+            ax2.set_ylim(0, max(highest * 1.15, 1e-9))
     alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
     if panels == 2:
-        second = "monthly statistical process control chart" if spc is not None else "monthly counts (months missing: no SPC)"
-        return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and {second}"), alt
+        if spc is None:
+            return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and monthly counts (months missing: no SPC)"), alt
+        limits = (f"limits from the baseline months {baselines[0][1]} (shaded)" if len(baselines) == 1 else
+                  "each period's limits from its baseline months (shaded): " + join_words(
+                      f"{words} for the period from {pd.Period(start, 'M').strftime('%B %Y')}" for start, words in baselines))
+        return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and monthly statistical process control chart, "
+                           f"{limits}. Orange: a concern; blue: an improvement; purple: unusual, neither better nor worse; "
+                           "grey: usual variation (NHS England's Making Data Count)."), alt
     return figure_html(fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"), alt
 
 
-def district_bars(rows: pd.DataFrame, title: str, unit: str) -> Markup:
-    """Horizontal bars of each district's value with its 95% interval and the partnership line."""
-    districts = rows[rows["area_type"] == "district"].dropna(subset=["value"]).iloc[::-1]
-    partnership = rows.loc[rows["area"] == config.PARTNERSHIP, "value"]
-    with matplotlib.rc_context({**STYLE, "axes.grid.axis": "x"}):
-        fig = Figure(figsize=(6.4, 3.2))
-        ax = fig.subplots()
-        # Fixed margins (a constrained layout measures every label: twice the drawing time).
-        fig.subplots_adjust(left=0.44, right=0.97, bottom=0.25, top=0.9)
-        colours = {"significantly higher": DARK_PINK, "significantly lower": TURQUOISE}
-        y = np.arange(len(districts))
-        ax.barh(y, districts["value"], color=[colours.get(v, DARK_BLUE) for v in districts["vs_partnership"]], height=0.62)
-        ax.errorbar(districts["value"], y, xerr=[districts["value"] - districts["ci_low"], districts["ci_high"] - districts["value"]],
-                    fmt="none", ecolor=DARK_GREY, capsize=3, linewidth=1)
-        markers = {"significantly higher": "▲ higher", "significantly lower": "▼ lower", "similar": "similar"}
-        ax.set_yticks(y, [f"{a}  ({markers.get(v, '')})" for a, v in zip(districts["area"], districts["vs_partnership"])])
-        if len(partnership) and pd.notna(partnership.iloc[0]):
-            ax.axvline(partnership.iloc[0], color=ORANGE, linewidth=2, linestyle="--", label=f"{config.PARTNERSHIP} {partnership.iloc[0]:,.2f}")
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=8)
-        ax.set_xlabel(unit)
-        ax.set_title(f"{title} by district", fontsize=10)
-    higher = list(districts.loc[districts["vs_partnership"] == "significantly higher", "area"])
-    lower = list(districts.loc[districts["vs_partnership"] == "significantly lower", "area"])
-    alt = (f"{title} by district ({unit}). Significantly higher than {config.PARTNERSHIP}: {', '.join(higher[::-1]) or 'none'}. "
-           f"Significantly lower: {', '.join(lower[::-1]) or 'none'}.")
-    return figure_html(fig, alt, f"{title}: districts with 95% confidence intervals against the {config.PARTNERSHIP} value",
-                       "medium")
+def _draw_spc(ax, counts: np.ndarray, spc: pd.DataFrame, polarity: str, baselines: list[tuple[str, str]]) -> str:
+    """The XmR panel: baseline months shaded, each period's usual level and range as its own segments, the
+    counts coloured by reading (``point_readings``). Returns its sentences of alt text."""
+    at = np.arange(len(counts))
+    marked = spc["baseline"].fillna(False).astype(bool).to_numpy()
+    for number, (start, stop) in enumerate(_runs(marked)):
+        ax.axvspan(start - 0.5, stop - 0.5, color=BASELINE_SHADE, linewidth=0, zorder=0,
+                   label="Baseline months" if number == 0 else None)
+    for number, (_, period) in enumerate(spc.reset_index(drop=True).groupby("period", sort=False)):
+        where = period.index.to_numpy()
+        if number:  # a step: new limits from here
+            ax.axvline(where[0] - 0.5, color=DARK_GREY, linewidth=0.8, linestyle=":")
+        ax.plot(where, period["mean"], color=DARK_BLUE, linewidth=1.5, label=None if number else "Usual level")
+        ax.plot(where, period["upper"], color=DARK_GREY, linewidth=1, linestyle="--", label=None if number else "Usual range")
+        ax.plot(where, period["lower"].clip(lower=0), color=DARK_GREY, linewidth=1, linestyle="--")
+    ax.plot(at, counts, color=MDC_COLOURS["common_cause"], linewidth=1.2, zorder=2)
+    readings = point_readings(spc, polarity)
+    for kind, colour in MDC_COLOURS.items():
+        chosen = readings == kind
+        if chosen.any():
+            ax.scatter(at[chosen], counts[chosen], s=16 if kind == "common_cause" else 30, color=colour, zorder=3,
+                       edgecolor="white", linewidth=0.5, label=MDC_WORDS[kind])
+    ax.set_title("Monthly count with SPC limits", fontsize=10)
+    latest = spc.iloc[-1]
+    tally = [f"{n} {'month shows' if n == 1 else 'months show'} {READING_WORDS[kind]}"
+             for kind in ("concern", "improvement", "neutral") if (n := int((readings == kind).sum()))]
+    named = join_words(words for _, words in baselines)
+    return (f"Monthly counts: the usual level is {latest['mean']:,.1f} with a usual range of {max(latest['lower'], 0):,.1f} "
+            f"to {latest['upper']:,.1f}, set from the baseline months {named}; "
+            f"{join_words(tally) if tally else 'all months show usual variation'}.")
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each stretch of True values."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(int), [0]))))
+    return list(zip(edges[::2], edges[1::2]))
 
 
 _SHORT = {"Hinckley and Bosworth": "Hinckley &\nBosworth", "North West Leicestershire": "North West\nLeicestershire",
@@ -183,6 +215,86 @@ _SHORT = {"Hinckley and Bosworth": "Hinckley &\nBosworth", "North West Leicester
 # Labels of the small districts round Leicester sit outside them, with a leader line (degrees).
 _LABEL_OFFSETS = {"Blaby": (-0.16, -0.13), "Oadby and Wigston": (0.2, -0.2)}
 _HALO = [matplotlib.patheffects.withStroke(linewidth=3, foreground="white")]
+
+
+FUNNEL_LABELS = {  # PHEindicatormethods' label -> (words, colour, marker), from high to low
+    "High (0.001)": ("above the upper 99.8% limit", DARK_PINK, "^"),
+    "High (0.025)": ("above the upper 95% limit", ORANGE, "^"),
+    "Not significant": ("within the 95% limits", DARK_GREY, "o"),
+    "Low (0.025)": ("below the lower 95% limit", TURQUOISE, "v"),
+    "Low (0.001)": ("below the lower 99.8% limit", DARK_BLUE, "v"),
+}
+
+
+def district_funnel(rows: pd.DataFrame, title: str, unit: str, statistic: str, scale: float) -> Markup:
+    """Funnel plot: each district's value against its denominator (population for a rate), with the 95% and
+    99.8% limits around the pooled average as the analysis drew them (``funnel_*`` columns: over-dispersion
+    widened when ``funnel_tau2`` > 0); ``scale``: the value's multiplier (``per`` for a rate, 100 for a
+    percentage). Points are coloured and shaped by their label, named, and said in words in the alt text."""
+    from ..analysis.stats import funnel_limits  # scipy: only when a funnel is drawn
+
+    districts = rows[(rows["area_type"] == "district") & (rows["funnel_significance"] != "")]
+    average, tau2 = districts["funnel_average"].iloc[0], districts["funnel_tau2"].iloc[0]
+    n, values = districts["denominator"].to_numpy(dtype=float), districts["value"].to_numpy(dtype=float)
+    grid = np.geomspace(n.min() * 0.7, n.max() * 1.3, 160)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(6.4, 4.2))
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.12, right=0.97, bottom=0.27, top=0.92)
+        ax.axhline(average, color=DARK_GREY, linewidth=1.6, label=f"{config.PARTNERSHIP} {average:,.2f}")
+        for level, style, name in ((0.95, "--", "95% limits"), (0.998, "-", "99.8% limits")):
+            low, high = funnel_limits(grid, average / scale, statistic, level, tau2)
+            ax.plot(grid, low * scale, color=DARK_GREY, linestyle=style, linewidth=0.9, label=name)
+            ax.plot(grid, high * scale, color=DARK_GREY, linestyle=style, linewidth=0.9)
+        for label, (words, colour, marker) in FUNNEL_LABELS.items():
+            chosen = (districts["funnel_significance"] == label).to_numpy()
+            if chosen.any():
+                ax.scatter(n[chosen], values[chosen], s=46, color=colour, marker=marker, zorder=3, edgecolor="white",
+                           linewidth=0.6, label=words[0].upper() + words[1:])
+        _name_points(ax, [_SHORT.get(name, name).replace("\n", " ") for name in districts["area"]], n, values)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.set_xlabel("Residents" if statistic == "rate" else "Denominator")
+        ax.set_ylabel(unit)
+        ax.set_title(f"{title}: districts on a funnel plot", fontsize=10)
+        handles, labels = ax.get_legend_handles_labels()
+        order = sorted(range(len(handles)), key=lambda i: i < 3)  # the districts' labels, then the lines
+        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center", bbox_to_anchor=(0.5, -0.15),
+                  ncols=2, fontsize=8)
+    said = []
+    for label, (words, _, _) in FUNNEL_LABELS.items():
+        names = list(districts.loc[districts["funnel_significance"] == label, "area"])
+        if names and label != "Not significant":
+            said.append(f"{join_words(names)} {'is' if len(names) == 1 else 'are'} {words}")
+    within = "; the others lie within the 95% limits" if said else "All districts lie within the 95% limits"
+    widened = " (widened for the variation between districts beyond chance)" if tau2 > 0 else ""
+    alt = (f"{title} by district ({unit}) against {'population' if statistic == 'rate' else 'denominator'}, around the "
+           f"{config.PARTNERSHIP} value of {average:,.2f} with 95% and 99.8% limits{widened}. {'; '.join(said)}{within}.")
+    return figure_html(fig, alt, f"Funnel plot: {title}, each district against its population, with the limits within "
+                       f"which it would lie by chance alone{widened} around the {config.PARTNERSHIP} value (see Methods)",
+                       "medium")
+
+
+_PLACES = ((5, 3, "left"), (-5, 3, "right"), (5, -11, "left"), (-5, -11, "right"))  # offsets (points) to try
+
+
+def _name_points(ax, names: list[str], xs: np.ndarray, ys: np.ndarray, size: float = 7.5) -> None:
+    """Name each point beside it, at the first of ``_PLACES`` whose text overlaps no point or name already
+    placed (widths estimated from the characters: no drawing needed)."""
+    ax.get_xlim(), ax.get_ylim()  # settle the autoscaled limits first
+    at = ax.transData.transform(np.column_stack([xs, ys]))  # display pixels (dpi 100: a point is 100/72 px)
+    scale, taken = 100 / 72, [(x - 4, y - 4, x + 4, y + 4) for x, y in at]
+    for name, point, (x, y) in zip(names, zip(xs, ys), at):
+        width, height = len(name) * size * 0.55 * scale, size * 1.2 * scale
+        boxes = []
+        for dx, dy, ha in _PLACES:
+            left = x + dx * scale - (width if ha == "right" else 0)
+            boxes.append((left, y + dy * scale, left + width, y + dy * scale + height))
+        free = [not any(b[0] < t[2] and t[0] < b[2] and b[1] < t[3] and t[1] < b[3] for t in taken) for b in boxes]
+        choice = free.index(True) if any(free) else 0
+        taken.append(boxes[choice])
+        dx, dy, ha = _PLACES[choice]
+        ax.annotate(name, point, xytext=(dx, dy), textcoords="offset points", ha=ha, fontsize=size, color=DARK_GREY,
+                    bbox={"pad": 0.5, "facecolor": (1, 1, 1, 0.7), "linewidth": 0})
 
 
 def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict) -> Markup:

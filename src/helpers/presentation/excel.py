@@ -27,7 +27,7 @@ from ..analysis.assess import describe_rule
 from ..analysis.gaps import sentence
 from ..quarters import period_label
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _plain, _put, _quarter_time, _save, safe_text
-from .narrative import change_text
+from .narrative import change_text, variation
 
 GREY_LINE, SECTION_FILL = "BFBFBF", "DCE6F0"
 # judgement -> (fill, text colour); every pair has a contrast ratio of at least 4.5:1.
@@ -67,7 +67,7 @@ def _two_lines(name: str) -> str:
 BODY, HEAD = 10, 9          # dashboard font sizes (points)
 TITLE_CHARS = 34            # indicator titles wrap at this many characters
 ROW_HEIGHT = 16             # points a line; the page has height to spare, so rows breathe
-FIXED = 9                   # columns before the area columns
+FIXED = 10                  # columns before the area columns
 
 
 def _short_period(end: pd.Period) -> str:
@@ -118,7 +118,7 @@ def _dashboard_sheet(ws, results) -> None:
     partnership = params.get("partnership", config.PARTNERSHIP)
     headers = ["Indicator", "Unit", f"Current\nto {end.strftime('%b %y')}", f"Previous\nto {(end - 12).strftime('%b %y')}",
                "Change", "Direction", "Judgement", "95% confidence\ninterval", "Target\nrange",
-               *(_two_lines(area) for area in config.AREAS)]
+               "Monthly SPC", *(_two_lines(area) for area in config.AREAS)]
     last = len(headers)
     widths = {c: _chars(h, HEAD, bold=True) for c, h in enumerate(headers, start=1)}
     widths[1] = _chars("x" * TITLE_CHARS) + 1
@@ -200,6 +200,7 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         (7, record["judgement"].capitalize(), {"fill": fill, "color": color, "bold": True, "align": "center"}),
         (8, f"{record['ci_low']:.{digits}f} – {record['ci_high']:.{digits}f}", {"align": "center", "size": HEAD}),
         (9, _target_text(indicator, record).replace(": ", ":\n"), {"align": "center", "size": HEAD, "wrap": True}),
+        (10, *_spc_cell(record)),
     ]
     for column, area in enumerate(config.AREAS, start=FIXED + 1):
         area_row = index.loc[(indicator.id, area)] if (indicator.id, area) in index.index else None
@@ -216,6 +217,15 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         widths[column] = max(widths[column], _chars(shown, style.get("size", BODY), style.get("bold", False)))
     if indicator.target:
         ws.row_dimensions[row].height = max(ws.row_dimensions[row].height, 2 * ROW_HEIGHT)
+
+
+def _spc_cell(record: dict) -> tuple[str, dict]:
+    """The variation icon's word, on its Making Data Count colour (as the report's icons); "—" without SPC."""
+    if not record["spc_icon"]:
+        return "—", {"align": "center"}
+    icon = variation(record["spc_icon"])
+    return icon["word"], {"fill": icon["colour"][1:], "color": icon["ink"][1:], "bold": True, "align": "center",
+                          "size": HEAD}
 
 
 def _change(record: dict) -> tuple[object, dict]:
@@ -247,6 +257,10 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
         (f"12.34 {lower[0]}", lower[1], "000000",
          f"Area significantly lower than {config.PARTNERSHIP}: below the lower 95% funnel limit for its population. "
          "No mark: similar."),
+        ("Monthly SPC", None, None,
+             "The latest month's statistical process control reading, as NHS England's Making Data Count colours it: "
+             "orange a concern, blue an improvement, purple unusual but neither better nor worse, grey usual variation; "
+             "“high” or “low”: the side of the signal."),
         ("95% confidence interval", None, None,
          "Byar's method for counts and rates, Wilson score for percentages."),
         ("Change", None, None,

@@ -11,13 +11,16 @@ import mistune
 import pandas as pd
 from markupsafe import Markup
 
-from ..analysis.spc import READING_WORDS
+from ..analysis.spc import ICON_WORDS, READING_WORDS
 
 if TYPE_CHECKING:
     from ..analysis.results import Results
     from ..inputs.catalogue import Indicator
 
 ARROWS = {"higher": "▲", "lower": "▼", "similar": "►"}
+# Making Data Count's colours for SPC points and variation icons (NHS England; NHSRplotthedots): orange a
+# concern, blue an improvement, purple a signal neither better nor worse, grey usual (common cause) variation.
+MDC_COLOURS = {"concern": "#ED8B00", "improvement": "#41B6E6", "neutral": "#490092", "common_cause": "#7B7D7D"}
 
 
 def figure(value: float, measure: str) -> str:
@@ -156,3 +159,12 @@ def markdown(text: str | None, headings: bool = False) -> Markup:
 def anchor(*parts: str) -> str:
     """A fragment id from words: anchor("Reduce crime", "districts") -> "reduce-crime-districts"."""
     return "-".join(str(p).lower().replace(" ", "-").replace("&", "and") for p in parts)
+
+
+def variation(icon: str) -> dict:
+    """A variation icon (the table's ``spc_icon``) as it is drawn: reading (kind), colour, letter colour
+    (ink), letter ('H' high, 'L' low, none for usual variation), short word and full name (``ICON_WORDS``)."""
+    kind, _, side = ("common_cause", "", "") if icon == "common_cause" else icon.rpartition("_")
+    word, name = ICON_WORDS[icon]
+    return {"kind": kind, "colour": MDC_COLOURS[kind], "ink": "#FFFFFF" if kind in ("neutral", "common_cause") else "#000000",
+            "letter": {"high": "H", "low": "L"}.get(side, ""), "word": word, "name": name}

@@ -14,7 +14,7 @@ from ..analysis.gaps import cause_lines, last_quarter_lines, section_line, sente
 from ..analysis.results import Results
 from . import charts
 from .fragments import render
-from .narrative import anchor, change_text, change_words, direction_label, figure, key_point, markdown, no_change
+from .narrative import anchor, change_text, change_words, direction_label, figure, key_point, markdown, no_change, variation
 
 JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
                    "not compared": "none", "not available": "na"}
@@ -48,11 +48,17 @@ def _dashboard_row(results: Results, row: dict, gaps: set) -> dict:
     else:
         word = row["judgement"] or "not available"
         judgement, judgement_class = word.capitalize(), JUDGEMENT_CLASS.get(word, "none")
-    spc = row["spc_signal"] if row["spc_signal"] not in ("", "none") else ("None" if row["spc_signal"] == "none" else "—")
-    reading = f" ({row['spc_reading']})" if row["spc_reading"] else ""
     return {**cells, "value": figure(row["value"], row["measure"]), "previous": figure(row["previous_value"], row["measure"]),
             "change": change_text(row), "direction": row["direction"], "direction_label": direction_label(row["direction"]),
-            "judgement": judgement, "judgement_class": judgement_class, "interval": _interval(row), "spc": spc + reading}
+            "judgement": judgement, "judgement_class": judgement_class, "interval": _interval(row), "spc": "—",
+            **_spc_cells(row)}
+
+
+def _spc_cells(row: dict) -> dict:
+    """The variation icon (``charts.variation``) and the signal in words; none without an SPC chart."""
+    if not row["spc_icon"]:
+        return {"icon": None, "signal": ""}
+    return {"icon": variation(row["spc_icon"]), "signal": "" if row["spc_signal"] == "none" else row["spc_signal"]}
 
 
 def dashboard_table(results: Results, section: str | None = None) -> Markup:
@@ -100,13 +106,14 @@ def indicator_block(results: Results, indicator_id: str) -> Markup:
             counts = results.monthly[(results.monthly["indicator_id"] == indicator_id) & (results.monthly["area"] == area)]
             monthly = counts.set_index("month")["numerator"].reindex(list(series["period_end"]))
             points = results.spc[(results.spc["indicator_id"] == indicator_id) & (results.spc["area"] == area)]
-            spc = points.set_index("month").reindex(monthly.index) if len(points) else None
-        chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target, spc)
+            spc = points.set_index("month") if len(points) else None
+        chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target, spc,
+                                     indicator.polarity)
         figures = _figures(series, monthly, row)
     comment = results.params.get("commentary", {}).get("indicators", {}).get(indicator_id)
     return render("indicator_block", id=anchor(indicator_id), title=indicator.title, illustrative=row["illustrative"],
                   key_point=key_point(row, indicator) + uncompared, commentary=markdown(comment), chart=chart,
-                  figures=figures, definition=indicator.definition + (f" {indicator.notes}" if indicator.notes else ""))
+                  figures=figures, **(_spc_cells(row) if row["status"] == "available" else {"icon": None}), definition=indicator.definition + (f" {indicator.notes}" if indicator.notes else ""))
 
 
 def district_table(results: Results, section: str) -> Markup:
@@ -128,7 +135,7 @@ def district_table(results: Results, section: str) -> Markup:
 
 
 def district_breakdown(results: Results, section: str) -> HTML:
-    """District table, then a map and bar chart of the section's first available rate."""
+    """District table, then a funnel plot and a map of the section's first available rate."""
     figures = []
     rows = results.table[(results.table["section"] == section) & (results.table["status"] == "available")
                          & (results.table["measure"] == "rate")]
@@ -136,8 +143,10 @@ def district_breakdown(results: Results, section: str) -> HTML:
         headline = rows["indicator_id"].iloc[0]
         indicator = results.catalogue[headline]
         chosen = results.table[results.table["indicator_id"] == headline]
-        figures = [charts.district_map(chosen, indicator.title, indicator.unit, results.boundaries),
-                   charts.district_bars(chosen, indicator.title, indicator.unit)]
+        rate = indicator.measure == "rate"
+        figures = [charts.district_funnel(chosen, indicator.title, indicator.unit, "rate" if rate else "proportion",
+                                          indicator.per if rate else 100),
+                   charts.district_map(chosen, indicator.title, indicator.unit, results.boundaries)]
     return HTML(render("district_breakdown", id=anchor(section, "districts"), table=district_table(results, section),
                        charts=figures))
 

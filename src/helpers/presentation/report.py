@@ -23,8 +23,9 @@ from ..analysis.assess import describe_comparison, describe_rule, describe_spc
 from ..analysis.breaks import describe_breaks
 from ..analysis.gaps import cause_lines, month_ranges
 from ..analysis.results import Results
+from ..analysis.spc import ICON_WORDS
 from .fragments import render
-from .narrative import anchor, long_date, markdown
+from .narrative import anchor, long_date, markdown, variation
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -57,7 +58,7 @@ def contents(results: Results) -> Markup:
 
 
 def reading_key(results: Results) -> Markup:
-    return render("reading_key", partnership=config.PARTNERSHIP)
+    return render("reading_key", partnership=config.PARTNERSHIP, icons=[variation(icon) for icon in ICON_WORDS])
 
 
 def data_quality(results: Results) -> Markup:
