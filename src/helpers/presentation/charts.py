@@ -106,7 +106,6 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
     """
     values = series["value"].to_numpy(dtype=float)
     known = np.flatnonzero(~np.isnan(values))  # positions with a value
-    baselines = []
     with matplotlib.rc_context(STYLE):
         panels = 2 if monthly is not None and len(monthly) >= 12 else 1
         fig = Figure(figsize=(9.6 if panels == 2 else 5.6, 3.4 if spc is not None else 3.0))
