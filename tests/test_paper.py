@@ -122,7 +122,7 @@ def test_new_quarter_copies_settings_and_empties_commentary(tmp_path, monkeypatc
     written = yaml.safe_load((tmp_path / "2022-23-Q3.yaml").read_text())
     assert written["meeting_date"] is None
     assert written["commentary"]["summary"] == "" and set(written["commentary"]["sections"]) == set(config.SECTIONS)
-    assert written["unavailable"] == {"racially_religiously_aggravated":
-                                      "Not available this quarter due to the change of recording system."}
+    assert written["unavailable"] == {"racially_religiously_aggravated": {
+        "reason": "Not available this quarter due to the change of recording system", "expected": "2023/24 Q1"}}
     params_module.load_params("2022-23-Q3")  # the file it writes is valid
     assert main(["new-quarter", "2022-23-Q3"]) == 2  # never overwrites without --force
