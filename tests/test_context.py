@@ -181,19 +181,20 @@ def test_key_point_says_where_the_value_sits_against_the_baseline(table):
         "(October to December 2020).")
 
 
-@pytest.mark.parametrize("now, before, extreme, plural, words", [
+@pytest.mark.parametrize("now, before, extreme, plural, words", [  # the last year: similar, except where "but"
     ("similar", "below", "", False, "; back to its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
     ("similar", "similar", "", False, "; similar to its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
     ("above", "similar", "highest", True, "; above their pre-pandemic level of 12.00 (December 2019 to February 2020) "
                                           "and the highest since the series began in November 2020"),
     ("below", "below", "", False, "; still below its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
+    ("below", "below", "", False, ", but still below its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
     ("", "", "lowest", False, "; the lowest since the series began in November 2020"),
     ("", "", "", False, ""),
 ])
 def test_context_words(now, before, extreme, plural, words):
     row = {"vs_baseline": now, "previous_vs_baseline": before, "baseline_label": "pre-pandemic", "baseline_value": 12.0,
            "measure": "rate", "baseline_period": "December 2019 to February 2020", "series_extreme": extreme,
-           "series_start": "2020-11" if extreme else ""}
+           "series_start": "2020-11" if extreme else "", "direction": "higher" if "but" in words else "similar"}
     assert context_words(row, plural) == words
     if now:  # a list of key points states the period once, above them
         stated = context_words(row, plural, period_stated="December 2019 to February 2020")

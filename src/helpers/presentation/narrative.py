@@ -105,10 +105,12 @@ def _significance(row: dict) -> str:
 
 def context_words(row: dict, plural: bool = False, period_stated: str = "") -> str:
     """Where this year's value sits against the baseline and in the series, as a clause to end a sentence:
-    ``; back to its pre-pandemic level of 57.10 (December 2019 to February 2020)``; "" when neither applies.
+    ``; back to its pre-pandemic level of 57.10 (December 2019 to February 2020)``, or ``, but still below …`` when
+    the value rose on last year yet sits below the baseline (or fell yet sits above); "" when neither applies.
     The baseline period is left out when it is ``period_stated``."""
     parts = []
     place, before = row.get("vs_baseline"), row.get("previous_vs_baseline")
+    contrary = (place, row.get("direction")) in (("below", "higher"), ("above", "lower"))  # up on last year, still below
     if place:
         if place == "similar":
             place = "back to" if before in ("above", "below") else "similar to"
@@ -120,7 +122,7 @@ def context_words(row: dict, plural: bool = False, period_stated: str = "") -> s
     if row.get("series_extreme"):
         since = pd.Period(row["series_start"], "M").strftime("%B %Y")
         parts.append(f"the {row['series_extreme']} since the series began in {since}")
-    return f"; {' and '.join(parts)}" if parts else ""
+    return f"{', but' if contrary else ';'} {' and '.join(parts)}" if parts else ""
 
 
 def quarter_words(row: dict) -> str:
