@@ -17,7 +17,7 @@ from helpers import config
 from helpers.analysis.context import CONTEXT_COLUMNS, add_context, find_baseline, series_extremes
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.analysis.stats import poisson_rate_test, two_proportion_test
-from helpers.presentation.narrative import context_words, key_point
+from helpers.presentation.narrative import context_words, key_point, quarter_words
 from helpers.quarters import window
 from test_indicators import CATALOGUE, MONTHS, Q2, local_rows, police_counts, population, row_of
 
@@ -181,16 +181,33 @@ def test_key_point_says_where_the_value_sits_against_the_baseline(table):
         "(October to December 2020).")
 
 
-@pytest.mark.parametrize("now, before, extreme, plural, words", [
+@pytest.mark.parametrize("now, before, extreme, plural, words", [  # the last year: similar, except where "but"
     ("similar", "below", "", False, "; back to its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
     ("similar", "similar", "", False, "; similar to its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
     ("above", "similar", "highest", True, "; above their pre-pandemic level of 12.00 (December 2019 to February 2020) "
-                                          "and the highest in the series since November 2020"),
-    ("", "", "lowest", False, "; the lowest in the series since November 2020"),
+                                          "and the highest since the series began in November 2020"),
+    ("below", "below", "", False, "; still below its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
+    ("below", "below", "", False, ", but still below its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
+    ("", "", "lowest", False, "; the lowest since the series began in November 2020"),
     ("", "", "", False, ""),
 ])
 def test_context_words(now, before, extreme, plural, words):
     row = {"vs_baseline": now, "previous_vs_baseline": before, "baseline_label": "pre-pandemic", "baseline_value": 12.0,
            "measure": "rate", "baseline_period": "December 2019 to February 2020", "series_extreme": extreme,
-           "series_start": "2020-11" if extreme else ""}
+           "series_start": "2020-11" if extreme else "", "direction": "higher" if "but" in words else "similar"}
     assert context_words(row, plural) == words
+    if now:  # a list of key points states the period once, above them
+        stated = context_words(row, plural, period_stated="December 2019 to February 2020")
+        assert stated == words.replace(" (December 2019 to February 2020)", "")
+
+
+@pytest.mark.parametrize("direction, change, significant, words", [
+    ("higher", -12.0, True, ", but the latest quarter is 12.0% lower than the same quarter last year, a significant fall"),
+    ("similar", 20.0, True, ", but the latest quarter is 20.0% higher than the same quarter last year, a significant rise"),
+    ("higher", 20.0, True, ""),    # the same way as the 12 months: no turn
+    ("higher", -12.0, False, ""),  # not significant
+])
+def test_quarter_words_name_a_turning_point(direction, change, significant, words):
+    row = {"direction": direction, "measure": "rate", "quarter_change_abs": change / 10, "quarter_change_pct": change,
+           "quarter_significant": significant}
+    assert quarter_words(row) == words

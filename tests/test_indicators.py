@@ -338,7 +338,7 @@ def test_change_from_a_previous_value_of_0_is_new_never_inf():
         ("higher", "deteriorating")
     assert row_of(judged, "crime", "Harborough")["direction"] == "similar"
     sentence = key_point(row_of(judged, "crime", "Melton").to_dict(), CATALOGUE["crime"])
-    assert sentence.startswith("Crime is deteriorating: 0.00 to 0.60 per 1,000 over the last year (new).")
+    assert sentence.startswith("Crime is deteriorating: 0.00 to 0.60 per 1,000 over the last year (new), a significant rise.")
 
 
 def test_population_year():

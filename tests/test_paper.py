@@ -1,6 +1,7 @@
 """The covering board paper, the consistency check, what changed, and new-quarter."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -75,12 +76,16 @@ def test_consistency_check_passes_on_the_real_paper(paper, results):
     "wrong base",                                          # hate crimes quoted per 1,000, not per 10,000
     ("note the 2022/23 Q2", "note the 2021/22 Q2"),        # the wrong year, as in the real Q2 2025/26 paper
     ("12 months to September 2022", "12 months to June 2022"),
+    "wrong baseline",                                      # burglary's pre-pandemic level mistyped
+    ("expected back in 2023/24 Q1", "back in 2023/24 Q1"),  # a quarter named outside "expected back in"
 ])
 def test_consistency_check_catches_a_wrong_figure_period_or_year(paper, results, wrong):
     rows = results.rows().set_index("indicator_id")
     total, hate = (f"{figure(rows.at[i, 'value'], 'rate')} per 10,000" for i in ("total_crime", "hate_crime"))
+    level = f"level of {figure(rows.at['burglary_total', 'baseline_value'], 'rate')}"
     old, new = {"mistyped figure": (total, f"{figure(rows.at['total_crime', 'value'] + 0.01, 'rate')} per 10,000"),
-                "wrong base": (hate, hate.replace("10,000", "1,000"))}.get(wrong, wrong)
+                "wrong base": (hate, hate.replace("10,000", "1,000")),
+                "wrong baseline": (level, level.replace(".", "1.", 1))}.get(wrong, wrong)
     assert old in paper
     broken = paper.replace(old, new)
     with pytest.raises(BuildError, match="disagree with indicators.csv"):
@@ -97,6 +102,45 @@ def test_consistency_check_leaves_the_analysts_commentary_out(paper, results):
     with pytest.raises(BuildError, match="disagree with indicators.csv"):
         check_consistency(results.table, {"report.html": page.replace("<div class='commentary'>", "<div>")},
                           results.quarter)
+
+
+def test_paper_opens_with_the_exceptions(paper, results):
+    """At a glance, then the main messages (their figures the table's), the rule, the wider picture, then the list."""
+    key_points = paper[paper.index("### Key points"):paper.index("#### Reduce crime")]
+    rows = results.rows()
+    deteriorating = (rows["judgement"] == "deteriorating").sum()
+    assert re.search(rf"^\d+\. At a glance: of the {len(rows)} indicators, {deteriorating} are deteriorating", key_points, re.M)
+    messages = key_points[key_points.index("#### The main messages"):key_points.index("#### The wider picture")]
+    first = re.search(r"^\d+\. (.*)$", messages, re.M).group(1)
+    top = rows[rows["direction"].isin(["higher", "lower"])].sort_values("change_pct", key=abs, ascending=False)
+    top = top[top["spc_reading"].isin(["concern", "improvement"])].iloc[0]  # changed and signalling, largest change
+    assert first.startswith(f"{top['title']} is {top['judgement']}: {figure(top['previous_value'], 'rate')} to "
+                            f"{figure(top['value'], 'rate')} per 10,000")
+    assert "Ranked by: a change beyond normal variation first" in messages
+    assert "only 3 months, so read it as a rough guide" in messages
+    assert paper.count("span a break in the") == 1  # said once, not on each police.uk key point
+    assert "MARAC (Multi-Agency Risk Assessment Conference)" in paper  # the explanation beside its key point
+    assert ("Racially or religiously aggravated crime is not available this quarter due to the change of recording "
+            "system; expected back in 2023/24 Q1.") in paper
+
+
+def test_report_key_points_cover_and_methods_say_the_same(paper, results):
+    """The report's key points open as the paper does; the cover and methods name the estimates and the baseline."""
+    from helpers.presentation import render, report
+    html_text = html.unescape(render.key_points(results).data)
+    glance = re.search(r"At a glance: (.*)$", paper, re.M).group(1)
+    assert glance[0].upper() + glance[1:] in html_text
+    messages = re.findall(r"<li class='\w+'>(.*?)</li>", html_text[:html_text.index("All indicators by priority")])
+    paper_messages = paper[paper.index("#### The main messages"):paper.index("#### The wider picture")]
+    assert messages and all(message in paper_messages for message in messages)
+    assert html_text.index("At a glance") < html_text.index("The main messages") < html_text.index("The wider picture")
+    cover, methods = (html.unescape(text) for text in (report.cover(results, {"built_at": "today"}), report.methods(results)))
+    for text in (cover, methods):
+        assert results.population_note in text and "those published by the meeting date (17 November 2022)" in text
+    assert "pre-pandemic level is its average over December 2019 to February 2020" in cover
+    assert results.baseline_note in methods and "The main messages are the indicators that matter most" in methods
+    block = html.unescape(render.indicator_block(results, "marac_repeat_rate"))
+    assert "What this measures:</strong> A MARAC (Multi-Agency Risk Assessment Conference)" in block
 
 
 def test_paper_html_escapes_markup(results):
@@ -122,7 +166,7 @@ def test_new_quarter_copies_settings_and_empties_commentary(tmp_path, monkeypatc
     written = yaml.safe_load((tmp_path / "2022-23-Q3.yaml").read_text())
     assert written["meeting_date"] is None
     assert written["commentary"]["summary"] == "" and set(written["commentary"]["sections"]) == set(config.SECTIONS)
-    assert written["unavailable"] == {"racially_religiously_aggravated":
-                                      "Not available this quarter due to the change of recording system."}
+    assert written["unavailable"] == {"racially_religiously_aggravated": {
+        "reason": "Not available this quarter due to the change of recording system", "expected": "2023/24 Q1"}}
     params_module.load_params("2022-23-Q3")  # the file it writes is valid
     assert main(["new-quarter", "2022-23-Q3"]) == 2  # never overwrites without --force

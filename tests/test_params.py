@@ -199,3 +199,22 @@ def test_invalid_yaml_names_the_line(tmp_path):
 def test_top_level_must_be_a_mapping(tmp_path):
     path = write(tmp_path, "- change_rule\n- both\n")
     assert "mapping" in str(error_of("2022-23-Q3", path))
+
+
+def test_unavailable_may_say_when_the_data_is_expected_back(tmp_path, catalogue):
+    text = ("unavailable:\n  hate_crime: {reason: Not available while the crime system moves., expected: 2023/24 Q1}\n"
+            "  robbery: {reason: Not available}\n  shoplifting: Not available this quarter.\n")
+    params = load_params("2022-23-Q3", write(tmp_path, text), catalogue)
+    assert params["unavailable"] == {
+        "hate_crime": "Not available while the crime system moves; expected back in 2023/24 Q1",
+        "robbery": "Not available", "shoplifting": "Not available this quarter."}
+
+
+@pytest.mark.parametrize("text", ["unavailable:\n  hate_crime: {expected: 2023/24 Q1}\n",          # no reason
+                                  "unavailable:\n  hate_crime: {reason: r, expected: 2023}\n",     # not text
+                                  "unavailable:\n  hate_crime: {reason: r, back: 2023/24 Q1}\n"])  # unknown key
+def test_bad_expected_back_is_one_line_naming_the_indicator(tmp_path, catalogue, text):
+    path = write(tmp_path, text)
+    error = str(error_of("2022-23-Q3", path, catalogue))
+    assert "unavailable: hate_crime: give the reason as text, or as {reason: text, expected: text}" in error
+    assert str(path) in error and "\n" not in error

@@ -502,6 +502,8 @@ CATALOGUE_CASES = {
     "not a list": (lambda t: "indicators: none\n", ["must hold a list"]),
     "plural as text": (lambda t: t.replace("plural: true", "plural: yes please", 1),
                        ["indicator 2", "'plural' must be true or false"]),
+    "explanation as a list": (lambda t: t.replace("    per: 10000\n", "    per: 10000\n    explanation: [a, b]\n", 1),
+                              ["indicator 1", "'explanation' must be text"]),
 }
 
 

@@ -73,7 +73,8 @@ def test_word_paper_has_the_papers_headings_and_numbered_paragraphs(word, blocks
     document = Document(io.BytesIO(word))
     headings = [(int(p.style.name[-1]), p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == [(len(m[1]), m[2]) for m in re.finditer(r"^(#+) (.*)$", paper, re.M)]
-    assert [text for level, text in headings if level == 4] == list(config.SECTIONS.values())
+    assert [text for level, text in headings if level == 4] == [
+        "The main messages", "The wider picture", *config.SECTIONS.values()]
     assert [text for level, text in headings if level == 3] == [
         "Purpose of the report", "Introduction", "Key points", "What changed since last quarter",
         "Data availability", "Recommendations", "Officer to contact"]

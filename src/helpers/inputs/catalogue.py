@@ -18,7 +18,7 @@ CRIME_TYPES = ["Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal d
                "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting",
                "Theft from the person", "Vehicle crime", "Violence and sexual offences"]
 _KEYS = {"id", "title", "section", "measure", "per", "polarity", "source", "crime_types",
-         "frequency", "target", "definition", "notes", "plural"}
+         "frequency", "target", "definition", "notes", "plural", "explanation"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Indicator:
     target: dict | None = field(default=None, hash=False)
     notes: str = ""
     plural: bool = False  # the title is plural ("Hate crimes"): sentences say "are", not "is"
+    explanation: str = ""  # what the measure is, for a board member, in a sentence or two (optional)
 
     @property
     def unit(self) -> str:
@@ -68,7 +69,7 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
             raise InputError("each indicator must be a mapping of keys", file=path, row=where)
         problems = [f"unknown key '{k}'" for k in entry if k not in _KEYS]
         problems += [f"'{k}' must be text" for k in ("id", "title", "section", "measure", "polarity", "source",
-                                                      "frequency", "definition", "notes")
+                                                      "frequency", "definition", "notes", "explanation")
                      if k in entry and entry[k] is not None and not isinstance(entry[k], str)]
         if "plural" in entry and not isinstance(entry["plural"], bool):
             problems.append("'plural' must be true or false")
@@ -100,6 +101,7 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
             problems.append(f"id '{entry['id']}' is used twice")
         if problems:
             raise InputError("; ".join(problems), file=path, row=where)
-        values = {**entry, "crime_types": tuple(entry.get("crime_types", ())), "notes": entry.get("notes", "")}
+        values = {**entry, "crime_types": tuple(entry.get("crime_types", ())), "notes": entry.get("notes") or "",
+                  "explanation": (entry.get("explanation") or "").strip()}
         catalogue[entry["id"]] = Indicator(**values)
     return catalogue

@@ -24,6 +24,7 @@ _SPC = {"steps", "baseline"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _COMMENTARY = {"summary", "sections", "indicators"}
 _CONTACT = {"name", "role", "email", "phone"}
+_UNAVAILABLE = {"reason", "expected"}
 
 
 def quarter_params_path(quarter_label: str) -> Path:
@@ -46,8 +47,24 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
         merged.update(document)
         merged.setdefault("_files", []).append(str(source))
     merged.setdefault("commentary", {})
-    merged.setdefault("unavailable", {})
+    merged["unavailable"] = {k: unavailable_reason(v) for k, v in (merged.get("unavailable") or {}).items()}
     return merged
+
+
+def _unavailable_ok(given) -> bool:
+    """A reason (text), or a mapping of a reason and, optionally, when the data is expected back (both text)."""
+    if isinstance(given, dict):
+        return ("reason" in given and not set(given) - _UNAVAILABLE
+                and all(isinstance(v, str) and v.strip() for v in given.values()))
+    return isinstance(given, str) and bool(given.strip())
+
+
+def unavailable_reason(given: str | dict) -> str:
+    """The reason as the report states it: ``{reason: X, expected: 2023/24 Q1}`` is "X; expected back in 2023/24 Q1"."""
+    if isinstance(given, str):
+        return given.strip()
+    reason = given["reason"].strip().rstrip(".")
+    return f"{reason}; expected back in {given['expected'].strip()}" if given.get("expected") else reason
 
 
 def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
@@ -102,8 +119,12 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
     for where, text in texts:
         if text is not None and not isinstance(text, (str, int, float)):
             fail("commentary", f"{where} must be text (Markdown), not a list or mapping")
-    if not isinstance(unavailable, dict) or not all(isinstance(v, str) and v.strip() for v in unavailable.values()):
+    if not isinstance(unavailable, dict):
         fail("unavailable", "unavailable must map each indicator id to the reason it is not available")
+    for indicator_id, given in unavailable.items():
+        if not _unavailable_ok(given):
+            fail("unavailable", f"unavailable: {indicator_id}: give the reason as text, or as {{reason: text, expected: "
+                                "text}} to say when the data is expected back (e.g. expected: 2023/24 Q1)")
     for indicator_id in notes | unavailable:
         if catalogue is not None and indicator_id not in catalogue:
             close = difflib.get_close_matches(str(indicator_id), list(catalogue), n=3, cutoff=0.8)

@@ -59,14 +59,15 @@ def direction_label(direction: str) -> str:
     return f"{ARROWS[direction]} {direction.capitalize()}" if direction in ARROWS else "—"
 
 
-def key_point(row: dict, indicator: Indicator) -> str:
-    """One plain-English sentence for an indicator's partnership row, in the board paper's style."""
+def key_point(row: dict, indicator: Indicator, break_note: bool = True, period_stated: str = "") -> str:
+    """One plain-English sentence for an indicator's partnership row, in the board paper's style.
+
+    ``break_note``: add the row's data-break sentence (a list of key points says it once instead);
+    ``period_stated``: the baseline period the reader has just been told, left out of the sentence.
+    """
     subject, target = indicator.subject, indicator.target
     if row["status"] != "available":
-        reason = row["reason"]
-        if reason.lower().startswith("not available"):
-            reason = reason[len("not available"):].lstrip(" :,")
-        return f"{subject} not available: {reason}"
+        return unavailable_sentence(subject, row["reason"])
     now = with_unit(row["value"], row["measure"], row["unit"])
     if pd.isna(row["previous_value"]):
         return f"{subject} {now} over the last 12 months; not compared with the previous year (data missing)."
@@ -77,35 +78,68 @@ def key_point(row: dict, indicator: Indicator) -> str:
         sentence = (f"{subject} {now}, {relation} the previous year's {before}, and {place} the "
                     f"{target.get('label', 'target range')} of {target['low']:g}–{target['high']:g}%.")
     elif row["judgement"] in ("improving", "deteriorating", "stable"):
-        sentence = f"{subject} {row['judgement']}: {before} to {now} over the last year ({change_text(row)})."
+        sentence = f"{subject} {row['judgement']}: {before} to {now} over the last year ({change_text(row)}){_significance(row)}."
     else:
-        word = {"higher": "higher", "lower": "lower", "similar": "similar"}[row["direction"]]
-        sentence = f"{subject} {word} than last year: {before} to {now} ({change_text(row)}; no polarity)." if word != "similar" \
-            else f"{subject} similar to last year: {before} to {now} ({change_text(row)}; no polarity)."
-    sentence = sentence[:-1] + context_words(row, indicator.plural) + "."
+        word = row["direction"]
+        sentence = f"{subject} {word} {'to' if word == 'similar' else 'than'} last year: {before} to {now} " \
+                   f"({change_text(row)}; no polarity){_significance(row)}."
+    sentence = sentence[:-1] + context_words(row, indicator.plural, period_stated) + quarter_words(row) + "."
     if row.get("spc_signal") not in ("", "none", None) and pd.notna(row.get("spc_signal")):
         sentence += f" Monthly counts show {READING_WORDS[row['spc_reading']]}: {row['spc_signal']}."
-    if row.get("data_break"):
+    if break_note and row.get("data_break"):
         sentence += f" {row['data_break']}"
     if row.get("illustrative"):
         sentence += " (Illustrative sample data.)"
     return sentence
 
 
-def context_words(row: dict, plural: bool = False) -> str:
+def unavailable_sentence(subject: str, reason: str) -> str:
+    """``Robbery is not available this quarter due to …``: the reason as params or the data give it."""
+    rest = reason[len("not available"):] if reason.lower().startswith("not available") else f": {reason}"
+    return f"{subject} not available{rest if rest[:1] in (' ', ':', ',', '') else ' ' + rest}".rstrip(".") + "."
+
+
+def _significance(row: dict) -> str:
+    """``, a significant rise`` when the change is called higher or lower and is statistically significant."""
+    if row.get("direction") not in ("higher", "lower") or row.get("significant") not in (True,):  # numpy's too
+        return ""
+    return f", a significant {'rise' if row['direction'] == 'higher' else 'fall'}"
+
+
+def context_words(row: dict, plural: bool = False, period_stated: str = "") -> str:
     """Where this year's value sits against the baseline and in the series, as a clause to end a sentence:
-    ``; back to its pre-pandemic level of 57.10 (December 2019 to February 2020)``; "" when neither applies."""
+    ``; back to its pre-pandemic level of 57.10 (December 2019 to February 2020)``, or ``, but still below …`` when
+    the value rose on last year yet sits below the baseline (or fell yet sits above); "" when neither applies.
+    The baseline period is left out when it is ``period_stated``."""
     parts = []
-    place = row.get("vs_baseline")
+    place, before = row.get("vs_baseline"), row.get("previous_vs_baseline")
+    contrary = (place, row.get("direction")) in (("below", "higher"), ("above", "lower"))  # up on last year, still below
     if place:
         if place == "similar":
-            place = "back to" if row.get("previous_vs_baseline") in ("above", "below") else "similar to"
-        parts.append(f"{place} {'their' if plural else 'its'} {row['baseline_label']} level of {figure(row['baseline_value'], row['measure'])} "
-                     f"({row['baseline_period']})")
+            place = "back to" if before in ("above", "below") else "similar to"
+        elif place == before:
+            place = f"still {place}"
+        period = "" if row["baseline_period"] == period_stated else f" ({row['baseline_period']})"
+        parts.append(f"{place} {'their' if plural else 'its'} {row['baseline_label']} level of "
+                     f"{figure(row['baseline_value'], row['measure'])}{period}")
     if row.get("series_extreme"):
         since = pd.Period(row["series_start"], "M").strftime("%B %Y")
-        parts.append(f"the {row['series_extreme']} in the series since {since}")
-    return f"; {' and '.join(parts)}" if parts else ""
+        parts.append(f"the {row['series_extreme']} since the series began in {since}")
+    return f"{', but' if contrary else ';'} {' and '.join(parts)}" if parts else ""
+
+
+def quarter_words(row: dict) -> str:
+    """A turning point: ``, but the latest quarter is 12.0% lower than the same quarter last year, a significant
+    fall``, when the latest quarter's change is significant and not the way the 12 months went; else ""."""
+    change = row.get("quarter_change_abs")
+    if row.get("quarter_significant") not in (True,) or pd.isna(change) or not change:
+        return ""
+    way = "higher" if change > 0 else "lower"
+    if way == row.get("direction"):
+        return ""
+    size = f"{abs(change):.1f} points" if row["measure"] == "percentage" else f"{abs(row['quarter_change_pct']):.1f}%"
+    return (f", but the latest quarter is {size} {way} than the same quarter last year, a significant "
+            f"{'rise' if way == 'higher' else 'fall'}")
 
 
 def change_words(change: dict) -> str:

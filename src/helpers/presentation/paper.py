@@ -21,6 +21,7 @@ from ..analysis.gaps import cause_lines, join_words, last_quarter_lines, section
 from ..analysis.results import Results
 from ..errors import BuildError
 from .fragments import render
+from .messages import RULE_NOTE, opening
 from .narrative import change_words, figure, key_point, long_date, markdown, no_change
 
 
@@ -78,7 +79,18 @@ def paper_blocks(results: Results) -> list[Block]:
         para(f"A district breakdown compares each district with {config.PARTNERSHIP} as a whole on a funnel plot "
              "(OHID's method, with 95% and 99.8% limits). Localities can differ from county-wide trends, and the "
              "district pages of the report should be read alongside the headline figures."),
+        para(f"Rates use ONS mid-year population estimates: {results.population_note}."),
         Heading(3, "Key points")]
+    first = opening(rows, results.catalogue, results.breaks)
+    blocks.append(para(f"At a glance: {first.glance[:1].lower()}{first.glance[1:]}"))
+    if first.messages:
+        blocks += [Heading(4, "The main messages"), *(para(text) for _, text in first.messages)]
+    note = f"{RULE_NOTE if first.messages else ''} {first.baseline}".strip()
+    if note:
+        blocks.append(para(note))
+    wider = [*first.together, *([first.break_note] if first.break_note else [])]
+    if wider:
+        blocks += [Heading(4, "The wider picture"), *(para(line) for line in wider)]
     gaps = results.gaps()
     causes = [para(line) for line in cause_lines(gaps)]  # each cause once; the sections refer to it
     cited = [str(p.number) for p in causes]
@@ -90,7 +102,9 @@ def paper_blocks(results: Results) -> list[Block]:
         section_rows = results.rows(config.PARTNERSHIP, section)
         for row in section_rows.to_dict("records"):
             if row["indicator_id"] not in missing:
-                blocks.append(para(key_point(row, results.catalogue[row["indicator_id"]])))
+                indicator = results.catalogue[row["indicator_id"]]
+                explanation = f" {indicator.explanation}" if indicator.explanation else ""
+                blocks.append(para(key_point(row, indicator, False, first.period_stated) + explanation))
         absent = section_rows.loc[section_rows["indicator_id"].isin(missing), "title"]
         if len(absent):
             blocks.append(para(section_line(list(absent), see)))
@@ -163,8 +177,9 @@ def check_consistency(table: pd.DataFrame, documents: dict[str, str], quarter) -
     """Fail the build if a generated sentence in any document disagrees with ``indicators.csv``.
 
     For every partnership indicator, each sentence about it must carry the table's
-    current and previous values and its unit; every period and quarter named must be
-    the report's own. The analyst's commentary blocks are left out (see ``commentary``).
+    current and previous values and its unit, and any baseline level it quotes must be the
+    table's; every period and quarter named must be the report's own (a quarter the data is
+    "expected back in" aside). The analyst's commentary blocks are left out (see ``commentary``).
     """
     problems = []
     rows = table[table["area"] == config.PARTNERSHIP]
@@ -181,6 +196,10 @@ def check_consistency(table: pd.DataFrame, documents: dict[str, str], quarter) -
                     if pd.notna(value) and figure(value, row["measure"]) not in sentence:
                         problems.append(f"{name}: {row['indicator_id']} {label} value should be "
                                         f"{figure(value, row['measure'])}: '{sentence[:100]}'")
+                for quoted in re.findall(r"level of (-?[\d,]+\.\d+%?)", sentence):
+                    if quoted != figure(row["baseline_value"], row["measure"]):
+                        problems.append(f"{name}: {row['indicator_id']} baseline should be "
+                                        f"{figure(row['baseline_value'], row['measure'])}: '{sentence[:100]}'")
                 units = set(re.findall(r"per (1,?000|10,?000|100,?000)\b", sentence))
                 if row["measure"] == "rate" and units != {f"{int(row['unit'].split()[-1].replace(',', '')):,}"}:
                     problems.append(f"{name}: {row['indicator_id']} should be {row['unit']}: '{sentence[:100]}'")
@@ -188,7 +207,7 @@ def check_consistency(table: pd.DataFrame, documents: dict[str, str], quarter) -
             if pd.Period(pd.Timestamp(month), "M") not in allowed_ends:
                 problems.append(f"{name}: names the period '12 months to {month}', not this report's")
         allowed_quarters = {quarter.short_title, quarter.previous().short_title}  # "what changed" names the last one
-        for named in set(re.findall(r"\b(\d{4}/\d{2}) (?:Q|Quarter )([1-4])\b", text)):
+        for named in set(re.findall(r"(?<!expected back in )\b(\d{4}/\d{2}) (?:Q|Quarter )([1-4])\b", text)):
             if f"{named[0]} Q{named[1]}" not in allowed_quarters:
                 problems.append(f"{name}: names the quarter {named[0]} Q{named[1]}, not {quarter.short_title}")
     if problems:

@@ -14,7 +14,9 @@ from ..analysis.gaps import cause_lines, last_quarter_lines, section_line, sente
 from ..analysis.results import Results
 from . import charts
 from .fragments import render
-from .narrative import anchor, change_text, change_words, direction_label, figure, key_point, markdown, no_change, variation
+from .messages import RULE_NOTE, opening
+from .narrative import (anchor, change_text, change_words, direction_label, figure, key_point, markdown, no_change,
+                        variation)
 
 JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
                    "not compared": "none", "not available": "na"}
@@ -112,8 +114,10 @@ def indicator_block(results: Results, indicator_id: str) -> Markup:
         figures = _figures(series, monthly, row)
     comment = results.params.get("commentary", {}).get("indicators", {}).get(indicator_id)
     return render("indicator_block", id=anchor(indicator_id), title=indicator.title, illustrative=row["illustrative"],
-                  key_point=key_point(row, indicator) + uncompared, commentary=markdown(comment), chart=chart,
-                  figures=figures, **(_spc_cells(row) if row["status"] == "available" else {"icon": None}), definition=indicator.definition + (f" {indicator.notes}" if indicator.notes else ""))
+                  key_point=key_point(row, indicator) + uncompared, explanation=indicator.explanation,
+                  commentary=markdown(comment), chart=chart, figures=figures,
+                  **(_spc_cells(row) if row["status"] == "available" else {"icon": None}),
+                  definition=indicator.definition + (f" {indicator.notes}" if indicator.notes else ""))
 
 
 def district_table(results: Results, section: str) -> Markup:
@@ -165,24 +169,28 @@ def indicators(results: Results, section: str) -> HTML:
 
 
 def key_points(results: Results) -> HTML:
-    """Key points per priority, generated from the numbers, then the analyst's summary.
+    """Exceptions first (``messages.opening``), then the key points per priority, then the analyst's summary.
 
-    Missing data is stated once per cause, first; a section names its indicators it leaves
-    not available in one line.
+    Missing data is stated once per cause; a section names its indicators it leaves not available in
+    one line. The data break and the baseline period are said once, above the lists.
     """
     gaps = results.gaps()
     missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
+    first = opening(results.rows(), results.catalogue, results.breaks)
     sections = []
     for section, title in config.SECTIONS.items():
         rows = results.rows(config.PARTNERSHIP, section)
-        points = [{"text": key_point(r, results.catalogue[r["indicator_id"]]),
+        points = [{"text": key_point(r, results.catalogue[r["indicator_id"]], False, first.period_stated),
                    "judgement_class": JUDGEMENT_CLASS.get(r["judgement"], "none")}
                   for r in rows.to_dict("records") if r["indicator_id"] not in missing]
         absent = list(rows.loc[rows["indicator_id"].isin(missing), "title"])
         sections.append({"title": title, "points": points, "absent": section_line(absent, "see above") if absent else ""})
+    messages = [{"text": text, "judgement_class": JUDGEMENT_CLASS.get(judgement, "none")}
+                for judgement, text in first.messages]
     return HTML(render("key_points", partnership=config.PARTNERSHIP, period=results.rows()["period"].iloc[0],
-                       causes=cause_lines(gaps), sections=sections,
-                       summary=markdown(results.params.get("commentary", {}).get("summary"))))
+                       glance=first.glance, baseline=first.baseline, messages=messages, rule_note=RULE_NOTE,
+                       together=first.together, break_note=first.break_note, causes=cause_lines(gaps),
+                       sections=sections, summary=markdown(results.params.get("commentary", {}).get("summary"))))
 
 
 def dashboard_overview(results: Results) -> HTML:

@@ -25,6 +25,7 @@ from ..analysis.gaps import cause_lines, month_ranges
 from ..analysis.results import Results
 from ..analysis.spc import ICON_WORDS
 from .fragments import render
+from .messages import RANKING_RULE, baseline_line
 from .narrative import anchor, long_date, markdown, variation
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,7 +51,8 @@ def cover(results: Results, build: dict) -> Markup:
                   meeting=long_date(meeting) if meeting else "To be confirmed",
                   first_month=(quarter.end_month - 11).strftime("%B %Y"), last_month=quarter.end_month.strftime("%B %Y"),
                   prepared_by=params.get("contact", {}).get("name", ""), built_at=build["built_at"],
-                  illustrative=rows["illustrative"].any())
+                  illustrative=rows["illustrative"].any(), population_note=results.population_note,
+                  baseline=baseline_line(rows)[0])
 
 
 def contents(results: Results) -> Markup:
@@ -83,7 +85,8 @@ def data_quality(results: Results) -> Markup:
 def methods(results: Results) -> Markup:
     params = results.params
     return render("methods", end_month=results.quarter.end_month.strftime("%B %Y"), rule=describe_rule(params),
-                  comparison=describe_comparison(params), spc=describe_spc(params))
+                  comparison=describe_comparison(params), spc=describe_spc(params), baseline_note=results.baseline_note,
+                  population_note=results.population_note, ranking_rule=RANKING_RULE)
 
 
 def provenance(results: Results, build: dict) -> Markup:
