@@ -37,7 +37,9 @@ from helpers.analysis import compute as pipeline
 from helpers.analysis.results import Results, save
 from helpers.build import browser
 from helpers.presentation import excel, report
-from helpers.analysis.assess import assess
+from helpers.analysis.assess import assess, spc_charts
+from helpers.analysis.breaks import data_breaks
+from helpers.analysis.context import add_context, find_baseline
 from helpers.build.orchestrate import SECTION_NOTEBOOKS, build
 from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import SaferReportError, ToolMissing
@@ -160,15 +162,23 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
                                                  read_population(config.POPULATION)), runs)
     record("compute", "  read local extract + population", times)
     monthly = monthly_numerators(police.counts, local, catalogue, police.months)
-    ends = list(window(quarter.end_month, pipeline.SERIES_MONTHS))
-    rolling = rolling_values(monthly, catalogue, population, ends)
+    ends = pd.period_range(min(pd.Period(min(police.months), "M"), quarter.end_month - pipeline.SERIES_MONTHS + 1),
+                           quarter.end_month, freq="M")  # every month end from the first data, as compute does
+    rolling = rolling_values(monthly, catalogue, population, list(ends))
     unavailable, sample = params["unavailable"], bool(params.get("local_extract_is_sample"))
-    table = quarter_table(rolling, catalogue, quarter, unavailable, sample)
+    table = quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample)
+    charts, breaks = spc_charts(monthly, catalogue, params, quarter), data_breaks(police.quality, quarter)
+    assessed = assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks)
+    baseline = find_baseline(params, quarter, sorted(monthly["month"].unique()), sorted(population["year"].unique()), None)
     stages = {
         "monthly_numerators": lambda: monthly_numerators(police.counts, local, catalogue, police.months),
-        "rolling_values": lambda: rolling_values(monthly, catalogue, population, ends),
-        "quarter_table": lambda: quarter_table(rolling, catalogue, quarter, unavailable, sample),
-        "assess": lambda: assess(table.copy(), monthly, catalogue, params, quarter),
+        "rolling_values": lambda: rolling_values(monthly, catalogue, population, list(ends)),
+        "quarter_table": lambda: quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample),
+        "spc_charts": lambda: spc_charts(monthly, catalogue, params, quarter),
+        "data_breaks": lambda: data_breaks(police.quality, quarter),
+        "assess": lambda: assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks),
+        "add_context": lambda: add_context(assessed.copy(), monthly, rolling, catalogue, population, quarter, params,
+                                           baseline, None),
     }
     for name, fn in stages.items():
         record("compute", f"  {name}", timed(fn, runs)[0])

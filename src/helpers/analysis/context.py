@@ -100,7 +100,8 @@ def baseline_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popu
                     baseline: Baseline) -> pd.DataFrame:
     """Per indicator and area: the baseline months held, their count and the baseline value (module docstring)."""
     pop = population_table(population)
-    groups = dict(list(monthly.groupby(["indicator_id", "area"], sort=False)))
+    near = monthly["month"].between(str(baseline.first - 2), str(baseline.last))  # no row outside can be inside
+    groups = dict(list(monthly[near].groupby(["indicator_id", "area"], sort=False)))
     asked = month_ranges(pd.period_range(baseline.first, baseline.last, freq="M"))
     rows = []
     for indicator in catalogue.values():
@@ -108,15 +109,14 @@ def baseline_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popu
         for area in config.AREAS:
             row = {"indicator_id": indicator.id, "area": area, "baseline_label": baseline.label}
             group = groups.get((indicator.id, area), monthly.iloc[:0])
-            ends = pd.PeriodIndex(group["month"], freq="M")
-            inside = ((ends - 2 if quarterly else ends) >= baseline.first) & (ends <= baseline.last)
-            held = group[inside & group["numerator"].notna().to_numpy()]
+            # a quarter (its end month) lies inside when all three of its months do
+            start = str(baseline.first + 2 if quarterly else baseline.first)
+            held = group[group["month"].between(start, str(baseline.last)) & group["numerator"].notna()]
             if held.empty:
                 missing = "no whole quarter of figures" if quarterly else "no figures"
                 rows.append({**row, "baseline_period": "", "baseline_reason": f"{missing} for {asked}"})
                 continue
-            months = [end - back for end in pd.PeriodIndex(held["month"], freq="M")
-                      for back in ((2, 1, 0) if quarterly else (0,))]
+            months = [pd.Period(end, "M") - back for end in held["month"] for back in ((2, 1, 0) if quarterly else (0,))]
             numerator = held["numerator"].sum()
             if indicator.measure == "rate":
                 denominator = float(pop.at[baseline.population_year, area])
