@@ -1,10 +1,23 @@
-"""helpers.build.kernels: warm kernels that run several notebooks each, keeping one client."""
+"""helpers.build.kernels: warm kernels that run several notebooks each, keeping one client.
+
+``WarmKernel`` and ``LastingClient`` override jupyter_client methods and rely on how Papermill
+(through nbclient) uses a kernel manager it is given; the last tests pin that, and the versions.
+"""
 from __future__ import annotations
 
+import inspect
+from importlib import metadata
 from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.client import KernelClient
+from jupyter_client.manager import KernelManager
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+from traitlets import DottedObjectName
 
 from helpers import config
 from helpers.build import kernels
@@ -65,3 +78,56 @@ def test_close_stops_the_kernels_and_can_be_called_again():
     pool.close()
     assert not kernel.is_alive()
     pool.close()
+
+
+# --- what the kernel subclasses rely on ---------------------------------------------
+
+RELIED_ON = ("jupyter_client", "nbclient", "papermill")
+
+
+@pytest.mark.parametrize("name", RELIED_ON)
+def test_installed_version_is_within_the_range_pyproject_declares(name):
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    declared = [Requirement(line) for line in
+                tomllib.loads((config.ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    [requirement] = [r for r in declared if canonicalize_name(r.name) == canonicalize_name(name)]
+    assert any(spec.operator in ("<", "<=", "~=") for spec in requirement.specifier), f"{name}: no upper bound"
+    assert Version(metadata.version(name)) in requirement.specifier
+
+
+def test_the_jupyter_client_api_the_subclasses_override_is_unchanged():
+    assert list(inspect.signature(BlockingKernelClient.start_channels).parameters) == [
+        "self", "shell", "iopub", "stdin", "hb", "control"]
+    assert list(inspect.signature(KernelClient._async_wait_for_ready).parameters) == ["self", "timeout"]
+    assert isinstance(KernelClient.channels_running, property)
+    assert list(inspect.signature(KernelManager.client).parameters) == ["self", "kwargs"]
+    assert isinstance(KernelManager.class_traits()["client_class"], DottedObjectName)
+    assert isinstance(kernels.WarmKernel(kernel_name="python3").client(), kernels.LastingClient)
+
+
+def test_papermill_asks_a_given_kernel_for_its_client_per_notebook_and_leaves_it_connected(warm, tmp_path,
+                                                                                            monkeypatch):
+    # Papermill (nbclient) calls km.client(), start_channels() and wait_for_ready() for every
+    # notebook, and does not stop a given kernel manager's client: so the one kept client
+    # connects and waits once, and the second notebook costs no reconnection.
+    pool, kernel = warm
+    calls = {"client": 0, "start_channels": 0, "wait_for_ready": 0}
+
+    def counting(owner, name):
+        original = getattr(owner, name)
+
+        def count(*args, **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+        monkeypatch.setattr(owner, name, count)
+
+    counting(kernels.WarmKernel, "client")
+    counting(BlockingKernelClient, "start_channels")
+    counting(BlockingKernelClient, "wait_for_ready")
+    books = [notebook(tmp_path, f"{n}.ipynb", "value + 1") for n in ("a", "b")]
+    out = tmp_path / "out"
+    out.mkdir()
+    assert pool.run(kernel, books, out, {"value": 1}) is None
+    assert calls["client"] == 3  # once to change folder, then by Papermill for each notebook
+    assert calls["start_channels"] == calls["wait_for_ready"] == 0  # the kept client was ready already
+    assert kernel.client().channels_running
