@@ -294,7 +294,7 @@ def child_build(route: str, kernel_variant: str, out: str, cache: str) -> None:
     config.CACHE = Path(cache)
     browser.Printer = Measured
     kernels.Kernels = KERNELS[kernel_variant]
-    result = build.build(None, out=Path(out), force=True, progress=lambda _message: None)
+    result = build.build(None, out=Path(out), force=True)
     print(json.dumps({**result.timings, "cpu": cpu[0] if cpu else tree_cpu()}), flush=True)
     gc.freeze()  # as the CLI does at exit
     os._exit(0)
