@@ -28,8 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show a traceback on error")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="build a quarter's report into outputs/<quarter>/")
+    build = commands.add_parser("build", help="build a quarter's report into outputs/<quarter>/ (another partnership's "
+                                              "into outputs/<quarter>/<id>/)")
     _inputs(build)
+    build.add_argument("--all-partnerships", action="store_true",
+                       help="build every partnership in params/partnerships.yaml, and outputs/<quarter>/index.html")
     build.add_argument("--out", type=Path, help="folder to write <quarter>/ into (default: outputs/)")
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     build.add_argument("--strict", action="store_true",
@@ -40,12 +43,19 @@ def _parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write an Excel data return for partners to fill in")
     template.add_argument("--quarter", required=True, help="e.g. 2022-23-Q2")
+    _partnership(template)
     template.add_argument("--out", type=Path, help="file to write (default: local-return-<quarter>.xlsx)")
 
     new = commands.add_parser("new-quarter", help="write params/<quarter>.yaml from the previous quarter's, commentary emptied")
     new.add_argument("quarter", help="e.g. 2022-23-Q3")
     new.add_argument("--force", action="store_true", help="overwrite an existing params file")
+    _partnership(new)
     return parser
+
+
+def _partnership(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--partnership", metavar="ID",
+                         help="a partnership id in params/partnerships.yaml (default: partnership in params/defaults.yaml)")
 
 
 def _inputs(command: argparse.ArgumentParser) -> None:
@@ -53,6 +63,7 @@ def _inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument("--police-uk", type=Path, help="folder of police.uk *-street.csv files (default: data/police_uk)")
     command.add_argument("--params", type=Path, help="quarter params YAML (default: params/<quarter>.yaml if present)")
     command.add_argument("--local", type=Path, help="local extract: tidy CSV or a filled Excel data return")
+    _partnership(command)
 
 
 def _log_to_stderr(debug: bool) -> logging.Handler:
@@ -83,21 +94,22 @@ def main(argv: list[str] | None = None) -> int:
             from .quarters import parse_quarter
             args.quarter = parse_quarter(args.quarter).label
         if args.command == "build":
-            from .build.orchestrate import build
-            result = build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
-                           local=args.local, force=args.force, strict=args.strict)
-            for warning in result.warnings:
-                print(f"safer-report: warning: {warning}", file=sys.stderr)
-            if not result.up_to_date:
-                made = sorted(p.name for p in result.folder.iterdir() if not p.name.startswith("."))
-                print(f"Built {result.folder} ({', '.join(made)}) in {result.timings.get('total', 0):.1f} s")
-            if result.skipped:
-                print(f"Not built: {'; '.join(result.skipped)}")
+            from .build.orchestrate import build, build_all
+            if args.all_partnerships and (args.partnership or args.params):
+                raise SaferReportError("--all-partnerships builds every partnership with its own params: leave out "
+                                       "--partnership and --params")
+            if args.all_partnerships:
+                results = build_all(args.quarter, police_uk=args.police_uk, out=args.out, local=args.local,
+                                    force=args.force, strict=args.strict)
+            else:
+                results = [build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
+                                 local=args.local, force=args.force, strict=args.strict, partnership=args.partnership)]
+            _report(results)
         elif args.command == "template":
             from .inputs.catalogue import load_catalogue
             from .inputs.partners_return import write_return_template
             path = args.out or Path(f"local-return-{args.quarter}.xlsx")
-            write_return_template(args.quarter, path, load_catalogue())
+            write_return_template(args.quarter, path, load_catalogue(), _chosen(args.partnership).districts)
             print(f"Wrote {path}: fill in the numerator (and denominator) columns, then "
                   f"safer-report build --quarter {args.quarter} --local {path}")
         elif args.command == "new-quarter":
@@ -105,16 +117,20 @@ def main(argv: list[str] | None = None) -> int:
             from .inputs.params import new_quarter_params, quarter_params_path
             from .quarters import parse_quarter
             quarter = parse_quarter(args.quarter)
-            path = quarter_params_path(quarter.label)
+            chosen = _chosen(args.partnership).id
+            path = quarter_params_path(quarter.label, chosen)
             if path.exists() and not args.force:
                 raise InputError("already exists: edit it, or use --force to replace it", file=path)
-            path.write_text(new_quarter_params(quarter.label, quarter.previous().label), encoding="utf-8")
+            text = new_quarter_params(quarter.label, quarter.previous().label, chosen)
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
             print(f"Wrote {path}")
         elif args.command == "validate":
             from .analysis.compute import compute
-            results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local)
+            results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local,
+                              partnership=args.partnership)
             missing = results.rows()[results.rows()["status"] != "available"]
-            print(f"All inputs valid for {results.quarter.label}: {len(results.files)} files, "
+            print(f"All inputs valid for {results.quarter.label}, {results.partnership.name}: {len(results.files)} files, "
                   f"{len(results.catalogue)} indicators, {len(missing)} not available"
                   + (f" ({', '.join(missing['indicator_id'])})" if len(missing) else ""))
         return 0
@@ -135,6 +151,36 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         logging.getLogger("helpers").removeHandler(progress)
+
+
+def _chosen(partnership_id: str | None):
+    """The partnership named (default: params/defaults.yaml's), or one line listing those configured."""
+    from .config import PARTNERSHIPS
+    from .errors import InputError
+    from .inputs.params import default_partnership
+    from .inputs.partnerships import load_partnerships
+
+    configured, chosen = load_partnerships(), partnership_id or default_partnership()
+    if chosen not in configured:
+        raise InputError(f"no partnership '{chosen}'; the configured ones are {', '.join(configured)}", file=PARTNERSHIPS)
+    return configured[chosen]
+
+
+def _report(results: list) -> None:
+    """What each pack's build did: built (with its files), up to date, not built (a missing tool), warnings."""
+    for result in results:
+        which = f"{result.folder.name}: " if len(results) > 1 else ""
+        for warning in result.warnings:
+            print(f"safer-report: warning: {which}{warning}", file=sys.stderr)
+        if not result.up_to_date:
+            made = sorted(p.name for p in result.folder.iterdir() if p.is_file() and not p.name.startswith("."))
+            print(f"Built {result.folder} ({', '.join(made)})" + ("" if len(results) > 1 else
+                                                                   f" in {result.timings.get('total', 0):.1f} s"))
+    if len(results) > 1:
+        print(f"{len(results)} packs in {results[-1].timings.get('total', 0):.1f} s; index: {results[0].folder / 'index.html'}")
+    skipped = sorted({item for result in results for item in result.skipped})
+    if skipped:
+        print(f"Not built: {'; '.join(skipped)}")
 
 
 if __name__ == "__main__":

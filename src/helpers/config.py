@@ -1,4 +1,4 @@
-"""Every path and fixed fact of the partnership in one place.
+"""Every path and the report's sections in one place (who the reports are for is params/partnerships.yaml).
 
 Paths are relative to the repository root (the folder holding ``pyproject.toml``),
 or to ``SAFER_REPORT_HOME`` when the package is installed elsewhere. ``SAFER_REPORT_CACHE``
@@ -19,28 +19,10 @@ BOUNDARIES = DATA / "boundaries" / "leicestershire_rutland_lad.geojson"
 LOCAL_SAMPLE = DATA / "local" / "local_extract_sample.csv"
 PARAMS = ROOT / "params"
 CATALOGUE = PARAMS / "indicators.yaml"
+PARTNERSHIPS = PARAMS / "partnerships.yaml"  # who the reports are for: districts, boards, comparisons
 NOTEBOOKS = ROOT / "notebooks"
 OUTPUTS = Path(os.environ.get("SAFER_REPORT_OUTPUTS") or ROOT / "outputs")
 CACHE = Path(os.environ.get("SAFER_REPORT_CACHE") or ROOT / ".cache")
-
-PARTNERSHIP = "Leicestershire & Rutland"
-COUNTY = "Leicestershire"
-
-# ONS codes of the partnership's districts (SPEC §2). Leicester city is not a member.
-DISTRICTS = {
-    "Blaby": "E07000129",
-    "Charnwood": "E07000130",
-    "Harborough": "E07000131",
-    "Hinckley and Bosworth": "E07000132",
-    "Melton": "E07000133",
-    "North West Leicestershire": "E07000134",
-    "Oadby and Wigston": "E07000135",
-    "Rutland": "E06000017",
-}
-COUNTY_DISTRICTS = [d for d in DISTRICTS if d != "Rutland"]
-AREAS = [*DISTRICTS, COUNTY, PARTNERSHIP]
-AREA_CODES = {**DISTRICTS, COUNTY: "E10000018", PARTNERSHIP: "E10000018+E06000017"}
-EXCLUDED = {"Leicester": "E06000016"}
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .. import config
 from .breaks import break_note
 from .gaps import join_words, month_ranges
 from .spc import BASELINE_POINTS, MIN_POINTS, RUN_LENGTH, TREND_LENGTH, XmR, latest_signal, read_signal, variation_icon, xmr
@@ -37,6 +36,7 @@ from .stats import (funnel_limits, funnel_significance, normalise_confidence, ov
 from ..quarters import Quarter, window
 
 if TYPE_CHECKING:
+    from ..inputs.partnerships import Partnership
     from ..inputs.catalogue import Indicator
 
 JUDGEMENT = {  # (polarity, direction) -> judgement
@@ -63,10 +63,11 @@ def describe_rule(params: dict) -> str:
     return words + (DISPERSION_WORDS if params.get("overdispersion") and uses_test else "")
 
 
-def describe_comparison(params: dict) -> str:
-    """How districts are compared with the partnership, in sentences, for the methods section."""
-    words = (f"Each district is compared with the {config.PARTNERSHIP} value, the pooled average of its "
-             f"{len(config.DISTRICTS)} districts, on a funnel plot as OHID's Fingertips does (PHEindicatormethods): a "
+def describe_comparison(params: dict, partnership: Partnership) -> str:
+    """How districts are compared with the group around them, in sentences, for the methods section."""
+    group = partnership.compared_with
+    words = (f"Each district is compared with the {group.name} value, the pooled average of its "
+             f"{len(group.districts)} districts, on a funnel plot as OHID's Fingertips does (PHEindicatormethods): a "
              "district outside the 95% limits for its population is significantly higher or lower, and outside the 99.8% "
              "limits very significantly so")
     if params.get("overdispersion"):
@@ -74,8 +75,9 @@ def describe_comparison(params: dict) -> str:
                   "between districts beyond chance (Spiegelhalter's additive random-effects adjustment, 2005, with the "
                   "most extreme tenth of districts at each end pulled in to the rest while it is estimated), and are "
                   "the exact ones when the districts vary no more than chance")
-    return words + (f". {config.COUNTY} is not compared: it is {len(config.COUNTY_DISTRICTS)} of the "
-                    f"{len(config.DISTRICTS)} districts, so it can hardly differ from their total.")
+    sums = [a for a in partnership.areas if a.type != "district" and a.name != group.name]
+    return words + "".join(f". {a.name} is not compared: it is {len(a.districts)} of the {len(group.districts)} districts, "
+                           "so it can hardly differ from their total" for a in sums) + "."
 
 
 def spc_settings(params: dict) -> tuple[dict[str, str], tuple[str, str] | None]:

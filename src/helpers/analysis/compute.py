@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -16,11 +17,12 @@ from ..inputs.boundaries import read_boundaries
 from ..inputs.catalogue import load_catalogue
 from ..errors import InputError
 from .gaps import data_gaps
-from .context import add_context, find_baseline
+from .context import add_context, baseline_values, find_baseline, series_extremes
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from ..inputs.files import SourceFile
-from ..inputs.ingest import read_local_extract, read_police_uk, read_population
-from ..inputs.params import load_params
+from ..inputs.ingest import PoliceData, read_local_extract, read_police_uk, read_population
+from ..inputs.params import default_partnership, load_params
+from ..inputs.partnerships import Area, Partnership, every_area, load_partnerships
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
 from .results import Results
 
@@ -41,12 +43,59 @@ def latest_full_quarter(months: list[str]) -> Quarter:
                      "a report needs")
 
 
-def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
-            local: Path | None = None, catalogue_file: Path | None = None) -> Results:
-    """Read every input and compute the quarter's indicator table, series and checks."""
-    from .assess import assess, spc_charts, spc_points  # scipy is imported only when computing, not by notebooks
-    from .breaks import data_breaks                       # loading a bundle
+@dataclass
+class Inputs:
+    """Everything read once for every pack of a quarter: the files, counts and SPC charts shared by all."""
 
+    catalogue: dict
+    police: PoliceData
+    quarter: Quarter
+    local_path: Path
+    local_rows: pd.DataFrame
+    population: pd.DataFrame
+    monthly: pd.DataFrame               # monthly numerators of every area of every pack
+    local_given: bool                   # --local: partners' data, not the sample
+    areas: list[Area]                   # every area of every pack
+    computed: dict = field(default_factory=dict)  # what packs with the same settings share, computed once
+
+    def once(self, key: tuple, make):
+        """``make()``, computed for the first pack that needs it and shared by the rest."""
+        if key not in self.computed:
+            self.computed[key] = make()
+        return self.computed[key]
+
+
+def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
+            local: Path | None = None, catalogue_file: Path | None = None, partnership: str | None = None) -> Results:
+    """Read every input and compute one partnership's quarter (default: params/defaults.yaml's)."""
+    return compute_packs([partnership], quarter, police_uk, params_file, local, catalogue_file)[0]
+
+
+def compute_packs(partnership_ids: list[str | None], quarter: Quarter | str | None = None, police_uk: Path | None = None,
+                  params_file: Path | None = None, local: Path | None = None,
+                  catalogue_file: Path | None = None) -> list[Results]:
+    """Each partnership's quarter (None: the default), reading the inputs and counting every area once for all.
+
+    ``params_file`` replaces the quarter's params file of a single partnership."""
+    configured = load_partnerships()
+    partnerships = [_partnership(configured, pid) for pid in partnership_ids]
+    if params_file and len(partnerships) > 1:
+        raise InputError("--params names one partnership's quarter file: build the partnerships one at a time",
+                         file=params_file)
+    shared = read_inputs(partnerships, quarter, police_uk, local, catalogue_file)
+    return [compute_pack(shared, p, params_file) for p in partnerships]
+
+
+def _partnership(configured: dict[str, Partnership], pid: str | None) -> Partnership:
+    pid = pid or default_partnership()
+    if pid not in configured:
+        raise InputError(f"no partnership '{pid}'; the configured ones are {', '.join(configured)}", file=config.PARTNERSHIPS)
+    return configured[pid]
+
+
+def read_inputs(partnerships: list[Partnership], quarter: Quarter | str | None = None, police_uk: Path | None = None,
+                local: Path | None = None, catalogue_file: Path | None = None) -> Inputs:
+    """Read the police.uk files, the local extract and the population once, and count every area of ``partnerships``."""
     catalogue = load_catalogue(catalogue_file)
     police = read_police_uk(police_uk or config.POLICE_UK)
     quarter = parse_quarter(quarter) if isinstance(quarter, str) else (quarter or latest_full_quarter(police.months))
@@ -55,32 +104,63 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
         raise InputError(f"the police.uk files cover {min(police.months)} to {max(police.months)}, but {quarter.label} needs "
                          f"{needed[0]} to {needed[-1]}: add the missing months or choose an earlier quarter",
                          file=police_uk or config.POLICE_UK)
-    params = load_params(quarter.label, params_file, catalogue)
-    local_path = Path(local or config.ROOT / params["local_extract"])
+    areas = every_area({p.id: p for p in partnerships})
+    districts = {name: code for area in areas for name, code in area.districts.items()}
+    counted = set(police.counts["district"])
+    for name, code in districts.items():
+        if name not in counted:
+            raise InputError(f"no rows for {name} ({code}): add the police.uk street-level files of the force that "
+                             f"covers it, or check the district's name in {config.PARTNERSHIPS.name}",
+                             file=police_uk or config.POLICE_UK)
+    local_path = Path(local or config.ROOT / load_params(quarter.label, None, catalogue)["local_extract"])
+    known = {n: c for p in load_partnerships().values() for n, c in p.districts.items()}  # any configured district
     if local_path.suffix.lower() in (".xlsx", ".xlsm"):
         from ..inputs.partners_return import read_return  # openpyxl only when a return is given
-        local_rows = read_return(local_path, catalogue)
+        local_rows = read_return(local_path, catalogue, known)
     else:
-        local_rows = read_local_extract(local_path, catalogue)
-    population = read_population(config.POPULATION)
-    years = sorted(population["year"].unique())
+        local_rows = read_local_extract(local_path, catalogue, known)
+    population = read_population(config.POPULATION, {code: name for name, code in districts.items()})
+    monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months, areas)
+    return Inputs(catalogue, police, quarter, local_path, local_rows, population, monthly, local is not None, areas)
+
+
+def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | None = None) -> Results:
+    """One partnership's Results from the shared inputs: its areas, its params, its comparisons."""
+    from .assess import assess, spc_charts, spc_points  # scipy is imported only when computing, not by notebooks
+    from .breaks import data_breaks                       # loading a bundle
+
+    catalogue, quarter, police = shared.catalogue, shared.quarter, shared.police
+    areas, names = partnership.areas, partnership.area_names
+    params = load_params(quarter.label, params_file, catalogue, partnership)
+    population, years = shared.population, sorted(shared.population["year"].unique())
     published_by = _published_by(params)
-    monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months)
+    monthly = shared.monthly[shared.monthly["area"].isin(names)].reset_index(drop=True)
     ends = list(window(quarter.end_month, SERIES_MONTHS))
     # every month end from the first data: the charts show the last 24, context finds the highest and lowest
     every_end = pd.period_range(min(pd.Period(min(police.months), "M"), ends[0]), quarter.end_month, freq="M")
-    rolling = rolling_values(monthly, catalogue, population, list(every_end), published_by)
-    sample = bool(params.get("local_extract_is_sample")) and local is None  # --local gives partner data
-    baseline = find_baseline(params, quarter, sorted(monthly["month"].unique()), years, published_by)
-    charts, breaks = spc_charts(monthly, catalogue, params, quarter), data_breaks(police.quality, quarter)
-    table = add_context(assess(quarter_table(rolling, monthly, catalogue, quarter, params["unavailable"], sample), monthly,
-                               catalogue, params, quarter, charts, breaks),
-                        monthly, rolling, catalogue, population, quarter, params, baseline, published_by)
+    everywhere = shared.once(("rolling", published_by), lambda: rolling_values(
+        shared.monthly, catalogue, population, list(every_end), shared.areas, published_by))
+    rolling = everywhere[everywhere["area"].isin(names)].reset_index(drop=True)
+    sample = bool(params.get("local_extract_is_sample")) and not shared.local_given
+    baseline = find_baseline(params, quarter, sorted(shared.monthly["month"].unique()), years, published_by)
+    baselines = shared.once(("baseline", repr(baseline)), lambda: baseline_values(
+        shared.monthly, catalogue, population, baseline, shared.areas))
+    extremes = shared.once(("extremes", published_by), lambda: series_extremes(everywhere, quarter.end_month))
+
+    def charts_for(when: Quarter, settings: dict) -> dict:
+        return shared.once(("spc", when.label, repr(settings.get("spc"))),
+                           lambda: spc_charts(shared.monthly, catalogue, settings, when))
+
+    charts, breaks = charts_for(quarter, params), data_breaks(police.quality, quarter)
+    table = add_context(assess(quarter_table(rolling, monthly, catalogue, quarter, params["unavailable"], sample, areas),
+                               monthly, catalogue, params, quarter, charts, breaks),
+                        monthly, catalogue, population, quarter, params, published_by, areas, baselines, extremes)
     last = quarter.previous()
-    last_params = load_params(last.label, None, catalogue)
-    last_table = assess(quarter_table(rolling, monthly, catalogue, last, last_params["unavailable"], sample), monthly,
-                        catalogue, last_params, last, breaks=data_breaks(police.quality, last))
-    last_gaps = data_gaps(last_table[last_table["area"] == config.PARTNERSHIP], last_params["unavailable"])[
+    last_params = load_params(last.label, None, catalogue, partnership)
+    last_table = assess(quarter_table(rolling, monthly, catalogue, last, last_params["unavailable"], sample, areas), monthly,
+                        catalogue, last_params, last, charts_for(last, last_params), data_breaks(police.quality, last))
+    total = partnership.total.name
+    last_gaps = data_gaps(last_table[last_table["area"] == total], last_params["unavailable"])[
         ["indicator_id", "title", "status", "reason"]]
     series = rolling[rolling["period_end"].isin([str(e) for e in ends])].reset_index(drop=True)
     uses = [(f"the 12 months to {end.strftime('%B %Y')}", *population_year(end, years, published_by=published_by))
@@ -88,12 +168,26 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     if baseline.population_year:
         uses.append((f"the {baseline.label} baseline", baseline.population_year, baseline.population_why))
     note = population_note(uses, published_by, params.get("population_vintage") == "as_published" and not published_by)
-    boundaries = read_boundaries(config.BOUNDARIES)
-    files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
-                            _source(config.BOUNDARIES)]
-    return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, note,
-                   changes_since(last_table, table, last_gaps), last_gaps, boundaries,
-                   baseline_note=baseline.describe(), spc=spc_points(charts), breaks=breaks)
+    boundaries = read_boundaries(partnership.boundaries, [*partnership.shown_districts.values(), *partnership.excludes.values()])
+    files = police.files + [_source(shared.local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
+                            _source(partnership.boundaries)]
+    spc = spc_points({key: chart for key, chart in charts.items() if key[1] in names})
+    return Results(quarter, params, catalogue, table, series, monthly, pack_quality(police, partnership), files, note,
+                   changes_since(last_table, table, last_gaps, total), last_gaps, boundaries,
+                   baseline_note=baseline.describe(), spc=spc, breaks=breaks, partnership=partnership)
+
+
+def pack_quality(police: PoliceData, partnership: Partnership) -> pd.DataFrame:
+    """The police.uk records per month for one pack: read, without a location, in its excluded districts,
+    elsewhere, and counted in the districts its report shows."""
+    per_district = police.counts.groupby(["month", "district"])["count"].sum().unstack(fill_value=0)
+    quality = police.quality.set_index("month")
+    shown = per_district.reindex(columns=list(partnership.shown_districts), fill_value=0).sum(axis=1)
+    excluded = per_district.reindex(columns=list(partnership.excludes), fill_value=0).sum(axis=1)
+    quality["excluded"] = excluded.reindex(quality.index, fill_value=0)
+    quality["partnership"] = shown.reindex(quality.index, fill_value=0)
+    quality["outside"] = quality["rows"] - quality["no_location"] - quality["excluded"] - quality["partnership"]
+    return quality.reset_index()
 
 
 def _published_by(params: dict) -> dt.date | None:
@@ -103,8 +197,8 @@ def _published_by(params: dict) -> dt.date | None:
     return None
 
 
-def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataFrame) -> pd.DataFrame:
-    """Partnership indicators whose judgement or SPC reading differs from the previous quarter's.
+def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataFrame, area: str) -> pd.DataFrame:
+    """``area``'s indicators (the partnership's) whose judgement or SPC reading differs from the previous quarter's.
 
     Indicators in ``gaps_before`` (last quarter's figures or comparison missing data) are left
     out: a change from a quarter that could not be computed is not a change.
@@ -112,7 +206,7 @@ def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataF
     keys = ["indicator_id", "area"]
     merged = now[keys + ["title", "judgement", "spc_signal", "spc_reading"]].merge(
         before[keys + ["judgement", "spc_signal", "spc_reading"]], on=keys, suffixes=("", "_before"))
-    merged = merged[(merged["area"] == config.PARTNERSHIP) & ~merged["indicator_id"].isin(gaps_before["indicator_id"])]
+    merged = merged[(merged["area"] == area) & ~merged["indicator_id"].isin(gaps_before["indicator_id"])]
     # An SPC signal changes when its reading does (a run growing from 7 to 8 months is the same signal).
     changed = (merged["judgement"] != merged["judgement_before"]) | (merged["spc_reading"] != merged["spc_reading_before"])
     return merged[changed].reset_index(drop=True)

@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .. import config
 from .gaps import month_ranges
 from .indicators import population_table, population_year
 from .stats import normalise_confidence, poisson_rate_test, two_proportion_test
 from ..quarters import Quarter
 
 if TYPE_CHECKING:
+    from ..inputs.partnerships import Area
     from ..inputs.catalogue import Indicator
 
 DEFAULT_MONTHS = 36      # the default baseline: up to this many months before the previous year's 12
@@ -97,16 +97,16 @@ def find_baseline(params: dict, quarter: Quarter, months: list[str], years: list
 
 
 def baseline_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,
-                    baseline: Baseline) -> pd.DataFrame:
+                    baseline: Baseline, areas: list[Area]) -> pd.DataFrame:
     """Per indicator and area: the baseline months held, their count and the baseline value (module docstring)."""
-    pop = population_table(population)
+    pop = population_table(population, areas)
     near = monthly["month"].between(str(baseline.first - 2), str(baseline.last))  # no row outside can be inside
     groups = dict(list(monthly[near].groupby(["indicator_id", "area"], sort=False)))
     asked = month_ranges(pd.period_range(baseline.first, baseline.last, freq="M"))
     rows = []
     for indicator in catalogue.values():
         quarterly = indicator.frequency == "quarterly"
-        for area in config.AREAS:
+        for area in (a.name for a in areas):
             row = {"indicator_id": indicator.id, "area": area, "baseline_label": baseline.label}
             group = groups.get((indicator.id, area), monthly.iloc[:0])
             # a quarter (its end month) lies inside when all three of its months do
@@ -157,14 +157,17 @@ def series_extremes(rolling: pd.DataFrame, end: pd.Period) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator_id", "area", "series_extreme", "series_start"])
 
 
-def add_context(table: pd.DataFrame, monthly: pd.DataFrame, rolling: pd.DataFrame, catalogue: dict[str, Indicator],
-                population: pd.DataFrame, quarter: Quarter, params: dict, baseline: Baseline,
-                published_by: dt.date | None) -> pd.DataFrame:
-    """The quarter table with CONTEXT_COLUMNS added (module docstring); rows not available get no figures for this year."""
+def add_context(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,
+                quarter: Quarter, params: dict, published_by: dt.date | None, areas: list[Area],
+                baselines: pd.DataFrame, extremes: pd.DataFrame) -> pd.DataFrame:
+    """The quarter table with CONTEXT_COLUMNS added (module docstring); rows not available get no figures for this year.
+
+    ``baselines`` and ``extremes`` are ``baseline_values`` and ``series_extremes`` of (at least) the table's areas:
+    computed once for every pack of a run."""
     keys = ["indicator_id", "area"]
-    out = table.merge(baseline_values(monthly, catalogue, population, baseline), on=keys, how="left")
-    out = out.merge(series_extremes(rolling, quarter.end_month), on=keys, how="left")
-    pop = population_table(population)
+    out = table.merge(baselines, on=keys, how="left")
+    out = out.merge(extremes, on=keys, how="left")
+    pop = population_table(population, areas)
     rate = (out["measure"] == "rate").to_numpy()
     per = out["indicator_id"].map(lambda i: catalogue[i].per or 100).astype(float)  # a percentage: x 100
     for prefix, end in (("quarter_", quarter.end_month), ("previous_quarter_", quarter.end_month - 12)):

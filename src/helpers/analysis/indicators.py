@@ -11,21 +11,23 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .. import config
 from ..inputs.catalogue import Indicator
+from ..inputs.partnerships import Area
 from ..quarters import Quarter, period_label
 from .gaps import join_words, missing_cause, period_months
 
 
 def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalogue: dict[str, Indicator],
-                       police_months: list[str]) -> pd.DataFrame:
-    """indicator_id, area, month, numerator, denominator for every district, the county and the partnership.
+                       police_months: list[str], areas: list[Area]) -> pd.DataFrame:
+    """indicator_id, area, month, numerator, denominator for every one of ``areas``: its districts
+    counted, the others summed from them.
 
     police.uk indicators are counted for every month a file was read (zero when a
     district had none of those crimes); local indicators for the rows supplied.
     """
     frames = []
-    grid = pd.MultiIndex.from_product([police_months, list(config.DISTRICTS)], names=["month", "area"])
+    districts = list(dict.fromkeys(name for area in areas for name in area.districts))
+    grid = pd.MultiIndex.from_product([police_months, districts], names=["month", "area"])
     for indicator in catalogue.values():
         if indicator.source == "police_uk":
             chosen = police_counts[police_counts["crime_type"].isin(indicator.crime_types)]
@@ -33,13 +35,13 @@ def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalog
             frame = counts.reindex(grid, fill_value=0).rename("numerator").reset_index()
             frame["denominator"] = np.nan
         else:
-            frame = local.loc[local["indicator_id"] == indicator.id, ["month", "area", "numerator", "denominator"]]
+            frame = local.loc[(local["indicator_id"] == indicator.id) & local["area"].isin(districts),
+                              ["month", "area", "numerator", "denominator"]]
         frames.append(frame.assign(indicator_id=indicator.id))
-    districts = pd.concat(frames, ignore_index=True)
-    districts[["numerator", "denominator"]] = districts[["numerator", "denominator"]].astype(float)
-    totals = [_sum_areas(districts, config.COUNTY_DISTRICTS, config.COUNTY),
-              _sum_areas(districts, list(config.DISTRICTS), config.PARTNERSHIP)]
-    table = pd.concat([districts, *totals], ignore_index=True)
+    counted = pd.concat(frames, ignore_index=True)
+    counted[["numerator", "denominator"]] = counted[["numerator", "denominator"]].astype(float)
+    totals = [_sum_areas(counted, list(area.districts), area.name) for area in areas if area.type != "district"]
+    table = pd.concat([counted, *totals], ignore_index=True)
     return table[["indicator_id", "area", "month", "numerator", "denominator"]].sort_values(
         ["indicator_id", "area", "month"], ignore_index=True)
 
@@ -53,13 +55,13 @@ def _sum_areas(districts: pd.DataFrame, members: list[str], name: str) -> pd.Dat
     return summed[complete].reset_index().assign(area=name)
 
 
-def population_table(population: pd.DataFrame) -> pd.DataFrame:
-    """Population by year for each district, the county and the partnership."""
-    by_name = population.assign(area=population["area_code"].map({c: n for n, c in config.DISTRICTS.items()}))
-    pivot = by_name.pivot(index="year", columns="area", values="population")
-    pivot[config.COUNTY] = pivot[config.COUNTY_DISTRICTS].sum(axis=1)
-    pivot[config.PARTNERSHIP] = pivot[list(config.DISTRICTS)].sum(axis=1)
-    return pivot
+def population_table(population: pd.DataFrame, areas: list[Area]) -> pd.DataFrame:
+    """Population by year (rows) for each of ``areas`` (columns): a group sums its districts
+    (NaN in a year any of them lacks)."""
+    by_code = population.pivot(index="year", columns="area_code", values="population")
+    columns = {area.name: by_code.reindex(columns=list(area.districts.values())).sum(axis=1, min_count=len(area.districts))
+               for area in areas}
+    return pd.DataFrame(columns, index=by_code.index)
 
 
 # When each ONS mid-year estimate was first published, for params' ``population_vintage: as_published``.
@@ -116,7 +118,7 @@ def _day(day: dt.date) -> str:
 
 
 def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,
-                   end_months: list[pd.Period], published_by: dt.date | None = None) -> pd.DataFrame:
+                   end_months: list[pd.Period], areas: list[Area], published_by: dt.date | None = None) -> pd.DataFrame:
     """12-month values ending at each of ``end_months`` for every indicator and area.
 
     Quarterly indicators get a value only at quarter ends (the sum of 4 quarters). Rates use
@@ -124,7 +126,8 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
     Columns: indicator_id, area, period_end, numerator, denominator, value,
     population_year, missing (the months or quarters absent from the window, if any).
     """
-    pop = population_table(population)
+    pop = population_table(population, areas)
+    names = [area.name for area in areas]
     first = min(pd.Period(monthly["month"].min(), "M"), end_months[0] - 11)
     last = max(pd.Period(monthly["month"].max(), "M"), end_months[-1])
     every_month = [str(m) for m in pd.period_range(first, last, freq="M")]
@@ -137,8 +140,8 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
         wide = monthly[monthly["indicator_id"] == indicator.id].pivot(
             index="month", columns="area", values=["numerator", "denominator"])
         # An indicator with no rows at all (absent from the local extract) is all missing.
-        wide = wide.reindex(columns=pd.MultiIndex.from_product([["numerator", "denominator"], config.AREAS])).astype(float)
-        numerators = wide["numerator"].reindex(index=periods, columns=config.AREAS)
+        wide = wide.reindex(columns=pd.MultiIndex.from_product([["numerator", "denominator"], names])).astype(float)
+        numerators = wide["numerator"].reindex(index=periods, columns=names)
         chosen = [e for e in ends if e in numerators.index]
         rolled = numerators.rolling(n, min_periods=n).sum().loc[chosen].stack(future_stack=True)
         frame = rolled.rename("numerator").rename_axis(["period_end", "area"]).reset_index()
@@ -149,7 +152,7 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
                                                       ).to_numpy(dtype=float)
             frame["value"] = frame["numerator"] / frame["denominator"] * indicator.per
         else:
-            denominators = wide["denominator"].reindex(index=periods, columns=config.AREAS)
+            denominators = wide["denominator"].reindex(index=periods, columns=names)
             frame["denominator"] = denominators.rolling(n, min_periods=n).sum().loc[chosen].stack(future_stack=True).to_numpy()
             frame["value"] = frame["numerator"] / frame["denominator"] * 100
             frame["population_year"] = np.nan
@@ -158,7 +161,7 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
         absent = numerators.isna()
         frame["missing"] = ""
         position = {p: i for i, p in enumerate(periods)}
-        column = {a: j for j, a in enumerate(config.AREAS)}
+        column = {a: j for j, a in enumerate(names)}
         holes = absent.to_numpy()
         frame.loc[gaps, "missing"] = [
             ", ".join(periods[i] for i in range(max(0, position[end] - n + 1), position[end] + 1) if holes[i, column[area]])
@@ -169,11 +172,12 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def local_coverage(monthly: pd.DataFrame, catalogue: dict[str, Indicator]) -> dict[str, tuple[pd.Period, pd.Period]]:
-    """The first and last month the local extract holds figures for, per local indicator that has any."""
+def local_coverage(monthly: pd.DataFrame, catalogue: dict[str, Indicator],
+                   districts: list[str]) -> dict[str, tuple[pd.Period, pd.Period]]:
+    """The first and last month the local extract holds figures for ``districts``, per local indicator that has any."""
     coverage = {}
     for indicator in catalogue.values():
-        rows = monthly[(monthly["indicator_id"] == indicator.id) & monthly["area"].isin(list(config.DISTRICTS))
+        rows = monthly[(monthly["indicator_id"] == indicator.id) & monthly["area"].isin(districts)
                        & monthly["numerator"].notna()]
         if indicator.source == "local" and len(rows):
             first = pd.Period(rows["month"].min(), "M") - (2 if indicator.frequency == "quarterly" else 0)
@@ -190,8 +194,8 @@ TABLE_COLUMNS = [
 
 
 def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter,
-                  unavailable: dict[str, str], local_is_sample: bool) -> pd.DataFrame:
-    """One row per indicator and area for the quarter: this year, last year and the change.
+                  unavailable: dict[str, str], local_is_sample: bool, areas: list[Area]) -> pd.DataFrame:
+    """One row per indicator and area (in the order of ``areas``) for the quarter: this year, last year and the change.
 
     ``reason`` says why a row is not available or not compared: params' ``unavailable``
     text, or the missing months and their cause (``gaps.missing_cause``).
@@ -199,27 +203,26 @@ def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[
     end, previous_end = quarter.end_month, quarter.end_month - 12
     current = rolling[rolling["period_end"] == str(end)].set_index(["indicator_id", "area"]).to_dict("index")
     previous = rolling[rolling["period_end"] == str(previous_end)].set_index(["indicator_id", "area"]).to_dict("index")
-    covered = local_coverage(monthly, catalogue)
+    covered = local_coverage(monthly, catalogue, [a.name for a in areas if a.type == "district"])
     extract = (min(c[0] for c in covered.values()), max(c[1] for c in covered.values())) if covered else None
 
-    def cause(indicator: Indicator, area: str, year: dict) -> str:
+    def cause(indicator: Indicator, area: Area, year: dict) -> str:
         """Why ``year`` (``current`` or ``previous``) lacks months for this row, in words."""
         def months(where: str) -> list[pd.Period]:
             return period_months(year[(indicator.id, where)]["missing"], indicator.frequency == "quarterly")
-        members = {config.COUNTY: config.COUNTY_DISTRICTS, config.PARTNERSHIP: list(config.DISTRICTS)}.get(area, [])
-        return missing_cause(indicator.source, months(area), {d: months(d) for d in members},
+        members = list(area.districts) if area.type != "district" else []
+        return missing_cause(indicator.source, months(area.name), {d: months(d) for d in members},
                              covered.get(indicator.id), extract)
 
     rows = []
     for indicator in catalogue.values():
-        for area in config.AREAS:
-            now, before = current[(indicator.id, area)], previous[(indicator.id, area)]
+        for area in areas:
+            now, before = current[(indicator.id, area.name)], previous[(indicator.id, area.name)]
             row = {
                 "indicator_id": indicator.id, "title": indicator.title, "section": indicator.section,
                 "measure": indicator.measure, "unit": indicator.unit, "polarity": indicator.polarity,
                 "source": indicator.source, "illustrative": indicator.source == "local" and local_is_sample,
-                "area": area, "area_code": config.AREA_CODES[area],
-                "area_type": "district" if area in config.DISTRICTS else ("county" if area == config.COUNTY else "partnership"),
+                "area": area.name, "area_code": area.code, "area_type": area.type,
                 "period": period_label(end), "period_end": str(end),
                 "numerator": now["numerator"], "denominator": now["denominator"], "value": now["value"],
                 "previous_period_end": str(previous_end), "previous_numerator": before["numerator"],

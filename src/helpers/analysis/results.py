@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .. import config
 from ..quarters import Quarter
 from .gaps import data_gaps
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
     from ..inputs.files import SourceFile
+    from ..inputs.partnerships import Partnership
 
 
 @dataclass
@@ -42,9 +42,11 @@ class Results:
     baseline_note: str = ""    # the baseline period and how it is used, in words (context.Baseline.describe)
     spc: pd.DataFrame = field(default_factory=pd.DataFrame)  # SPC points per indicator and area (assess.spc_points)
     breaks: pd.DataFrame = field(default_factory=pd.DataFrame)  # data breaks in the 24 months (breaks.data_breaks)
+    partnership: Partnership | None = None  # who the pack is for: its areas, comparison group and excluded districts
 
-    def rows(self, area: str = config.PARTNERSHIP, section: str | None = None) -> pd.DataFrame:
-        """The table for one area (and section), in catalogue order."""
+    def rows(self, area: str | None = None, section: str | None = None) -> pd.DataFrame:
+        """The table for one area (default: the partnership as a whole) and section, in catalogue order."""
+        area = area or self.partnership.total.name
         chosen = self.table[(self.table["area"] == area) & ((self.table["section"] == section) if section else True)]
         return chosen.reset_index(drop=True)
 
@@ -62,10 +64,11 @@ def save(results: Results, path: Path) -> None:
     partial.replace(path)
 
 
-def load(quarter: str | None = None, results_path: str | Path | None = None) -> Results:
-    """The bundle a section notebook works from: the built one if given, else computed now."""
+def load(quarter: str | None = None, results_path: str | Path | None = None, partnership: str | None = None) -> Results:
+    """The bundle a section notebook works from: the built one if given, else computed now (for
+    ``partnership``, an id; None: the default)."""
     if results_path:
         with open(results_path, "rb") as handle:
             return pickle.load(handle)
     from .compute import compute  # run alone: read the inputs now (a build's kernels never do)
-    return compute(quarter)
+    return compute(quarter, partnership=partnership)

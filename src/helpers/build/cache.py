@@ -12,27 +12,33 @@ from .. import config
 if TYPE_CHECKING:
     from ..analysis.results import Results
 
-CACHE_ENTRIES = 8  # a back catalogue of quarters rebuilt in turn still hits
+CACHE_ENTRIES = 24  # a back catalogue of quarters rebuilt in turn still hits, as do all packs of a quarter
 
 
-def compute_cached(key: str, quarter: str | None, police_uk: Path | None = None, params_file: Path | None = None,
-                   local: Path | None = None) -> Results:
-    """``compute``, or the result saved under ``key`` (``files.input_key`` of the same inputs)."""
-    from ..analysis.compute import compute
+def compute_cached(keys: dict[str, str], quarter: str | None, police_uk: Path | None = None,
+                   params_file: Path | None = None, local: Path | None = None) -> dict[str, Results]:
+    """Each partnership's ``compute`` (``keys``: partnership id -> ``files.input_key`` of its inputs), or the
+    result saved under its key; the ones not saved are computed together, reading the inputs once."""
+    from ..analysis.compute import compute_packs
     from ..analysis.results import load, save
 
-    cached = cached_results_path(key)
-    if cached.exists():
-        try:
-            return load(results_path=cached)
-        except Exception:  # damaged, or saved by other code (a missing module, a changed class): compute again
-            cached.unlink(missing_ok=True)
-    results = compute(quarter, police_uk=police_uk, params_file=params_file, local=local)
-    save(results, cached)
+    packs = {}
+    for pid, key in keys.items():
+        cached = cached_results_path(key)
+        if cached.exists():
+            try:
+                packs[pid] = load(results_path=cached)
+            except Exception:  # damaged, or saved by other code (a missing module, a changed class): compute again
+                cached.unlink(missing_ok=True)
+    missing = [pid for pid in keys if pid not in packs]
+    if missing:
+        for pid, results in zip(missing, compute_packs(missing, quarter, police_uk, params_file, local)):
+            save(results, cached_results_path(keys[pid]))
+            packs[pid] = results
     entries = sorted(config.CACHE.glob("results-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[CACHE_ENTRIES:]:
+    for old in entries[max(CACHE_ENTRIES, len(keys)):]:
         old.unlink(missing_ok=True)
-    return results
+    return packs
 
 
 def cached_results_path(key: str) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import logging
 import os
 import shutil
@@ -99,69 +100,144 @@ def _lock(out_root: Path, label: str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _swap_in(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` with two renames on one file system."""
+def _swap_in(staging: Path, target: Path, keep: Sequence[str] = ()) -> None:
+    """Replace ``target`` by ``staging`` with two renames on one file system, first moving the entries of
+    ``target`` named in ``keep`` (other packs' folders inside it) into ``staging``."""
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
     if target.exists():
+        for name in keep:
+            if (target / name).exists() and not (staging / name).exists():
+                (target / name).rename(staging / name)
         target.rename(old)
     staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
 
 
 def build(quarter: str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
-          out: Path | None = None, local: Path | None = None, force: bool = False, strict: bool = False) -> BuildResult:
-    """Build every output of a quarter into ``out/<quarter>/`` (default ``outputs/``), logging its progress.
+          out: Path | None = None, local: Path | None = None, force: bool = False, strict: bool = False,
+          partnership: str | None = None) -> BuildResult:
+    """Build every output of one partnership's quarter (default: params/defaults.yaml's) into ``pack_folder``,
+    logging its progress.
 
     ``strict``: a figure in the analyst's commentary that disagrees with the table stops the
     build (otherwise it is a warning in the result and in ``review-notes.md``)."""
+    return build_packs([partnership], quarter, police_uk, params_file, out, local, force, strict)[0]
+
+
+def build_all(quarter: str | None = None, police_uk: Path | None = None, out: Path | None = None,
+              local: Path | None = None, force: bool = False, strict: bool = False) -> list[BuildResult]:
+    """Every configured partnership's pack (the default's first), then ``<quarter>/index.html`` linking them
+    with their headlines."""
+    from ..inputs.params import default_partnership
+    from ..inputs.partnerships import load_partnerships
+
+    default = default_partnership()
+    ids = [default, *(pid for pid in load_partnerships() if pid != default)]
+    return build_packs(ids, quarter, police_uk, None, out, local, force, strict, index=True)
+
+
+def pack_folder(out_root: Path, label: str, partnership_id: str, default_id: str) -> Path:
+    """``<out>/<quarter>/`` for the default partnership, ``<out>/<quarter>/<id>/`` for the others."""
+    return out_root / label if partnership_id == default_id else out_root / label / partnership_id
+
+
+def build_packs(partnership_ids: list[str | None], quarter: str | None = None, police_uk: Path | None = None,
+                params_file: Path | None = None, out: Path | None = None, local: Path | None = None,
+                force: bool = False, strict: bool = False, index: bool = False) -> list[BuildResult]:
+    """Build each partnership's pack (None: the default) from one reading of the inputs, in the same warm
+    kernels and one Chromium; ``index``: also write ``<quarter>/index.html``."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     from .kernels import Kernels
+    from ..inputs.params import default_partnership
 
+    default_id = default_partnership()
+    ids = [pid or default_id for pid in partnership_ids]
     kernels = Kernels(KERNELS if (os.cpu_count() or 1) > 1 else 1)
     try:
-        result = _build(quarter, police_uk, params_file, out, local, force, kernels, timings, started, strict)
+        results = _build_packs(ids, default_id, quarter, police_uk, params_file, out, local, force, kernels, timings,
+                               started, strict, index)
     finally:
         kernels.close()
-    log.debug("%s: seconds taken: %s", result.folder.name, ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
-    return result
+    log.debug("seconds taken: %s", ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
+    return results
 
 
-def _build(quarter, police_uk, params_file, out, local, force, kernels: Kernels, timings: dict,
-           started: float, strict: bool) -> BuildResult:
-    key = input_key(quarter, police_uk, params_file, local, _inputs_of_code())
-    if force or not cached_results_path(key).exists():
+def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_file, out, local, force,
+                 kernels: Kernels, timings: dict, started: float, strict: bool, index: bool) -> list[BuildResult]:
+    inputs = input_key(quarter, police_uk, params_file, local, _inputs_of_code())  # every params file included
+    keys = {pid: hashlib.sha256(f"{inputs} {pid}".encode()).hexdigest() for pid in ids}
+    if force or not all(cached_results_path(key).exists() for key in keys.values()):
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
     from ..presentation.commentary import review_note
-    results = compute_cached(key, quarter, police_uk=police_uk, params_file=params_file, local=local)
+    packs = compute_cached(keys, quarter, police_uk=police_uk, params_file=params_file, local=local)
     timings["compute"] = time.perf_counter() - started
-    warnings = _review_commentary(results, strict)
-    label = results.quarter.label
+    warnings = {pid: _review_commentary(packs[pid], strict) for pid in ids}  # --strict stops before anything is written
+    label = packs[ids[0]].quarter.label
     out_root = Path(out or config.OUTPUTS).resolve()
-    target = out_root / label
+    built: list[BuildResult] = []
+    printer = None
     with _lock(out_root, label):
-        current = None if force else _up_to_date(target, key)
-        if current is not None:
-            log.info("%s: outputs are up to date (nothing changed); use --force to rebuild", label)
-            current.timings, current.warnings = timings, warnings
-            return current
-        staging = out_root / f".{label}.building-{os.getpid()}"
-        # Left by a killed build (under the lock none is live); an old copy only once a target replaced it.
-        stale = [*out_root.glob(f".{label}.building-*"), *(out_root.glob(f".{label}.old-*") if target.exists() else [])]
-        for folder in stale:
-            shutil.rmtree(folder, ignore_errors=True)
-        (staging / "notebooks").mkdir(parents=True)
         try:
-            result = _build_into(results, staging, target, key, timings, kernels)
-            note = review_note(results.quarter, warnings, results.params["_files"][-1])  # the quarter's params file
-            (staging / "review-notes.md").write_text(note, encoding="utf-8")
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        _swap_in(staging, target)
-        result.folder, result.warnings = target, warnings
+            for pid in ids:
+                results, key = packs[pid], keys[pid]
+                target = pack_folder(out_root, label, pid, default_id)
+                current = None if force else _up_to_date(target, key)
+                if current is not None:
+                    log.info("%s: outputs are up to date (nothing changed); use --force to rebuild", _name(target, out_root))
+                    current.warnings = warnings[pid]
+                    built.append(current)
+                    continue
+                if printer is None:
+                    printer = _printer()
+                kernels.start()  # a no-op when running: the outputs were cached but a pack must be rebuilt
+                staging = target.parent / f".{target.name}.building-{os.getpid()}"
+                # Left by a killed build (under the lock none is live); an old copy only once a target replaced it.
+                stale = [*target.parent.glob(f".{target.name}.building-*"),
+                         *(target.parent.glob(f".{target.name}.old-*") if target.exists() else [])]
+                for folder in stale:
+                    shutil.rmtree(folder, ignore_errors=True)
+                (staging / "notebooks").mkdir(parents=True)
+                step = time.perf_counter()
+                try:
+                    result = _build_into(results, staging, target, key, timings, kernels, printer)
+                    note = review_note(results.quarter, warnings[pid], results.params["_files"][-1])  # its params file
+                    (staging / "review-notes.md").write_text(note, encoding="utf-8")
+                except BaseException:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    raise
+                _swap_in(staging, target, keep=[*_other_packs(target), "index.html"] if pid == default_id else [])
+                result.folder, result.warnings = target, warnings[pid]
+                result.timings = {**timings, "pack": time.perf_counter() - step}
+                built.append(result)
+        finally:
+            threading.Thread(target=kernels.close).start()  # shut down while the last outputs are written
+            if isinstance(printer, browser.Printer):
+                printer.close()
+        if index:
+            from ..presentation.index import write_index
+            write_index(out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids])
     timings["total"] = time.perf_counter() - started
-    return result
+    for result in built:
+        result.timings["total"] = timings["total"]
+    return built
+
+
+def _other_packs(target: Path) -> list[str]:
+    """The sub-folders of other partnerships' packs inside the default pack's folder, kept when it is replaced."""
+    return [p.name for p in target.glob("*") if p.is_dir() and (p / ".build-key").exists()] if target.is_dir() else []
+
+
+def _name(folder: Path, out_root: Path) -> str:
+    return str(folder.relative_to(out_root))
+
+
+def _printer() -> browser.Printer | ToolMissing:
+    """One headless Chromium for every pack of the run, or why there is none."""
+    try:
+        return browser.Printer()  # boots while the notebooks run
+    except ToolMissing as missing:
+        return missing
 
 
 def _up_to_date(folder: Path, key: str) -> BuildResult | None:
@@ -190,7 +266,7 @@ def _review_commentary(results: Results, strict: bool) -> list[str]:
     """Warnings about the analyst's commentary; with ``strict``, a BuildError before anything is written."""
     from ..presentation.commentary import check_commentary
 
-    warnings = check_commentary(results.params["commentary"], results.table, results.quarter,
+    warnings = check_commentary(results.params["commentary"], results.table, results.partnership.total.name, results.quarter,
                                 {i: c.target for i, c in results.catalogue.items() if c.target})
     if strict and warnings:
         count = "1 figure that disagrees" if len(warnings) == 1 else f"{len(warnings)} figures that disagree"
@@ -199,19 +275,11 @@ def _review_commentary(results: Results, strict: bool) -> list[str]:
     return warnings
 
 
-def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, kernels: Kernels) -> BuildResult:
-    skipped = []
-    try:
-        printer = browser.Printer()  # boots while the notebooks run
-    except ToolMissing as missing:
-        printer = None
-        skipped.append(f"report.pdf ({missing})")
-    try:
-        _run_notebooks(results, staging, target, timings, kernels)
-        _write_outputs(results, staging, timings, printer)
-    finally:
-        if printer:
-            printer.close()
+def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, kernels: Kernels,
+                printer: browser.Printer | ToolMissing) -> BuildResult:
+    skipped = [] if isinstance(printer, browser.Printer) else [f"report.pdf ({printer})"]
+    _run_notebooks(results, staging, target, timings, kernels)
+    _write_outputs(results, staging, timings, printer if isinstance(printer, browser.Printer) else None)
     (staging / ".build-key").write_text(key)
     return BuildResult(staging, skipped=skipped, timings=timings)
 
@@ -228,7 +296,7 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
     bundle = staging / "notebooks" / "results.pkl"
     save(results, bundle)
     step = time.perf_counter()
-    log.info("%s: running %d section notebooks", label, len(SECTION_NOTEBOOKS))
+    log.info("%s, %s: running %d section notebooks", label, results.partnership.name, len(SECTION_NOTEBOOKS))
     parameters = {"quarter": label, "results_path": bundle.name}
     # Threads are enough: the work runs in the kernels, which are processes of their own.
     warm = kernels.ready()
@@ -246,7 +314,6 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
             failures[0] += f" (executed notebook kept in {target / 'failed' / name})"
         raise BuildError(failures[0])
     timings["notebooks"] = time.perf_counter() - step
-    threading.Thread(target=kernels.close).start()  # shut down while the outputs are written
 
 
 def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> None:
@@ -265,7 +332,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     build_info = {"built_at": f"{long_date(now)} {now:%H:%M %Z}", "code_version": code_version(),
                   "packages": package_versions()}
     book = stitch(results, [staging / "notebooks" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS], build_info)
-    title = f"{results.params.get('partnership', config.PARTNERSHIP)} Safer Communities Performance Report, {results.quarter.title}"
+    title = f"{results.params['partnership']} Safer Communities Performance Report, {results.quarter.title}"
     (staging / "report.html").write_text(export_html(book, title), encoding="utf-8")
     timings["html"] = time.perf_counter() - step
 
@@ -281,7 +348,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
             word_paper(blocks, paper_title, results.quarter, paper_template(results.params)))
         documents = {"board-paper.md": paper, "report.html": (staging / "report.html").read_text(encoding="utf-8"),
                      "board-paper.docx": docx_text((staging / "board-paper.docx").read_bytes())}
-        check_consistency(pd.read_csv(staging / "indicators.csv"), documents, results.quarter)
+        check_consistency(pd.read_csv(staging / "indicators.csv"), results.partnership.total.name, documents, results.quarter)
         timings["csv_paper_check"] = time.perf_counter() - step
 
         step = time.perf_counter()

@@ -11,9 +11,10 @@ from .files import read_text
 PROPERTIES = ("LAD23CD", "LAD23NM", "LONG", "LAT")  # code, name and label point of each district
 
 
-def read_boundaries(path: Path | None = None) -> dict:
-    """The GeoJSON feature collection, with a MultiPolygon, code, name and label point for every
-    feature and a feature for every partnership district; anything else is an InputError."""
+def read_boundaries(path: Path | None = None, codes: list[str] | None = None) -> dict:
+    """The GeoJSON feature collection of the districts of ``codes`` (all when None) that the file holds,
+    each checked for a MultiPolygon, code, name and label point; anything else is an InputError.
+    A district the file lacks is left out: the report says so instead of drawing the map."""
     path = Path(path or config.BOUNDARIES)
     try:
         shapes = json.loads(read_text(path, "boundaries file"))
@@ -31,8 +32,6 @@ def read_boundaries(path: Path | None = None) -> dict:
         if not (isinstance(geometry, dict) and geometry.get("type") == "MultiPolygon"
                 and isinstance(geometry.get("coordinates"), list)):
             raise InputError("geometry must be a MultiPolygon", file=path, row=f"feature {number} ({properties['LAD23NM']})")
-    codes = {feature["properties"]["LAD23CD"] for feature in features}
-    absent = [name for name, code in config.DISTRICTS.items() if code not in codes]
-    if absent:
-        raise InputError(f"no boundary for {', '.join(absent)}", file=path)
+    if codes is not None:
+        shapes = {**shapes, "features": [f for f in features if f["properties"]["LAD23CD"] in codes]}
     return shapes

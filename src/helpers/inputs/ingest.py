@@ -37,11 +37,10 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 @dataclass
 class PoliceData:
-    """police.uk street-level data reduced to monthly counts for the partnership.
+    """police.uk street-level data reduced to monthly counts for every district in the files.
 
-    ``counts``: month (YYYY-MM), district, crime_type, count — partnership districts only.
-    ``quality``: per month, rows read, rows without an LSOA, rows in Leicester and
-    rows elsewhere outside the partnership.
+    ``counts``: month (YYYY-MM), district (the LSOA name less its last token), crime_type, count.
+    ``quality``: per month, the files, rows read and rows without an LSOA (no district).
     """
 
     counts: pd.DataFrame
@@ -189,15 +188,11 @@ def _check_duplicate_ids(name: str, table: pa.Table) -> None:
 
 
 def _check_crime_types(name: str, table: pa.Table) -> None:
-    """A partnership row without a Crime type cannot be counted: name its line."""
+    """A row placed in a district without a Crime type cannot be counted: name its line."""
     missing = pc.and_(pc.is_null(table["Crime type"]), pc.is_valid(table["LSOA name"]))
-    if not pc.any(missing).as_py():
-        return
-    lsoa = table["LSOA name"].to_pandas()
-    bad = missing.to_numpy() & district_of(lsoa.fillna("")).isin(config.DISTRICTS).to_numpy()
-    if bad.any():
-        line = int(bad.nonzero()[0][0]) + 2
-        raise InputError(f"a row in {lsoa[line - 2]} has no Crime type", file=name, row=line)
+    if pc.any(missing).as_py():
+        line = _first_line(missing)
+        raise InputError(f"a row in {table['LSOA name'][line - 2].as_py()} has no Crime type", file=name, row=line)
 
 
 def district_of(lsoa_names: pd.Series) -> pd.Series:
@@ -251,13 +246,8 @@ def _summarise(table: pa.Table, month: str, name: str) -> tuple[list[tuple], dic
     t = pc.fill_null(types.indices, len(type_names) - 1).to_numpy()
     counts = np.bincount(d * len(type_names) + t, minlength=len(district_names) * len(type_names)).reshape(
         len(district_names), len(type_names))
-    per_district = dict(zip(district_names, counts.sum(axis=1).tolist()))
-    inside = sum(n for d_name, n in per_district.items() if d_name in config.DISTRICTS)
-    leicester = sum(n for d_name, n in per_district.items() if d_name in config.EXCLUDED)
-    quality = {"month": month, "file": name, "rows": table.num_rows, "no_location": per_district[None],
-               "leicester": leicester, "outside": table.num_rows - per_district[None] - inside - leicester,
-               "partnership": inside}
-    rows = [(month, d_name, t_name, int(n)) for i, d_name in enumerate(district_names) if d_name in config.DISTRICTS
+    quality = {"month": month, "file": name, "rows": table.num_rows, "no_location": int(counts[-1].sum())}
+    rows = [(month, d_name, t_name, int(n)) for i, d_name in enumerate(district_names[:-1])
             for t_name, n in zip(type_names, counts[i]) if n]
     return rows, quality
 
@@ -285,7 +275,7 @@ def read_police_uk(folder: Path | None = None) -> PoliceData:
                 grouped.append(counts)
                 lines.append(line)
     quality = pd.DataFrame(lines).groupby("month", as_index=False).agg(
-        {"file": ", ".join, **{k: "sum" for k in ("rows", "no_location", "leicester", "outside", "partnership")}})
+        {"file": ", ".join, "rows": "sum", "no_location": "sum"})
     counts = (
         pd.DataFrame([row for rows in grouped for row in rows], columns=["month", "district", "crime_type", "count"])
         .groupby(["month", "district", "crime_type"], as_index=False)["count"].sum()
@@ -297,8 +287,8 @@ def read_police_uk(folder: Path | None = None) -> PoliceData:
 
 # --- Population -----------------------------------------------------------------
 
-def read_population(folder: Path | None = None) -> pd.DataFrame:
-    """ONS mid-year estimates as rows of year, area_code, population for our districts.
+def read_population(folder: Path | None = None, districts: dict[str, str] | None = None) -> pd.DataFrame:
+    """ONS mid-year estimates as rows of year, area_code, population for ``districts`` (ONS code -> name).
 
     Reads the wide single-year-of-age files (``ons_mye_mid<YEAR>_*.csv``, column
     ``total_population``) and the long totals file (year, lad_code, population).
@@ -315,7 +305,7 @@ def read_population(folder: Path | None = None) -> pd.DataFrame:
             frame["year"] = int(wide.group(1))
         elif {"year", "lad_code", "population"} <= set(head):
             frame = whole[["year", "lad_code", "population"]].rename(columns={"lad_code": "area_code"})
-            ours = frame["area_code"].isin(config.DISTRICTS.values())
+            ours = frame["area_code"].isin(districts)
             years = pd.to_numeric(frame["year"], errors="coerce")
             bad = ours & ~(years.notna() & (years == years.round()))
             if bad.any():
@@ -331,7 +321,7 @@ def read_population(folder: Path | None = None) -> pd.DataFrame:
     if not frames:
         raise InputError("no population CSV files", file=folder)
     population = pd.concat(frames, ignore_index=True)
-    population = population[population["area_code"].isin(config.DISTRICTS.values())]
+    population = population[population["area_code"].isin(districts)]
     bad = pd.to_numeric(population["population"].str.replace(",", ""), errors="coerce")
     if bad.isna().any() or (bad <= 0).any() or (bad != bad.round()).any():
         row = population[bad.isna() | (bad <= 0) | (bad != bad.round())].iloc[0]
@@ -340,9 +330,9 @@ def read_population(folder: Path | None = None) -> pd.DataFrame:
     population["population"] = bad.astype("int64")
     population = population.drop_duplicates(["year", "area_code"], keep="last")
     for year, group in population.groupby("year"):
-        absent = sorted(set(config.DISTRICTS.values()) - set(group["area_code"]))
+        absent = sorted(set(districts) - set(group["area_code"]))
         if absent:
-            names = [d for d, c in config.DISTRICTS.items() if c in absent]
+            names = [districts[c] for c in absent]
             raise InputError(f"mid-{year} population is missing for {', '.join(names)}", file=folder)
     return population[["year", "area_code", "population"]].sort_values(["year", "area_code"], ignore_index=True)
 
@@ -366,7 +356,7 @@ def _read_small_csv(path: Path) -> pd.DataFrame:
 LOCAL_COLUMNS = ["area", "period", "indicator_id", "numerator", "denominator"]
 
 
-def read_local_extract(path: Path, catalogue: dict) -> pd.DataFrame:
+def read_local_extract(path: Path, catalogue: dict, districts: dict[str, str]) -> pd.DataFrame:
     """Read a local extract CSV (SPEC §4 tidy format) and check every row.
 
     Columns: area (district name or ONS code), period (YYYY-MM, or a quarter such as
@@ -381,12 +371,14 @@ def read_local_extract(path: Path, catalogue: dict) -> pd.DataFrame:
         line = re.search(r"line (\d+)", str(exc))
         raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path,
                          row=int(line.group(1)) if line else None) from None
-    return check_local_rows(frame, catalogue, source=str(path), row_label=lambda i: i + 2)
+    return check_local_rows(frame, catalogue, districts, source=str(path), row_label=lambda i: i + 2)
 
 
-def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_label) -> pd.DataFrame:
+def check_local_rows(frame: pd.DataFrame, catalogue: dict, districts: dict[str, str], source: str,
+                     row_label) -> pd.DataFrame:
     """Validate tidy local rows (from a CSV or an Excel return) and normalise them.
 
+    ``districts`` (name -> ONS code) are the areas a row may name, by either.
     ``row_label(i)`` names the i-th data row in messages (a line number or a cell).
     """
     from ..quarters import parse_quarter  # local import keeps ingest importable alone
@@ -398,7 +390,7 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_labe
     missing = [c for c in LOCAL_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}; expected {', '.join(LOCAL_COLUMNS)}", file=source, row=row_label(-1))
-    codes = {code: name for name, code in config.DISTRICTS.items()}
+    codes = {code: name for name, code in districts.items()}
     rows, seen = [], {}
     for i, record in enumerate(frame[LOCAL_COLUMNS].itertuples(index=False)):
         where = row_label(i)
@@ -408,8 +400,8 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, source: str, row_labe
             raise InputError(problem, file=source, row=where)
 
         area = codes.get(area, area)
-        if area not in config.DISTRICTS:
-            fail(f"unknown area '{area}': use one of the districts {', '.join(config.DISTRICTS)}")
+        if area not in districts:
+            fail(f"unknown area '{area}': use one of the districts {', '.join(districts)}")
         indicator = catalogue.get(indicator_id)
         if indicator is None:
             fail(f"unknown indicator id '{indicator_id}' for a local extract")

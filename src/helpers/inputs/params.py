@@ -1,4 +1,6 @@
-"""Run parameters: ``params/defaults.yaml`` overlaid by ``params/<quarter>.yaml``.
+"""Run parameters: ``params/defaults.yaml``, then the partnership (``params/partnerships.yaml``),
+then the partnership's quarter: ``params/<quarter>.yaml`` for the default partnership (``partnership``
+in defaults.yaml), ``params/<id>/<quarter>.yaml`` for the others.
 
 Unknown keys are errors (Papermill itself only warns about unknown parameters).
 """
@@ -16,7 +18,7 @@ from ..errors import InputError
 
 RULES = {"significance", "percent_band", "both"}
 VINTAGES = {"as_published", "latest"}
-_TOP = {"partnership", "board", "change_rule", "percent_band", "confidence", "overdispersion", "spc", "local_extract",
+_TOP = {"partnership", "change_rule", "percent_band", "confidence", "overdispersion", "spc", "local_extract",
         "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "population_vintage",
         "baseline", "paper_template"}
 _BASELINE = {"start", "end", "label", "note"}
@@ -27,24 +29,52 @@ _CONTACT = {"name", "role", "email", "phone"}
 _UNAVAILABLE = {"reason", "expected"}
 
 
-def quarter_params_path(quarter_label: str) -> Path:
-    return config.PARAMS / f"{quarter_label}.yaml"
+DEFAULTS = "defaults.yaml"
 
 
-def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | None = None) -> dict:
-    """Defaults overlaid by the quarter's file (if any), every key checked."""
+def default_partnership() -> str:
+    """The id of the partnership built when none is named (``partnership`` in params/defaults.yaml)."""
+    defaults = config.PARAMS / DEFAULTS
+    document = load_yaml(defaults) or {}
+    chosen = document.get("partnership") if isinstance(document, dict) else None
+    if not (isinstance(chosen, str) and chosen.strip()):
+        raise InputError("partnership must name the default partnership's id in params/partnerships.yaml",
+                         file=defaults, row="key 'partnership'")
+    return chosen.strip()
+
+
+def quarter_params_path(quarter_label: str, partnership_id: str | None = None) -> Path:
+    """The quarter's own file: params/<quarter>.yaml for the default partnership, else params/<id>/<quarter>.yaml."""
+    if partnership_id is None or partnership_id == default_partnership():
+        return config.PARAMS / f"{quarter_label}.yaml"
+    return config.PARAMS / partnership_id / f"{quarter_label}.yaml"
+
+
+def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | None = None,
+                partnership=None) -> dict:
+    """Defaults, the partnership's name, board and contact, then the quarter's file (if any), every key checked.
+
+    ``partnership``: an ``inputs.partnerships.Partnership`` (None: only defaults and the file); its
+    quarter's file is ``quarter_params_path`` unless ``path`` is given.
+    """
     merged: dict = {}
-    sources = [config.PARAMS / "defaults.yaml", Path(path) if path else quarter_params_path(quarter_label)]
-    for source in sources:
-        if source == sources[1] and path is None and not source.exists():
+    quarter_file = Path(path) if path else quarter_params_path(quarter_label, partnership.id if partnership else None)
+    for source in (config.PARAMS / DEFAULTS, quarter_file):
+        if source == quarter_file and path is None and not source.exists():
             continue
         document = load_yaml(source) or {}
         if not isinstance(document, dict):
             raise InputError("must be a mapping of keys to values", file=source)
         check_params(document, source, catalogue)
+        if source == quarter_file and "partnership" in document:
+            raise InputError("the partnership is chosen with --partnership (default: params/defaults.yaml), not in a "
+                             "quarter's file", file=source, row="key 'partnership'")
         if isinstance(merged.get("contact"), dict) and isinstance(document.get("contact"), dict):
             document = {**document, "contact": {**merged["contact"], **document["contact"]}}  # overlay, not replace
         merged.update(document)
+        if partnership is not None and source != quarter_file:  # the partnership's settings come before its quarter's
+            merged.update(partnership=partnership.name, partnership_id=partnership.id, board=partnership.board,
+                          contact={**merged.get("contact", {}), **partnership.contact})
         merged.setdefault("_files", []).append(str(source))
     merged.setdefault("commentary", {})
     merged["unavailable"] = {k: unavailable_reason(v) for k, v in (merged.get("unavailable") or {}).items()}
@@ -82,7 +112,7 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         fail("percent_band", "must be a number of percent from 0 to 100, such as 5")
     if "confidence" in document and document["confidence"] not in (95, 99.8, 0.95, 0.998):
         fail("confidence", "must be 95 or 99.8")
-    for key in ("partnership", "board", "local_extract", "paper_template"):
+    for key in ("partnership", "local_extract", "paper_template"):
         if key in document and not (isinstance(document[key], str) and document[key].strip()):
             fail(key, f"{key} must be text")
     paper_template(document)
@@ -198,7 +228,7 @@ def _check_spc(spc, fail) -> None:
         fail(f"spc: baseline: {start} to {end} spans the step in {crossed[0]}; a baseline lies within one period")
 
 
-def new_quarter_params(quarter_label: str, previous_label: str) -> str:
+def new_quarter_params(quarter_label: str, previous_label: str, partnership_id: str | None = None) -> str:
     """YAML for a new quarter: the previous quarter's file with the commentary emptied.
 
     Settings (meeting date aside) and the list of unavailable indicators carry over,
@@ -206,7 +236,7 @@ def new_quarter_params(quarter_label: str, previous_label: str) -> str:
     """
     import yaml
 
-    source = quarter_params_path(previous_label)
+    source = quarter_params_path(previous_label, partnership_id)
     document = (load_yaml(source) or {}) if source.exists() else {}
     document.pop("meeting_date", None)
     document["commentary"] = {"summary": "", "sections": {s: "" for s in config.SECTIONS}, "indicators": {}}

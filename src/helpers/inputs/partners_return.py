@@ -16,7 +16,6 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import config
 from ..errors import InputError
 from ..quarters import Quarter, parse_quarter, window
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _put, _quarter_time, _save
@@ -59,14 +58,14 @@ def _counts(sheet: str, indicator) -> tuple[str, str]:
     return RETURN_COUNTS.get(sheet, ("numerator", "denominator"))
 
 
-def write_return_template(quarter: Quarter | str, path: str | Path, catalogue: dict) -> Path:
-    """Write the partners' data return for ``quarter``: this year and the previous one."""
+def write_return_template(quarter: Quarter | str, path: str | Path, catalogue: dict, districts: dict[str, str]) -> Path:
+    """Write the partners' data return for ``quarter`` and ``districts`` (name -> ONS code): this year and the previous one."""
     quarter = parse_quarter(quarter) if isinstance(quarter, str) else quarter
     wb = Workbook()
     sheets = return_sheets(catalogue)
     _instructions(wb.active, quarter, sheets)
     for name, indicators in sheets.items():
-        _return_sheet(wb.create_sheet(name), quarter, indicators)
+        _return_sheet(wb.create_sheet(name), quarter, indicators, list(districts))
     return _save(wb, path, _quarter_time(quarter))
 
 
@@ -110,7 +109,7 @@ def _instructions(ws, quarter: Quarter, sheets: dict[str, list]) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _return_sheet(ws, quarter: Quarter, indicators: list) -> None:
+def _return_sheet(ws, quarter: Quarter, indicators: list, districts: list[str]) -> None:
     """Headers, one pre-filled row per district x period x indicator, drop-downs and checks."""
     numerator, denominator = _counts(ws.title, indicators[0])
     for c, text in enumerate(RETURN_HEADERS + ["Indicator (for reference)"], start=1):
@@ -121,14 +120,14 @@ def _return_sheet(ws, quarter: Quarter, indicators: list) -> None:
     row = 1
     for indicator in indicators:
         for period in return_periods(quarter, indicator):
-            for area in config.DISTRICTS:
+            for area in districts:
                 row += 1
                 for c, value in enumerate([area, period, indicator.id, None, None, indicator.title], start=1):
                     _put(ws, row, c, value, color="595959" if c == 6 else "000000")
     last = row + EXTRA_ROWS
     periods = sorted({p for i in indicators for p in return_periods(quarter, i)})
     checks = [
-        (DataValidation(type="list", formula1=_list_formula(config.DISTRICTS), allow_blank=True,
+        (DataValidation(type="list", formula1=_list_formula(districts), allow_blank=True,
                         error="Choose a district from the list."), "A"),
         (DataValidation(type="list", formula1=_list_formula(periods), allow_blank=True,
                         error="Choose a period from the list."), "B"),
@@ -159,8 +158,9 @@ def _list_formula(values) -> str:
     return f'"{text}"'
 
 
-def read_return(path: str | Path, catalogue: dict) -> pd.DataFrame:
-    """Read a filled return: indicator_id, area, month, numerator, denominator (as ``check_local_rows``).
+def read_return(path: str | Path, catalogue: dict, districts: dict[str, str]) -> pd.DataFrame:
+    """Read a filled return: indicator_id, area, month, numerator, denominator (as ``check_local_rows``);
+    ``districts`` (name -> ONS code) are the areas a row may name.
 
     Rows with an empty numerator were not supplied and are skipped. A bad value raises an
     InputError naming the file, sheet and cell.
@@ -176,21 +176,21 @@ def read_return(path: str | Path, catalogue: dict) -> pd.DataFrame:
     try:
         for ws in wb.worksheets:
             if ws.title != INSTRUCTIONS:
-                _read_sheet(ws, str(path), records, labels)
+                _read_sheet(ws, str(path), records, labels, districts)
     finally:
         wb.close()
     frame = pd.DataFrame(records, columns=["area", "period", "indicator_id", "numerator", "denominator"])
-    return check_local_rows(frame, catalogue, source=str(path), row_label=labels.__getitem__)
+    return check_local_rows(frame, catalogue, districts, source=str(path), row_label=labels.__getitem__)
 
 
-def _read_sheet(ws, source: str, records: list, labels: list) -> None:
+def _read_sheet(ws, source: str, records: list, labels: list, districts: dict[str, str]) -> None:
     """Check the cells Excel types itself (numbers, areas) and collect rows as text."""
     rows = ws.iter_rows(values_only=True)
     header = [str(v or "").strip().lower() for v in (next(rows, None) or ())][:5]
     if header != [h.lower() for h in RETURN_HEADERS]:
         raise InputError(f"the first row must be the headers {', '.join(RETURN_HEADERS)}", file=source,
                          row=f"sheet '{ws.title}' row 1")
-    codes = {code: name for name, code in config.DISTRICTS.items()}
+    codes = {code: name for name, code in districts.items()}
     for r, values in enumerate(rows, start=2):
         area, period, indicator_id, numerator, denominator = (tuple(values) + (None,) * 5)[:5]
 
@@ -202,8 +202,8 @@ def _read_sheet(ws, source: str, records: list, labels: list) -> None:
             continue
         denominator = _whole(denominator, "denominator", source, cell("E"))
         area = str(area or "").strip()
-        if codes.get(area, area) not in config.DISTRICTS:
-            raise InputError(f"unknown area '{area}': use one of the districts {', '.join(config.DISTRICTS)}",
+        if codes.get(area, area) not in districts:
+            raise InputError(f"unknown area '{area}': use one of the districts {', '.join(districts)}",
                              file=source, row=cell("A"))
         if denominator is not None and numerator > denominator:
             raise InputError(f"numerator {numerator} is greater than denominator {denominator}", file=source, row=cell("D"))

@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import config
 from ..quarters import quarter_of_month
 
 SEED = 20221117
 
 
-def make_local_sample(police_counts: pd.DataFrame, population: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
-    """Rows of area, period, indicator_id, numerator, denominator for every district and month."""
+def make_local_sample(police_counts: pd.DataFrame, population: pd.DataFrame, districts: dict[str, str],
+                      seed: int = SEED) -> pd.DataFrame:
+    """Rows of area, period, indicator_id, numerator, denominator for every one of ``districts`` (name -> code) and month."""
     rng = np.random.default_rng(seed)
     wide = police_counts.pivot_table(index=["month", "district"], columns="crime_type", values="count",
                                      aggfunc="sum", fill_value=0).reset_index()
@@ -28,9 +28,10 @@ def make_local_sample(police_counts: pd.DataFrame, population: pd.DataFrame, see
     def add(area, period, indicator, numerator, denominator=""):
         rows.append((area, period, indicator, int(numerator), denominator if denominator == "" else int(denominator)))
 
+    wide = wide[wide["district"].isin(districts)]
     for record in wide.sort_values(["district", "month"]).to_dict("records"):
         month, district = record["month"], record["district"]
-        pop = latest[config.DISTRICTS[district]]
+        pop = latest[districts[district]]
         burglary = record.get("Burglary", 0)
         violence = record.get("Violence and sexual offences", 0)
         asb = record.get("Anti-social behaviour", 0)

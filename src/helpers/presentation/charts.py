@@ -209,10 +209,6 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2], edges[1::2]))
 
 
-_SHORT = {"Hinckley and Bosworth": "Hinckley &\nBosworth", "North West Leicestershire": "North West\nLeicestershire",
-          "Oadby and Wigston": "Oadby &\nWigston"}
-# Labels of the small districts round Leicester sit outside them, with a leader line (degrees).
-_LABEL_OFFSETS = {"Blaby": (-0.16, -0.13), "Oadby and Wigston": (0.2, -0.2)}
 _HALO = [matplotlib.patheffects.withStroke(linewidth=3, foreground="white")]
 
 
@@ -225,11 +221,12 @@ FUNNEL_LABELS = {  # PHEindicatormethods' label -> (words, colour, marker), from
 }
 
 
-def district_funnel(rows: pd.DataFrame, title: str, unit: str, statistic: str, scale: float) -> Markup:
+def district_funnel(rows: pd.DataFrame, title: str, unit: str, statistic: str, scale: float, group: str) -> Markup:
     """Funnel plot: each district's value against its denominator (population for a rate), with the 95% and
     99.8% limits around the pooled average as the analysis drew them (``funnel_*`` columns: over-dispersion
     widened when ``funnel_tau2`` > 0); ``scale``: the value's multiplier (``per`` for a rate, 100 for a
-    percentage). Points are coloured and shaped by their label, named, and said in words in the alt text."""
+    percentage); ``group``: the name of the area whose value is the average. Points are coloured and shaped by
+    their label, named, and said in words in the alt text."""
     from ..analysis.stats import funnel_limits  # scipy: only when a funnel is drawn
 
     districts = rows[(rows["area_type"] == "district") & (rows["funnel_significance"] != "")]
@@ -240,7 +237,7 @@ def district_funnel(rows: pd.DataFrame, title: str, unit: str, statistic: str, s
         fig = Figure(figsize=(6.4, 4.2))
         ax = fig.subplots()
         fig.subplots_adjust(left=0.12, right=0.97, bottom=0.27, top=0.92)
-        ax.axhline(average, color=DARK_GREY, linewidth=1.6, label=f"{config.PARTNERSHIP} {average:,.2f}")
+        ax.axhline(average, color=DARK_GREY, linewidth=1.6, label=f"{group} {average:,.2f}")
         for level, style, name in ((0.95, "--", "95% limits"), (0.998, "-", "99.8% limits")):
             low, high = funnel_limits(grid, average / scale, statistic, level, tau2)
             ax.plot(grid, low * scale, color=DARK_GREY, linestyle=style, linewidth=0.9, label=name)
@@ -250,7 +247,7 @@ def district_funnel(rows: pd.DataFrame, title: str, unit: str, statistic: str, s
             if chosen.any():
                 ax.scatter(n[chosen], values[chosen], s=46, color=colour, marker=marker, zorder=3, edgecolor="white",
                            linewidth=0.6, label=words[0].upper() + words[1:])
-        _name_points(ax, [_SHORT.get(name, name).replace("\n", " ") for name in districts["area"]], n, values)
+        _name_points(ax, list(districts["area"]), n, values)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_xlabel("Residents" if statistic == "rate" else "Denominator")
         ax.set_ylabel(unit)
@@ -267,9 +264,9 @@ def district_funnel(rows: pd.DataFrame, title: str, unit: str, statistic: str, s
     within = "; the others lie within the 95% limits" if said else "All districts lie within the 95% limits"
     widened = " (widened for the variation between districts beyond chance)" if tau2 > 0 else ""
     alt = (f"{title} by district ({unit}) against {'population' if statistic == 'rate' else 'denominator'}, around the "
-           f"{config.PARTNERSHIP} value of {average:,.2f} with 95% and 99.8% limits{widened}. {'; '.join(said)}{within}.")
+           f"{group} value of {average:,.2f} with 95% and 99.8% limits{widened}. {'; '.join(said)}{within}.")
     return figure_html(fig, alt, f"Funnel plot: {title}, each district against its population, with the limits within "
-                       f"which it would lie by chance alone{widened} around the {config.PARTNERSHIP} value (see Methods)",
+                       f"which it would lie by chance alone{widened} around the {group} value (see Methods)",
                        "medium")
 
 
@@ -296,9 +293,11 @@ def _name_points(ax, names: list[str], xs: np.ndarray, ys: np.ndarray, size: flo
                     bbox={"pad": 0.5, "facecolor": (1, 1, 1, 0.7), "linewidth": 0})
 
 
-def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict) -> Markup:
-    """Choropleth of the districts (``shapes``: the boundaries' GeoJSON), shaded by value, labelled
-    with value and comparison."""
+def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partnership) -> Markup:
+    """Choropleth of the districts (``shapes``: the boundaries' GeoJSON), shaded by value, labelled with value
+    and comparison; ``partnership`` gives the labels' short names and places and the districts hatched as not its own."""
+    labels = partnership.map_labels
+    own_codes = set(partnership.districts.values()) if len(partnership.districts) < len(partnership.shown_districts) else set()
     values = rows.set_index("area_code")
     with matplotlib.rc_context({**STYLE, "axes.grid": False}):
         fig = Figure(figsize=(6.4, 4.6))
@@ -312,16 +311,19 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict) -> Mar
             member = code in values.index and values.at[code, "area_type"] == "district"
             value = values.at[code, "value"] if member else np.nan
             colour = cmap(norm(value)) if pd.notna(value) else "#F2F2F2"
+            own = member and code in own_codes  # a district pack outlines its own district among the others
             for polygon in feature["geometry"]["coordinates"]:
                 ring = np.array(polygon[0])
-                ax.add_patch(Polygon(ring, closed=True, facecolor=colour, edgecolor="white" if member else LIGHT_GREY,
-                                     linewidth=1.2, hatch=None if member else "///"))
+                ax.add_patch(Polygon(ring, closed=True, facecolor=colour, zorder=2 if own else 1,
+                                     edgecolor="black" if own else ("white" if member else LIGHT_GREY),
+                                     linewidth=2.2 if own else 1.2, hatch=None if member else "///"))
             lon, lat = feature["properties"]["LONG"], feature["properties"]["LAT"]
-            dx, dy = _LABEL_OFFSETS.get(name, (0, 0))
+            short = labels.get(code, {}).get("short", name)
+            dx, dy = labels.get(code, {}).get("offset", (0, 0))
             arrow = {"arrowstyle": "-", "color": DARK_GREY, "linewidth": 0.8} if (dx or dy) else None
             if member:
                 word = {"significantly higher": "▲", "significantly lower": "▼", "similar": "►"}.get(values.at[code, "vs_partnership"], "")
-                label = f"{_SHORT.get(name, name)}\n{value:,.1f} {word}" if pd.notna(value) else f"{_SHORT.get(name, name)}\nn/a"
+                label = f"{short}\n{value:,.1f} {word}" if pd.notna(value) else f"{short}\nn/a"
                 ax.annotate(label, (lon, lat), xytext=(lon + dx, lat + dy), ha="center", va="center", fontsize=8,
                             color="black", fontweight="bold", arrowprops=arrow, path_effects=_HALO)
         ax.autoscale_view()
@@ -330,12 +332,14 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict) -> Mar
         bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_axes((0.84, 0.27, 0.03, 0.46)))
         bar.set_label(unit)
         ax.set_title(f"{title} by district", fontsize=10)
-    top = known.idxmax() if len(known) else None
-    top_name = {c: n for n, c in config.DISTRICTS.items()}.get(top, "none")
-    alt = (f"Map of {title.lower()} by district ({unit}). Highest: {top_name} at {known.max():,.1f}; "
-           f"lowest: {({c: n for n, c in config.DISTRICTS.items()}).get(known.idxmin(), 'none')} at {known.min():,.1f}. "
-           "Leicester city is shown hatched as it is not part of the partnership." if len(known) else f"Map of {title}: no data.")
+    names = {code: name for name, code in partnership.shown_districts.items()}
+    group, hatched = partnership.compared_with.name, join_words(partnership.excludes)
+    not_ours = (f" {hatched} {'is' if len(partnership.excludes) == 1 else 'are'} shown hatched as not part of the "
+                "partnership." if hatched else "")
+    alt = (f"Map of {title.lower()} by district ({unit}). Highest: {names.get(known.idxmax(), 'none')} at "
+           f"{known.max():,.1f}; lowest: {names.get(known.idxmin(), 'none')} at {known.min():,.1f}.{not_ours}"
+           if len(known) else f"Map of {title}: no data.")
     return figure_html(fig, alt, f"Map: {title} by district, shaded by value; ▲ significantly higher, ▼ significantly lower, "
-                       f"► similar to {config.PARTNERSHIP}. Hatched: Leicester city, not part of the partnership. Source: Office "
-                       "for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
+                       f"► similar to {group}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
+                       " Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
                        "copyright and database right 2023.", "medium")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import config
 from .narrative import change_text, with_unit
 from ..quarters import Quarter, period_label
 
@@ -49,7 +48,8 @@ class _Sentence:
     indicator: str | None  # the indicator an indicator note is about
 
 
-def check_commentary(commentary: dict, table: pd.DataFrame, quarter: Quarter, targets: dict | None = None) -> list[str]:
+def check_commentary(commentary: dict, table: pd.DataFrame, area: str, quarter: Quarter,
+                     targets: dict | None = None) -> list[str]:
     """One warning for each figure, period or quarter in the commentary that disagrees with the table.
 
     Figures: a value with its unit ("676.92 per 10,000"), a percentage, a change in points,
@@ -57,8 +57,8 @@ def check_commentary(commentary: dict, table: pd.DataFrame, quarter: Quarter, ta
     without a bracketed part, with "and" for "&", "ASB" for "anti-social behaviour", or its
     id in words, such as "hate crime"); in an indicator's own note, a sentence naming none is
     about that indicator. Each figure belongs to the indicator named last before it (the
-    first named, if none precedes it). It agrees when, rounded as quoted, it is the
-    partnership's current or previous value in the same unit, the change (% or points) or
+    first named, if none precedes it). It agrees when, rounded as quoted, it is ``area``'s
+    (the partnership's) current or previous value in the same unit, the change (% or points) or
     the indicator's target bounds. Whole numbers without a unit (counts, years) are not read.
 
     History versus a slip: a quarter ("2021/22 Q2") or period ("12 months to June 2022") is
@@ -73,7 +73,7 @@ def check_commentary(commentary: dict, table: pd.DataFrame, quarter: Quarter, ta
 
     ``targets`` maps indicator ids to their catalogue target ranges (``{"low": 28, "high": 40}``).
     """
-    rows = {r["indicator_id"]: r for r in table[table["area"] == config.PARTNERSHIP].to_dict("records")}
+    rows = {r["indicator_id"]: r for r in table[table["area"] == area].to_dict("records")}
     names = {i: _name_pattern(r) for i, r in rows.items()}
     warnings = []
     for sentence in _sentences(commentary):

@@ -105,7 +105,7 @@ def write_dashboard(results, path: str | Path) -> Path:
     _trends_sheet(wb.create_sheet("Trends"), results)
     _data_sheet(wb.create_sheet("Data"), results.table)
     _definitions_sheet(wb.create_sheet("Definitions"), results.catalogue)
-    partnership = results.params.get("partnership", config.PARTNERSHIP)
+    partnership = results.params["partnership"]
     wb.properties.title = safe_text(f"{partnership} Safer Communities Performance Dashboard, {results.quarter.title}")
     return _save(wb, path, _quarter_time(results.quarter))
 
@@ -115,10 +115,10 @@ def _dashboard_sheet(ws, results) -> None:
     ws.title = "Dashboard"
     ws.sheet_view.showGridLines = False
     quarter, params, end = results.quarter, results.params, results.quarter.end_month
-    partnership = params.get("partnership", config.PARTNERSHIP)
+    partnership, areas = params["partnership"], results.partnership.area_names
     headers = ["Indicator", "Unit", f"Current\nto {end.strftime('%b %y')}", f"Previous\nto {(end - 12).strftime('%b %y')}",
                "Change", "Direction", "Judgement", "95% confidence\ninterval", "Target\nrange",
-               "Monthly SPC", *(_two_lines(area) for area in config.AREAS)]
+               "Monthly SPC", *(_two_lines(area) for area in areas)]
     last = len(headers)
     widths = {c: _chars(h, HEAD, bold=True) for c, h in enumerate(headers, start=1)}
     widths[1] = _chars("x" * TITLE_CHARS) + 1
@@ -132,7 +132,7 @@ def _dashboard_sheet(ws, results) -> None:
     head = len(titles) + 2
     groups = [(3, FIXED, f"{partnership} (the partnership)"),
               (FIXED + 1, last, f"Value by area, {_short_period(end)}:  ▲ / ▼ significantly higher / lower than "
-                                f"{config.PARTNERSHIP}")]
+                                f"{results.partnership.compared_with.name}")]
     for first, final, text in groups:
         ws.merge_cells(start_row=head, start_column=first, end_row=head, end_column=final)
         _put(ws, head, first, text, bold=True, size=HEAD, color=NAVY, align="center")
@@ -154,7 +154,7 @@ def _dashboard_sheet(ws, results) -> None:
         ws.row_dimensions[row].height = ROW_HEIGHT + 2
         row += 1
         for indicator in (i for i in results.catalogue.values() if i.section == section):
-            _indicator_row(ws, row, indicator, index, widths, spans)
+            _indicator_row(ws, row, indicator, index, widths, spans, areas, results.partnership.total.name)
             for column in range(1, last + 1):
                 ws.cell(row, column).border = Border(bottom=Side("thin", color=GREY_LINE))
             row += 1
@@ -174,9 +174,10 @@ def _dashboard_sheet(ws, results) -> None:
     ws.page_margins.header = ws.page_margins.footer = 0.2
 
 
-def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[int, float], spans: list) -> None:
-    """One dashboard row: the partnership's figures, then each area's value."""
-    record = index.loc[(indicator.id, config.PARTNERSHIP)].to_dict()
+def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[int, float], spans: list,
+                   areas: list[str], total: str) -> None:
+    """One dashboard row: the partnership's (``total``'s) figures, then each of ``areas``' values."""
+    record = index.loc[(indicator.id, total)].to_dict()
     unit, digits = indicator.unit, _decimals(indicator.unit)
     title = f"{indicator.title} {ILLUSTRATIVE_MARK}" if record["illustrative"] else indicator.title
     _comment(_put(ws, row, 1, title, wrap=True), indicator.definition)
@@ -187,7 +188,7 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         reason = sentence(record["reason"])
         _comment(_put(ws, row, 3, "Not available", size=HEAD, italic=True, color="595959", align="center"), reason)
         widths[3] = max(widths[3], _chars("Not available", HEAD))
-        ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=FIXED + len(config.AREAS))
+        ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=FIXED + len(areas))
         _put(ws, row, 4, reason, italic=True, color="595959", wrap=True)
         spans.append((row, 4, reason, BODY))
         return
@@ -202,7 +203,7 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         (9, _target_text(indicator, record).replace(": ", ":\n"), {"align": "center", "size": HEAD, "wrap": True}),
         (10, *_spc_cell(record)),
     ]
-    for column, area in enumerate(config.AREAS, start=FIXED + 1):
+    for column, area in enumerate(areas, start=FIXED + 1):
         area_row = index.loc[(indicator.id, area)] if (indicator.id, area) in index.index else None
         if area_row is None or area_row["status"] != "available":
             reason = "No figure for this area." if area_row is None else sentence(area_row["reason"])
@@ -210,7 +211,7 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
             continue
         marker, area_fill = VERSUS.get(area_row["vs_partnership"], ("", None))
         cells.append((column, area_row["value"], {"fmt": _value_format(unit, marker), "fill": area_fill,
-                                                   "bold": area == config.PARTNERSHIP}))
+                                                   "bold": area == total}))
     for column, value, style in cells:
         _put(ws, row, column, value, **style)
         shown = value if isinstance(value, str) else f"{value or 0:,.{digits}f}% ▲"
@@ -239,7 +240,7 @@ def _change(record: dict) -> tuple[object, dict]:
 
 def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
     """The key under the table; returns its last row."""
-    end, params = results.quarter.end_month, results.params
+    end, params, group = results.quarter.end_month, results.params, results.partnership.compared_with.name
     higher, lower = VERSUS["significantly higher"], VERSUS["significantly lower"]
     items = [
         ("▲ Higher  ▼ Lower  ► Similar", None, None,
@@ -252,10 +253,10 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
         ("No judgement", *JUDGEMENT_STYLE["no judgement"],
          "The indicator has no polarity (a rise may mean more reporting, not more harm): direction shown, not judged."),
         (f"12.34 {higher[0]}", higher[1], "000000",
-         f"Area significantly higher than {config.PARTNERSHIP}: above the upper 95% funnel limit for its population "
+         f"Area significantly higher than {group}: above the upper 95% funnel limit for its population "
          "(see the report's methods)."),
         (f"12.34 {lower[0]}", lower[1], "000000",
-         f"Area significantly lower than {config.PARTNERSHIP}: below the lower 95% funnel limit for its population. "
+         f"Area significantly lower than {group}: below the lower 95% funnel limit for its population. "
          "No mark: similar."),
         ("Monthly SPC", None, None,
              "The latest month's statistical process control reading, as NHS England's Making Data Count colours it: "
@@ -307,14 +308,14 @@ def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_row
     """A small line chart of the partnership's rolling 12-month value per indicator, with its data."""
     ws.sheet_view.showGridLines = False
     end = results.quarter.end_month
-    series = results.series[results.series["area"] == config.PARTNERSHIP]
+    series = results.series[results.series["area"] == results.partnership.total.name]
     table = series.pivot(index="period_end", columns="indicator_id", values="value")
     months = sorted(table.index)
-    _put(ws, 1, 1, f"{results.params.get('partnership', config.PARTNERSHIP)}: rolling 12-month values, "
+    _put(ws, 1, 1, f"{results.params['partnership']}: rolling 12-month values, "
                    f"{period_label(end, len(months))}", bold=True, size=14, color=NAVY)
     _put(ws, 2, 1, "Each point is the value for the 12 months ending that month (quarterly indicators: at each quarter "
                    "end). The values plotted are in the table below the charts.", size=10, color="404040")
-    status = results.table[results.table["area"] == config.PARTNERSHIP].set_index("indicator_id")
+    status = results.rows().set_index("indicator_id")
     shown = [i for i in results.catalogue.values() if status.loc[i.id, "status"] == "available"]
     grid_rows = math.ceil(len(results.catalogue) / per_row)
     top = 4 + grid_rows * slot_rows + 1

@@ -22,6 +22,10 @@ ARROWS = {"higher": "▲", "lower": "▼", "similar": "►"}
 # concern, blue an improvement, purple a signal neither better nor worse, grey usual (common cause) variation.
 MDC_COLOURS = {"concern": "#ED8B00", "improvement": "#41B6E6", "neutral": "#490092", "common_cause": "#7B7D7D"}
 
+# The style class of each judgement in the report's tables and the packs' index.
+JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
+                   "not compared": "none", "not available": "na"}
+
 
 def figure(value: float, measure: str) -> str:
     """A value as printed everywhere: rates to 2 dp, percentages to 1 dp with %."""

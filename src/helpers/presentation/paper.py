@@ -63,7 +63,7 @@ def paper_blocks(results: Results) -> list[Block]:
         return Paragraph(text, numbers[-1])
 
     blocks: list[Block] = [
-        Heading(1, params.get("board", config.PARTNERSHIP)),
+        Heading(1, params["board"]),
         Paragraph(long_date(meeting) if meeting else "to be confirmed", label="Date:"),
         Heading(2, f"Safer Communities Performance {quarter.title} Report"),
         Heading(3, "Purpose of the report"),
@@ -76,8 +76,8 @@ def paper_blocks(results: Results) -> list[Block]:
         para(f"Each value is for the rolling 12 months, here the {period} compared with the 12 months to "
              f"{(quarter.end_month - 12).strftime('%B %Y')}; the trajectory charts show the rolling 12-month value "
              "month by month, which smooths seasonal variation."),
-        para(f"A district breakdown compares each district with {config.PARTNERSHIP} as a whole on a funnel plot "
-             "(OHID's method, with 95% and 99.8% limits). Localities can differ from county-wide trends, and the "
+        para(f"A district breakdown compares each district with {results.partnership.compared_with.name} as a whole on a "
+             "funnel plot (OHID's method, with 95% and 99.8% limits). Localities can differ from county-wide trends, and the "
              "district pages of the report should be read alongside the headline figures."),
         para(f"Rates use ONS mid-year population estimates: {results.population_note}."),
         Heading(3, "Key points")]
@@ -99,7 +99,7 @@ def paper_blocks(results: Results) -> list[Block]:
     missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
     for section, title in config.SECTIONS.items():
         blocks.append(Heading(4, title))
-        section_rows = results.rows(config.PARTNERSHIP, section)
+        section_rows = results.rows(section=section)
         for row in section_rows.to_dict("records"):
             if row["indicator_id"] not in missing:
                 indicator = results.catalogue[row["indicator_id"]]
@@ -173,16 +173,16 @@ def _generated_text(document: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", _COMMENTARY_BLOCK.sub(" ", document)))
 
 
-def check_consistency(table: pd.DataFrame, documents: dict[str, str], quarter) -> None:
+def check_consistency(table: pd.DataFrame, area: str, documents: dict[str, str], quarter) -> None:
     """Fail the build if a generated sentence in any document disagrees with ``indicators.csv``.
 
-    For every partnership indicator, each sentence about it must carry the table's
+    For every indicator of ``area`` (the partnership as a whole), each sentence about it must carry the table's
     current and previous values and its unit, and any baseline level it quotes must be the
     table's; every period and quarter named must be the report's own (a quarter the data is
     "expected back in" aside). The analyst's commentary blocks are left out (see ``commentary``).
     """
     problems = []
-    rows = table[table["area"] == config.PARTNERSHIP]
+    rows = table[table["area"] == area]
     allowed_ends = {quarter.end_month, quarter.end_month - 12}
     for name, document in documents.items():
         text = re.sub(r"\s+", " ", _generated_text(document))

@@ -5,21 +5,20 @@ Section notebooks display these. Each function gathers the words and figures; it
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
 
 from .. import config
-from ..analysis.gaps import cause_lines, last_quarter_lines, section_line, sentence, short_cause
+from ..analysis.gaps import cause_lines, join_words, last_quarter_lines, section_line, sentence, short_cause
 from ..analysis.results import Results
 from . import charts
 from .fragments import render
 from .messages import RULE_NOTE, opening
-from .narrative import (anchor, change_text, change_words, direction_label, figure, key_point, markdown, no_change,
-                        variation)
-
-JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
-                   "not compared": "none", "not available": "na"}
+from .narrative import (JUDGEMENT_CLASS, anchor, change_text, change_words, direction_label, figure, key_point,
+                        markdown, no_change, variation)
 
 
 def _not_available(reason: str) -> str:
@@ -65,7 +64,7 @@ def _spc_cells(row: dict) -> dict:
 
 def dashboard_table(results: Results, section: str | None = None) -> Markup:
     """The dashboard rows for the partnership: value, previous, change, arrow and word, judgement."""
-    rows = results.rows(config.PARTNERSHIP, section)
+    rows = results.rows(section=section)
     gaps = set(results.gaps()["indicator_id"])
     lines, current_section = [], None
     for row in rows.to_dict("records"):
@@ -76,7 +75,7 @@ def dashboard_table(results: Results, section: str | None = None) -> Markup:
         lines.append({"group": group, **_dashboard_row(results, row, gaps)})
     scope = config.SECTIONS[section] if section else "All priorities"
     return render("dashboard_table", rows=lines,
-                  caption=f"{scope}, {config.PARTNERSHIP}: {rows['period'].iloc[0]} compared with the previous 12 months",
+                  caption=f"{scope}, {results.partnership.name}: {rows['period'].iloc[0]} compared with the previous 12 months",
                   end=_month_label(rows["period_end"].iloc[0]), previous=_month_label(rows["previous_period_end"].iloc[0]))
 
 
@@ -95,7 +94,7 @@ def _figures(series: pd.DataFrame, monthly: pd.Series | None, row: dict) -> dict
 
 def indicator_block(results: Results, indicator_id: str) -> Markup:
     """Heading, key point, commentary, trajectory and SPC chart, and the figures behind it (partnership)."""
-    area = config.PARTNERSHIP
+    area = results.partnership.total.name
     indicator = results.catalogue[indicator_id]
     row = results.table[(results.table["indicator_id"] == indicator_id) & (results.table["area"] == area)].iloc[0].to_dict()
     uncompared = f" {sentence(row['reason'])}" if row["status"] == "available" and row["reason"] else ""  # the cause
@@ -128,19 +127,20 @@ def district_table(results: Results, section: str) -> Markup:
     for _, group in rows.groupby("indicator_id", sort=False):
         group = group.set_index("area")
         cells = []
-        for area in config.AREAS:
+        for area in results.partnership.area_names:
             item = group.loc[area]
             available = item["status"] == "available"
             cells.append({"available": available, "value": figure(item["value"], item["measure"]) if available else "",
                           "comparison": item["vs_partnership"], "mark": marks.get(item["vs_partnership"], "")})
         lines.append({"title": group.iloc[0]["title"], "unit": group.iloc[0]["unit"], "cells": cells})
     return render("district_table", section=config.SECTIONS[section], period=rows["period"].iloc[0],
-                  partnership=config.PARTNERSHIP, areas=config.AREAS, rows=lines)
+                  group=results.partnership.compared_with.name, areas=results.partnership.area_names, rows=lines)
 
 
 def district_breakdown(results: Results, section: str) -> HTML:
-    """District table, then a funnel plot and a map of the section's first available rate."""
-    figures = []
+    """District table, then a funnel plot and a map of the section's first available rate (no map, and a note
+    saying so, when the boundaries file lacks a district)."""
+    figures, note = [], ""
     rows = results.table[(results.table["section"] == section) & (results.table["status"] == "available")
                          & (results.table["measure"] == "rate")]
     if len(rows):
@@ -149,10 +149,17 @@ def district_breakdown(results: Results, section: str) -> HTML:
         chosen = results.table[results.table["indicator_id"] == headline]
         rate = indicator.measure == "rate"
         figures = [charts.district_funnel(chosen, indicator.title, indicator.unit, "rate" if rate else "proportion",
-                                          indicator.per if rate else 100),
-                   charts.district_map(chosen, indicator.title, indicator.unit, results.boundaries)]
+                                          indicator.per if rate else 100, results.partnership.compared_with.name)]
+        drawn = {f["properties"]["LAD23CD"] for f in results.boundaries["features"]}
+        unmapped = [name for name, code in results.partnership.shown_districts.items() if code not in drawn]
+        if unmapped:
+            note = (f"No map: the boundaries file has no boundary for {join_words(unmapped)}. Add it to "
+                    f"{Path(results.partnership.boundaries).name} (ONS district boundaries) to draw the map.")
+        else:
+            figures.append(charts.district_map(chosen, indicator.title, indicator.unit, results.boundaries,
+                                               results.partnership))
     return HTML(render("district_breakdown", id=anchor(section, "districts"), table=district_table(results, section),
-                       charts=figures))
+                       charts=figures, note=note))
 
 
 def chapter_intro(results: Results, section: str) -> HTML:
@@ -164,7 +171,7 @@ def chapter_intro(results: Results, section: str) -> HTML:
 
 def indicators(results: Results, section: str) -> HTML:
     """Every indicator of the section: key point, trajectory and SPC chart, figures."""
-    ids = list(results.rows(config.PARTNERSHIP, section)["indicator_id"])
+    ids = list(results.rows(section=section)["indicator_id"])
     return HTML("".join(indicator_block(results, i) for i in ids))
 
 
@@ -179,7 +186,7 @@ def key_points(results: Results) -> HTML:
     first = opening(results.rows(), results.catalogue, results.breaks)
     sections = []
     for section, title in config.SECTIONS.items():
-        rows = results.rows(config.PARTNERSHIP, section)
+        rows = results.rows(section=section)
         points = [{"text": key_point(r, results.catalogue[r["indicator_id"]], False, first.period_stated),
                    "judgement_class": JUDGEMENT_CLASS.get(r["judgement"], "none")}
                   for r in rows.to_dict("records") if r["indicator_id"] not in missing]
@@ -187,7 +194,7 @@ def key_points(results: Results) -> HTML:
         sections.append({"title": title, "points": points, "absent": section_line(absent, "see above") if absent else ""})
     messages = [{"text": text, "judgement_class": JUDGEMENT_CLASS.get(judgement, "none")}
                 for judgement, text in first.messages]
-    return HTML(render("key_points", partnership=config.PARTNERSHIP, period=results.rows()["period"].iloc[0],
+    return HTML(render("key_points", partnership=results.partnership.name, period=results.rows()["period"].iloc[0],
                        glance=first.glance, baseline=first.baseline, messages=messages, rule_note=RULE_NOTE,
                        together=first.together, break_note=first.break_note, causes=cause_lines(gaps),
                        sections=sections, summary=markdown(results.params.get("commentary", {}).get("summary"))))

@@ -21,7 +21,7 @@ from nbconvert.exporters import TemplateExporter
 from .. import __version__, config
 from ..analysis.assess import describe_comparison, describe_rule, describe_spc
 from ..analysis.breaks import describe_breaks
-from ..analysis.gaps import cause_lines, month_ranges
+from ..analysis.gaps import cause_lines, join_words, month_ranges
 from ..analysis.results import Results
 from ..analysis.spc import ICON_WORDS
 from .fragments import render
@@ -46,8 +46,8 @@ def chapters(results: Results) -> list[tuple[str, str]]:
 def cover(results: Results, build: dict) -> Markup:
     quarter, params, rows = results.quarter, results.params, results.rows()
     meeting = params.get("meeting_date")
-    return render("cover", board=params.get("board", config.PARTNERSHIP), quarter=quarter.title,
-                  period=rows["period"].iloc[0], partnership=params.get("partnership", config.PARTNERSHIP),
+    return render("cover", board=params["board"], quarter=quarter.title,
+                  period=rows["period"].iloc[0], partnership=params["partnership"],
                   meeting=long_date(meeting) if meeting else "To be confirmed",
                   first_month=(quarter.end_month - 11).strftime("%B %Y"), last_month=quarter.end_month.strftime("%B %Y"),
                   prepared_by=params.get("contact", {}).get("name", ""), built_at=build["built_at"],
@@ -60,7 +60,7 @@ def contents(results: Results) -> Markup:
 
 
 def reading_key(results: Results) -> Markup:
-    return render("reading_key", partnership=config.PARTNERSHIP, icons=[variation(icon) for icon in ICON_WORDS])
+    return render("reading_key", partnership=results.partnership.compared_with.name, icons=[variation(icon) for icon in ICON_WORDS])
 
 
 def data_quality(results: Results) -> Markup:
@@ -69,7 +69,7 @@ def data_quality(results: Results) -> Markup:
     rows, gaps = results.rows(), results.gaps()
     # A district lacking data leaves the partnership without it too, so partnership rows say it all.
     given = rows[(rows["status"] != "available") & ~rows["indicator_id"].isin(gaps["indicator_id"])]  # params' reasons
-    counts = ("rows", "no_location", "leicester", "outside", "partnership")
+    counts = ("rows", "no_location", "excluded", "outside", "partnership")
     return render("data_quality", unavailable=given[["title", "reason"]].to_dict("records"),
                   causes=cause_lines(gaps[gaps["status"] != "available"]),
                   uncompared=cause_lines(gaps[gaps["status"] == "available"]),
@@ -79,13 +79,17 @@ def data_quality(results: Results) -> Markup:
                             for r in in_window.to_dict("records")],
                   sample=[r["title"] for r in rows.to_dict("records") if r["illustrative"]],
                   population_note=results.population_note,
-                  breaks=list(results.breaks["words"]) if len(results.breaks) else [], breaks_rule=describe_breaks())
+                  breaks=list(results.breaks["words"]) if len(results.breaks) else [], breaks_rule=describe_breaks(),
+                  excluded=join_words(results.partnership.excludes))
 
 
 def methods(results: Results) -> Markup:
-    params = results.params
+    params, partnership = results.params, results.partnership
+    sums = [f"{a.name} is the sum of its {len(a.districts)} districts ({join_words(a.districts)})."
+            for a in partnership.areas if a.type != "district"]
     return render("methods", end_month=results.quarter.end_month.strftime("%B %Y"), rule=describe_rule(params),
-                  comparison=describe_comparison(params), spc=describe_spc(params), baseline_note=results.baseline_note,
+                  sums=" ".join(sums), group=partnership.compared_with.name,
+                  comparison=describe_comparison(params, partnership), spc=describe_spc(params), baseline_note=results.baseline_note,
                   population_note=results.population_note, ranking_rule=RANKING_RULE)
 
 
