@@ -169,15 +169,15 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
     keys = {pid: hashlib.sha256(f"{inputs} {pid}".encode()).hexdigest() for pid in ids}
     if force or not all(cached_results_path(key).exists() for key in keys.values()):
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
-    from ..presentation.commentary import review_note
     packs = compute_cached(keys, quarter, police_uk=police_uk, params_file=params_file, local=local)
     timings["compute"] = time.perf_counter() - started
     warnings = {pid: _review_commentary(packs[pid], strict) for pid in ids}  # --strict stops before anything is written
     label = packs[ids[0]].quarter.label
     out_root = Path(out or config.OUTPUTS).resolve()
-    built: list[BuildResult] = []
+    built: dict[str, BuildResult] = {}
     printer = None
-    with _lock(out_root, label):
+    with _lock(out_root, label), ThreadPoolExecutor(max_workers=1) as writer:
+        finishing = None  # the previous pack's outputs, written while this pack's notebooks run
         try:
             for pid in ids:
                 results, key = packs[pid], keys[pid]
@@ -186,41 +186,72 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
                 if current is not None:
                     log.info("%s: outputs are up to date (nothing changed); use --force to rebuild", _name(target, out_root))
                     current.warnings = warnings[pid]
-                    built.append(current)
+                    built[pid] = current
                     continue
                 if printer is None:
                     printer = _printer()
                 kernels.start()  # a no-op when running: the outputs were cached but a pack must be rebuilt
-                staging = target.parent / f".{target.name}.building-{os.getpid()}"
-                # Left by a killed build (under the lock none is live); an old copy only once a target replaced it.
-                stale = [*target.parent.glob(f".{target.name}.building-*"),
-                         *(target.parent.glob(f".{target.name}.old-*") if target.exists() else [])]
-                for folder in stale:
-                    shutil.rmtree(folder, ignore_errors=True)
-                (staging / "notebooks").mkdir(parents=True)
-                step = time.perf_counter()
+                staging = _staging(out_root, target)
+                pack_timings = {"compute": timings["compute"]}
                 try:
-                    result = _build_into(results, staging, target, key, timings, kernels, printer)
-                    note = review_note(results.quarter, warnings[pid], results.params["_files"][-1])  # its params file
-                    (staging / "review-notes.md").write_text(note, encoding="utf-8")
+                    _run_notebooks(results, staging, target, pack_timings, kernels)
                 except BaseException:
                     shutil.rmtree(staging, ignore_errors=True)
                     raise
-                _swap_in(staging, target, keep=[*_other_packs(target), "index.html"] if pid == default_id else [])
-                result.folder, result.warnings = target, warnings[pid]
-                result.timings = {**timings, "pack": time.perf_counter() - step}
-                built.append(result)
+                if finishing:
+                    finishing.result()
+                finishing = writer.submit(_finish, results, staging, target, key, pack_timings, printer, warnings[pid],
+                                          pid == default_id)
+                built[pid] = BuildResult(target, timings=pack_timings, warnings=warnings[pid])
+            if finishing:
+                finishing.result()
         finally:
             threading.Thread(target=kernels.close).start()  # shut down while the last outputs are written
+            if finishing:
+                finishing.exception()  # wait for it: the printer is closed next
             if isinstance(printer, browser.Printer):
                 printer.close()
         if index:
             from ..presentation.index import write_index
             write_index(out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids])
     timings["total"] = time.perf_counter() - started
-    for result in built:
+    for pid, result in built.items():
         result.timings["total"] = timings["total"]
-    return built
+        if not result.up_to_date and not isinstance(printer, browser.Printer):
+            result.skipped.append(f"report.pdf ({printer})")
+    return [built[pid] for pid in ids]
+
+
+def _staging(out_root: Path, target: Path) -> Path:
+    """A fresh staging folder for ``target``, beside the quarter's folder (another pack's swap never moves it);
+    left-overs of a killed build (under the lock none is live) are removed, and an old copy once a target
+    replaced it."""
+    name = str(target.relative_to(out_root)).replace(os.sep, "-")
+    stale = [*out_root.glob(f".{name}.building-*"),
+             *(target.parent.glob(f".{target.name}.old-*") if target.exists() else [])]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    staging = out_root / f".{name}.building-{os.getpid()}"
+    (staging / "notebooks").mkdir(parents=True)
+    return staging
+
+
+def _finish(results: Results, staging: Path, target: Path, key: str, timings: dict, printer, warnings: list[str],
+            default: bool) -> None:
+    """Write the pack's outputs and review note into ``staging`` and swap it in for ``target`` (the
+    ``default`` pack's folder holds the other packs and the index, which it keeps)."""
+    from ..presentation.commentary import review_note
+
+    try:
+        _write_outputs(results, staging, timings, printer if isinstance(printer, browser.Printer) else None)
+        note = review_note(results.quarter, warnings, results.params["_files"][-1])  # the pack's quarter params file
+        (staging / "review-notes.md").write_text(note, encoding="utf-8")
+        (staging / ".build-key").write_text(key)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _swap_in(staging, target, keep=[*_other_packs(target), "index.html"] if default else [])
 
 
 def _other_packs(target: Path) -> list[str]:
@@ -273,15 +304,6 @@ def _review_commentary(results: Results, strict: bool) -> list[str]:
         raise BuildError(f"the analyst's commentary quotes {count} with indicators.csv (--strict): "
                          f"{'; '.join(warnings[:3])}{'; …' if len(warnings) > 3 else ''}")
     return warnings
-
-
-def _build_into(results: Results, staging: Path, target: Path, key: str, timings: dict, kernels: Kernels,
-                printer: browser.Printer | ToolMissing) -> BuildResult:
-    skipped = [] if isinstance(printer, browser.Printer) else [f"report.pdf ({printer})"]
-    _run_notebooks(results, staging, target, timings, kernels)
-    _write_outputs(results, staging, timings, printer if isinstance(printer, browser.Printer) else None)
-    (staging / ".build-key").write_text(key)
-    return BuildResult(staging, skipped=skipped, timings=timings)
 
 
 def _load_output_writers() -> None:
