@@ -158,8 +158,9 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
     catalogue = load_catalogue()
     params = load_params(quarter.label, None, catalogue)
     local_path = config.ROOT / params["local_extract"]
+    districts = {code: name for name, code in config.DISTRICTS.items()}
     times, (local, population) = timed(lambda: (read_local_extract(local_path, catalogue),
-                                                 read_population(config.POPULATION)), runs)
+                                                 read_population(config.POPULATION, districts)), runs)
     record("compute", "  read local extract + population", times)
     monthly = monthly_numerators(police.counts, local, catalogue, police.months)
     ends = pd.period_range(min(pd.Period(min(police.months), "M"), quarter.end_month - pipeline.SERIES_MONTHS + 1),

@@ -19,7 +19,8 @@ from .gaps import data_gaps
 from .context import add_context, find_baseline
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from ..inputs.files import SourceFile
-from ..inputs.ingest import read_local_extract, read_police_uk, read_population
+from ..inputs.ingest import (missing_population, missing_population_message, read_local_extract, read_police_uk,
+                             read_population)
 from ..inputs.params import load_params
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
 from .results import Results
@@ -62,8 +63,12 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
         local_rows = read_return(local_path, catalogue)
     else:
         local_rows = read_local_extract(local_path, catalogue)
-    population = read_population(config.POPULATION)
+    districts = {code: name for name, code in config.DISTRICTS.items()}
+    population = read_population(config.POPULATION, districts)
     years = sorted(population["year"].unique())
+    for year in years or [quarter.end_month.year]:  # no estimate at all: name the quarter's year
+        if missing := missing_population(population, districts, year):
+            raise InputError(missing_population_message(districts, missing, year))
     published_by = _published_by(params)
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months)
     ends = list(window(quarter.end_month, SERIES_MONTHS))
@@ -88,9 +93,9 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     if baseline.population_year:
         uses.append((f"the {baseline.label} baseline", baseline.population_year, baseline.population_why))
     note = population_note(uses, published_by, params.get("population_vintage") == "as_published" and not published_by)
-    boundaries = read_boundaries(config.BOUNDARIES)
+    boundaries = read_boundaries(config.BOUNDARIES, [*districts, *config.EXCLUDED.values()])  # Leicester drawn hatched
     files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
-                            _source(config.BOUNDARIES)]
+                            _source(config.LAD_SUCCESSORS), _source(config.BOUNDARIES)]
     return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, note,
                    changes_since(last_table, table, last_gaps), last_gaps, boundaries,
                    baseline_note=baseline.describe(), spc=spc_points(charts), breaks=breaks)

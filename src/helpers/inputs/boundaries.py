@@ -11,9 +11,11 @@ from .files import read_text
 PROPERTIES = ("LAD23CD", "LAD23NM", "LONG", "LAT")  # code, name and label point of each district
 
 
-def read_boundaries(path: Path | None = None) -> dict:
-    """The GeoJSON feature collection, with a MultiPolygon, code, name and label point for every
-    feature and a feature for every partnership district; anything else is an InputError."""
+def read_boundaries(path: Path | None = None, codes: list[str] | None = None) -> dict:
+    """The GeoJSON feature collection holding the features of ``codes``, in that order (None: every
+    feature, in the file's order). Every feature of the file must have a MultiPolygon, a code, a name
+    and a label point, else it is an InputError; a code without a feature is not an error
+    (``missing_boundaries`` names them)."""
     path = Path(path or config.BOUNDARIES)
     try:
         shapes = json.loads(read_text(path, "boundaries file"))
@@ -31,8 +33,13 @@ def read_boundaries(path: Path | None = None) -> dict:
         if not (isinstance(geometry, dict) and geometry.get("type") == "MultiPolygon"
                 and isinstance(geometry.get("coordinates"), list)):
             raise InputError("geometry must be a MultiPolygon", file=path, row=f"feature {number} ({properties['LAD23NM']})")
-    codes = {feature["properties"]["LAD23CD"] for feature in features}
-    absent = [name for name, code in config.DISTRICTS.items() if code not in codes]
-    if absent:
-        raise InputError(f"no boundary for {', '.join(absent)}", file=path)
+    if codes is not None:
+        by_code = {feature["properties"]["LAD23CD"]: feature for feature in features}
+        shapes["features"] = [by_code[code] for code in codes if code in by_code]
     return shapes
+
+
+def missing_boundaries(shapes: dict, codes: list[str]) -> list[str]:
+    """The ``codes`` with no feature in ``shapes`` (``read_boundaries``'): their report has no map."""
+    held = {feature["properties"]["LAD23CD"] for feature in shapes["features"]}
+    return [code for code in codes if code not in held]
