@@ -39,15 +39,16 @@ from helpers.build import browser
 from helpers.presentation import excel, report
 from helpers.analysis.assess import assess, spc_charts
 from helpers.analysis.breaks import data_breaks
-from helpers.analysis.context import add_context, find_baseline
-from helpers.build.orchestrate import SECTION_NOTEBOOKS, build
+from helpers.analysis.context import add_context, baseline_values, find_baseline, series_extremes
+from helpers.build.orchestrate import SECTION_NOTEBOOKS, build, build_all
 from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import SaferReportError, ToolMissing
 from helpers.inputs.files import find_police_files, package_versions
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.inputs.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
 from helpers.build.kernels import WarmKernel
-from helpers.inputs.params import load_params
+from helpers.inputs.params import default_partnership, load_params
+from helpers.inputs.partnerships import load_partnerships
 from helpers.presentation.narrative import long_date
 from helpers.quarters import window
 
@@ -158,27 +159,33 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
     catalogue = load_catalogue()
     params = load_params(quarter.label, None, catalogue)
     local_path = config.ROOT / params["local_extract"]
-    times, (local, population) = timed(lambda: (read_local_extract(local_path, catalogue),
-                                                 read_population(config.POPULATION)), runs)
+    partnership = load_partnerships()[default_partnership()]
+    areas, known = partnership.areas, partnership.districts
+    districts = {code: name for name, code in known.items()}
+    times, (local, population) = timed(lambda: (read_local_extract(local_path, catalogue, known),
+                                                 read_population(config.POPULATION, districts)), runs)
     record("compute", "  read local extract + population", times)
-    monthly = monthly_numerators(police.counts, local, catalogue, police.months)
+    monthly = monthly_numerators(police.counts, local, catalogue, police.months, areas)
     ends = pd.period_range(min(pd.Period(min(police.months), "M"), quarter.end_month - pipeline.SERIES_MONTHS + 1),
                            quarter.end_month, freq="M")  # every month end from the first data, as compute does
-    rolling = rolling_values(monthly, catalogue, population, list(ends))
+    rolling = rolling_values(monthly, catalogue, population, list(ends), areas)
     unavailable, sample = params["unavailable"], bool(params.get("local_extract_is_sample"))
-    table = quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample)
+    table = quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample, areas)
     charts, breaks = spc_charts(monthly, catalogue, params, quarter), data_breaks(police.quality, quarter)
     assessed = assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks)
     baseline = find_baseline(params, quarter, sorted(monthly["month"].unique()), sorted(population["year"].unique()), None)
     stages = {
-        "monthly_numerators": lambda: monthly_numerators(police.counts, local, catalogue, police.months),
-        "rolling_values": lambda: rolling_values(monthly, catalogue, population, list(ends)),
-        "quarter_table": lambda: quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample),
+        "monthly_numerators": lambda: monthly_numerators(police.counts, local, catalogue, police.months, areas),
+        "rolling_values": lambda: rolling_values(monthly, catalogue, population, list(ends), areas),
+        "quarter_table": lambda: quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample, areas),
         "spc_charts": lambda: spc_charts(monthly, catalogue, params, quarter),
         "data_breaks": lambda: data_breaks(police.quality, quarter),
         "assess": lambda: assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks),
-        "add_context": lambda: add_context(assessed.copy(), monthly, rolling, catalogue, population, quarter, params,
-                                           baseline, None),
+        "baseline_values": lambda: baseline_values(monthly, catalogue, population, baseline, areas),
+        "series_extremes": lambda: series_extremes(rolling, quarter.end_month),
+        "add_context": lambda: add_context(assessed.copy(), monthly, catalogue, population, quarter, params, None, areas,
+                                           baseline_values(monthly, catalogue, population, baseline, areas),
+                                           series_extremes(rolling, quarter.end_month)),
     }
     for name, fn in stages.items():
         record("compute", f"  {name}", timed(fn, runs)[0])
@@ -253,7 +260,7 @@ def bench_outputs(runs: int, results: Results, executed: list[Path], folder: Pat
     print("\n4. Stitching, HTML, PDF, Excel")
     now = dt.datetime.now()
     info = {"built_at": f"{long_date(now)} {now:%H:%M}", "code_version": "benchmark", "packages": package_versions()}
-    title = f"{config.PARTNERSHIP} Safer Communities Performance Report, {results.quarter.title}"
+    title = f"{results.partnership.name} Safer Communities Performance Report, {results.quarter.title}"
     times, book = timed(lambda: report.stitch(results, executed, info), runs)
     record("outputs", "report.stitch", times)
     html = folder / "report.html"
@@ -325,6 +332,27 @@ def bench_build(runs: int, folder: Path) -> tuple[float, float]:
         times, _ = timed(lambda: cli_build(cache, out), runs)
         record("rebuild", "same, as a fresh `safer-report build` process", times, "", "< 1.5 s", med(times) < 1.5)
     return ours, fresh_median
+
+
+# --- 6b. every partnership's pack in one run ----------------------------------------------
+
+def bench_partnerships(runs: int, folder: Path) -> None:
+    """Cold ``--all-partnerships`` against one cold build of the default partnership, interleaved in the same run."""
+    log("6b. all partnerships, cold, beside one cold default build")
+    packs = len(load_partnerships())
+    print(f"\n6b. Every partnership ({packs} packs), cold, against one cold default build (interleaved)")
+    one, every = [], []
+    fresh = itertools.count()
+    for _ in range(runs):
+        for times, make in ((one, build), (every, build_all)):
+            with temp_cache():
+                start = time.perf_counter()
+                make(None, out=folder / f"packs{next(fresh)}", force=True)
+                times.append(time.perf_counter() - start)
+    record("partnerships", "build(), default partnership, cold", one)
+    ratio = med(every) / med(one)
+    record("partnerships", f"build_all(): {packs} packs, cold", every,
+           f"{ratio:.1f}× one build; {med(every) / packs:.2f} s a pack", "≤ 3× one build", ratio <= 3)
 
 
 # --- 7. the naive pipeline ---------------------------------------------------------------
@@ -514,6 +542,7 @@ def main() -> None:
         executed = bench_notebooks(runs, bundle, results.quarter.label, folder / "notebooks")
         bench_outputs(runs, results, executed, folder)
         ours = bench_build(runs, folder)
+        bench_partnerships(runs, folder)
         bench_naive(runs, results.quarter.label, folder, ours)
         bench_scale(scale, folder)
         bench_catalogue(police, folder)

@@ -9,7 +9,8 @@ from helpers.inputs.sample import make_local_sample
 
 if __name__ == "__main__":
     police = read_police_uk(config.POLICE_UK)
-    sample = make_local_sample(police.counts, read_population(config.POPULATION))
+    sample = make_local_sample(police.counts, read_population(
+        config.POPULATION, {code: name for name, code in config.DISTRICTS.items()}))
     config.LOCAL_SAMPLE.parent.mkdir(parents=True, exist_ok=True)
     sample.to_csv(config.LOCAL_SAMPLE, index=False, lineterminator="\n")
     print(f"wrote {len(sample):,} rows to {config.LOCAL_SAMPLE}")

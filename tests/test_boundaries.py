@@ -7,7 +7,7 @@ import pytest
 
 from helpers import config
 from helpers.errors import InputError
-from helpers.inputs.boundaries import read_boundaries
+from helpers.inputs.boundaries import missing_boundaries, read_boundaries
 
 
 def feature(code: str, name: str, geometry_type: str = "MultiPolygon") -> dict:
@@ -26,15 +26,41 @@ def every_district() -> list[dict]:
     return [feature(code, name) for name, code in config.DISTRICTS.items()]
 
 
-def test_a_file_with_every_district_is_returned_whole(tmp_path):
-    path = write(tmp_path, every_district() + [feature("E06000016", "Leicester")])
+def three() -> list[dict]:
+    return [feature("E07000130", "Charnwood"), feature("E06000016", "Leicester"), feature("E07000129", "Blaby")]
+
+
+def names(shapes: dict) -> list[str]:
+    return [f["properties"]["LAD23NM"] for f in shapes["features"]]
+
+
+def test_without_codes_every_feature_is_returned_in_the_file_order(tmp_path):
+    path = write(tmp_path, three())
     shapes = read_boundaries(path)
-    assert [f["properties"]["LAD23NM"] for f in shapes["features"]] == [*config.DISTRICTS, "Leicester"]
+    assert names(shapes) == ["Charnwood", "Leicester", "Blaby"] and shapes["type"] == "FeatureCollection"
 
 
-def test_the_bundled_file_has_every_partnership_district():
-    codes = {f["properties"]["LAD23CD"] for f in read_boundaries()["features"]}
-    assert set(config.DISTRICTS.values()) <= codes
+def test_only_the_wanted_districts_are_returned_in_the_order_asked(tmp_path):
+    path = write(tmp_path, three())
+    assert names(read_boundaries(path, ["E07000129", "E07000130"])) == ["Blaby", "Charnwood"]
+
+
+def test_a_district_without_a_boundary_is_reported_not_raised(tmp_path):
+    path = write(tmp_path, [feature("E07000130", "Charnwood"), feature("E07000129", "Blaby")])
+    wanted = ["E07000129", "E06000063", "E07000130", "E06000064"]
+    shapes = read_boundaries(path, wanted)
+    assert names(shapes) == ["Blaby", "Charnwood"]
+    assert missing_boundaries(shapes, wanted) == ["E06000063", "E06000064"]
+    assert missing_boundaries(shapes, ["E07000130"]) == []
+
+
+def test_the_bundled_file_has_every_district_of_the_partnership_and_of_england_and_wales():
+    every = read_boundaries()
+    codes = [f["properties"]["LAD23CD"] for f in every["features"]]
+    assert len(codes) == len(set(codes)) == 318
+    assert {code[:3] for code in codes} == {"E06", "E07", "E08", "E09", "W06"}
+    wanted = list(config.DISTRICTS.values())
+    assert missing_boundaries(read_boundaries(codes=wanted), wanted) == []
 
 
 def test_broken_json_names_the_file_and_line(tmp_path):
@@ -47,13 +73,12 @@ def test_broken_json_names_the_file_and_line(tmp_path):
 @pytest.mark.parametrize("change, problem", [
     (lambda fs: fs[0]["properties"].pop("LAD23CD"), r"feature 1: has no LAD23CD"),
     (lambda fs: fs[2]["geometry"].update(type="Point"), r"feature 3 \(Harborough\): geometry must be a MultiPolygon"),
-    (lambda fs: fs.pop(7), r"no boundary for Rutland"),
 ])
-def test_a_missing_district_or_malformed_feature_is_named(tmp_path, change, problem):
+def test_a_malformed_feature_is_named_even_when_not_wanted(tmp_path, change, problem):
     features = every_district()
     change(features)
     with pytest.raises(InputError, match=problem):
-        read_boundaries(write(tmp_path, features))
+        read_boundaries(write(tmp_path, features), ["E06000017"])
 
 
 def test_not_a_feature_collection(tmp_path):

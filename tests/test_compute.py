@@ -77,7 +77,7 @@ def test_latest_population_vintage_uses_the_estimate_nearest_the_middle(tmp_path
     params = tmp_path / "params.yaml"
     params.write_text("population_vintage: latest\nmeeting_date: 2022-11-17\n")
     row = compute("2022-23-Q2", params_file=params).rows().set_index("indicator_id").loc["total_crime"]
-    # mid-2022 from ons_mye_lad_totals_extra.csv: 104182 + 184748 + 100481 + 114298 + 52433 + 107672 + 58341
+    # mid-2022 from ons_mye_lad_totals_2021_2024_england_wales.csv: 104182 + 184748 + 100481 + 114298 + 52433 + 107672 + 58341
     #   + 41151 = 763306
     assert row["population_year"] == 2022 and row["denominator"] == 763306
 

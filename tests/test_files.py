@@ -14,8 +14,9 @@ from helpers.errors import InputError
 
 @pytest.fixture
 def inputs(tmp_path, monkeypatch, write_street_csv):
-    """A private copy of every input the key covers: two police.uk months, params, population,
-    boundaries, a local extract in data/local, and one elsewhere and a paper template that the params name."""
+    """A private copy of every input the key covers: two police.uk months, params, population, district
+    successors, boundaries, a local extract in data/local, and one elsewhere and a paper template that the
+    params name."""
     police = tmp_path / "police"
     write_street_csv(police / "leics", "2022-08", [("a", "Blaby 001A", "Burglary")])
     write_street_csv(police / "leics", "2022-09", [("b", "Melton 002B", "Drugs")], kind="gz")
@@ -23,7 +24,6 @@ def inputs(tmp_path, monkeypatch, write_street_csv):
     for name, source in (("params", config.PARAMS), ("population", config.POPULATION)):
         shutil.copytree(source, tmp_path / name)
     (tmp_path / "data" / "local").mkdir(parents=True)
-    shutil.copy(config.BOUNDARIES, tmp_path / "boundaries.geojson")
     (tmp_path / "data" / "local" / "extract.csv").write_text("area,month\n")
     monkeypatch.setattr(config, "PARAMS", tmp_path / "params")
     monkeypatch.setattr(config, "POPULATION", tmp_path / "population")
@@ -31,6 +31,8 @@ def inputs(tmp_path, monkeypatch, write_street_csv):
     monkeypatch.setattr(config, "CACHE", tmp_path / "cache")
     (tmp_path / "boundaries.geojson").write_text("{}")
     monkeypatch.setattr(config, "BOUNDARIES", tmp_path / "boundaries.geojson")
+    (tmp_path / "successors.csv").write_text("old_code,new_code\n")
+    monkeypatch.setattr(config, "LAD_SUCCESSORS", tmp_path / "successors.csv")
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "partner.csv").write_text("area,month\n")  # outside data/local, named in params
     (tmp_path / "elsewhere" / "committee.docx").write_bytes(b"a Word template")
@@ -74,6 +76,7 @@ def test_input_key_is_stable_and_changes_with_every_input(inputs, tmp_path):
         next((tmp_path / "params").glob("*.yaml")),
         next((tmp_path / "population").glob("*.csv")),
         tmp_path / "boundaries.geojson",
+        tmp_path / "successors.csv",
         tmp_path / "data" / "local" / "extract.csv",
         tmp_path / "elsewhere" / "partner.csv",
         tmp_path / "elsewhere" / "committee.docx",

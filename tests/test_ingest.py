@@ -1,6 +1,8 @@
 """helpers.inputs.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
 import collections
+import csv
 import hashlib
+import re
 import shutil
 import zipfile
 
@@ -11,7 +13,8 @@ from conftest import POLICE_HEADER, street_csv_text
 from helpers import config
 from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import InputError
-from helpers.inputs.ingest import district_of, read_local_extract, read_police_uk, read_population
+from helpers.inputs.ingest import (district_of, missing_population, missing_population_message, read_local_extract,
+                                   read_police_uk, read_population)
 
 # --- police.uk ------------------------------------------------------------------------
 
@@ -253,41 +256,112 @@ def test_bundled_counts_match_an_independent_count(independent_police_counts):
 
 # --- Population -------------------------------------------------------------------------
 
+PARTNERSHIP = {code: name for name, code in config.DISTRICTS.items()}
+
+
 def test_read_population_bundled():
-    population = read_population()
+    population = read_population(districts=PARTNERSHIP)
     assert sorted(population["year"].unique()) == [2019, 2020, 2021, 2022, 2023, 2024]
     for _year, group in population.groupby("year"):
         assert sorted(group["area_code"]) == sorted(config.DISTRICTS.values())
     assert "E06000016" not in set(population["area_code"])  # Leicester
     lookup = population.set_index(["year", "area_code"])["population"]
     # values read off the source CSV rows by hand
-    assert lookup[(2022, "E06000017")] == 41151    # Rutland, ons_mye_lad_totals_extra.csv
+    assert lookup[(2022, "E06000017")] == 41151    # Rutland, ons_mye_lad_totals_2021_2024_england_wales.csv
     assert lookup[(2019, "E07000129")] == 101526   # Blaby, ons_mye_mid2019_..._single_year_age.csv
     assert lookup[(2020, "E07000130")] == 188416   # Charnwood, ons_mye_mid2020_...
     assert lookup[(2024, "E07000135")] == 61695    # Oadby and Wigston, totals file
 
 
-def copy_population(tmp_path):
+def test_shipped_successors_match_the_shipped_population_files():
+    """Every replaced district is in the mid-2019, mid-2020 or mid-2021 estimates under its own name, and
+    every new district in the mid-2022 rows, under its own name."""
+    names = {}  # (year, code): name, read straight from the files
+    for path in config.POPULATION.glob("*.csv"):
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            for row in csv.DictReader(file):
+                year = int(row["year"]) if "year" in row else int(re.search(r"mid(\d{4})", path.name).group(1))
+                code = row.get("lad_code") or row.get("ltla19_code") or row.get("ltla21_code")
+                names[year, code] = row.get("lad_name") or row.get("ltla19_name") or row.get("ltla21_name")
+    with open(config.LAD_SUCCESSORS, encoding="utf-8", newline="") as file:
+        successors = list(csv.DictReader(file))
+    assert len(successors) == 28
+    for row in successors:
+        old_names = {names.get((year, row["old_code"])) for year in (2019, 2020, 2021)} - {None}
+        assert old_names == {row["old_name"]}, row
+        assert names.get((2022, row["new_code"])) == row["new_name"], row
+        assert (2022, row["old_code"]) not in names, row
+
+
+@pytest.fixture
+def population_files(tmp_path):
+    """Hand-made estimates: mid-2021 on the old codes (Craven and Hambleton, later North Yorkshire; Rutland
+    unchanged), mid-2022 on the new ones, and a successors file."""
     folder = tmp_path / "population"
-    shutil.copytree(config.POPULATION, folder)
-    return folder
+    folder.mkdir()
+    (folder / "ons_mye_mid2021_persons.csv").write_text(
+        "lad21_code,lad21_name,total_population,0,1\n"
+        "E07000163,Craven,57000,1,2\n"
+        "E07000164,Hambleton,92000,3,4\n"
+        "E06000017,Rutland,41000,5,6\n")
+    (folder / "totals.csv").write_text(
+        "year,lad_code,lad_name,population\n"
+        "2022,E06000065,North Yorkshire,150500\n"
+        "2022,E06000017,Rutland,\"41,151\"\n"
+        "2023,E07000163,Craven,58000\n"           # one predecessor only: no sum for 2023
+        "2023,E06000017,Rutland,41500\n")
+    successors = tmp_path / "successors.csv"
+    successors.write_text("old_code,old_name,new_code,new_name,changed\n"
+                          "E07000163,Craven,E06000065,North Yorkshire,2023-04-01\n"
+                          "E07000164,Hambleton,E06000065,North Yorkshire,2023-04-01\n")
+    return folder, successors
 
 
-def test_population_file_missing_a_district(tmp_path):
-    folder = copy_population(tmp_path)
-    totals = folder / "ons_mye_lad_totals_extra.csv"
-    lines = totals.read_text().splitlines(keepends=True)
-    totals.write_text("".join(line for line in lines if not line.startswith("2023,E07000133,")))  # Melton 2023
-    error = error_of(read_population, folder)
-    assert "mid-2023" in str(error) and "Melton" in str(error)
+def as_dict(population: pd.DataFrame) -> dict:
+    return {(r.year, r.area_code): r.population for r in population.itertuples()}
 
 
-def test_population_not_positive(tmp_path):
-    folder = copy_population(tmp_path)
-    totals = folder / "ons_mye_lad_totals_extra.csv"
-    totals.write_text(totals.read_text().replace("2022,E06000017,Rutland,41151", "2022,E06000017,Rutland,-5"))
-    error = error_of(read_population, folder)
-    assert "'-5'" in str(error) and "E06000017" in str(error) and "ons_mye_lad_totals_extra.csv" in str(error)
+def test_a_new_district_before_its_creation_is_the_sum_of_those_it_replaced(population_files):
+    folder, successors = population_files
+    wanted = {"E06000065": "North Yorkshire", "E06000017": "Rutland"}
+    population = read_population(folder, wanted, successors)
+    assert as_dict(population) == {
+        (2021, "E06000017"): 41000, (2021, "E06000065"): 57000 + 92000,   # old codes: summed
+        (2022, "E06000017"): 41151, (2022, "E06000065"): 150500,          # its own row
+        (2023, "E06000017"): 41500,                                        # Hambleton missing: no sum
+    }
+    assert list(population.columns) == ["year", "area_code", "population"]
+    assert missing_population(population, wanted, 2023) == ["E06000065"]
+    assert missing_population(population, wanted, 2022) == []
+
+
+def test_old_codes_are_read_as_they_are_and_none_means_every_district(population_files):
+    folder, successors = population_files
+    assert as_dict(read_population(folder, {"E07000164": "Hambleton"}, successors)) == {(2021, "E07000164"): 92000}
+    assert as_dict(read_population(folder, None, successors)) == {
+        (2021, "E07000163"): 57000, (2021, "E07000164"): 92000, (2021, "E06000017"): 41000, (2021, "E06000065"): 149000,
+        (2022, "E06000065"): 150500, (2022, "E06000017"): 41151, (2023, "E07000163"): 58000, (2023, "E06000017"): 41500}
+
+
+def test_a_district_without_an_estimate_is_named_with_the_year_and_the_file_to_add(population_files):
+    folder, successors = population_files
+    wanted = {"E06000017": "Rutland", "E06000063": "Cumberland", "E06000064": "Westmorland and Furness"}
+    population = read_population(folder, wanted, successors)
+    missing = missing_population(population, wanted, 2023)
+    assert missing == ["E06000063", "E06000064"]
+    assert missing_population_message(wanted, missing, 2023, folder) == (
+        f"no mid-2023 population for Cumberland (E06000063), Westmorland and Furness (E06000064) in {folder}: "
+        "add ONS's mid-2023 estimates (MYE2 - Persons, All ages) as a CSV file with columns year, lad_code, population")
+    assert " in data/population: " in missing_population_message(wanted, missing, 2023)  # shown from the project
+
+
+def test_population_not_positive_names_file_and_line(population_files):
+    folder, successors = population_files
+    totals = folder / "totals.csv"
+    totals.write_text(totals.read_text().replace("2023,E06000017,Rutland,41500", "2023,E06000017,Rutland,-5"))
+    error = error_of(read_population, folder, {"E06000017": "Rutland"}, successors)
+    assert str(error) == f"{totals}, row 5: population '-5' for E06000017 in 2023 is not a positive whole number"
+    assert len(read_population(folder, {"E06000065": "North Yorkshire"}, successors)) == 2  # other rows: not checked
 
 
 def test_population_unknown_file_layout(tmp_path):

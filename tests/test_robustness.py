@@ -534,17 +534,15 @@ def _totals(edit):
     return lambda name, text: edit(text) if "totals" in name else text
 
 
-POPULATION_CASES = {
-    "missing district": (_totals(lambda t: "\n".join(l for l in t.splitlines() if "E07000133" not in l) + "\n"),
-                         ["population is missing for Melton"]),
-    "missing district in a wide file": (lambda name, t: "\n".join(l for l in t.splitlines() if not l.startswith("E06000017"))
-                                        + "\n" if "mid2019" in name else t, ["mid-2019 population is missing for Rutland"]),
-    "blank year": (_totals(lambda t: t.replace("\n2021,E07000129", "\n,E07000129", 1)), ["totals_extra.csv", "row 2", "year ''"]),
-    "population not a number": (_totals(lambda t: t.replace(",103271,", ",lots,", 1)), ["row 2", "'lots'"]),
-    "negative population": (_totals(lambda t: t.replace(",103271,", ",-5,", 1)), ["row 2", "'-5'"]),
-    "ragged row": (_totals(lambda t: t.replace(",103271,", ",103271,x,", 1)), ["row 2", "number of fields"]),
-    "empty file": (_totals(lambda t: ""), ["totals_extra.csv", "empty"]),
-    "wrong columns": (_totals(lambda t: t.replace("lad_code", "code", 1)), ["totals_extra.csv", "not a population file"]),
+POPULATION_CASES = {  # Blaby's mid-2021 row is line 152 of the totals file
+    "blank year": (_totals(lambda t: t.replace("\n2021,E07000129", "\n,E07000129", 1)),
+                   ["totals_2021_2024_england_wales.csv", "row 152", "year ''"]),
+    "population not a number": (_totals(lambda t: t.replace(",103271", ",lots", 1)), ["row 152", "'lots'"]),
+    "negative population": (_totals(lambda t: t.replace(",103271", ",-5", 1)), ["row 152", "'-5'"]),
+    "ragged row": (_totals(lambda t: t.replace(",103271", ",103271,x", 1)), ["row 152", "number of fields"]),
+    "empty file": (_totals(lambda t: ""), ["totals_2021_2024_england_wales.csv", "empty"]),
+    "wrong columns": (_totals(lambda t: t.replace("lad_code", "code", 1)),
+                      ["totals_2021_2024_england_wales.csv", "not a population file"]),
 }
 
 
@@ -553,11 +551,26 @@ def test_broken_population_names_file_and_row(case, tmp_path):
     edit, words = POPULATION_CASES[case]
     folder = _population_copy(tmp_path, edit)
     with pytest.raises(InputError) as error:
-        read_population(folder)
+        read_population(folder, {code: name for name, code in config.DISTRICTS.items()})
     message = str(error.value)
     assert str(folder) in message and "\n" not in message
     for word in words:
         assert word in message, (word, message)
+
+
+@pytest.mark.parametrize("edit, start", [
+    (_totals(lambda t: "\n".join(l for l in t.splitlines() if not l.startswith("2023,E07000133")) + "\n"),
+     "no mid-2023 population for Melton (E07000133) in "),
+    (lambda name, t: "\n".join(l for l in t.splitlines() if not l.startswith("E06000017")) + "\n" if "mid2019" in name else t,
+     "no mid-2019 population for Rutland (E06000017) in "),
+])
+def test_a_district_without_population_stops_the_computation_in_one_line(edit, start, tmp_path, mini_police,
+                                                                          monkeypatch):
+    monkeypatch.setattr(config, "POPULATION", _population_copy(tmp_path, edit))
+    with pytest.raises(InputError) as error:
+        compute(QUARTER, police_uk=mini_police)
+    message = str(error.value)
+    assert message.startswith(start + str(tmp_path / "population") + ": add ONS's mid-") and "\n" not in message
 
 
 # --- Unexpected failures are still one line ----------------------------------------------------

@@ -20,7 +20,8 @@ from .gaps import data_gaps
 from .context import add_context, baseline_values, find_baseline, series_extremes
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from ..inputs.files import SourceFile
-from ..inputs.ingest import PoliceData, read_local_extract, read_police_uk, read_population
+from ..inputs.ingest import (PoliceData, missing_population, missing_population_message, read_local_extract,
+                             read_police_uk, read_population)
 from ..inputs.params import default_partnership, load_params
 from ..inputs.partnerships import Area, Partnership, every_area, load_partnerships
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
@@ -133,6 +134,10 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     areas, names = partnership.areas, partnership.area_names
     params = load_params(quarter.label, params_file, catalogue, partnership)
     population, years = shared.population, sorted(shared.population["year"].unique())
+    codes = {code: name for name, code in partnership.shown_districts.items()}
+    for year in years or [quarter.end_month.year]:  # no estimate at all: name the quarter's year
+        if missing := missing_population(population, codes, year):
+            raise InputError(missing_population_message(codes, missing, year))
     published_by = _published_by(params)
     monthly = shared.monthly[shared.monthly["area"].isin(names)].reset_index(drop=True)
     ends = list(window(quarter.end_month, SERIES_MONTHS))
@@ -170,7 +175,7 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     note = population_note(uses, published_by, params.get("population_vintage") == "as_published" and not published_by)
     boundaries = read_boundaries(partnership.boundaries, [*partnership.shown_districts.values(), *partnership.excludes.values()])
     files = police.files + [_source(shared.local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
-                            _source(partnership.boundaries)]
+                            _source(config.LAD_SUCCESSORS), _source(partnership.boundaries)]
     spc = spc_points({key: chart for key, chart in charts.items() if key[1] in names})
     return Results(quarter, params, catalogue, table, series, monthly, pack_quality(police, partnership), files, note,
                    changes_since(last_table, table, last_gaps, total), last_gaps, boundaries,

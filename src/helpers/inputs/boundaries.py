@@ -12,9 +12,10 @@ PROPERTIES = ("LAD23CD", "LAD23NM", "LONG", "LAT")  # code, name and label point
 
 
 def read_boundaries(path: Path | None = None, codes: list[str] | None = None) -> dict:
-    """The GeoJSON feature collection of the districts of ``codes`` (all when None) that the file holds,
-    each checked for a MultiPolygon, code, name and label point; anything else is an InputError.
-    A district the file lacks is left out: the report says so instead of drawing the map."""
+    """The GeoJSON feature collection holding the features of ``codes``, in that order (None: every
+    feature, in the file's order). Every feature of the file must have a MultiPolygon, a code, a name
+    and a label point, else it is an InputError; a code without a feature is not an error
+    (``missing_boundaries`` names them)."""
     path = Path(path or config.BOUNDARIES)
     try:
         shapes = json.loads(read_text(path, "boundaries file"))
@@ -33,5 +34,12 @@ def read_boundaries(path: Path | None = None, codes: list[str] | None = None) ->
                 and isinstance(geometry.get("coordinates"), list)):
             raise InputError("geometry must be a MultiPolygon", file=path, row=f"feature {number} ({properties['LAD23NM']})")
     if codes is not None:
-        shapes = {**shapes, "features": [f for f in features if f["properties"]["LAD23CD"] in codes]}
+        by_code = {feature["properties"]["LAD23CD"]: feature for feature in features}
+        shapes["features"] = [by_code[code] for code in codes if code in by_code]
     return shapes
+
+
+def missing_boundaries(shapes: dict, codes: list[str]) -> list[str]:
+    """The ``codes`` with no feature in ``shapes`` (``read_boundaries``'): their report has no map."""
+    held = {feature["properties"]["LAD23CD"] for feature in shapes["features"]}
+    return [code for code in codes if code not in held]

@@ -150,7 +150,7 @@ def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | N
     params = [*sorted(config.PARAMS.rglob("*.yaml")), *([Path(params_file)] if params_file else [])]
     files = [*find_police_files(police_uk or config.POLICE_UK), *params, *sorted(config.POPULATION.glob("*.csv")),
              *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()), *_files_named_in_params(params),
-             *sorted(p for p in config.BOUNDARIES.parent.glob("*") if p.is_file()), *code]
+             *sorted(p for p in config.BOUNDARIES.parent.glob("*") if p.is_file()), *(p for p in [config.LAD_SUCCESSORS] if p.is_file()), *code]
     files += [Path(local)] if local else []
     for path in files:
         digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())

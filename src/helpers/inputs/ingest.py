@@ -287,68 +287,129 @@ def read_police_uk(folder: Path | None = None) -> PoliceData:
 
 # --- Population -----------------------------------------------------------------
 
-def read_population(folder: Path | None = None, districts: dict[str, str] | None = None) -> pd.DataFrame:
-    """ONS mid-year estimates as rows of year, area_code, population for ``districts`` (ONS code -> name).
+def read_population(folder: Path | None = None, districts: dict[str, str] | None = None,
+                    successors: Path | None = None) -> pd.DataFrame:
+    """ONS mid-year estimates as rows of year, area_code, population for ``districts``.
 
+    ``districts``: {ONS code: name} of the districts wanted (None: every district in the files).
     Reads the wide single-year-of-age files (``ons_mye_mid<YEAR>_*.csv``, column
-    ``total_population``) and the long totals file (year, lad_code, population).
+    ``total_population``) and the long totals files (year, lad_code, population); only the
+    wanted districts' rows (and their predecessors') are checked and kept.
+
+    Each year's estimates use the district codes of their own release: mid-2021 still has, for
+    example, the seven districts that became North Yorkshire in April 2023. A new district is
+    exactly the union of those it replaced (``successors``: the lookup of replaced codes), so where
+    a wanted district has no row in a year but every one of its predecessors has, its population
+    that year is their sum, and its rates can be compared across the reorganisation.
+    A district with no estimate for a year is left out: ``missing_population`` names it.
     """
     folder = Path(folder or config.POPULATION)
-    frames = []
-    for path in sorted(folder.glob("*.csv")):
-        whole = _read_small_csv(path)
-        head = whole.columns
-        wide = re.search(r"mid(\d{4})", path.name)
-        code_col = next((c for c in head if c.endswith("_code")), None)
-        if "total_population" in head and wide and code_col:
-            frame = whole[[code_col, "total_population"]].rename(columns={code_col: "area_code", "total_population": "population"})
-            frame["year"] = int(wide.group(1))
-        elif {"year", "lad_code", "population"} <= set(head):
-            frame = whole[["year", "lad_code", "population"]].rename(columns={"lad_code": "area_code"})
-            ours = frame["area_code"].isin(districts)
-            years = pd.to_numeric(frame["year"], errors="coerce")
-            bad = ours & ~(years.notna() & (years == years.round()))
-            if bad.any():
-                line = int(bad.to_numpy().nonzero()[0][0]) + 2
-                raise InputError(f"year '{frame['year'][bad].iloc[0]}' is not a year such as 2021", file=path, row=line)
-            frame["year"] = years.where(ours).fillna(0).astype("int64")
-        else:
-            raise InputError("not a population file: expected columns year, lad_code, population "
-                             "or an ons_mye_midYYYY file with total_population", file=path, row=1)
-        frame = frame.copy()
-        frame["file"], frame["line"] = str(path), frame.index + 2
-        frames.append(frame)
-    if not frames:
+    predecessors = read_successors(successors)
+    wanted = None if districts is None else {*districts, *(old for new in districts for old in predecessors.get(new, []))}
+    paths = sorted(folder.glob("*.csv"))
+    if not paths:
         raise InputError("no population CSV files", file=folder)
-    population = pd.concat(frames, ignore_index=True)
-    population = population[population["area_code"].isin(districts)]
-    bad = pd.to_numeric(population["population"].str.replace(",", ""), errors="coerce")
-    if bad.isna().any() or (bad <= 0).any() or (bad != bad.round()).any():
-        row = population[bad.isna() | (bad <= 0) | (bad != bad.round())].iloc[0]
-        raise InputError(f"population '{row['population']}' for {row['area_code']} in {row['year']} is not a positive "
-                         "whole number", file=row["file"], row=int(row["line"]))
-    population["population"] = bad.astype("int64")
-    population = population.drop_duplicates(["year", "area_code"], keep="last")
-    for year, group in population.groupby("year"):
-        absent = sorted(set(districts) - set(group["area_code"]))
-        if absent:
-            names = [districts[c] for c in absent]
-            raise InputError(f"mid-{year} population is missing for {', '.join(names)}", file=folder)
-    return population[["year", "area_code", "population"]].sort_values(["year", "area_code"], ignore_index=True)
+    held: dict[tuple[int, str], int] = {}  # (year, code): population; a later file wins
+    for path in paths:
+        held.update(_population_rows(path, wanted))
+    codes = set(districts) if districts is not None else {code for _, code in held}
+    for year in {year for year, _ in held}:
+        for code in codes:
+            olds = predecessors.get(code, [])
+            if olds and (year, code) not in held and all((year, old) in held for old in olds):
+                held[year, code] = sum(held[year, old] for old in olds)
+    rows = [(year, code, population) for (year, code), population in held.items() if code in codes]
+    population = pd.DataFrame(rows, columns=["year", "area_code", "population"])
+    return population.astype({"year": "int64", "population": "int64"}).sort_values(["year", "area_code"], ignore_index=True)
 
 
-def _read_small_csv(path: Path) -> pd.DataFrame:
-    """A small CSV as text columns; unreadable, non-UTF-8 or ragged files are InputErrors naming the line."""
-    text = read_text(path, "population file")
+def _population_rows(path: Path, wanted: set[str] | None) -> dict[tuple[int, str], int]:
+    """{(year, code): population} for the rows of one population file whose code is ``wanted`` (None: all)."""
+    header, rows = _csv_rows(path, "population file")
+    wide = re.search(r"mid(\d{4})", path.name)
+    code_column = next((c for c in header if c.endswith("_code")), None)
+    if "total_population" in header and wide and code_column:
+        code_at, population_at, year_at = header.index(code_column), header.index("total_population"), None
+    elif {"year", "lad_code", "population"} <= set(header):
+        code_at, population_at, year_at = header.index("lad_code"), header.index("population"), header.index("year")
+    else:
+        raise InputError("not a population file: expected columns year, lad_code, population "
+                         "or an ons_mye_midYYYY file with total_population", file=path, row=1)
+    held = {}
+    for line, fields in rows:
+        code = fields[code_at]
+        if wanted is not None and code not in wanted:
+            continue
+        year = int(wide.group(1)) if year_at is None else _whole_number(fields[year_at])
+        if year is None:
+            raise InputError(f"year '{fields[year_at]}' is not a year such as 2021", file=path, row=line)
+        population = _whole_number(fields[population_at])
+        if population is None or population <= 0:
+            raise InputError(f"population '{fields[population_at]}' for {code} in {year} is not a positive whole "
+                             "number", file=path, row=line)
+        held[year, code] = population
+    return held
+
+
+def _whole_number(text: str) -> int | None:
+    """'41,151' -> 41151; None unless ``text`` is a whole number."""
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def read_successors(path: Path | None = None) -> dict[str, list[str]]:
+    """The district codes ONS replaced since 2019 (``lad_successors.csv``): {new code: [old codes]}."""
+    path = Path(path or config.LAD_SUCCESSORS)
+    header, rows = _csv_rows(path, "district successors file")
+    missing = [c for c in ("old_code", "new_code") if c not in header]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}", file=path, row=1)
+    old_at, new_at = header.index("old_code"), header.index("new_code")
+    predecessors: dict[str, list[str]] = {}
+    for _, fields in rows:
+        predecessors.setdefault(fields[new_at], []).append(fields[old_at])
+    return predecessors
+
+
+def missing_population(population: pd.DataFrame, districts: dict[str, str], year: int) -> list[str]:
+    """The codes of ``districts`` with no mid-``year`` estimate in ``population`` (``read_population``'s)."""
+    held = set(population.loc[population["year"] == year, "area_code"])
+    return [code for code in districts if code not in held]
+
+
+def missing_population_message(districts: dict[str, str], codes: list[str], year: int,
+                               folder: Path | None = None) -> str:
+    """One line naming the districts without a mid-``year`` estimate and the file to add."""
+    folder = Path(folder or config.POPULATION)
+    shown = folder.relative_to(config.ROOT) if folder.is_relative_to(config.ROOT) else folder
+    names = ", ".join(f"{districts[code]} ({code})" for code in codes)
+    return (f"no mid-{year} population for {names} in {shown}: add ONS's mid-{year} estimates (MYE2 - Persons, "
+            "All ages) as a CSV file with columns year, lad_code, population")
+
+
+def _csv_rows(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A small CSV's header and its (line, fields) rows, blank lines skipped; unreadable, non-UTF-8,
+    empty or ragged files are InputErrors naming the line."""
+    text = read_text(path, what)
     if not text.strip():
         raise InputError("file is empty", file=path)
-    ragged = _first_ragged_line(text.encode())
-    if ragged:
-        raise InputError("this row has a different number of fields from the header", file=path, row=ragged)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path) from None
+        header = next(reader)
+        for fields in reader:
+            if not fields:
+                continue
+            if len(fields) != len(header):
+                raise InputError("this row has a different number of fields from the header", file=path,
+                                 row=reader.line_num)
+            rows.append((reader.line_num, fields))
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV ({exc})", file=path, row=reader.line_num) from None
+    return header, rows
 
 
 # --- Local extracts ---------------------------------------------------------------
