@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import board
 from helpers import config
 
 
@@ -65,9 +66,9 @@ def write_street_csv():
 
 @pytest.fixture(scope="session")
 def independent_police_counts():
-    """From the bundled .csv.gz files, with csv + gzip only: Counter of
-    (month, district, is_asb) for the partnership's districts, and per-month totals
-    of rows, Leicester rows and rows without an LSOA."""
+    """From the bundled .csv.gz files, with csv + gzip only: Counter of (month, district, is_asb)
+    for every district named, and per-month totals of rows, rows in Leicester, rows in the board's
+    districts, elsewhere and without an LSOA."""
     counts: collections.Counter = collections.Counter()
     per_month: dict[str, collections.Counter] = {}
     for path in sorted((config.POLICE_UK / "leicestershire").glob("*-street.csv.gz")):
@@ -79,12 +80,10 @@ def independent_police_counts():
                 district = lsoa.rsplit(" ", 1)[0] if lsoa else None
                 if district is None:
                     tally["no_location"] += 1
-                elif district == "Leicester":
-                    tally["leicester"] += 1
-                elif district in config.DISTRICTS:
-                    counts[(month, district, record["Crime type"] == "Anti-social behaviour")] += 1
-                else:
-                    tally["outside"] += 1
+                    continue
+                counts[(month, district, record["Crime type"] == "Anti-social behaviour")] += 1
+                key = "leicester" if district == "Leicester" else ("partnership" if district in board.DISTRICTS else "outside")
+                tally[key] += 1
     return counts, per_month
 
 

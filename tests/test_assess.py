@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
+import board
 from helpers import config
 from helpers.analysis.assess import assess, describe_comparison, describe_rule, describe_spc, spc_charts, spc_points
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
@@ -19,7 +20,7 @@ Q2 = Quarter(2022, 2)
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
 CATALOGUE = {"crime": Indicator("crime", "Crime", "reduce_crime", "rate", "lower_is_better", "police_uk", "definition",
                                 per=10000, crime_types=("Burglary",))}
-DISTRICTS = list(config.DISTRICTS)
+DISTRICTS = list(board.DISTRICTS)
 
 
 def judged(counts: dict[str, list[float]], params: dict | None = None, breaks=None) -> pd.DataFrame:
@@ -28,11 +29,11 @@ def judged(counts: dict[str, list[float]], params: dict | None = None, breaks=No
             for month, count in zip(MONTHS, values) if count]
     police = pd.DataFrame(rows, columns=["month", "district", "crime_type", "count"])
     local = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
-    monthly = monthly_numerators(police, local, CATALOGUE, MONTHS)
-    population = pd.DataFrame([(year, code, 10000) for year in (2021, 2022) for code in config.DISTRICTS.values()],
+    monthly = monthly_numerators(police, local, CATALOGUE, MONTHS, board.BOARD.areas)
+    population = pd.DataFrame([(year, code, 10000) for year in (2021, 2022) for code in board.DISTRICTS.values()],
                               columns=["year", "area_code", "population"])
-    rolling = rolling_values(monthly, CATALOGUE, population, list(window(Q2.end_month, 24)))
-    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False)
+    rolling = rolling_values(monthly, CATALOGUE, population, list(window(Q2.end_month, 24)), board.BOARD.areas)
+    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False, board.BOARD.areas)
     return assess(table, monthly, CATALOGUE, {"change_rule": "both", "percent_band": 5, **(params or {})}, Q2,
                   breaks=breaks).set_index("area")
 
@@ -58,8 +59,8 @@ def test_districts_on_the_funnel_plot():
     # the limits are in the value's unit: the 95% upper limit is the count whose Byar's lower limit is 120, per 10,000
     upper = districts["funnel_high_95"].iloc[0]  # per 10,000 of 10,000 residents: a count
     assert upper * (1 - 1 / (9 * upper) - 1.959964 / (3 * math.sqrt(upper))) ** 3 == pytest.approx(120, rel=1e-6)
-    assert (table.loc[[config.COUNTY, config.PARTNERSHIP], "vs_partnership"] == "not compared").all()
-    assert (table.loc[[config.COUNTY, config.PARTNERSHIP], "funnel_significance"] == "").all()
+    assert (table.loc[[board.COUNTY, board.PARTNERSHIP], "vs_partnership"] == "not compared").all()
+    assert (table.loc[[board.COUNTY, board.PARTNERSHIP], "funnel_significance"] == "").all()
 
 
 def test_overdispersion_widens_the_funnel():
@@ -137,7 +138,7 @@ def _inputs(counts):
     rows = [(month, district, "Burglary", count) for district, values in counts.items() for month, count in zip(MONTHS, values)]
     police = pd.DataFrame(rows, columns=["month", "district", "crime_type", "count"])
     local = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
-    return monthly_numerators(police, local, CATALOGUE, MONTHS), CATALOGUE
+    return monthly_numerators(police, local, CATALOGUE, MONTHS, board.BOARD.areas), CATALOGUE
 
 
 def test_spc_points_for_the_charts():
@@ -147,7 +148,7 @@ def test_spc_points_for_the_charts():
     assert one["month"].tolist() == MONTHS
     assert one["period"].tolist() == [0] * 12 + [1] * 12 and one["baseline"].all()
     assert one["mean"].tolist() == [11] * 12 + [21] * 12
-    assert set(points["area"]) == set(config.AREAS)  # every area's counts are whole (zero where none)
+    assert set(points["area"]) == set(board.AREAS)  # every area's counts are whole (zero where none)
 
 
 # --------------------------------------------------------------------------- breaks
@@ -167,9 +168,9 @@ def test_rules_in_words():
     assert "quasi-Poisson" in describe_rule({"change_rule": "both", "overdispersion": True})
     assert "quasi-Poisson" not in describe_rule({"change_rule": "both"})
     assert "quasi-Poisson" not in describe_rule({"change_rule": "percent_band", "overdispersion": True})
-    assert "Spiegelhalter" in describe_comparison({"overdispersion": True})
-    assert "Spiegelhalter" not in describe_comparison({})
-    assert describe_comparison({}).endswith(f"{config.COUNTY} is not compared: it is 7 of the 8 districts, so it can "
+    assert "Spiegelhalter" in describe_comparison({"overdispersion": True}, board.BOARD)
+    assert "Spiegelhalter" not in describe_comparison({}, board.BOARD)
+    assert describe_comparison({}, board.BOARD).endswith(f"{board.COUNTY} is not compared: it is 7 of the 8 districts, so it can "
                                             "hardly differ from their total.")
     words = describe_spc({"spc": {"steps": {"2021-04": "the end of lockdown", "2020-03": "the first lockdown"},
                                   "baseline": {"start": "2021-04", "end": "2022-03"}}})

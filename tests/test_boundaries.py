@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+import board
 from helpers import config
 from helpers.errors import InputError
 from helpers.inputs.boundaries import missing_boundaries, read_boundaries
@@ -23,7 +24,7 @@ def write(tmp_path, features: list) -> object:
 
 
 def every_district() -> list[dict]:
-    return [feature(code, name) for name, code in config.DISTRICTS.items()]
+    return [feature(code, name) for name, code in board.DISTRICTS.items()]
 
 
 def three() -> list[dict]:
@@ -59,7 +60,7 @@ def test_the_bundled_file_has_every_district_of_the_partnership_and_of_england_a
     codes = [f["properties"]["LAD23CD"] for f in every["features"]]
     assert len(codes) == len(set(codes)) == 318
     assert {code[:3] for code in codes} == {"E06", "E07", "E08", "E09", "W06"}
-    wanted = list(config.DISTRICTS.values())
+    wanted = list(board.DISTRICTS.values())
     assert missing_boundaries(read_boundaries(codes=wanted), wanted) == []
 
 

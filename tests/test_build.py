@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
+import board
 from helpers import config
 from helpers.build import browser, orchestrate as build_module
 from helpers.build.orchestrate import build
@@ -71,7 +72,7 @@ def test_indicators_csv_has_every_indicator_and_area(table):
                 "previous_value", "change_pct", "status", "ci_low", "ci_high", "previous_ci_low", "previous_ci_high",
                 "significant", "direction", "judgement", "vs_partnership", "target_status", "spc_signal"}
     assert required <= set(table.columns)
-    assert set(table["area"]) == set(config.AREAS)
+    assert set(table["area"]) == set(board.AREAS)
     assert "Leicester" not in set(table["area"])
     assert (table["period_end"] == "2022-09").all()
     ids = {"total_crime", "asb_total", "burglary_total", "vehicle_offences"}
@@ -81,8 +82,8 @@ def test_indicators_csv_has_every_indicator_and_area(table):
 def test_totals_add_up(table):
     """County = 7 districts; partnership = county + Rutland (police.uk indicators, real data)."""
     crime = table[table["indicator_id"] == "total_crime"].set_index("area")["numerator"]
-    assert crime[config.COUNTY] == sum(crime[d] for d in config.COUNTY_DISTRICTS)
-    assert crime[config.PARTNERSHIP] == crime[config.COUNTY] + crime["Rutland"]
+    assert crime[board.COUNTY] == sum(crime[d] for d in board.COUNTY_DISTRICTS)
+    assert crime[board.PARTNERSHIP] == crime[board.COUNTY] + crime["Rutland"]
 
 
 def test_html_is_self_contained_and_has_no_code(html):
@@ -116,7 +117,7 @@ def test_statistics_are_in_plain_words(built, html, table):
 
 def test_key_points_match_the_csv(html, table):
     """Every key point's figures are the CSV's values, formatted once."""
-    partnership = table[(table["area"] == config.PARTNERSHIP) & (table["status"] == "available")]
+    partnership = table[(table["area"] == board.PARTNERSHIP) & (table["status"] == "available")]
     for row in partnership.to_dict("records"):
         now, before = figure(row["value"], row["measure"]), figure(row["previous_value"], row["measure"])
         title = re.escape(row["title"].replace("&", "&amp;"))
@@ -126,7 +127,7 @@ def test_key_points_match_the_csv(html, table):
 
 
 def test_dashboard_arrows_come_from_the_direction_column(html, table):
-    row = table[(table["area"] == config.PARTNERSHIP) & (table["indicator_id"] == "total_crime")].iloc[0]
+    row = table[(table["area"] == board.PARTNERSHIP) & (table["indicator_id"] == "total_crime")].iloc[0]
     arrow = {"higher": "▲ Higher", "lower": "▼ Lower", "similar": "► Similar"}[row["direction"]]
     cells = re.search(r"#total_crime['\"]>Total recorded crime</a></th>(.*?)</tr>", html, re.S).group(1)
     assert arrow in cells and row["judgement"].capitalize() in cells

@@ -15,15 +15,16 @@ def private_cache(tmp_path, monkeypatch):
 
 def test_compute_cached_uses_the_saved_results_only_for_the_same_key(monkeypatch):
     computed = []
-    monkeypatch.setattr(compute, "compute", lambda quarter, **kw: computed.append(quarter) or {"quarter": quarter})
+    monkeypatch.setattr(compute, "compute_packs", lambda ids, quarter, *args: [computed.append(quarter) or {"quarter": quarter}
+                                                                              for _ in ids])
     monkeypatch.setattr(cache, "CACHE_ENTRIES", 2)
-    assert cache.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
-    assert cache.compute_cached("k1", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
+    assert cache.compute_cached({"p": "k1"}, "2022-23-Q2")["p"] == {"quarter": "2022-23-Q2"}
+    assert cache.compute_cached({"p": "k1"}, "2022-23-Q2")["p"] == {"quarter": "2022-23-Q2"}
     assert computed == ["2022-23-Q2"]  # the second came from the cache
     cache.cached_results_path("k1").write_bytes(b"not a pickle")  # damaged: computed again
-    cache.compute_cached("k1", "2022-23-Q2")
-    cache.compute_cached("k2", "2022-23-Q1")
-    cache.compute_cached("k3", "2022-23-Q3")
+    cache.compute_cached({"p": "k1"}, "2022-23-Q2")["p"]
+    cache.compute_cached({"p": "k2"}, "2022-23-Q1")["p"]
+    cache.compute_cached({"p": "k3"}, "2022-23-Q3")["p"]
     assert computed == ["2022-23-Q2", "2022-23-Q2", "2022-23-Q1", "2022-23-Q3"]
     assert len(list(config.CACHE.glob("results-*.pkl"))) == 2  # the oldest entry dropped
 
@@ -39,8 +40,8 @@ def test_compute_cached_uses_the_saved_results_only_for_the_same_key(monkeypatch
 def test_an_unreadable_cache_entry_is_computed_again(saved, monkeypatch):
     from helpers.analysis.results import load
 
-    monkeypatch.setattr(compute, "compute", lambda quarter, **kw: {"quarter": quarter})
+    monkeypatch.setattr(compute, "compute_packs", lambda ids, quarter, *args: [{"quarter": quarter} for _ in ids])
     config.CACHE.mkdir(parents=True)
     cache.cached_results_path("k").write_bytes(saved)
-    assert cache.compute_cached("k", "2022-23-Q2") == {"quarter": "2022-23-Q2"}
+    assert cache.compute_cached({"p": "k"}, "2022-23-Q2")["p"] == {"quarter": "2022-23-Q2"}
     assert load(results_path=cache.cached_results_path("k")) == {"quarter": "2022-23-Q2"}  # saved anew

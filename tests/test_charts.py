@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import board
 from helpers.analysis.spc import xmr
 from helpers import config
 from helpers.analysis.spc import RULES
@@ -129,7 +130,7 @@ def funnel_rows(labels: list[str], tau2: float = 0.0) -> pd.DataFrame:
     districts = pd.DataFrame({"area": names, "area_type": "district", "denominator": [40_000.0, 100_000.0, 180_000.0],
                               "value": [30.0, 51.0, 54.0], "funnel_significance": labels, "funnel_average": 50.0,
                               "funnel_tau2": tau2})
-    partnership = pd.DataFrame({"area": [config.PARTNERSHIP], "area_type": ["partnership"], "denominator": [320_000.0],
+    partnership = pd.DataFrame({"area": [board.PARTNERSHIP], "area_type": ["partnership"], "denominator": [320_000.0],
                                 "value": [50.0], "funnel_significance": [""], "funnel_average": [np.nan],
                                 "funnel_tau2": [np.nan]})
     return pd.concat([districts, partnership], ignore_index=True)
@@ -137,17 +138,18 @@ def funnel_rows(labels: list[str], tau2: float = 0.0) -> pd.DataFrame:
 
 def test_the_funnel_names_the_districts_outside_its_limits():
     html = district_funnel(funnel_rows(["Low (0.001)", "Not significant", "High (0.025)"]), "Burglary", "per 10,000",
-                           "rate", 10_000)
+                           "rate", 10_000, board.PARTNERSHIP)
     alt = re.search(r'alt="([^"]*)"', html).group(1)
     assert ("Charnwood is above the upper 95% limit; Rutland is below the lower 99.8% limit; the others lie within the "
             "95% limits.") in alt
-    assert f"around the {config.PARTNERSHIP.replace('&', '&amp;')} value of 50.00" in alt and "widened" not in alt
+    assert f"around the {board.PARTNERSHIP.replace('&', '&amp;')} value of 50.00" in alt and "widened" not in alt
     image = svg(html)
     assert all(name in image for name in ("Rutland", "Melton", "Charnwood"))
     assert "Below the lower 99.8% limit" in image and "Above the upper 95% limit" in image and "99.8% limits" in image
 
 
 def test_a_funnel_with_every_district_within_says_so_and_states_the_widening():
-    html = district_funnel(funnel_rows(["Not significant"] * 3, tau2=0.01), "Burglary", "per 10,000", "rate", 10_000)
+    html = district_funnel(funnel_rows(["Not significant"] * 3, tau2=0.01), "Burglary", "per 10,000", "rate", 10_000,
+                           board.PARTNERSHIP)
     assert "All districts lie within the 95% limits." in html
     assert "widened for the variation between districts beyond chance" in html

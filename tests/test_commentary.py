@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import board
 from helpers import config
 from helpers.presentation.commentary import check_commentary, review_note
 from helpers.quarters import Quarter
@@ -15,7 +16,7 @@ PERIOD = "12 months to September 2022"
 MARAC_TARGET = {"marac_repeat_rate": {"low": 28, "high": 40, "label": "SafeLives recommended range"}}
 
 
-def _row(indicator_id, title, measure, unit, value, previous, area=config.PARTNERSHIP, status="available"):
+def _row(indicator_id, title, measure, unit, value, previous, area=board.PARTNERSHIP, status="available"):
     change = value - previous if status == "available" else float("nan")
     return {"indicator_id": indicator_id, "title": title, "measure": measure, "unit": unit, "area": area,
             "period": PERIOD, "status": status, "value": value, "previous_value": previous, "change_abs": change,
@@ -40,7 +41,7 @@ TABLE = pd.DataFrame([
 
 def warnings_for(summary: str = "", indicators: dict | None = None) -> list[str]:
     return check_commentary({"summary": summary, "sections": {"reduce_crime": ""}, "indicators": indicators or {}},
-                            TABLE, QUARTER, MARAC_TARGET)
+                            TABLE, board.PARTNERSHIP, QUARTER, MARAC_TARGET)
 
 
 # --- The issue's examples ---------------------------------------------------------------------
@@ -70,7 +71,7 @@ def test_wrong_percentage_is_one_warning():
 
 def test_wrong_year_in_the_recommendation_is_one_warning():
     [warning] = check_commentary({"sections": {"reduce_crime": "The Board note the 2021/22 Q2 performance dashboard."}},
-                                 TABLE, QUARTER)
+                                 TABLE, board.PARTNERSHIP, QUARTER)
     assert warning == ('commentary: sections: reduce_crime: "2021/22 Q2" in "The Board note the 2021/22 Q2 performance '
                        'dashboard.": indicators.csv is for 2022/23 Q2, the 12 months to September 2022')
 
@@ -178,7 +179,8 @@ _WORDS = ["Shoplifting", "total recorded crime", "MARAC repeat referral rate", "
 @given(st.lists(st.sampled_from(_WORDS), max_size=40).map(" ".join))
 def test_prose_without_figures_never_warns(text):
     assert check_commentary({"summary": text, "sections": {"reduce_crime": text},
-                             "indicators": {"marac_repeat_rate": text}}, TABLE, QUARTER, MARAC_TARGET) == []
+                             "indicators": {"marac_repeat_rate": text}}, TABLE, board.PARTNERSHIP, QUARTER,
+                            MARAC_TARGET) == []
 
 
 # --- The review note ------------------------------------------------------------------------------

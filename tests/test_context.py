@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import board
 from helpers import config
-from helpers.analysis.context import CONTEXT_COLUMNS, add_context, find_baseline, series_extremes
+from helpers.analysis.context import CONTEXT_COLUMNS, add_context, baseline_values, find_baseline, series_extremes
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.analysis.stats import poisson_rate_test, two_proportion_test
 from helpers.presentation.narrative import context_words, key_point, quarter_words
@@ -27,11 +28,13 @@ DECLARED = {"baseline": {"start": "2020-10", "end": "2020-12", "label": "pre-pan
 
 def context_table(params=DECLARED, local=None, police=None, months=MONTHS):
     monthly = monthly_numerators(police_counts() if police is None else police,
-                                 local_rows() if local is None else local, CATALOGUE, months)
-    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)))
-    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {"pct": "Recording system changed."}, False)
+                                 local_rows() if local is None else local, CATALOGUE, months, board.BOARD.areas)
+    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)), board.BOARD.areas)
+    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {"pct": "Recording system changed."}, False, board.BOARD.areas)
     baseline = find_baseline(params, Q2, sorted(monthly["month"].unique()), [2021, 2022], None)
-    return add_context(table, monthly, rolling, CATALOGUE, population(), Q2, params, baseline, None)
+    areas = board.BOARD.areas
+    return add_context(table, monthly, CATALOGUE, population(), Q2, params, None, areas,
+                       baseline_values(monthly, CATALOGUE, population(), baseline, areas), series_extremes(rolling, Q2.end_month))
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,7 @@ def table():
 
 def test_columns_follow_the_quarter_table(table):
     assert list(table.columns[-len(CONTEXT_COLUMNS):]) == CONTEXT_COLUMNS
-    assert len(table) == len(CATALOGUE) * len(config.AREAS)
+    assert len(table) == len(CATALOGUE) * len(board.AREAS)
 
 
 def test_baseline_of_a_rate_is_the_mean_month_on_the_12_month_scale(table):
@@ -50,10 +53,10 @@ def test_baseline_of_a_rate_is_the_mean_month_on_the_12_month_scale(table):
     assert blaby["baseline_period"] == "October to December 2020" and blaby["baseline_months"] == 3
     assert blaby["baseline_numerator"] == 6 and blaby["baseline_denominator"] == 10000  # 2 a month
     assert blaby["baseline_value"] == pytest.approx(2.4)       # 6 / 3 x 12 / 10,000 x 1,000
-    partnership = row_of(table, "crime", config.PARTNERSHIP)
+    partnership = row_of(table, "crime", board.PARTNERSHIP)
     assert partnership["baseline_numerator"] == 15 and partnership["baseline_denominator"] == 80000
     assert partnership["baseline_value"] == pytest.approx(0.75)  # 15 / 3 x 12 / 80,000 x 1,000
-    assert row_of(table, "local_rate", config.COUNTY)["baseline_value"] == pytest.approx(12.0)  # 21 / 3 x 12 / 70,000 x 10,000
+    assert row_of(table, "local_rate", board.COUNTY)["baseline_value"] == pytest.approx(12.0)  # 21 / 3 x 12 / 70,000 x 10,000
     assert blaby["baseline_label"] == "pre-pandemic" and blaby["baseline_reason"] == ""
 
 
@@ -63,7 +66,7 @@ def test_baseline_of_a_percentage_is_pooled(table):
     assert (row["baseline_numerator"], row["baseline_denominator"]) == (1, 10)
     assert row["baseline_value"] == pytest.approx(10.0) and row["baseline_period"] == "October to December 2020"
     # the partnership: Blaby 1 + 7 districts x 2 over 8 x 10
-    assert row_of(table, "qpct", config.PARTNERSHIP)["baseline_value"] == pytest.approx(15 / 80 * 100)
+    assert row_of(table, "qpct", board.PARTNERSHIP)["baseline_value"] == pytest.approx(15 / 80 * 100)
 
 
 def test_a_quarterly_indicator_needs_a_whole_quarter_inside_the_baseline():
@@ -93,9 +96,9 @@ def test_the_significance_rule_tests_counts_over_person_months():
     table = context_table({**DECLARED, "change_rule": "significance"})
     p = poisson_rate_test(72, 160000 * 12, 15, 80000 * 3)
     assert 0.05 < p < 1  # a 40% fall on 15 baseline crimes is not significant at 95% ...
-    assert row_of(table, "crime", config.PARTNERSHIP)["vs_baseline"] == "similar"
+    assert row_of(table, "crime", board.PARTNERSHIP)["vs_baseline"] == "similar"
     banded = context_table({**DECLARED, "change_rule": "percent_band"})
-    assert row_of(banded, "crime", config.PARTNERSHIP)["vs_baseline"] == "below"  # ... but beyond the 5% band
+    assert row_of(banded, "crime", board.PARTNERSHIP)["vs_baseline"] == "below"  # ... but beyond the 5% band
 
 
 def test_latest_quarter_against_the_same_quarter_last_year(table):
@@ -161,7 +164,7 @@ def test_default_baseline_is_the_36_months_before_last_year_as_far_as_the_data_g
         "2020, as far as the data go: December 2019 to September 2020. Each indicator's baseline")
     # the test data set starts October 2020: no baseline months at all
     none = context_table({"change_rule": "both"})
-    row = row_of(none, "crime", config.PARTNERSHIP)
+    row = row_of(none, "crime", board.PARTNERSHIP)
     assert row["baseline_reason"] == "no figures for October 2017 to September 2020" and row["vs_baseline"] == ""
 
 
@@ -174,7 +177,7 @@ def test_declared_baseline_is_described_with_its_note():
 
 
 def test_key_point_says_where_the_value_sits_against_the_baseline(table):
-    row = row_of(table, "crime", config.PARTNERSHIP).to_dict()
+    row = row_of(table, "crime", board.PARTNERSHIP).to_dict()
     row.update(direction="lower", judgement="improving", spc_signal="")
     assert key_point(row, CATALOGUE["crime"]) == (
         "Crime is improving: 0.75 to 0.45 per 1,000 over the last year (-40.0%); below its pre-pandemic level of 0.75 "

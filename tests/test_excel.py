@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+import board
 from helpers import config
 from helpers.analysis.compute import compute
 from helpers.presentation.excel import ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, VERSUS, write_csv, write_dashboard
@@ -53,7 +54,7 @@ def rows(book, results) -> dict:
 
 def partnership(results, indicator_id: str) -> pd.Series:
     table = results.table
-    return table[(table["indicator_id"] == indicator_id) & (table["area"] == config.PARTNERSHIP)].iloc[0]
+    return table[(table["indicator_id"] == indicator_id) & (table["area"] == board.PARTNERSHIP)].iloc[0]
 
 
 def headers(ws) -> list[str]:
@@ -77,7 +78,7 @@ def test_dashboard_columns(book):
     assert names[:2] == ["Indicator", "Unit"]
     assert names[2].startswith("Current") and names[3].startswith("Previous") and names[4].startswith("Change")
     assert names[5:10] == ["Direction", "Judgement", "95% confidence\ninterval", "Target\nrange", "Monthly SPC"]
-    assert [n.replace("\n", " ") for n in names[10:]] == config.AREAS
+    assert [n.replace("\n", " ") for n in names[10:]] == board.AREAS
 
 
 @pytest.mark.parametrize("indicator_id", ["total_crime", "robbery", "marac_repeat_rate", "hate_crime", "cohesion_survey"])
@@ -89,7 +90,7 @@ def test_partnership_values_equal_the_table(book, results, rows, indicator_id):
     assert round(ws.cell(row, 5).value, 2) == round(change, 2)
     assert ws.cell(row, 2).value == results.catalogue[indicator_id].unit
     # every area column holds that area's value
-    for column, area in enumerate(config.AREAS, start=11):
+    for column, area in enumerate(board.AREAS, start=11):
         expected = results.table.set_index(["indicator_id", "area"]).loc[(indicator_id, area), "value"]
         assert ws.cell(row, column).value == pytest.approx(expected, abs=1e-9)
 
@@ -110,7 +111,7 @@ def test_change_is_in_points_for_percentages_and_in_percent_for_rates(book, rows
 
 def test_change_from_a_previous_value_of_0_is_new(results, tmp_path):
     table = results.table.copy()
-    hate = (table["indicator_id"] == "hate_crime") & (table["area"] == config.PARTNERSHIP)
+    hate = (table["indicator_id"] == "hate_crime") & (table["area"] == board.PARTNERSHIP)
     # as quarter_table gives it: no relative change from 0
     table.loc[hate, ["previous_numerator", "previous_value", "change_pct"]] = [0, 0, np.nan]
     table.loc[hate, "change_abs"] = table.loc[hate, "value"]
@@ -148,7 +149,7 @@ def test_area_markers_follow_the_comparison(book, results, rows):
     table = results.table.set_index(["indicator_id", "area"])
     checked = 0
     for indicator_id, row in rows.items():
-        for column, area in enumerate(config.AREAS, start=11):
+        for column, area in enumerate(board.AREAS, start=11):
             versus = table.loc[(indicator_id, area), "vs_partnership"]
             fmt = ws.cell(row, column).number_format
             if versus in VERSUS:
@@ -204,7 +205,7 @@ def test_trends_has_a_chart_per_available_indicator_and_its_data(book, results):
     available = [i for i in results.catalogue if partnership(results, i)["status"] == "available"]
     assert len(ws._charts) == len(available)
     top = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "12 months ending")
-    series = results.series[results.series["area"] == config.PARTNERSHIP]
+    series = results.series[results.series["area"] == board.PARTNERSHIP]
     titles = {f"{i.title} ({i.unit})": i.id for i in results.catalogue.values()}
     columns = {titles[ws.cell(top, c).value]: c for c in range(2, ws.max_column + 1) if ws.cell(top, c).value}
     assert set(columns) == set(available)
@@ -351,7 +352,7 @@ def test_spc_column_shows_the_icon_word_on_its_colour(book, results, rows):
     ws = book["Dashboard"]
     table = results.table.set_index(["indicator_id", "area"])
     for indicator_id, row in rows.items():
-        record = table.loc[(indicator_id, config.PARTNERSHIP)]
+        record = table.loc[(indicator_id, board.PARTNERSHIP)]
         cell = ws.cell(row, 10)
         if record["status"] == "available" and record["spc_icon"]:
             icon = variation(record["spc_icon"])

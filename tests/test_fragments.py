@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+import board
 from helpers import config
 from helpers.analysis.compute import compute
 from helpers.presentation import render, report
@@ -94,7 +95,7 @@ def hostile():
     the contact and the commentary."""
     results = compute("2022-23-Q2")
     table = results.table.copy()
-    partnership = table[table["area"] == config.PARTNERSHIP]
+    partnership = table[table["area"] == board.PARTNERSHIP]
     shown = partnership.loc[partnership["status"] == "available", "indicator_id"].iloc[0]
     missing = partnership.loc[partnership["status"] != "available", "indicator_id"].iloc[0]
     table.loc[table["indicator_id"] == shown, "title"] = f"{BOLD} {SCRIPT}"
@@ -138,7 +139,7 @@ def test_commentary_markdown_is_rendered_once_and_its_markup_escaped(hostile):
 def test_variation_icons_carry_their_words_in_the_dashboard_and_the_key(hostile):
     results, _ = hostile
     table = results.table.copy()
-    partnership = table.index[(table["area"] == config.PARTNERSHIP) & (table["status"] == "available")]
+    partnership = table.index[(table["area"] == board.PARTNERSHIP) & (table["status"] == "available")]
     table.loc[partnership[0], ["spc_icon", "spc_signal"]] = ["concern_high", "a run of 9 months above the usual level"]
     table.loc[partnership[1], ["spc_icon", "spc_signal"]] = ["improvement_low", "a falling trend"]
     table.loc[partnership[2], ["spc_icon", "spc_signal"]] = ["common_cause", "none"]

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import board
 from helpers import config
 from helpers.analysis.assess import assess
 from helpers.analysis.indicators import (TABLE_COLUMNS, monthly_numerators, population_note, population_year,
@@ -31,7 +32,7 @@ MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
 EARLIER, LATER = MONTHS[:12], MONTHS[12:]
 QUARTER_ENDS = [m for m in MONTHS if int(m[5:]) % 3 == 0]
 Q2 = Quarter(2022, 2)
-OTHERS = [d for d in config.DISTRICTS if d != "Blaby"]
+OTHERS = [d for d in board.DISTRICTS if d != "Blaby"]
 
 
 def indicator(id, measure, source, per=None, crime_types=(), frequency="monthly"):
@@ -48,7 +49,7 @@ CATALOGUE = {
 
 
 def population():
-    return pd.DataFrame([(year, code, 10000 * (year - 2020)) for year in (2021, 2022) for code in config.DISTRICTS.values()],
+    return pd.DataFrame([(year, code, 10000 * (year - 2020)) for year in (2021, 2022) for code in board.DISTRICTS.values()],
                         columns=["year", "area_code", "population"])
 
 
@@ -63,7 +64,7 @@ def police_counts():
 def local_rows():
     rows = []
     for month in MONTHS:
-        for district in config.DISTRICTS:
+        for district in board.DISTRICTS:
             if not (district == "Melton" and month == "2022-03"):
                 rows.append(("local_rate", district, month, 1, None))
             if district == "Blaby" and month in LATER:
@@ -78,12 +79,12 @@ def local_rows():
 
 @pytest.fixture(scope="module")
 def monthly():
-    return monthly_numerators(police_counts(), local_rows(), CATALOGUE, MONTHS)
+    return monthly_numerators(police_counts(), local_rows(), CATALOGUE, MONTHS, board.BOARD.areas)
 
 
 @pytest.fixture(scope="module")
 def rolling(monthly):
-    return rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)))
+    return rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)), board.BOARD.areas)
 
 
 def at(frame, indicator_id, area, month, column="numerator"):
@@ -100,13 +101,13 @@ def test_police_counts_become_numerators(monthly):
     assert at(monthly, "crime", "Blaby", "2021-09") == 2          # 1 + 1
     assert at(monthly, "crime", "Rutland", "2022-09") == 3
     assert at(monthly, "crime", "Harborough", "2022-09") == 0     # no rows: a real zero for police.uk data
-    assert at(monthly, "crime", config.COUNTY, "2022-09") == 3    # Blaby only; Rutland is not in the county
-    assert at(monthly, "crime", config.PARTNERSHIP, "2022-09") == 6  # Blaby 3 + Rutland 3
+    assert at(monthly, "crime", board.COUNTY, "2022-09") == 3    # Blaby only; Rutland is not in the county
+    assert at(monthly, "crime", board.PARTNERSHIP, "2022-09") == 6  # Blaby 3 + Rutland 3
     assert math.isnan(at(monthly, "crime", "Blaby", "2022-09", "denominator"))
 
 
 def test_areas_are_the_districts_county_and_partnership(monthly):
-    assert set(monthly["area"]) == set(config.AREAS)
+    assert set(monthly["area"]) == set(board.AREAS)
     # 24 months x 10 areas for every monthly police indicator
     assert (monthly["indicator_id"] == "crime").sum() == 24 * 10
 
@@ -114,18 +115,18 @@ def test_areas_are_the_districts_county_and_partnership(monthly):
 def test_a_district_missing_a_month_makes_the_totals_missing(monthly):
     assert at(monthly, "local_rate", "Melton", "2022-03") == "absent"
     assert at(monthly, "local_rate", "Rutland", "2022-03") == 1
-    assert at(monthly, "local_rate", config.COUNTY, "2022-03") == "absent"
-    assert at(monthly, "local_rate", config.PARTNERSHIP, "2022-03") == "absent"
-    assert at(monthly, "local_rate", config.COUNTY, "2022-02") == 7
-    assert at(monthly, "local_rate", config.PARTNERSHIP, "2022-02") == 8
+    assert at(monthly, "local_rate", board.COUNTY, "2022-03") == "absent"
+    assert at(monthly, "local_rate", board.PARTNERSHIP, "2022-03") == "absent"
+    assert at(monthly, "local_rate", board.COUNTY, "2022-02") == 7
+    assert at(monthly, "local_rate", board.PARTNERSHIP, "2022-02") == 8
 
 
 def test_percentage_numerators_and_denominators_are_summed(monthly):
     # October 2021: Blaby 1/1, six other county districts 1/10 each
-    assert at(monthly, "pct", config.COUNTY, "2021-10") == 7
-    assert at(monthly, "pct", config.COUNTY, "2021-10", "denominator") == 61
+    assert at(monthly, "pct", board.COUNTY, "2021-10") == 7
+    assert at(monthly, "pct", board.COUNTY, "2021-10", "denominator") == 61
     # plus Rutland 1/10
-    assert at(monthly, "pct", config.PARTNERSHIP, "2021-10", "denominator") == 71
+    assert at(monthly, "pct", board.PARTNERSHIP, "2021-10", "denominator") == 71
 
 
 # --- rolling_values -----------------------------------------------------------------------
@@ -137,15 +138,15 @@ def test_rolling_rates_use_the_right_population_year(rolling):
     assert at(rolling, "crime", "Blaby", "2022-09", "population_year") == 2022
     assert at(rolling, "crime", "Blaby", "2022-09", "value") == pytest.approx(1.8)
     # county: 36 / 140,000 x 1,000; partnership: (36 + 36) / 160,000 x 1,000 = 0.45
-    assert at(rolling, "crime", config.COUNTY, "2022-09", "value") == pytest.approx(36 / 140)
-    assert at(rolling, "crime", config.PARTNERSHIP, "2022-09", "value") == pytest.approx(0.45)
+    assert at(rolling, "crime", board.COUNTY, "2022-09", "value") == pytest.approx(36 / 140)
+    assert at(rolling, "crime", board.PARTNERSHIP, "2022-09", "value") == pytest.approx(0.45)
     # 12 months to Sep 2021 (mid-2021, 10,000 a district): Blaby (1+1) x 12 = 24 -> 2.4; partnership 60 / 80,000 -> 0.75
     assert at(rolling, "crime", "Blaby", "2021-09", "population_year") == 2021
     assert at(rolling, "crime", "Blaby", "2021-09", "value") == pytest.approx(2.4)
-    assert at(rolling, "crime", config.PARTNERSHIP, "2021-09", "value") == pytest.approx(0.75)
+    assert at(rolling, "crime", board.PARTNERSHIP, "2021-09", "value") == pytest.approx(0.75)
     # 12 months to Feb 2022: middle ~ 1 Sep 2021 -> mid-2021; county 7 x 12 = 84 / 70,000 x 10,000 = 12
-    assert at(rolling, "local_rate", config.COUNTY, "2022-02", "population_year") == 2021
-    assert at(rolling, "local_rate", config.COUNTY, "2022-02", "value") == pytest.approx(12.0)
+    assert at(rolling, "local_rate", board.COUNTY, "2022-02", "population_year") == 2021
+    assert at(rolling, "local_rate", board.COUNTY, "2022-02", "value") == pytest.approx(12.0)
 
 
 def test_rolling_window_is_exactly_twelve_months(rolling):
@@ -163,14 +164,14 @@ def test_percentage_is_sum_over_sum_not_mean_of_months(rolling):
     assert at(rolling, "pct", "Blaby", "2022-09", "denominator") == 100
     assert at(rolling, "pct", "Blaby", "2022-09", "value") == pytest.approx(1.0)
     # partnership: (1 + 7 x 12) / (100 + 7 x 120) = 85 / 940
-    assert at(rolling, "pct", config.PARTNERSHIP, "2022-09", "value") == pytest.approx(85 / 940 * 100)
+    assert at(rolling, "pct", board.PARTNERSHIP, "2022-09", "value") == pytest.approx(85 / 940 * 100)
     # county: (1 + 6 x 12) / (100 + 6 x 120) = 73 / 820
-    assert at(rolling, "pct", config.COUNTY, "2022-09", "value") == pytest.approx(73 / 820 * 100)
+    assert at(rolling, "pct", board.COUNTY, "2022-09", "value") == pytest.approx(73 / 820 * 100)
     assert math.isnan(at(rolling, "pct", "Blaby", "2022-09", "population_year"))
 
 
 def test_missing_month_gives_nan_and_names_the_month(rolling):
-    for area in ("Melton", config.COUNTY, config.PARTNERSHIP):
+    for area in ("Melton", board.COUNTY, board.PARTNERSHIP):
         assert math.isnan(at(rolling, "local_rate", area, "2022-09"))
         assert math.isnan(at(rolling, "local_rate", area, "2022-09", "value"))
         assert at(rolling, "local_rate", area, "2022-09", "missing") == "2022-03"
@@ -189,11 +190,11 @@ def test_quarterly_indicator_sums_four_quarter_ends(rolling):
     # to Sep 2021: (1+2+3+4) / 40 = 25%
     assert at(rolling, "qpct", "Blaby", "2021-09", "value") == pytest.approx(25.0)
     # county: (26 + 6 x 4 x 2) / (7 x 40) = 74 / 280
-    assert at(rolling, "qpct", config.COUNTY, "2022-09", "value") == pytest.approx(74 / 280 * 100)
+    assert at(rolling, "qpct", board.COUNTY, "2022-09", "value") == pytest.approx(74 / 280 * 100)
     # Rutland has no 2022-06 return, so neither it nor the partnership has a value
     assert at(rolling, "qpct", "Rutland", "2022-09", "missing") == "2022-06"
-    assert at(rolling, "qpct", config.PARTNERSHIP, "2022-09", "missing") == "2022-06"
-    assert math.isnan(at(rolling, "qpct", config.PARTNERSHIP, "2022-09", "value"))
+    assert at(rolling, "qpct", board.PARTNERSHIP, "2022-09", "missing") == "2022-06"
+    assert math.isnan(at(rolling, "qpct", board.PARTNERSHIP, "2022-09", "value"))
     # values only at quarter ends
     ends = set(rolling.loc[rolling["indicator_id"] == "qpct", "period_end"])
     assert ends == {m for m in QUARTER_ENDS}
@@ -202,21 +203,21 @@ def test_quarterly_indicator_sums_four_quarter_ends(rolling):
 def test_missing_police_month_is_not_zero():
     months = [m for m in MONTHS if m != "2022-05"]
     counts = police_counts()
-    monthly = monthly_numerators(counts[counts["month"] != "2022-05"], local_rows(), CATALOGUE, months)
-    rolling = rolling_values(monthly, CATALOGUE, population(), [Q2.end_month])
-    for area in config.AREAS:
+    monthly = monthly_numerators(counts[counts["month"] != "2022-05"], local_rows(), CATALOGUE, months, board.BOARD.areas)
+    rolling = rolling_values(monthly, CATALOGUE, population(), [Q2.end_month], board.BOARD.areas)
+    for area in board.AREAS:
         assert math.isnan(at(rolling, "crime", area, "2022-09", "value"))
         assert at(rolling, "crime", area, "2022-09", "missing") == "2022-05"
 
 
 def test_local_indicator_with_no_rows_at_all_is_not_available():
     catalogue = {**CATALOGUE, "survey": indicator("survey", "percentage", "local")}
-    monthly = monthly_numerators(police_counts(), local_rows(), catalogue, MONTHS)
-    rolling = rolling_values(monthly, catalogue, population(), list(window(Q2.end_month, 24)))
+    monthly = monthly_numerators(police_counts(), local_rows(), catalogue, MONTHS, board.BOARD.areas)
+    rolling = rolling_values(monthly, catalogue, population(), list(window(Q2.end_month, 24)), board.BOARD.areas)
     assert math.isnan(at(rolling, "survey", "Blaby", "2022-09", "value"))
     assert at(rolling, "survey", "Blaby", "2022-09", "missing").split(", ") == LATER
-    table = quarter_table(rolling, monthly, catalogue, Q2, {}, False)
-    row = table[(table["indicator_id"] == "survey") & (table["area"] == config.PARTNERSHIP)].iloc[0]
+    table = quarter_table(rolling, monthly, catalogue, Q2, {}, False, board.BOARD.areas)
+    row = table[(table["indicator_id"] == "survey") & (table["area"] == board.PARTNERSHIP)].iloc[0]
     assert row["status"] == "not available"
     assert row["reason"] == "no local figures for October 2021 to September 2022 (not in the local extract)."
 
@@ -225,7 +226,7 @@ def test_local_indicator_with_no_rows_at_all_is_not_available():
 
 @pytest.fixture(scope="module")
 def table(rolling, monthly):
-    return quarter_table(rolling, monthly, CATALOGUE, Q2, {"pct": "Recording system changed."}, True)
+    return quarter_table(rolling, monthly, CATALOGUE, Q2, {"pct": "Recording system changed."}, True, board.BOARD.areas)
 
 
 def row_of(table, indicator_id, area):
@@ -236,18 +237,18 @@ def row_of(table, indicator_id, area):
 
 def test_table_shape(table):
     assert list(table.columns) == TABLE_COLUMNS
-    assert len(table) == len(CATALOGUE) * len(config.AREAS)
-    row = row_of(table, "crime", config.PARTNERSHIP)
+    assert len(table) == len(CATALOGUE) * len(board.AREAS)
+    row = row_of(table, "crime", board.PARTNERSHIP)
     assert row["period"] == "12 months to September 2022"
     assert row["period_end"] == "2022-09" and row["previous_period_end"] == "2021-09"
-    assert row["area_type"] == "partnership" and row["area_code"] == config.AREA_CODES[config.PARTNERSHIP]
-    assert row_of(table, "crime", config.COUNTY)["area_type"] == "county"
+    assert row["area_type"] == "partnership" and row["area_code"] == board.AREA_CODES[board.PARTNERSHIP]
+    assert row_of(table, "crime", board.COUNTY)["area_type"] == "county"
     assert row_of(table, "crime", "Melton")["area_code"] == "E07000133"
     assert not row["illustrative"] and row_of(table, "local_rate", "Blaby")["illustrative"]
 
 
 def test_previous_year_and_change(table):
-    row = row_of(table, "crime", config.PARTNERSHIP)
+    row = row_of(table, "crime", board.PARTNERSHIP)
     # now 72 / 160,000 x 1,000 = 0.45; a year earlier 60 / 80,000 x 1,000 = 0.75
     assert row["numerator"] == 72 and row["previous_numerator"] == 60
     assert row["value"] == pytest.approx(0.45) and row["previous_value"] == pytest.approx(0.75)
@@ -263,7 +264,7 @@ def test_previous_year_and_change(table):
 
 
 def test_unavailable_indicator_has_the_reason_and_no_values(table):
-    for area in config.AREAS:
+    for area in board.AREAS:
         row = row_of(table, "pct", area)
         assert row["status"] == "not available"
         assert row["reason"] == "Recording system changed."
@@ -276,13 +277,13 @@ def test_missing_data_is_not_available_with_the_months(table):
     assert row["status"] == "not available"
     assert row["reason"] == "no local figures for March 2022."
     assert np.isnan(row["value"]) and np.isnan(row["previous_value"])
-    for area in (config.COUNTY, config.PARTNERSHIP):  # the totals name the district that lacks figures
+    for area in (board.COUNTY, board.PARTNERSHIP):  # the totals name the district that lacks figures
         assert row_of(table, "local_rate", area)["status"] == "not available"
         assert row_of(table, "local_rate", area)["reason"] == "no local figures from Melton for March 2022."
     # quarterly: Rutland's missing 2022-06 return is April to June 2022; the county does not include Rutland
     assert row_of(table, "qpct", "Rutland")["reason"] == "no local figures for April to June 2022."
-    assert row_of(table, "qpct", config.PARTNERSHIP)["reason"] == "no local figures from Rutland for April to June 2022."
-    assert row_of(table, "qpct", config.COUNTY)["status"] == "available"
+    assert row_of(table, "qpct", board.PARTNERSHIP)["reason"] == "no local figures from Rutland for April to June 2022."
+    assert row_of(table, "qpct", board.COUNTY)["status"] == "available"
     blaby = row_of(table, "local_rate", "Blaby")
     # 12 / 20,000 x 10,000 = 6 against 12 / 10,000 x 10,000 = 12
     assert blaby["status"] == "available"
@@ -294,16 +295,16 @@ def test_an_extract_ending_early_gives_one_reason_for_every_local_indicator():
     """Local rows up to June 2022 only: July to September 2022 is missing for every local indicator."""
     rows = local_rows()
     early = rows[rows["month"] <= "2022-06"]
-    monthly = monthly_numerators(police_counts(), early, CATALOGUE, MONTHS)
-    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)))
-    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False)
-    row = row_of(table, "pct", config.PARTNERSHIP)
+    monthly = monthly_numerators(police_counts(), early, CATALOGUE, MONTHS, board.BOARD.areas)
+    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)), board.BOARD.areas)
+    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False, board.BOARD.areas)
+    row = row_of(table, "pct", board.PARTNERSHIP)
     assert row["status"] == "not available"
     assert row["reason"] == "no local figures for July to September 2022 (the local extract ends June 2022)."
     # local_rate also lacks Melton's March 2022, qpct Rutland's April to June 2022: each gap keeps its own cause
-    assert row_of(table, "local_rate", config.PARTNERSHIP)["reason"] == (
+    assert row_of(table, "local_rate", board.PARTNERSHIP)["reason"] == (
         "no local figures from Melton for March 2022, and none for July to September 2022 (the local extract ends June 2022).")
-    assert row_of(table, "qpct", config.PARTNERSHIP)["reason"] == (
+    assert row_of(table, "qpct", board.PARTNERSHIP)["reason"] == (
         "no local figures from Rutland for April to June 2022, and none for July to September 2022 "
         "(the local extract ends June 2022).")
 
@@ -312,9 +313,9 @@ def test_previous_year_gap_gives_this_year_uncompared_with_the_cause():
     """police.uk files for November and December 2020 missing: the previous 12 months are incomplete."""
     months = [m for m in MONTHS if m not in ("2020-11", "2020-12")]
     counts = police_counts()
-    monthly = monthly_numerators(counts[counts["month"].isin(months)], local_rows(), CATALOGUE, months)
-    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)))
-    row = row_of(quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False), "crime", config.PARTNERSHIP)
+    monthly = monthly_numerators(counts[counts["month"].isin(months)], local_rows(), CATALOGUE, months, board.BOARD.areas)
+    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)), board.BOARD.areas)
+    row = row_of(quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False, board.BOARD.areas), "crime", board.PARTNERSHIP)
     assert row["status"] == "available" and row["value"] == pytest.approx(0.45) and np.isnan(row["previous_value"])
     assert row["reason"] == "the police.uk files for November to December 2020 are missing."
 
@@ -323,9 +324,9 @@ def test_change_from_a_previous_value_of_0_is_new_never_inf():
     """Melton has 1 Robbery a month in the later year only: 0 per 1,000 before, 12 / 20,000 x 1,000 = 0.6 now.
     Harborough has no crime in either year."""
     extra = pd.DataFrame([(m, "Melton", "Robbery", 1) for m in LATER], columns=["month", "district", "crime_type", "count"])
-    monthly = monthly_numerators(pd.concat([police_counts(), extra]), local_rows(), CATALOGUE, MONTHS)
-    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)))
-    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False)
+    monthly = monthly_numerators(pd.concat([police_counts(), extra]), local_rows(), CATALOGUE, MONTHS, board.BOARD.areas)
+    rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)), board.BOARD.areas)
+    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False, board.BOARD.areas)
     assert not np.isinf(table["change_pct"]).any()
     melton, harborough = row_of(table, "crime", "Melton"), row_of(table, "crime", "Harborough")
     assert melton["previous_value"] == 0 and melton["value"] == pytest.approx(0.6)
@@ -371,7 +372,7 @@ def test_population_year_as_published_by_a_day():
 
 
 def test_rolling_rates_use_the_estimate_published_by_a_day(monthly):
-    rolling = rolling_values(monthly, CATALOGUE, population(), [Q2.end_month], published_by=dt.date(2023, 1, 1))
+    rolling = rolling_values(monthly, CATALOGUE, population(), [Q2.end_month], board.BOARD.areas, published_by=dt.date(2023, 1, 1))
     # mid-2022 was first published on 26 March 2024: mid-2021's 10,000 a district stands in, 36 / 10,000 x 1,000
     assert at(rolling, "crime", "Blaby", "2022-09", "population_year") == 2021
     assert at(rolling, "crime", "Blaby", "2022-09", "value") == pytest.approx(3.6)

@@ -7,6 +7,7 @@ import re
 import pytest
 import yaml
 
+import board
 from helpers import config
 from helpers.analysis.compute import compute
 from helpers.inputs import params as params_module
@@ -42,7 +43,7 @@ def test_paper_paragraphs_are_numbered_in_order(paper):
 
 def test_paper_figures_are_the_tables(paper, results):
     """Each available partnership indicator's sentence carries its current and previous values."""
-    for row in results.rows(config.PARTNERSHIP).to_dict("records"):
+    for row in results.rows(board.PARTNERSHIP).to_dict("records"):
         line = next(l for l in paper.splitlines() if f" {results.catalogue[row['indicator_id']].subject} " in l)
         if row["status"] == "available":
             assert figure(row["value"], row["measure"]) in line and figure(row["previous_value"], row["measure"]) in line
@@ -68,7 +69,7 @@ def test_marac_sentence_states_the_safelives_range(paper, results):
 
 
 def test_consistency_check_passes_on_the_real_paper(paper, results):
-    check_consistency(results.table, {"board-paper.md": paper}, results.quarter)
+    check_consistency(results.table, board.PARTNERSHIP, {"board-paper.md": paper}, results.quarter)
 
 
 @pytest.mark.parametrize("wrong", [
@@ -89,7 +90,7 @@ def test_consistency_check_catches_a_wrong_figure_period_or_year(paper, results,
     assert old in paper
     broken = paper.replace(old, new)
     with pytest.raises(BuildError, match="disagree with indicators.csv"):
-        check_consistency(results.table, {"board-paper.md": broken}, results.quarter)
+        check_consistency(results.table, board.PARTNERSHIP, {"board-paper.md": broken}, results.quarter)
 
 
 def test_consistency_check_leaves_the_analysts_commentary_out(paper, results):
@@ -98,9 +99,9 @@ def test_consistency_check_leaves_the_analysts_commentary_out(paper, results):
              "the 12 months to June 2022 …")
     page = (f"<main>{markdown(paper, headings=True)}<div class='commentary'><p class='label'>Analyst's commentary</p>"
             f"{markdown(prose)}</div></main>")
-    check_consistency(results.table, {"report.html": page}, results.quarter)
+    check_consistency(results.table, board.PARTNERSHIP, {"report.html": page}, results.quarter)
     with pytest.raises(BuildError, match="disagree with indicators.csv"):
-        check_consistency(results.table, {"report.html": page.replace("<div class='commentary'>", "<div>")},
+        check_consistency(results.table, board.PARTNERSHIP, {"report.html": page.replace("<div class='commentary'>", "<div>")},
                           results.quarter)
 
 

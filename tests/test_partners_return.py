@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+import board
 from helpers import config
 from helpers.errors import InputError
 from helpers.inputs.catalogue import load_catalogue
@@ -24,7 +25,7 @@ def catalogue():
 
 @pytest.fixture(scope="module")
 def template(catalogue, tmp_path_factory) -> Path:
-    return write_return_template(QUARTER, tmp_path_factory.mktemp("return") / "return.xlsx", catalogue)
+    return write_return_template(QUARTER, tmp_path_factory.mktemp("return") / "return.xlsx", catalogue, board.DISTRICTS)
 
 
 def fill(template: Path, path: Path, values: dict) -> Path:
@@ -46,7 +47,7 @@ def test_template_layout(template, catalogue):
         assert ws.freeze_panes == "A2"
         rows = [(r[0].value, r[1].value, r[2].value) for r in ws.iter_rows(min_row=2) if r[0].value]
         ids = {r[2] for r in rows}
-        expected = {(a, p, i.id) for i in local if i.id in ids for p in return_periods(quarter, i) for a in config.DISTRICTS}
+        expected = {(a, p, i.id) for i in local if i.id in ids for p in return_periods(quarter, i) for a in board.DISTRICTS}
         assert set(rows) == expected and len(rows) == len(expected)
         checks = {dv.type: dv for dv in ws.data_validations.dataValidation}
         assert {"list", "whole"} <= set(checks)
@@ -75,10 +76,10 @@ def test_template_round_trips_the_sample_extract(template, catalogue, tmp_path):
     filled = tmp_path / "filled.xlsx"
     wb.save(filled)
 
-    got = read_return(filled, catalogue)
+    got = read_return(filled, catalogue, board.DISTRICTS)
     quarter = parse_quarter(QUARTER)
     months = {str(m) for m in pd.period_range(end=quarter.end_month, periods=24, freq="M")}
-    expected = read_local_extract(config.LOCAL_SAMPLE, catalogue)
+    expected = read_local_extract(config.LOCAL_SAMPLE, catalogue, board.DISTRICTS)
     expected = expected[expected["month"].isin(months)]
     order = ["indicator_id", "area", "month"]
     pd.testing.assert_frame_equal(got.sort_values(order, ignore_index=True), expected.sort_values(order, ignore_index=True))
@@ -87,7 +88,7 @@ def test_template_round_trips_the_sample_extract(template, catalogue, tmp_path):
 
 def test_empty_numerator_is_not_supplied(template, catalogue, tmp_path):
     path = fill(template, tmp_path / "partial.xlsx", {("ASB", "D2"): 7, ("MARAC", "D3"): 4, ("MARAC", "E3"): 12})
-    got = read_return(path, catalogue)
+    got = read_return(path, catalogue, board.DISTRICTS)
     assert len(got) == 2
     asb = got[got["indicator_id"] == "asb_nuisance"].iloc[0]
     assert (asb["area"], asb["month"], asb["numerator"]) == ("Blaby", "2020-10", 7) and pd.isna(asb["denominator"])
@@ -98,7 +99,7 @@ def test_empty_numerator_is_not_supplied(template, catalogue, tmp_path):
 def test_a_month_excel_turned_into_a_date_is_read(template, catalogue, tmp_path):
     import datetime as dt
     path = fill(template, tmp_path / "dated.xlsx", {("ASB", "B2"): dt.datetime(2020, 10, 1), ("ASB", "D2"): 3})
-    assert read_return(path, catalogue)["month"].tolist() == ["2020-10"]
+    assert read_return(path, catalogue, board.DISTRICTS)["month"].tolist() == ["2020-10"]
 
 
 @pytest.mark.parametrize("values, where, problem", [
@@ -115,7 +116,7 @@ def test_a_month_excel_turned_into_a_date_is_read(template, catalogue, tmp_path)
 def test_bad_values_name_file_sheet_and_cell(template, catalogue, tmp_path, values, where, problem):
     path = fill(template, tmp_path / "bad.xlsx", values)
     with pytest.raises(InputError) as caught:
-        read_return(path, catalogue)
+        read_return(path, catalogue, board.DISTRICTS)
     message = str(caught.value)
     assert message.startswith(f"{path}, {where}: ")
     assert problem in message
@@ -126,13 +127,13 @@ def test_duplicate_rows_are_refused(template, catalogue, tmp_path):
         ("ASB", "D2"): 1, ("ASB", "A900"): "Blaby", ("ASB", "B900"): "2020-10", ("ASB", "C900"): "asb_nuisance",
         ("ASB", "D900"): 2})
     with pytest.raises(InputError, match=r"sheet 'ASB' row 900: duplicate row.*sheet 'ASB' row 2"):
-        read_return(path, catalogue)
+        read_return(path, catalogue, board.DISTRICTS)
 
 
 def test_unreadable_return(catalogue, tmp_path):
     junk = tmp_path / "junk.xlsx"
     junk.write_text("not a workbook")
     with pytest.raises(InputError, match="junk.xlsx: not a readable .xlsx workbook"):
-        read_return(junk, catalogue)
+        read_return(junk, catalogue, board.DISTRICTS)
     with pytest.raises(InputError, match="not found"):
-        read_return(tmp_path / "missing.xlsx", catalogue)
+        read_return(tmp_path / "missing.xlsx", catalogue, board.DISTRICTS)

@@ -39,6 +39,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest import POLICE_HEADER, street_csv_text
+import board
 from helpers import cli, config
 from helpers.build import browser
 from helpers.inputs import ingest
@@ -413,7 +414,7 @@ def test_local_extract_that_is_a_folder_missing_or_binary(tmp_path, mini_police,
 
 @pytest.fixture(scope="module")
 def template(catalogue, tmp_path_factory) -> Path:
-    return write_return_template(QUARTER, tmp_path_factory.mktemp("return") / "return.xlsx", catalogue)
+    return write_return_template(QUARTER, tmp_path_factory.mktemp("return") / "return.xlsx", catalogue, board.DISTRICTS)
 
 
 @pytest.mark.parametrize("cell, value, words", [
@@ -551,7 +552,7 @@ def test_broken_population_names_file_and_row(case, tmp_path):
     edit, words = POPULATION_CASES[case]
     folder = _population_copy(tmp_path, edit)
     with pytest.raises(InputError) as error:
-        read_population(folder, {code: name for name, code in config.DISTRICTS.items()})
+        read_population(folder, {code: name for name, code in board.DISTRICTS.items()})
     message = str(error.value)
     assert str(folder) in message and "\n" not in message
     for word in words:
@@ -923,11 +924,11 @@ def test_mangled_police_files_give_a_read_or_our_error(files, with_good):
             event("read")
             assert isinstance(result, PoliceData)
             assert (result.counts["count"] > 0).all()
-            assert set(result.counts["district"]) <= set(config.DISTRICTS)
+            assert set(result.counts["district"]) <= set(board.DISTRICTS)
 
 
 LOCAL_HEADERS = ["area", "period", "indicator_id", "numerator", "denominator", "Area ", "NUMERATOR", "extra", ""]
-GOOD_AREAS = [*config.DISTRICTS, *config.DISTRICTS.values(), " Blaby "]
+GOOD_AREAS = [*board.DISTRICTS, *board.DISTRICTS.values(), " Blaby "]
 BAD_AREAS = ["Leicester", "E06000016", "", "rutland", "Leicestershire & Rutland"]
 BAD_PERIODS = ["2022-13", "", "2022-24-Q2", "Sep 2022", "2022-9", "2022-23-Q5", "2022-09 "]
 BAD_IDS = ["total_crime", "nope", "", "ASB_NUISANCE"]
@@ -990,14 +991,14 @@ def test_mangled_local_extracts_give_a_read_or_our_error(data):
         path = Path(folder) / "local.csv"
         path.write_bytes(data)
         try:
-            frame = read_local_extract(path, catalogue)
+            frame = read_local_extract(path, catalogue, board.DISTRICTS)
         except InputError as error:
             assert str(error) and "\n" not in str(error).strip(), str(error)
             event(f"InputError: {re.sub(r'[^a-z ]', '', error.problem.split(':')[0])[:40]}")
         else:
             event("read")
             assert list(frame.columns) == ["indicator_id", "area", "month", "numerator", "denominator"]
-            assert set(frame["area"]) <= set(config.DISTRICTS)
+            assert set(frame["area"]) <= set(board.DISTRICTS)
             assert (frame["numerator"] >= 0).all()
 
 

@@ -16,6 +16,7 @@ import pytest
 from docx import Document
 from docx.shared import Pt, RGBColor
 
+import board
 from helpers import config
 from helpers.analysis.compute import compute
 from helpers.errors import BuildError, InputError
@@ -88,7 +89,7 @@ def test_word_paper_has_the_papers_headings_and_numbered_paragraphs(word, blocks
 
 
 def test_a_key_point_carries_the_figures_of_indicators_csv(word, table):
-    row = table[(table["indicator_id"] == "total_crime") & (table["area"] == config.PARTNERSHIP)].iloc[0]
+    row = table[(table["indicator_id"] == "total_crime") & (table["area"] == board.PARTNERSHIP)].iloc[0]
     sentence = next(text for _, text in numbered(Document(io.BytesIO(word)).paragraphs)
                     if text.startswith("Total recorded crime is"))
     change = (row["value"] - row["previous_value"]) / row["previous_value"] * 100
@@ -140,15 +141,15 @@ def test_tables_and_characters_xml_cannot_hold(tmp_path):
 
 
 def test_consistency_check_reads_the_word_paper(word, table, results):
-    check_consistency(table, {"board-paper.docx": docx_text(word)}, results.quarter)
-    row = table[(table["indicator_id"] == "total_crime") & (table["area"] == config.PARTNERSHIP)].iloc[0]
+    check_consistency(table, board.PARTNERSHIP, {"board-paper.docx": docx_text(word)}, results.quarter)
+    row = table[(table["indicator_id"] == "total_crime") & (table["area"] == board.PARTNERSHIP)].iloc[0]
     document = Document(io.BytesIO(word))
     paragraph = next(p for p in document.paragraphs if "Total recorded crime is" in p.text)
     paragraph.runs[-1].text = paragraph.runs[-1].text.replace(f"{row['value']:,.2f}", f"{row['value'] + 1:,.2f}")
     doctored = io.BytesIO()
     document.save(doctored)
     with pytest.raises(BuildError, match="total_crime current value"):
-        check_consistency(table, {"board-paper.docx": docx_text(doctored.getvalue())}, results.quarter)
+        check_consistency(table, board.PARTNERSHIP, {"board-paper.docx": docx_text(doctored.getvalue())}, results.quarter)
 
 
 def params_error(tmp_path, template: str) -> str:
@@ -211,6 +212,6 @@ def test_libreoffice_opens_the_word_paper(word, table, tmp_path, soffice_writer)
     pages = PdfReader(tmp_path / "board-paper.pdf").pages
     assert (round(float(pages[0].mediabox.width)), round(float(pages[0].mediabox.height))) == (595, 842)  # A4
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
-    row = table[(table["indicator_id"] == "total_crime") & (table["area"] == config.PARTNERSHIP)].iloc[0]
+    row = table[(table["indicator_id"] == "total_crime") & (table["area"] == board.PARTNERSHIP)].iloc[0]
     assert f"{row['previous_value']:,.2f} to {row['value']:,.2f} per 10,000" in text
     assert "Officer to contact" in text and "The Board note the 2022/23 Q2 performance dashboard." in text

@@ -121,6 +121,13 @@ def read_inputs(partnerships: list[Partnership], quarter: Quarter | str | None =
     else:
         local_rows = read_local_extract(local_path, catalogue, known)
     population = read_population(config.POPULATION, {code: name for name, code in districts.items()})
+    unknown = {name: code for name, code in districts.items() if code not in set(population["area_code"])}
+    if unknown:
+        name, code = next(iter(unknown.items()))
+        named = {f["properties"]["LAD23NM"]: f["properties"]["LAD23CD"] for f in read_boundaries()["features"]}
+        hint = f" ({name} is {named[name]})" if name in named else ""
+        raise InputError(f"{code}, given for {name}, is not a district code in the ONS population files{hint}: "
+                         "check the code", file=config.PARTNERSHIPS)
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months, areas)
     return Inputs(catalogue, police, quarter, local_path, local_rows, population, monthly, local is not None, areas)
 
