@@ -91,12 +91,19 @@ def test_the_shipped_partnerships(tmp_path):
 
 def test_a_misspelt_or_absent_district_stops_the_build_in_one_line(tmp_path, monkeypatch):
     shipped = config.PARTNERSHIPS.read_text()
-    misspelt = write(tmp_path, shipped.replace("districts: {E07000130: Charnwood}", "districts: {E07000139: Charnwood}"))
+    with pytest.raises(InputError) as caught:  # misspelt in one place
+        load_partnerships(write(tmp_path, shipped.replace("{E07000130: Charnwood}", "{E07000139: Charnwood}")))
+    assert "district Charnwood is E07000139 here but E07000130 elsewhere" in str(caught.value)
+    misspelt = write(tmp_path, shipped.replace("E07000130", "E07000139"))  # everywhere
     monkeypatch.setattr(config, "PARTNERSHIPS", misspelt)
     with pytest.raises(InputError) as caught:
         compute("2022-23-Q2", partnership="charnwood")
-    assert "E07000139, given for Charnwood, is not a district code" in str(caught.value)
-    assert "(Charnwood is E07000130)" in str(caught.value)
+    assert "E07000139, given for Charnwood, is North Kesteven in ONS's files (Charnwood is E07000130)" in str(caught.value)
+    monkeypatch.setattr(config, "PARTNERSHIPS", write(tmp_path, shipped.replace("E07000130", "E07000999")))
+    with pytest.raises(InputError) as caught:
+        compute("2022-23-Q2", partnership="charnwood")
+    assert "E07000999, given for Charnwood, is not a district code in the ONS population files (Charnwood is " \
+           "E07000130)" in str(caught.value)
     elsewhere = write(tmp_path, shipped.replace("districts: {E07000130: Charnwood}", "districts: {E06000063: Cumberland}")
                       .replace("name: Charnwood\n", "name: Cumberland\n").replace("compared_with: leicestershire\n    excludes"
                                                                                   ": {E06000016: Leicester}\n    contact: {name: Community Safety Manager", "excludes: {}\n    contact: {name: Community Safety Manager"))

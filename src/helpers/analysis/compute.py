@@ -121,15 +121,23 @@ def read_inputs(partnerships: list[Partnership], quarter: Quarter | str | None =
     else:
         local_rows = read_local_extract(local_path, catalogue, known)
     population = read_population(config.POPULATION, {code: name for name, code in districts.items()})
-    unknown = {name: code for name, code in districts.items() if code not in set(population["area_code"])}
-    if unknown:
-        name, code = next(iter(unknown.items()))
-        named = {f["properties"]["LAD23NM"]: f["properties"]["LAD23CD"] for f in read_boundaries()["features"]}
-        hint = f" ({name} is {named[name]})" if name in named else ""
-        raise InputError(f"{code}, given for {name}, is not a district code in the ONS population files{hint}: "
-                         "check the code", file=config.PARTNERSHIPS)
+    _check_codes(districts, set(population["area_code"]))
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months, areas)
     return Inputs(catalogue, police, quarter, local_path, local_rows, population, monthly, local is not None, areas)
+
+
+def _check_codes(districts: dict[str, str], with_population: set[str]) -> None:
+    """Each district's code is the ONS code of that name, with population estimates: a misspelt code stops here."""
+    ons = {f["properties"]["LAD23CD"]: f["properties"]["LAD23NM"] for f in read_boundaries()["features"]}
+    by_name = {name: code for code, name in ons.items()}
+    for name, code in districts.items():
+        hint = f" ({name} is {by_name[name]})" if name in by_name and by_name[name] != code else ""
+        if code in ons and ons[code] != name:
+            raise InputError(f"{code}, given for {name}, is {ons[code]} in ONS's files{hint}: check the code",
+                             file=config.PARTNERSHIPS)
+        if code not in with_population:
+            raise InputError(f"{code}, given for {name}, is not a district code in the ONS population files{hint}: "
+                             "check the code", file=config.PARTNERSHIPS)
 
 
 def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | None = None) -> Results:

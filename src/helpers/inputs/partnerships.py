@@ -218,6 +218,9 @@ def _districts(settings, path: Path, where: str, names: dict[str, str]) -> dict[
             raise InputError(f"district {name} is listed twice ({members[name]} and {code})", file=path, row=where)
         if names.setdefault(code, name) != name:
             raise InputError(f"district {code} is called {name} here but {names[code]} elsewhere", file=path, row=where)
+        other = next((c for c, n in names.items() if n == name and c != code), None)
+        if other:
+            raise InputError(f"district {name} is {code} here but {other} elsewhere: check the code", file=path, row=where)
         members[name] = code
     return members
 
