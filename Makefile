@@ -1,12 +1,13 @@
 # Safer Communities quarterly report. `make report` builds the default quarter;
-# `make report QUARTER=2021-22-Q3` another; `make test` runs the tests.
+# `make report QUARTER=2021-22-Q3` another; `make all-partnerships` every partnership's pack;
+# `make test` runs the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 QUARTER ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lab bench validate clean
+.PHONY: report all-partnerships test lab bench validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +18,9 @@ $(STAMP): pyproject.toml
 
 report: $(STAMP)
 	$(BIN)/safer-report build $(if $(QUARTER),--quarter "$(QUARTER)")
+
+all-partnerships: $(STAMP)
+	$(BIN)/safer-report build --all-partnerships $(if $(QUARTER),--quarter "$(QUARTER)")
 
 validate: $(STAMP)
 	$(BIN)/safer-report validate $(if $(QUARTER),--quarter "$(QUARTER)")
