@@ -204,7 +204,7 @@ def test_without_chromium_everything_else_is_built_and_one_line_says_what_to_ins
     assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md"} <= {p.name for p in folder.iterdir()}
     assert not (folder / "report.pdf").exists()
     out, err = capsys.readouterr()
-    assert err.splitlines() == [f"{QUARTER}: running {len(build_module.SECTION_NOTEBOOKS)} section notebooks"]
+    assert err.splitlines() == [f"{QUARTER}, {board.PARTNERSHIP}: running {len(build_module.SECTION_NOTEBOOKS)} section notebooks"]
     notes = [line for line in out.splitlines() if line.startswith("Not built")]
     assert len(notes) == 1 and "report.pdf" in notes[0] and "apt-get install chromium" in notes[0]
 
@@ -325,3 +325,50 @@ def test_the_committee_template_named_in_params_styles_the_word_paper(tmp_path, 
     paper = Document(out / QUARTER / "board-paper.docx")
     assert paper.styles["Normal"].font.name == "Georgia"
     assert {p.style.name for p in paper.paragraphs if re.match(r"\d+\.\t", p.text)} == {"Normal"}
+
+
+def test_all_partnerships_build_each_pack_in_its_folder_and_an_index(tmp_path, monkeypatch, capsys):
+    """Three packs (the board's, a district's and the force area's) through ``--all-partnerships``: the default's
+    files where they always were, the others in <quarter>/<id>/, an index linking them; a later build of the
+    default alone keeps the others."""
+    import yaml
+
+    from helpers.cli import main
+
+    shipped = yaml.safe_load(config.PARTNERSHIPS.read_text(encoding="utf-8"))
+    shipped["partnerships"] = {pid: shipped["partnerships"][pid] for pid in (board.BOARD.id, "charnwood", "force-area")}
+    trimmed = tmp_path / "partnerships.yaml"
+    trimmed.write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(config, "PARTNERSHIPS", trimmed)
+    monkeypatch.setenv("SAFER_CHROMIUM", str(tmp_path / "no-chromium"))
+    out = tmp_path / "out"
+    assert main(["build", "--quarter", QUARTER, "--out", str(out), "--all-partnerships"]) == 0
+    folder = out / QUARTER
+    names = {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md", "board-paper.docx", "review-notes.md"}
+    for pack in (folder, folder / "charnwood", folder / "force-area"):
+        assert names <= {p.name for p in pack.iterdir()}, pack
+    stdout = capsys.readouterr().out
+    assert stdout.count("Not built: report.pdf") == 1 and f"index: {folder / 'index.html'}" in stdout
+
+    charnwood = pd.read_csv(folder / "charnwood" / "indicators.csv")
+    assert list(charnwood["area"].unique()) == ["Charnwood", *[d for d in board.COUNTY_DISTRICTS if d != "Charnwood"],
+                                                board.COUNTY]
+    assert list(charnwood.columns) == list(pd.read_csv(folder / "indicators.csv").columns)
+    paper = (folder / "charnwood" / "board-paper.md").read_text(encoding="utf-8")
+    assert paper.startswith("# Charnwood Community Safety Partnership") and "Community Safety Manager" in paper
+    assert "Charnwood Community Safety Partnership" in (folder / "charnwood" / "report.html").read_text(encoding="utf-8")
+    force = pd.read_csv(folder / "force-area" / "indicators.csv")
+    assert "Leicester" in set(force["area"]) and "Leicester, Leicestershire & Rutland" in set(force["area"])
+
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    for name in (board.PARTNERSHIP.replace("&", "&amp;"), "Charnwood", "Leicester, Leicestershire &amp; Rutland"):
+        assert f"<h2>{name}</h2>" in index
+    links = re.findall(r"href='([^']+)'", index)
+    assert "charnwood/report.html" in links and "report.html" in links
+    assert all((folder / link).is_file() for link in links)
+    assert "deteriorating" in index and "Of the 21 indicators" in index
+
+    # the default alone, rebuilt: the other packs and the index stay
+    assert main(["build", "--quarter", QUARTER, "--out", str(out), "--force"]) == 0
+    assert (folder / "charnwood" / "report.html").is_file() and (folder / "index.html").is_file()
+    assert not [p.name for p in out.iterdir() if ".building-" in p.name or ".old-" in p.name]

@@ -159,7 +159,6 @@ def build_packs(partnership_ids: list[str | None], quarter: str | None = None, p
                                started, strict, index)
     finally:
         kernels.close()
-    log.debug("seconds taken: %s", ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
     return results
 
 
@@ -215,6 +214,7 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
             from ..presentation.index import write_index
             write_index(out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids])
     timings["total"] = time.perf_counter() - started
+    log.debug("%s: seconds taken: %s", label, ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
     for pid, result in built.items():
         result.timings["total"] = timings["total"]
         if not result.up_to_date and not isinstance(printer, browser.Printer):
