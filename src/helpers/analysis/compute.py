@@ -17,6 +17,7 @@ from ..inputs.catalogue import load_catalogue
 from ..errors import InputError
 from .gaps import data_gaps
 from .context import add_context, find_baseline
+from .neighbourhoods import headline_ids, neighbourhood_table, top_streets, year_points
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from ..inputs.files import SourceFile
 from ..inputs.ingest import read_local_extract, read_police_uk, read_population
@@ -91,9 +92,14 @@ def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None,
     boundaries = read_boundaries(config.BOUNDARIES)
     files = police.files + [_source(local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
                             _source(config.BOUNDARIES)]
+    neighbourhoods = neighbourhood_table(police.lsoa_counts, catalogue, quarter, config.DISTRICTS, params["confidence"],
+                                         params["suppress_below"])
+    streets = top_streets(police.street_counts, catalogue, quarter, config.DISTRICTS, params["suppress_below"],
+                          headline_ids(catalogue))
     return Results(quarter, params, catalogue, table, series, monthly, police.quality, files, note,
                    changes_since(last_table, table, last_gaps), last_gaps, boundaries,
-                   baseline_note=baseline.describe(), spc=spc_points(charts), breaks=breaks)
+                   baseline_note=baseline.describe(), spc=spc_points(charts), breaks=breaks,
+                   neighbourhoods=neighbourhoods, streets=streets, points=year_points(police.points, quarter))
 
 
 def _published_by(params: dict) -> dt.date | None:

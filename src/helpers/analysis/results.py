@@ -42,6 +42,11 @@ class Results:
     baseline_note: str = ""    # the baseline period and how it is used, in words (context.Baseline.describe)
     spc: pd.DataFrame = field(default_factory=pd.DataFrame)  # SPC points per indicator and area (assess.spc_points)
     breaks: pd.DataFrame = field(default_factory=pd.DataFrame)  # data breaks in the 24 months (breaks.data_breaks)
+    # Below the district (neighbourhoods.py): counts by neighbourhood and LSOA, small sensitive counts withheld;
+    # the busiest street locations; this year's map points.
+    neighbourhoods: pd.DataFrame = field(default_factory=pd.DataFrame)
+    streets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    points: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def rows(self, area: str = config.PARTNERSHIP, section: str | None = None) -> pd.DataFrame:
         """The table for one area (and section), in catalogue order."""
