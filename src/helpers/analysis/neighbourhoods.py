@@ -126,8 +126,11 @@ def top_streets(street_counts: pd.DataFrame, catalogue: dict, quarter: Quarter, 
 
 
 def year_points(points: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
-    """The map points of this 12-month period: district, crime_type, longitude, latitude."""
+    """The map points of this 12-month period: district, neighbourhood, crime_type (categorical), longitude,
+    latitude (float32)."""
     this_year, _ = _years(quarter)
-    chosen = points[points["month"].isin(this_year)][["district", "crime_type", "longitude", "latitude"]]
-    return chosen.assign(district=chosen["district"].astype(str), crime_type=chosen["crime_type"].astype(str)
-                         ).astype({"district": "category", "crime_type": "category"}).reset_index(drop=True)
+    chosen = points[points["month"].isin(this_year)]
+    return pd.DataFrame({"district": chosen["district"].astype(str).astype("category"),
+                         "neighbourhood": msoa_of(chosen["lsoa_name"].astype(str)).astype("category"),
+                         "crime_type": chosen["crime_type"].astype(str).astype("category"),
+                         "longitude": chosen["longitude"], "latitude": chosen["latitude"]}).reset_index(drop=True)

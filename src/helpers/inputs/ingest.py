@@ -47,8 +47,8 @@ class PoliceData:
     ``quality``: per month, rows read, rows without an LSOA, rows in Leicester and
     rows elsewhere outside the partnership.
     Below the district, partnership rows only: ``lsoa_counts`` (month, lsoa_code, lsoa_name, crime_type, count),
-    ``street_counts`` (month, lsoa_name, location, crime_type, count) and ``points`` (month, district, crime_type,
-    longitude, latitude as float32, text columns categorical) of the rows with a map point.
+    ``street_counts`` (month, lsoa_name, location, crime_type, count) and ``points`` (month, district, lsoa_name,
+    crime_type, longitude, latitude as float32, text columns categorical) of the rows with a map point.
     """
 
     counts: pd.DataFrame
@@ -311,6 +311,7 @@ def _small_areas(table: pa.Table, month: str, inside: np.ndarray, lsoas: pa.Dict
         "points": pa.table({
             "month": pa.DictionaryArray.from_arrays(pa.array(np.zeros(int(located.sum()), np.int8)), pa.array([month])),
             "district": pa.DictionaryArray.from_arrays(pa.array(district[located], pa.int32()), district_names),
+            "lsoa_name": pa.DictionaryArray.from_arrays(lsoas.indices.filter(at_point), lsoas.dictionary),
             "crime_type": pa.DictionaryArray.from_arrays(types.indices.filter(at_point), types.dictionary),
             "longitude": table["Longitude"].filter(at_point).combine_chunks(),
             "latitude": table["Latitude"].filter(at_point).combine_chunks()}),
