@@ -407,7 +407,7 @@ def _fewer_than(neighbourhoods: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return shown
 
 
-def _data_sheet(ws, table: pd.DataFrame, name: str = "IndicatorTable") -> None:
+def _data_sheet(ws, table: pd.DataFrame, display_name: str = "IndicatorTable") -> None:
     """A table as a filterable Excel table; missing values are empty cells."""
     columns = list(table.columns)
     widths = {}
@@ -423,7 +423,7 @@ def _data_sheet(ws, table: pd.DataFrame, name: str = "IndicatorTable") -> None:
             elif isinstance(cell.value, float):
                 widths[c] = max(widths[c], 12)
     ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
-    data = Table(displayName=name, ref=ref)
+    data = Table(displayName=display_name, ref=ref)
     data.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(data)
     ws.freeze_panes = "B2"
