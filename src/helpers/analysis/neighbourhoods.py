@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..inputs.ingest import district_of
 from ..quarters import Quarter, window
 from .stats import normalise_confidence, poisson_rate_test
 
@@ -27,6 +26,12 @@ HEADLINE = ["total_crime", "burglary_total", "vehicle_offences", "violence_sexua
 def headline_ids(catalogue: dict) -> list[str]:
     """The ``HEADLINE`` indicators the catalogue holds, counted from police.uk."""
     return [i for i in HEADLINE if i in catalogue and catalogue[i].source == "police_uk"]
+
+
+def district_of(lsoa_names: pd.Series) -> pd.Series:
+    """The district: the LSOA name less its last token, as ingest reads it (analysis results reach presentation,
+    which may not import the inputs)."""
+    return lsoa_names.str.rsplit(" ", n=1).str[0]
 
 
 def msoa_of(lsoa_names: pd.Series) -> pd.Series:
