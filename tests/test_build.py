@@ -372,3 +372,35 @@ def test_all_partnerships_build_each_pack_in_its_folder_and_an_index(tmp_path, m
     assert main(["build", "--quarter", QUARTER, "--out", str(out), "--force"]) == 0
     assert (folder / "charnwood" / "report.html").is_file() and (folder / "index.html").is_file()
     assert not [p.name for p in out.iterdir() if ".building-" in p.name or ".old-" in p.name]
+
+
+def test_the_where_chapter_and_no_small_sensitive_count_below_district_level_in_any_output(built, html):
+    from openpyxl import load_workbook
+
+    from helpers.inputs.catalogue import load_catalogue
+
+    sensitive = {i for i, entry in load_catalogue().items() if entry.sensitive}
+    csv_rows = pd.read_csv(built / "neighbourhoods.csv")
+    assert {"total_crime", "burglary_total"} <= set(csv_rows["indicator_id"])
+    ours = csv_rows[csv_rows["indicator_id"].isin(sensitive)]
+    assert len(ours)
+    for column in ("numerator", "previous_numerator"):
+        assert not ours[column].between(1, 4).any()
+    assert ours.loc[ours["suppressed"], "change_pct"].isna().all()
+
+    sheet = load_workbook(built / "dashboard.xlsx", read_only=True)["Neighbourhoods"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    at = {name: header.index(name) for name in ("indicator_id", "numerator", "previous_numerator")}
+    cells = [row[at[c]] for row in rows if row[at["indicator_id"]] in sensitive for c in ("numerator", "previous_numerator")]
+    assert "fewer than 5" in cells and not any(isinstance(v, (int, float)) and 1 <= v <= 4 for v in cells)
+
+    chapter = html[html.index("id='where'"):html.index("id='key'")]
+    assert "Neighbourhood figures are\ncounts of crimes, not rates" in chapter and "Hotspot maps of burglary (all)" in chapter
+    busiest = chapter[chapter.index("table class='where busiest'"):]
+    busiest = busiest[:busiest.index("</table>")]
+    column = re.findall(r"<th scope='col'>(.*?)</th>", busiest).index("Violence and sexual offences") - 1
+    shown = [re.findall(r"<br><span class='figures'>([\d,]+|fewer than 5)", row)[column]
+             for row in re.findall(r"<tr><th scope='row'>.*?</tr>", busiest)]
+    assert len(shown) == len(board.DISTRICTS)
+    assert all(c == "fewer than 5" or int(c.replace(",", "")) >= 5 for c in shown)
+    assert "Neighbourhoods with a significant rise" in html[:html.index("id='where'")]  # in the key points

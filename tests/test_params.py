@@ -111,6 +111,9 @@ def test_unknown_commentary_section(tmp_path):
     ("meeting_date: next week\n", "meeting_date"),
     ("meeting_date: 17/11/2022\n", "meeting_date"),
     ("population_vintage: newest\n", "population_vintage"),
+    ("suppress_below: 0\n", "suppress_below"),
+    ("suppress_below: five\n", "suppress_below"),
+    ("suppress_below: true\n", "suppress_below"),
     ("baseline: 2019-12\n", "baseline"),
     ("baseline:\n  start: 2019-12\n", "baseline"),                                     # no end
     ("baseline:\n  start: 2019-12\n  end: 2020-02\n  colour: red\n", "baseline"),

@@ -45,6 +45,7 @@ REPORT_SECTIONS = (
     Section("protect_vulnerable", "Protect the vulnerable", "02_protect_vulnerable", cost=0.54),
     Section("reduce_asb", "Reduce anti-social behaviour", "03_reduce_asb", cost=0.44),
     Section("cohesion", "Prevent terrorism & radicalisation, and community cohesion", "04_cohesion", cost=0.29),
+    Section("where", "Where in the district", "05_where", cost=0.6, priority=False),
 )
 # The board's priorities (catalogue sections, report chapters, commentary): id -> title.
 SECTIONS = {s.id: s.title for s in REPORT_SECTIONS if s.priority}

@@ -18,6 +18,7 @@ from ..inputs.catalogue import load_catalogue
 from ..errors import InputError
 from .gaps import data_gaps
 from .context import add_context, baseline_values, find_baseline, series_extremes
+from .neighbourhoods import headline_ids, neighbourhood_table, top_streets, year_points
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from ..inputs.files import SourceFile
 from ..inputs.ingest import (PoliceData, missing_population, missing_population_message, read_local_extract,
@@ -98,15 +99,15 @@ def read_inputs(partnerships: list[Partnership], quarter: Quarter | str | None =
                 local: Path | None = None, catalogue_file: Path | None = None) -> Inputs:
     """Read the police.uk files, the local extract and the population once, and count every area of ``partnerships``."""
     catalogue = load_catalogue(catalogue_file)
-    police = read_police_uk(police_uk or config.POLICE_UK)
+    areas = every_area({p.id: p for p in partnerships})
+    districts = {name: code for area in areas for name, code in area.districts.items()}
+    police = read_police_uk(police_uk or config.POLICE_UK, small_areas={n for p in partnerships for n in p.districts})
     quarter = parse_quarter(quarter) if isinstance(quarter, str) else (quarter or latest_full_quarter(police.months))
     needed = [str(m) for m in window(quarter.end_month, 24)]
     if not set(needed) & set(police.months) or str(quarter.end_month) not in police.months:
         raise InputError(f"the police.uk files cover {min(police.months)} to {max(police.months)}, but {quarter.label} needs "
                          f"{needed[0]} to {needed[-1]}: add the missing months or choose an earlier quarter",
                          file=police_uk or config.POLICE_UK)
-    areas = every_area({p.id: p for p in partnerships})
-    districts = {name: code for area in areas for name, code in area.districts.items()}
     counted = set(police.counts["district"])
     for name, code in districts.items():
         if name not in counted:
@@ -192,9 +193,16 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     files = police.files + [_source(shared.local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
                             _source(config.LAD_SUCCESSORS), _source(partnership.boundaries)]
     spc = spc_points({key: chart for key, chart in charts.items() if key[1] in names})
+    own = partnership.districts  # below the district, a pack shows its own districts only
+    neighbourhoods = neighbourhood_table(police.lsoa_counts, catalogue, quarter, own, params["confidence"],
+                                         params["suppress_below"])
+    streets = top_streets(police.street_counts, catalogue, quarter, own, params["suppress_below"], headline_ids(catalogue))
+    points = shared.once(("points",), lambda: year_points(police.points, quarter))
     return Results(quarter, params, catalogue, table, series, monthly, pack_quality(police, partnership), files, note,
                    changes_since(last_table, table, last_gaps, total), last_gaps, boundaries,
-                   baseline_note=baseline.describe(), spc=spc, breaks=breaks, partnership=partnership)
+                   baseline_note=baseline.describe(), spc=spc, breaks=breaks, partnership=partnership,
+                   neighbourhoods=neighbourhoods, streets=streets,
+                   points=points[points["district"].isin(own)].reset_index(drop=True))
 
 
 def pack_quality(police: PoliceData, partnership: Partnership) -> pd.DataFrame:

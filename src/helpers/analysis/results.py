@@ -43,6 +43,11 @@ class Results:
     spc: pd.DataFrame = field(default_factory=pd.DataFrame)  # SPC points per indicator and area (assess.spc_points)
     breaks: pd.DataFrame = field(default_factory=pd.DataFrame)  # data breaks in the 24 months (breaks.data_breaks)
     partnership: Partnership | None = None  # who the pack is for: its areas, comparison group and excluded districts
+    # Below the district (neighbourhoods.py): counts by neighbourhood and LSOA, small sensitive counts withheld;
+    # the busiest street locations; this year's map points.
+    neighbourhoods: pd.DataFrame = field(default_factory=pd.DataFrame)
+    streets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    points: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def rows(self, area: str | None = None, section: str | None = None) -> pd.DataFrame:
         """The table for one area (default: the partnership as a whole) and section, in catalogue order."""

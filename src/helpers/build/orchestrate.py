@@ -343,7 +343,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     import pandas as pd
 
     from ..inputs.params import paper_template
-    from ..presentation.excel import write_csv, write_dashboard
+    from ..presentation.excel import write_csv, write_dashboard, write_neighbourhoods_csv
     from ..presentation.narrative import long_date
     from ..presentation.paper import blocks_markdown, check_consistency, paper_blocks, paper_html
     from ..presentation.report import export_html, stitch
@@ -362,6 +362,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
         pdf = background.submit(printer.print_pdf, staging / "report.html", staging / "report.pdf") if printer else None
         step = time.perf_counter()
         write_csv(results.table, staging / "indicators.csv")
+        write_neighbourhoods_csv(results.neighbourhoods, staging / "neighbourhoods.csv")
         blocks = paper_blocks(results)
         paper, paper_title = blocks_markdown(blocks), f"Safer Communities Performance {results.quarter.title} Report"
         (staging / "board-paper.md").write_text(paper, encoding="utf-8")

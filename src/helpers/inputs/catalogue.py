@@ -18,7 +18,7 @@ CRIME_TYPES = ["Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal d
                "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting",
                "Theft from the person", "Vehicle crime", "Violence and sexual offences"]
 _KEYS = {"id", "title", "section", "measure", "per", "polarity", "source", "crime_types",
-         "frequency", "target", "definition", "notes", "plural", "explanation"}
+         "frequency", "target", "definition", "notes", "plural", "explanation", "sensitive"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Indicator:
     notes: str = ""
     plural: bool = False  # the title is plural ("Hate crimes"): sentences say "are", not "is"
     explanation: str = ""  # what the measure is, for a board member, in a sentence or two (optional)
+    sensitive: bool = False  # small counts below district level could identify victims: suppressed (params' suppress_below)
 
     @property
     def unit(self) -> str:
@@ -71,8 +72,8 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
         problems += [f"'{k}' must be text" for k in ("id", "title", "section", "measure", "polarity", "source",
                                                       "frequency", "definition", "notes", "explanation")
                      if k in entry and entry[k] is not None and not isinstance(entry[k], str)]
-        if "plural" in entry and not isinstance(entry["plural"], bool):
-            problems.append("'plural' must be true or false")
+        problems += [f"'{k}' must be true or false" for k in ("plural", "sensitive")
+                     if k in entry and not isinstance(entry[k], bool)]
         if problems:
             raise InputError("; ".join(problems), file=path, row=where)
         problems += [f"'{k}' is required" for k in ("id", "title", "section", "measure", "polarity", "source", "definition") if not entry.get(k)]

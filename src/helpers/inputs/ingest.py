@@ -15,6 +15,7 @@ import math
 import re
 import zipfile
 import zlib
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,10 @@ from ..errors import InputError
 from .files import SourceFile, find_police_files, read_text
 
 POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
+# Read for the neighbourhood chapter when present (a file without them still gives the district counts).
+PLACE_COLUMNS = {"LSOA code": pa.string(), "Location": pa.string(), "Longitude": pa.float32(), "Latitude": pa.float32()}
+# Grouped small-area rows kept before they are summed again: holds memory flat however many files are read.
+_COMPACT_ROWS = 1 << 20
 ASB = "Anti-social behaviour"
 _NAME_MONTH = re.compile(r"(\d{4}-\d{2})-[^/\\]*street\.csv", re.IGNORECASE)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -41,11 +46,18 @@ class PoliceData:
 
     ``counts``: month (YYYY-MM), district (the LSOA name less its last token), crime_type, count.
     ``quality``: per month, the files, rows read and rows without an LSOA (no district).
+    Below the district, the rows of the districts asked for (``small_areas``): ``lsoa_counts`` (month, lsoa_code,
+    lsoa_name, crime_type, count), ``street_counts`` (month, lsoa_name, location, crime_type, count) and ``points``
+    (month, district, lsoa_name, crime_type, longitude, latitude as float32, text columns categorical) of the rows
+    with a map point.
     """
 
     counts: pd.DataFrame
     quality: pd.DataFrame
     files: list[SourceFile] = field(default_factory=list)
+    lsoa_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    street_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    points: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def months(self) -> list[str]:
@@ -129,8 +141,9 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22),  # files are read in parallel instead
             convert_options=pacsv.ConvertOptions(
-                include_columns=POLICE_COLUMNS,
-                column_types={c: pa.string() for c in POLICE_COLUMNS},
+                include_columns=POLICE_COLUMNS + list(PLACE_COLUMNS),
+                include_missing_columns=True,
+                column_types={**{c: pa.string() for c in POLICE_COLUMNS}, **PLACE_COLUMNS},
                 strings_can_be_null=True,
             ),
         )
@@ -206,7 +219,7 @@ def _force_month(name: str, month: str) -> str:
     return f"{month} {named.group(2).lower()}" if named else month
 
 
-def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, list[tuple], dict]]]:
+def _read_file(path: Path, small_areas: frozenset[str] | None) -> tuple[SourceFile, list[tuple[str, str, list[tuple], dict, dict]]]:
     """Hash, decompress, parse, check and count one file (runs in a worker thread)."""
     try:
         raw = path.read_bytes()
@@ -225,12 +238,13 @@ def _read_file(path: Path) -> tuple[SourceFile, list[tuple[str, str, list[tuple]
             raise InputError(exc.problem, file=label, row=exc.row) from None
         source.rows += table.num_rows
         source.month = month if source.month is None else f"{source.month}…{month}"
-        months.append((name, month, *_summarise(table, month, name)))
+        months.append((name, month, *_summarise(table, month, name, small_areas)))
     return source, months
 
 
-def _summarise(table: pa.Table, month: str, name: str) -> tuple[list[tuple], dict]:
-    """One file reduced at once to counts by district and crime type, plus its quality line.
+def _summarise(table: pa.Table, month: str, name: str, small_areas: frozenset[str] | None) -> tuple[list[tuple], dict, dict]:
+    """One file reduced at once to counts by district and crime type, plus its quality line and its
+    rows of the ``small_areas`` districts by small area (``_small_areas``).
 
     The district (the LSOA name less its last token, as ``district_of``) is found once per
     distinct LSOA in Arrow, and each (district, crime type) pair counted with one
@@ -249,23 +263,72 @@ def _summarise(table: pa.Table, month: str, name: str) -> tuple[list[tuple], dic
     quality = {"month": month, "file": name, "rows": table.num_rows, "no_location": int(counts[-1].sum())}
     rows = [(month, d_name, t_name, int(n)) for i, d_name in enumerate(district_names[:-1])
             for t_name, n in zip(type_names, counts[i]) if n]
-    return rows, quality
+    member = np.array([d_name is not None and (small_areas is None or d_name in small_areas) for d_name in district_names])
+    return rows, quality, _small_areas(table, month, member[d], lsoas, types, d, districts.dictionary)
 
 
-def read_police_uk(folder: Path | None = None) -> PoliceData:
-    """Read every street-level file under ``folder`` into monthly partnership counts.
+def _small_areas(table: pa.Table, month: str, inside: np.ndarray, lsoas: pa.DictionaryArray,
+                 types: pa.DictionaryArray, district: np.ndarray, district_names: pa.Array) -> dict[str, pa.Table]:
+    """The partnership rows (``inside``) of one month's file counted by LSOA and crime type and by street
+    location, and their map points: float32 coordinates, district, crime type and month dictionary-coded.
+
+    Counted as ``_summarise`` counts, on the dictionary codes it made (a partnership row always has an LSOA
+    and a crime type); an LSOA's code is the one on its first row (police.uk gives one code a name).
+    """
+    lsoa = lsoas.indices.to_numpy(zero_copy_only=False)[inside].astype(np.int64)
+    kind = types.indices.to_numpy(zero_copy_only=False)[inside]
+    where = pa.array(inside)
+    locations = pc.dictionary_encode(table["Location"].filter(where).combine_chunks())
+    location = pc.fill_null(locations.indices, len(locations.dictionary)).to_numpy()  # no Location: its own code
+    n_types, n_places = len(types.dictionary), len(locations.dictionary) + 1
+    keys, counts = np.unique(lsoa * n_types + kind, return_counts=True)
+    by_lsoa, by_type = np.divmod(keys, n_types)
+    first = np.zeros(len(lsoas.dictionary), np.int64)
+    seen, at = np.unique(lsoa, return_index=True)
+    first[seen] = at
+    codes = table["LSOA code"].filter(where)
+    place_keys, place_counts = np.unique((lsoa * n_places + location) * n_types + kind, return_counts=True)
+    place_lsoa, rest = np.divmod(place_keys, n_places * n_types)
+    place, place_type = np.divmod(rest, n_types)
+    located = pc.and_(pc.is_valid(table["Longitude"]), pc.is_valid(table["Latitude"])).to_numpy(zero_copy_only=False) & inside
+    at_point = pa.array(located)
+    return {
+        "lsoa_counts": pa.table({"month": pa.array([month] * len(keys)), "LSOA code": codes.take(first[by_lsoa]),
+                                 "LSOA name": lsoas.dictionary.take(by_lsoa), "Crime type": types.dictionary.take(by_type),
+                                 "count_all": counts}),
+        "street_counts": pa.table({"month": pa.array([month] * len(place_keys)),
+                                   "LSOA name": lsoas.dictionary.take(place_lsoa),
+                                   "Location": pa.concat_arrays([locations.dictionary, pa.nulls(1, pa.string())]).take(place),
+                                   "Crime type": types.dictionary.take(place_type), "count_all": place_counts}),
+        "points": pa.table({
+            "month": pa.DictionaryArray.from_arrays(pa.array(np.zeros(int(located.sum()), np.int8)), pa.array([month])),
+            "district": pa.DictionaryArray.from_arrays(pa.array(district[located], pa.int32()), district_names),
+            "lsoa_name": pa.DictionaryArray.from_arrays(lsoas.indices.filter(at_point), lsoas.dictionary),
+            "crime_type": pa.DictionaryArray.from_arrays(types.indices.filter(at_point), types.dictionary),
+            "longitude": table["Longitude"].filter(at_point).combine_chunks(),
+            "latitude": table["Latitude"].filter(at_point).combine_chunks()}),
+    }
+
+
+def read_police_uk(folder: Path | None = None, small_areas: Collection[str] | None = None) -> PoliceData:
+    """Read every street-level file under ``folder`` into monthly counts by district, and the small-area
+    counts and map points of the districts named in ``small_areas`` (None: every district).
 
     Files are read in parallel threads (zlib and Arrow release the GIL); parsing, checks
     and the first count (by LSOA and crime type) stay in Arrow, so only a few thousand
     grouped rows a file reach pandas. Errors are raised in file order.
     """
     sources, grouped, lines = [], [], []
+    small = {"lsoa_counts": _Summed(["month", "LSOA code", "LSOA name", "Crime type"]),
+             "street_counts": _Summed(["month", "LSOA name", "Location", "Crime type"])}
+    points: list[pa.Table] = []
     seen: dict[str, str] = {}
     paths = find_police_files(folder or config.POLICE_UK)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for path, (source, months) in zip(paths, pool.map(_read_file, paths)):
+        wanted = None if small_areas is None else frozenset(small_areas)
+        for path, (source, months) in zip(paths, pool.map(lambda p: _read_file(p, wanted), paths)):
             sources.append(source)
-            for name, month, counts, line in months:
+            for name, month, counts, line, areas in months:
                 # Name the full path: the same file name may sit in two folders.
                 full = str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
                 key = _force_month(name, month)
@@ -274,6 +337,9 @@ def read_police_uk(folder: Path | None = None) -> PoliceData:
                 seen[key] = full
                 grouped.append(counts)
                 lines.append(line)
+                for kind, summed in small.items():
+                    summed.add(areas[kind])
+                points.append(areas["points"])
     quality = pd.DataFrame(lines).groupby("month", as_index=False).agg(
         {"file": ", ".join, "rows": "sum", "no_location": "sum"})
     counts = (
@@ -282,7 +348,34 @@ def read_police_uk(folder: Path | None = None) -> PoliceData:
         .sort_values(["month", "district", "crime_type"], ignore_index=True)
     )
     counts["count"] = counts["count"].astype("int64")
-    return PoliceData(counts, quality.sort_values("month", ignore_index=True), sources)
+    names = {"LSOA code": "lsoa_code", "LSOA name": "lsoa_name", "Location": "location", "Crime type": "crime_type",
+             "count_all": "count"}
+    lsoa_counts, street_counts = (small[kind].total().rename(columns=names) for kind in ("lsoa_counts", "street_counts"))
+    return PoliceData(counts, quality.sort_values("month", ignore_index=True), sources, lsoa_counts, street_counts,
+                      pa.concat_tables(points, promote_options="permissive").to_pandas())
+
+
+class _Summed:
+    """Grouped counts from many files, summed again by ``keys`` whenever they pass ``_COMPACT_ROWS`` rows."""
+
+    def __init__(self, keys: list[str]):
+        self.keys, self.tables, self.rows = keys, [], 0
+
+    def add(self, table: pa.Table) -> None:
+        self.tables.append(table.select([*self.keys, "count_all"]))
+        self.rows += table.num_rows
+        if self.rows > _COMPACT_ROWS:
+            self._compact()
+
+    def _compact(self) -> None:
+        summed = pa.concat_tables(self.tables).group_by(self.keys).aggregate([("count_all", "sum")])
+        self.tables = [summed.rename_columns([*self.keys, "count_all"])]
+        self.rows = summed.num_rows
+
+    def total(self) -> pd.DataFrame:
+        """Every key's count, as a pandas frame sorted by key (strings; the count int64)."""
+        self._compact()
+        return self.tables[0].to_pandas().sort_values(self.keys, ignore_index=True)
 
 
 # --- Population -----------------------------------------------------------------

@@ -20,7 +20,7 @@ RULES = {"significance", "percent_band", "both"}
 VINTAGES = {"as_published", "latest"}
 _TOP = {"partnership", "change_rule", "percent_band", "confidence", "overdispersion", "spc", "local_extract",
         "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "population_vintage",
-        "baseline", "paper_template"}
+        "baseline", "paper_template", "suppress_below"}
 _BASELINE = {"start", "end", "label", "note"}
 _SPC = {"steps", "baseline"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -110,6 +110,9 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
     band = document.get("percent_band", 5)
     if isinstance(band, bool) or not (isinstance(band, (int, float)) and 0 <= band < 100):
         fail("percent_band", "must be a number of percent from 0 to 100, such as 5")
+    threshold = document.get("suppress_below", 5)
+    if isinstance(threshold, bool) or not (isinstance(threshold, int) and 1 <= threshold <= 100):
+        fail("suppress_below", "must be a whole number from 1 (suppress nothing) to 100, such as 5")
     if "confidence" in document and document["confidence"] not in (95, 99.8, 0.95, 0.998):
         fail("confidence", "must be 95 or 99.8")
     for key in ("partnership", "local_extract", "paper_template"):

@@ -1,5 +1,6 @@
 """The Excel dashboard and indicators.csv: ``write_dashboard`` writes ``dashboard.xlsx`` (Dashboard,
-Trends, Data, Definitions) from the results bundle; ``write_csv`` writes the indicator table, which is
+Trends, Data, Neighbourhoods, Definitions) from the results bundle; ``write_csv`` writes the indicator table (and
+``write_neighbourhoods_csv`` the neighbourhood counts), which is
 as often opened in Excel. Cells are written by ``helpers.xlsx``: values, never formulas, and text
 Excel cannot read as a formula (OWASP's advice on formula injection), in the CSV too.
 """
@@ -25,6 +26,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from .. import config
 from ..analysis.assess import describe_rule
 from ..analysis.gaps import sentence
+from ..analysis.neighbourhoods import CSV_COLUMNS as NEIGHBOURHOOD_CSV_COLUMNS
 from ..quarters import period_label
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _plain, _put, _quarter_time, _save, safe_text
 from .narrative import change_text, variation
@@ -43,6 +45,13 @@ ARROWS = {"higher": "▲ Higher", "lower": "▼ Lower", "similar": "► Similar"
 VERSUS = {"significantly higher": ("▲", "9DC3E6"), "significantly lower": ("▼", "DDEBF7")}
 POLARITY_WORDS = {"lower_is_better": "Lower is better", "higher_is_better": "Higher is better", "no_polarity": "No polarity"}
 ILLUSTRATIVE_MARK = "†"
+def write_neighbourhoods_csv(neighbourhoods: pd.DataFrame, path: str | Path) -> None:
+    """``neighbourhoods.csv``: one row per police.uk indicator and neighbourhood (MSOA); a withheld small count
+    (``suppressed``) is an empty cell."""
+    rows = neighbourhoods[neighbourhoods["level"] == "neighbourhood"]
+    write_csv(rows[list(NEIGHBOURHOOD_CSV_COLUMNS)], path)
+
+
 def write_csv(table: pd.DataFrame, path: str | Path) -> None:
     """``table`` as CSV (``indicators.csv``), its text cells made safe as the workbook's; numbers as they are."""
     safe = table.copy()
@@ -99,11 +108,14 @@ def _target_text(indicator, record: dict) -> str:
 
 
 def write_dashboard(results, path: str | Path) -> Path:
-    """Write the dashboard workbook (Dashboard, Trends, Data, Definitions) to ``path``."""
+    """Write the dashboard workbook (Dashboard, Trends, Data, Neighbourhoods, Definitions) to ``path``."""
     wb = Workbook()
     _dashboard_sheet(wb.active, results)
     _trends_sheet(wb.create_sheet("Trends"), results)
     _data_sheet(wb.create_sheet("Data"), results.table)
+    if len(results.neighbourhoods):
+        _data_sheet(wb.create_sheet("Neighbourhoods"), _fewer_than(results.neighbourhoods, results.params["suppress_below"]),
+                    "NeighbourhoodTable")
     _definitions_sheet(wb.create_sheet("Definitions"), results.catalogue)
     partnership = results.params["partnership"]
     wb.properties.title = safe_text(f"{partnership} Safer Communities Performance Dashboard, {results.quarter.title}")
@@ -388,8 +400,16 @@ def _line_chart(ws, indicator, column: int, top: int, count: int, highest: float
 
 # --- Data and Definitions -----------------------------------------------------------
 
-def _data_sheet(ws, table: pd.DataFrame) -> None:
-    """The full indicator table as a filterable Excel table; missing values are empty cells."""
+def _fewer_than(neighbourhoods: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The neighbourhood and LSOA counts with each withheld count said as "fewer than 5"."""
+    shown = neighbourhoods.copy()
+    for column in ("numerator", "previous_numerator"):
+        shown[column] = shown[column].astype(object).where(shown[column].notna(), f"fewer than {threshold}")
+    return shown
+
+
+def _data_sheet(ws, table: pd.DataFrame, display_name: str = "IndicatorTable") -> None:
+    """A table as a filterable Excel table; missing values are empty cells."""
     columns = list(table.columns)
     widths = {}
     for c, name in enumerate(columns, start=1):
@@ -404,7 +424,7 @@ def _data_sheet(ws, table: pd.DataFrame) -> None:
             elif isinstance(cell.value, float):
                 widths[c] = max(widths[c], 12)
     ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
-    data = Table(displayName="IndicatorTable", ref=ref)
+    data = Table(displayName=display_name, ref=ref)
     data.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(data)
     ws.freeze_panes = "B2"

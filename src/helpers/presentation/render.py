@@ -17,6 +17,7 @@ from ..analysis.results import Results
 from . import charts
 from .fragments import render
 from .messages import RULE_NOTE, opening
+from .where import RISES_SHOWN, significant_rises
 from .narrative import (JUDGEMENT_CLASS, anchor, change_text, change_words, direction_label, figure, key_point,
                         markdown, no_change, variation)
 
@@ -184,6 +185,7 @@ def key_points(results: Results) -> HTML:
     gaps = results.gaps()
     missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
     first = opening(results.rows(), results.catalogue, results.breaks)
+    rises = significant_rises(results)
     sections = []
     for section, title in config.SECTIONS.items():
         rows = results.rows(section=section)
@@ -197,7 +199,8 @@ def key_points(results: Results) -> HTML:
     return HTML(render("key_points", partnership=results.partnership.name, period=results.rows()["period"].iloc[0],
                        glance=first.glance, baseline=first.baseline, messages=messages, rule_note=RULE_NOTE,
                        together=first.together, break_note=first.break_note, causes=cause_lines(gaps),
-                       sections=sections, summary=markdown(results.params.get("commentary", {}).get("summary"))))
+                       sections=sections, summary=markdown(results.params.get("commentary", {}).get("summary")),
+                       rises=rises[:RISES_SHOWN], more_rises=max(0, len(rises) - RISES_SHOWN)))
 
 
 def dashboard_overview(results: Results) -> HTML:

@@ -24,9 +24,11 @@ from ..analysis.breaks import describe_breaks
 from ..analysis.gaps import cause_lines, join_words, month_ranges
 from ..analysis.results import Results
 from ..analysis.spc import ICON_WORDS
+from ..analysis.stats import normalise_confidence
 from .fragments import render
 from .messages import RANKING_RULE, baseline_line
 from .narrative import anchor, long_date, markdown, variation
+from .where import TITLE as WHERE
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -38,7 +40,7 @@ def _raw(html_text: str) -> nbformat.NotebookNode:
 def chapters(results: Results) -> list[tuple[str, str]]:
     """(anchor, title) of every chapter, in order, for the contents."""
     return [("key-points", "Key points"), ("what-changed", "What changed since last quarter"), ("dashboard", "Dashboard"),
-            *((anchor(s), t) for s, t in config.SECTIONS.items()),
+            *((anchor(s), t) for s, t in config.SECTIONS.items()), ("where", WHERE),
             ("key", "How to read this report"), ("data-quality", "Data quality and availability"),
             ("methods", "Methods"), ("provenance", "Provenance")]
 
@@ -90,7 +92,9 @@ def methods(results: Results) -> Markup:
     return render("methods", end_month=results.quarter.end_month.strftime("%B %Y"), rule=describe_rule(params),
                   sums=" ".join(sums), group=partnership.compared_with.name,
                   comparison=describe_comparison(params, partnership), spc=describe_spc(params), baseline_note=results.baseline_note,
-                  population_note=results.population_note, ranking_rule=RANKING_RULE)
+                  population_note=results.population_note, ranking_rule=RANKING_RULE,
+                  confidence=normalise_confidence(params.get("confidence", 95)) * 100, suppress_below=params["suppress_below"],
+                  sensitive=[i.title for i in results.catalogue.values() if i.sensitive])
 
 
 def provenance(results: Results, build: dict) -> Markup:

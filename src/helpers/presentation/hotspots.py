@@ -1,0 +1,133 @@
+"""Hotspot maps: a year's crime locations binned into hexagons of one size, clipped to the district boundary,
+with the busiest neighbourhoods numbered (the table beside the map names them and gives the numbers).
+
+Drawn in the house style of ``charts`` (SVG with live text, alt text stating the message).
+"""
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.colors
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
+from markupsafe import Markup
+
+from .charts import _HALO, DARK_BLUE, DARK_GREY, STYLE, figure_html
+
+HEX_KM = 0.75          # width of a hexagon: one size on every map, so shades compare across districts
+LABELLED = 5           # neighbourhoods numbered on each map
+KM_PER_DEGREE = 111.32
+HOT = matplotlib.colors.LinearSegmentedColormap.from_list("hot_spots", ["#FCE7D6", "#F46A25", "#801650"])
+SOURCE = ("police.uk street-level crime data (each crime at an anonymised map point); boundaries: Office for National "
+          "Statistics licensed under the Open Government Licence v.3.0, contains OS data © Crown copyright and "
+          "database right 2023.")
+
+
+def district_outline(boundaries: dict, district: str) -> MplPath | None:
+    """The district's boundary (every ring of its polygons) as one matplotlib path, or None if absent."""
+    for feature in boundaries.get("features", []):
+        if feature["properties"].get("LAD23NM") == district:
+            geometry = feature["geometry"]
+            polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+            rings = [np.asarray(ring, dtype=float)[:, :2] for polygon in polygons for ring in polygon]
+            return MplPath.make_compound_path(*(MplPath(ring, closed=True) for ring in rings))
+    return None
+
+
+def centres(points: pd.DataFrame) -> pd.DataFrame:
+    """Where to put each neighbourhood's number: the median of its crimes' map points (longitude, latitude)."""
+    return points.groupby("neighbourhood", observed=True)[["longitude", "latitude"]].median()
+
+
+def _draw(ax, points: pd.DataFrame, outline: MplPath, top: list[str], places: pd.DataFrame, font: float):
+    """One district's hexagons clipped to ``outline``, the outline, and the numbers 1.. of ``top``."""
+    (west, south), (east, north) = outline.get_extents().get_points()
+    km_x = KM_PER_DEGREE * np.cos(np.radians((south + north) / 2))
+    across = max(1, round((east - west) * km_x / HEX_KM))
+    down = max(1, round((north - south) * KM_PER_DEGREE / (HEX_KM * np.sqrt(3))))
+    hexes = ax.hexbin(points["longitude"], points["latitude"], gridsize=(across, down), mincnt=1, cmap=HOT,
+                      extent=(west, east, south, north), linewidths=0.1, edgecolors="white")
+    patch = PathPatch(outline, facecolor="#F2F2F2", edgecolor="none", zorder=0)
+    ax.add_patch(patch)
+    hexes.set_clip_path(patch)
+    ax.add_patch(PathPatch(outline, facecolor="none", edgecolor=DARK_GREY, linewidth=0.8, zorder=3))
+    for rank, name in enumerate(top, start=1):
+        if name in places.index:
+            lon, lat = places.loc[name]
+            ax.annotate(str(rank), (lon, lat), ha="center", va="center", fontsize=font, fontweight="bold",
+                        color=DARK_BLUE, path_effects=_HALO, zorder=4)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
+    ax.axis("off")
+    return hexes
+
+
+def _colour_key(fig, norm, where: tuple, size: float):
+    """The colour scale beside the maps, its ticks in plain numbers (1, 2, 5, 10, …)."""
+    bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=HOT), cax=fig.add_axes(where))
+    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000) if t <= norm.vmax]
+    bar.set_ticks(ticks, labels=[f"{t:,}" for t in ticks], fontsize=size)
+    bar.ax.minorticks_off()
+    bar.set_label(f"crimes in a {HEX_KM:g} km hexagon", fontsize=size)
+
+
+def _share_scale(hexes: list) -> matplotlib.colors.LogNorm:
+    """One colour scale for the maps of a figure, from 1 crime a hexagon to the most any has (log: hotspots
+    are many times busier than the rest)."""
+    highest = max([h.get_array().max() for h in hexes if len(h.get_array())] or [1])
+    norm = matplotlib.colors.LogNorm(1, max(highest, 2))
+    for h in hexes:
+        h.set_norm(norm)
+    return norm
+
+
+def small_multiples(points: pd.DataFrame, tops: dict[str, list[str]], boundaries: dict, title: str,
+                    year: str) -> tuple[Markup, str]:
+    """One small hotspot map per district of ``tops`` (district -> its busiest neighbourhoods, busiest
+    first), on one colour scale. ``points``: this year's points of the indicator (district, neighbourhood,
+    longitude, latitude). Returns (figure html, alt text)."""
+    districts = [d for d in tops if district_outline(boundaries, d) is not None]
+    columns = min(4, max(1, len(districts)))
+    rows = -(-len(districts) // columns)
+    outlines = {d: district_outline(boundaries, d) for d in districts}
+    chosen = {d: points[points["district"] == d] for d in districts}
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(9.6, 2.5 * rows + 0.6))
+        axes = fig.subplots(rows, columns, squeeze=False)
+        fig.subplots_adjust(left=0.01, right=0.9, bottom=0.02, top=1 - 0.35 / (2.5 * rows + 0.6), wspace=0.08, hspace=0.2)
+        hexes = []
+        for ax, district in zip(axes.flat, districts):
+            hexes.append(_draw(ax, chosen[district], outlines[district], tops[district], centres(chosen[district]), 8))
+            ax.set_title(district, fontsize=9, loc="center")
+        norm = _share_scale(hexes)
+        for ax in list(axes.flat)[len(districts):]:
+            ax.axis("off")
+        _colour_key(fig, norm, (0.92, 0.2, 0.015, 0.6), 8)
+    busiest = [f"{d}: {tops[d][0]}" for d in districts if tops[d]]
+    alt = (f"Hotspot maps of {title.lower()} in {year}, one per district, each crime's location counted in "
+           f"hexagons {HEX_KM:g} km across (darker: more crimes; one scale for every map). Numbers 1 to {LABELLED} "
+           f"mark each district's busiest neighbourhoods. The busiest neighbourhood of each district: "
+           f"{'; '.join(busiest)}.")
+    caption = (f"{title}, {year}: where the crimes were, by district (hexagons {HEX_KM:g} km across, one colour scale; "
+               f"numbers: the district's {LABELLED} busiest neighbourhoods, named in the table). Source: {SOURCE}")
+    return figure_html(fig, alt, caption), alt
+
+
+def district_hotspot(points: pd.DataFrame, top: list[str], boundaries: dict, district: str, title: str,
+                     year: str) -> tuple[Markup, str]:
+    """One district's hotspot map, larger, its busiest neighbourhoods numbered and named. Returns (html, alt)."""
+    outline = district_outline(boundaries, district)
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(6.4, 5.2))
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.01, right=0.84, bottom=0.02, top=0.93)
+        norm = _share_scale([_draw(ax, points, outline, top, centres(points), 10)])
+        ax.set_title(f"{title}, {district}", fontsize=10)
+        _colour_key(fig, norm, (0.87, 0.2, 0.025, 0.6), 9)
+    named = "; ".join(f"{rank} {name}" for rank, name in enumerate(top, start=1))
+    alt = (f"Hotspot map of {title.lower()} in {district}, {year}: crime locations counted in hexagons {HEX_KM:g} km "
+           f"across, darker where there were more. The busiest neighbourhoods, numbered on the map: {named}.")
+    return figure_html(fig, alt, f"{title} in {district}, {year}, by location. Source: {SOURCE}", "medium"), alt

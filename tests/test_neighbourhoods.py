@@ -1,0 +1,158 @@
+"""Counts below the district: neighbourhoods (MSOA) from LSOA names, the exact test, small-number protection,
+the street locations, the hotspot maps and the Where chapter."""
+from __future__ import annotations
+
+import collections
+import csv
+from markupsafe import escape
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import config
+from helpers.analysis.neighbourhoods import msoa_of, neighbourhood_table, suppress, top_streets, year_points
+from helpers.inputs.catalogue import Indicator
+from helpers.inputs.ingest import read_police_uk
+from helpers.presentation import hotspots
+from helpers.quarters import parse_quarter
+
+QUARTER = parse_quarter("2022-23-Q2")  # this year: Oct 2021 - Sep 2022; the year before: Oct 2020 - Sep 2021
+DISTRICTS = {"Charnwood": "E07000130", "Melton": "E07000133"}
+
+
+def indicator(id_, types, sensitive=False):
+    return Indicator(id_, id_.title(), "reduce_crime", "rate", "lower_is_better", "police_uk", "x", per=10000,
+                     crime_types=tuple(types), sensitive=sensitive)
+
+
+CATALOGUE = {"total_crime": indicator("total_crime", ["Burglary", "Vehicle crime", "Violence and sexual offences"]),
+             "burglary_total": indicator("burglary_total", ["Burglary"]),
+             "violence_sexual": indicator("violence_sexual", ["Violence and sexual offences"], sensitive=True),
+             "asb_total": indicator("asb_total", ["Anti-social behaviour"])}
+
+ROWS = {  # month -> (lsoa name, crime type, how many)
+    "2021-09": [("Charnwood 012A", "Burglary", 3), ("Charnwood 012B", "Burglary", 2), ("Melton 001A", "Vehicle crime", 4),
+                ("Charnwood 012A", "Violence and sexual offences", 7), ("Melton 001A", "Violence and sexual offences", 6)],
+    "2022-09": [("Charnwood 012A", "Burglary", 4), ("Charnwood 012C", "Burglary", 5), ("Charnwood 003A", "Vehicle crime", 1),
+                ("Leicester 020A", "Burglary", 9), ("Charnwood 012B", "Violence and sexual offences", 2),
+                ("Melton 001A", "Violence and sexual offences", 8), ("Charnwood 003A", "Anti-social behaviour", 6)],
+}
+
+
+@pytest.fixture
+def police(tmp_path, write_street_csv):
+    folder = tmp_path / "police"
+    for month, rows in ROWS.items():
+        expanded = [(f"{month}-{n}-{i}", lsoa, kind) for n, (lsoa, kind, many) in enumerate(rows) for i in range(many)]
+        write_street_csv(folder, month, expanded + [("", "", "Burglary")])  # and one row without a location
+    return folder
+
+
+def independent(folder, types):
+    """(district, MSOA) -> [this year's count, last year's], with csv alone."""
+    counts = collections.defaultdict(lambda: [0, 0])
+    for path in sorted(folder.glob("*.csv")):
+        with open(path, newline="") as handle:
+            for record in csv.DictReader(handle):
+                lsoa = record["LSOA name"]
+                district = lsoa.rsplit(" ", 1)[0]
+                if district in DISTRICTS and record["Crime type"] in types:
+                    counts[(district, lsoa[:-1])][0 if record["Month"] == "2022-09" else 1] += 1
+    return dict(counts)
+
+
+def table(folder, suppress_below=5):
+    return neighbourhood_table(read_police_uk(folder).lsoa_counts, CATALOGUE, QUARTER, DISTRICTS, 95, suppress_below)
+
+
+@pytest.mark.parametrize("indicator_id", ["total_crime", "burglary_total"])
+def test_neighbourhood_counts_equal_an_independent_count_of_the_files(police, indicator_id):
+    rows = table(police)
+    rows = rows[(rows["indicator_id"] == indicator_id) & (rows["level"] == "neighbourhood")]
+    ours = {(r["district"], r["neighbourhood"]): [r["numerator"], r["previous_numerator"]] for r in rows.to_dict("records")}
+    expected = independent(police, CATALOGUE[indicator_id].crime_types)
+    assert {k: v for k, v in ours.items() if v != [0, 0]} == expected
+    assert "Leicester 020" not in set(rows["neighbourhood"])
+
+
+def test_lsoa_rows_and_lsoa_count(police):
+    rows = table(police)
+    burglary = rows[rows["indicator_id"] == "burglary_total"].set_index(["level", "lsoa"])
+    assert burglary.loc[("lsoa", "Charnwood 012A"), ["numerator", "previous_numerator"]].tolist() == [4, 3]
+    assert burglary.loc[("neighbourhood", ""), :].set_index("neighbourhood").loc["Charnwood 012", "lsoa_count"] == 3
+
+
+def test_msoa_is_the_lsoa_name_less_its_last_letter():
+    assert msoa_of(pd.Series(["Charnwood 012A", "Hinckley and Bosworth 004E"])).tolist() == [
+        "Charnwood 012", "Hinckley and Bosworth 004"]
+
+
+def test_the_exact_test_on_counts_against_hand_worked_values(police):
+    rows = table(police).set_index(["indicator_id", "level", "neighbourhood", "lsoa"])
+    # Charnwood 012 burglary: 9 this year, 5 last. Given 14, P(X >= 9) for Binomial(14, 1/2) is
+    # (2002 + 1001 + 364 + 91 + 14 + 1) / 16384 = 3473/16384; two-sided: twice that.
+    row = rows.loc[("burglary_total", "neighbourhood", "Charnwood 012", "")]
+    assert row["p_value"] == pytest.approx(2 * 3473 / 16384)
+    assert row["change_pct"] == pytest.approx(80.0) and not row["significant"]
+    # Charnwood 003 ASB: 6 this year, none last: p = 2 / 2**6 = 0.03125, significant at 95%; no change %
+    row = rows.loc[("asb_total", "neighbourhood", "Charnwood 003", "")]
+    assert row["p_value"] == pytest.approx(0.03125) and row["significant"] and np.isnan(row["change_pct"])
+
+
+def test_small_counts_of_a_sensitive_indicator_are_withheld_with_their_change(police):
+    rows = table(police).set_index(["indicator_id", "level", "neighbourhood", "lsoa"])
+    # Charnwood 012 violence: 2 this year (withheld), 7 last year (shown); no change or test
+    row = rows.loc[("violence_sexual", "neighbourhood", "Charnwood 012", "")]
+    assert pd.isna(row["numerator"]) and row["previous_numerator"] == 7 and row["suppressed"]
+    assert np.isnan(row["change_pct"]) and np.isnan(row["p_value"]) and row["significant"] is None
+    row = rows.loc[("violence_sexual", "neighbourhood", "Melton 001", "")]  # 8 and 6: shown
+    assert (row["numerator"], row["previous_numerator"], row["suppressed"]) == (8, 6, False)
+    # the same count of a crime not marked sensitive is shown: 1 vehicle crime in Charnwood 003
+    row = rows.loc[("total_crime", "lsoa", "Charnwood 003", "Charnwood 003A")]
+    assert row["numerator"] == 1 and not row["suppressed"]
+    sensitive = table(police).query("indicator_id == 'violence_sexual'")
+    counts = pd.concat([sensitive["numerator"], sensitive["previous_numerator"]]).dropna()
+    assert not counts.between(1, 4).any()
+
+
+def test_suppress_below_is_the_threshold():
+    assert suppress(pd.Series([0, 1, 2, 3, 4, 5]), 3).tolist() == [0, pd.NA, pd.NA, 3, 4, 5]
+
+
+def test_top_streets_leave_out_unnamed_places_and_small_sensitive_counts(police):
+    streets = read_police_uk(police).street_counts
+    top = top_streets(streets, CATALOGUE, QUARTER, DISTRICTS, 5, ["burglary_total", "violence_sexual"])
+    burglary = top[top["indicator_id"] == "burglary_total"]
+    # every fixture row is "On or near High Street": one location per neighbourhood
+    assert burglary[["district", "neighbourhood", "location", "count"]].values.tolist() == [
+        ["Charnwood", "Charnwood 012", "On or near High Street", 9]]
+    violence = top[top["indicator_id"] == "violence_sexual"]
+    assert violence[["neighbourhood", "count"]].values.tolist() == [["Melton 001", 8]]  # Charnwood 012's 2 left out
+
+
+def square(name, west, south, size):
+    ring = [[west, south], [west + size, south], [west + size, south + size], [west, south + size], [west, south]]
+    return {"type": "Feature", "properties": {"LAD23NM": name},
+            "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]}}
+
+
+def test_hotspot_maps_say_their_message_in_alt_text():
+    boundaries = {"features": [square("Melton", -1.0, 52.7, 0.1), square("Charnwood", -1.3, 52.7, 0.1)]}
+    points = pd.DataFrame({"district": ["Melton"] * 3 + ["Charnwood"], "neighbourhood": ["Melton 004"] * 3 + ["Charnwood 012"],
+                           "longitude": [-0.95, -0.95, -0.94, -1.25], "latitude": [52.75, 52.75, 52.76, 52.75]})
+    html, alt = hotspots.small_multiples(points, {"Charnwood": ["Charnwood 012"], "Melton": ["Melton 004"]}, boundaries,
+                                         "Burglary", "the 12 months to September 2022")
+    assert alt.startswith("Hotspot maps of burglary in the 12 months to September 2022, one per district")
+    assert "Charnwood: Charnwood 012; Melton: Melton 004" in alt
+    assert f'alt="{escape(alt)}"' in str(html)
+    html, alt = hotspots.district_hotspot(points[points["district"] == "Melton"], ["Melton 004"], boundaries, "Melton",
+                                          "Burglary", "2022")
+    assert "numbered on the map: 1 Melton 004." in alt
+
+
+def test_year_points_keep_this_years_points_with_their_neighbourhood(police):
+    points = year_points(read_police_uk(police).points, QUARTER)
+    assert len(points) == sum(n for lsoa, _, n in ROWS["2022-09"] if not lsoa.startswith("Leicester"))
+    assert points["longitude"].dtype == np.float32
+    assert set(points["neighbourhood"]) == {"Charnwood 012", "Charnwood 003", "Melton 001"}
