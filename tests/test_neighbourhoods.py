@@ -63,7 +63,7 @@ def independent(folder, types):
 
 
 def table(folder, suppress_below=5):
-    return neighbourhood_table(read_police_uk(folder).lsoa_counts, CATALOGUE, QUARTER, DISTRICTS, 95, suppress_below)
+    return neighbourhood_table(read_police_uk(folder, DISTRICTS).lsoa_counts, CATALOGUE, QUARTER, DISTRICTS, 95, suppress_below)
 
 
 @pytest.mark.parametrize("indicator_id", ["total_crime", "burglary_total"])
@@ -121,7 +121,7 @@ def test_suppress_below_is_the_threshold():
 
 
 def test_top_streets_leave_out_unnamed_places_and_small_sensitive_counts(police):
-    streets = read_police_uk(police).street_counts
+    streets = read_police_uk(police, DISTRICTS).street_counts
     top = top_streets(streets, CATALOGUE, QUARTER, DISTRICTS, 5, ["burglary_total", "violence_sexual"])
     burglary = top[top["indicator_id"] == "burglary_total"]
     # every fixture row is "On or near High Street": one location per neighbourhood
@@ -152,7 +152,7 @@ def test_hotspot_maps_say_their_message_in_alt_text():
 
 
 def test_year_points_keep_this_years_points_with_their_neighbourhood(police):
-    points = year_points(read_police_uk(police).points, QUARTER)
+    points = year_points(read_police_uk(police, DISTRICTS).points, QUARTER)
     assert len(points) == sum(n for lsoa, _, n in ROWS["2022-09"] if not lsoa.startswith("Leicester"))
     assert points["longitude"].dtype == np.float32
     assert set(points["neighbourhood"]) == {"Charnwood 012", "Charnwood 003", "Melton 001"}
