@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .breaks import break_note
+from .context import CONTEXT_COLUMNS
 from .gaps import join_words, month_ranges
 from .spc import BASELINE_POINTS, MIN_POINTS, RUN_LENGTH, TREND_LENGTH, XmR, latest_signal, read_signal, variation_icon, xmr
 from .stats import (funnel_limits, funnel_significance, normalise_confidence, overdispersion, laney_dispersion,
@@ -195,8 +196,9 @@ def _p_value(row, dispersion: float | None) -> float:
 
 def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
            quarter: Quarter, charts: dict[tuple[str, str], XmR] | None = None,
-           breaks: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Add ci_low … data_break to the quarter table (one row per indicator and area).
+           breaks: pd.DataFrame | None = None, compare: bool = True) -> pd.DataFrame:
+    """Add ci_low … data_break to the quarter table (one row per indicator and area), and with ``compare`` the
+    districts' comparison with their group (``compare_districts``).
 
     ``charts``: the quarter's SPC charts (``spc_charts``; computed here if not given);
     ``breaks``: the data breaks in its 24 months (``breaks.data_breaks``; none if not given).
@@ -247,7 +249,16 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
         new["data_break"].append(break_words if available and indicator.source == "police_uk" else "")
     for key, values in new.items():
         out[key] = values
-    return out.join(_versus_partnership(out, catalogue, overdispersed))
+    return compare_districts(out, catalogue, params) if compare else out
+
+
+def compare_districts(table: pd.DataFrame, catalogue: dict[str, Indicator], params: dict) -> pd.DataFrame:
+    """The assessed table with FUNNEL_COLUMNS: its districts on each indicator's funnel plot around their pooled
+    value (a pack's rows: its comparison group's districts), placed before the context columns, if any."""
+    judged = table.drop(columns=[c for c in FUNNEL_COLUMNS if c in table.columns])
+    joined = judged.join(_versus_partnership(judged, catalogue, bool(params.get("overdispersion", False))))
+    context = [c for c in CONTEXT_COLUMNS if c in joined.columns]
+    return joined[[c for c in joined.columns if c not in context] + context]
 
 
 FUNNEL_COLUMNS = ["funnel_significance", "vs_partnership", "funnel_average", "funnel_tau2",

@@ -58,6 +58,7 @@ class Inputs:
     monthly: pd.DataFrame               # monthly numerators of every area of every pack
     local_given: bool                   # --local: partners' data, not the sample
     areas: list[Area]                   # every area of every pack
+    partnerships: list[Partnership]     # the packs
     computed: dict = field(default_factory=dict)  # what packs with the same settings share, computed once
 
     def once(self, key: tuple, make):
@@ -124,7 +125,8 @@ def read_inputs(partnerships: list[Partnership], quarter: Quarter | str | None =
     population = read_population(config.POPULATION, {code: name for name, code in districts.items()})
     _check_codes(districts, set(population["area_code"]))
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months, areas)
-    return Inputs(catalogue, police, quarter, local_path, local_rows, population, monthly, local is not None, areas)
+    return Inputs(catalogue, police, quarter, local_path, local_rows, population, monthly, local is not None, areas,
+                  partnerships)
 
 
 def _check_codes(districts: dict[str, str], with_population: set[str]) -> None:
@@ -143,7 +145,7 @@ def _check_codes(districts: dict[str, str], with_population: set[str]) -> None:
 
 def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | None = None) -> Results:
     """One partnership's Results from the shared inputs: its areas, its params, its comparisons."""
-    from .assess import assess, spc_charts, spc_points  # scipy is imported only when computing, not by notebooks
+    from .assess import assess, compare_districts, spc_charts, spc_points  # scipy only when computing, not by notebooks
     from .breaks import data_breaks                       # loading a bundle
 
     catalogue, quarter, police = shared.catalogue, shared.quarter, shared.police
@@ -173,13 +175,20 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
                            lambda: spc_charts(shared.monthly, catalogue, settings, when))
 
     charts, breaks = charts_for(quarter, params), data_breaks(police.quality, quarter)
-    table = add_context(assess(quarter_table(rolling, monthly, catalogue, quarter, params["unavailable"], sample, areas),
-                               monthly, catalogue, params, quarter, charts, breaks),
-                        monthly, catalogue, population, quarter, params, published_by, areas, baselines, extremes)
+    # Every area's figures and judgements, once for the packs whose params agree; each pack then takes its areas
+    # and compares its districts with its own group.
+    whole = shared.once(("table", _analysis_key(params, published_by)), lambda: add_context(
+        assess(quarter_table(everywhere, shared.monthly, catalogue, quarter, params["unavailable"], sample, shared.areas),
+               shared.monthly, catalogue, params, quarter, charts, breaks, compare=False),
+        shared.monthly, catalogue, population, quarter, params, published_by, shared.areas, baselines, extremes))
+    table = compare_districts(_pack_rows(whole, names), catalogue, params)
     last = quarter.previous()
     last_params = load_params(last.label, None, catalogue, partnership)
-    last_table = assess(quarter_table(rolling, monthly, catalogue, last, last_params["unavailable"], sample, areas), monthly,
-                        catalogue, last_params, last, charts_for(last, last_params), data_breaks(police.quality, last))
+    last_whole = shared.once(("last table", _analysis_key(last_params, published_by)), lambda: assess(
+        quarter_table(everywhere, shared.monthly, catalogue, last, last_params["unavailable"], sample, shared.areas),
+        shared.monthly, catalogue, last_params, last, charts_for(last, last_params), data_breaks(police.quality, last),
+        compare=False))
+    last_table = _pack_rows(last_whole, names)
     total = partnership.total.name
     last_gaps = data_gaps(last_table[last_table["area"] == total], last_params["unavailable"])[
         ["indicator_id", "title", "status", "reason"]]
@@ -193,15 +202,18 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     files = police.files + [_source(shared.local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
                             _source(config.LAD_SUCCESSORS), _source(partnership.boundaries)]
     spc = spc_points({key: chart for key, chart in charts.items() if key[1] in names})
-    own = partnership.districts  # below the district, a pack shows its own districts only
-    neighbourhoods = neighbourhood_table(police.lsoa_counts, catalogue, quarter, own, params["confidence"],
-                                         params["suppress_below"])
-    streets = top_streets(police.street_counts, catalogue, quarter, own, params["suppress_below"], headline_ids(catalogue))
+    # Below the district a pack shows its own districts only: counted once for the districts of every pack.
+    own, small = partnership.districts, {name: code for p in shared.partnerships for name, code in p.districts.items()}
+    neighbourhoods = shared.once(("neighbourhoods", params["confidence"], params["suppress_below"]), lambda: neighbourhood_table(
+        police.lsoa_counts, catalogue, quarter, small, params["confidence"], params["suppress_below"]))
+    streets = shared.once(("streets", params["suppress_below"]), lambda: top_streets(
+        police.street_counts, catalogue, quarter, small, params["suppress_below"], headline_ids(catalogue)))
     points = shared.once(("points",), lambda: year_points(police.points, quarter))
     return Results(quarter, params, catalogue, table, series, monthly, pack_quality(police, partnership), files, note,
                    changes_since(last_table, table, last_gaps, total), last_gaps, boundaries,
                    baseline_note=baseline.describe(), spc=spc, breaks=breaks, partnership=partnership,
-                   neighbourhoods=neighbourhoods, streets=streets,
+                   neighbourhoods=neighbourhoods[neighbourhoods["district"].isin(own)].reset_index(drop=True),
+                   streets=streets[streets["district"].isin(own)].reset_index(drop=True),
                    points=points[points["district"].isin(own)].reset_index(drop=True))
 
 
@@ -216,6 +228,23 @@ def pack_quality(police: PoliceData, partnership: Partnership) -> pd.DataFrame:
     quality["partnership"] = shown.reindex(quality.index, fill_value=0)
     quality["outside"] = quality["rows"] - quality["no_location"] - quality["excluded"] - quality["partnership"]
     return quality.reset_index()
+
+
+# params that change what is said, not the figures: packs differing only in these share their figures
+_WORDS_ONLY = {"commentary", "_files", "partnership", "partnership_id", "board", "contact", "paper_template", "meeting_date"}
+
+
+def _analysis_key(params: dict, published_by: dt.date | None) -> str:
+    """What the figures and judgements depend on in ``params`` (the meeting date through ``published_by``)."""
+    return repr((published_by, sorted((k, repr(v)) for k, v in params.items() if k not in _WORDS_ONLY)))
+
+
+def _pack_rows(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The rows of ``names``' areas, in catalogue order and then the pack's order of areas."""
+    chosen = table[table["area"].isin(names)]
+    order = pd.Categorical(chosen["area"], categories=names, ordered=True)
+    indicator = pd.Categorical(chosen["indicator_id"], categories=list(dict.fromkeys(table["indicator_id"])), ordered=True)
+    return chosen.assign(_i=indicator, _a=order).sort_values(["_i", "_a"]).drop(columns=["_i", "_a"]).reset_index(drop=True)
 
 
 def _published_by(params: dict) -> dt.date | None:
