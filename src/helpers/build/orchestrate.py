@@ -252,6 +252,7 @@ def _finish(results: Results, staging: Path, target: Path, key: str, timings: di
         raise
     target.parent.mkdir(parents=True, exist_ok=True)
     _swap_in(staging, target, keep=[*_other_packs(target), "index.html"] if default else [])
+    log.debug("%s: seconds taken: %s", results.partnership.name, ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
 
 
 def _other_packs(target: Path) -> list[str]:
