@@ -202,3 +202,14 @@ def test_the_records_of_a_pack_split_by_where_they_fall(packs, independent_polic
         row = quality.loc[month]
         assert row["rows"] == row["no_location"] + row["excluded"] + row["outside"] + row["partnership"]
         assert row["excluded"] == tally["leicester"]  # Charnwood's pack hatches Leicester too
+
+
+def test_districts_are_not_compared_with_a_group_that_has_no_figure(packs):
+    # no local figures for Leicester: the force area has no hate crime rate, so no district is set against one
+    table = packs["force-area"].table
+    hate = table[table["indicator_id"] == "hate_crime"].set_index("area")
+    assert hate.loc["Leicester, Leicestershire & Rutland", "status"] == "not available"
+    assert hate.loc["Charnwood", "status"] == "available"
+    assert set(hate["vs_partnership"]) == {"not compared"} and set(hate["funnel_significance"]) == {""}
+    crime = table[table["indicator_id"] == "total_crime"]
+    assert (crime["vs_partnership"] != "not compared").sum() == 9  # police.uk figures: all nine districts compared

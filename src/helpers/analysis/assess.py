@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from .breaks import break_note
-from .context import CONTEXT_COLUMNS
 from .gaps import join_words, month_ranges
 from .spc import BASELINE_POINTS, MIN_POINTS, RUN_LENGTH, TREND_LENGTH, XmR, latest_signal, read_signal, variation_icon, xmr
 from .stats import (funnel_limits, funnel_significance, normalise_confidence, overdispersion, laney_dispersion,
@@ -252,32 +251,38 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
     return compare_districts(out, catalogue, params) if compare else out
 
 
-def compare_districts(table: pd.DataFrame, catalogue: dict[str, Indicator], params: dict) -> pd.DataFrame:
+def compare_districts(table: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
+                      group: str | None = None) -> pd.DataFrame:
     """The assessed table with FUNNEL_COLUMNS: its districts on each indicator's funnel plot around their pooled
-    value (a pack's rows: its comparison group's districts), placed before the context columns, if any."""
+    value (a pack's rows: its comparison group's districts), placed after assess's columns. With
+    ``group`` (the area whose value that is), an indicator for which the group has no figure is not compared:
+    the districts with figures would be compared with a value the report does not show."""
     judged = table.drop(columns=[c for c in FUNNEL_COLUMNS if c in table.columns])
-    joined = judged.join(_versus_partnership(judged, catalogue, bool(params.get("overdispersion", False))))
-    context = [c for c in CONTEXT_COLUMNS if c in joined.columns]
-    return joined[[c for c in joined.columns if c not in context] + context]
+    without = set(judged.loc[(judged["area"] == group) & (judged["status"] != "available"), "indicator_id"])
+    joined = judged.join(_versus_partnership(judged, catalogue, bool(params.get("overdispersion", False)), without))
+    columns = list(judged.columns)
+    at = columns.index("data_break") + 1  # after assess's own columns, as assess(compare=True) places them
+    return joined[columns[:at] + FUNNEL_COLUMNS + columns[at:]]
 
 
 FUNNEL_COLUMNS = ["funnel_significance", "vs_partnership", "funnel_average", "funnel_tau2",
                   "funnel_low_95", "funnel_high_95", "funnel_low_998", "funnel_high_998"]
 
 
-def _versus_partnership(table: pd.DataFrame, catalogue: dict[str, Indicator], overdispersed: bool) -> pd.DataFrame:
+def _versus_partnership(table: pd.DataFrame, catalogue: dict[str, Indicator], overdispersed: bool,
+                        without: set[str] = frozenset()) -> pd.DataFrame:
     """Each district on its indicator's funnel plot around the pooled average of the districts.
 
     Columns: funnel_significance (PHEindicatormethods' label), vs_partnership in words
     ("significantly higher" / "significantly lower" / "similar" / "not compared"), the pooled
     average, tau^2 (0 without adjustment) and the district's 95% and 99.8% limits, all in the
-    value's unit. Rows that are not districts, or lack data, are "not compared".
+    value's unit. Rows that are not districts, or lack data, and indicators in ``without`` are "not compared".
     """
     size = len(table)
     labels, words = np.full(size, "", object), np.full(size, "not compared", object)
     numbers = {name: np.full(size, np.nan) for name in FUNNEL_COLUMNS[2:]}
     usable = ((table["area_type"] == "district") & (table["status"] == "available") & table["numerator"].notna()
-              & (table["denominator"] > 0)).to_numpy()
+              & (table["denominator"] > 0) & ~table["indicator_id"].isin(without)).to_numpy()
     ids = table["indicator_id"].to_numpy()
     for indicator_id in dict.fromkeys(ids[usable]):
         at = np.flatnonzero(usable & (ids == indicator_id))

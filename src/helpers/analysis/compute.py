@@ -181,7 +181,7 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
         assess(quarter_table(everywhere, shared.monthly, catalogue, quarter, params["unavailable"], sample, shared.areas),
                shared.monthly, catalogue, params, quarter, charts, breaks, compare=False),
         shared.monthly, catalogue, population, quarter, params, published_by, shared.areas, baselines, extremes))
-    table = compare_districts(_pack_rows(whole, names), catalogue, params)
+    table = compare_districts(_pack_rows(whole, names), catalogue, params, partnership.compared_with.name)
     last = quarter.previous()
     last_params = load_params(last.label, None, catalogue, partnership)
     last_whole = shared.once(("last table", _analysis_key(last_params, published_by)), lambda: assess(

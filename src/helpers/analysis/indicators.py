@@ -7,14 +7,17 @@ never shown as a full one.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..inputs.catalogue import Indicator
-from ..inputs.partnerships import Area
 from ..quarters import Quarter, period_label
 from .gaps import join_words, missing_cause, period_months
+
+if TYPE_CHECKING:
+    from ..inputs.partnerships import Area
 
 
 def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalogue: dict[str, Indicator],

@@ -139,11 +139,11 @@ def district_table(results: Results, section: str) -> Markup:
 
 
 def district_breakdown(results: Results, section: str) -> HTML:
-    """District table, then a funnel plot and a map of the section's first available rate (no map, and a note
-    saying so, when the boundaries file lacks a district)."""
+    """District table, then a funnel plot and a map of the section's first rate whose districts were compared (no
+    map, and a note saying so, when the boundaries file lacks a district)."""
     figures, note = [], ""
     rows = results.table[(results.table["section"] == section) & (results.table["status"] == "available")
-                         & (results.table["measure"] == "rate")]
+                         & (results.table["measure"] == "rate") & (results.table["funnel_significance"] != "")]
     if len(rows):
         headline = rows["indicator_id"].iloc[0]
         indicator = results.catalogue[headline]
