@@ -22,7 +22,7 @@ from .neighbourhoods import headline_ids, neighbourhood_table, top_streets, year
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from ..inputs.files import SourceFile
 from ..inputs.ingest import (PoliceData, missing_population, missing_population_message, read_local_extract,
-                             read_police_uk, read_population)
+                             read_lsoa_population, read_police_uk, read_population)
 from ..inputs.params import default_partnership, load_params
 from ..inputs.partnerships import Area, Partnership, every_area, load_partnerships
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
@@ -199,13 +199,18 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
         uses.append((f"the {baseline.label} baseline", baseline.population_year, baseline.population_why))
     note = population_note(uses, published_by, params.get("population_vintage") == "as_published" and not published_by)
     boundaries = read_boundaries(partnership.boundaries, [*partnership.shown_districts.values(), *partnership.excludes.values()])
+    small_area_file = params.get("small_area_population")  # ONS's LSOA estimates: neighbourhood rates
     files = police.files + [_source(shared.local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
+                            *([_source(config.ROOT / small_area_file)] if small_area_file else []),
                             _source(config.LAD_SUCCESSORS), _source(partnership.boundaries)]
     spc = spc_points({key: chart for key, chart in charts.items() if key[1] in names})
     # Below the district a pack shows its own districts only: counted once for the districts of every pack.
     own, small = partnership.districts, {name: code for p in shared.partnerships for name, code in p.districts.items()}
-    neighbourhoods = shared.once(("neighbourhoods", params["confidence"], params["suppress_below"]), lambda: neighbourhood_table(
-        police.lsoa_counts, catalogue, quarter, small, params["confidence"], params["suppress_below"]))
+    residents = shared.once(("small-area population", small_area_file), lambda: read_lsoa_population(
+        config.ROOT / small_area_file)) if small_area_file else None
+    neighbourhoods = shared.once(("neighbourhoods", params["confidence"], params["suppress_below"], small_area_file),
+                                 lambda: neighbourhood_table(police.lsoa_counts, catalogue, quarter, small,
+                                                             params["confidence"], params["suppress_below"], residents))
     streets = shared.once(("streets", params["suppress_below"]), lambda: top_streets(
         police.street_counts, catalogue, quarter, small, params["suppress_below"], headline_ids(catalogue)))
     points = shared.once(("points",), lambda: year_points(police.points, quarter))

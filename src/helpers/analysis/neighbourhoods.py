@@ -3,7 +3,8 @@ year and its significance, small counts of sensitive indicators suppressed, and 
 
 police.uk names each LSOA "<district> <MSOA number><letter>" (2011 and 2021 LSOAs alike): the MSOA, a
 neighbourhood of roughly 7,000-10,000 residents, is the name less its last letter ("Charnwood 012A" lies in
-"Charnwood 012"), so no other data is needed. Figures are counts (no small-area population is read).
+"Charnwood 012"), so no other data is needed. Figures are counts; where ONS's small-area population is given
+(``small_area_population``), each area also has its rate per 10,000 residents.
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from ..quarters import Quarter, window
 from .stats import normalise_confidence, poisson_rate_test
 
 COLUMNS = ["indicator_id", "district", "level", "neighbourhood", "lsoa", "lsoa_count", "numerator",
-           "previous_numerator", "change_pct", "p_value", "significant", "suppressed"]
+           "previous_numerator", "change_pct", "p_value", "significant", "suppressed", "population", "rate",
+           "previous_rate"]
 CSV_COLUMNS = ["indicator_id", "district", "neighbourhood", "lsoa_count", "numerator", "previous_numerator",
-               "change_pct", "p_value", "significant", "suppressed"]
+               "change_pct", "p_value", "significant", "suppressed", "rate", "previous_rate"]
+PER = 10_000  # rates per this many residents
 STREETS = 10
 # The police.uk indicators the Where chapter maps, in its order (those the catalogue holds).
 HEADLINE = ["total_crime", "burglary_total", "vehicle_offences", "violence_sexual", "asb_total",
@@ -50,7 +53,7 @@ def suppress(counts: pd.Series, threshold: int) -> pd.Series:
 
 
 def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Quarter, districts: dict[str, str],
-                        confidence, suppress_below: int) -> pd.DataFrame:
+                        confidence, suppress_below: int, population: pd.Series | None = None) -> pd.DataFrame:
     """Every police.uk indicator by neighbourhood (level 'neighbourhood') and by LSOA (level 'lsoa') in
     ``districts`` (name -> code): this year's and last year's 12-month counts, the change and the exact test.
 
@@ -59,6 +62,11 @@ def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Qua
     Poisson counts with equal exposure (``stats.poisson_rate_test``: the binomial test of this year's count
     given both years', p = 0.5). For an indicator the catalogue marks ``sensitive``, each count from 1 to
     ``suppress_below`` - 1 is withheld (NA) and its row's change and test are not computed (``suppressed``).
+
+    ``population`` (LSOA code -> residents, ``ingest.read_lsoa_population``): each area's ``population`` is the sum
+    of its LSOAs' (by police.uk's LSOA code), and ``rate`` and ``previous_rate`` are its counts per ``PER``
+    residents, the same population both years. An area with an LSOA the population lacks, and a withheld
+    count, have no rate (NA); without ``population`` no area has one.
     """
     level = normalise_confidence(confidence)
     counts = lsoa_counts.assign(district=district_of(lsoa_counts["lsoa_name"]))
@@ -67,6 +75,8 @@ def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Qua
     areas = counts[["district", "lsoa_name"]].drop_duplicates().sort_values("lsoa_name", ignore_index=True)
     areas["neighbourhood"] = msoa_of(areas["lsoa_name"])
     areas["lsoa_count"] = areas.groupby("neighbourhood")["lsoa_name"].transform("size")
+    areas["population"] = areas["lsoa_name"].map(_residents(counts, population))
+    residents = areas.groupby("neighbourhood")["population"].agg(_whole_sum)
     frames = []
     for indicator in catalogue.values():
         if indicator.source != "police_uk":
@@ -78,6 +88,7 @@ def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Qua
             by_lsoa[column] = by_lsoa["lsoa_name"].map(summed).fillna(0).astype("int64")
         by_msoa = by_lsoa.groupby(["district", "neighbourhood", "lsoa_count"], as_index=False)[
             ["numerator", "previous_numerator"]].sum()
+        by_msoa["population"] = by_msoa["neighbourhood"].map(residents)
         both = pd.concat([by_msoa.assign(level="neighbourhood", lsoa=""),
                           by_lsoa.rename(columns={"lsoa_name": "lsoa"}).assign(level="lsoa")], ignore_index=True)
         frames.append(_compare(both.assign(indicator_id=indicator.id), indicator.sensitive, suppress_below, level))
@@ -102,7 +113,22 @@ def _compare(rows: pd.DataFrame, sensitive: bool, suppress_below: int, level: fl
         rows["significant"] = rows["significant"].astype(object).where(~rows["suppressed"], None)
     for column in ("numerator", "previous_numerator"):
         rows[column] = rows[column].astype("Int64")
+    rows["rate"] = rows["numerator"].astype(float) / rows["population"] * PER
+    rows["previous_rate"] = rows["previous_numerator"].astype(float) / rows["population"] * PER
     return rows
+
+
+def _residents(counts: pd.DataFrame, population: pd.Series | None) -> pd.Series:
+    """LSOA name -> residents: the population of its LSOA code(s) in ``counts``; NaN where one is missing."""
+    if population is None:
+        return pd.Series(dtype=float)
+    codes = counts[["lsoa_name", "lsoa_code"]].drop_duplicates()
+    return codes.assign(population=codes["lsoa_code"].map(population)).groupby("lsoa_name")["population"].agg(_whole_sum)
+
+
+def _whole_sum(values: pd.Series) -> float:
+    """The sum, or NaN if any value is missing (an area's population is known only when all its parts' are)."""
+    return values.sum(skipna=False)
 
 
 def top_streets(street_counts: pd.DataFrame, catalogue: dict, quarter: Quarter, districts: dict[str, str],

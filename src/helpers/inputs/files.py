@@ -121,9 +121,9 @@ def package_versions() -> dict[str, str]:
 
 
 def _files_named_in_params(params_files: list[Path]) -> list[Path]:
-    """The files named by ``local_extract`` or ``paper_template`` in any params file, wherever they
-    are. A params file that cannot be read names none here: reading the params reports it, naming
-    file and line."""
+    """The files named by ``local_extract``, ``paper_template`` or ``small_area_population`` in any params
+    file, wherever they are. A params file that cannot be read names none here: reading the params reports
+    it, naming file and line."""
     import yaml
 
     named = []
@@ -133,7 +133,7 @@ def _files_named_in_params(params_files: list[Path]) -> list[Path]:
         except Exception:  # bad YAML, an impossible date (ValueError), an unreadable file ...
             continue
         if isinstance(document, dict):
-            named += [config.ROOT / document[key] for key in ("local_extract", "paper_template")
+            named += [config.ROOT / document[key] for key in ("local_extract", "paper_template", "small_area_population")
                       if isinstance(document.get(key), str)]
     return [p for p in named if p.is_file()]
 

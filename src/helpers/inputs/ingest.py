@@ -505,6 +505,62 @@ def _csv_rows(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[st
     return header, rows
 
 
+# --- Small-area population ---------------------------------------------------------
+
+# ONS's LSOA estimates name their columns "LSOA 2021 Code", "LSOA Code", "LSOA11CD" ...; case, spaces and
+# underscores aside.
+_LSOA_CODE_COLUMN = re.compile(r"^lsoa ?(20)?(11|21)? ?(code|cd)$")
+_LSOA_POPULATION_COLUMNS = ("total", "all ages")
+_LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
+
+
+def read_lsoa_population(path: Path) -> pd.Series:
+    """ONS's small-area (LSOA) mid-year estimates as LSOA code -> residents (2011 or 2021 LSOAs).
+
+    The CSV as ONS publishes it: a code column ("LSOA 2021 Code", "LSOA Code") and the all-ages total
+    ("Total", "All Ages"); other columns (names, single years of age) are ignored, and so are title lines
+    above the header and blank lines. A bad row is an InputError naming the file, the line and the problem.
+    """
+    text = read_text(path, "small-area population file")
+    code_at = population_at = None
+    seen: dict[str, int] = {}
+    population: dict[str, int] = {}
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        for fields in reader:
+            line = reader.line_num
+            if code_at is None:  # still looking for the header
+                names = [re.sub(r"[\s_]+", " ", f).strip().lower() for f in fields]
+                code_at = next((i for i, n in enumerate(names) if _LSOA_CODE_COLUMN.match(n)), None)
+                if code_at is not None:
+                    population_at = next((names.index(n) for n in _LSOA_POPULATION_COLUMNS if n in names), None)
+                    if population_at is None:
+                        raise InputError("no all-ages population column: expected 'Total' or 'All Ages' beside "
+                                         f"'{fields[code_at]}'", file=path, row=line)
+                continue
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) <= max(code_at, population_at):
+                raise InputError("this row has fewer fields than the header", file=path, row=line)
+            code, given = fields[code_at].strip(), fields[population_at].strip()
+            if not _LSOA_CODE.match(code):
+                raise InputError(f"'{code}' is not an LSOA code such as E01025885", file=path, row=line)
+            if code in seen:
+                raise InputError(f"{code} appears twice (also on line {seen[code]})", file=path, row=line)
+            residents = _whole_number(given)
+            if residents is None or residents <= 0:
+                raise InputError(f"population '{given}' for {code} is not a positive whole number", file=path, row=line)
+            seen[code], population[code] = line, residents
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV ({exc})", file=path, row=reader.line_num) from None
+    if code_at is None:
+        raise InputError("no header naming the LSOA code ('LSOA 2021 Code' or 'LSOA Code') and population "
+                         "('Total' or 'All Ages'): not ONS's LSOA population estimates", file=path)
+    if not population:
+        raise InputError("has a header but no rows", file=path)
+    return pd.Series(population, name="population", dtype="int64").rename_axis("lsoa_code")
+
+
 # --- Local extracts ---------------------------------------------------------------
 
 LOCAL_COLUMNS = ["area", "period", "indicator_id", "numerator", "denominator"]

@@ -20,7 +20,7 @@ RULES = {"significance", "percent_band", "both"}
 VINTAGES = {"as_published", "latest"}
 _TOP = {"partnership", "change_rule", "percent_band", "confidence", "overdispersion", "spc", "local_extract",
         "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "population_vintage",
-        "baseline", "paper_template", "suppress_below"}
+        "baseline", "paper_template", "suppress_below", "small_area_population"}
 _BASELINE = {"start", "end", "label", "note"}
 _SPC = {"steps", "baseline"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -115,9 +115,12 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         fail("suppress_below", "must be a whole number from 1 (suppress nothing) to 100, such as 5")
     if "confidence" in document and document["confidence"] not in (95, 99.8, 0.95, 0.998):
         fail("confidence", "must be 95 or 99.8")
-    for key in ("partnership", "local_extract", "paper_template"):
+    for key in ("partnership", "local_extract", "paper_template", "small_area_population"):
         if key in document and not (isinstance(document[key], str) and document[key].strip()):
             fail(key, f"{key} must be text")
+    if "small_area_population" in document and not (config.ROOT / document["small_area_population"]).is_file():
+        fail("small_area_population", f"no file {document['small_area_population']}: give the path (from the project "
+             "folder) of ONS's LSOA population estimates saved as CSV, or leave the key out for counts")
     paper_template(document)
     for key in ("local_extract_is_sample", "overdispersion"):
         if key in document and not isinstance(document[key], bool):

@@ -28,7 +28,7 @@ from ..analysis.stats import normalise_confidence
 from .fragments import render
 from .messages import RANKING_RULE, baseline_line
 from .narrative import anchor, long_date, markdown, variation
-from .where import TITLE as WHERE
+from .where import TITLE as WHERE, small_area_file
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -94,7 +94,8 @@ def methods(results: Results) -> Markup:
                   comparison=describe_comparison(params, partnership), spc=describe_spc(params), baseline_note=results.baseline_note,
                   population_note=results.population_note, ranking_rule=RANKING_RULE,
                   confidence=normalise_confidence(params.get("confidence", 95)) * 100, suppress_below=params["suppress_below"],
-                  sensitive=[i.title for i in results.catalogue.values() if i.sensitive])
+                  sensitive=[i.title for i in results.catalogue.values() if i.sensitive],
+                  small_area_file=small_area_file(results))
 
 
 def provenance(results: Results, build: dict) -> Markup:

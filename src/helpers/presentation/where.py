@@ -2,9 +2,12 @@
 neighbourhoods and street locations, and the neighbourhoods with a significant rise (also in the key points).
 
 Figures come from ``Results.neighbourhoods`` and ``Results.streets`` (``analysis.neighbourhoods``), where the
-small counts of sensitive indicators are already withheld: here they read "fewer than 5".
+small counts of sensitive indicators are already withheld: here they read "fewer than 5". With ONS's small-area
+population (params' ``small_area_population``) each neighbourhood's rate per 10,000 residents is shown beside its count.
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML
@@ -18,6 +21,17 @@ from .fragments import render
 TITLE = "Where in the district"
 MAPPED = ["total_crime", "burglary_total"]  # drawn as hotspot maps in the report (the rest as tables)
 TOP, STREETS_SHOWN, RISES_SHOWN = 5, 3, 5
+
+
+def small_area_file(results: Results) -> str | None:
+    """The name of the small-area population file the neighbourhood rates come from, or None (counts only)."""
+    given = results.params.get("small_area_population")
+    return Path(given).name if given else None
+
+
+def rate_text(value) -> str:
+    """A rate per 10,000 as shown: '12.3', or '—' (no rate: the count withheld, or no population)."""
+    return "—" if pd.isna(value) else f"{value:,.1f}"
 
 
 def count_text(value, threshold: int) -> str:
@@ -56,6 +70,7 @@ def _line(row: dict, rank: int, threshold: int) -> dict:
     symbol, words = mark(row)
     return {"rank": rank, "district": row["district"], "neighbourhood": row["neighbourhood"],
             "count": count_text(row["numerator"], threshold), "previous": count_text(row["previous_numerator"], threshold),
+            "rate": rate_text(row["rate"]), "previous_rate": rate_text(row["previous_rate"]),
             "change": change_cell(row), "mark": symbol, "mark_words": words}
 
 
@@ -75,8 +90,9 @@ def top_table(results: Results, indicator_id: str) -> Markup:
     title = results.catalogue[indicator_id].title
     which = f"{results.partnership.name}'s neighbourhoods by crimes" if every else \
         f"the {TOP} neighbourhoods with most crimes in each district"
-    return render("where_table", caption=f"{title}: {which}, {_year(results)}, against the 12 months before (counts)",
-                  rows=lines)
+    figures = "rates per 10,000 residents and counts" if small_area_file(results) else "counts"
+    return render("where_table", caption=f"{title}: {which}, {_year(results)}, against the 12 months before ({figures})",
+                  rows=lines, rates=bool(small_area_file(results)))
 
 
 def hotspot_maps(results: Results, indicator_id: str) -> Markup:
@@ -101,9 +117,11 @@ def busiest_table(results: Results, ids: list[str]) -> Markup:
         for district, rows in _neighbourhoods(results, indicator_id).groupby("district", sort=True):
             line = _line(rows.iloc[0].to_dict(), 1, threshold)
             cells.setdefault(district, []).append(line)
+    rates = bool(small_area_file(results))
+    figures = "crimes, rate per 10,000 residents" if rates else "count"
     return render("where_busiest", caption=f"The neighbourhood with most crimes of each type in each district, {_year(results)} "
-                  "(count; change on the 12 months before)", titles=[results.catalogue[i].title for i in ids],
-                  rows=[{"district": d, "cells": c} for d, c in cells.items()])
+                  f"({figures}; change on the 12 months before)", titles=[results.catalogue[i].title for i in ids],
+                  rows=[{"district": d, "cells": c} for d, c in cells.items()], rates=rates)
 
 
 def streets_table(results: Results, indicator_id: str) -> Markup:
@@ -119,14 +137,31 @@ def streets_table(results: Results, indicator_id: str) -> Markup:
 
 def significant_rises(results: Results) -> list[str]:
     """``Charnwood 012: Burglary (all) up from 41 to 78, significant`` for each neighbourhood with a significant rise
-    in a headline indicator, the largest rises first."""
+    in a headline indicator, the largest rises first; with its rates ``(5.1 to 9.8 per 10,000 residents)`` where
+    it has them."""
     rows = results.neighbourhoods
     rows = rows[(rows["level"] == "neighbourhood") & rows["indicator_id"].isin(headline_ids(results.catalogue))
                 & (rows["significant"] == True) & ~rows["suppressed"]]  # noqa: E712 (None where withheld)
     rows = rows[rows["numerator"] > rows["previous_numerator"]]
     rows = rows.assign(rise=rows["numerator"] - rows["previous_numerator"]).sort_values("rise", ascending=False)
     return [f"{r['neighbourhood']}: {results.catalogue[r['indicator_id']].title} up from {r['previous_numerator']:,} "
-            f"to {r['numerator']:,}, significant" for r in rows.to_dict("records")]
+            f"to {r['numerator']:,}{_rates_said(r)}, significant" for r in rows.to_dict("records")]
+
+
+def _rates_said(row: dict) -> str:
+    """' (5.1 to 9.8 per 10,000 residents)', or nothing without rates."""
+    if pd.isna(row["rate"]):
+        return ""
+    return f" ({rate_text(row['previous_rate'])} to {rate_text(row['rate'])} per 10,000 residents)"
+
+
+def unrated(results: Results) -> int:
+    """How many of the pack's neighbourhoods have no rate for want of an LSOA's population (0 without rates)."""
+    if not small_area_file(results):
+        return 0
+    areas = results.neighbourhoods[results.neighbourhoods["level"] == "neighbourhood"].drop_duplicates(
+        ["district", "neighbourhood"])
+    return int(areas["population"].isna().sum())
 
 
 def chapter(results: Results) -> HTML:
@@ -140,6 +175,7 @@ def chapter(results: Results) -> HTML:
     rises = significant_rises(results)
     sensitive = [results.catalogue[i].title for i in ids if results.catalogue[i].sensitive]
     return HTML(render("where_chapter", title=TITLE, year=_year(results), threshold=results.params["suppress_below"],
+                       small_area_file=small_area_file(results), unrated=unrated(results),
                        sensitive=sensitive, blocks=blocks, busiest=busiest_table(results, others) if others else "",
                        streets=streets_table(results, ids[0]) if ids else "", rises=rises[:RISES_SHOWN],
                        more=max(0, len(rises) - RISES_SHOWN)))
