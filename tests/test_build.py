@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -372,6 +373,38 @@ def test_all_partnerships_build_each_pack_in_its_folder_and_an_index(tmp_path, m
     assert main(["build", "--quarter", QUARTER, "--out", str(out), "--force"]) == 0
     assert (folder / "charnwood" / "report.html").is_file() and (folder / "index.html").is_file()
     assert not [p.name for p in out.iterdir() if ".building-" in p.name or ".old-" in p.name]
+
+
+def test_with_small_area_population_the_where_chapter_and_csv_give_rates_per_10000(tmp_path, monkeypatch):
+    """tests/fixtures/lsoa_population_melton.csv has made-up populations (not ONS figures) for the LSOA codes that
+    police.uk's data gives Melton 001 (six LSOAs, 10,500 residents) and Melton 002 (five, 8,000), and for one of
+    Melton 003's: every other neighbourhood has no rate."""
+    import yaml
+    from helpers.cli import main
+
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
+    population, params, out = Path(__file__).parent / "fixtures" / "lsoa_population_melton.csv", tmp_path / "params.yaml", tmp_path / "out"
+    document = yaml.safe_load((config.PARAMS / f"{QUARTER}.yaml").read_text())
+    params.write_text(yaml.safe_dump({**document, "small_area_population": str(population)}), encoding="utf-8")
+    assert main(["build", "--quarter", QUARTER, "--out", str(out), "--params", str(params)]) == 0
+
+    rows = pd.read_csv(out / QUARTER / "neighbourhoods.csv")
+    assert list(rows.columns[-2:]) == ["rate", "previous_rate"]
+    total = rows[rows["indicator_id"] == "total_crime"].set_index("neighbourhood")
+    for neighbourhood, residents in (("Melton 001", 10500), ("Melton 002", 8000)):
+        row = total.loc[neighbourhood]
+        assert row["rate"] == pytest.approx(row["numerator"] / residents * 10000)
+        assert row["previous_rate"] == pytest.approx(row["previous_numerator"] / residents * 10000)
+    unrated = total["rate"].isna()
+    assert unrated["Melton 003"] and unrated.sum() == len(total) - 2
+
+    html = (out / QUARTER / "report.html").read_text(encoding="utf-8")
+    chapter = html[html.index("id='where'"):html.index("id='key'")]
+    assert "Neighbourhood figures are rates per 10,000 residents (ONS small-area estimates,\nlsoa_population_melton.csv)" in chapter
+    assert f"{unrated.sum()} neighbourhoods have\nan LSOA missing from that file" in chapter
+    assert "not rates" not in chapter and "Per 10,000 this year" in chapter
+    methods = html[html.index("id='methods'"):]
+    assert "Neighbourhood figures are rates per 10,000 residents (ONS small-area estimates, lsoa_population_melton.csv)" in methods
 
 
 def test_the_where_chapter_and_no_small_sensitive_count_below_district_level_in_any_output(built, html):

@@ -15,7 +15,7 @@ from helpers import config
 from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import InputError
 from helpers.inputs.ingest import (district_of, missing_population, missing_population_message, read_local_extract,
-                                   read_police_uk, read_population)
+                                   read_lsoa_population, read_police_uk, read_population)
 
 # --- police.uk ------------------------------------------------------------------------
 
@@ -374,6 +374,42 @@ def test_population_unknown_file_layout(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no population" in str(error_of(read_population, empty))
+
+
+# --- Small-area population ----------------------------------------------------------------
+
+def test_lsoa_population_in_either_ons_layout(tmp_path):
+    """ONS's 2021-LSOA layout below a title line, and the older 2011-LSOA layout in another case and spacing."""
+    recent = tmp_path / "sapelsoa2022.csv"
+    recent.write_text("Mid-2022 LSOA population estimates\n"
+                      "LAD 2021 Code,LAD 2021 Name,LSOA 2021 Code,LSOA 2021 Name,Total,F0\n"
+                      "E07000133,Melton,E01025885,Melton 001A,\"1,512\",7\n\n"
+                      "E07000133,Melton,E01025886,Melton 001B,1498,9\n")
+    assert read_lsoa_population(recent).to_dict() == {"E01025885": 1512, "E01025886": 1498}
+    older = tmp_path / "sape2020.csv"
+    older.write_text("lsoa  code,LSOA_Name,All Ages,0\nW01000001,Isle of Anglesey 001A,1650,12\n")
+    assert read_lsoa_population(older).to_dict() == {"W01000001": 1650}
+
+
+@pytest.mark.parametrize("row, problem", [
+    ("Melton 001B,E01025886,", "population '' for E01025886 is not a positive whole number"),
+    ("Melton 001B,E01025886,0", "population '0' for E01025886 is not a positive whole number"),
+    ("Melton 001B,E07000133,1498", "'E07000133' is not an LSOA code such as E01025885"),
+    ("Melton 001B,E01025885,1498", "E01025885 appears twice (also on line 2)"),
+])
+def test_a_bad_lsoa_population_row_is_one_line_naming_file_and_row(tmp_path, row, problem):
+    path = tmp_path / "lsoa.csv"
+    path.write_text(f"LSOA Name,LSOA Code,All Ages\nMelton 001A,E01025885,1512\n{row}\n")
+    assert str(error_of(read_lsoa_population, path)) == f"{path}, row 3: {problem}"
+
+
+def test_a_file_that_is_not_lsoa_population_says_what_it_needs(tmp_path):
+    path = tmp_path / "lsoa.csv"
+    path.write_text("year,lad_code,population\n2021,E07000133,51394\n")
+    assert "no header naming the LSOA code ('LSOA 2021 Code' or 'LSOA Code')" in str(error_of(read_lsoa_population, path))
+    path.write_text("LSOA 2021 Code,LSOA 2021 Name,Males\nE01025885,Melton 001A,700\n")
+    assert str(error_of(read_lsoa_population, path)) == (
+        f"{path}, row 1: no all-ages population column: expected 'Total' or 'All Ages' beside 'LSOA 2021 Code'")
 
 
 # --- Local extracts ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import csv
+import types
 from markupsafe import escape
 
 import numpy as np
@@ -13,8 +14,8 @@ import pytest
 from helpers import config
 from helpers.analysis.neighbourhoods import msoa_of, neighbourhood_table, suppress, top_streets, year_points
 from helpers.inputs.catalogue import Indicator
-from helpers.inputs.ingest import read_police_uk
-from helpers.presentation import hotspots
+from helpers.inputs.ingest import read_lsoa_population, read_police_uk
+from helpers.presentation import hotspots, where
 from helpers.quarters import parse_quarter
 
 QUARTER = parse_quarter("2022-23-Q2")  # this year: Oct 2021 - Sep 2022; the year before: Oct 2020 - Sep 2021
@@ -114,6 +115,53 @@ def test_small_counts_of_a_sensitive_indicator_are_withheld_with_their_change(po
     sensitive = table(police).query("indicator_id == 'violence_sexual'")
     counts = pd.concat([sensitive["numerator"], sensitive["previous_numerator"]]).dropna()
     assert not counts.between(1, 4).any()
+
+
+def small_area_counts():
+    """lsoa_counts as ingest gives them, each LSOA with its own code."""
+    rows = [("2022-09", "E01000011", "Charnwood 012A", "Burglary", 6), ("2021-09", "E01000011", "Charnwood 012A", "Burglary", 3),
+            ("2022-09", "E01000012", "Charnwood 012B", "Burglary", 4), ("2021-09", "E01000012", "Charnwood 012B", "Burglary", 5),
+            ("2022-09", "E01000021", "Melton 001A", "Burglary", 8), ("2022-09", "E01000022", "Melton 001B", "Burglary", 2),
+            ("2022-09", "E01000011", "Charnwood 012A", "Violence and sexual offences", 3),
+            ("2021-09", "E01000011", "Charnwood 012A", "Violence and sexual offences", 9),
+            ("2022-09", "E01000012", "Charnwood 012B", "Anti-social behaviour", 12)]
+    return pd.DataFrame(rows, columns=["month", "lsoa_code", "lsoa_name", "crime_type", "count"])
+
+
+def test_rates_per_10000_residents_from_ons_small_area_population(tmp_path):
+    ons = tmp_path / "sapelsoa.csv"  # ONS's layout; Melton 001B (E01000022) is not in it
+    ons.write_text("LSOA 2021 Code,LSOA 2021 Name,Total\nE01000011,Charnwood 012A,1600\nE01000012,Charnwood 012B,2400\n"
+                   "E01000021,Melton 001A,1500\n")
+    rows = neighbourhood_table(small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5, read_lsoa_population(ons))
+    rows = rows.set_index(["indicator_id", "level", "neighbourhood", "lsoa"])
+    # Charnwood 012 burglary: 6 + 4 = 10 this year, 3 + 5 = 8 last, among 1,600 + 2,400 = 4,000 residents
+    row = rows.loc[("burglary_total", "neighbourhood", "Charnwood 012", "")]
+    assert (row["population"], row["rate"], row["previous_rate"]) == (4000, pytest.approx(25.0), pytest.approx(20.0))
+    row = rows.loc[("burglary_total", "lsoa", "Charnwood 012", "Charnwood 012A")]  # 6 and 3 among 1,600
+    assert (row["rate"], row["previous_rate"]) == (pytest.approx(37.5), pytest.approx(18.75))
+    # Melton 001 lacks Melton 001B's population: no rate, though Melton 001A has its own (8 among 1,500)
+    row = rows.loc[("burglary_total", "neighbourhood", "Melton 001", "")]
+    assert pd.isna(row["population"]) and pd.isna(row["rate"]) and row["numerator"] == 10
+    assert rows.loc[("burglary_total", "lsoa", "Melton 001", "Melton 001A"), "rate"] == pytest.approx(8 / 1500 * 10000)
+    # violence is sensitive: this year's 3 is withheld and has no rate; last year's 9 is shown, 9 among 4,000
+    row = rows.loc[("violence_sexual", "neighbourhood", "Charnwood 012", "")]
+    assert row["suppressed"] and pd.isna(row["rate"]) and row["previous_rate"] == pytest.approx(22.5)
+    # the test stays the exact test on the counts
+    counts_only = neighbourhood_table(small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5)
+    assert counts_only["p_value"].equals(rows.reset_index()["p_value"])
+    assert counts_only[["population", "rate", "previous_rate"]].isna().all().all()
+
+
+def test_a_significant_rise_says_its_rates_where_the_neighbourhood_has_them(tmp_path):
+    ons = tmp_path / "sapelsoa.csv"
+    ons.write_text("LSOA Code,All Ages\nE01000011,1600\nE01000012,2400\nE01000021,1500\n")
+    rows = neighbourhood_table(small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5, read_lsoa_population(ons))
+    rises = where.significant_rises(types.SimpleNamespace(neighbourhoods=rows, catalogue=CATALOGUE))
+    # Charnwood 012 ASB: none last year, 12 among 4,000 residents this year (p = 2 / 2**12); Melton 001: 10 burglaries
+    # from none (p = 2 / 2**10), no rate (Melton 001B has no population), so total crime too
+    assert rises[0] == "Charnwood 012: Asb_Total up from 0 to 12 (0.0 to 30.0 per 10,000 residents), significant"
+    assert set(rises[1:]) == {"Melton 001: Total_Crime up from 0 to 10, significant",
+                              "Melton 001: Burglary_Total up from 0 to 10, significant"}
 
 
 def test_suppress_below_is_the_threshold():

@@ -114,6 +114,7 @@ def test_unknown_commentary_section(tmp_path):
     ("suppress_below: 0\n", "suppress_below"),
     ("suppress_below: five\n", "suppress_below"),
     ("suppress_below: true\n", "suppress_below"),
+    ("small_area_population: [a, b]\n", "small_area_population"),
     ("baseline: 2019-12\n", "baseline"),
     ("baseline:\n  start: 2019-12\n", "baseline"),                                     # no end
     ("baseline:\n  start: 2019-12\n  end: 2020-02\n  colour: red\n", "baseline"),
@@ -124,6 +125,17 @@ def test_bad_values_name_the_key(tmp_path, text, key):
     path = write(tmp_path, text)
     error = error_of("2022-23-Q3", path)
     assert f"key '{key}'" in str(error) and str(path) in str(error)
+
+
+def test_small_area_population_names_a_file(tmp_path):
+    ons = tmp_path / "sapelsoa.csv"
+    path = write(tmp_path, f"small_area_population: {ons}\n")
+    assert str(error_of("2022-23-Q3", path)) == (
+        f"{path}, key 'small_area_population': no file {ons}: give the path (from the project folder) of ONS's LSOA "
+        "population estimates saved as CSV, or leave the key out for counts")
+    ons.write_text("LSOA Code,All Ages\n")
+    assert load_params("2022-23-Q3", path)["small_area_population"] == str(ons)
+    assert "small_area_population" not in load_params("2022-23-Q3", write(tmp_path, ""))  # commented out when shipped
 
 
 @pytest.mark.parametrize("text, problem", [
