@@ -47,7 +47,8 @@ POLARITY_WORDS = {"lower_is_better": "Lower is better", "higher_is_better": "Hig
 ILLUSTRATIVE_MARK = "†"
 def write_neighbourhoods_csv(neighbourhoods: pd.DataFrame, path: str | Path) -> None:
     """``neighbourhoods.csv``: one row per police.uk indicator and neighbourhood (MSOA); a withheld small count
-    (``suppressed``) is an empty cell."""
+    (``suppressed``) is an empty cell, and so is a rate per 10,000 residents where there is none (no small-area
+    population, or the count withheld)."""
     rows = neighbourhoods[neighbourhoods["level"] == "neighbourhood"]
     write_csv(rows[list(NEIGHBOURHOOD_CSV_COLUMNS)], path)
 
