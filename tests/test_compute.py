@@ -213,3 +213,34 @@ def test_districts_are_not_compared_with_a_group_that_has_no_figure(packs):
     assert set(hate["vs_partnership"]) == {"not compared"} and set(hate["funnel_significance"]) == {""}
     crime = table[table["indicator_id"] == "total_crime"]
     assert (crime["vs_partnership"] != "not compared").sum() == 9  # police.uk figures: all nine districts compared
+
+
+def test_neighbourhood_counts_equal_an_independent_count_of_the_raw_files(results, packs):
+    """Total crime and burglary by neighbourhood, for the board's districts and Charnwood's pack: the bundled files
+    counted with csv + gzip only, each LSOA name grouped by its MSOA part (the name less its last letter)."""
+    import collections
+    import csv
+    import gzip
+
+    wanted = {"total_crime": None, "burglary_total": {"Burglary"}}
+    counts: dict = collections.Counter()
+    for path in sorted((config.POLICE_UK / "leicestershire").glob("*-street.csv.gz")):
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+            for record in csv.DictReader(handle):
+                lsoa, month, kind = record["LSOA name"], record["Month"], record["Crime type"]
+                if not lsoa or kind == "Anti-social behaviour":
+                    continue
+                year = "now" if "2021-10" <= month <= "2022-09" else ("before" if "2020-10" <= month <= "2021-09" else None)
+                for indicator_id, types in wanted.items():
+                    if year and (types is None or kind in types):
+                        counts[(indicator_id, lsoa[:-1], year)] += 1
+    for pack, districts in ((results, set(board.DISTRICTS)), (packs["charnwood"], {"Charnwood"})):
+        rows = pack.neighbourhoods[(pack.neighbourhoods["level"] == "neighbourhood")
+                                   & pack.neighbourhoods["indicator_id"].isin(wanted)]
+        assert set(rows["district"]) == districts
+        for row in rows.to_dict("records"):
+            key = (row["indicator_id"], row["neighbourhood"])
+            assert row["numerator"] == counts[(*key, "now")], key
+            assert row["previous_numerator"] == counts[(*key, "before")], key
+        named = {(i, n) for i, n, _ in counts if n.rsplit(" ", 1)[0] in districts}
+        assert named <= set(zip(rows["indicator_id"], rows["neighbourhood"]))  # every neighbourhood with a crime
