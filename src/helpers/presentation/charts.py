@@ -21,7 +21,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 from markupsafe import Markup
 
-from .. import config
 from ..analysis.gaps import join_words, month_ranges
 from ..analysis.spc import READING_WORDS, RULES, read_signal
 from .fragments import render
