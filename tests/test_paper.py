@@ -171,3 +171,16 @@ def test_new_quarter_copies_settings_and_empties_commentary(tmp_path, monkeypatc
         "reason": "Not available this quarter due to the change of recording system", "expected": "2023/24 Q1"}}
     params_module.load_params("2022-23-Q3")  # the file it writes is valid
     assert main(["new-quarter", "2022-23-Q3"]) == 2  # never overwrites without --force
+
+
+def test_new_quarter_for_another_partnership_writes_its_own_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "PARAMS", tmp_path)
+    (tmp_path / "defaults.yaml").write_text((config.ROOT / "params" / "defaults.yaml").read_text())
+    (tmp_path / "charnwood").mkdir()
+    (tmp_path / "charnwood" / "2022-23-Q2.yaml").write_text((config.ROOT / "params" / "charnwood" / "2022-23-Q2.yaml")
+                                                           .read_text())
+    assert main(["new-quarter", "2022-23-Q3", "--partnership", "charnwood"]) == 0
+    assert not (tmp_path / "2022-23-Q3.yaml").exists()  # the board's quarter is its own
+    written = yaml.safe_load((tmp_path / "charnwood" / "2022-23-Q3.yaml").read_text())
+    assert written["commentary"]["summary"] == "" and "racially_religiously_aggravated" in written["unavailable"]
+    assert main(["new-quarter", "2022-23-Q3", "--partnership", "charnwod"]) == 2  # one line naming the ids

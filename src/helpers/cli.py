@@ -110,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             from .inputs.partners_return import write_return_template
             path = args.out or Path(f"local-return-{args.quarter}.xlsx")
             write_return_template(args.quarter, path, load_catalogue(), _chosen(args.partnership).districts)
+            which = f" --partnership {args.partnership}" if args.partnership else ""
             print(f"Wrote {path}: fill in the numerator (and denominator) columns, then "
-                  f"safer-report build --quarter {args.quarter} --local {path}")
+                  f"safer-report build --quarter {args.quarter}{which} --local {path}")
         elif args.command == "new-quarter":
             from .errors import InputError
             from .inputs.params import new_quarter_params, quarter_params_path
