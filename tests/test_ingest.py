@@ -14,7 +14,8 @@ import board
 from helpers import config
 from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import InputError
-from helpers.inputs.ingest import (district_of, missing_population, missing_population_message, read_local_extract,
+from helpers.analysis.neighbourhoods import district_of
+from helpers.inputs.ingest import (missing_population, missing_population_message, read_local_extract,
                                    read_lsoa_population, read_police_uk, read_population)
 
 # --- police.uk ------------------------------------------------------------------------

@@ -108,17 +108,19 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "template":
             from .inputs.catalogue import load_catalogue
             from .inputs.partners_return import write_return_template
+            from .inputs.partnerships import choose
             path = args.out or Path(f"local-return-{args.quarter}.xlsx")
-            write_return_template(args.quarter, path, load_catalogue(), _chosen(args.partnership).districts)
+            write_return_template(args.quarter, path, load_catalogue(), choose(args.partnership).districts)
             which = f" --partnership {args.partnership}" if args.partnership else ""
             print(f"Wrote {path}: fill in the numerator (and denominator) columns, then "
                   f"safer-report build --quarter {args.quarter}{which} --local {path}")
         elif args.command == "new-quarter":
             from .errors import InputError
             from .inputs.params import new_quarter_params, quarter_params_path
+            from .inputs.partnerships import choose
             from .quarters import parse_quarter
             quarter = parse_quarter(args.quarter)
-            chosen = _chosen(args.partnership).id
+            chosen = choose(args.partnership).id
             path = quarter_params_path(quarter.label, chosen)
             if path.exists() and not args.force:
                 raise InputError("already exists: edit it, or use --force to replace it", file=path)
@@ -152,19 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         logging.getLogger("helpers").removeHandler(progress)
-
-
-def _chosen(partnership_id: str | None):
-    """The partnership named (default: params/defaults.yaml's), or one line listing those configured."""
-    from .config import PARTNERSHIPS
-    from .errors import InputError
-    from .inputs.params import default_partnership
-    from .inputs.partnerships import load_partnerships
-
-    configured, chosen = load_partnerships(), partnership_id or default_partnership()
-    if chosen not in configured:
-        raise InputError(f"no partnership '{chosen}'; the configured ones are {', '.join(configured)}", file=PARTNERSHIPS)
-    return configured[chosen]
 
 
 def _report(results: list) -> None:

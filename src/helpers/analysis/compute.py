@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..inputs.boundaries import read_boundaries
+from ..inputs.boundaries import read_boundaries, select
 from ..inputs.catalogue import load_catalogue
 from ..errors import InputError
 from .gaps import data_gaps
@@ -23,8 +23,8 @@ from .indicators import monthly_numerators, population_note, population_year, qu
 from ..inputs.files import SourceFile
 from ..inputs.ingest import (PoliceData, missing_population, missing_population_message, read_local_extract,
                              read_lsoa_population, read_police_uk, read_population)
-from ..inputs.params import default_partnership, load_params
-from ..inputs.partnerships import Area, Partnership, every_area, load_partnerships
+from ..inputs.params import load_params
+from ..inputs.partnerships import Area, Partnership, choose, every_area, load_partnerships
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
 from .results import Results
 
@@ -53,7 +53,6 @@ class Inputs:
     police: PoliceData
     quarter: Quarter
     local_path: Path
-    local_rows: pd.DataFrame
     population: pd.DataFrame
     monthly: pd.DataFrame               # monthly numerators of every area of every pack
     local_given: bool                   # --local: partners' data, not the sample
@@ -81,26 +80,21 @@ def compute_packs(partnership_ids: list[str | None], quarter: Quarter | str | No
 
     ``params_file`` replaces the quarter's params file of a single partnership."""
     configured = load_partnerships()
-    partnerships = [_partnership(configured, pid) for pid in partnership_ids]
+    partnerships = [choose(pid, configured) for pid in partnership_ids]
     if params_file and len(partnerships) > 1:
         raise InputError("--params names one partnership's quarter file: build the partnerships one at a time",
                          file=params_file)
-    shared = read_inputs(partnerships, quarter, police_uk, local, catalogue_file)
+    known = {n: c for p in configured.values() for n, c in p.districts.items()}  # a local extract may name any of these
+    shared = read_inputs(partnerships, known, quarter, police_uk, local, catalogue_file)
     return [compute_pack(shared, p, params_file) for p in partnerships]
 
 
-def _partnership(configured: dict[str, Partnership], pid: str | None) -> Partnership:
-    pid = pid or default_partnership()
-    if pid not in configured:
-        raise InputError(f"no partnership '{pid}'; the configured ones are {', '.join(configured)}", file=config.PARTNERSHIPS)
-    return configured[pid]
-
-
-def read_inputs(partnerships: list[Partnership], quarter: Quarter | str | None = None, police_uk: Path | None = None,
-                local: Path | None = None, catalogue_file: Path | None = None) -> Inputs:
-    """Read the police.uk files, the local extract and the population once, and count every area of ``partnerships``."""
+def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter: Quarter | str | None = None,
+                police_uk: Path | None = None, local: Path | None = None, catalogue_file: Path | None = None) -> Inputs:
+    """Read the police.uk files, the local extract (rows for any of the ``known`` districts, name -> code) and the
+    population once, and count every area of ``partnerships``."""
     catalogue = load_catalogue(catalogue_file)
-    areas = every_area({p.id: p for p in partnerships})
+    areas = every_area(partnerships)
     districts = {name: code for area in areas for name, code in area.districts.items()}
     police = read_police_uk(police_uk or config.POLICE_UK, small_areas={n for p in partnerships for n in p.districts})
     quarter = parse_quarter(quarter) if isinstance(quarter, str) else (quarter or latest_full_quarter(police.months))
@@ -116,7 +110,6 @@ def read_inputs(partnerships: list[Partnership], quarter: Quarter | str | None =
                              f"covers it, or check the district's name in {config.PARTNERSHIPS.name}",
                              file=police_uk or config.POLICE_UK)
     local_path = Path(local or config.ROOT / load_params(quarter.label, None, catalogue)["local_extract"])
-    known = {n: c for p in load_partnerships().values() for n, c in p.districts.items()}  # any configured district
     if local_path.suffix.lower() in (".xlsx", ".xlsm"):
         from ..inputs.partners_return import read_return  # openpyxl only when a return is given
         local_rows = read_return(local_path, catalogue, known)
@@ -125,8 +118,7 @@ def read_inputs(partnerships: list[Partnership], quarter: Quarter | str | None =
     population = read_population(config.POPULATION, {code: name for name, code in districts.items()})
     _check_codes(districts, set(population["area_code"]))
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months, areas)
-    return Inputs(catalogue, police, quarter, local_path, local_rows, population, monthly, local is not None, areas,
-                  partnerships)
+    return Inputs(catalogue, police, quarter, local_path, population, monthly, local is not None, areas, partnerships)
 
 
 def _check_codes(districts: dict[str, str], with_population: set[str]) -> None:
@@ -149,7 +141,7 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     from .breaks import data_breaks                       # loading a bundle
 
     catalogue, quarter, police = shared.catalogue, shared.quarter, shared.police
-    areas, names = partnership.areas, partnership.area_names
+    names = partnership.area_names
     params = load_params(quarter.label, params_file, catalogue, partnership)
     population, years = shared.population, sorted(shared.population["year"].unique())
     codes = {code: name for name, code in partnership.shown_districts.items()}
@@ -198,7 +190,8 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     if baseline.population_year:
         uses.append((f"the {baseline.label} baseline", baseline.population_year, baseline.population_why))
     note = population_note(uses, published_by, params.get("population_vintage") == "as_published" and not published_by)
-    boundaries = read_boundaries(partnership.boundaries, [*partnership.shown_districts.values(), *partnership.excludes.values()])
+    shapes = shared.once(("boundaries", str(partnership.boundaries)), lambda: read_boundaries(partnership.boundaries))
+    boundaries = select(shapes, [*partnership.shown_districts.values(), *partnership.excludes.values()])
     small_area_file = params.get("small_area_population")  # ONS's LSOA estimates: neighbourhood rates
     files = police.files + [_source(shared.local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
                             *([_source(config.ROOT / small_area_file)] if small_area_file else []),

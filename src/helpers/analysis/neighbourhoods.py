@@ -32,8 +32,7 @@ def headline_ids(catalogue: dict) -> list[str]:
 
 
 def district_of(lsoa_names: pd.Series) -> pd.Series:
-    """The district: the LSOA name less its last token, as ingest reads it (analysis results reach presentation,
-    which may not import the inputs)."""
+    """The district: the LSOA name less its last token ('Charnwood 012A' -> 'Charnwood'), as ingest counts it."""
     return lsoa_names.str.rsplit(" ", n=1).str[0]
 
 

@@ -33,10 +33,14 @@ def read_boundaries(path: Path | None = None, codes: list[str] | None = None) ->
         if not (isinstance(geometry, dict) and geometry.get("type") == "MultiPolygon"
                 and isinstance(geometry.get("coordinates"), list)):
             raise InputError("geometry must be a MultiPolygon", file=path, row=f"feature {number} ({properties['LAD23NM']})")
-    if codes is not None:
-        by_code = {feature["properties"]["LAD23CD"]: feature for feature in features}
-        shapes["features"] = [by_code[code] for code in codes if code in by_code]
-    return shapes
+    return shapes if codes is None else select(shapes, codes)
+
+
+def select(shapes: dict, codes: list[str]) -> dict:
+    """The collection of ``shapes``' features of ``codes``, in that order (a code without one is left out);
+    ``shapes`` itself is unchanged."""
+    by_code = {feature["properties"]["LAD23CD"]: feature for feature in shapes["features"]}
+    return {**shapes, "features": [by_code[code] for code in codes if code in by_code]}
 
 
 def missing_boundaries(shapes: dict, codes: list[str]) -> list[str]:

@@ -208,11 +208,6 @@ def _check_crime_types(name: str, table: pa.Table) -> None:
         raise InputError(f"a row in {table['LSOA name'][line - 2].as_py()} has no Crime type", file=name, row=line)
 
 
-def district_of(lsoa_names: pd.Series) -> pd.Series:
-    """The district is the LSOA name without its last token: 'Charnwood 012A' -> 'Charnwood'."""
-    return lsoa_names.str.rsplit(" ", n=1).str[0]
-
-
 def _force_month(name: str, month: str) -> str:
     """'2022-09 leicestershire': one file a month a force, as police.uk lays out its archive."""
     named = re.search(r"(\d{4}-\d{2})-(.+?)-street\.csv", name, re.IGNORECASE)
@@ -246,7 +241,7 @@ def _summarise(table: pa.Table, month: str, name: str, small_areas: frozenset[st
     """One file reduced at once to counts by district and crime type, plus its quality line and its
     rows of the ``small_areas`` districts by small area (``_small_areas``).
 
-    The district (the LSOA name less its last token, as ``district_of``) is found once per
+    The district (the LSOA name less its last token) is found once per
     distinct LSOA in Arrow, and each (district, crime type) pair counted with one
     ``numpy.bincount`` over their dictionary codes; keeping only district counts per file holds memory flat however many
     files are read.
@@ -269,10 +264,10 @@ def _summarise(table: pa.Table, month: str, name: str, small_areas: frozenset[st
 
 def _small_areas(table: pa.Table, month: str, inside: np.ndarray, lsoas: pa.DictionaryArray,
                  types: pa.DictionaryArray, district: np.ndarray, district_names: pa.Array) -> dict[str, pa.Table]:
-    """The partnership rows (``inside``) of one month's file counted by LSOA and crime type and by street
-    location, and their map points: float32 coordinates, district, crime type and month dictionary-coded.
+    """The rows of the wanted districts (``inside``) of one month's file counted by LSOA and crime type and by
+    street location, and their map points: float32 coordinates, district, crime type and month dictionary-coded.
 
-    Counted as ``_summarise`` counts, on the dictionary codes it made (a partnership row always has an LSOA
+    Counted as ``_summarise`` counts, on the dictionary codes it made (a row in a district always has an LSOA
     and a crime type); an LSOA's code is the one on its first row (police.uk gives one code a name).
     """
     lsoa = lsoas.indices.to_numpy(zero_copy_only=False)[inside].astype(np.int64)

@@ -25,7 +25,7 @@ _BASELINE = {"start", "end", "label", "note"}
 _SPC = {"steps", "baseline"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _COMMENTARY = {"summary", "sections", "indicators"}
-_CONTACT = {"name", "role", "email", "phone"}
+CONTACT_KEYS = {"name", "role", "email", "phone"}  # an officer contact, here and in partnerships.yaml
 _UNAVAILABLE = {"reason", "expected"}
 
 
@@ -134,8 +134,8 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
     if "baseline" in document:
         check_baseline(document["baseline"], lambda problem: fail("baseline", problem))
     contact = document.get("contact", {})
-    if not isinstance(contact, dict) or set(contact) - _CONTACT:
-        fail("contact", f"contact may hold only {', '.join(sorted(_CONTACT))}")
+    if not isinstance(contact, dict) or set(contact) - CONTACT_KEYS:
+        fail("contact", f"contact may hold only {', '.join(sorted(CONTACT_KEYS))}")
     if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in contact.values()):
         fail("contact", "each contact detail must be text")
     commentary = document.get("commentary", {}) or {}

@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import config
 from ..errors import InputError
 from .files import load_yaml
+from .params import CONTACT_KEYS, default_partnership
 
 _CODE = re.compile(r"^[EWSN]\d{8}$")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -21,7 +22,6 @@ _PARTNERSHIP_KEYS = {"name", "code", "board", "districts", "subtotals", "compare
                      "boundaries"}
 _GROUP_KEYS = {"name", "code", "type", "districts"}
 _LABEL_KEYS = {"short", "offset"}
-_CONTACT = {"name", "role", "email", "phone"}
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,6 @@ class Partnership:
     @property
     def area_names(self) -> list[str]:
         return [a.name for a in self.areas]
-
-    def area(self, name: str) -> Area:
-        return next(a for a in self.areas if a.name == name)
 
 
 def load_partnerships(path: Path | None = None) -> dict[str, Partnership]:
@@ -149,8 +146,8 @@ def load_partnerships(path: Path | None = None) -> dict[str, Partnership]:
         if not isinstance(excludes, dict) or not all(_CODE.match(str(c)) for c in excludes):
             raise InputError("excludes must map ONS codes to district names", file=path, row=where)
         contact = settings.get("contact") or {}
-        if not isinstance(contact, dict) or set(contact) - _CONTACT:
-            raise InputError(f"contact may hold only {', '.join(sorted(_CONTACT))}", file=path, row=where)
+        if not isinstance(contact, dict) or set(contact) - CONTACT_KEYS:
+            raise InputError(f"contact may hold only {', '.join(sorted(CONTACT_KEYS))}", file=path, row=where)
         boundaries = config.ROOT / settings["boundaries"] if settings.get("boundaries") else config.BOUNDARIES
         total = totals[pid]
         if len(members[pid]) == 1 and total.name != next(iter(members[pid])):
@@ -169,10 +166,20 @@ def load_partnerships(path: Path | None = None) -> dict[str, Partnership]:
     return partnerships
 
 
-def every_area(partnerships: dict[str, Partnership]) -> list[Area]:
+def choose(partnership_id: str | None, configured: dict[str, Partnership] | None = None) -> Partnership:
+    """The partnership named (None: ``partnership`` in params/defaults.yaml), or one line listing those configured."""
+    configured = configured if configured is not None else load_partnerships()
+    chosen = partnership_id or default_partnership()
+    if chosen not in configured:
+        raise InputError(f"no partnership '{chosen}'; the configured ones are {', '.join(configured)}",
+                         file=config.PARTNERSHIPS)
+    return configured[chosen]
+
+
+def every_area(partnerships: list[Partnership]) -> list[Area]:
     """Every area of every pack, once: what a run of all the packs computes."""
     seen: dict[str, Area] = {}
-    for p in partnerships.values():
+    for p in partnerships:
         for area in p.areas:
             seen.setdefault(area.name, area)
     return list(seen.values())
