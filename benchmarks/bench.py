@@ -537,7 +537,7 @@ def main() -> None:
         folder = Path(tmp)
         police, ingest = bench_ingest(runs)
         results = bench_compute(runs, police, ingest)
-        bundle = folder / "results.pkl"
+        bundle = folder / "results"
         save(results, bundle)
         executed = bench_notebooks(runs, bundle, results.quarter.label, folder / "notebooks")
         bench_outputs(runs, results, executed, folder)

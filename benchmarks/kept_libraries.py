@@ -598,7 +598,7 @@ def main() -> None:
     parser.add_argument("--routes", nargs="+", choices=list(ROUTES), default=list(ROUTES), help="PDF routes to compare")
     parser.add_argument("--kernels", nargs="+", choices=list(KERNELS), default=list(KERNELS),
                         help="kernel variants to compare (the first is the baseline)")
-    parser.add_argument("--html", type=Path, help="a built report.html, with notebooks/results.pkl beside it "
+    parser.add_argument("--html", type=Path, help="a built report.html, with notebooks/results beside it "
                         "(default: build the default quarter first)")
     parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "kept-libraries",
                         help="folder for the PDFs and page sheets (default /tmp/kept-libraries)")
@@ -629,7 +629,7 @@ def main() -> None:
         bench_pdf(routes, html, keep, args.runs, not args.no_builds)
     if args.part in ("kernels", "all"):
         bench_new_client(args.runs)
-        bench_papermill_overhead(html.parent / "notebooks" / "results.pkl", args.runs, keep / "overhead")
+        bench_papermill_overhead(html.parent / "notebooks" / "results", args.runs, keep / "overhead")
         if not args.no_builds:
             bench_builds(["devtools"], args.kernels, args.runs, keep / "kernel-builds", "Kernel clients")
     loads = CALM["loads"]

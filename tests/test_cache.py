@@ -1,11 +1,18 @@
-"""helpers.build.cache: results saved under the key of their inputs, reused while it holds."""
+"""helpers.build.cache: results saved under the key of their inputs, reused while it holds; an entry
+that is not a bundle we wrote is a miss, and nothing in the cache is ever unpickled."""
 from __future__ import annotations
 
+import datetime as dt
+import pickle
+
+import pandas as pd
 import pytest
 
 from helpers import config
 from helpers.analysis import compute
+from helpers.analysis.results import Results, load, save
 from helpers.build import cache
+from helpers.quarters import Quarter
 
 
 @pytest.fixture(autouse=True)
@@ -13,35 +20,92 @@ def private_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "CACHE", tmp_path / "cache")
 
 
+def small_results(label: str) -> Results:
+    """A hand-made bundle: every kind of value a real one holds (a date, a nullable boolean, categories)."""
+    start, q = int(label[:4]), int(label[-1])
+    table = pd.DataFrame({"indicator_id": ["total_crime", "asb"], "value": [781.5, 120.25],
+                          "significant": [True, None]})
+    points = pd.DataFrame({"district": pd.Categorical(["Blaby", "Melton"]),
+                           "longitude": pd.Series([-1.1, -0.9], dtype="float32")})
+    return Results(Quarter(start, q), {"meeting_date": dt.date(2022, 11, 17), "unavailable": {}}, {}, table,
+                   pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), points=points)
+
+
+def fake_compute(calls: list):
+    return lambda ids, quarter, *args: [calls.append(quarter) or small_results(quarter) for _ in ids]
+
+
+def test_a_bundle_reads_back_as_it_was_saved(tmp_path):
+    saved = small_results("2022-23-Q2")
+    save(saved, tmp_path / "bundle")
+    read = load(results_path=tmp_path / "bundle")
+    assert read.quarter == Quarter(2022, 2) and read.params["meeting_date"] == dt.date(2022, 11, 17)
+    pd.testing.assert_frame_equal(read.table, saved.table)
+    assert read.table["significant"].tolist() == [True, None]
+    assert read.points["district"].tolist() == ["Blaby", "Melton"]
+    assert not list((tmp_path / "bundle").glob("*.pkl"))
+
+
 def test_compute_cached_uses_the_saved_results_only_for_the_same_key(monkeypatch):
     computed = []
-    monkeypatch.setattr(compute, "compute_packs", lambda ids, quarter, *args: [computed.append(quarter) or {"quarter": quarter}
-                                                                              for _ in ids])
+    monkeypatch.setattr(compute, "compute_packs", fake_compute(computed))
     monkeypatch.setattr(cache, "CACHE_ENTRIES", 2)
-    assert cache.compute_cached({"p": "k1"}, "2022-23-Q2")["p"] == {"quarter": "2022-23-Q2"}
-    assert cache.compute_cached({"p": "k1"}, "2022-23-Q2")["p"] == {"quarter": "2022-23-Q2"}
+    assert cache.compute_cached({"p": "k1"}, "2022-23-Q2")["p"].quarter == Quarter(2022, 2)
+    assert cache.compute_cached({"p": "k1"}, "2022-23-Q2")["p"].quarter == Quarter(2022, 2)
     assert computed == ["2022-23-Q2"]  # the second came from the cache
-    cache.cached_results_path("k1").write_bytes(b"not a pickle")  # damaged: computed again
-    cache.compute_cached({"p": "k1"}, "2022-23-Q2")["p"]
-    cache.compute_cached({"p": "k2"}, "2022-23-Q1")["p"]
-    cache.compute_cached({"p": "k3"}, "2022-23-Q3")["p"]
+    (cache.cached_results_path("k1") / "results.json").write_bytes(b"not json")  # damaged: computed again
+    cache.compute_cached({"p": "k1"}, "2022-23-Q2")
+    cache.compute_cached({"p": "k2"}, "2022-23-Q1")
+    cache.compute_cached({"p": "k3"}, "2022-23-Q3")
     assert computed == ["2022-23-Q2", "2022-23-Q2", "2022-23-Q1", "2022-23-Q3"]
-    assert len(list(config.CACHE.glob("results-*.pkl"))) == 2  # the oldest entry dropped
+    assert len(list(config.CACHE.glob("results-*"))) == 2  # the oldest entry dropped
 
 
-@pytest.mark.parametrize("saved", [
-    b"",                                                  # EOFError: empty
-    b"\x80\x05\x95",                                      # cut short
-    b"cno_such_module_anywhere\nResults\n.",              # ModuleNotFoundError: saved by other code
-    b"chelpers.analysis.results\nNoSuchClass\n.",         # AttributeError: a class since renamed
-    b"c__builtin__\nint\n(S'x'\ntR.",                     # ValueError while rebuilding an object
-    b"c__builtin__\nint\n(S'1'\nS'2'\nS'3'\ntR.",          # TypeError: a changed signature
-])
-def test_an_unreadable_cache_entry_is_computed_again(saved, monkeypatch):
-    from helpers.analysis.results import load
+class _Runs:
+    """Unpickling this object creates a marker file: proof that a pickle was loaded."""
 
-    monkeypatch.setattr(compute, "compute_packs", lambda ids, quarter, *args: [{"quarter": quarter} for _ in ids])
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def _foreign_entries(marker) -> dict[str, dict[str, bytes] | bytes]:
+    payload = pickle.dumps(_Runs(marker))
+    return {
+        "a pickle in place of the JSON": {"results.json": payload},
+        "a pickle in place of a table": {"results.json": b'{"format": "safer-report results 1", "quarter": '
+                                                         b'{"start_year": 2022, "q": 2}}', "table.parquet": payload},
+        "an old pickle file": payload,
+        "empty folder": {},
+        "JSON of another format": {"results.json": b'{"format": "something else"}'},
+        "JSON that is a list": {"results.json": b"[1, 2]"},
+        "fields of another version": {"results.json": b'{"format": "safer-report results 1", "quarter": {"year": 1}}'},
+        "not UTF-8": {"results.json": b"\xff\xfe"},
+    }
+
+
+@pytest.mark.parametrize("case", list(_foreign_entries("x")))
+def test_a_foreign_or_damaged_entry_is_computed_again_and_never_unpickled(case, tmp_path, monkeypatch):
+    marker = tmp_path / "unpickled"
+    entry = _foreign_entries(marker)[case]
+    computed = []
+    monkeypatch.setattr(compute, "compute_packs", fake_compute(computed))
+    path = cache.cached_results_path("k")
     config.CACHE.mkdir(parents=True)
-    cache.cached_results_path("k").write_bytes(saved)
-    assert cache.compute_cached({"p": "k"}, "2022-23-Q2")["p"] == {"quarter": "2022-23-Q2"}
-    assert load(results_path=cache.cached_results_path("k")) == {"quarter": "2022-23-Q2"}  # saved anew
+    if isinstance(entry, bytes):
+        path.write_bytes(entry)
+    else:
+        path.mkdir()
+        for name, data in entry.items():
+            (path / name).write_bytes(data)
+    assert cache.compute_cached({"p": "k"}, "2022-23-Q2")["p"].quarter == Quarter(2022, 2)
+    assert computed == ["2022-23-Q2"] and not marker.exists()
+    assert load(results_path=path).quarter == Quarter(2022, 2)  # saved anew, as a bundle
+
+
+def test_the_code_holds_no_pickle_loading():
+    helpers = config.ROOT / "src" / "helpers"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in helpers.rglob("*.py"))
+    assert "import pickle" not in text and "pickle.load" not in text

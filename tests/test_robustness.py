@@ -184,10 +184,11 @@ def two_builds(tmp_path_factory) -> SimpleNamespace:
             exits[i] = time.time()
             if len(exits) == 1 and process.returncode == 0:
                 folder = out / QUARTER
-                started = (folder / "notebooks" / "results.pkl").stat().st_mtime_ns
+                started = (folder / "notebooks" / "results" / "results.json").stat().st_mtime_ns
                 for name in ("indicators.csv", "board-paper.md", "board-paper.docx", "dashboard.xlsx"):
                     shutil.copy2(folder / name, first / name)
-                assert (folder / "notebooks" / "results.pkl").stat().st_mtime_ns == started, "swapped while copying"
+                assert (folder / "notebooks" / "results" / "results.json").stat().st_mtime_ns == started, \
+                    "swapped while copying"
         time.sleep(0.05)
     outputs = [(o.read_text(), e.read_text()) for o, e in logs]
     return SimpleNamespace(out=out, first=first, exits=exits, codes=[p.returncode for p in processes], outputs=outputs)
@@ -780,7 +781,7 @@ def test_two_builds_at_once_leave_one_whole_build(two_builds):
     assert sorted(p.name for p in out.iterdir()) == sorted([QUARTER, f".{QUARTER}.lock"])  # no staging or old folders
     # The second build waited for the first to release its lock, so everything now in the folder
     # was written after that: nothing of the first build is mixed in.
-    started = (folder / "notebooks" / "results.pkl").stat().st_mtime
+    started = min(p.stat().st_mtime for p in (folder / "notebooks" / "results").iterdir())  # the bundle: written first
     assert started >= min(two_builds.exits.values()) - 5
     assert all(p.stat().st_mtime >= started for p in folder.rglob("*") if p.is_file())
     assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md", "board-paper.html", "board-paper.docx",

@@ -1,9 +1,11 @@
 """Saved results: a computation is kept under the key of its inputs (``files.input_key``)
-and reused while they are unchanged. Light to import: pandas and the readers load only
+and reused while they are unchanged. An entry is a results bundle (Parquet and JSON, never a
+pickle: nothing in the cache can run code); one that cannot be read is a miss. Light to import: pandas and the readers load only
 when something is computed, after the build has launched its kernels.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,19 +30,27 @@ def compute_cached(keys: dict[str, str], quarter: str | None, police_uk: Path | 
         if cached.exists():
             try:
                 packs[pid] = load(results_path=cached)
-            except Exception:  # damaged, or saved by other code (a missing module, a changed class): compute again
-                cached.unlink(missing_ok=True)
+            except ValueError:  # damaged, foreign, or saved by other code: compute again
+                _remove(cached)
     missing = [pid for pid in keys if pid not in packs]
     if missing:
         for pid, results in zip(missing, compute_packs(missing, quarter, police_uk, params_file, local)):
             save(results, cached_results_path(keys[pid]))
             packs[pid] = results
-    entries = sorted(config.CACHE.glob("results-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    entries = sorted(config.CACHE.glob("results-*"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[max(CACHE_ENTRIES, len(keys)):]:
-        old.unlink(missing_ok=True)
+        _remove(old)
     return packs
+
+
+def _remove(entry: Path) -> None:
+    """Delete a cache entry (a bundle folder, or a file left by older code)."""
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        entry.unlink(missing_ok=True)
 
 
 def cached_results_path(key: str) -> Path:
     """Where the results computed from inputs with this ``input_key`` are saved."""
-    return config.CACHE / f"results-{key[:32]}.pkl"
+    return config.CACHE / f"results-{key[:32]}"

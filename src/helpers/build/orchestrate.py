@@ -316,7 +316,7 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
     from ..analysis.results import save
 
     label = results.quarter.label
-    bundle = staging / "notebooks" / "results.pkl"
+    bundle = staging / "notebooks" / "results"
     save(results, bundle)
     step = time.perf_counter()
     log.info("%s, %s: running %d section notebooks", label, results.partnership.name, len(SECTION_NOTEBOOKS))
