@@ -1,6 +1,7 @@
 """helpers.inputs.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
 import collections
 import csv
+import gzip
 import hashlib
 import re
 import shutil
@@ -164,11 +165,45 @@ def test_month_not_matching_file_name(tmp_path, write_street_csv):
     assert path.name in str(error) and "2022-08" in str(error) and "2022-09" in str(error)
 
 
-def test_duplicate_crime_id_names_the_line(tmp_path, write_street_csv):
-    rows = [("a", "Blaby 001A", "Burglary"), ("b", "Melton 001A", "Drugs"), ("a", "Blaby 001A", "Burglary")]
-    path = write_street_csv(tmp_path, "2022-09", rows)
-    error = error_of(read_police_uk, tmp_path)
-    assert error.row == 4 and path.name in str(error) and "Crime ID a " in str(error)
+def _published_rows(month: str) -> list[list[str]]:
+    """Repeated Crime IDs in the shapes police.uk publishes: an exact copy, and copies that differ in the outcome,
+    the LSOA and the crime type; two ASB rows alike in every field are two incidents, not a copy."""
+    def row(crime_id, lsoa, crime_type, outcome="Under investigation"):
+        return [crime_id, month, "Leicestershire Police", "Leicestershire Police", "-1.2", "52.6",
+                "On or near High Street", "E01000001", lsoa, crime_type, outcome, ""]
+    return [row("a", "Blaby 001A", "Burglary"), row("a", "Blaby 001A", "Burglary"),             # exact copy
+            row("b", "Blaby 001A", "Shoplifting"), row("b", "Blaby 001A", "Shoplifting", "Court result unavailable"),
+            row("c", "Blaby 001A", "Robbery"), row("c", "Melton 002B", "Robbery"),               # another LSOA
+            row("d", "Melton 002B", "Drugs"), row("d", "Melton 002B", "Public order"),           # another crime type
+            row("", "Melton 002B", "Anti-social behaviour", ""), row("", "Melton 002B", "Anti-social behaviour", "")]
+
+
+def _write_rows(path, rows) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(POLICE_HEADER)
+        writer.writerows(rows)
+
+
+def test_repeated_crime_ids_are_counted_as_published_and_reported(tmp_path):
+    _write_rows(tmp_path / "2022-09-leicestershire-street.csv", _published_rows("2022-09"))
+    data = read_police_uk(tmp_path)
+    assert counts_dict(data) == {("2022-09", "Blaby", "Burglary"): 2, ("2022-09", "Blaby", "Shoplifting"): 2,
+                                 ("2022-09", "Blaby", "Robbery"): 1, ("2022-09", "Melton", "Robbery"): 1,
+                                 ("2022-09", "Melton", "Drugs"): 1, ("2022-09", "Melton", "Public order"): 1,
+                                 ("2022-09", "Melton", "Anti-social behaviour"): 2}
+    quality = data.quality.iloc[0]
+    assert (quality["rows"], quality["repeated_ids"], quality["exact_copies"], quality["dropped"]) == (10, 4, 1, 0)
+
+
+def test_drop_exact_leaves_out_only_the_exact_copies(tmp_path):
+    _write_rows(tmp_path / "2022-09-leicestershire-street.csv", _published_rows("2022-09"))
+    data = read_police_uk(tmp_path, duplicates="drop_exact")
+    counts = counts_dict(data)
+    assert counts[("2022-09", "Blaby", "Burglary")] == 1 and counts[("2022-09", "Blaby", "Shoplifting")] == 2
+    assert counts[("2022-09", "Melton", "Anti-social behaviour")] == 2  # alike ASB rows are not copies
+    quality = data.quality.iloc[0]
+    assert (quality["rows"], quality["repeated_ids"], quality["exact_copies"], quality["dropped"]) == (9, 4, 1, 1)
 
 
 def test_empty_file(tmp_path):
@@ -183,21 +218,75 @@ def test_header_only_file(tmp_path, write_street_csv):
     assert path.name in str(error) and "no rows" in str(error)
 
 
-def test_same_month_in_two_files(tmp_path, write_street_csv):
+def test_same_month_in_two_files_with_other_rows_names_both(tmp_path, write_street_csv):
     first = write_street_csv(tmp_path / "a", "2022-09", SEPTEMBER)
-    second = write_street_csv(tmp_path / "b", "2022-09", SEPTEMBER, "gz")
+    second = write_street_csv(tmp_path / "b", "2022-09", SEPTEMBER[:-1], "gz")
     error = error_of(read_police_uk, tmp_path)
     # both files have the same name, so the message must name their folders
-    assert "month 2022-09 is also in" in str(error)
+    assert "Leicestershire Police's 2022-09 is also in" in str(error) and "with other rows" in str(error)
     assert str(first) in str(error) and str(second) in str(error)
 
 
-def test_same_month_twice_inside_a_zip_and_beside_it(tmp_path, write_street_csv):
+def _zip_beside(folder, csv_path):
+    with zipfile.ZipFile(folder / "2022-09.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2022-09/2022-09-leicestershire-street.csv", csv_path.read_bytes())
+
+
+COPIES = {
+    "a .csv.gz beside its .csv": lambda folder, path: (folder / (path.name + ".gz")).write_bytes(
+        gzip.compress(path.read_bytes())),
+    "a zip named by month beside the CSV": _zip_beside,
+    "renamed to another force": lambda folder, path: shutil.copy(path, folder / "2022-09-nottinghamshire-street.csv"),
+    "no date in the name": lambda folder, path: shutil.copy(path, folder / "copy-street.csv"),
+    "in a subfolder": lambda folder, path: (folder / "again").mkdir() or shutil.copy(path, folder / "again"),
+}
+
+
+@pytest.mark.parametrize("copy", list(COPIES.values()), ids=list(COPIES))
+def test_the_same_month_kept_twice_is_counted_once_with_a_warning(copy, tmp_path, write_street_csv):
+    path = write_street_csv(tmp_path, "2022-09", SEPTEMBER)
+    once = counts_dict(read_police_uk(tmp_path))
+    copy(tmp_path, path)
+    data = read_police_uk(tmp_path)
+    assert counts_dict(data) == once and sum(once.values()) == 8
+    assert quality_dict(data) == {"2022-09": EXPECTED_QUALITY["2022-09"]}
+    (warning,) = data.warnings
+    assert "holds the same rows as" in warning and "2022-09" in warning and "read once" in warning
+
+
+def test_a_file_holds_the_force_its_rows_name(tmp_path, write_street_csv):
+    """Another force's month is its own month, whatever the file is called; a force whose districts have no
+    neighbourhood figures asked for is read alongside (its small-area tables are empty)."""
     write_street_csv(tmp_path, "2022-09", SEPTEMBER)
-    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as archive:
-        archive.writestr("2022-09/2022-09-leicestershire-street.csv", street_csv_text("2022-09", SEPTEMBER))
-    error = error_of(read_police_uk, tmp_path)
-    assert "month 2022-09 is also in" in str(error)
+    other = street_csv_text("2022-09", [("n1", "Rushcliffe 001A", "Burglary"), ("n2", "Gedling 002A", "Drugs")])
+    (tmp_path / "2022-09-leicestershire-2-street.csv").write_text(
+        other.replace("Leicestershire Police", "Nottinghamshire Police"))
+    data = read_police_uk(tmp_path, small_areas={"Blaby"})
+    counts = counts_dict(data)
+    assert counts[("2022-09", "Rushcliffe", "Burglary")] == 1 and counts[("2022-09", "Blaby", "Burglary")] == 2
+    assert quality_dict(data)["2022-09"]["rows"] == 11 and not data.warnings
+    assert set(data.lsoa_counts["lsoa_name"].str.split().str[0]) == {"Blaby"}
+
+
+def test_crime_types_in_other_letter_case_are_police_uks_and_unknown_ones_count_in_total_crime(tmp_path,
+                                                                                               write_street_csv):
+    from helpers.analysis.indicators import monthly_numerators
+    from helpers.inputs.partnerships import Area
+
+    rows = [("a", "Blaby 001A", "burglary"), ("b", "Blaby 001A", "BURGLARY "), ("c", "Blaby 001A", "Fraud"),
+            ("d", "Blaby 001A", "Fraud"), ("", "Blaby 001A", "anti-social behaviour")]
+    write_street_csv(tmp_path, "2022-09", rows)
+    data = read_police_uk(tmp_path)
+    assert counts_dict(data) == {("2022-09", "Blaby", "Burglary"): 2, ("2022-09", "Blaby", "Fraud"): 2,
+                                 ("2022-09", "Blaby", "Anti-social behaviour"): 1}
+    (warning,) = data.warnings
+    assert "crime type 'Fraud' (2 rows)" in warning and "total recorded crime" in warning
+    catalogue = load_catalogue()
+    local = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
+    monthly = monthly_numerators(data.counts, local, catalogue, ["2022-09"], [Area("Blaby", "E07000129", "district",
+                                                                                    {"Blaby": "E07000129"})])
+    numerator = monthly.set_index("indicator_id")["numerator"]
+    assert numerator["total_crime"] == 4 and numerator["burglary_total"] == 2 and numerator["asb_total"] == 1
 
 
 def test_folder_with_no_files(tmp_path):

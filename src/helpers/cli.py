@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             from .analysis.compute import compute
             results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local,
                               partnership=args.partnership)
+            for warning in results.data_warnings:
+                print(f"safer-report: warning: {warning}", file=sys.stderr)
             missing = results.rows()[results.rows()["status"] != "available"]
             print(f"All inputs valid for {results.quarter.label}, {results.partnership.name}: {len(results.files)} files, "
                   f"{len(results.catalogue)} indicators, {len(missing)} not available"

@@ -23,7 +23,7 @@ from .indicators import monthly_numerators, population_note, population_year, qu
 from ..inputs.files import SourceFile
 from ..inputs.ingest import (PoliceData, missing_population, missing_population_message, read_local_extract,
                              read_lsoa_population, read_police_uk, read_population)
-from ..inputs.params import load_params
+from ..inputs.params import defaults, load_params
 from ..inputs.partnerships import Area, Partnership, choose, every_area, load_partnerships
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
 from .results import Results
@@ -85,18 +85,20 @@ def compute_packs(partnership_ids: list[str | None], quarter: Quarter | str | No
         raise InputError("--params names one partnership's quarter file: build the partnerships one at a time",
                          file=params_file)
     known = {n: c for p in configured.values() for n, c in p.districts.items()}  # a local extract may name any of these
-    shared = read_inputs(partnerships, known, quarter, police_uk, local, catalogue_file)
+    shared = read_inputs(partnerships, known, quarter, police_uk, local, catalogue_file, params_file)
     return [compute_pack(shared, p, params_file) for p in partnerships]
 
 
 def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter: Quarter | str | None = None,
-                police_uk: Path | None = None, local: Path | None = None, catalogue_file: Path | None = None) -> Inputs:
+                police_uk: Path | None = None, local: Path | None = None, catalogue_file: Path | None = None,
+                params_file: Path | None = None) -> Inputs:
     """Read the police.uk files, the local extract (rows for any of the ``known`` districts, name -> code) and the
     population once, and count every area of ``partnerships``."""
     catalogue = load_catalogue(catalogue_file)
     areas = every_area(partnerships)
     districts = {name: code for area in areas for name, code in area.districts.items()}
-    police = read_police_uk(police_uk or config.POLICE_UK, small_areas={n for p in partnerships for n in p.districts})
+    police = read_police_uk(police_uk or config.POLICE_UK, small_areas={n for p in partnerships for n in p.districts},
+                            duplicates=defaults().get("duplicates", "keep"))
     quarter = parse_quarter(quarter) if isinstance(quarter, str) else (quarter or latest_full_quarter(police.months))
     needed = [str(m) for m in window(quarter.end_month, 24)]
     if not set(needed) & set(police.months) or str(quarter.end_month) not in police.months:
@@ -109,7 +111,7 @@ def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter:
             raise InputError(f"no rows for {name} ({code}): add the police.uk street-level files of the force that "
                              f"covers it, or check the district's name in {config.PARTNERSHIPS.name}",
                              file=police_uk or config.POLICE_UK)
-    local_path = Path(local or config.ROOT / load_params(quarter.label, None, catalogue)["local_extract"])
+    local_path, local_given = _local_extract(partnerships, quarter, catalogue, params_file, local)
     if local_path.suffix.lower() in (".xlsx", ".xlsm"):
         from ..inputs.partners_return import read_return  # openpyxl only when a return is given
         local_rows = read_return(local_path, catalogue, known)
@@ -118,7 +120,23 @@ def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter:
     population = read_population(config.POPULATION, {code: name for name, code in districts.items()})
     _check_codes(districts, set(population["area_code"]))
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months, areas)
-    return Inputs(catalogue, police, quarter, local_path, population, monthly, local is not None, areas, partnerships)
+    return Inputs(catalogue, police, quarter, local_path, population, monthly, local_given, areas, partnerships)
+
+
+def _local_extract(partnerships: list[Partnership], quarter: Quarter, catalogue: dict, params_file: Path | None,
+                   local: Path | None) -> tuple[Path, bool]:
+    """The local extract every pack reads and whether it is partners' data rather than the shipped sample:
+    ``--local``, else the ``local_extract`` of the packs' params (``--params`` or their quarter files, over
+    params/defaults.yaml); packs naming different extracts are built one at a time."""
+    if local:
+        return Path(local), True
+    named = {load_params(quarter.label, params_file, catalogue, p)["local_extract"]: p for p in partnerships}
+    if len(named) > 1:
+        (first, one), (second, other) = list(named.items())[:2]
+        raise InputError(f"the packs read different local extracts ({one.id}: {first}; {other.id}: {second}): build "
+                         "them one at a time, or use --local", file=config.PARAMS)
+    (path,) = named
+    return config.ROOT / path, path != defaults().get("local_extract")
 
 
 def _check_codes(districts: dict[str, str], with_population: set[str]) -> None:
@@ -212,7 +230,7 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
                    baseline_note=baseline.describe(), spc=spc, breaks=breaks, partnership=partnership,
                    neighbourhoods=neighbourhoods[neighbourhoods["district"].isin(own)].reset_index(drop=True),
                    streets=streets[streets["district"].isin(own)].reset_index(drop=True),
-                   points=points[points["district"].isin(own)].reset_index(drop=True))
+                   points=points[points["district"].isin(own)].reset_index(drop=True), data_warnings=police.warnings)
 
 
 def pack_quality(police: PoliceData, partnership: Partnership) -> pd.DataFrame:

@@ -31,9 +31,10 @@ def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalog
     frames = []
     districts = list(dict.fromkeys(name for area in areas for name in area.districts))
     grid = pd.MultiIndex.from_product([police_months, districts], names=["month", "area"])
+    types = police_counts["crime_type"].unique()
     for indicator in catalogue.values():
         if indicator.source == "police_uk":
-            chosen = police_counts[police_counts["crime_type"].isin(indicator.crime_types)]
+            chosen = police_counts[police_counts["crime_type"].isin(indicator.counted_types(types))]
             counts = chosen.groupby(["month", "district"])["count"].sum().rename_axis(["month", "area"])
             frame = counts.reindex(grid, fill_value=0).rename("numerator").reset_index()
             frame["denominator"] = np.nan

@@ -80,7 +80,7 @@ def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Qua
     for indicator in catalogue.values():
         if indicator.source != "police_uk":
             continue
-        chosen = counts[counts["crime_type"].isin(indicator.crime_types)]
+        chosen = counts[counts["crime_type"].isin(indicator.counted_types(counts["crime_type"].unique()))]
         by_lsoa = areas.copy()
         for column, months in (("numerator", this_year), ("previous_numerator", last_year)):
             summed = chosen[chosen["month"].isin(months)].groupby("lsoa_name")["count"].sum()
@@ -145,7 +145,7 @@ def top_streets(street_counts: pd.DataFrame, catalogue: dict, quarter: Quarter, 
     frames = []
     for indicator_id in ids:
         indicator = catalogue[indicator_id]
-        summed = (rows[rows["crime_type"].isin(indicator.crime_types)]
+        summed = (rows[rows["crime_type"].isin(indicator.counted_types(rows["crime_type"].unique()))]
                   .groupby(["district", "location", "neighbourhood"], as_index=False)["count"].sum())
         if indicator.sensitive:
             summed = summed[summed["count"] >= suppress_below]

@@ -56,6 +56,7 @@ class Results:
     neighbourhoods: pd.DataFrame = field(default_factory=pd.DataFrame)
     streets: pd.DataFrame = field(default_factory=pd.DataFrame)
     points: pd.DataFrame = field(default_factory=pd.DataFrame)
+    data_warnings: list[str] = field(default_factory=list)  # about the police.uk files as read (PoliceData.warnings)
 
     def rows(self, area: str | None = None, section: str | None = None) -> pd.DataFrame:
         """The table for one area (default: the partnership as a whole) and section, in catalogue order."""

@@ -213,6 +213,7 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
         if index:
             from ..presentation.index import write_index
             write_index(out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids])
+    built[ids[0]].warnings = [*packs[ids[0]].data_warnings, *built[ids[0]].warnings]  # the files every pack read: once
     timings["total"] = time.perf_counter() - started
     log.debug("%s: seconds taken: %s", label, ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
     for pid, result in built.items():

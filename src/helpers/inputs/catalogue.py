@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,13 @@ class Indicator:
     @property
     def periods_per_year(self) -> int:
         return 4 if self.frequency == "quarterly" else 12
+
+    def counted_types(self, seen: Iterable[str]) -> list[str]:
+        """The crime types among ``seen`` (those in the police.uk files) this indicator counts: its own and, for
+        an indicator of every police.uk crime type but anti-social behaviour (total recorded crime), any type the
+        files hold that ``CRIME_TYPES`` lacks (a category police.uk has added), so that no crime is dropped."""
+        every_crime = set(CRIME_TYPES) - {"Anti-social behaviour"} <= set(self.crime_types)
+        return [t for t in seen if t in self.crime_types or (every_crime and t not in CRIME_TYPES)]
 
 
 def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:

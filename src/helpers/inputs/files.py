@@ -51,7 +51,16 @@ def read_text(path: Path, what: str = "file", advice: str = "save it as UTF-8") 
 
 
 class _SafeLoader(yaml.SafeLoader):
-    """SafeLoader whose impossible dates (2022-13-45) are YAML errors with a line, not ValueErrors."""
+    """SafeLoader whose impossible dates (2022-13-45) are YAML errors with a line, not ValueErrors, and which
+    refuses aliases: a few hundred bytes of nested aliases expand to gigabytes (a "billion laughs" bomb), so
+    without them a document is never larger than its file."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"alias *{event.anchor} is not allowed: write the value out in full", event.start_mark)
+        return super().compose_node(parent, index)
 
     def construct_yaml_timestamp(self, node):
         try:
@@ -124,13 +133,11 @@ def _files_named_in_params(params_files: list[Path]) -> list[Path]:
     """The files named by ``local_extract``, ``paper_template`` or ``small_area_population`` in any params
     file, wherever they are. A params file that cannot be read names none here: reading the params reports
     it, naming file and line."""
-    import yaml
-
     named = []
     for path in params_files:
         try:
-            document = yaml.safe_load(path.read_bytes())
-        except Exception:  # bad YAML, an impossible date (ValueError), an unreadable file ...
+            document = load_yaml(path)
+        except InputError:
             continue
         if isinstance(document, dict):
             named += [config.ROOT / document[key] for key in ("local_extract", "paper_template", "small_area_population")

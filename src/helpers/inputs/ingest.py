@@ -28,9 +28,12 @@ import pyarrow.csv as pacsv
 
 from .. import config
 from ..errors import InputError
+from .catalogue import CRIME_TYPES
 from .files import SourceFile, find_police_files, read_text
 
 POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
+# Who published the rows: a month is one force's, recognised from its rows, not from the file's name.
+FORCE_COLUMNS = ["Reported by", "Falls within"]
 # Read for the neighbourhood chapter when present (a file without them still gives the district counts).
 PLACE_COLUMNS = {"LSOA code": pa.string(), "Location": pa.string(), "Longitude": pa.float32(), "Latitude": pa.float32()}
 # Grouped small-area rows kept before they are summed again: holds memory flat however many files are read.
@@ -45,7 +48,8 @@ class PoliceData:
     """police.uk street-level data reduced to monthly counts for every district in the files.
 
     ``counts``: month (YYYY-MM), district (the LSOA name less its last token), crime_type, count.
-    ``quality``: per month, the files, rows read and rows without an LSOA (no district).
+    ``quality``: per month, the files, rows read, rows without an LSOA (no district), rows repeating an earlier
+    row's Crime ID, the exact copies among them and those left out (``duplicates: drop_exact``).
     Below the district, the rows of the districts asked for (``small_areas``): ``lsoa_counts`` (month, lsoa_code,
     lsoa_name, crime_type, count), ``street_counts`` (month, lsoa_name, location, crime_type, count) and ``points``
     (month, district, lsoa_name, crime_type, longitude, latitude as float32, text columns categorical) of the rows
@@ -58,6 +62,7 @@ class PoliceData:
     lsoa_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     street_counts: pd.DataFrame = field(default_factory=pd.DataFrame)
     points: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: list[str] = field(default_factory=list)  # files read once as copies; crime types the catalogue lacks
 
     @property
     def months(self) -> list[str]:
@@ -125,11 +130,7 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
     except UnicodeDecodeError as exc:
         raise InputError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x}): save it as 'CSV UTF-8', as police.uk "
                          "publishes it", file=name, row=data.count(b"\n", 0, exc.start) + 1) from None
-    first = data.split(b"\n", 1)[0].decode("utf-8-sig").strip()
-    try:
-        header = next(csv.reader(io.StringIO(first, newline="")), [])  # as Arrow reads it: quotes, a lone CR ends it
-    except csv.Error:  # e.g. a field over csv's size limit: not a police.uk header anyway
-        header = first[:2000].split(",")
+    header = _header(data)
     missing = [c for c in POLICE_COLUMNS if c not in header]
     if missing:
         raise InputError(
@@ -141,9 +142,9 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22),  # files are read in parallel instead
             convert_options=pacsv.ConvertOptions(
-                include_columns=POLICE_COLUMNS + list(PLACE_COLUMNS),
+                include_columns=POLICE_COLUMNS + FORCE_COLUMNS + list(PLACE_COLUMNS),
                 include_missing_columns=True,
-                column_types={**{c: pa.string() for c in POLICE_COLUMNS}, **PLACE_COLUMNS},
+                column_types={**{c: pa.string() for c in POLICE_COLUMNS + FORCE_COLUMNS}, **PLACE_COLUMNS},
                 strings_can_be_null=True,
             ),
         )
@@ -155,6 +156,15 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
     if table.num_rows == 0:
         raise InputError("has a header but no rows", file=name)
     return table
+
+
+def _header(data: bytes) -> list[str]:
+    """The CSV's column names, as Arrow reads them (quotes; a lone CR ends the line)."""
+    first = data.split(b"\n", 1)[0].decode("utf-8-sig").strip()
+    try:
+        return next(csv.reader(io.StringIO(first, newline="")), [])
+    except csv.Error:  # e.g. a field over csv's size limit: not a police.uk header anyway
+        return first[:2000].split(",")
 
 
 def _first_ragged_line(data: bytes) -> int | None:
@@ -190,14 +200,20 @@ def _check_month(name: str, table: pa.Table) -> str:
     raise InputError(f"Month '{months[line - 2].as_py()}' does not match the file's month {expected}", file=name, row=line)
 
 
-def _check_duplicate_ids(name: str, table: pa.Table) -> None:
+def _repeats(data: bytes, table: pa.Table) -> tuple[int, pa.Array | None]:
+    """Rows whose Crime ID an earlier row of the file has (police.uk publishes some), and a mask of the exact
+    copies among them (every field the same as an earlier row's; None when no Crime ID repeats). Rows without
+    a Crime ID (anti-social behaviour) are never copies: two incidents can share a month and a location."""
     ids = table["Crime ID"].drop_null()
-    if pc.count_distinct(ids).as_py() == len(ids):
-        return
-    frame = table.select(["Crime ID"]).to_pandas()["Crime ID"]
-    dup = frame.notna() & frame.duplicated()
-    line = int(dup.to_numpy().nonzero()[0][0]) + 2
-    raise InputError(f"Crime ID {frame[dup].iloc[0]} appears more than once in this file", file=name, row=line)
+    repeated = len(ids) - pc.count_distinct(ids).as_py()
+    if not repeated:
+        return 0, None
+    every = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22),
+                           convert_options=pacsv.ConvertOptions(
+                               column_types={c: pa.string() for c in _header(data)}, strings_can_be_null=True))
+    frame = every.to_pandas()
+    copies = frame.duplicated(keep="first") & frame["Crime ID"].notna()
+    return repeated, pa.array(copies.to_numpy())
 
 
 def _check_crime_types(name: str, table: pa.Table) -> None:
@@ -208,13 +224,56 @@ def _check_crime_types(name: str, table: pa.Table) -> None:
         raise InputError(f"a row in {table['LSOA name'][line - 2].as_py()} has no Crime type", file=name, row=line)
 
 
-def _force_month(name: str, month: str) -> str:
-    """'2022-09 leicestershire': one file a month a force, as police.uk lays out its archive."""
-    named = re.search(r"(\d{4}-\d{2})-(.+?)-street\.csv", name, re.IGNORECASE)
-    return f"{month} {named.group(2).lower()}" if named else month
+_KNOWN_TYPES = {t.casefold(): t for t in CRIME_TYPES}
 
 
-def _read_file(path: Path, small_areas: frozenset[str] | None) -> tuple[SourceFile, list[tuple[str, str, list[tuple], dict, dict]]]:
+def _canonical_types(table: pa.Table) -> tuple[pa.Table, dict[str, int]]:
+    """Crime types in police.uk's own spelling whatever their letter case or spacing ("burglary " is Burglary),
+    and the rows of each type the catalogue does not know (a new police.uk category)."""
+    types = pc.dictionary_encode(table["Crime type"].combine_chunks())
+    given = types.dictionary.to_pylist()
+    canonical = [_KNOWN_TYPES.get(" ".join(t.split()).casefold(), t) for t in given]
+    if canonical != given:
+        column = pc.take(pa.array(canonical, pa.string()), types.indices)
+        table = table.set_column(table.schema.get_field_index("Crime type"), "Crime type", column)
+    unknown = {}
+    if set(canonical) - set(CRIME_TYPES):
+        for item in pc.value_counts(table["Crime type"]).to_pylist():
+            if item["values"] is not None and item["values"] not in CRIME_TYPES:
+                unknown[item["values"]] = item["counts"]
+    return table, unknown
+
+
+def _force(table: pa.Table, name: str) -> str:
+    """The force whose file this is, from its rows ("Reported by", else "Falls within"); from the file's name
+    (``2022-09-leicestershire-street.csv``) only when the rows do not say."""
+    for column in ("Reported by", "Falls within"):
+        forces = sorted(v for v in pc.unique(table[column]).to_pylist() if v)
+        if forces:
+            return " and ".join(forces)
+    named = re.search(r"\d{4}-\d{2}-(.+?)-street\.csv", name, re.IGNORECASE)
+    return named.group(1).lower() if named else "a force the file does not name"
+
+
+@dataclass
+class _Month:
+    """One month's CSV of one file, read: what identifies it, what it held, and its counts."""
+
+    name: str
+    month: str
+    force: str
+    sha256: str               # of the CSV text: the same month kept twice is the same bytes
+    rows: int
+    repeated_ids: int         # rows whose Crime ID an earlier row has
+    exact_copies: int         # of which every field is an earlier row's
+    dropped: int              # exact copies left out (params' duplicates: drop_exact)
+    unknown_types: dict[str, int]
+    counts: list[tuple] = field(default_factory=list)
+    quality: dict = field(default_factory=dict)
+    areas: dict = field(default_factory=dict)
+
+
+def _read_file(path: Path, small_areas: frozenset[str] | None, duplicates: str) -> tuple[SourceFile, list[_Month]]:
     """Hash, decompress, parse, check and count one file (runs in a worker thread)."""
     try:
         raw = path.read_bytes()
@@ -226,15 +285,26 @@ def _read_file(path: Path, small_areas: frozenset[str] | None) -> tuple[SourceFi
         try:
             table = _parse_street_csv(name, data)
             month = _check_month(name, table)
-            _check_duplicate_ids(name, table)
             _check_crime_types(name, table)
+            table, unknown = _canonical_types(table)
+            repeated, copies = _repeats(data, table)
         except InputError as exc:  # name the full path: the same file name may sit in two folders
-            label = str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
-            raise InputError(exc.problem, file=label, row=exc.row) from None
-        source.rows += table.num_rows
+            raise InputError(exc.problem, file=_label(path, name), row=exc.row) from None
+        read = table.num_rows
+        exact = 0 if copies is None else pc.sum(copies).as_py() or 0
+        if duplicates == "drop_exact" and exact:
+            table = table.filter(pc.invert(copies))
+        source.rows += read
         source.month = month if source.month is None else f"{source.month}…{month}"
-        months.append((name, month, *_summarise(table, month, name, small_areas)))
+        counts, quality, areas = _summarise(table, month, name, small_areas)
+        months.append(_Month(name, month, _force(table, name), hashlib.sha256(data).hexdigest(), read, repeated, exact,
+                             read - table.num_rows, unknown, counts, quality, areas))
     return source, months
+
+
+def _label(path: Path, name: str) -> str:
+    """The file's full path, and the member's name inside a zip."""
+    return str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
 
 
 def _summarise(table: pa.Table, month: str, name: str, small_areas: frozenset[str] | None) -> tuple[list[tuple], dict, dict]:
@@ -288,10 +358,10 @@ def _small_areas(table: pa.Table, month: str, inside: np.ndarray, lsoas: pa.Dict
     located = pc.and_(pc.is_valid(table["Longitude"]), pc.is_valid(table["Latitude"])).to_numpy(zero_copy_only=False) & inside
     at_point = pa.array(located)
     return {
-        "lsoa_counts": pa.table({"month": pa.array([month] * len(keys)), "LSOA code": codes.take(first[by_lsoa]),
+        "lsoa_counts": pa.table({"month": pa.array([month] * len(keys), pa.string()), "LSOA code": codes.take(first[by_lsoa]),
                                  "LSOA name": lsoas.dictionary.take(by_lsoa), "Crime type": types.dictionary.take(by_type),
                                  "count_all": counts}),
-        "street_counts": pa.table({"month": pa.array([month] * len(place_keys)),
+        "street_counts": pa.table({"month": pa.array([month] * len(place_keys), pa.string()),
                                    "LSOA name": lsoas.dictionary.take(place_lsoa),
                                    "Location": pa.concat_arrays([locations.dictionary, pa.nulls(1, pa.string())]).take(place),
                                    "Crime type": types.dictionary.take(place_type), "count_all": place_counts}),
@@ -305,38 +375,54 @@ def _small_areas(table: pa.Table, month: str, inside: np.ndarray, lsoas: pa.Dict
     }
 
 
-def read_police_uk(folder: Path | None = None, small_areas: Collection[str] | None = None) -> PoliceData:
+def read_police_uk(folder: Path | None = None, small_areas: Collection[str] | None = None,
+                  duplicates: str = "keep") -> PoliceData:
     """Read every street-level file under ``folder`` into monthly counts by district, and the small-area
     counts and map points of the districts named in ``small_areas`` (None: every district).
+
+    Every row is counted, as police.uk publishes it; ``duplicates: drop_exact`` leaves out the rows that are
+    exact copies of an earlier row with the same Crime ID. A month is known by its rows (its Month and its
+    force), not its file name: the same force's month in two files stops the build, naming both, unless the
+    two hold the same bytes (one is read, with a warning).
 
     Files are read in parallel threads (zlib and Arrow release the GIL); parsing, checks
     and the first count (by LSOA and crime type) stay in Arrow, so only a few thousand
     grouped rows a file reach pandas. Errors are raised in file order.
     """
-    sources, grouped, lines = [], [], []
+    sources, grouped, lines, warnings = [], [], [], []
     small = {"lsoa_counts": _Summed(["month", "LSOA code", "LSOA name", "Crime type"]),
              "street_counts": _Summed(["month", "LSOA name", "Location", "Crime type"])}
     points: list[pa.Table] = []
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], tuple[str, str]] = {}  # (month, force): (file, sha256 of its CSV)
+    unknown: dict[str, int] = {}
     paths = find_police_files(folder or config.POLICE_UK)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         wanted = None if small_areas is None else frozenset(small_areas)
-        for path, (source, months) in zip(paths, pool.map(lambda p: _read_file(p, wanted), paths)):
+        for path, (source, months) in zip(paths, pool.map(lambda p: _read_file(p, wanted, duplicates), paths)):
             sources.append(source)
-            for name, month, counts, line, areas in months:
-                # Name the full path: the same file name may sit in two folders.
-                full = str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
-                key = _force_month(name, month)
-                if key in seen:
-                    raise InputError(f"month {month} is also in {seen[key]}: keep one file per month and force", file=full)
-                seen[key] = full
-                grouped.append(counts)
-                lines.append(line)
+            for read in months:
+                full = _label(path, read.name)
+                if (read.month, read.force) in seen:
+                    other, digest = seen[read.month, read.force]
+                    if digest != read.sha256:
+                        raise InputError(f"{read.force}'s {read.month} is also in {other}, with other rows: keep one "
+                                         "file per month and force", file=full)
+                    warnings.append(f"{full} holds the same rows as {other} ({read.force}, {read.month}): read once")
+                    continue
+                seen[read.month, read.force] = (full, read.sha256)
+                grouped.append(read.counts)
+                lines.append({**read.quality, "repeated_ids": read.repeated_ids, "exact_copies": read.exact_copies,
+                              "dropped": read.dropped})
                 for kind, summed in small.items():
-                    summed.add(areas[kind])
-                points.append(areas["points"])
+                    summed.add(read.areas[kind])
+                points.append(read.areas["points"])
+                for name, rows in read.unknown_types.items():
+                    unknown[name] = unknown.get(name, 0) + rows
+    warnings += [f"crime type '{name}' ({rows:,} rows) is not one of police.uk's that the catalogue knows: counted in "
+                 "total recorded crime only" for name, rows in sorted(unknown.items())]
     quality = pd.DataFrame(lines).groupby("month", as_index=False).agg(
-        {"file": ", ".join, "rows": "sum", "no_location": "sum"})
+        {"file": ", ".join, "rows": "sum", "no_location": "sum", "repeated_ids": "sum", "exact_copies": "sum",
+         "dropped": "sum"})
     counts = (
         pd.DataFrame([row for rows in grouped for row in rows], columns=["month", "district", "crime_type", "count"])
         .groupby(["month", "district", "crime_type"], as_index=False)["count"].sum()
@@ -347,7 +433,7 @@ def read_police_uk(folder: Path | None = None, small_areas: Collection[str] | No
              "count_all": "count"}
     lsoa_counts, street_counts = (small[kind].total().rename(columns=names) for kind in ("lsoa_counts", "street_counts"))
     return PoliceData(counts, quality.sort_values("month", ignore_index=True), sources, lsoa_counts, street_counts,
-                      pa.concat_tables(points, promote_options="permissive").to_pandas())
+                      pa.concat_tables(points, promote_options="permissive").to_pandas(), warnings)
 
 
 class _Summed:

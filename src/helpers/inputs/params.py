@@ -18,9 +18,10 @@ from ..errors import InputError
 
 RULES = {"significance", "percent_band", "both"}
 VINTAGES = {"as_published", "latest"}
+DUPLICATES = {"keep", "drop_exact"}  # rows repeating a Crime ID: counted as published, or exact copies left out
 _TOP = {"partnership", "change_rule", "percent_band", "confidence", "overdispersion", "spc", "local_extract",
         "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "population_vintage",
-        "baseline", "paper_template", "suppress_below", "small_area_population"}
+        "baseline", "paper_template", "suppress_below", "small_area_population", "duplicates"}
 _BASELINE = {"start", "end", "label", "note"}
 _SPC = {"steps", "baseline"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -30,6 +31,16 @@ _UNAVAILABLE = {"reason", "expected"}
 
 
 DEFAULTS = "defaults.yaml"
+
+
+def defaults() -> dict:
+    """params/defaults.yaml, checked."""
+    path = config.PARAMS / DEFAULTS
+    document = load_yaml(path) or {}
+    if not isinstance(document, dict):
+        raise InputError("must be a mapping of keys to values", file=path)
+    check_params(document, path, None)
+    return document
 
 
 def default_partnership() -> str:
@@ -66,6 +77,9 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
         if not isinstance(document, dict):
             raise InputError("must be a mapping of keys to values", file=source)
         check_params(document, source, catalogue)
+        if source == quarter_file and "duplicates" in document:
+            raise InputError("duplicates is set in params/defaults.yaml: the police.uk files are read once for every "
+                             "pack and quarter", file=source, row="key 'duplicates'")
         if source == quarter_file and "partnership" in document:
             raise InputError("the partnership is chosen with --partnership (default: params/defaults.yaml), not in a "
                              "quarter's file", file=source, row="key 'partnership'")
@@ -129,6 +143,8 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         _check_spc(document["spc"], lambda problem: fail("spc", problem))
     if document.get("meeting_date") is not None and not isinstance(document["meeting_date"], dt.date):
         fail("meeting_date", f"'{document['meeting_date']}' is not a date written as YYYY-MM-DD")
+    if "duplicates" in document and document["duplicates"] not in DUPLICATES:
+        fail("duplicates", f"'{document['duplicates']}' is not one of {', '.join(sorted(DUPLICATES))}")
     if "population_vintage" in document and document["population_vintage"] not in VINTAGES:
         fail("population_vintage", f"'{document['population_vintage']}' is not one of {', '.join(sorted(VINTAGES))}")
     if "baseline" in document:

@@ -82,7 +82,29 @@ def data_quality(results: Results) -> Markup:
                   sample=[r["title"] for r in rows.to_dict("records") if r["illustrative"]],
                   population_note=results.population_note,
                   breaks=list(results.breaks["words"]) if len(results.breaks) else [], breaks_rule=describe_breaks(),
-                  excluded=join_words(results.partnership.excludes))
+                  excluded=join_words(results.partnership.excludes), repeats=repeated_ids(in_window, results.params),
+                  file_notes=results.data_warnings)
+
+
+def describe_duplicates(params: dict) -> str:
+    """The rule in force for police.uk records that repeat a Crime ID (params' ``duplicates``), in words."""
+    if params.get("duplicates") == "drop_exact":
+        return ("a record that is an exact copy of an earlier one with the same Crime ID (every field the same) is "
+                "left out; every other record is counted (duplicates: drop_exact)")
+    return ("every record is counted as police.uk publishes it, including those that repeat a Crime ID, as "
+            "published counts of police.uk data are (duplicates: keep)")
+
+
+def repeated_ids(quality: pd.DataFrame, params: dict) -> str:
+    """How many records of these months repeat a Crime ID, in which months, how many are exact copies, and the rule."""
+    repeated = quality[quality["repeated_ids"] > 0]
+    if repeated.empty:
+        return "No record in these months repeats the Crime ID of another record."
+    total, copies = int(repeated["repeated_ids"].sum()), int(repeated["exact_copies"].sum())
+    months = join_words([f"{pd.Period(r['month'], 'M'):%B %Y} ({r['repeated_ids']:,})" for r in repeated.to_dict("records")])
+    return (f"{total:,} records repeat the Crime ID of an earlier record in the same month's file, in "
+            f"{len(repeated)} of the months: {months}. {copies:,} of them are exact copies (every field the same); "
+            f"the others differ, for example in the outcome or the location. The rule: {describe_duplicates(params)}.")
 
 
 def methods(results: Results) -> Markup:
@@ -95,7 +117,7 @@ def methods(results: Results) -> Markup:
                   population_note=results.population_note, ranking_rule=RANKING_RULE,
                   confidence=normalise_confidence(params.get("confidence", 95)) * 100, suppress_below=params["suppress_below"],
                   sensitive=[i.title for i in results.catalogue.values() if i.sensitive],
-                  small_area_file=small_area_file(results))
+                  small_area_file=small_area_file(results), duplicates=describe_duplicates(params))
 
 
 def provenance(results: Results, build: dict) -> Markup:

@@ -98,7 +98,8 @@ def top_table(results: Results, indicator_id: str) -> Markup:
 def hotspot_maps(results: Results, indicator_id: str) -> Markup:
     """Small multiples: one hotspot map per district, its busiest neighbourhoods numbered."""
     indicator = results.catalogue[indicator_id]
-    points = results.points[results.points["crime_type"].isin(indicator.crime_types)]
+    types = indicator.counted_types(results.points["crime_type"].unique())
+    points = results.points[results.points["crime_type"].isin(types)]
     tops = {d: list(rows["neighbourhood"].head(hotspots.LABELLED))
             for d, rows in _neighbourhoods(results, indicator_id).groupby("district", sort=True)}
     if _one_district(results):
