@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
 from . import skip_iri_format_checks
-from .errors import SaferReportError
+from .errors import Interrupted, SaferReportError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,9 +88,17 @@ def run(argv: list[str] | None = None) -> None:
     sys.exit(code)
 
 
+def _interrupt(number, frame) -> None:
+    """SIGINT and SIGTERM stop the command; a build removes its staging folders on the way out."""
+    raise Interrupted
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     progress = _log_to_stderr(args.debug)
+    in_main = threading.current_thread() is threading.main_thread()
+    handled = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, _interrupt) for number in handled} if in_main else {}
     try:
         if getattr(args, "quarter", None) is not None and args.command != "new-quarter":
             from .quarters import parse_quarter
@@ -144,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"safer-report: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("safer-report: interrupted; previous outputs are unchanged", file=sys.stderr)
+    except (Interrupted, KeyboardInterrupt) as interrupt:
+        print(f"safer-report: {str(interrupt) or 'interrupted; previous outputs are unchanged'}", file=sys.stderr)
         return 130
     except Exception as error:  # last resort: a bug or an unforeseen system error, still one line
         if args.debug:
@@ -156,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         logging.getLogger("helpers").removeHandler(progress)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _report(results: list) -> None:

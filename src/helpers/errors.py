@@ -29,3 +29,11 @@ class BuildError(SaferReportError):
 
 class ToolMissing(SaferReportError):
     """An optional system tool (Chromium) is not installed."""
+
+
+class Interrupted(BaseException):
+    """SIGINT (Ctrl-C) or SIGTERM: the build stops, leaving the previous outputs as they were.
+
+    Not a KeyboardInterrupt: CPython marks a KeyboardInterrupt raised inside ``exec`` (as dataclasses and
+    some imports use) as unhandled and kills the process with SIGINT at exit, whatever exit code was given.
+    """

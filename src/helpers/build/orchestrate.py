@@ -1,8 +1,9 @@
 """Build a quarter's outputs: compute once, run the section notebooks, stitch, write every file.
 
 Everything is written into a staging folder beside ``outputs/<quarter>/`` and swapped
-in only when the build has succeeded, under a lock, so a failed or concurrent build
-never leaves a half-written report in place of a good one.
+in only when every pack has been built, under a lock and with SIGINT and SIGTERM held
+for the swap, so a failed, interrupted or concurrent build never leaves a half-written
+report, or one pack of a run, in place of a good one.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import hashlib
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from .. import config
 from . import browser
-from ..errors import BuildError, ToolMissing
+from ..errors import BuildError, Interrupted, ToolMissing
 from ..inputs.files import input_key, package_versions
 from .cache import cached_results_path, compute_cached
 
@@ -113,6 +115,14 @@ def _swap_in(staging: Path, target: Path, keep: Sequence[str] = ()) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _swap_in_all(staged: list[tuple[Path, Path, bool]]) -> None:
+    """Swap each (staging, target, is the default pack) in; the default pack's folder keeps the other packs'
+    folders inside it, and the index."""
+    for staging, target, default in staged:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _swap_in(staging, target, keep=[*_other_packs(target), "index.html"] if default else [])
+
+
 def build(quarter: str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
           out: Path | None = None, local: Path | None = None, force: bool = False, strict: bool = False,
           partnership: str | None = None) -> BuildResult:
@@ -175,44 +185,48 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
     out_root = Path(out or config.OUTPUTS).resolve()
     built: dict[str, BuildResult] = {}
     printer = None
-    with _lock(out_root, label), ThreadPoolExecutor(max_workers=1) as writer:
-        finishing = None  # the previous pack's outputs, written while this pack's notebooks run
-        try:
-            for pid in ids:
-                results, key = packs[pid], keys[pid]
-                target = pack_folder(out_root, label, pid, default_id)
-                current = None if force else _up_to_date(target, key)
-                if current is not None:
-                    log.info("%s: outputs are up to date (nothing changed); use --force to rebuild", _name(target, out_root))
-                    current.warnings = warnings[pid]
-                    built[pid] = current
-                    continue
-                if printer is None:
-                    printer = _printer()
-                kernels.start()  # a no-op when running: the outputs were cached but a pack must be rebuilt
-                staging = _staging(out_root, target)
-                pack_timings = {"compute": timings["compute"]}
-                try:
+    staged: list[tuple[Path, Path, bool]] = []  # (staging, target, is the default pack), swapped in together
+    try:
+        with _lock(out_root, label), ThreadPoolExecutor(max_workers=1) as writer:
+            finishing = None  # the previous pack's outputs, written while this pack's notebooks run
+            try:
+                for pid in ids:
+                    results, key = packs[pid], keys[pid]
+                    target = pack_folder(out_root, label, pid, default_id)
+                    current = None if force else _up_to_date(target, key)
+                    if current is not None:
+                        log.info("%s: outputs are up to date (nothing changed); use --force to rebuild", _name(target, out_root))
+                        current.warnings = warnings[pid]
+                        built[pid] = current
+                        continue
+                    if printer is None:
+                        printer = _printer()
+                    kernels.start()  # a no-op when running: the outputs were cached but a pack must be rebuilt
+                    staging = _staging(out_root, target)
+                    staged.append((staging, target, pid == default_id))
+                    pack_timings = {"compute": timings["compute"]}
                     _run_notebooks(results, staging, target, pack_timings, kernels)
-                except BaseException:
-                    shutil.rmtree(staging, ignore_errors=True)
-                    raise
+                    if finishing:
+                        finishing.result()
+                    finishing = writer.submit(_finish, results, staging, key, pack_timings, printer, warnings[pid])
+                    built[pid] = BuildResult(target, timings=pack_timings, warnings=warnings[pid])
                 if finishing:
                     finishing.result()
-                finishing = writer.submit(_finish, results, staging, target, key, pack_timings, printer, warnings[pid],
-                                          pid == default_id)
-                built[pid] = BuildResult(target, timings=pack_timings, warnings=warnings[pid])
-            if finishing:
-                finishing.result()
-        finally:
-            threading.Thread(target=kernels.close).start()  # shut down while the last outputs are written
-            if finishing:
-                finishing.exception()  # wait for it: the printer is closed next
-            if isinstance(printer, browser.Printer):
-                printer.close()
-        if index:
-            from ..presentation.index import write_index
-            write_index(out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids])
+            finally:
+                threading.Thread(target=kernels.close).start()  # shut down while the last outputs are written
+                if finishing:
+                    finishing.exception()  # wait for it: the printer is closed next
+                if isinstance(printer, browser.Printer):
+                    printer.close()
+            with _signals_held():  # every pack swapped in, or (an interrupt before this line) none
+                _swap_in_all(staged)
+                if index:
+                    from ..presentation.index import write_index
+                    write_index(out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids])
+    except BaseException:  # a failure or an interrupt before the swap: no pack is swapped in, no staging is left
+        for staging, _, _ in staged:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     built[ids[0]].warnings = [*packs[ids[0]].data_warnings, *built[ids[0]].warnings]  # the files every pack read: once
     timings["total"] = time.perf_counter() - started
     log.debug("%s: seconds taken: %s", label, ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
@@ -237,23 +251,34 @@ def _staging(out_root: Path, target: Path) -> Path:
     return staging
 
 
-def _finish(results: Results, staging: Path, target: Path, key: str, timings: dict, printer, warnings: list[str],
-            default: bool) -> None:
-    """Write the pack's outputs and review note into ``staging`` and swap it in for ``target`` (the
-    ``default`` pack's folder holds the other packs and the index, which it keeps)."""
+def _finish(results: Results, staging: Path, key: str, timings: dict, printer, warnings: list[str]) -> None:
+    """Write the pack's outputs and review note into ``staging``."""
     from ..presentation.commentary import review_note
 
-    try:
-        _write_outputs(results, staging, timings, printer if isinstance(printer, browser.Printer) else None)
-        note = review_note(results.quarter, warnings, results.params["_files"][-1])  # the pack's quarter params file
-        (staging / "review-notes.md").write_text(note, encoding="utf-8")
-        (staging / ".build-key").write_text(key)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _swap_in(staging, target, keep=[*_other_packs(target), "index.html"] if default else [])
+    _write_outputs(results, staging, timings, printer if isinstance(printer, browser.Printer) else None)
+    note = review_note(results.quarter, warnings, results.params["_files"][-1])  # the pack's quarter params file
+    (staging / "review-notes.md").write_text(note, encoding="utf-8")
+    (staging / ".build-key").write_text(key)
     log.debug("%s: seconds taken: %s", results.partnership.name, ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
+
+
+@contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM until the block ends, so that the swap it makes is done whole; a signal that came
+    meanwhile is then an interrupt that says the new outputs are in place. (Only the main thread can.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if caught:
+        raise Interrupted("interrupted after the new outputs were swapped in whole: they are this build's")
 
 
 def _other_packs(target: Path) -> list[str]:
@@ -351,6 +376,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     from ..presentation.report import export_html, stitch
     from ..presentation.word import docx_text, word_paper
 
+    log.debug("%s: writing the outputs", results.partnership.name)
     step = time.perf_counter()
     now = dt.datetime.now().astimezone()
     build_info = {"built_at": f"{long_date(now)} {now:%H:%M %Z}", "code_version": code_version(),

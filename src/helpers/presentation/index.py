@@ -29,5 +29,7 @@ def write_index(folder: Path, packs: list[tuple[Results, Path]]) -> Path:
                       for name, label in FILES if (built / name).exists()],
         })
     page = render("index_page", quarter=quarter.title, period=packs[0][0].rows()["period"].iloc[0], packs=entries)
-    (folder / "index.html").write_text(page, encoding="utf-8")
+    partial = folder / f".index.html.{os.getpid()}"
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(folder / "index.html")  # whole or not at all
     return folder / "index.html"

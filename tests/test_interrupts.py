@@ -1,0 +1,86 @@
+"""Fault injection: a real build, interrupted by SIGINT or SIGTERM at several points, leaves the previous
+outputs byte for byte as they were, removes its staging folders and says so truly in one line."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers.build import browser
+
+QUARTER = "2022-23-Q2"
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_command(out: Path) -> list[str]:
+    return [sys.executable, "-m", "helpers.cli", "--debug", "build", "--quarter", QUARTER, "--force", "--out", str(out)]
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory) -> Path:
+    """A whole previous build (no PDF: the interrupt points are the same with it)."""
+    out = tmp_path_factory.mktemp("previous")
+    done = subprocess.run(build_command(out), capture_output=True, text=True, timeout=600, env=_env(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def _env(where: Path, cache: Path | None = None) -> dict:
+    env = {**os.environ, browser.CHROMIUM_ENV: str(where / "no-chromium")}
+    if cache:
+        env["SAFER_REPORT_CACHE"] = str(cache)
+    return env
+
+
+def interrupted_build(out: Path, number: int, after: str | float, cache: Path | None = None) -> tuple[int, str]:
+    """Run a build into ``out`` and send it signal ``number`` when a line containing ``after`` appears on its
+    stderr (or ``after`` seconds in); its exit code and stderr."""
+    process = subprocess.Popen(build_command(out), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                               env=_env(out, cache))
+    lines: list[str] = []
+    if isinstance(after, float):
+        threading.Timer(after, lambda: process.poll() is None and process.send_signal(number)).start()
+    for line in process.stderr:
+        lines.append(line)
+        if isinstance(after, str) and after in line and process.poll() is None:
+            process.send_signal(number)
+            after = None
+    return process.wait(timeout=300), "".join(lines)
+
+
+POINTS = {
+    "SIGINT while reading and computing": (signal.SIGINT, 1.0, True),
+    "SIGTERM as the notebooks start": (signal.SIGTERM, "running 6 section notebooks", False),
+    "SIGINT while the outputs are written": (signal.SIGINT, "writing the outputs", False),
+    "SIGTERM once the outputs are written, before the swap": (signal.SIGTERM, "seconds taken: compute", False),
+}
+
+
+@pytest.mark.parametrize("case", list(POINTS))
+def test_an_interrupted_build_leaves_the_previous_outputs_as_they_were(case, previous, tmp_path):
+    number, after, cold = POINTS[case]
+    out = tmp_path / "out"
+    shutil.copytree(previous, out, symlinks=True)
+    before = snapshot(out / QUARTER)
+    code, stderr = interrupted_build(out, number, after, cache=tmp_path / "cache" if cold else None)
+    last = stderr.strip().splitlines()[-1]
+    assert code == 130, stderr[-2000:]
+    assert "Traceback" not in stderr
+    assert not [p.name for p in out.iterdir() if ".building-" in p.name or ".old-" in p.name]
+    if "swapped in whole" in last:  # the signal came during the swap, which was finished: a whole new build
+        assert {"report.html", "dashboard.xlsx", "indicators.csv", ".build-key"} <= set(snapshot(out / QUARTER))
+    else:
+        assert last == "safer-report: interrupted; previous outputs are unchanged"
+        assert snapshot(out / QUARTER) == before
