@@ -36,9 +36,10 @@ def inputs(tmp_path, monkeypatch, write_street_csv):
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "partner.csv").write_text("area,month\n")  # outside data/local, named in params
     (tmp_path / "elsewhere" / "committee.docx").write_bytes(b"a Word template")
-    with open(tmp_path / "params" / "defaults.yaml", "a") as defaults:
-        defaults.write(f"\nlocal_extract: {tmp_path / 'elsewhere' / 'partner.csv'}\n"
-                       f"paper_template: {tmp_path / 'elsewhere' / 'committee.docx'}\n")
+    defaults = tmp_path / "params" / "defaults.yaml"
+    kept = [line for line in defaults.read_text().splitlines() if not line.startswith("local_extract:")]
+    defaults.write_text("\n".join([*kept, f"local_extract: {tmp_path / 'elsewhere' / 'partner.csv'}",
+                                    f"paper_template: {tmp_path / 'elsewhere' / 'committee.docx'}", ""]))
     code = tmp_path / "code.py"
     code.write_text("VERSION = 1\n")
     return police, code
@@ -126,3 +127,39 @@ def test_input_key_refuses_a_missing_params_or_local_file(inputs, tmp_path):
         files.input_key(None, police, tmp_path / "nope.yaml", None, [code])
     with pytest.raises(InputError, match="is a folder, not a local extract"):
         files.input_key(None, police, None, tmp_path, [code])
+
+
+BOMB = """a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+
+def _readers():
+    from helpers.inputs.catalogue import load_catalogue
+    from helpers.inputs.params import load_params
+    from helpers.inputs.partnerships import load_partnerships
+    return {"quarter params": lambda path: load_params("2022-23-Q2", path),
+            "partnerships.yaml": load_partnerships, "indicators.yaml": load_catalogue}
+
+
+@pytest.mark.parametrize("reader", list(_readers()))
+def test_a_yaml_alias_bomb_is_refused_in_one_line_before_it_grows(reader, tmp_path):
+    """Nine levels of nine aliases would expand to 387 million strings; aliases are refused as they are met."""
+    path = tmp_path / "bomb.yaml"
+    path.write_text(BOMB)
+    with pytest.raises(InputError) as caught:
+        _readers()[reader](path)
+    assert str(caught.value) == f"{path}, row 2: not valid YAML (alias *a is not allowed: write the value out in full)"
+
+
+def test_the_input_key_reads_no_alias_bomb(inputs, tmp_path):
+    police, code = inputs
+    (tmp_path / "params" / "2022-23-Q3.yaml").write_text(BOMB)
+    assert len(key(police, code)) == 64  # the params reader reports it; the key neither grows nor fails

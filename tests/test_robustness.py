@@ -325,6 +325,19 @@ def test_police_folder_that_is_a_file_or_missing(tmp_path, unchanged, capsys):
         assert_one_line_error(code, err, str(path), *words)
 
 
+@pytest.mark.parametrize("where", ["Month", "header"])
+def test_what_an_input_holds_is_quoted_escaped_and_cut(where, tmp_path, mini_police, unchanged, capsys):
+    """A terminal escape and a field of millions of characters, in a value and in the header, reach the error
+    line escaped and cut: one short line that cannot act on the terminal."""
+    hostile = "\x1b]0;owned\x07\u202e" + "x" * 5_000_000
+    rows = mini_rows(BROKEN_MONTH)[:1] + [("z1", "Blaby 001A", "Drugs", hostile)]
+    text = _text(rows) if where == "Month" else _text().replace("LSOA name", hostile, 1)
+    folder = broken_police(tmp_path, mini_police, CSV_NAME, text.encode())
+    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", folder, "--out", unchanged], capsys)
+    line = assert_one_line_error(code, err, CSV_NAME, "\\x1b]0;owned\\x07\\u202e", "…")
+    assert "\x1b" not in err and "\u202e" not in err and len(line) <= 400
+
+
 def test_quarter_end_month_missing_names_the_months(tmp_path, mini_police, unchanged, capsys):
     folder = police_copy(tmp_path / "police", mini_police, skip=("2022-09",))
     code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", folder, "--out", unchanged], capsys)
@@ -455,6 +468,32 @@ def test_excel_return_names_sheet_and_cell(cell, value, words, tmp_path, mini_po
     assert_one_line_error(code, err, str(path), where, *words)
 
 
+def test_excel_return_formulas_without_saved_values_are_named(tmp_path, mini_police, template, unchanged, capsys):
+    """openpyxl, like other tools that do not calculate, saves formulas without their values: read as values,
+    the rows would silently be "not supplied"."""
+    path = tmp_path / "return.xlsx"
+    wb = load_workbook(template)
+    sheet = wb.worksheets[1]
+    sheet["D2"], sheet["D3"], sheet["E3"] = "=1+2", 4, "=SUM(D2:D3)"
+    wb.save(path)
+    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path,
+                              "--out", unchanged], capsys)
+    assert_one_line_error(code, err, str(path), f"sheet '{sheet.title}' cell D2", f"sheet '{sheet.title}' cell E3",
+                          "no saved value", "open it in Excel or LibreOffice and save it again")
+
+
+def test_excel_return_that_unpacks_too_far_is_refused_unread(tmp_path, mini_police, template, unchanged, capsys):
+    path = tmp_path / "return.xlsx"
+    shutil.copy(template, path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive, archive.open("xl/media/padding.bin", "w") as big:
+        for _ in range(120):
+            big.write(bytes(1 << 20))  # 120 MB of zeros: about 120 kB packed
+    assert path.stat().st_size < 2 << 20
+    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path,
+                              "--out", unchanged], capsys)
+    assert_one_line_error(code, err, str(path), "unpacks to 12", "stopped before unpacking it")
+
+
 # --- 1. Params, catalogue and population -----------------------------------------------------
 
 PARAMS_CASES = {
@@ -472,6 +511,11 @@ PARAMS_CASES = {
     "sections a list": ("commentary:\n  sections: [reduce_crime]\n", ["key 'commentary'", "sections: must map"]),
     "partnership empty": ("partnership: ''\n", ["key 'partnership'", "must be text"]),
     "bad YAML": ("commentary:\n  summary: 'unclosed\n", ["not valid YAML"]),
+    "alias": ("contact: &c {name: A}\ncommentary: {summary: *c}\n", ["row 2", "alias *c is not allowed"]),
+    "meeting date years away": ("meeting_date: 2012-11-17\n", ["key 'meeting_date'", "17 November 2012",
+                                                                "not within a year after", "check the year"]),
+    "SPC baseline outside the data": ("spc:\n  baseline: {start: 2010-01, end: 2010-12}\n",
+                                      ["key 'spc'", "2010-01 to 2010-12 is not within the data", "2020-10 to 2022-09"]),
 }
 
 

@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 
 from . import skip_iri_format_checks
-from .errors import Interrupted, SaferReportError
+from .errors import Interrupted, SaferReportError, one_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
             results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local,
                               partnership=args.partnership)
             for warning in results.data_warnings:
-                print(f"safer-report: warning: {warning}", file=sys.stderr)
+                print(f"safer-report: warning: {one_line(warning)}", file=sys.stderr)
             missing = results.rows()[results.rows()["status"] != "available"]
             print(f"All inputs valid for {results.quarter.label}, {results.partnership.name}: {len(results.files)} files, "
                   f"{len(results.catalogue)} indicators, {len(missing)} not available"
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     except SaferReportError as error:
         if args.debug:
             traceback.print_exc()
-        print(f"safer-report: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
+        print(f"safer-report: error: {one_line(str(error))}", file=sys.stderr)
         return 2
     except (Interrupted, KeyboardInterrupt) as interrupt:
         print(f"safer-report: {str(interrupt) or 'interrupted; previous outputs are unchanged'}", file=sys.stderr)
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # last resort: a bug or an unforeseen system error, still one line
         if args.debug:
             traceback.print_exc()
-        detail = " ".join(str(error).split()) or "no details"
+        detail = one_line(" ".join(str(error).split()) or "no details")
         print(f"safer-report: unexpected error: {type(error).__name__}: {detail} (run with --debug for the traceback)",
               file=sys.stderr)
         return 1
@@ -175,7 +175,7 @@ def _report(results: list) -> None:
     for result in results:
         which = f"{result.folder.name}: " if len(results) > 1 else ""
         for warning in result.warnings:
-            print(f"safer-report: warning: {which}{warning}", file=sys.stderr)
+            print(f"safer-report: warning: {which}{one_line(warning)}", file=sys.stderr)
         if not result.up_to_date:
             made = sorted(p.name for p in result.folder.iterdir() if p.is_file() and not p.name.startswith("."))
             print(f"Built {result.folder} ({', '.join(made)})" + ("" if len(results) > 1 else

@@ -23,7 +23,7 @@ from .indicators import monthly_numerators, population_note, population_year, qu
 from ..inputs.files import SourceFile
 from ..inputs.ingest import (PoliceData, missing_population, missing_population_message, read_local_extract,
                              read_lsoa_population, read_police_uk, read_population)
-from ..inputs.params import defaults, load_params
+from ..inputs.params import check_spc_baseline, defaults, load_params
 from ..inputs.partnerships import Area, Partnership, choose, every_area, load_partnerships
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
 from .results import Results
@@ -161,6 +161,7 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     catalogue, quarter, police = shared.catalogue, shared.quarter, shared.police
     names = partnership.area_names
     params = load_params(quarter.label, params_file, catalogue, partnership)
+    check_spc_baseline(params, police.months)
     population, years = shared.population, sorted(shared.population["year"].unique())
     codes = {code: name for name, code in partnership.shown_districts.items()}
     for year in years or [quarter.end_month.year]:  # no estimate at all: name the quarter's year

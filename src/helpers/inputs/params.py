@@ -77,6 +77,8 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
         if not isinstance(document, dict):
             raise InputError("must be a mapping of keys to values", file=source)
         check_params(document, source, catalogue)
+        if document.get("meeting_date") is not None:
+            _check_meeting_date(document["meeting_date"], quarter_label, source)
         if source == quarter_file and "duplicates" in document:
             raise InputError("duplicates is set in params/defaults.yaml: the police.uk files are read once for every "
                              "pack and quarter", file=source, row="key 'duplicates'")
@@ -93,6 +95,37 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
     merged.setdefault("commentary", {})
     merged["unavailable"] = {k: unavailable_reason(v) for k, v in (merged.get("unavailable") or {}).items()}
     return merged
+
+
+MEETING_WITHIN_DAYS = 366  # a board meets within a year after its quarter ends
+
+
+def _check_meeting_date(meeting: dt.date, quarter_label: str, source: Path) -> None:
+    """The meeting is after the quarter's last day and within a year of it: a date years away (a typo in the
+    year) would choose the population estimates "published by the meeting date" from the wrong year."""
+    from ..quarters import parse_quarter
+
+    quarter = parse_quarter(quarter_label)
+    ended = quarter.end_month.end_time.date()
+    if not ended < meeting <= ended + dt.timedelta(days=MEETING_WITHIN_DAYS):
+        raise InputError(f"meeting date {meeting:%d %B %Y} is not within a year after {quarter.title} ended "
+                         f"({ended:%d %B %Y}): check the year", file=source, row="key 'meeting_date'")
+
+
+def check_spc_baseline(params: dict, months: list[str]) -> None:
+    """The declared SPC baseline (``spc: baseline``) lies within the months of data (``months``, sorted):
+    one outside them would silently be replaced by another period."""
+    baseline = (params.get("spc") or {}).get("baseline")
+    if not baseline:
+        return
+    start, end = _month(baseline["start"]), _month(baseline["end"])
+    if start < months[0] or end > months[-1]:
+        source = next((f for f in reversed(params["_files"])
+                       if "spc" in (document := load_yaml(Path(f)) or {}) and "baseline" in (document["spc"] or {})),
+                      config.PARAMS / DEFAULTS)
+        raise InputError(f"spc: baseline: {start} to {end} is not within the data, which runs from {months[0]} to "
+                         f"{months[-1]}: choose months the data hold, or leave the baseline out", file=source,
+                         row="key 'spc'")
 
 
 def _unavailable_ok(given) -> bool:

@@ -9,7 +9,7 @@ import datetime as dt
 import math
 import textwrap
 from pathlib import Path
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -167,18 +167,25 @@ def read_return(path: str | Path, catalogue: dict, districts: dict[str, str]) ->
     """
     path = Path(path)
     try:
+        _check_unpacked_size(path)
         wb = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except FileNotFoundError:
         raise InputError("data return not found", file=path) from None
     except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
         raise InputError(f"not a readable .xlsx workbook ({exc})", file=path) from None
     records, labels = [], []
     try:
+        if blank := _uncalculated(wb, formulas):
+            shown = ", ".join(blank[:3]) + (f" and {len(blank) - 3} more" if len(blank) > 3 else "")
+            raise InputError(f"{shown}: formulas with no saved value (the workbook was saved by a program that "
+                             "does not calculate): open it in Excel or LibreOffice and save it again", file=path)
         for ws in wb.worksheets:
             if ws.title != INSTRUCTIONS:
                 _read_sheet(ws, str(path), records, labels, districts)
     finally:
         wb.close()
+        formulas.close()
     frame = pd.DataFrame(records, columns=["area", "period", "indicator_id", "numerator", "denominator"])
     return check_local_rows(frame, catalogue, districts, source=str(path), row_label=labels.__getitem__)
 
@@ -212,6 +219,35 @@ def _read_sheet(ws, source: str, records: list, labels: list, districts: dict[st
         records.append((area, str(period or "").strip(), str(indicator_id or "").strip(), str(numerator),
                         "" if denominator is None else str(denominator)))
         labels.append(f"sheet '{ws.title}' row {r}")
+
+
+# A filled return is well under a megabyte unpacked: a workbook that declares more than this is not one
+# (or is a zip bomb), and is refused before anything is inflated. zipfile never inflates past a member's
+# declared size.
+MAX_UNPACKED_BYTES = 100 << 20
+
+
+def _check_unpacked_size(path: Path) -> None:
+    with ZipFile(path) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(f"unpacks to {unpacked:,} bytes, more than the {MAX_UNPACKED_BYTES:,} a data return can "
+                         "hold: not a data return (stopped before unpacking it)", file=path)
+
+
+def _uncalculated(values, formulas) -> list[str]:
+    """The numerator and denominator cells holding a formula with no saved value (the workbook was written by a
+    program that does not calculate): read as values, they would be empty, silently "not supplied"."""
+    cells = []
+    for ws in values.worksheets:
+        if ws.title == INSTRUCTIONS:
+            continue
+        rows = zip(ws.iter_rows(min_row=2, min_col=4, max_col=5, values_only=True),
+                   formulas[ws.title].iter_rows(min_row=2, min_col=4, max_col=5, values_only=True))
+        for r, (saved, written) in enumerate(rows, start=2):
+            cells += [f"sheet '{ws.title}' cell {column}{r}" for column, value, formula in zip("DE", saved, written)
+                      if value is None and isinstance(formula, str) and formula.startswith("=")]
+    return cells
 
 
 def _whole(value: object, label: str, source: str, where: str) -> int | None:
