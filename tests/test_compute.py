@@ -244,3 +244,19 @@ def test_neighbourhood_counts_equal_an_independent_count_of_the_raw_files(result
             assert row["previous_numerator"] == counts[(*key, "before")], key
         named = {(i, n) for i, n, _ in counts if n.rsplit(" ", 1)[0] in districts}
         assert named <= set(zip(rows["indicator_id"], rows["neighbourhood"]))  # every neighbourhood with a crime
+
+
+def test_local_extract_named_in_a_params_file_is_the_one_read(tmp_path):
+    """local_extract in --params used to be ignored (the default extract was read, exit 0): here the named
+    extract lacks Blaby's hate crime, so the indicator is not available, and it is partners' data, not a sample."""
+    kept = [line for line in config.LOCAL_SAMPLE.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("Blaby,") or ",hate_crime," not in line]
+    extract = tmp_path / "partners.csv"
+    extract.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    params = tmp_path / "params.yaml"
+    params.write_text(f"local_extract: {extract}\n", encoding="utf-8")
+    results = compute("2022-23-Q2", params_file=params)
+    rows = results.rows().set_index("indicator_id")
+    assert rows.loc["hate_crime", "status"] != "available"
+    assert rows.loc["domestic_abuse", "status"] == "available" and not rows["illustrative"].any()
+    assert str(extract) in [f.path for f in results.files]
