@@ -34,7 +34,8 @@ import pyarrow.csv as pacsv
 
 from helpers import config, skip_iri_format_checks
 from helpers.analysis import compute as pipeline
-from helpers.analysis.results import Results, save
+from helpers.analysis.bundle import save
+from helpers.analysis.results import Results
 from helpers.build import browser
 from helpers.presentation import excel, report
 from helpers.analysis.assess import assess, spc_charts

@@ -10,7 +10,8 @@ import pytest
 
 from helpers import config
 from helpers.analysis import compute
-from helpers.analysis.results import Results, load, save
+from helpers.analysis.bundle import load, save
+from helpers.analysis.results import Results
 from helpers.build import cache
 from helpers.quarters import Quarter
 

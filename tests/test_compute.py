@@ -1,5 +1,6 @@
 """helpers.analysis.compute: choosing the quarter, and the whole computation on the bundled data."""
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -260,3 +261,33 @@ def test_local_extract_named_in_a_params_file_is_the_one_read(tmp_path):
     assert rows.loc["hate_crime", "status"] != "available"
     assert rows.loc["domestic_abuse", "status"] == "available" and not rows["illustrative"].any()
     assert str(extract) in [f.path for f in results.files]
+
+
+def test_a_pack_without_a_local_extract_says_no_partner_data_and_never_sample(tmp_path):
+    from helpers.analysis.gaps import NO_LOCAL_EXTRACT
+
+    params = tmp_path / "params.yaml"
+    params.write_text("local_extract: none\n", encoding="utf-8")
+    results = compute("2022-23-Q2", params_file=params)
+    local = results.table[results.table["source"] == "local"]
+    assert len(local) and (local["status"] == "not available").all() and (local["reason"] == NO_LOCAL_EXTRACT).all()
+    assert not results.table["illustrative"].any()
+    assert not [f for f in results.files if "local" in Path(f.path).parts]
+    police = results.rows().set_index("indicator_id").loc["total_crime"]
+    assert police["status"] == "available"
+
+
+def test_districts_absent_from_the_extract_have_no_partner_data_and_no_sample_badge(results, tmp_path):
+    from helpers.analysis.gaps import NO_PARTNER_DATA
+
+    assert not results.table.loc[results.table["status"] != "available", "illustrative"].any()  # sample: only figures
+    kept = [line for line in config.LOCAL_SAMPLE.read_text(encoding="utf-8").splitlines()
+            if line.startswith(("area,", "Blaby,"))]
+    extract = tmp_path / "blaby-only.csv"
+    extract.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    table = compute("2022-23-Q2", local=extract).table
+    melton = table[(table["area"] == "Melton") & (table["source"] == "local")
+                   & ~table["indicator_id"].isin(list(results.params["unavailable"]))]  # a reason of their own
+    assert (melton["reason"] == NO_PARTNER_DATA).all() and (melton["status"] == "not available").all()
+    blaby = table[(table["area"] == "Blaby") & (table["indicator_id"] == "domestic_abuse")]
+    assert blaby["status"].tolist() == ["available"]

@@ -23,7 +23,7 @@ from .indicators import monthly_numerators, population_note, population_year, qu
 from ..inputs.files import SourceFile
 from ..inputs.ingest import (PoliceData, missing_population, missing_population_message, read_local_extract,
                              read_lsoa_population, read_police_uk, read_population)
-from ..inputs.params import check_spc_baseline, defaults, load_params
+from ..inputs.params import NO_EXTRACT, check_spc_baseline, defaults, load_params
 from ..inputs.partnerships import Area, Partnership, choose, every_area, load_partnerships
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
 from .results import Results
@@ -52,7 +52,7 @@ class Inputs:
     catalogue: dict
     police: PoliceData
     quarter: Quarter
-    local_path: Path
+    local_path: Path | None             # None: local_extract: none
     population: pd.DataFrame
     monthly: pd.DataFrame               # monthly numerators of every area of every pack
     local_given: bool                   # --local: partners' data, not the sample
@@ -112,7 +112,9 @@ def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter:
                              f"covers it, or check the district's name in {config.PARTNERSHIPS.name}",
                              file=police_uk or config.POLICE_UK)
     local_path, local_given = _local_extract(partnerships, quarter, catalogue, params_file, local)
-    if local_path.suffix.lower() in (".xlsx", ".xlsm"):
+    if local_path is None:
+        local_rows = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
+    elif local_path.suffix.lower() in (".xlsx", ".xlsm"):
         from ..inputs.partners_return import read_return  # openpyxl only when a return is given
         local_rows = read_return(local_path, catalogue, known)
     else:
@@ -124,10 +126,10 @@ def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter:
 
 
 def _local_extract(partnerships: list[Partnership], quarter: Quarter, catalogue: dict, params_file: Path | None,
-                   local: Path | None) -> tuple[Path, bool]:
-    """The local extract every pack reads and whether it is partners' data rather than the shipped sample:
-    ``--local``, else the ``local_extract`` of the packs' params (``--params`` or their quarter files, over
-    params/defaults.yaml); packs naming different extracts are built one at a time."""
+                   local: Path | None) -> tuple[Path | None, bool]:
+    """The local extract every pack reads (None: ``local_extract: none``) and whether it is partners' data rather
+    than the shipped sample: ``--local``, else the ``local_extract`` of the packs' params (``--params`` or their
+    quarter files, over params/defaults.yaml); packs naming different extracts are built one at a time."""
     if local:
         return Path(local), True
     named = {load_params(quarter.label, params_file, catalogue, p)["local_extract"]: p for p in partnerships}
@@ -136,6 +138,8 @@ def _local_extract(partnerships: list[Partnership], quarter: Quarter, catalogue:
         raise InputError(f"the packs read different local extracts ({one.id}: {first}; {other.id}: {second}): build "
                          "them one at a time, or use --local", file=config.PARAMS)
     (path,) = named
+    if path.strip().lower() == NO_EXTRACT:
+        return None, True
     return config.ROOT / path, path != defaults().get("local_extract")
 
 
@@ -189,14 +193,16 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     # Every area's figures and judgements, once for the packs whose params agree; each pack then takes its areas
     # and compares its districts with its own group.
     whole = shared.once(("table", _analysis_key(params, published_by)), lambda: add_context(
-        assess(quarter_table(everywhere, shared.monthly, catalogue, quarter, params["unavailable"], sample, shared.areas),
+        assess(quarter_table(everywhere, shared.monthly, catalogue, quarter, params["unavailable"], sample, shared.areas,
+                             shared.local_path is not None),
                shared.monthly, catalogue, params, quarter, charts, breaks, compare=False),
         shared.monthly, catalogue, population, quarter, params, published_by, shared.areas, baselines, extremes))
     table = compare_districts(_pack_rows(whole, names), catalogue, params, partnership.compared_with.name)
     last = quarter.previous()
     last_params = load_params(last.label, None, catalogue, partnership)
     last_whole = shared.once(("last table", _analysis_key(last_params, published_by)), lambda: assess(
-        quarter_table(everywhere, shared.monthly, catalogue, last, last_params["unavailable"], sample, shared.areas),
+        quarter_table(everywhere, shared.monthly, catalogue, last, last_params["unavailable"], sample, shared.areas,
+                      shared.local_path is not None),
         shared.monthly, catalogue, last_params, last, charts_for(last, last_params), data_breaks(police.quality, last),
         compare=False))
     last_table = _pack_rows(last_whole, names)
@@ -212,7 +218,8 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     shapes = shared.once(("boundaries", str(partnership.boundaries)), lambda: read_boundaries(partnership.boundaries))
     boundaries = select(shapes, [*partnership.shown_districts.values(), *partnership.excludes.values()])
     small_area_file = params.get("small_area_population")  # ONS's LSOA estimates: neighbourhood rates
-    files = police.files + [_source(shared.local_path), *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
+    files = police.files + [*([_source(shared.local_path)] if shared.local_path else []),
+                            *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
                             *([_source(config.ROOT / small_area_file)] if small_area_file else []),
                             _source(config.LAD_SUCCESSORS), _source(partnership.boundaries)]
     spc = spc_points({key: chart for key, chart in charts.items() if key[1] in names})

@@ -50,6 +50,10 @@ def period_months(periods: str, quarterly: bool) -> list[pd.Period]:
     return [end - back for end in ends for back in ((2, 1, 0) if quarterly else (0,))]
 
 
+NO_PARTNER_DATA = "no partner data for these districts (the local extract holds none of their figures)."
+NO_LOCAL_EXTRACT = "no partner data (this pack reads no local extract: local_extract: none)."
+
+
 def missing_cause(source: str, months: list[pd.Period], members: dict[str, list[pd.Period]] | None = None,
                   covered: tuple[pd.Period, pd.Period] | None = None,
                   extract: tuple[pd.Period, pd.Period] | None = None) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..inputs.catalogue import Indicator
 from ..quarters import Quarter, period_label
-from .gaps import join_words, missing_cause, period_months
+from .gaps import NO_LOCAL_EXTRACT, NO_PARTNER_DATA, join_words, missing_cause, period_months
 
 if TYPE_CHECKING:
     from ..inputs.partnerships import Area
@@ -198,20 +198,29 @@ TABLE_COLUMNS = [
 
 
 def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter,
-                  unavailable: dict[str, str], local_is_sample: bool, areas: list[Area]) -> pd.DataFrame:
+                  unavailable: dict[str, str], local_is_sample: bool, areas: list[Area],
+                  has_extract: bool = True) -> pd.DataFrame:
     """One row per indicator and area (in the order of ``areas``) for the quarter: this year, last year and the change.
 
     ``reason`` says why a row is not available or not compared: params' ``unavailable``
-    text, or the missing months and their cause (``gaps.missing_cause``).
+    text, the missing months and their cause (``gaps.missing_cause``), or no partner data at all for the
+    area's districts (``has_extract`` False: the pack reads no local extract). Only a row with figures from the sample
+    extract (``local_is_sample``) is ``illustrative``.
     """
     end, previous_end = quarter.end_month, quarter.end_month - 12
     current = rolling[rolling["period_end"] == str(end)].set_index(["indicator_id", "area"]).to_dict("index")
     previous = rolling[rolling["period_end"] == str(previous_end)].set_index(["indicator_id", "area"]).to_dict("index")
     covered = local_coverage(monthly, catalogue, [a.name for a in areas if a.type == "district"])
     extract = (min(c[0] for c in covered.values()), max(c[1] for c in covered.values())) if covered else None
+    local = {i.id for i in catalogue.values() if i.source == "local"}
+    supplied = set(monthly.loc[monthly["indicator_id"].isin(local) & monthly["numerator"].notna(),
+                               ["indicator_id", "area"]].itertuples(index=False, name=None))
 
     def cause(indicator: Indicator, area: Area, year: dict) -> str:
         """Why ``year`` (``current`` or ``previous``) lacks months for this row, in words."""
+        if indicator.source == "local" and not any((indicator.id, d) in supplied for d in area.districts):
+            return NO_PARTNER_DATA if has_extract else NO_LOCAL_EXTRACT
+
         def months(where: str) -> list[pd.Period]:
             return period_months(year[(indicator.id, where)]["missing"], indicator.frequency == "quarterly")
         members = list(area.districts) if area.type != "district" else []
@@ -244,6 +253,7 @@ def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[
                 row.update(status="available", reason=cause(indicator, area, previous))
             else:
                 row.update(status="available", reason="")
+            row["illustrative"] = row["illustrative"] and row["status"] == "available"
             rows.append(row)
     table = pd.DataFrame(rows)
     table["change_abs"] = table["value"] - table["previous_value"]

@@ -22,7 +22,7 @@ def compute_cached(keys: dict[str, str], quarter: str | None, police_uk: Path | 
     """Each partnership's ``compute`` (``keys``: partnership id -> ``files.input_key`` of its inputs), or the
     result saved under its key; the ones not saved are computed together, reading the inputs once."""
     from ..analysis.compute import compute_packs
-    from ..analysis.results import load, save
+    from ..analysis.bundle import load, save
 
     packs = {}
     for pid, key in keys.items():

@@ -339,7 +339,7 @@ def _load_output_writers() -> None:
 
 
 def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, kernels: Kernels) -> None:
-    from ..analysis.results import save
+    from ..analysis.bundle import save
 
     label = results.quarter.label
     bundle = staging / "notebooks" / "results"

@@ -18,6 +18,7 @@ from ..errors import InputError
 
 RULES = {"significance", "percent_band", "both"}
 VINTAGES = {"as_published", "latest"}
+NO_EXTRACT = "none"  # local_extract: none - a pack without partner data
 DUPLICATES = {"keep", "drop_exact"}  # rows repeating a Crime ID: counted as published, or exact copies left out
 _TOP = {"partnership", "change_rule", "percent_band", "confidence", "overdispersion", "spc", "local_extract",
         "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "population_vintage",

@@ -21,7 +21,7 @@ from nbconvert.exporters import TemplateExporter
 from .. import __version__, config
 from ..analysis.assess import describe_comparison, describe_rule, describe_spc
 from ..analysis.breaks import describe_breaks
-from ..analysis.gaps import cause_lines, join_words, month_ranges
+from ..analysis.gaps import NO_LOCAL_EXTRACT, NO_PARTNER_DATA, cause_lines, join_words, month_ranges
 from ..analysis.results import Results
 from ..analysis.spc import ICON_WORDS
 from ..analysis.stats import normalise_confidence
@@ -54,7 +54,16 @@ def cover(results: Results, build: dict) -> Markup:
                   first_month=(quarter.end_month - 11).strftime("%B %Y"), last_month=quarter.end_month.strftime("%B %Y"),
                   prepared_by=params.get("contact", {}).get("name", ""), built_at=build["built_at"],
                   illustrative=rows["illustrative"].any(), population_note=results.population_note,
-                  baseline=baseline_line(rows)[0])
+                  baseline=baseline_line(rows)[0], no_partner_data=no_partner_data(rows))
+
+
+def no_partner_data(rows: pd.DataFrame) -> str:
+    """A sentence when the partnership has no partner data at all (every local indicator lacks it), else ""."""
+    local = rows[rows["source"] == "local"]
+    if local.empty or not local["reason"].isin([NO_PARTNER_DATA, NO_LOCAL_EXTRACT]).all():
+        return ""
+    return (f"This pack has no partner data for its districts, so the {len(local)} indicators that come from "
+            "partners' returns are not available; every police.uk figure is complete.")
 
 
 def contents(results: Results) -> Markup:
@@ -80,6 +89,7 @@ def data_quality(results: Results) -> Markup:
                   by_month=[{"month": pd.Period(r["month"], "M").strftime("%b %Y"), **{c: f"{r[c]:,}" for c in counts}}
                             for r in in_window.to_dict("records")],
                   sample=[r["title"] for r in rows.to_dict("records") if r["illustrative"]],
+                  no_partner_data=no_partner_data(rows),
                   population_note=results.population_note,
                   breaks=list(results.breaks["words"]) if len(results.breaks) else [], breaks_rule=describe_breaks(),
                   excluded=join_words(results.partnership.excludes), repeats=repeated_ids(in_window, results.params),
