@@ -204,7 +204,7 @@ def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[
 
     ``reason`` says why a row is not available or not compared: params' ``unavailable``
     text, the missing months and their cause (``gaps.missing_cause``), or no partner data at all for the
-    area's districts (``has_extract`` False: the pack reads no local extract). Only a row with figures from the sample
+    area's districts in any local indicator (``has_extract`` False: the pack reads no local extract). Only a row with figures from the sample
     extract (``local_is_sample``) is ``illustrative``.
     """
     end, previous_end = quarter.end_month, quarter.end_month - 12
@@ -213,12 +213,11 @@ def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[
     covered = local_coverage(monthly, catalogue, [a.name for a in areas if a.type == "district"])
     extract = (min(c[0] for c in covered.values()), max(c[1] for c in covered.values())) if covered else None
     local = {i.id for i in catalogue.values() if i.source == "local"}
-    supplied = set(monthly.loc[monthly["indicator_id"].isin(local) & monthly["numerator"].notna(),
-                               ["indicator_id", "area"]].itertuples(index=False, name=None))
+    supplied = set(monthly.loc[monthly["indicator_id"].isin(local) & monthly["numerator"].notna(), "area"])
 
     def cause(indicator: Indicator, area: Area, year: dict) -> str:
         """Why ``year`` (``current`` or ``previous``) lacks months for this row, in words."""
-        if indicator.source == "local" and not any((indicator.id, d) in supplied for d in area.districts):
+        if indicator.source == "local" and supplied.isdisjoint(area.districts):
             return NO_PARTNER_DATA if has_extract else NO_LOCAL_EXTRACT
 
         def months(where: str) -> list[pd.Period]:
