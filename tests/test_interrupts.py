@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -44,24 +43,34 @@ def _env(where: Path, cache: Path | None = None) -> dict:
     return env
 
 
-def interrupted_build(out: Path, number: int, after: str | float, cache: Path | None = None) -> tuple[int, str]:
+def interrupted_build(out: Path, number: int, after: str, cache: Path | None = None) -> tuple[int, str]:
     """Run a build into ``out`` and send it signal ``number`` when a line containing ``after`` appears on its
-    stderr (or ``after`` seconds in); its exit code and stderr."""
+    stderr; its exit code and stderr. A build that does not end within 300 s is killed and fails the test."""
     process = subprocess.Popen(build_command(out), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                                env=_env(out, cache))
     lines: list[str] = []
-    if isinstance(after, float):
-        threading.Timer(after, lambda: process.poll() is None and process.send_signal(number)).start()
-    for line in process.stderr:
-        lines.append(line)
-        if isinstance(after, str) and after in line and process.poll() is None:
-            process.send_signal(number)
-            after = None
-    return process.wait(timeout=300), "".join(lines)
+
+    def read() -> None:
+        signalled = False
+        for line in process.stderr:
+            lines.append(line)
+            if not signalled and after in line and process.poll() is None:
+                process.send_signal(number)
+                signalled = True
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        code = process.wait(timeout=300)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"the build did not end within 300 s of starting:\n{''.join(lines)[-2000:]}")
+    reader.join(timeout=10)
+    return code, "".join(lines)
 
 
 POINTS = {
-    "SIGINT while reading and computing": (signal.SIGINT, 1.0, True),
+    "SIGINT while reading and computing": (signal.SIGINT, "reading the inputs and computing", True),
     "SIGTERM as the notebooks start": (signal.SIGTERM, "running 6 section notebooks", False),
     "SIGINT while the outputs are written": (signal.SIGINT, "writing the outputs", False),
     "SIGTERM once the outputs are written, before the swap": (signal.SIGTERM, "seconds taken: compute", False),

@@ -96,16 +96,31 @@ class Kernels:
         return None
 
     def close(self) -> None:
-        """Shut every kernel down; safe to call again, from any thread."""
+        """Shut every kernel down; safe to call again, from any thread, and never blocks for long.
+
+        The kernel processes are killed first. Closing a client's channels terminates its ZeroMQ
+        context, which waits for every socket of it to close: after an interrupt in the middle of a
+        notebook, one may never be, so the channels are closed in a daemon thread given a few seconds."""
         with self._lock:
-            for kernel in self._kernels:
-                try:
-                    if kernel._lasting is not None:  # a kernel never waited for has no client to stop
-                        kernel._lasting.stop_channels()
-                    kernel.shutdown_kernel(now=True)
-                except Exception:  # already gone
-                    pass
-            self._kernels = []
+            kernels, self._kernels = self._kernels, []
+        for kernel in kernels:
+            try:
+                kernel.shutdown_kernel(now=True)
+            except Exception:  # already gone
+                pass
+        clients = [kernel._lasting for kernel in kernels if kernel._lasting is not None]  # never waited for: none
+        if clients:
+            closing = threading.Thread(target=_stop_channels, args=(clients,), daemon=True)
+            closing.start()
+            closing.join(timeout=5)
+
+
+def _stop_channels(clients: list) -> None:
+    for client in clients:
+        try:
+            client.stop_channels()
+        except Exception:  # already closed
+            pass
 
 
 def failure_message(name: str, error: BaseException, executed: Path) -> str:
