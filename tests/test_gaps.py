@@ -17,6 +17,7 @@ from helpers.analysis import compute as pipeline
 from helpers.analysis.results import Results
 from helpers.presentation import render, report
 from helpers.analysis.gaps import (cause_lines, data_gaps, join_words, last_quarter_lines, missing_cause, month_ranges,
+                                   months_held,
                           period_months, section_line)
 from helpers.presentation.paper import check_consistency, paper_markdown
 
@@ -247,3 +248,17 @@ def test_dashboard_gives_a_short_cause_and_data_quality_lists_the_indicators(sho
     local, _ = local_rows(short_extract)
     assert notes.count("the local extract ends September 2021") == 1
     assert f"so {len(local)} indicators are not available: {join_words(local['title'])}." in notes
+
+
+def test_months_held_names_the_span_its_length_and_the_gaps():
+    monthly = pd.DataFrame({
+        "indicator_id": ["crime"] * 5 + ["local"] * 2 + ["crime"],
+        "area": ["A", "A", "A", "A", "B", "A", "A", "B"],
+        "month": ["2021-11", "2021-12", "2022-03", "2022-04", "2022-01", "2022-01", "2022-02", "2022-02"],
+        "numerator": [1, 2, 3, 4, 5, 6, 7, None],
+    })
+    assert months_held(monthly, ["crime"], ["A", "B", "C"]) == {
+        "A": "November 2021 to April 2022 (4 months); missing: January to February 2022",
+        "B": "January 2022 (1 month)",
+        "C": "no months",
+    }

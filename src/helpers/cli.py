@@ -1,4 +1,4 @@
-"""``safer-report``: build a quarter's report, validate inputs, write data-return templates.
+"""``safer-report``: build a quarter's report, validate inputs, fetch police.uk's files, write data-return templates.
 
 Every problem the user can fix is printed as one line and exits non-zero; ``--debug``
 shows the traceback as well.
@@ -47,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--quarter", required=True, help="e.g. 2022-23-Q2")
     _partnership(template)
     template.add_argument("--out", type=Path, help="file to write (default: local-return-<quarter>.xlsx)")
+
+    fetch = commands.add_parser("fetch", help="keep one force's street files out of police.uk's archive zip")
+    fetch.add_argument("--archive", required=True, metavar="URL_OR_ZIP",
+                       help="police.uk's archive: https://data.police.uk/data/archive/YYYY-MM.zip (or latest.zip), "
+                            "or a downloaded copy")
+    fetch.add_argument("--force", required=True, metavar="NAME", help="the force as the archive names it, e.g. leicestershire")
+    fetch.add_argument("--into", type=Path, help="folder to keep the months in (default: data/police_uk)")
 
     new = commands.add_parser("new-quarter", help="write params/<quarter>.yaml from the previous quarter's, commentary emptied")
     new.add_argument("quarter", help="e.g. 2022-23-Q3")
@@ -138,12 +145,25 @@ def main(argv: list[str] | None = None) -> int:
             path.parent.mkdir(exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"Wrote {path}")
+        elif args.command == "fetch":
+            from . import config
+            from .inputs.fetch import fetch
+            into = args.into or config.POLICE_UK
+            try:
+                done = fetch(args.archive, args.force, into)
+            except Interrupted:
+                raise Interrupted("interrupted; the months kept so far are whole, and no half-written month is left") from None
+            print(done.summary(args.force, into))
         elif args.command == "validate":
             from .analysis.compute import compute
             results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local,
                               partnership=args.partnership)
             for warning in results.data_warnings:
                 print(f"safer-report: warning: {one_line(warning)}", file=sys.stderr)
+            from .analysis.gaps import months_held
+            police = [i.id for i in results.catalogue.values() if i.source == "police_uk"]
+            for district, held in months_held(results.monthly, police, results.partnership.districts).items():
+                print(f"{district}: police.uk data for {held}")
             missing = results.rows()[results.rows()["status"] != "available"]
             print(f"All inputs valid for {results.quarter.label}, {results.partnership.name}: {len(results.files)} files, "
                   f"{len(results.catalogue)} indicators, {len(missing)} not available"

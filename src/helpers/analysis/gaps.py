@@ -131,3 +131,20 @@ def last_quarter_lines(gaps: pd.DataFrame) -> list[str]:
         else:
             lines.append(f"Last quarter's figures could not be computed for {titles}: {reason}")
     return lines
+
+
+def months_held(monthly: pd.DataFrame, indicator_ids: Iterable[str], areas: Iterable[str]) -> dict[str, str]:
+    """Area -> the months its figures of ``indicator_ids`` cover, in words, and the months missing between
+    the first and the last ("December 2019 to September 2022 (34 months)", "…; missing: May 2021")."""
+    chosen = monthly[monthly["indicator_id"].isin(list(indicator_ids)) & monthly["numerator"].notna()]
+    held = chosen.groupby("area")["month"].agg(lambda months: sorted({pd.Period(m, "M") for m in months}))
+    words = {}
+    for area in areas:
+        months = held.get(area, [])
+        if not months:
+            words[area] = "no months"
+            continue
+        missing = sorted(set(pd.period_range(months[0], months[-1], freq="M")) - set(months))
+        span = month_ranges(months) if len(months) == 1 else f"{months[0]:%B %Y} to {months[-1]:%B %Y}"
+        words[area] = f"{span} ({len(months)} month{'s' if len(months) > 1 else ''})" + (f"; missing: {month_ranges(missing)}" if missing else "")
+    return words
