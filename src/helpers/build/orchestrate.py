@@ -375,6 +375,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     from ..presentation.narrative import long_date
     from ..presentation.paper import blocks_markdown, check_consistency, paper_blocks, paper_html
     from ..presentation.report import export_html, stitch
+    from ..presentation.series import write_series_csv
     from ..presentation.word import docx_text, word_paper
 
     log.debug("%s: writing the outputs", results.partnership.name)
@@ -392,6 +393,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
         step = time.perf_counter()
         write_csv(results.table, staging / "indicators.csv")
         write_neighbourhoods_csv(results.neighbourhoods, staging / "neighbourhoods.csv")
+        write_series_csv(results, staging / "series.csv")
         blocks = paper_blocks(results)
         paper, paper_title = blocks_markdown(blocks), f"Safer Communities Performance {results.quarter.title} Report"
         (staging / "board-paper.md").write_text(paper, encoding="utf-8")
