@@ -56,7 +56,8 @@ class _Images(HTMLParser):
 
 def test_outputs_are_all_there(built):
     names = {p.name for p in built.iterdir()}
-    assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md", "board-paper.docx", "notebooks"} <= names
+    assert {"report.html", "indicators.csv", "series.csv", "dashboard.xlsx", "board-paper.md", "board-paper.docx",
+            "notebooks"} <= names
     assert sorted(p.stem for p in (built / "notebooks").glob("*.ipynb")) == build_module.SECTION_NOTEBOOKS
 
 
