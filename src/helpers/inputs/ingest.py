@@ -28,6 +28,7 @@ import pyarrow.csv as pacsv
 
 from .. import config
 from ..errors import InputError
+from . import month_store
 from .catalogue import CRIME_TYPES
 from .files import SourceFile, find_police_files, read_text
 
@@ -274,32 +275,42 @@ class _Month:
 
 
 def _read_file(path: Path, small_areas: frozenset[str] | None, duplicates: str) -> tuple[SourceFile, list[_Month]]:
-    """Hash, decompress, parse, check and count one file (runs in a worker thread)."""
+    """Hash one file, take its months from the month store or else decompress, parse and check them (and keep
+    them there), then count them (runs in a worker thread)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror or exc})", file=path) from None
     source = SourceFile(str(path), hashlib.sha256(raw).hexdigest())
+    stored = month_store.load(source.sha256, POLICE_COLUMNS + FORCE_COLUMNS + list(PLACE_COLUMNS))
+    if stored is None:
+        stored = [_read_month(path, name, data) for name, data in _members(path, raw)]
+        month_store.save(source.sha256, stored)
     months = []
-    for name, data in _members(path, raw):
-        try:
-            table = _parse_street_csv(name, data)
-            month = _check_month(name, table)
-            _check_crime_types(name, table)
-            table, unknown = _canonical_types(table)
-            repeated, copies = _repeats(data, table)
-        except InputError as exc:  # name the full path: the same file name may sit in two folders
-            raise InputError(exc.problem, file=_label(path, name), row=exc.row) from None
-        read = table.num_rows
-        exact = 0 if copies is None else pc.sum(copies).as_py() or 0
+    for read in stored:
+        table, unknown = _canonical_types(read.table)
+        count = table.num_rows
+        exact = 0 if read.copies is None else pc.sum(read.copies).as_py() or 0
         if duplicates == "drop_exact" and exact:
-            table = table.filter(pc.invert(copies))
-        source.rows += read
-        source.month = month if source.month is None else f"{source.month}…{month}"
-        counts, quality, areas = _summarise(table, month, name, small_areas)
-        months.append(_Month(name, month, _force(table, name), hashlib.sha256(data).hexdigest(), read, repeated, exact,
-                             read - table.num_rows, unknown, counts, quality, areas))
+            table = table.filter(pc.invert(read.copies))
+        source.rows += count
+        source.month = read.month if source.month is None else f"{source.month}…{read.month}"
+        counts, quality, areas = _summarise(table, read.month, read.name, small_areas)
+        months.append(_Month(read.name, read.month, _force(table, read.name), read.csv_sha256, count, read.repeated,
+                             exact, count - table.num_rows, unknown, counts, quality, areas))
     return source, months
+
+
+def _read_month(path: Path, name: str, data: bytes) -> month_store.ReadMonth:
+    """Parse and check one month's CSV text (``name`` in ``path``)."""
+    try:
+        table = _parse_street_csv(name, data)
+        month = _check_month(name, table)
+        _check_crime_types(name, table)
+        repeated, copies = _repeats(data, table)
+    except InputError as exc:  # name the full path: the same file name may sit in two folders
+        raise InputError(exc.problem, file=_label(path, name), row=exc.row) from None
+    return month_store.ReadMonth(name, month, hashlib.sha256(data).hexdigest(), table, repeated, copies)
 
 
 def _label(path: Path, name: str) -> str:
