@@ -5,6 +5,7 @@ when something is computed, after the build has launched its kernels.
 """
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,8 @@ from .. import config
 
 if TYPE_CHECKING:
     from ..analysis.results import Results
+
+log = logging.getLogger(__name__)
 
 CACHE_ENTRIES = 24  # a back catalogue of quarters rebuilt in turn still hits, as do all packs of a quarter
 
@@ -34,6 +37,7 @@ def compute_cached(keys: dict[str, str], quarter: str | None, police_uk: Path | 
                 _remove(cached)
     missing = [pid for pid in keys if pid not in packs]
     if missing:
+        log.debug("reading the inputs and computing %d pack(s)", len(missing))
         for pid, results in zip(missing, compute_packs(missing, quarter, police_uk, params_file, local)):
             save(results, cached_results_path(keys[pid]))
             packs[pid] = results

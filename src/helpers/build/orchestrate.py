@@ -178,7 +178,6 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
     keys = {pid: hashlib.sha256(f"{inputs} {pid}".encode()).hexdigest() for pid in ids}
     if force or not all(cached_results_path(key).exists() for key in keys.values()):
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
-    log.debug("reading the inputs and computing %d pack(s)", len(ids))
     packs = compute_cached(keys, quarter, police_uk=police_uk, params_file=params_file, local=local)
     timings["compute"] = time.perf_counter() - started
     warnings = {pid: _review_commentary(packs[pid], strict) for pid in ids}  # --strict stops before anything is written
