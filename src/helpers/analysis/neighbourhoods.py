@@ -123,7 +123,7 @@ def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Qua
     reason = missing_cause("police_uk", gaps["this"] or gaps["last"]) if gaps["this"] or gaps["last"] else ""
     areas = counts[["district", "lsoa_name"]].drop_duplicates().sort_values("lsoa_name", ignore_index=True)
     areas["neighbourhood"] = msoa_of(areas["lsoa_name"])
-    areas["name"] = areas["neighbourhood"].map(names if names is not None else {}).fillna("")
+    areas["name"] = areas["neighbourhood"].map(lambda msoa: names.get(msoa, "") if names is not None else "")
     areas["lsoa_count"] = areas.groupby("neighbourhood")["lsoa_name"].transform("size")
     areas["population"] = areas["lsoa_name"].map(_residents(counts, population))
     residents = areas.groupby("neighbourhood")["population"].agg(_whole_sum)

@@ -131,14 +131,14 @@ def small_multiples(points: pd.DataFrame, tops: dict[str, list[str]], boundaries
     (district, neighbourhood, longitude, latitude). Returns (figure html, alt text)."""
     towns = towns or {}
     districts = [d for d in tops if district_outline(boundaries, d) is not None]
-    columns = min(4, max(1, len(districts)))
+    columns = min(3, max(1, len(districts)))  # three across: at one scale a small district still reads
     rows = -(-len(districts) // columns)
     outlines = {d: district_outline(boundaries, d) for d in districts}
     chosen = {d: points[points["district"] == d] for d in districts}
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(9.6, 2.5 * rows + 0.6))
+        fig = Figure(figsize=(9.6, 3.0 * rows + 0.6))
         axes = fig.subplots(rows, columns, squeeze=False)
-        fig.subplots_adjust(left=0.01, right=0.9, bottom=0.02, top=1 - 0.35 / (2.5 * rows + 0.6), wspace=0.08, hspace=0.2)
+        fig.subplots_adjust(left=0.01, right=0.9, bottom=0.02, top=1 - 0.35 / (3.0 * rows + 0.6), wspace=0.08, hspace=0.15)
         hexes = []
         spans = [_span_km(o) for o in outlines.values()]
         span = (max(w for w, _ in spans), max(h for _, h in spans)) if spans else None
