@@ -299,3 +299,12 @@ def test_year_points_keep_this_years_points_with_their_neighbourhood(police):
     assert len(points) == sum(n for lsoa, _, n in ROWS["2022-09"] if not lsoa.startswith("Leicester"))
     assert points["longitude"].dtype == np.float32
     assert set(points["neighbourhood"]) == {"Charnwood 012", "Charnwood 003", "Melton 001"}
+
+
+def test_a_year_lacking_months_shows_dashes_not_withheld_counts():
+    months = [m for m in EVERY_MONTH if m != "2021-03"]
+    rows = neighbourhood_table(district_counts(), BURGLARY, QUARTER, DISTRICTS, 95, 5, months)
+    row = rows[(rows["level"] == "neighbourhood") & (rows["neighbourhood"] == "Charnwood 001")].iloc[0].to_dict()
+    line = where._line(row, 1, 5)
+    assert (line["count"], line["previous"], line["change"], line["mark"]) == ("10", "—", "—", "")
+    assert where.not_compared(types.SimpleNamespace(neighbourhoods=rows)) == "the police.uk files for March 2021 are missing."

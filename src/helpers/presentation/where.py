@@ -137,7 +137,7 @@ def top_table(results: Results, indicator_id: str) -> Markup:
     which = f"{results.partnership.name}'s neighbourhoods by crimes" if every else \
         f"the {TOP} neighbourhoods with most crimes in each district"
     figures = "rates per 10,000 residents and counts" if small_area_file(results) else "counts"
-    compared = "not compared with the 12 months before (see above)" if not_compared(results) else \
+    compared = "not compared with the 12 months before: see above" if not_compared(results) else \
         "against the 12 months before and against the district's own change"
     return render("where_table", caption=f"{title}: {which}, {_year(results)}, {compared} ({figures})",
                   rows=lines, rates=bool(small_area_file(results)), years=_short_years(results))
