@@ -3,8 +3,10 @@ district with its false discovery control, no comparison of a partial year, smal
 locations, the main town, the hotspot maps and the Where chapter."""
 from __future__ import annotations
 
+import base64
 import collections
 import csv
+import re
 import types
 from markupsafe import escape
 
@@ -286,12 +288,15 @@ def test_hotspot_maps_say_their_message_in_alt_text():
                            "longitude": [-0.95, -0.95, -0.94, -1.25], "latitude": [52.75, 52.75, 52.76, 52.75]})
     html, alt = hotspots.small_multiples(points, {"Charnwood": ["Charnwood 012"], "Melton": ["Melton 004"]}, boundaries,
                                          "Burglary", "the 12 months to September 2022")
-    assert alt.startswith("Hotspot maps of burglary in the 12 months to September 2022, one per district")
+    assert alt.startswith("Hotspot maps of burglary in the 12 months to September 2022, one per district, all drawn "
+                          "at the same scale")
     assert "Charnwood: Charnwood 012; Melton: Melton 004" in alt
     assert f'alt="{escape(alt)}"' in str(html)
     html, alt = hotspots.district_hotspot(points[points["district"] == "Melton"], ["Melton 004"], boundaries, "Melton",
-                                          "Burglary", "2022")
-    assert "numbered on the map: 1 Melton 004." in alt
+                                          "Burglary", "2022", hotspots.Town("Melton Mowbray", -0.95, 52.76))
+    assert "numbered on the map: 1 Melton 004. The main town, named in italics: Melton Mowbray." in alt
+    svg = base64.b64decode(re.search(r"base64,([^\"]+)", str(html)).group(1)).decode()
+    assert "in italics, the main town" in str(html) and ">1 km<" in svg  # the scale bar: 1 km of a 7 km square
 
 
 def test_year_points_keep_this_years_points_with_their_neighbourhood(police):

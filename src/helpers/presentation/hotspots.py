@@ -181,4 +181,6 @@ def district_hotspot(points: pd.DataFrame, top: list[str], boundaries: dict, dis
     alt = (f"Hotspot map of {title.lower()} in {district}, {year}: crime locations counted in hexagons {HEX_KM:g} km "
            f"across, darker where there were more. The busiest neighbourhoods, numbered on the map: {named}."
            + (f" The main town, named in italics: {town.name}." if town else ""))
-    return figure_html(fig, alt, f"{title} in {district}, {year}, by location. Source: {SOURCE}", "medium"), alt
+    caption = (f"{title} in {district}, {year}, by location (hexagons {HEX_KM:g} km across; numbers: the busiest "
+               f"neighbourhoods, named in the table{'; in italics, the main town' if town else ''}). Source: {SOURCE}")
+    return figure_html(fig, alt, caption, "medium"), alt
