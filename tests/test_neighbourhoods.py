@@ -313,3 +313,23 @@ def test_a_year_lacking_months_shows_dashes_not_withheld_counts():
     line = where._line(row, 1, 5)
     assert (line["count"], line["previous"], line["change"], line["mark"]) == ("10", "—", "—", "")
     assert where.not_compared(types.SimpleNamespace(neighbourhoods=rows)) == "the police.uk files for March 2021 are missing."
+
+
+def test_small_maps_share_one_scale():
+    """Two districts of 0.1 and 0.05 degrees: both frames are the larger's size in km, so the smaller draws half as wide."""
+    from matplotlib.figure import Figure
+
+    boundaries = {"features": [square("Melton", -1.0, 52.7, 0.1), square("Rutland", -0.7, 52.6, 0.05)]}
+    points = pd.DataFrame({"district": ["Melton", "Rutland"], "neighbourhood": ["Melton 004", "Rutland 001"],
+                           "longitude": [-0.95, -0.68], "latitude": [52.75, 52.62]})
+    outlines = {d: hotspots.district_outline(boundaries, d) for d in ("Melton", "Rutland")}
+    span = hotspots._span_km(outlines["Melton"])
+    assert span == (pytest.approx(0.1 * 111.32 * np.cos(np.radians(52.75))), pytest.approx(0.1 * 111.32))
+    axes = Figure().subplots(1, 2)
+    for ax, district in zip(axes, outlines):
+        chosen = points[points["district"] == district]
+        hotspots._draw(ax, chosen, outlines[district], [], hotspots.centres(chosen), 8, None, span)
+    for ax in axes:
+        (west, east), (south, north) = ax.get_xlim(), ax.get_ylim()
+        km_wide = (east - west) * 111.32 * np.cos(np.radians((south + north) / 2))
+        assert (km_wide, (north - south) * 111.32) == (pytest.approx(span[0], rel=1e-3), pytest.approx(span[1]))
