@@ -333,3 +333,15 @@ def test_small_maps_share_one_scale():
         (west, east), (south, north) = ax.get_xlim(), ax.get_ylim()
         km_wide = (east - west) * 111.32 * np.cos(np.radians((south + north) / 2))
         assert (km_wide, (north - south) * 111.32) == (pytest.approx(span[0], rel=1e-3), pytest.approx(span[1]))
+
+
+def test_numbers_closer_than_their_width_are_moved_apart():
+    # two at the same place go 1 apart along the x axis, each half way; a third far away stays put
+    moved = hotspots.spread(np.array([[0.0, 0.0], [0.0, 0.0], [10.0, 10.0]]), 1.0)
+    assert moved.tolist() == [[-0.5, 0.0], [0.5, 0.0], [10.0, 10.0]]
+    # a pair 0.6 apart on a diagonal: pushed to 1 apart along it, about their middle
+    moved = hotspots.spread(np.array([[0.0, 0.0], [0.6, 0.8]]) * 0.6, 1.0)
+    assert np.hypot(*(moved[1] - moved[0])) == pytest.approx(1.0) and moved.mean(axis=0) == pytest.approx([0.18, 0.24])
+    # a cluster of five ends with no two closer than the gap
+    cluster = hotspots.spread(np.array([[0, 0], [0.1, 0], [0, 0.1], [0.1, 0.1], [0.05, 0.05]]), 1.0)
+    assert min(np.hypot(*(a - b)) for i, a in enumerate(cluster) for b in cluster[i + 1:]) >= 1.0 - 1e-6

@@ -73,17 +73,21 @@ def _draw(ax, points: pd.DataFrame, outline: MplPath, top: list[str], places: pd
     ax.add_patch(patch)
     hexes.set_clip_path(patch)
     ax.add_patch(PathPatch(outline, facecolor="none", edgecolor=DARK_GREY, linewidth=0.8, zorder=3))
-    for rank, name in enumerate(top, start=1):
-        if name in places.index:
-            lon, lat = places.loc[name]
-            ax.annotate(str(rank), (lon, lat), ha="center", va="center", fontsize=font, fontweight="bold",
-                        color=DARK_BLUE, path_effects=_HALO, zorder=4)
+    frame = span or ((east - west) * km_x, (north - south) * KM_PER_DEGREE)
+    middle_x, middle_y = (west + east) / 2, (south + north) / 2
+    box = ax.get_position()
+    width, height = ax.figure.get_size_inches()
+    point = max(frame[0] / (box.width * width * 72), frame[1] / (box.height * height * 72))  # km per point
+    numbered = [(rank, places.loc[name]) for rank, name in enumerate(top, start=1) if name in places.index]
+    # the numbers' places in km from the middle, moved apart until none overlaps another (about 1.3 font sizes)
+    km = spread(np.array([[(lon - middle_x) * km_x, (lat - middle_y) * KM_PER_DEGREE] for _, (lon, lat) in numbered]
+                         ).reshape(-1, 2), 1.3 * font * point)
+    for (rank, _), (x, y) in zip(numbered, km):
+        ax.annotate(str(rank), (middle_x + x / km_x, middle_y + y / KM_PER_DEGREE), ha="center", va="center",
+                    fontsize=font, fontweight="bold", color=DARK_BLUE, path_effects=_HALO, zorder=4)
     if town:
-        ax.annotate(town.name, (town.longitude, town.latitude), xytext=(0, 2), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=font - 1, fontstyle="italic", color=DARK_GREY,
-                    path_effects=_HALO, zorder=5)
+        _name_town(ax, town, km, (middle_x, middle_y), km_x, font, point)
     if span:
-        middle_x, middle_y = (west + east) / 2, (south + north) / 2
         half_x, half_y = span[0] / 2 / km_x, span[1] / 2 / KM_PER_DEGREE
         west, east, south, north = middle_x - half_x, middle_x + half_x, middle_y - half_y, middle_y + half_y
     ax.set_xlim(west, east)
@@ -91,6 +95,42 @@ def _draw(ax, points: pd.DataFrame, outline: MplPath, top: list[str], places: pd
     ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
     ax.axis("off")
     return hexes
+
+
+def _name_town(ax, town: Town, numbers: np.ndarray, middle: tuple[float, float], km_x: float, font: float,
+               point: float) -> None:
+    """The town's name in italics, centred just above the town's place, lifted above any number (``numbers``: km
+    from ``middle``) under its words; ``point``: km per typographic point."""
+    x, bottom = (town.longitude - middle[0]) * km_x, (town.latitude - middle[1]) * KM_PER_DEGREE + 2 * point
+    half, tall, number = 0.3 * len(town.name) * (font - 1) * point, (font - 1) * point, 0.6 * font * point
+    for _ in range(len(numbers)):
+        under = [y for nx, y in numbers if abs(nx - x) < half + number and bottom - number < y < bottom + tall + number]
+        if not under:
+            break
+        bottom = max(under) + number
+    ax.annotate(town.name, (town.longitude, middle[1] + bottom / KM_PER_DEGREE), ha="center", va="bottom",
+                fontsize=font - 1, fontstyle="italic", color=DARK_GREY, path_effects=_HALO, zorder=5)
+
+
+def spread(places: np.ndarray, gap: float, rounds: int = 100) -> np.ndarray:
+    """``places`` (n x 2) moved apart, each close pair pushed along the line between them (the first pair member
+    to the left where they coincide), until no two are closer than ``gap`` or ``rounds`` passes are done."""
+    places = np.array(places, dtype=float)
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(places)):
+            for j in range(i + 1, len(places)):
+                apart = places[j] - places[i]
+                distance = float(np.hypot(*apart))
+                if distance < gap * (1 - 1e-9):
+                    direction = apart / distance if distance > 0 else np.array([1.0, 0.0])
+                    push = (gap - distance) / 2 * direction
+                    places[i] -= push
+                    places[j] += push
+                    moved = True
+        if not moved:
+            break
+    return places
 
 
 def _scale_bar(ax, font: float) -> None:
