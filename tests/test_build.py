@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 import board
 from helpers import config
@@ -403,7 +404,7 @@ def test_with_small_area_population_the_where_chapter_and_csv_give_rates_per_100
     chapter = html[html.index("id='where'"):html.index("id='key'")]
     assert "Neighbourhood figures are rates per 10,000 residents (ONS small-area estimates,\nlsoa_population_melton.csv)" in chapter
     assert f"{unrated.sum()} neighbourhoods have\nan LSOA missing from that file" in chapter
-    assert "not rates" not in chapter and "Per 10,000 this year" in chapter
+    assert "not rates" not in chapter and "Per 10,000, 12 months to Sep 2022" in chapter
     methods = html[html.index("id='methods'"):]
     assert "Neighbourhood figures are rates per 10,000 residents (ONS small-area estimates, lsoa_population_melton.csv)" in methods
 
@@ -437,4 +438,18 @@ def test_the_where_chapter_and_no_small_sensitive_count_below_district_level_in_
              for row in re.findall(r"<tr><th scope='row'>.*?</tr>", busiest)]
     assert len(shown) == len(board.DISTRICTS)
     assert all(c == "fewer than 5" or int(c.replace(",", "")) >= 5 for c in shown)
-    assert "Neighbourhoods with a significant rise" in html[:html.index("id='where'")]  # in the key points
+    assert "Neighbourhoods rising significantly faster than their district" in html[:html.index("id='where'")]  # key points
+
+    # every neighbourhood carries its Library name beside its ONS name, in the CSV and the chapter
+    assert csv_rows["name"].notna().all()
+    top = chapter[chapter.index("<table class='where'>"):]
+    shown = re.findall(r"<th scope='row'>(.*?)</th>", top[:top.index("</table>")])
+    labels = {f"{escape(r['name'])} ({r['neighbourhood']})" for r in csv_rows.to_dict("records")}
+    assert shown and set(shown) <= labels
+    # the MSOA is explained with an LSOA and neighbourhood of the pack's own data
+    example = re.search(r'places crimes in the LSOA "(.+?)", one of the (\d+)\s+LSOAs of the neighbourhood "(.+?)"', chapter)
+    lsoa, count, neighbourhood = example.groups()
+    assert lsoa[:-1] == neighbourhood and neighbourhood in set(csv_rows["neighbourhood"])
+    assert csv_rows.set_index("neighbourhood").loc[neighbourhood, "lsoa_count"].iloc[0] == int(count)
+    # the flagged share: the test against the district with its false discovery control keeps it small
+    assert csv_rows["significant"].eq(True).mean() <= 0.12

@@ -1,9 +1,12 @@
-"""Counts below the district: neighbourhoods (MSOA) from LSOA names, the exact test, small-number protection,
-the street locations, the hotspot maps and the Where chapter."""
+"""Counts below the district: neighbourhoods (MSOA) from LSOA names and their Library names, the test against the
+district with its false discovery control, no comparison of a partial year, small-number protection, the street
+locations, the main town, the hotspot maps and the Where chapter."""
 from __future__ import annotations
 
+import base64
 import collections
 import csv
+import re
 import types
 from markupsafe import escape
 
@@ -12,13 +15,16 @@ import pandas as pd
 import pytest
 
 from helpers import config
-from helpers.analysis.neighbourhoods import msoa_of, neighbourhood_table, suppress, top_streets, year_points
+from helpers.analysis.neighbourhoods import (labelled, main_town, msoa_of, neighbourhood_table, suppress, top_streets,
+                                             year_points)
+from helpers.errors import InputError
 from helpers.inputs.catalogue import Indicator
-from helpers.inputs.ingest import read_lsoa_population, read_police_uk
+from helpers.inputs.ingest import read_lsoa_population, read_msoa_names, read_police_uk
 from helpers.presentation import hotspots, where
-from helpers.quarters import parse_quarter
+from helpers.quarters import parse_quarter, window
 
 QUARTER = parse_quarter("2022-23-Q2")  # this year: Oct 2021 - Sep 2022; the year before: Oct 2020 - Sep 2021
+EVERY_MONTH = [str(m) for m in window(QUARTER.end_month, 24)]  # the files hold all 24 months
 DISTRICTS = {"Charnwood": "E07000130", "Melton": "E07000133"}
 
 
@@ -64,7 +70,8 @@ def independent(folder, types):
 
 
 def table(folder, suppress_below=5):
-    return neighbourhood_table(read_police_uk(folder, DISTRICTS).lsoa_counts, CATALOGUE, QUARTER, DISTRICTS, 95, suppress_below)
+    return neighbourhood_table(read_police_uk(folder, DISTRICTS).lsoa_counts, CATALOGUE, QUARTER, DISTRICTS, 95, suppress_below,
+                               EVERY_MONTH)
 
 
 @pytest.mark.parametrize("indicator_id", ["total_crime", "burglary_total"])
@@ -89,16 +96,105 @@ def test_msoa_is_the_lsoa_name_less_its_last_letter():
         "Charnwood 012", "Hinckley and Bosworth 004"]
 
 
-def test_the_exact_test_on_counts_against_hand_worked_values(police):
-    rows = table(police).set_index(["indicator_id", "level", "neighbourhood", "lsoa"])
-    # Charnwood 012 burglary: 9 this year, 5 last. Given 14, P(X >= 9) for Binomial(14, 1/2) is
-    # (2002 + 1001 + 364 + 91 + 14 + 1) / 16384 = 3473/16384; two-sided: twice that.
-    row = rows.loc[("burglary_total", "neighbourhood", "Charnwood 012", "")]
-    assert row["p_value"] == pytest.approx(2 * 3473 / 16384)
-    assert row["change_pct"] == pytest.approx(80.0) and not row["significant"]
-    # Charnwood 003 ASB: 6 this year, none last: p = 2 / 2**6 = 0.03125, significant at 95%; no change %
-    row = rows.loc[("asb_total", "neighbourhood", "Charnwood 003", "")]
-    assert row["p_value"] == pytest.approx(0.03125) and row["significant"] and np.isnan(row["change_pct"])
+def district_counts():
+    """Charnwood burglary by neighbourhood, this year (2022-09) and last (2021-09): 001 10 and 2, 002 30 and 30,
+    003 5 and 5 (the district 45 and 37), and Melton's 8 and 8."""
+    rows = [("2022-09", "Charnwood 001A", 10), ("2021-09", "Charnwood 001A", 2), ("2022-09", "Charnwood 002A", 30),
+            ("2021-09", "Charnwood 002A", 30), ("2022-09", "Charnwood 003A", 5), ("2021-09", "Charnwood 003A", 5),
+            ("2022-09", "Melton 001A", 8), ("2021-09", "Melton 001A", 8)]
+    codes = {"Charnwood 001A": "E01000001", "Charnwood 002A": "E01000002", "Charnwood 003A": "E01000003",
+             "Melton 001A": "E01000004"}
+    return pd.DataFrame([(m, codes[lsoa], lsoa, "Burglary", n) for m, lsoa, n in rows],
+                        columns=["month", "lsoa_code", "lsoa_name", "crime_type", "count"])
+
+
+BURGLARY = {"burglary_total": CATALOGUE["burglary_total"]}
+
+
+def test_each_neighbourhood_is_tested_against_the_rest_of_its_district_with_a_false_discovery_control():
+    rows = neighbourhood_table(district_counts(), BURGLARY, QUARTER, DISTRICTS, 95, 5, EVERY_MONTH)
+    rows = rows[rows["level"] == "neighbourhood"].set_index("neighbourhood")
+    # Charnwood 001: 10 and 2; the rest of Charnwood 35 and 35, so unchanged share means Binomial(12, 1/2):
+    # P(X >= 10) = (66 + 12 + 1) / 4096, two-sided twice that
+    one = rows.loc["Charnwood 001"]
+    assert one["p_value"] == pytest.approx(158 / 4096)
+    assert (one["change_pct"], one["district_change_pct"]) == (pytest.approx(400.0), pytest.approx(8 / 37 * 100))
+    assert (one["share_pct"], one["previous_share_pct"]) == (pytest.approx(10 / 45 * 100), pytest.approx(2 / 37 * 100))
+    # Benjamini-Hochberg over Charnwood's three tests: 002's p (30 and 30 against the rest's 15 and 7) is the
+    # smallest, 001's second: q = p x 3 / 2 = 0.0579, so 001 is not flagged though its p is below 0.05
+    two, three = rows.loc["Charnwood 002"], rows.loc["Charnwood 003"]
+    assert two["p_value"] < one["p_value"] < three["p_value"]
+    assert one["q_value"] == pytest.approx(158 / 4096 * 3 / 2) and not one["significant"]
+    assert two["q_value"] == pytest.approx(two["p_value"] * 3) and two["significant"]
+    assert two["share_pct"] < two["previous_share_pct"]  # level with last year while its district rose: a fall
+    # Melton has one neighbourhood: no rest of the district to test against
+    melton = rows.loc["Melton 001"]
+    assert np.isnan(melton["p_value"]) and melton["significant"] is None and melton["reason"] == ""
+
+
+def test_a_district_wide_rise_flags_no_neighbourhood():
+    """Every neighbourhood doubles with its district: large, significant rises on their own last year, none
+    against the district."""
+    counts = district_counts()
+    counts.loc[counts["month"] == "2022-09", "count"] = counts.loc[counts["month"] == "2021-09", "count"].to_numpy() * 2
+    rows = neighbourhood_table(counts, BURGLARY, QUARTER, DISTRICTS, 95, 5, EVERY_MONTH)
+    charnwood = rows[(rows["district"] == "Charnwood") & (rows["level"] == "neighbourhood")]
+    assert (charnwood["change_pct"] == 100).all() and not charnwood["significant"].any()
+
+
+@pytest.mark.parametrize("absent, blanked", [("2021-03", ["previous_numerator"]),
+                                             ("2022-03", ["numerator", "previous_numerator"])])
+def test_a_year_lacking_months_is_never_compared(absent, blanked):
+    months = [m for m in EVERY_MONTH if m != absent]
+    rows = neighbourhood_table(district_counts(), BURGLARY, QUARTER, DISTRICTS, 95, 5, months)
+    assert (rows["reason"] == "the police.uk files for March " + absent[:4] + " are missing.").all()
+    assert rows[blanked].isna().all().all()
+    for column in ("change_pct", "district_change_pct", "share_pct", "p_value", "q_value"):
+        assert rows[column].isna().all()
+    assert rows["significant"].isna().all()
+    if absent == "2021-03":  # this year is whole: its counts stay
+        assert rows.set_index(["level", "neighbourhood"]).loc[("neighbourhood", "Charnwood 001"), "numerator"] == 10
+
+
+def test_neighbourhoods_carry_the_library_name_beside_the_ons_name():
+    names = pd.Series({"Charnwood 001": "Loughborough Dishley & Hathern", "Charnwood 002": "Shepshed West"})
+    rows = neighbourhood_table(district_counts(), BURGLARY, QUARTER, DISTRICTS, 95, 5, EVERY_MONTH, names)
+    named = rows[rows["level"] == "neighbourhood"].set_index("neighbourhood")["name"]
+    assert named.to_dict() == {"Charnwood 001": "Loughborough Dishley & Hathern", "Charnwood 002": "Shepshed West",
+                               "Charnwood 003": "", "Melton 001": ""}
+    assert labelled("Loughborough Dishley & Hathern", "Charnwood 001") == "Loughborough Dishley & Hathern (Charnwood 001)"
+    assert labelled("", "Charnwood 003") == "Charnwood 003"
+
+
+def test_read_msoa_names_joins_2011_and_2021_and_refuses_a_name_given_two_meanings(tmp_path):
+    old, new = tmp_path / "hocl_msoa11_names.csv", tmp_path / "hocl_msoa21_names.csv"
+    old.write_text("msoa11cd,msoa11nm,msoa11nmw,msoa11hclnm,msoa11hclnmw\n"
+                   "E02005347,Charnwood 003,Charnwood 003,Loughborough Storer & Queen's Park,\n"
+                   "E02005346,Charnwood 002,Charnwood 002,Loughborough Lemyngton & Hastings,\n")
+    new.write_text("msoa21cd,msoa21nm,msoa21nmw,msoa21hclnm,msoa21hclnmw\n"
+                   "E02005347,Charnwood 003,Charnwood 003,Loughborough Storer & Queen's Park,\n"
+                   "E02007000,Charnwood 023,Charnwood 023,Loughborough Forest,\n")
+    assert read_msoa_names([old, new]).to_dict() == {"Charnwood 003": "Loughborough Storer & Queen's Park",
+                                                     "Charnwood 002": "Loughborough Lemyngton & Hastings",
+                                                     "Charnwood 023": "Loughborough Forest"}
+    new.write_text("msoa21cd,msoa21nm,msoa21nmw,msoa21hclnm,msoa21hclnmw\n"
+                   "E02005347,Charnwood 002,Charnwood 002,Shepshed West,\n")
+    with pytest.raises(InputError) as error:
+        read_msoa_names([old, new])
+    message = str(error.value)
+    assert "hocl_msoa21_names.csv" in message and "row 2" in message
+    assert "Charnwood 002 is named 'Shepshed West' here but 'Loughborough Lemyngton & Hastings'" in message
+
+
+def test_the_main_town_is_the_place_most_names_begin_with():
+    names = pd.Series({"A 001": "Melton Mowbray North", "A 002": "Melton Mowbray West", "A 003": "Asfordby, Frisby",
+                       "A 004": "Bottesford, Harby & Croxton", "A 005": "Melton Mowbray South"})
+    town, members = main_town(names, pd.Series({"A 001": 900, "A 003": 100}))
+    assert (town, members) == ("Melton Mowbray", ["A 001", "A 002", "A 005"])  # not "Melton": the longer place
+    # a city of many named suburbs (no place names a fifth of it): its busiest neighbourhood
+    suburbs = pd.Series({f"L {i:03d}": f"Suburb{i} North" for i in range(10)} | {"L 010": "Belgrave East",
+                                                                                   "L 011": "Belgrave West"})
+    assert main_town(suburbs, pd.Series({"L 004": 50, "L 010": 20})) == ("Suburb4 North", ["L 004"])
 
 
 def test_small_counts_of_a_sensitive_indicator_are_withheld_with_their_change(police):
@@ -132,7 +228,8 @@ def test_rates_per_10000_residents_from_ons_small_area_population(tmp_path):
     ons = tmp_path / "sapelsoa.csv"  # ONS's layout; Melton 001B (E01000022) is not in it
     ons.write_text("LSOA 2021 Code,LSOA 2021 Name,Total\nE01000011,Charnwood 012A,1600\nE01000012,Charnwood 012B,2400\n"
                    "E01000021,Melton 001A,1500\n")
-    rows = neighbourhood_table(small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5, read_lsoa_population(ons))
+    rows = neighbourhood_table(small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5, EVERY_MONTH,
+                               population=read_lsoa_population(ons))
     rows = rows.set_index(["indicator_id", "level", "neighbourhood", "lsoa"])
     # Charnwood 012 burglary: 6 + 4 = 10 this year, 3 + 5 = 8 last, among 1,600 + 2,400 = 4,000 residents
     row = rows.loc[("burglary_total", "neighbourhood", "Charnwood 012", "")]
@@ -147,21 +244,21 @@ def test_rates_per_10000_residents_from_ons_small_area_population(tmp_path):
     row = rows.loc[("violence_sexual", "neighbourhood", "Charnwood 012", "")]
     assert row["suppressed"] and pd.isna(row["rate"]) and row["previous_rate"] == pytest.approx(22.5)
     # the test stays the exact test on the counts
-    counts_only = neighbourhood_table(small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5)
+    counts_only = neighbourhood_table(small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5, EVERY_MONTH)
     assert counts_only["p_value"].equals(rows.reset_index()["p_value"])
     assert counts_only[["population", "rate", "previous_rate"]].isna().all().all()
 
 
-def test_a_significant_rise_says_its_rates_where_the_neighbourhood_has_them(tmp_path):
+def test_a_neighbourhood_rising_faster_than_its_district_says_so_with_its_rates(tmp_path):
     ons = tmp_path / "sapelsoa.csv"
-    ons.write_text("LSOA Code,All Ages\nE01000011,1600\nE01000012,2400\nE01000021,1500\n")
-    rows = neighbourhood_table(small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5, read_lsoa_population(ons))
-    rises = where.significant_rises(types.SimpleNamespace(neighbourhoods=rows, catalogue=CATALOGUE))
-    # Charnwood 012 ASB: none last year, 12 among 4,000 residents this year (p = 2 / 2**12); Melton 001: 10 burglaries
-    # from none (p = 2 / 2**10), no rate (Melton 001B has no population), so total crime too
-    assert rises[0] == "Charnwood 012: Asb_Total up from 0 to 12 (0.0 to 30.0 per 10,000 residents), significant"
-    assert set(rises[1:]) == {"Melton 001: Total_Crime up from 0 to 10, significant",
-                              "Melton 001: Burglary_Total up from 0 to 10, significant"}
+    ons.write_text("LSOA Code,All Ages\nE01000001,1600\nE01000002,2400\nE01000004,1500\n")
+    rows = neighbourhood_table(district_counts(), BURGLARY, QUARTER, DISTRICTS, 80, 5, EVERY_MONTH,
+                               pd.Series({"Charnwood 001": "Loughborough Dishley & Hathern"}), read_lsoa_population(ons))
+    rises = where.significant_rises(types.SimpleNamespace(neighbourhoods=rows, catalogue=BURGLARY))
+    # at 80%, Charnwood 001's q of 0.058 is flagged: 2 to 10 burglaries among 1,600 residents while Charnwood rose
+    # 8 / 37 = 22%; Charnwood 002 (flagged, its share fell) is not a rise
+    assert rises == ["Loughborough Dishley & Hathern (Charnwood 001): Burglary_Total up from 2 to 10 (+400%; Charnwood "
+                     "+22%; 12.5 to 62.5 per 10,000 residents), significantly above its district's change"]
 
 
 def test_suppress_below_is_the_threshold():
@@ -191,12 +288,15 @@ def test_hotspot_maps_say_their_message_in_alt_text():
                            "longitude": [-0.95, -0.95, -0.94, -1.25], "latitude": [52.75, 52.75, 52.76, 52.75]})
     html, alt = hotspots.small_multiples(points, {"Charnwood": ["Charnwood 012"], "Melton": ["Melton 004"]}, boundaries,
                                          "Burglary", "the 12 months to September 2022")
-    assert alt.startswith("Hotspot maps of burglary in the 12 months to September 2022, one per district")
+    assert alt.startswith("Hotspot maps of burglary in the 12 months to September 2022, one per district, all drawn "
+                          "at the same scale")
     assert "Charnwood: Charnwood 012; Melton: Melton 004" in alt
     assert f'alt="{escape(alt)}"' in str(html)
     html, alt = hotspots.district_hotspot(points[points["district"] == "Melton"], ["Melton 004"], boundaries, "Melton",
-                                          "Burglary", "2022")
-    assert "numbered on the map: 1 Melton 004." in alt
+                                          "Burglary", "2022", hotspots.Town("Melton Mowbray", -0.95, 52.76))
+    assert "numbered on the map: 1 Melton 004. The main town, named in italics: Melton Mowbray." in alt
+    svg = base64.b64decode(re.search(r"base64,([^\"]+)", str(html)).group(1)).decode()
+    assert "in italics, the main town" in str(html) and ">1 km<" in svg  # the scale bar: 1 km of a 7 km square
 
 
 def test_year_points_keep_this_years_points_with_their_neighbourhood(police):
@@ -204,3 +304,44 @@ def test_year_points_keep_this_years_points_with_their_neighbourhood(police):
     assert len(points) == sum(n for lsoa, _, n in ROWS["2022-09"] if not lsoa.startswith("Leicester"))
     assert points["longitude"].dtype == np.float32
     assert set(points["neighbourhood"]) == {"Charnwood 012", "Charnwood 003", "Melton 001"}
+
+
+def test_a_year_lacking_months_shows_dashes_not_withheld_counts():
+    months = [m for m in EVERY_MONTH if m != "2021-03"]
+    rows = neighbourhood_table(district_counts(), BURGLARY, QUARTER, DISTRICTS, 95, 5, months)
+    row = rows[(rows["level"] == "neighbourhood") & (rows["neighbourhood"] == "Charnwood 001")].iloc[0].to_dict()
+    line = where._line(row, 1, 5)
+    assert (line["count"], line["previous"], line["change"], line["mark"]) == ("10", "—", "—", "")
+    assert where.not_compared(types.SimpleNamespace(neighbourhoods=rows)) == "the police.uk files for March 2021 are missing."
+
+
+def test_small_maps_share_one_scale():
+    """Two districts of 0.1 and 0.05 degrees: both frames are the larger's size in km, so the smaller draws half as wide."""
+    from matplotlib.figure import Figure
+
+    boundaries = {"features": [square("Melton", -1.0, 52.7, 0.1), square("Rutland", -0.7, 52.6, 0.05)]}
+    points = pd.DataFrame({"district": ["Melton", "Rutland"], "neighbourhood": ["Melton 004", "Rutland 001"],
+                           "longitude": [-0.95, -0.68], "latitude": [52.75, 52.62]})
+    outlines = {d: hotspots.district_outline(boundaries, d) for d in ("Melton", "Rutland")}
+    span = hotspots._span_km(outlines["Melton"])
+    assert span == (pytest.approx(0.1 * 111.32 * np.cos(np.radians(52.75))), pytest.approx(0.1 * 111.32))
+    axes = Figure().subplots(1, 2)
+    for ax, district in zip(axes, outlines):
+        chosen = points[points["district"] == district]
+        hotspots._draw(ax, chosen, outlines[district], [], hotspots.centres(chosen), 8, None, span)
+    for ax in axes:
+        (west, east), (south, north) = ax.get_xlim(), ax.get_ylim()
+        km_wide = (east - west) * 111.32 * np.cos(np.radians((south + north) / 2))
+        assert (km_wide, (north - south) * 111.32) == (pytest.approx(span[0], rel=1e-3), pytest.approx(span[1]))
+
+
+def test_numbers_closer_than_their_width_are_moved_apart():
+    # two at the same place go 1 apart along the x axis, each half way; a third far away stays put
+    moved = hotspots.spread(np.array([[0.0, 0.0], [0.0, 0.0], [10.0, 10.0]]), 1.0)
+    assert moved.tolist() == [[-0.5, 0.0], [0.5, 0.0], [10.0, 10.0]]
+    # a pair 0.6 apart on a diagonal: pushed to 1 apart along it, about their middle
+    moved = hotspots.spread(np.array([[0.0, 0.0], [0.6, 0.8]]) * 0.6, 1.0)
+    assert np.hypot(*(moved[1] - moved[0])) == pytest.approx(1.0) and moved.mean(axis=0) == pytest.approx([0.18, 0.24])
+    # a cluster of five ends with no two closer than the gap
+    cluster = hotspots.spread(np.array([[0, 0], [0.1, 0], [0, 0.1], [0.1, 0.1], [0.05, 0.05]]), 1.0)
+    assert min(np.hypot(*(a - b)) for i, a in enumerate(cluster) for b in cluster[i + 1:]) >= 1.0 - 1e-6

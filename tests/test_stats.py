@@ -478,3 +478,15 @@ def test_winsorising_keeps_one_outlier_from_widening_the_funnel():
 def test_funnel_significance_rejects_bad_input(args, message):
     with pytest.raises(ValueError, match=message):
         funnel_significance(*args)
+
+
+def test_benjamini_hochberg_against_hand_worked_values():
+    from helpers.analysis.stats import benjamini_hochberg
+
+    # m = 4 tests (the NaN is no test): sorted 0.01, 0.03, 0.04, 0.5 give 0.04, 0.06, 0.0533, 0.5; each then takes
+    # the smallest of itself and those after it, so 0.03 and 0.04 both get 0.0533 (R's p.adjust(..., "BH"))
+    q = benjamini_hochberg([0.01, 0.04, 0.03, np.nan, 0.5])
+    assert q[[0, 1, 2, 4]] == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5])
+    assert np.isnan(q[3])
+    assert benjamini_hochberg([0.9, 0.8]).tolist() == [0.9, 0.9]  # capped by the larger p-value's, never above 1
+    assert np.isnan(benjamini_hochberg([np.nan])).all()

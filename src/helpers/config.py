@@ -17,6 +17,8 @@ POLICE_UK = DATA / "police_uk"
 POPULATION = DATA / "population"
 BOUNDARIES = DATA / "boundaries" / "england_wales_lad_may2023_buc.geojson"
 LAD_SUCCESSORS = DATA / "lookups" / "lad_successors.csv"  # district codes replaced since 2019
+# House of Commons Library neighbourhood (MSOA) names, 2011 and 2021 MSOAs
+MSOA_NAMES = (DATA / "lookups" / "hocl_msoa11_names.csv", DATA / "lookups" / "hocl_msoa21_names.csv")
 LOCAL_SAMPLE = DATA / "local" / "local_extract_sample.csv"
 PARAMS = ROOT / "params"
 CATALOGUE = PARAMS / "indicators.yaml"

@@ -22,7 +22,7 @@ from .neighbourhoods import headline_ids, neighbourhood_table, top_streets, year
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from ..inputs.files import SourceFile
 from ..inputs.ingest import (PoliceData, missing_population, missing_population_message, read_local_extract,
-                             read_lsoa_population, read_police_uk, read_population)
+                             read_lsoa_population, read_msoa_names, read_police_uk, read_population)
 from ..inputs.params import NO_EXTRACT, check_spc_baseline, defaults, load_params
 from ..inputs.partnerships import Area, Partnership, choose, every_area, load_partnerships
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
@@ -58,6 +58,7 @@ class Inputs:
     local_given: bool                   # --local: partners' data, not the sample
     areas: list[Area]                   # every area of every pack
     partnerships: list[Partnership]     # the packs
+    msoa_names: pd.Series               # neighbourhood (ONS MSOA name) -> House of Commons Library name
     computed: dict = field(default_factory=dict)  # what packs with the same settings share, computed once
 
     def once(self, key: tuple, make):
@@ -122,7 +123,8 @@ def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter:
     population = read_population(config.POPULATION, {code: name for name, code in districts.items()})
     _check_codes(districts, set(population["area_code"]))
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months, areas)
-    return Inputs(catalogue, police, quarter, local_path, population, monthly, local_given, areas, partnerships)
+    return Inputs(catalogue, police, quarter, local_path, population, monthly, local_given, areas, partnerships,
+                  read_msoa_names())
 
 
 def _local_extract(partnerships: list[Partnership], quarter: Quarter, catalogue: dict, params_file: Path | None,
@@ -221,7 +223,8 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     files = police.files + [*([_source(shared.local_path)] if shared.local_path else []),
                             *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
                             *([_source(config.ROOT / small_area_file)] if small_area_file else []),
-                            _source(config.LAD_SUCCESSORS), _source(partnership.boundaries)]
+                            _source(config.LAD_SUCCESSORS), *(_source(p) for p in config.MSOA_NAMES),
+                            _source(partnership.boundaries)]
     spc = spc_points({key: chart for key, chart in charts.items() if key[1] in names})
     # Below the district a pack shows its own districts only: counted once for the districts of every pack.
     own, small = partnership.districts, {name: code for p in shared.partnerships for name, code in p.districts.items()}
@@ -229,7 +232,8 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
         config.ROOT / small_area_file)) if small_area_file else None
     neighbourhoods = shared.once(("neighbourhoods", params["confidence"], params["suppress_below"], small_area_file),
                                  lambda: neighbourhood_table(police.lsoa_counts, catalogue, quarter, small,
-                                                             params["confidence"], params["suppress_below"], residents))
+                                                             params["confidence"], params["suppress_below"], police.months,
+                                                             shared.msoa_names, residents))
     streets = shared.once(("streets", params["suppress_below"]), lambda: top_streets(
         police.street_counts, catalogue, quarter, small, params["suppress_below"], headline_ids(catalogue)))
     points = shared.once(("points",), lambda: year_points(police.points, quarter))

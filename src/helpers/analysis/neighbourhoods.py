@@ -1,29 +1,38 @@
 """Below the district: every police.uk indicator by neighbourhood (MSOA) and by LSOA, the change on last
-year and its significance, small counts of sensitive indicators suppressed, and the busiest street locations.
+year tested against the district's own change, small counts of sensitive indicators suppressed, and the busiest
+street locations.
 
 police.uk names each LSOA "<district> <MSOA number><letter>" (2011 and 2021 LSOAs alike): the MSOA, a
-neighbourhood of roughly 7,000-10,000 residents, is the name less its last letter ("Charnwood 012A" lies in
-"Charnwood 012"), so no other data is needed. Figures are counts; where ONS's small-area population is given
-(``small_area_population``), each area also has its rate per 10,000 residents.
+neighbourhood of roughly 7,000-10,000 residents, is the name less its last letter, and the House of Commons
+Library's name for it ("Loughborough Storer & Queen's Park" for "Charnwood 003") is looked up by that name.
+Figures are counts; where ONS's small-area population is given (``small_area_population``), each area also has
+its rate per 10,000 residents.
 """
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
 
 from ..quarters import Quarter, window
-from .stats import normalise_confidence, poisson_rate_test
+from .gaps import missing_cause
+from .stats import benjamini_hochberg, normalise_confidence, poisson_rate_test
 
-COLUMNS = ["indicator_id", "district", "level", "neighbourhood", "lsoa", "lsoa_count", "numerator",
-           "previous_numerator", "change_pct", "p_value", "significant", "suppressed", "population", "rate",
-           "previous_rate"]
-CSV_COLUMNS = ["indicator_id", "district", "neighbourhood", "lsoa_count", "numerator", "previous_numerator",
-               "change_pct", "p_value", "significant", "suppressed", "rate", "previous_rate"]
+COLUMNS = ["indicator_id", "district", "level", "neighbourhood", "name", "lsoa", "lsoa_count", "numerator",
+           "previous_numerator", "change_pct", "district_change_pct", "share_pct", "previous_share_pct", "p_value",
+           "q_value", "significant", "suppressed", "reason", "population", "rate", "previous_rate"]
+CSV_COLUMNS = ["indicator_id", "district", "neighbourhood", "name", "lsoa_count", "numerator", "previous_numerator",
+               "change_pct", "district_change_pct", "share_pct", "previous_share_pct", "p_value", "q_value",
+               "significant", "suppressed", "reason", "rate", "previous_rate"]
 PER = 10_000  # rates per this many residents
 STREETS = 10
 # The police.uk indicators the Where chapter maps, in its order (those the catalogue holds).
 HEADLINE = ["total_crime", "burglary_total", "vehicle_offences", "violence_sexual", "asb_total",
             "criminal_damage_arson", "shoplifting"]
+# Words that end a place's name in the Library's names ("Wigston North", "Loughborough - University").
+_COMPASS = {"north", "south", "east", "west", "central", "centre", "town", "-"}
 
 
 def headline_ids(catalogue: dict) -> list[str]:
@@ -41,6 +50,36 @@ def msoa_of(lsoa_names: pd.Series) -> pd.Series:
     return lsoa_names.str[:-1]
 
 
+def labelled(name: str, neighbourhood: str) -> str:
+    """How a neighbourhood is named in the report: "Loughborough Storer & Queen's Park (Charnwood 003)", or the
+    ONS name alone when the Library has no name for it."""
+    return f"{name} ({neighbourhood})" if name else neighbourhood
+
+
+def main_town(names: pd.Series, crimes: pd.Series) -> tuple[str, list[str]]:
+    """A district's main town and the neighbourhoods that make it, from the Library's names (``names``:
+    neighbourhood -> name) and this year's crimes (``crimes``: neighbourhood -> count).
+
+    The town is the place the most neighbourhoods' names begin with ("Loughborough", "Melton Mowbray"), the one
+    with more crimes on a tie, when it names at least two neighbourhoods and a fifth of the district's; a
+    district that is one town (a city of many named suburbs) or has no town names its busiest neighbourhood."""
+    places: dict[str, set[str]] = {}
+    for neighbourhood, name in names.items():
+        words = name.replace(",", " &").split(" &")[0].split()
+        for length in range(1, len(words) + 1):
+            if words[length - 1].lower() in _COMPASS:
+                break
+            places.setdefault(" ".join(words[:length]), set()).add(neighbourhood)
+    weight = {place: (len(members), crimes.reindex(list(members)).fillna(0).sum(), len(place))
+              for place, members in places.items()}
+    shared = [p for p, (count, _, _) in weight.items() if count >= max(2, len(names) / 5)]
+    if shared:
+        town = max(shared, key=lambda p: weight[p])
+        return town, sorted(places[town])
+    busiest = crimes.reindex(list(names.index)).fillna(0).idxmax() if len(names) else ""
+    return names.get(busiest, busiest), [busiest] if busiest else []
+
+
 def _years(quarter: Quarter) -> tuple[list[str], list[str]]:
     """The months of this 12-month period and of the 12 months before."""
     return [str(m) for m in window(quarter.end_month, 12)], [str(m) for m in window(quarter.end_month - 12, 12)]
@@ -52,27 +91,39 @@ def suppress(counts: pd.Series, threshold: int) -> pd.Series:
 
 
 def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Quarter, districts: dict[str, str],
-                        confidence, suppress_below: int, population: pd.Series | None = None) -> pd.DataFrame:
+                        confidence, suppress_below: int, months: Collection[str], names: pd.Series | None = None,
+                        population: pd.Series | None = None) -> pd.DataFrame:
     """Every police.uk indicator by neighbourhood (level 'neighbourhood') and by LSOA (level 'lsoa') in
-    ``districts`` (name -> code): this year's and last year's 12-month counts, the change and the exact test.
+    ``districts`` (name -> code): this year's and last year's 12-month counts, the change, and whether the area
+    moved differently from its district.
 
     ``lsoa_counts``: month, lsoa_name, crime_type, count (``PoliceData.lsoa_counts``). Every LSOA seen in the
-    data has a row for each indicator, zero counts included. The test is the exact conditional test of two
-    Poisson counts with equal exposure (``stats.poisson_rate_test``: the binomial test of this year's count
-    given both years', p = 0.5). For an indicator the catalogue marks ``sensitive``, each count from 1 to
-    ``suppress_below`` - 1 is withheld (NA) and its row's change and test are not computed (``suppressed``).
+    data has a row for each indicator, zero counts included. ``months``: the months the police.uk files hold; a
+    year lacking any is never compared (a partial year): without this year's months no counts are given, without
+    last year's no previous count, change or test, and ``reason`` says which files are missing.
+
+    The test (``_against_district``) asks whether the area's share of its district's count changed, so that a
+    rise the whole district shares is not flagged; Benjamini-Hochberg controls the false discovery rate over each
+    district's tests at one level. ``names`` (ONS MSOA name -> Library name, ``ingest.read_msoa_names``) gives
+    ``name`` ("" where it has none). For an indicator the catalogue marks ``sensitive``, each count from 1 to
+    ``suppress_below`` - 1 is withheld (NA) with its row's change, share and test (``suppressed``).
 
     ``population`` (LSOA code -> residents, ``ingest.read_lsoa_population``): each area's ``population`` is the sum
     of its LSOAs' (by police.uk's LSOA code), and ``rate`` and ``previous_rate`` are its counts per ``PER``
     residents, the same population both years. An area with an LSOA the population lacks, and a withheld
     count, have no rate (NA); without ``population`` no area has one.
     """
-    level = normalise_confidence(confidence)
+    alpha = 1 - normalise_confidence(confidence)
     counts = lsoa_counts.assign(district=district_of(lsoa_counts["lsoa_name"]))
     counts = counts[counts["district"].isin(districts)]
     this_year, last_year = _years(quarter)
+    held = set(months)
+    gaps = {year: [pd.Period(m, "M") for m in wanted if m not in held]
+            for year, wanted in (("this", this_year), ("last", last_year))}
+    reason = missing_cause("police_uk", gaps["this"] or gaps["last"]) if gaps["this"] or gaps["last"] else ""
     areas = counts[["district", "lsoa_name"]].drop_duplicates().sort_values("lsoa_name", ignore_index=True)
     areas["neighbourhood"] = msoa_of(areas["lsoa_name"])
+    areas["name"] = areas["neighbourhood"].map(lambda msoa: names.get(msoa, "") if names is not None else "")
     areas["lsoa_count"] = areas.groupby("neighbourhood")["lsoa_name"].transform("size")
     areas["population"] = areas["lsoa_name"].map(_residents(counts, population))
     residents = areas.groupby("neighbourhood")["population"].agg(_whole_sum)
@@ -82,39 +133,71 @@ def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Qua
             continue
         chosen = counts[counts["crime_type"].isin(indicator.counted_types(counts["crime_type"].unique()))]
         by_lsoa = areas.copy()
-        for column, months in (("numerator", this_year), ("previous_numerator", last_year)):
-            summed = chosen[chosen["month"].isin(months)].groupby("lsoa_name")["count"].sum()
+        for column, year in (("numerator", this_year), ("previous_numerator", last_year)):
+            summed = chosen[chosen["month"].isin(year)].groupby("lsoa_name")["count"].sum()
             by_lsoa[column] = by_lsoa["lsoa_name"].map(summed).fillna(0).astype("int64")
-        by_msoa = by_lsoa.groupby(["district", "neighbourhood", "lsoa_count"], as_index=False)[
+        by_msoa = by_lsoa.groupby(["district", "neighbourhood", "name", "lsoa_count"], as_index=False)[
             ["numerator", "previous_numerator"]].sum()
         by_msoa["population"] = by_msoa["neighbourhood"].map(residents)
         both = pd.concat([by_msoa.assign(level="neighbourhood", lsoa=""),
                           by_lsoa.rename(columns={"lsoa_name": "lsoa"}).assign(level="lsoa")], ignore_index=True)
-        frames.append(_compare(both.assign(indicator_id=indicator.id), indicator.sensitive, suppress_below, level))
+        frames.append(_compare(both.assign(indicator_id=indicator.id), indicator.sensitive, suppress_below))
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
-    return pd.concat(frames, ignore_index=True)[COLUMNS]
+    table = pd.concat(frames, ignore_index=True)
+    table["q_value"] = np.nan
+    for family in table.groupby(["district", "level"]).groups.values():
+        table.loc[family, "q_value"] = benjamini_hochberg(table.loc[family, "p_value"])
+    table["significant"] = (table["q_value"] < alpha).astype(object).where(table["q_value"].notna(), None)
+    table["reason"] = reason
+    if gaps["this"] or gaps["last"]:
+        blank = ["previous_numerator", "change_pct", "district_change_pct", "share_pct", "previous_share_pct",
+                 "p_value", "q_value", "previous_rate"]
+        if gaps["this"]:
+            blank += ["numerator", "rate"]
+        everything = np.ones(len(table), dtype=bool)
+        for column in blank:
+            table[column] = table[column].mask(everything)
+        table["significant"] = None
+    return table[COLUMNS]
 
 
-def _compare(rows: pd.DataFrame, sensitive: bool, suppress_below: int, level: float) -> pd.DataFrame:
-    """The change and exact test of each row, then its small counts withheld if ``sensitive``."""
+def _compare(rows: pd.DataFrame, sensitive: bool, suppress_below: int) -> pd.DataFrame:
+    """The change, the shares of the district and the test against the district of each row, then its small
+    counts withheld if ``sensitive``."""
     now, before = rows["numerator"], rows["previous_numerator"]
-    pairs = {pair: poisson_rate_test(pair[0], 1, pair[1], 1) for pair in set(zip(now, before))}
-    rows["p_value"] = [pairs[pair] for pair in zip(now, before)]
+    district = rows[rows["level"] == "lsoa"].groupby("district")[["numerator", "previous_numerator"]].sum()
+    whole_now, whole_before = rows["district"].map(district["numerator"]), rows["district"].map(district["previous_numerator"])
+    rows["p_value"] = _against_district(now, before, whole_now - now, whole_before - before)
     rows["change_pct"] = ((now - before) / before.where(before > 0) * 100).astype(float)
-    rows["significant"] = rows["p_value"] < 1 - level
+    rows["district_change_pct"] = ((whole_now - whole_before) / whole_before.where(whole_before > 0) * 100).astype(float)
+    rows["share_pct"] = (now / whole_now.where(whole_now > 0) * 100).astype(float)
+    rows["previous_share_pct"] = (before / whole_before.where(whole_before > 0) * 100).astype(float)
     rows["suppressed"] = False
     if sensitive:
         for column in ("numerator", "previous_numerator"):
             rows[column] = suppress(rows[column], suppress_below)
         rows["suppressed"] = rows["numerator"].isna() | rows["previous_numerator"].isna()
-        rows.loc[rows["suppressed"], ["change_pct", "p_value"]] = np.nan
-        rows["significant"] = rows["significant"].astype(object).where(~rows["suppressed"], None)
+        rows.loc[rows["suppressed"], ["change_pct", "share_pct", "previous_share_pct", "p_value"]] = np.nan
     for column in ("numerator", "previous_numerator"):
         rows[column] = rows[column].astype("Int64")
     rows["rate"] = rows["numerator"].astype(float) / rows["population"] * PER
     rows["previous_rate"] = rows["previous_numerator"].astype(float) / rows["population"] * PER
     return rows
+
+
+def _against_district(now: pd.Series, before: pd.Series, rest_now: pd.Series, rest_before: pd.Series) -> list[float]:
+    """Two-sided p-value that an area's change differs from the rest of its district's: the conditional binomial
+    test (Przyborski and Wilenski, 1940; ``stats.poisson_rate_test``) with the rest of the district's two counts
+    as the exposures. Given the area's two-year total n, this year's count is Binomial(n, R1 / (R1 + R0)) when its
+    share of the district is unchanged (R1, R0: the rest's counts this year and last). The rest's own chance
+    variation is ignored, as it is many times the area's. NaN where there is nothing to test (no crimes in the
+    area either year, or none in the rest of the district in one year)."""
+    tests = {}
+    for pair in set(zip(now, before, rest_now, rest_before)):
+        x1, x0, r1, r0 = pair
+        tests[pair] = poisson_rate_test(x1, r1, x0, r0) if x1 + x0 > 0 and r1 > 0 and r0 > 0 else np.nan
+    return [tests[pair] for pair in zip(now, before, rest_now, rest_before)]
 
 
 def _residents(counts: pd.DataFrame, population: pd.Series | None) -> pd.Series:

@@ -39,7 +39,8 @@ class Results:
     spc: pd.DataFrame = field(default_factory=pd.DataFrame)  # SPC points per indicator and area (assess.spc_points)
     breaks: pd.DataFrame = field(default_factory=pd.DataFrame)  # data breaks in the 24 months (breaks.data_breaks)
     partnership: Partnership | None = None  # who the pack is for: its areas, comparison group and excluded districts
-    # Below the district (neighbourhoods.py): counts by neighbourhood and LSOA, small sensitive counts withheld;
+    # Below the district (neighbourhoods.py): counts by neighbourhood and LSOA with the Library's names and the test
+    # against the district, small sensitive counts withheld;
     # the busiest street locations; this year's map points.
     neighbourhoods: pd.DataFrame = field(default_factory=pd.DataFrame)
     streets: pd.DataFrame = field(default_factory=pd.DataFrame)

@@ -218,6 +218,23 @@ def poisson_rate_test(count1, exposure1, count2, exposure2) -> float:
     return _binomial_two_sided(k1, k1 + k2, t1 / (t1 + t2))
 
 
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values) of a family of tests (Benjamini and Hochberg, 1995):
+    q(i) = min over j >= i of p(j) * m / j, p sorted ascending, capped at 1; NaN (no test) stays NaN and is
+    not counted in m. Flagging q < alpha keeps the expected share of false discoveries among the flagged at
+    alpha or less; the same as R's ``p.adjust(p, "BH")``."""
+    p = np.asarray(p_values, dtype=float)
+    q = np.full(p.shape, np.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    if not len(tested):
+        return q
+    order = tested[np.argsort(p[tested], kind="stable")]
+    m = len(order)
+    scaled = p[order] * m / np.arange(1, m + 1)
+    q[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    return q
+
+
 def _binomial_pmf(k, n: int, p: float):
     """P(X = k) for X ~ Binomial(n, p), from log-gamma (relative error ~1e-10 at n = 10^6)."""
     k = np.asarray(k, dtype=float)

@@ -559,6 +559,35 @@ def read_successors(path: Path | None = None) -> dict[str, list[str]]:
     return predecessors
 
 
+def read_msoa_names(paths: Collection[Path] | None = None) -> pd.Series:
+    """The House of Commons Library's neighbourhood names (``hocl_msoa11_names.csv``, ``hocl_msoa21_names.csv``):
+    ONS MSOA name ("Charnwood 003") -> Library name ("Loughborough Storer & Queen's Park").
+
+    police.uk's LSOA names give the MSOA's ONS name, not its code, so the files are read by name: 2011 and 2021
+    MSOAs are read as one, an MSOA that ONS redrew in 2021 having a new code and number. A name the files give two
+    different Library names is an error naming the file and row."""
+    names: dict[str, tuple[str, Path, int]] = {}
+    for path in paths or config.MSOA_NAMES:
+        path = Path(path)
+        header, rows = _csv_rows(path, "neighbourhood names file")
+        ons = [c for c in header if re.fullmatch(r"msoa\d\dnm", c)]
+        library = [c for c in header if re.fullmatch(r"msoa\d\dhclnm", c)]
+        if len(ons) != 1 or len(library) != 1:
+            raise InputError("needs one column msoa11nm or msoa21nm (ONS name) and one msoa11hclnm or msoa21hclnm "
+                             "(Library name)", file=path, row=1)
+        at, named_at = header.index(ons[0]), header.index(library[0])
+        for line, fields in rows:
+            msoa, name = fields[at].strip(), fields[named_at].strip()
+            if not msoa or not name:
+                raise InputError(f"no {'Library name' if msoa else 'MSOA name'} in this row", file=path, row=line)
+            if msoa in names and names[msoa][0] != name:
+                first, where, row = names[msoa]
+                raise InputError(f"{msoa} is named '{name}' here but '{first}' in {where.name} (row {row})",
+                                 file=path, row=line)
+            names.setdefault(msoa, (name, path, line))
+    return pd.Series({msoa: name for msoa, (name, _, _) in names.items()}, dtype=object)
+
+
 def missing_population(population: pd.DataFrame, districts: dict[str, str], year: int) -> list[str]:
     """The codes of ``districts`` with no mid-``year`` estimate in ``population`` (``read_population``'s)."""
     held = set(population.loc[population["year"] == year, "area_code"])

@@ -1,9 +1,13 @@
 """Hotspot maps: a year's crime locations binned into hexagons of one size, clipped to the district boundary,
-with the busiest neighbourhoods numbered (the table beside the map names them and gives the numbers).
+with the busiest neighbourhoods numbered (the table beside the map names them and gives the numbers), the
+district's main town named and a scale bar. The small maps of one figure share one scale (km per inch) and one
+colour scale, so a small district draws small.
 
 Drawn in the house style of ``charts`` (SVG with live text, alt text stating the message).
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import matplotlib
 import matplotlib.colors
@@ -25,6 +29,14 @@ SOURCE = ("police.uk street-level crime data (each crime at an anonymised map po
           "database right 2023.")
 
 
+class Town(NamedTuple):
+    """A district's main town and where its name is written (the bottom centre of the words)."""
+
+    name: str
+    longitude: float
+    latitude: float
+
+
 def district_outline(boundaries: dict, district: str) -> MplPath | None:
     """The district's boundary (every ring of its polygons) as one matplotlib path, or None if absent."""
     for feature in boundaries.get("features", []):
@@ -41,8 +53,16 @@ def centres(points: pd.DataFrame) -> pd.DataFrame:
     return points.groupby("neighbourhood", observed=True)[["longitude", "latitude"]].median()
 
 
-def _draw(ax, points: pd.DataFrame, outline: MplPath, top: list[str], places: pd.DataFrame, font: float):
-    """One district's hexagons clipped to ``outline``, the outline, and the numbers 1.. of ``top``."""
+def _span_km(outline: MplPath) -> tuple[float, float]:
+    """The width and height of the outline's bounding box in km."""
+    (west, south), (east, north) = outline.get_extents().get_points()
+    return (east - west) * KM_PER_DEGREE * np.cos(np.radians((south + north) / 2)), (north - south) * KM_PER_DEGREE
+
+
+def _draw(ax, points: pd.DataFrame, outline: MplPath, top: list[str], places: pd.DataFrame, font: float,
+          town: Town | None = None, span: tuple[float, float] | None = None):
+    """One district's hexagons clipped to ``outline``, the outline, the numbers 1.. of ``top`` and the town's
+    name; ``span`` (width, height in km) centres the district in a frame of that size, so maps share a scale."""
     (west, south), (east, north) = outline.get_extents().get_points()
     km_x = KM_PER_DEGREE * np.cos(np.radians((south + north) / 2))
     across = max(1, round((east - west) * km_x / HEX_KM))
@@ -53,16 +73,75 @@ def _draw(ax, points: pd.DataFrame, outline: MplPath, top: list[str], places: pd
     ax.add_patch(patch)
     hexes.set_clip_path(patch)
     ax.add_patch(PathPatch(outline, facecolor="none", edgecolor=DARK_GREY, linewidth=0.8, zorder=3))
-    for rank, name in enumerate(top, start=1):
-        if name in places.index:
-            lon, lat = places.loc[name]
-            ax.annotate(str(rank), (lon, lat), ha="center", va="center", fontsize=font, fontweight="bold",
-                        color=DARK_BLUE, path_effects=_HALO, zorder=4)
+    frame = span or ((east - west) * km_x, (north - south) * KM_PER_DEGREE)
+    middle_x, middle_y = (west + east) / 2, (south + north) / 2
+    box = ax.get_position()
+    width, height = ax.figure.get_size_inches()
+    point = max(frame[0] / (box.width * width * 72), frame[1] / (box.height * height * 72))  # km per point
+    numbered = [(rank, places.loc[name]) for rank, name in enumerate(top, start=1) if name in places.index]
+    # the numbers' places in km from the middle, moved apart until none overlaps another (about 1.3 font sizes)
+    km = spread(np.array([[(lon - middle_x) * km_x, (lat - middle_y) * KM_PER_DEGREE] for _, (lon, lat) in numbered]
+                         ).reshape(-1, 2), 1.3 * font * point)
+    for (rank, _), (x, y) in zip(numbered, km):
+        ax.annotate(str(rank), (middle_x + x / km_x, middle_y + y / KM_PER_DEGREE), ha="center", va="center",
+                    fontsize=font, fontweight="bold", color=DARK_BLUE, path_effects=_HALO, zorder=4)
+    if town:
+        _name_town(ax, town, km, (middle_x, middle_y), km_x, font, point)
+    if span:
+        half_x, half_y = span[0] / 2 / km_x, span[1] / 2 / KM_PER_DEGREE
+        west, east, south, north = middle_x - half_x, middle_x + half_x, middle_y - half_y, middle_y + half_y
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1 / np.cos(np.radians((south + north) / 2)))
     ax.axis("off")
     return hexes
+
+
+def _name_town(ax, town: Town, numbers: np.ndarray, middle: tuple[float, float], km_x: float, font: float,
+               point: float) -> None:
+    """The town's name in italics, centred just above the town's place, lifted above any number (``numbers``: km
+    from ``middle``) under its words; ``point``: km per typographic point."""
+    x, bottom = (town.longitude - middle[0]) * km_x, (town.latitude - middle[1]) * KM_PER_DEGREE + 2 * point
+    half, tall, number = 0.3 * len(town.name) * (font - 1) * point, (font - 1) * point, 0.6 * font * point
+    for _ in range(len(numbers)):
+        under = [y for nx, y in numbers if abs(nx - x) < half + number and bottom - number < y < bottom + tall + number]
+        if not under:
+            break
+        bottom = max(under) + number
+    ax.annotate(town.name, (town.longitude, middle[1] + bottom / KM_PER_DEGREE), ha="center", va="bottom",
+                fontsize=font - 1, fontstyle="italic", color=DARK_GREY, path_effects=_HALO, zorder=5)
+
+
+def spread(places: np.ndarray, gap: float, rounds: int = 100) -> np.ndarray:
+    """``places`` (n x 2) moved apart, each close pair pushed along the line between them (the first pair member
+    to the left where they coincide), until no two are closer than ``gap`` or ``rounds`` passes are done."""
+    places = np.array(places, dtype=float)
+    for _ in range(rounds):
+        moved = False
+        for i in range(len(places)):
+            for j in range(i + 1, len(places)):
+                apart = places[j] - places[i]
+                distance = float(np.hypot(*apart))
+                if distance < gap * (1 - 1e-9):
+                    direction = apart / distance if distance > 0 else np.array([1.0, 0.0])
+                    push = (gap - distance) / 2 * direction
+                    places[i] -= push
+                    places[j] += push
+                    moved = True
+        if not moved:
+            break
+    return places
+
+
+def _scale_bar(ax, font: float) -> None:
+    """A bar of a round number of km (about a fifth of the map's width) in the map's lower left corner."""
+    (west, east), (south, north) = ax.get_xlim(), ax.get_ylim()
+    km_x = KM_PER_DEGREE * np.cos(np.radians((south + north) / 2))
+    km = max([k for k in (1, 2, 5, 10, 20, 50) if k <= (east - west) * km_x / 5] or [1])
+    x, y = west + (east - west) * 0.03, south + (north - south) * 0.03
+    ax.plot([x, x + km / km_x], [y, y], color=DARK_GREY, linewidth=2, solid_capstyle="butt", zorder=6)
+    ax.annotate(f"{km} km", (x + km / km_x / 2, y), xytext=(0, 3), textcoords="offset points", ha="center",
+                va="bottom", fontsize=font - 1, color=DARK_GREY, zorder=6)
 
 
 def _colour_key(fig, norm, where: tuple, size: float):
@@ -85,49 +164,63 @@ def _share_scale(hexes: list) -> matplotlib.colors.LogNorm:
 
 
 def small_multiples(points: pd.DataFrame, tops: dict[str, list[str]], boundaries: dict, title: str,
-                    year: str) -> tuple[Markup, str]:
+                    year: str, towns: dict[str, Town] | None = None) -> tuple[Markup, str]:
     """One small hotspot map per district of ``tops`` (district -> its busiest neighbourhoods, busiest
-    first), on one colour scale. ``points``: this year's points of the indicator (district, neighbourhood,
-    longitude, latitude). Returns (figure html, alt text)."""
+    first), all at one scale (the widest and tallest district's frame; a scale bar on the first) and on one
+    colour scale, each district's main town (``towns``) named. ``points``: this year's points of the indicator
+    (district, neighbourhood, longitude, latitude). Returns (figure html, alt text)."""
+    towns = towns or {}
     districts = [d for d in tops if district_outline(boundaries, d) is not None]
-    columns = min(4, max(1, len(districts)))
+    columns = min(3, max(1, len(districts)))  # three across: at one scale a small district still reads
     rows = -(-len(districts) // columns)
     outlines = {d: district_outline(boundaries, d) for d in districts}
     chosen = {d: points[points["district"] == d] for d in districts}
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(9.6, 2.5 * rows + 0.6))
+        fig = Figure(figsize=(9.6, 3.0 * rows + 0.6))
         axes = fig.subplots(rows, columns, squeeze=False)
-        fig.subplots_adjust(left=0.01, right=0.9, bottom=0.02, top=1 - 0.35 / (2.5 * rows + 0.6), wspace=0.08, hspace=0.2)
+        fig.subplots_adjust(left=0.01, right=0.9, bottom=0.02, top=1 - 0.35 / (3.0 * rows + 0.6), wspace=0.08, hspace=0.15)
         hexes = []
+        spans = [_span_km(o) for o in outlines.values()]
+        span = (max(w for w, _ in spans), max(h for _, h in spans)) if spans else None
         for ax, district in zip(axes.flat, districts):
-            hexes.append(_draw(ax, chosen[district], outlines[district], tops[district], centres(chosen[district]), 8))
+            hexes.append(_draw(ax, chosen[district], outlines[district], tops[district], centres(chosen[district]), 8,
+                               towns.get(district), span))
             ax.set_title(district, fontsize=9, loc="center")
+        if districts:
+            _scale_bar(axes.flat[0], 8)
         norm = _share_scale(hexes)
         for ax in list(axes.flat)[len(districts):]:
             ax.axis("off")
         _colour_key(fig, norm, (0.92, 0.2, 0.015, 0.6), 8)
     busiest = [f"{d}: {tops[d][0]}" for d in districts if tops[d]]
-    alt = (f"Hotspot maps of {title.lower()} in {year}, one per district, each crime's location counted in "
-           f"hexagons {HEX_KM:g} km across (darker: more crimes; one scale for every map). Numbers 1 to {LABELLED} "
-           f"mark each district's busiest neighbourhoods. The busiest neighbourhood of each district: "
-           f"{'; '.join(busiest)}.")
-    caption = (f"{title}, {year}: where the crimes were, by district (hexagons {HEX_KM:g} km across, one colour scale; "
-               f"numbers: the district's {LABELLED} busiest neighbourhoods, named in the table). Source: {SOURCE}")
+    named = [f"{d}: {towns[d].name}" for d in districts if d in towns]
+    alt = (f"Hotspot maps of {title.lower()} in {year}, one per district, all drawn at the same scale, each crime's "
+           f"location counted in hexagons {HEX_KM:g} km across (darker: more crimes; one colour scale for every map). "
+           f"Numbers 1 to {LABELLED} mark each district's busiest neighbourhoods. The busiest neighbourhood of each "
+           f"district: {'; '.join(busiest)}." + (f" The main town named on each map: {'; '.join(named)}." if named else ""))
+    caption = (f"{title}, {year}: where the crimes were, by district, every map at the same scale (scale bar on the "
+               f"first) and on one colour scale (hexagons {HEX_KM:g} km across; numbers: the district's {LABELLED} busiest "
+               f"neighbourhoods, named in the table; in italics, the district's main town). Source: {SOURCE}")
     return figure_html(fig, alt, caption), alt
 
 
 def district_hotspot(points: pd.DataFrame, top: list[str], boundaries: dict, district: str, title: str,
-                     year: str) -> tuple[Markup, str]:
-    """One district's hotspot map, larger, its busiest neighbourhoods numbered and named. Returns (html, alt)."""
+                     year: str, town: Town | None = None) -> tuple[Markup, str]:
+    """One district's hotspot map, larger, its busiest neighbourhoods numbered and named, its main town named,
+    with a scale bar. Returns (html, alt)."""
     outline = district_outline(boundaries, district)
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(6.4, 5.2))
         ax = fig.subplots()
         fig.subplots_adjust(left=0.01, right=0.84, bottom=0.02, top=0.93)
-        norm = _share_scale([_draw(ax, points, outline, top, centres(points), 10)])
+        norm = _share_scale([_draw(ax, points, outline, top, centres(points), 10, town)])
+        _scale_bar(ax, 9)
         ax.set_title(f"{title}, {district}", fontsize=10)
         _colour_key(fig, norm, (0.87, 0.2, 0.025, 0.6), 9)
     named = "; ".join(f"{rank} {name}" for rank, name in enumerate(top, start=1))
     alt = (f"Hotspot map of {title.lower()} in {district}, {year}: crime locations counted in hexagons {HEX_KM:g} km "
-           f"across, darker where there were more. The busiest neighbourhoods, numbered on the map: {named}.")
-    return figure_html(fig, alt, f"{title} in {district}, {year}, by location. Source: {SOURCE}", "medium"), alt
+           f"across, darker where there were more. The busiest neighbourhoods, numbered on the map: {named}."
+           + (f" The main town, named in italics: {town.name}." if town else ""))
+    caption = (f"{title} in {district}, {year}, by location (hexagons {HEX_KM:g} km across; numbers: the busiest "
+               f"neighbourhoods, named in the table{'; in italics, the main town' if town else ''}). Source: {SOURCE}")
+    return figure_html(fig, alt, caption, "medium"), alt

@@ -28,7 +28,7 @@ from ..analysis.stats import normalise_confidence
 from .fragments import render
 from .messages import RANKING_RULE, baseline_line
 from .narrative import anchor, long_date, markdown, variation
-from .where import TITLE as WHERE, small_area_file
+from .where import TITLE as WHERE, example, small_area_file
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -127,7 +127,8 @@ def methods(results: Results) -> Markup:
                   population_note=results.population_note, ranking_rule=RANKING_RULE,
                   confidence=normalise_confidence(params.get("confidence", 95)) * 100, suppress_below=params["suppress_below"],
                   sensitive=[i.title for i in results.catalogue.values() if i.sensitive],
-                  small_area_file=small_area_file(results), duplicates=describe_duplicates(params))
+                  small_area_file=small_area_file(results), duplicates=describe_duplicates(params),
+                  example=example(results))
 
 
 def provenance(results: Results, build: dict) -> Markup:

@@ -1,9 +1,13 @@
 """The "Where" chapter: the headline police.uk indicators by neighbourhood, with hotspot maps, the busiest
-neighbourhoods and street locations, and the neighbourhoods with a significant rise (also in the key points).
+neighbourhoods and street locations, and the neighbourhoods rising significantly faster than their district (also
+in the key points).
 
 Figures come from ``Results.neighbourhoods`` and ``Results.streets`` (``analysis.neighbourhoods``), where the
-small counts of sensitive indicators are already withheld: here they read "fewer than 5". With ONS's small-area
-population (params' ``small_area_population``) each neighbourhood's rate per 10,000 residents is shown beside its count.
+small counts of sensitive indicators are already withheld: here they read "fewer than 5". Each neighbourhood is
+named by its House of Commons Library name beside its ONS name ("Loughborough Storer & Queen's Park (Charnwood
+003)"). With ONS's small-area population (params' ``small_area_population``) each neighbourhood's rate per 10,000
+residents is shown beside its count. In a quarter whose 24 months are not all in the police.uk files nothing is
+compared, and the chapter says why.
 """
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
 
-from ..analysis.neighbourhoods import headline_ids
+from ..analysis.neighbourhoods import headline_ids, labelled, main_town
 from ..analysis.results import Results
+from ..analysis.stats import normalise_confidence
 from . import hotspots
 from .fragments import render
 
@@ -34,29 +39,68 @@ def rate_text(value) -> str:
     return "—" if pd.isna(value) else f"{value:,.1f}"
 
 
-def count_text(value, threshold: int) -> str:
-    """A count as shown: '1,234', or 'fewer than 5' when it was withheld."""
-    return f"fewer than {threshold}" if pd.isna(value) else f"{int(value):,}"
+def count_text(value, threshold: int, reason: str = "") -> str:
+    """A count as shown: '1,234', 'fewer than 5' when it was withheld, or '—' when its year lacks months
+    (``reason``)."""
+    if pd.isna(value):
+        return "—" if reason else f"fewer than {threshold}"
+    return f"{int(value):,}"
+
+
+def percent(value) -> str:
+    """'+12%', '−8%' (a true minus sign)."""
+    return f"{value:+.0f}%".replace("-", "−")
 
 
 def change_cell(row: dict) -> str:
-    """'+12%', '−8%', 'new' (none last year), or '—' (not computed: withheld, or none either year)."""
-    if row["suppressed"]:
+    """'+12%', '−8%', 'new' (none last year), or '—' (not computed: withheld, a year lacking months, or none
+    either year)."""
+    if row["suppressed"] or row["reason"]:
         return "—"
     if pd.isna(row["change_pct"]):
         return "new" if row["numerator"] else "—"
-    return f"{row['change_pct']:+.0f}%".replace("-", "−")
+    return percent(row["change_pct"])
 
 
 def mark(row: dict) -> tuple[str, str]:
-    """The significance mark and its words: ▲ a significant rise, ▼ a significant fall, none otherwise."""
+    """The mark against the district and its words: ▲ the neighbourhood's share of its district's crimes rose
+    significantly (it rose faster, or fell less, than its district), ▼ its share fell significantly; none otherwise."""
     if row["suppressed"] or not row["significant"]:
         return "", ""
-    return ("▲", "significant rise") if row["numerator"] > row["previous_numerator"] else ("▼", "significant fall")
+    if row["share_pct"] > row["previous_share_pct"]:
+        return "▲", "significantly above its district's change"
+    return "▼", "significantly below its district's change"
 
 
 def _year(results: Results) -> str:
     return f"the 12 months to {results.quarter.end_month.strftime('%B %Y')}"
+
+
+def _short_years(results: Results) -> tuple[str, str]:
+    """Column headings of the two years compared: ('12 months to Sep 2022', '12 months to Sep 2021')."""
+    end = results.quarter.end_month
+    return tuple(f"12 months to {month.strftime('%b %Y')}" for month in (end, end - 12))
+
+
+def not_compared(results: Results) -> str:
+    """Why the neighbourhoods are not compared with last year (a year lacking months), or ''."""
+    reasons = results.neighbourhoods["reason"] if len(results.neighbourhoods) else pd.Series(dtype=str)
+    return next((r for r in reasons if r), "")
+
+
+def example(results: Results) -> dict:
+    """An LSOA and its neighbourhood from the pack's own data, to explain MSOAs: the first district's busiest
+    neighbourhood for total crime (or the first indicator) and its first LSOA."""
+    rows = results.neighbourhoods
+    if not len(rows):
+        return {}
+    first = rows["indicator_id"].iloc[0] if "total_crime" not in set(rows["indicator_id"]) else "total_crime"
+    chosen = rows[rows["indicator_id"] == first]
+    areas = chosen[chosen["level"] == "neighbourhood"].sort_values(["district", "numerator"], ascending=[True, False])
+    top = areas.iloc[0]
+    lsoas = chosen[(chosen["level"] == "lsoa") & (chosen["neighbourhood"] == top["neighbourhood"])]["lsoa"]
+    return {"lsoa": lsoas.min(), "neighbourhood": top["neighbourhood"], "name": top["name"],
+            "lsoa_count": int(top["lsoa_count"])}
 
 
 def _neighbourhoods(results: Results, indicator_id: str) -> pd.DataFrame:
@@ -68,10 +112,12 @@ def _neighbourhoods(results: Results, indicator_id: str) -> pd.DataFrame:
 
 def _line(row: dict, rank: int, threshold: int) -> dict:
     symbol, words = mark(row)
-    return {"rank": rank, "district": row["district"], "neighbourhood": row["neighbourhood"],
-            "count": count_text(row["numerator"], threshold), "previous": count_text(row["previous_numerator"], threshold),
+    district_change = "" if pd.isna(row["district_change_pct"]) else percent(row["district_change_pct"])
+    return {"rank": rank, "district": row["district"], "neighbourhood": labelled(row["name"], row["neighbourhood"]),
+            "count": count_text(row["numerator"], threshold, row["reason"]),
+            "previous": count_text(row["previous_numerator"], threshold, row["reason"]),
             "rate": rate_text(row["rate"]), "previous_rate": rate_text(row["previous_rate"]),
-            "change": change_cell(row), "mark": symbol, "mark_words": words}
+            "change": change_cell(row), "district_change": district_change, "mark": symbol, "mark_words": words}
 
 
 def _one_district(results: Results) -> bool:
@@ -91,8 +137,10 @@ def top_table(results: Results, indicator_id: str) -> Markup:
     which = f"{results.partnership.name}'s neighbourhoods by crimes" if every else \
         f"the {TOP} neighbourhoods with most crimes in each district"
     figures = "rates per 10,000 residents and counts" if small_area_file(results) else "counts"
-    return render("where_table", caption=f"{title}: {which}, {_year(results)}, against the 12 months before ({figures})",
-                  rows=lines, rates=bool(small_area_file(results)))
+    compared = "not compared with the 12 months before: see above" if not_compared(results) else \
+        "against the 12 months before and against the district's own change"
+    return render("where_table", caption=f"{title}: {which}, {_year(results)}, {compared} ({figures})",
+                  rows=lines, rates=bool(small_area_file(results)), years=_short_years(results))
 
 
 def hotspot_maps(results: Results, indicator_id: str) -> Markup:
@@ -100,14 +148,39 @@ def hotspot_maps(results: Results, indicator_id: str) -> Markup:
     indicator = results.catalogue[indicator_id]
     types = indicator.counted_types(results.points["crime_type"].unique())
     points = results.points[results.points["crime_type"].isin(types)]
-    tops = {d: list(rows["neighbourhood"].head(hotspots.LABELLED))
-            for d, rows in _neighbourhoods(results, indicator_id).groupby("district", sort=True)}
+    named = _neighbourhoods(results, indicator_id)
+    labels = {r["neighbourhood"]: labelled(r["name"], r["neighbourhood"]) for r in named.to_dict("records")}
+    points = points.assign(neighbourhood=points["neighbourhood"].astype(str).map(labels))
+    tops = {d: [labels[n] for n in rows["neighbourhood"].head(hotspots.LABELLED)]
+            for d, rows in named.groupby("district", sort=True)}
     if _one_district(results):
         (district, top), = tops.items()
-        html, _ = hotspots.district_hotspot(points, top, results.boundaries, district, indicator.title, _year(results))
+        html, _ = hotspots.district_hotspot(points, top, results.boundaries, district, indicator.title, _year(results),
+                                            towns(results).get(district))
     else:
-        html, _ = hotspots.small_multiples(points, tops, results.boundaries, indicator.title, _year(results))
+        html, _ = hotspots.small_multiples(points, tops, results.boundaries, indicator.title, _year(results),
+                                           towns(results))
     return html
+
+
+def towns(results: Results) -> dict[str, hotspots.Town]:
+    """Each district's main town (``analysis.neighbourhoods.main_town``, weighed by total crime or the first
+    indicator) and where to write it: just north of this year's crimes in its neighbourhoods (their median
+    longitude, the latitude 95% of them lie south of), clear of the numbers in the town."""
+    rows = results.neighbourhoods[results.neighbourhoods["level"] == "neighbourhood"]
+    if not len(rows):
+        return {}
+    weighed = "total_crime" if "total_crime" in set(rows["indicator_id"]) else rows["indicator_id"].iloc[0]
+    rows = rows[rows["indicator_id"] == weighed]
+    found = {}
+    for district, areas in rows.groupby("district", sort=True):
+        named = areas[areas["name"] != ""]
+        town, members = main_town(named.set_index("neighbourhood")["name"],
+                                  named.set_index("neighbourhood")["numerator"].astype(float))
+        places = results.points[results.points["neighbourhood"].isin(members)]
+        if town and len(places):
+            found[district] = hotspots.Town(town, float(places["longitude"].median()), float(places["latitude"].quantile(0.95)))
+    return found
 
 
 def busiest_table(results: Results, ids: list[str]) -> Markup:
@@ -120,8 +193,9 @@ def busiest_table(results: Results, ids: list[str]) -> Markup:
             cells.setdefault(district, []).append(line)
     rates = bool(small_area_file(results))
     figures = "crimes, rate per 10,000 residents" if rates else "count"
+    change = "not compared: see above" if not_compared(results) else "change on the 12 months before"
     return render("where_busiest", caption=f"The neighbourhood with most crimes of each type in each district, {_year(results)} "
-                  f"({figures}; change on the 12 months before)", titles=[results.catalogue[i].title for i in ids],
+                  f"({figures}; {change})", titles=[results.catalogue[i].title for i in ids],
                   rows=[{"district": d, "cells": c} for d, c in cells.items()], rates=rates)
 
 
@@ -129,31 +203,41 @@ def streets_table(results: Results, indicator_id: str) -> Markup:
     """Each district's street locations with most crimes of the indicator this year (a district's own pack: ten)."""
     shown = 10 if _one_district(results) else STREETS_SHOWN
     streets = results.streets[results.streets["indicator_id"] == indicator_id]
-    lines = [{"district": r["district"], "location": r["location"], "neighbourhood": r["neighbourhood"],
-              "count": f"{r['count']:,}"} for r in streets.groupby("district", sort=True).head(shown).to_dict("records")]
+    names = results.neighbourhoods.drop_duplicates("neighbourhood").set_index("neighbourhood")["name"]
+    lines = [{"district": r["district"], "location": r["location"],
+              "neighbourhood": labelled(names.get(r["neighbourhood"], ""), r["neighbourhood"]), "count": f"{r['count']:,}"} for r in streets.groupby("district", sort=True).head(shown).to_dict("records")]
     title = results.catalogue[indicator_id].title
     return render("where_streets", caption=f"{title}: the {shown} street locations with most crimes in each district, "
                   f"{_year(results)}", rows=lines)
 
 
 def significant_rises(results: Results) -> list[str]:
-    """``Charnwood 012: Burglary (all) up from 41 to 78, significant`` for each neighbourhood with a significant rise
-    in a headline indicator, the largest rises first; with its rates ``(5.1 to 9.8 per 10,000 residents)`` where
-    it has them."""
+    """For each neighbourhood whose share of its district's crimes rose significantly in a headline indicator,
+    ``Loughborough - University (Charnwood 007): Burglary (all) up from 42 to 95 (+126%; Charnwood +23%),
+    significantly above its district's change``, with its rates ``(5.1 to 9.8 per 10,000 residents)`` where it
+    has them; those furthest above what the district's change would give first."""
     rows = results.neighbourhoods
     rows = rows[(rows["level"] == "neighbourhood") & rows["indicator_id"].isin(headline_ids(results.catalogue))
-                & (rows["significant"] == True) & ~rows["suppressed"]]  # noqa: E712 (None where withheld)
-    rows = rows[rows["numerator"] > rows["previous_numerator"]]
-    rows = rows.assign(rise=rows["numerator"] - rows["previous_numerator"]).sort_values("rise", ascending=False)
-    return [f"{r['neighbourhood']}: {results.catalogue[r['indicator_id']].title} up from {r['previous_numerator']:,} "
-            f"to {r['numerator']:,}{_rates_said(r)}, significant" for r in rows.to_dict("records")]
+                & (rows["significant"] == True) & ~rows["suppressed"]]  # noqa: E712 (None where not tested)
+    rows = rows[rows["share_pct"] > rows["previous_share_pct"]]
+    expected = rows["previous_numerator"] * (1 + rows["district_change_pct"] / 100)
+    rows = rows.assign(excess=rows["numerator"] - expected).sort_values("excess", ascending=False)
+    return [f"{labelled(r['name'], r['neighbourhood'])}: {results.catalogue[r['indicator_id']].title} "
+            f"{'up' if r['numerator'] > r['previous_numerator'] else 'down'} from {r['previous_numerator']:,} to "
+            f"{r['numerator']:,} ({_change_said(r)}; {r['district']} {percent(r['district_change_pct'])}{_rates_said(r)}), "
+            "significantly above its district's change" for r in rows.to_dict("records")]
+
+
+def _change_said(row: dict) -> str:
+    """'+126%', or 'none last year'."""
+    return "none last year" if pd.isna(row["change_pct"]) else percent(row["change_pct"])
 
 
 def _rates_said(row: dict) -> str:
-    """' (5.1 to 9.8 per 10,000 residents)', or nothing without rates."""
+    """'; 5.1 to 9.8 per 10,000 residents', or nothing without rates."""
     if pd.isna(row["rate"]):
         return ""
-    return f" ({rate_text(row['previous_rate'])} to {rate_text(row['rate'])} per 10,000 residents)"
+    return f"; {rate_text(row['previous_rate'])} to {rate_text(row['rate'])} per 10,000 residents"
 
 
 def unrated(results: Results) -> int:
@@ -176,6 +260,8 @@ def chapter(results: Results) -> HTML:
     rises = significant_rises(results)
     sensitive = [results.catalogue[i].title for i in ids if results.catalogue[i].sensitive]
     return HTML(render("where_chapter", title=TITLE, year=_year(results), threshold=results.params["suppress_below"],
+                       example=example(results), not_compared=not_compared(results),
+                       level=round(normalise_confidence(results.params["confidence"]) * 100),
                        small_area_file=small_area_file(results), unrated=unrated(results),
                        sensitive=sensitive, blocks=blocks, busiest=busiest_table(results, others) if others else "",
                        streets=streets_table(results, ids[0]) if ids else "", rises=rises[:RISES_SHOWN],
