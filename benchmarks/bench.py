@@ -32,7 +32,7 @@ import pandas as pd
 import papermill
 import pyarrow.csv as pacsv
 
-from helpers import config, skip_iri_format_checks
+from helpers import config
 from helpers.analysis import compute as pipeline
 from helpers.analysis.bundle import save
 from helpers.analysis.results import Results
@@ -53,7 +53,6 @@ from helpers.inputs.partnerships import load_partnerships
 from helpers.presentation.narrative import long_date
 from helpers.quarters import window
 
-skip_iri_format_checks()  # as the safer-report command does
 BIN = Path(sys.executable).parent          # the venv's bin: papermill, jupyter
 STARTED = time.perf_counter()
 ROWS: list[tuple] = []                       # (section, measurement, times | None, extra, target, met)

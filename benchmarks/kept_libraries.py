@@ -281,8 +281,6 @@ def child_print(route: str, html: str, pdf: str, head_start: float) -> None:
 
 
 def child_build(route: str, kernel_variant: str, out: str, cache: str) -> None:
-    import gc
-
     from helpers.build import orchestrate as build
     cpu = []
 
@@ -296,7 +294,6 @@ def child_build(route: str, kernel_variant: str, out: str, cache: str) -> None:
     kernels.Kernels = KERNELS[kernel_variant]
     result = build.build(None, out=Path(out), force=True)
     print(json.dumps({**result.timings, "cpu": cpu[0] if cpu else tree_cpu()}), flush=True)
-    gc.freeze()  # as the CLI does at exit
     os._exit(0)
 
 

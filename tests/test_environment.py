@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from helpers import cli, config
+from helpers import config
 from helpers.presentation.narrative import long_date
 
 
@@ -21,27 +21,6 @@ def test_tests_use_a_private_cache_and_outputs():
     shown = subprocess.run([sys.executable, "-c", "from helpers import config; print(config.CACHE); print(config.OUTPUTS)"],
                            capture_output=True, text=True, check=True, env=os.environ).stdout.split("\n")
     assert shown[:2] == [str(config.CACHE), str(config.OUTPUTS)]
-
-
-def test_importing_helpers_changes_no_other_module():
-    """An analyst's JupyterLab imports helpers: jsonschema's optional import must stay as it is there."""
-    code = ("import sys\nimport helpers, helpers.build.orchestrate, helpers.analysis.compute, helpers.presentation.render\n"
-            "import helpers.presentation.report, helpers.presentation.excel\n"
-            "print(sys.modules.get('rfc3987_syntax', 'absent'))")
-    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert shown != "None"
-
-
-def test_the_command_skips_jsonschemas_slow_optional_import():
-    saved = sys.modules.pop("rfc3987_syntax", "absent")
-    try:
-        with pytest.raises(SystemExit):
-            cli.run(["--help"])
-        assert "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None
-    finally:
-        sys.modules.pop("rfc3987_syntax", None)
-        if saved != "absent":
-            sys.modules["rfc3987_syntax"] = saved
 
 
 @pytest.mark.parametrize("day, expected", [

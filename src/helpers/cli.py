@@ -6,7 +6,6 @@ shows the traceback as well.
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import signal
 import sys
@@ -14,7 +13,6 @@ import threading
 import traceback
 from pathlib import Path
 
-from . import skip_iri_format_checks
 from .errors import Interrupted, SaferReportError, one_line
 
 
@@ -86,13 +84,8 @@ def _log_to_stderr(debug: bool) -> logging.Handler:
 
 
 def run(argv: list[str] | None = None) -> None:
-    """The ``safer-report`` command: ``main`` (without jsonschema's slow optional import), then exit
-    without the interpreter's final garbage collections over every pandas, pyarrow and nbconvert
-    object (about 0.4 s of a build)."""
-    skip_iri_format_checks()
-    code = main(argv)
-    gc.freeze()
-    sys.exit(code)
+    """The ``safer-report`` command."""
+    sys.exit(main(argv))
 
 
 def _interrupt(number, frame) -> None:

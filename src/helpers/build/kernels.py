@@ -19,7 +19,7 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from traitlets import DottedObjectName
 
-WARM_UP = "import helpers; helpers.skip_iri_format_checks(); import helpers.analysis.bundle, helpers.presentation.render"
+WARM_UP = "import helpers.analysis.bundle, helpers.presentation.render"
 ADDED_CELLS = {"injected-parameters", "papermill-error-cell-tag"}  # cells Papermill inserts
 
 
