@@ -97,7 +97,8 @@ def paper_blocks(results: Results) -> list[Block]:
                para(at_a_glance(rows, catalogue))]
     points = {section: priority_points(results, section, period_stated, see) for section in config.SECTIONS}
     leads = [lead for section in config.SECTIONS for _, lead in points[section]]
-    blocks.append(figures_table(results, leads))
+    figures = figures_table(results, leads)
+    blocks += [figures] if figures.rows else []
     for section, heading in config.SECTIONS.items():
         blocks += [Heading(4, heading), *(para(text) for text, _ in points[section])]
         notes = [commentary.get("sections", {}).get(section)]
@@ -240,7 +241,9 @@ def priority_points(results: Results, section: str, period_stated: str, see: str
     catalogue = results.catalogue
     by_id = {row["indicator_id"]: row for row in results.rows(section=section).to_dict("records")}
     gaps = set(results.gaps().query("status != 'available'")["indicator_id"])
-    items = [[i, *(j for j in by_id if catalogue[j].part_of == i)] for i in by_id if catalogue[i].part_of not in by_id]
+    missing = [row["title"] for i, row in by_id.items() if i in gaps]  # said once, in the priority's last point
+    items = [[i, *(j for j in by_id if catalogue[j].part_of == i and j not in gaps)]
+             for i in by_id if catalogue[i].part_of not in by_id or catalogue[i].part_of in gaps]
     rank = {item[0]: max((ranking(by_id[i], catalogue) for i in item if _compared(by_id[i])),
                          default=(False, False, False, -1.0)) for item in items}
     ranked = sorted(items, key=lambda item: rank[item[0]], reverse=True)  # stable: catalogue order on ties
@@ -255,6 +258,8 @@ def priority_points(results: Results, section: str, period_stated: str, see: str
 
     points = [(lead_sentence(item), by_id[item[0]]) for item in own]
     if not rest:
+        if missing:
+            points[-1] = (f"{points[-1][0]} {section_line(missing, see)}", points[-1][1])
         return points
     said = {_state(row) for _, row in points if _compared(row)}
     ordered = sorted(rest, key=lambda item: rank[item[0]], reverse=True)
@@ -286,7 +291,6 @@ def priority_points(results: Results, section: str, period_stated: str, see: str
     unavailable = [by_id[item[0]] for item in rest if by_id[item[0]]["status"] != "available"]
     text += "".join(" " + unavailable_sentence(catalogue[r["indicator_id"]].subject, r["reason"])
                     for r in unavailable if r["indicator_id"] not in gaps)
-    missing = [r["title"] for r in unavailable if r["indicator_id"] in gaps]
     if missing:
         text += " " + section_line(missing, see)
     return [*points, (text.strip(), by_id[lead[0]] if lead else unavailable[0])]
@@ -298,10 +302,7 @@ def figures_table(results: Results, leads: list[dict]) -> Table:
     header = ("Indicator (per 10,000 unless %)", f"12 months to {(quarter.end_month - 12).strftime('%b %Y')}",
               f"12 months to {quarter.end_month.strftime('%b %Y')}", "Change", "Judgement")
     body = []
-    for row in leads:
-        if row["status"] != "available":
-            body.append((row["title"], "", "", "", "Not available"))
-            continue
+    for row in (row for row in leads if _compared(row)):
         target = results.catalogue[row["indicator_id"]].target
         judged = (f"{row['target_status'].capitalize()} range ({target['low']:g}–{target['high']:g}%)" if target
                   else _state(row)[:1].upper() + _state(row)[1:])
