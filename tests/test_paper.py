@@ -192,6 +192,23 @@ def test_consistency_check_reads_figures_in_a_clause(paper, results):
         check_consistency(results.table, board.PARTNERSHIP, {"board-paper.md": broken}, results.quarter)
 
 
+@pytest.mark.parametrize("format", ["md", "docx"])
+def test_consistency_check_reads_the_figures_table(paper, results, format):
+    from helpers.presentation.paper import paper_blocks
+    from helpers.presentation.word import docx_text, word_paper
+    text = paper if format == "md" else docx_text(word_paper(paper_blocks(results), "t", results.quarter))
+    assert "Vehicle offences | 37.98 | 51.38 |" in text
+    check_consistency(results.table, board.PARTNERSHIP, {format: text}, results.quarter)
+    with pytest.raises(BuildError, match="vehicle_offences in the table should be 37.98 and 51.38, not 37.98 and 51.83"):
+        check_consistency(results.table, board.PARTNERSHIP, {format: text.replace("| 51.38 |", "| 51.83 |")},
+                          results.quarter)
+
+
+def test_paper_html_shows_the_figures_table(paper):
+    page = paper_html(paper, "t")
+    assert "<th>Change</th>" in page and re.search(r"<td[^>]*>Burglary \(all\)</td>", page)
+
+
 def test_consistency_check_leaves_the_papers_commentary_out(results):
     """The analyst's prose in the paper is theirs (warned about elsewhere): only its own paragraphs are left out."""
     from dataclasses import replace

@@ -184,7 +184,7 @@ class _Commentary(_SelfContained):
 
 
 _commentary = mistune.create_markdown(escape=True, renderer=_Commentary(escape=True))
-_document = mistune.create_markdown(escape=True, renderer=_SelfContained(escape=True))
+_document = mistune.create_markdown(escape=True, renderer=_SelfContained(escape=True), plugins=["table"])
 
 
 def markdown(text: str | None, headings: bool = False) -> Markup:

@@ -393,8 +393,8 @@ def check_consistency(table: pd.DataFrame, area: str, documents: dict[str, str],
 
     For every indicator of ``area`` (the partnership as a whole), each sentence about it must carry the table's
     current and previous values and its unit, any baseline level it quotes must be the table's, and an
-    indicator named in a clause with figures ("burglary residential 18.27 to 25.78") must be followed by its
-    previous and current values; every period and quarter named must be the report's own (a quarter the data is
+    indicator named in a clause with figures ("burglary residential 18.27 to 25.78") or in a table row must be
+    followed by its previous and current values; every period and quarter named must be the report's own (a quarter the data is
     "expected back in" aside). The analyst's commentary is left out: the report's commentary blocks, and the
     paper's ``commentary`` paragraphs (``commentary_texts``; see ``commentary``).
     """
@@ -404,6 +404,12 @@ def check_consistency(table: pd.DataFrame, area: str, documents: dict[str, str],
     for name, document in documents.items():
         text = _generated_text(document, commentary)
         problems += _clause_problems(name, text, rows.to_dict("records"))
+        for row in rows.to_dict("records"):  # the figures table: "| Burglary (all) | 26.59 | 38.27 |"
+            expected = (figure(row["previous_value"], row["measure"]), figure(row["value"], row["measure"]))
+            for cells in re.findall(rf"(?<![\w-]){re.escape(row['title'])} \| ([^|]*?) \| ([^|]*?) \|", text):
+                if cells != expected:
+                    problems.append(f"{name}: {row['indicator_id']} in the table should be {' and '.join(expected)}, "
+                                    f"not {' and '.join(cells)}")
         for row in rows.to_dict("records"):
             for sentence in re.findall(rf"{re.escape(row['title'])} (?:is|are) [^.]*(?:\.\d+[^.]*)*\.", text):
                 if row["status"] != "available":
