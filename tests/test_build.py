@@ -439,3 +439,25 @@ def test_the_where_chapter_and_no_small_sensitive_count_below_district_level_in_
     assert len(shown) == len(board.DISTRICTS)
     assert all(c == "fewer than 5" or int(c.replace(",", "")) >= 5 for c in shown)
     assert "Neighbourhoods with a significant rise" in html[:html.index("id='where'")]  # in the key points
+
+
+def test_a_partnership_without_a_contact_warns_and_its_paper_names_no_one(tmp_path, monkeypatch, capsys):
+    """No placeholder, and not params/defaults.yaml's council: one warning line, and no "Officer to contact"."""
+    import yaml
+
+    from helpers.cli import main
+
+    shipped = yaml.safe_load(config.PARTNERSHIPS.read_text(encoding="utf-8"))
+    del shipped["partnerships"][board.BOARD.id]["contact"]
+    trimmed = tmp_path / "partnerships.yaml"
+    trimmed.write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(config, "PARTNERSHIPS", trimmed)
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
+    assert main(["build", "--quarter", QUARTER, "--out", str(tmp_path / "out")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warnings == [f"safer-report: warning: {board.PARTNERSHIP}: the board paper names no officer to contact: "
+                        "give the partnership a contact in params/partnerships.yaml"]
+    folder = tmp_path / "out" / QUARTER
+    paper = (folder / "board-paper.md").read_text(encoding="utf-8")
+    assert "Officer to contact" not in paper and "County Council" not in paper
+    assert "Nothing to check" in (folder / "review-notes.md").read_text()  # the note is about the commentary only

@@ -81,9 +81,9 @@ def paper_blocks(results: Results) -> list[Block]:
              f"Each indicator's value for the {period} is compared with the 12 months to "
              f"{(quarter.end_month - 12).strftime('%B %Y')} and judged improving, deteriorating or stable; only a "
              "change beyond normal variation counts. Rates are per 10,000 population unless stated.")]
-    _, period_stated = baseline_line(rows)
+    baseline, period_stated = baseline_line(rows)
     sample = int(rows["illustrative"].fillna(False).astype(bool).sum())
-    notes = [_baseline_note(rows), break_line(rows, results.breaks, "the report's data-quality section"),
+    notes = [baseline, break_line(rows, results.breaks, "the report's data-quality section"),
              f"{sample} partner indicator{'s are' if sample > 1 else ' is'} an illustrative sample, not partner data."
              if sample else ""]
     if any(notes):
@@ -116,17 +116,6 @@ def paper_blocks(results: Results) -> list[Block]:
                          "(report.pdf). The indicator table (indicators.csv) holds every figure in this paper, for each "
                          "area.")]
     return blocks
-
-
-def _baseline_note(rows: pd.DataFrame) -> str:
-    """``The pre-pandemic level is the average over December 2019 to February 2020 (only 3 months: a rough guide).``"""
-    placed = rows[rows["vs_baseline"].fillna("") != ""]
-    if placed.empty:
-        return ""
-    period = placed["baseline_period"].mode().iloc[0]
-    months = int(placed.loc[placed["baseline_period"] == period, "baseline_months"].iloc[0])
-    short = f" (only {months} months: a rough guide)" if months < 12 else ""
-    return f"The {placed['baseline_label'].iloc[0]} level is the average over {period}{short}."
 
 
 def missing_contact(results: Results) -> str:
