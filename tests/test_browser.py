@@ -7,7 +7,9 @@ when they fail instead. The failure tests use a fake Chromium and run everywhere
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -196,6 +198,30 @@ def test_print_pdf_replaces_an_existing_pdf(chromium, page, tmp_path):
     target.write_bytes(b"old")
     browser.print_pdf(page("pages.html"), target)
     assert target.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.fixture
+def umask_027():
+    old = os.umask(0o027)
+    yield
+    os.umask(old)
+
+
+def test_a_replaced_file_takes_the_users_umask_like_any_other_output(umask_027, tmp_path):
+    """mkstemp's 0o600 would keep colleagues on a shared drive out of report.pdf."""
+    (tmp_path / "report.html").write_text("<p>report</p>")
+    browser.write_replacing(tmp_path / "report.pdf", b"%PDF-1.7 new")
+    assert (tmp_path / "report.pdf").read_bytes() == b"%PDF-1.7 new"
+    assert stat.S_IMODE((tmp_path / "report.pdf").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "report.html").stat().st_mode) == 0o640
+    assert not list(tmp_path.glob(".report.*"))  # no temp file left behind
+
+
+def test_the_printed_pdf_has_the_mode_of_its_html(umask_027, chromium, page, tmp_path):
+    html_page = page("pages.html")
+    html_page.chmod(0o666 & ~0o027)
+    browser.print_pdf(html_page, tmp_path / "report.pdf")
+    assert stat.S_IMODE((tmp_path / "report.pdf").stat().st_mode) == stat.S_IMODE(html_page.stat().st_mode) == 0o640
 
 
 def test_screenshot_is_a_png_of_the_window_size(chromium, page, tmp_path):

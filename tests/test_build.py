@@ -63,11 +63,13 @@ def test_outputs_are_all_there(built):
 
 
 def test_the_word_paper_holds_the_markdown_papers_paragraphs(built):
+    from helpers.presentation.paper import plain
     from helpers.presentation.word import docx_text
 
     words = docx_text((built / "board-paper.docx").read_bytes())
     paper = (built / "board-paper.md").read_text(encoding="utf-8")
-    assert re.findall(r"^(\d+)\.\t(.*)$", words, re.M) == re.findall(r"^(\d+)\. (.*)$", paper, re.M) != []
+    assert re.findall(r"^(\d+)\.\t(.*)$", words, re.M) == [(n, plain(text)) for n, text in
+                                                        re.findall(r"^(\d+)\. (.*)$", paper, re.M)] != []
 
 
 def test_indicators_csv_has_every_indicator_and_area(table):
@@ -327,7 +329,7 @@ def test_the_committee_template_named_in_params_styles_the_word_paper(tmp_path, 
     assert main(["build", "--quarter", QUARTER, "--out", str(out), "--params", str(params)]) == 0
     paper = Document(out / QUARTER / "board-paper.docx")
     assert paper.styles["Normal"].font.name == "Georgia"
-    assert {p.style.name for p in paper.paragraphs if re.match(r"\d+\.\t", p.text)} == {"Normal"}
+    assert {p.style.name for p in paper.paragraphs if p._p.xpath("w:pPr/w:numPr")} == {"Normal"}
 
 
 def test_all_partnerships_build_each_pack_in_its_folder_and_an_index(tmp_path, monkeypatch, capsys):
@@ -453,3 +455,25 @@ def test_the_where_chapter_and_no_small_sensitive_count_below_district_level_in_
     assert csv_rows.set_index("neighbourhood").loc[neighbourhood, "lsoa_count"].iloc[0] == int(count)
     # the flagged share: the test against the district with its false discovery control keeps it small
     assert csv_rows["significant"].eq(True).mean() <= 0.12
+
+
+def test_a_partnership_without_a_contact_warns_and_its_paper_names_no_one(tmp_path, monkeypatch, capsys):
+    """No placeholder, and not params/defaults.yaml's council: one warning line, and no "Officer to contact"."""
+    import yaml
+
+    from helpers.cli import main
+
+    shipped = yaml.safe_load(config.PARTNERSHIPS.read_text(encoding="utf-8"))
+    del shipped["partnerships"][board.BOARD.id]["contact"]
+    trimmed = tmp_path / "partnerships.yaml"
+    trimmed.write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(config, "PARTNERSHIPS", trimmed)
+    monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
+    assert main(["build", "--quarter", QUARTER, "--out", str(tmp_path / "out")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warnings == [f"safer-report: warning: {board.PARTNERSHIP}: the board paper names no officer to contact: "
+                        "give the partnership a contact in params/partnerships.yaml"]
+    folder = tmp_path / "out" / QUARTER
+    paper = (folder / "board-paper.md").read_text(encoding="utf-8")
+    assert "Officer to contact" not in paper and "County Council" not in paper
+    assert "Nothing to check" in (folder / "review-notes.md").read_text()  # the note is about the commentary only

@@ -233,3 +233,22 @@ def test_bad_expected_back_is_one_line_naming_the_indicator(tmp_path, catalogue,
     error = str(error_of("2022-23-Q3", path, catalogue))
     assert "unavailable: hate_crime: give the reason as text, or as {reason: text, expected: text}" in error
     assert str(path) in error and "\n" not in error
+
+
+@pytest.mark.parametrize("part_of, words", [
+    ("nowhere", "part_of 'nowhere' must be an indicator listed before it in the same section"),
+    ("asb", "part_of 'asb' must be an indicator listed before it in the same section"),  # another section
+    ("burglary_residential", "not itself a part"),
+])
+def test_a_part_must_belong_to_an_earlier_whole_of_its_section(tmp_path, part_of, words):
+    entry = "  - {{id: {}, title: {}, section: {}, measure: rate, per: 10000, polarity: lower_is_better, " \
+            "source: local, definition: d{}}}\n"
+    path = write(tmp_path, "indicators:\n" + entry.format("burglary", "Burglary", "reduce_crime", "")
+                 + entry.format("asb", "ASB", "reduce_asb", "")
+                 + entry.format("burglary_residential", "Burglary residential", "reduce_crime", ", part_of: burglary")
+                 + entry.format("burglary_shed", "Burglary shed", "reduce_crime", f", part_of: {part_of}"), "indicators.yaml")
+    with pytest.raises(InputError) as caught:
+        load_catalogue(path)
+    assert "indicator 4 (burglary_shed)" in str(caught.value) and words in str(caught.value)
+    catalogue = load_catalogue(write(tmp_path, path.read_text().rsplit("  - ", 1)[0], "good.yaml"))
+    assert catalogue["burglary_residential"].part_of == "burglary" and catalogue["burglary"].part_of == ""

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 import board
@@ -53,7 +54,9 @@ def table(results, tmp_path_factory) -> pd.DataFrame:
 
 
 def numbered(paragraphs) -> list[tuple[int, str]]:
-    return [(int(m[1]), m[2]) for p in paragraphs if (m := re.fullmatch(r"(\d+)\.\t(.*)", p.text, re.S))]
+    """The paragraphs of Word's numbered list, numbered as Word numbers them (one list, from 1)."""
+    listed = [p for p in paragraphs if p._p.xpath("w:pPr/w:numPr/w:numId")]
+    return [(n, p.text) for n, p in enumerate(listed, start=1)]
 
 
 def make_template(path: Path, drop: tuple[str, ...] = ()) -> Path:
@@ -74,18 +77,51 @@ def test_word_paper_has_the_papers_headings_and_numbered_paragraphs(word, blocks
     document = Document(io.BytesIO(word))
     headings = [(int(p.style.name[-1]), p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == [(len(m[1]), m[2]) for m in re.finditer(r"^(#+) (.*)$", paper, re.M)]
-    assert [text for level, text in headings if level == 4] == [
-        "The main messages", "The wider picture", *config.SECTIONS.values()]
+    assert [text for level, text in headings if level == 4] == list(config.SECTIONS.values())
     assert [text for level, text in headings if level == 3] == [
-        "Purpose of the report", "Introduction", "Key points", "What changed since last quarter",
-        "Data availability", "Recommendations", "Officer to contact"]
+        "Purpose of the report", "Introduction", "Key points", "Recommendations", "Officer to contact",
+        "Background papers"]
     paragraphs = numbered(document.paragraphs)
-    assert paragraphs == [(int(m[1]), m[2]) for m in re.finditer(r"^(\d+)\. (.*)$", paper, re.M)]
-    assert [n for n, _ in paragraphs] == list(range(1, len(paragraphs) + 1))
+    commentary = re.compile(r"\*\*(.*?)\*\*")  # the analyst's Markdown bold is Word's bold
+    assert paragraphs == [(int(m[1]), commentary.sub(r"\1", m[2])) for m in re.finditer(r"^(\d+)\. (.*)$", paper, re.M)]
+    assert not any(re.match(r"\d+\.", text) for _, text in paragraphs)  # the numbers are Word's, not typed
     meeting = results.params["meeting_date"]
     assert document.paragraphs[1].text == f"Date: {meeting.day} {meeting:%B %Y}" and document.paragraphs[1].runs[0].bold
     contact = results.params["contact"]
-    assert document.paragraphs[-1].text == "\n".join(contact[k] for k in ("name", "role", "email"))
+    at = [p.text for p in document.paragraphs].index("Officer to contact")
+    assert document.paragraphs[at + 1].text == "\n".join(contact[k] for k in ("name", "role", "email"))
+    bold = [run.text for p in document.paragraphs for run in p.runs if run.bold]
+    assert "Business Crime Group" in bold
+
+
+def test_numbered_paragraphs_are_one_word_list_and_pages_are_numbered(word, results):
+    """Word's own numbering (a decimal list, so cutting a paragraph renumbers the rest), the board and date in the
+    header, and "Page N of M" from PAGE and NUMPAGES fields in the footer."""
+    document = Document(io.BytesIO(word))
+    ids = {p._p.xpath("string(w:pPr/w:numPr/w:numId/@w:val)") for p in document.paragraphs
+           if p._p.xpath("w:pPr/w:numPr")}
+    [num_id] = ids
+    numbering = document.part.numbering_part.element
+    abstract = numbering.xpath(f"w:num[@w:numId='{num_id}']/w:abstractNumId/@w:val")[0]
+    level = numbering.xpath(f"w:abstractNum[@w:abstractNumId='{abstract}']/w:lvl[@w:ilvl='0']")[0]
+    assert [level.find(qn(f"w:{tag}")).get(qn("w:val")) for tag in ("numFmt", "lvlText")] == ["decimal", "%1."]
+    section = document.sections[0]
+    assert section.header.paragraphs[0].text == f"{results.params['board']} – 17 November 2022"
+    footer = section.footer._element
+    assert [t.text.strip() for t in footer.xpath(".//w:instrText")] == ["PAGE", "NUMPAGES"]
+    assert section.footer.paragraphs[0].text.startswith("Page ")
+
+
+def test_the_main_figures_are_a_small_table(word, table):
+    document = Document(io.BytesIO(word))
+    [figures] = document.tables
+    rows = [[cell.text for cell in row.cells] for row in figures.rows]
+    assert rows[0] == ["Indicator (per 10,000 unless %)", "12 months to Sep 2021", "12 months to Sep 2022", "Change",
+                       "Judgement"]
+    row = table[(table["indicator_id"] == "total_crime") & (table["area"] == board.PARTNERSHIP)].iloc[0]
+    assert ["Total recorded crime", f"{row['previous_value']:,.2f}", f"{row['value']:,.2f}", "+18.6%",
+            "Deteriorating"] in rows
+    assert 3 <= len(rows) - 1 <= 12 and figures.rows[0].cells[0].paragraphs[0].runs[0].font.size == Pt(9)
 
 
 def test_a_key_point_carries_the_figures_of_indicators_csv(word, table):
@@ -118,7 +154,7 @@ def test_a_committee_templates_styles_header_and_page_are_used(tmp_path, blocks,
     assert normal.font.name == "Georgia" and normal.font.size == Pt(13)
     assert document.styles["Heading 1"].font.color.rgb == RGBColor(0x99, 0, 0)
     assert document.paragraphs[0].style.name == "Heading 1"
-    assert {p.style.name for p in document.paragraphs if re.match(r"\d+\.\t", p.text)} == {"Normal"}
+    assert {p.style.name for p in document.paragraphs if p._p.xpath("w:pPr/w:numPr")} == {"Normal"}
     assert "Placeholder" not in docx_text(data)
     assert document.sections[0].header.paragraphs[0].text == "Committee header"
     assert round(document.sections[0].page_width.mm) == 216  # the template's US Letter, not made A4
@@ -137,7 +173,7 @@ def test_tables_and_characters_xml_cannot_hold(tmp_path):
         ["Judgement", "Indicators"], ["Improving", "3"], ["Stable | similar", "12"]]
     assert table.style.name == "Table Grid" and table.rows[0].cells[0].paragraphs[0].runs[0].bold
     assert "<w:tblHeader" in table.rows[0]._tr.xml
-    assert docx_text(data) == "Board\n1.\tCounts of judgements:\nJudgement\nIndicators\nImproving\n3\nStable | similar\n12"
+    assert docx_text(data) == "Board\n1.\tCounts of judgements:\nJudgement | Indicators\nImproving | 3\nStable | similar | 12"
 
 
 def test_consistency_check_reads_the_word_paper(word, table, results):
@@ -145,6 +181,7 @@ def test_consistency_check_reads_the_word_paper(word, table, results):
     row = table[(table["indicator_id"] == "total_crime") & (table["area"] == board.PARTNERSHIP)].iloc[0]
     document = Document(io.BytesIO(word))
     paragraph = next(p for p in document.paragraphs if "Total recorded crime is" in p.text)
+    assert docx_text(word).count("Total recorded crime is") == 1 and "\tTotal recorded crime is" in docx_text(word)
     paragraph.runs[-1].text = paragraph.runs[-1].text.replace(f"{row['value']:,.2f}", f"{row['value'] + 1:,.2f}")
     doctored = io.BytesIO()
     document.save(doctored)

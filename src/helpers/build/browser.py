@@ -230,14 +230,7 @@ class Printer:
         data = base64.b64decode(printed.get("data", ""))
         if not data.startswith(b"%PDF-"):
             raise BuildError(f"{what}: Chromium returned something that is not a .pdf file")
-        pdf_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.stem}.", suffix=".pdf", dir=pdf_path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, pdf_path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        write_replacing(pdf_path, data)
         return pdf_path
 
     def close(self) -> None:
@@ -293,6 +286,23 @@ class Printer:
         except subprocess.TimeoutExpired:
             return "Chromium stopped answering"
         return f"Chromium exited (code {code}) before it printed"
+
+
+def write_replacing(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file beside ``path``, then rename it into place: a reader never sees half a file.
+
+    The file is created with mode 0o666 less the user's umask, as ``open`` would make it (``tempfile.mkstemp``
+    makes 0o600, which colleagues on a shared drive cannot read).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.stem}.{secrets.token_hex(6)}{path.suffix}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def print_pdf(html_path, pdf_path, timeout: float = 60) -> Path:

@@ -65,7 +65,7 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)  # "file (why, and what to install)"
     timings: dict[str, float] = field(default_factory=dict)
     up_to_date: bool = False
-    warnings: list[str] = field(default_factory=list)  # figures in the commentary that disagree with the table
+    warnings: list[str] = field(default_factory=list)  # no contact for the paper; figures in the commentary that disagree
 
 
 def code_version() -> str:
@@ -181,6 +181,8 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
     packs = compute_cached(keys, quarter, police_uk=police_uk, params_file=params_file, local=local)
     timings["compute"] = time.perf_counter() - started
     warnings = {pid: _review_commentary(packs[pid], strict) for pid in ids}  # --strict stops before anything is written
+    from ..presentation.paper import missing_contact
+    contact = {pid: [line] if (line := missing_contact(packs[pid])) else [] for pid in ids}  # not a commentary note
     label = packs[ids[0]].quarter.label
     out_root = Path(out or config.OUTPUTS).resolve()
     built: dict[str, BuildResult] = {}
@@ -196,7 +198,7 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
                     current = None if force else _up_to_date(target, key)
                     if current is not None:
                         log.info("%s: outputs are up to date (nothing changed); use --force to rebuild", _name(target, out_root))
-                        current.warnings = warnings[pid]
+                        current.warnings = [*contact[pid], *warnings[pid]]
                         built[pid] = current
                         continue
                     if printer is None:
@@ -209,7 +211,7 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
                     if finishing:
                         finishing.result()
                     finishing = writer.submit(_finish, results, staging, key, pack_timings, printer, warnings[pid])
-                    built[pid] = BuildResult(target, timings=pack_timings, warnings=warnings[pid])
+                    built[pid] = BuildResult(target, timings=pack_timings, warnings=[*contact[pid], *warnings[pid]])
                 if finishing:
                     finishing.result()
             finally:
@@ -372,7 +374,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     from ..inputs.params import paper_template
     from ..presentation.excel import write_csv, write_dashboard, write_neighbourhoods_csv
     from ..presentation.narrative import long_date
-    from ..presentation.paper import blocks_markdown, check_consistency, paper_blocks, paper_html
+    from ..presentation.paper import blocks_markdown, check_consistency, commentary_texts, paper_blocks, paper_html
     from ..presentation.report import export_html, stitch
     from ..presentation.series import write_series_csv
     from ..presentation.word import docx_text, word_paper
@@ -401,7 +403,8 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
             word_paper(blocks, paper_title, results.quarter, paper_template(results.params)))
         documents = {"board-paper.md": paper, "report.html": (staging / "report.html").read_text(encoding="utf-8"),
                      "board-paper.docx": docx_text((staging / "board-paper.docx").read_bytes())}
-        check_consistency(pd.read_csv(staging / "indicators.csv"), results.partnership.total.name, documents, results.quarter)
+        check_consistency(pd.read_csv(staging / "indicators.csv"), results.partnership.total.name, documents, results.quarter,
+                          commentary_texts(blocks))
         timings["csv_paper_check"] = time.perf_counter() - step
 
         step = time.perf_counter()

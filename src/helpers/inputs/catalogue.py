@@ -19,7 +19,7 @@ CRIME_TYPES = ["Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal d
                "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting",
                "Theft from the person", "Vehicle crime", "Violence and sexual offences"]
 _KEYS = {"id", "title", "section", "measure", "per", "polarity", "source", "crime_types",
-         "frequency", "target", "definition", "notes", "plural", "explanation", "sensitive"}
+         "frequency", "target", "definition", "notes", "plural", "explanation", "sensitive", "part_of"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Indicator:
     plural: bool = False  # the title is plural ("Hate crimes"): sentences say "are", not "is"
     explanation: str = ""  # what the measure is, for a board member, in a sentence or two (optional)
     sensitive: bool = False  # small counts below district level could identify victims: suppressed (params' suppress_below)
+    part_of: str = ""  # the id of the indicator this one is a part of (burglary residential of burglary): the paper groups them
 
     @property
     def unit(self) -> str:
@@ -78,7 +79,7 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
             raise InputError("each indicator must be a mapping of keys", file=path, row=where)
         problems = [f"unknown key '{k}'" for k in entry if k not in _KEYS]
         problems += [f"'{k}' must be text" for k in ("id", "title", "section", "measure", "polarity", "source",
-                                                      "frequency", "definition", "notes", "explanation")
+                                                      "frequency", "definition", "notes", "explanation", "part_of")
                      if k in entry and entry[k] is not None and not isinstance(entry[k], str)]
         problems += [f"'{k}' must be true or false" for k in ("plural", "sensitive")
                      if k in entry and not isinstance(entry[k], bool)]
@@ -108,9 +109,14 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
             problems.append("target must have low <= high")
         if entry.get("id") in catalogue:
             problems.append(f"id '{entry['id']}' is used twice")
+        whole = catalogue.get(entry.get("part_of") or "")
+        if entry.get("part_of") and not (whole and whole.section == entry["section"] and not whole.part_of):
+            problems.append(f"part_of '{entry['part_of']}' must be an indicator listed before it in the same section, "
+                            "not itself a part")
         if problems:
             raise InputError("; ".join(problems), file=path, row=where)
         values = {**entry, "crime_types": tuple(entry.get("crime_types", ())), "notes": entry.get("notes") or "",
-                  "explanation": (entry.get("explanation") or "").strip()}
+                  "explanation": (entry.get("explanation") or "").strip(),
+                  "part_of": entry.get("part_of") or ""}
         catalogue[entry["id"]] = Indicator(**values)
     return catalogue

@@ -157,11 +157,12 @@ def baseline_line(rows: pd.DataFrame) -> tuple[str, str]:
             f"12-month scale{short}."), period
 
 
-def break_line(rows: pd.DataFrame, breaks: pd.DataFrame) -> str:
-    """The data break once for every indicator it touches: ``The 7 police.uk indicators span a break …``."""
+def break_line(rows: pd.DataFrame, breaks: pd.DataFrame, where: str = "the data-quality section") -> str:
+    """The data break once for every indicator it touches: ``The 7 police.uk indicators span a break …``;
+    ``where`` the reader finds more."""
     touched = rows[rows["data_break"].fillna("") != ""]
     if touched.empty or not len(breaks):
         return ""
     which = f"The {len(touched)} police.uk indicators" if len(touched) > 1 else f"The police.uk figures for {touched['title'].iloc[0]}"
     return (f"{which} span a break in the data ({join_words(breaks['short'])}), so their comparisons with last year "
-            "are not quite like with like; see the data-quality section.")
+            f"are not quite like with like; see {where}.")

@@ -63,11 +63,13 @@ def direction_label(direction: str) -> str:
     return f"{ARROWS[direction]} {direction.capitalize()}" if direction in ARROWS else "—"
 
 
-def key_point(row: dict, indicator: Indicator, break_note: bool = True, period_stated: str = "") -> str:
+def key_point(row: dict, indicator: Indicator, break_note: bool = True, period_stated: str = "",
+              badge: bool = True) -> str:
     """One plain-English sentence for an indicator's partnership row, in the board paper's style.
 
     ``break_note``: add the row's data-break sentence (a list of key points says it once instead);
-    ``period_stated``: the baseline period the reader has just been told, left out of the sentence.
+    ``period_stated``: the baseline period the reader has just been told, left out of the sentence;
+    ``badge``: say when the figures are an illustrative sample (the board paper says so once instead).
     """
     subject, target = indicator.subject, indicator.target
     if row["status"] != "available":
@@ -92,7 +94,7 @@ def key_point(row: dict, indicator: Indicator, break_note: bool = True, period_s
         sentence += f" Monthly counts show {READING_WORDS[row['spc_reading']]}: {row['spc_signal']}."
     if break_note and row.get("data_break"):
         sentence += f" {row['data_break']}"
-    if row.get("illustrative"):
+    if badge and row.get("illustrative"):
         sentence += " (Illustrative sample data.)"
     return sentence
 
@@ -182,7 +184,7 @@ class _Commentary(_SelfContained):
 
 
 _commentary = mistune.create_markdown(escape=True, renderer=_Commentary(escape=True))
-_document = mistune.create_markdown(escape=True, renderer=_SelfContained(escape=True))
+_document = mistune.create_markdown(escape=True, renderer=_SelfContained(escape=True), plugins=["table"])
 
 
 def markdown(text: str | None, headings: bool = False) -> Markup:
