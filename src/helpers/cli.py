@@ -186,7 +186,7 @@ def _report(results: list) -> None:
             print(f"Built {result.folder} ({', '.join(made)})" + ("" if len(results) > 1 else
                                                                    f" in {result.timings.get('total', 0):.1f} s"))
     if len(results) > 1:
-        print(f"{len(results)} packs in {results[-1].timings.get('total', 0):.1f} s; index: {results[0].folder / 'index.html'}")
+        print(f"{len(results)} packs in {results[-1].timings.get('total', 0):.1f} s; index: {results[0].index}")
     skipped = sorted({item for result in results for item in result.skipped})
     if skipped:
         print(f"Not built: {'; '.join(skipped)}")

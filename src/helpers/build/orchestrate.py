@@ -66,6 +66,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     up_to_date: bool = False
     warnings: list[str] = field(default_factory=list)  # figures in the commentary that disagree with the table
+    index: Path | None = None  # <quarter>/index.html, linking every pack of the run (with --all-partnerships)
 
 
 def code_version() -> str:
@@ -236,6 +237,7 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
             shutil.rmtree(staging, ignore_errors=True)
         raise
     built[ids[0]].warnings = [*packs[ids[0]].data_warnings, *built[ids[0]].warnings]  # the files every pack read: once
+    built[ids[0]].index = out_root / label / "index.html" if index else None
     timings["total"] = time.perf_counter() - started
     log.debug("%s: seconds taken: %s", label, ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
     for pid, result in built.items():
