@@ -131,8 +131,8 @@ def package_versions() -> dict[str, str]:
 
 def _files_named_in_params(params_files: list[Path]) -> list[Path]:
     """The files named by ``local_extract``, ``paper_template`` or ``small_area_population`` in any params
-    file (and by a partnership's ``local_extract`` in a partnerships file), wherever they are. A params file that cannot be read names none here: reading the params reports
-    it, naming file and line."""
+    file (and by a partnership's ``local_extract`` in a partnerships file), wherever they are. A params file
+    that cannot be read names none here: reading the params reports it, naming file and line."""
     named = []
     for path in params_files:
         try:

@@ -298,6 +298,7 @@ def _name_points(ax, names: list[str], xs: np.ndarray, ys: np.ndarray, size: flo
 
 
 _LABEL_FONT = {"size": 8, "weight": "bold"}
+_LEADER = {"arrowstyle": "-", "color": DARK_GREY, "linewidth": 0.8}  # from a label moved off its district
 
 
 def _text_width(text: str, size: float, weight: str = "normal") -> float:
@@ -324,8 +325,7 @@ def _label_districts(fig, ax, marks: list[tuple], overrides: dict) -> None:
         sizes.append(((width + 3) * px, (len(lines) * 1.2 * _LABEL_FONT["size"] + 2) * px))  # + the white halo
     fixed = {i: tuple(to_pixels.transform((lon + overrides[code]["offset"][0], lat + overrides[code]["offset"][1])))
              for i, (code, _, lon, lat, _) in enumerate(marks) if "offset" in overrides.get(code, {})}
-    width, height = fig.bbox.width, fig.bbox.height
-    free = (2, 2, 0.83 * width, 0.93 * height)  # left of the colour bar, below the title
+    free = (2, 2, 0.83 * fig.bbox.width, 0.93 * fig.bbox.height)  # left of the colour bar, below the title
     centres = labels.place_labels(points, sizes, free, fixed)
     from_pixels = to_pixels.inverted()
     for (_, text, lon, lat, _), point, size, centre in zip(marks, points, sizes, centres):
@@ -333,7 +333,7 @@ def _label_districts(fig, ax, marks: list[tuple], overrides: dict) -> None:
         if moved:
             ax.plot([lon], [lat], marker="o", markersize=2.5, color=DARK_GREY, zorder=4)
         ax.annotate(text, (lon, lat), xytext=tuple(from_pixels.transform(centre)), ha="center", va="center",
-                    color="black", arrowprops={"arrowstyle": "-", "color": DARK_GREY, "linewidth": 0.8} if moved else None,
+                    color="black", arrowprops=_LEADER if moved else None,
                     path_effects=_HALO, zorder=5, fontsize=_LABEL_FONT["size"], fontweight=_LABEL_FONT["weight"])
 
 
