@@ -1,14 +1,16 @@
 # Safer Communities quarterly report. `make report` builds the default quarter;
 # `make report QUARTER=2021-22-Q3` another; `make all-partnerships` every partnership's pack;
 # `make test` runs the tests. PARTNERSHIP (an id), PARTNERSHIPS (another force's partnerships file) and
-# POLICE_UK (a folder of police.uk files) choose what is built, e.g.
+# POLICE_UK (a folder of police.uk files) choose what is built, and GROUP the packs of all-partnerships, e.g.
 #   make report PARTNERSHIP=preston PARTNERSHIPS=params/lancashire.yaml POLICE_UK=data/police_uk/lancashire
+#   make all-partnerships GROUP=leicestershire
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 QUARTER ?=
 PARTNERSHIP ?=
 PARTNERSHIPS ?=
+GROUP ?=
 POLICE_UK ?=
 STAMP := $(VENV)/.installed
 CHOSEN = $(if $(QUARTER),--quarter "$(QUARTER)") $(if $(PARTNERSHIPS),--partnerships "$(PARTNERSHIPS)") \
@@ -27,7 +29,7 @@ report: $(STAMP)
 	$(BIN)/safer-report build $(CHOSEN) $(if $(PARTNERSHIP),--partnership "$(PARTNERSHIP)")
 
 all-partnerships: $(STAMP)
-	$(BIN)/safer-report build --all-partnerships $(CHOSEN)
+	$(BIN)/safer-report build --all-partnerships $(CHOSEN) $(if $(GROUP),--group "$(GROUP)")
 
 validate: $(STAMP)
 	$(BIN)/safer-report validate $(CHOSEN) $(if $(PARTNERSHIP),--partnership "$(PARTNERSHIP)")

@@ -132,3 +132,37 @@ def test_a_partnership_names_its_own_local_extract_or_none_and_is_never_the_samp
     assert whole["local_extract"] == load_params("2022-23-Q2")["local_extract"]  # params/defaults.yaml's
     assert "local_extract must be given as text" in error_of(tmp_path, GOOD.replace(
         "    compared_with: county\n", "    compared_with: county\n    local_extract: 3\n"))
+
+
+def test_the_packs_of_a_group_are_those_whose_districts_all_lie_in_it(tmp_path):
+    from helpers.inputs.partnerships import in_group
+
+    path = write(tmp_path, GOOD)
+    assert in_group("county", path) == ["north"] and in_group("whole", path) == ["whole", "north"]
+    assert in_group("north", path) == ["north"]
+    with pytest.raises(InputError) as caught:
+        in_group("lancashire", path)
+    assert str(caught.value) == (f"{path}: no group or partnership 'lancashire'; the groups are county and the "
+                                 "partnerships whole, north")
+
+
+def test_group_without_all_partnerships_is_one_line(capsys):
+    from helpers.cli import main
+
+    assert main(["build", "--group", "leicestershire"]) == 2
+    assert capsys.readouterr().err == ("safer-report: error: --group chooses the packs of --all-partnerships: add "
+                                       "--all-partnerships, or name one pack with --partnership\n")
+
+
+def test_all_partnerships_of_a_group_builds_those_packs_the_default_first_when_chosen(tmp_path, monkeypatch):
+    from helpers.build import orchestrate
+
+    built = []
+    monkeypatch.setattr(orchestrate, "build_packs", lambda ids, *args, **kwargs: built.append(ids))
+    path = write(tmp_path, GOOD.replace("  north:", "  south:\n    name: South\n    board: South CSP\n"
+                                                    "    districts: {E07000002: South}\n    compared_with: county\n"
+                                                    "  north:"))
+    orchestrate.build_all(partnerships=path, group="county")
+    orchestrate.build_all(partnerships=path, group="whole")
+    orchestrate.build_all(partnerships=path)
+    assert built == [["south", "north"], ["whole", "south", "north"], ["whole", "south", "north"]]

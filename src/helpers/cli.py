@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     _inputs(build)
     build.add_argument("--all-partnerships", action="store_true",
                        help="build every partnership of the partnerships file, and outputs/<quarter>/index.html")
+    build.add_argument("--group", metavar="ID",
+                       help="with --all-partnerships: only the partnerships whose districts all lie in this group "
+                            "(an id under groups, or a partnership's id)")
     build.add_argument("--out", type=Path, help="folder to write <quarter>/ into (default: outputs/)")
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     build.add_argument("--strict", action="store_true",
@@ -111,9 +114,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.all_partnerships and (args.partnership or args.params):
                 raise SaferReportError("--all-partnerships builds every partnership with its own params: leave out "
                                        "--partnership and --params")
+            if args.group and not args.all_partnerships:
+                raise SaferReportError("--group chooses the packs of --all-partnerships: add --all-partnerships, or "
+                                       "name one pack with --partnership")
             if args.all_partnerships:
                 results = build_all(args.quarter, police_uk=args.police_uk, out=args.out, local=args.local,
-                                    force=args.force, strict=args.strict, partnerships=args.partnerships)
+                                    force=args.force, strict=args.strict, partnerships=args.partnerships,
+                                    group=args.group)
             else:
                 results = [build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
                                  local=args.local, force=args.force, strict=args.strict, partnership=args.partnership,

@@ -138,14 +138,16 @@ def build(quarter: str | None = None, police_uk: Path | None = None, params_file
 
 def build_all(quarter: str | None = None, police_uk: Path | None = None, out: Path | None = None,
               local: Path | None = None, force: bool = False, strict: bool = False,
-              partnerships: Path | None = None) -> list[BuildResult]:
+              partnerships: Path | None = None, group: str | None = None) -> list[BuildResult]:
     """Every partnership configured in ``partnerships`` (default: params/partnerships.yaml; the default pack
-    first), then ``<quarter>/index.html`` linking them with their headlines."""
-    from ..inputs.partnerships import choose, load_partnerships
+    first), or those whose districts all lie in ``group`` (``partnerships.in_group``), then ``<quarter>/index.html``
+    linking them with their headlines."""
+    from ..inputs.partnerships import choose, in_group, load_partnerships
 
     configured = load_partnerships(partnerships)
+    chosen = in_group(group, partnerships) if group else list(configured)
     default = choose(None, configured, partnerships).id
-    ids = [default, *(pid for pid in configured if pid != default)]
+    ids = list(dict.fromkeys(pid for pid in (default, *configured) if pid in chosen))  # the default first, once
     return build_packs(ids, quarter, police_uk, None, out, local, force, strict, index=True, partnerships=partnerships)
 
 

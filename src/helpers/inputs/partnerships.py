@@ -80,7 +80,23 @@ class Partnership:
 
 def load_partnerships(path: Path | None = None) -> dict[str, Partnership]:
     """Every partnership in the file, by id, each checked: an InputError names the partnership and the problem."""
+    return _read(Path(path or config.PARTNERSHIPS))[0]
+
+
+def in_group(group_id: str, path: Path | None = None) -> list[str]:
+    """The ids of the partnerships whose districts all lie in ``group_id`` (an id under ``groups``, or a
+    partnership's: its districts), in the file's order; one line listing the ids when there is no such group."""
     path = Path(path or config.PARTNERSHIPS)
+    partnerships, groups = _read(path)
+    area = groups[group_id] if group_id in groups else partnerships[group_id].total if group_id in partnerships else None
+    if area is None:
+        raise InputError(f"no group or partnership '{group_id}'; the groups are {', '.join(groups) or 'none'} and the "
+                         f"partnerships {', '.join(partnerships)}", file=path)
+    return [pid for pid, p in partnerships.items() if set(p.districts.values()) <= set(area.districts.values())]
+
+
+def _read(path: Path) -> tuple[dict[str, Partnership], dict[str, Area]]:
+    """The file's partnerships and its groups, by id, every one checked."""
     document = load_yaml(path)
     if not isinstance(document, dict) or not isinstance(document.get("partnerships"), dict) or not document["partnerships"]:
         raise InputError("must hold `partnerships:`, a mapping of partnership ids to their settings", file=path)
@@ -165,7 +181,7 @@ def load_partnerships(path: Path | None = None) -> dict[str, Partnership]:
             if names_used.setdefault(area.name, tuple(area.districts.values())) != tuple(area.districts.values()):
                 raise InputError(f"the name {area.name} is given to two different sets of districts", file=path,
                                  row=f"partnership '{p.id}'")
-    return partnerships
+    return partnerships, groups
 
 
 def choose(partnership_id: str | None, configured: dict[str, Partnership] | None = None,
