@@ -33,7 +33,7 @@ def small_results(label: str) -> Results:
 
 
 def fake_compute(calls: list):
-    return lambda ids, quarter, *args: [calls.append(quarter) or small_results(quarter) for _ in ids]
+    return lambda ids, quarter, *args, **kwargs: [calls.append(quarter) or small_results(quarter) for _ in ids]
 
 
 def test_a_bundle_reads_back_as_it_was_saved(tmp_path):

@@ -153,3 +153,28 @@ def test_a_funnel_with_every_district_within_says_so_and_states_the_widening():
                            board.PARTNERSHIP)
     assert "All districts lie within the 95% limits." in html
     assert "widened for the variation between districts beyond chance" in html
+
+
+@pytest.mark.parametrize("largest", [180_000.0, 1_150_000.0])
+def test_the_funnel_axis_labels_and_names_stay_inside_the_figure_and_apart(monkeypatch, largest):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from helpers.presentation import charts
+
+    rows = funnel_rows(["Not significant"] * 3)
+    rows.loc[2, "denominator"] = largest
+    drawn = []
+    monkeypatch.setattr(charts, "figure_html", lambda fig, *args: drawn.append(fig))
+    charts.district_funnel(rows, "Burglary", "per 10,000", "rate", 10_000, board.PARTNERSHIP)
+    figure, = drawn
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    ax = figure.axes[0]
+    ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()
+             and ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]]
+    assert 2 <= len(ticks) <= 6
+    assert all(0 <= box.x0 and box.x1 <= figure.bbox.width for box in ticks)
+    assert not any(a.overlaps(b) for a, b in zip(ticks, ticks[1:]))
+    frame = ax.get_window_extent(renderer)
+    for name in ax.texts:  # each district's name, inside the axes
+        box = name.get_window_extent(renderer)
+        assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, name.get_text()

@@ -163,3 +163,19 @@ def test_the_input_key_reads_no_alias_bomb(inputs, tmp_path):
     police, code = inputs
     (tmp_path / "params" / "2022-23-Q3.yaml").write_text(BOMB)
     assert len(key(police, code)) == 64  # the params reader reports it; the key neither grows nor fails
+
+
+def test_input_key_changes_with_another_forces_partnerships_file_and_the_extract_it_names(inputs, tmp_path):
+    police, code = inputs
+    extract = tmp_path / "elsewhere" / "their-partners.csv"
+    extract.write_text("area,month\n")
+    partnerships = tmp_path / "lancashire.yaml"
+    partnerships.write_text(f"partnerships:\n  preston:\n    local_extract: {extract}\n")
+    before = files.input_key(None, police, None, None, [code], partnerships)
+    assert before != key(police, code)
+    extract.write_text("area,month\nPreston,2022-09\n")
+    after_extract = files.input_key(None, police, None, None, [code], partnerships)
+    partnerships.write_text(partnerships.read_text() + "    board: Preston CSP\n")
+    assert len({before, after_extract, files.input_key(None, police, None, None, [code], partnerships)}) == 3
+    with pytest.raises(InputError, match="partnerships file not found"):
+        files.input_key(None, police, None, None, [code], tmp_path / "missing.yaml")

@@ -7,7 +7,8 @@ import board
 from helpers import config
 from helpers.analysis.compute import compute
 from helpers.errors import InputError
-from helpers.inputs.partnerships import load_partnerships
+from helpers.inputs.params import load_params
+from helpers.inputs.partnerships import choose, load_partnerships
 
 GOOD = """
 groups:
@@ -111,3 +112,57 @@ def test_a_misspelt_or_absent_district_stops_the_build_in_one_line(tmp_path, mon
     with pytest.raises(InputError) as caught:
         compute("2022-23-Q2", partnership="charnwood")
     assert "no rows for Cumberland (E06000063)" in str(caught.value) and "police.uk" in str(caught.value)
+
+
+def test_another_forces_file_builds_its_first_partnership_unless_one_is_named(tmp_path):
+    path = write(tmp_path, GOOD)
+    assert choose(None, path=path).id == "whole" and choose("north", path=path).id == "north"
+    with pytest.raises(InputError) as caught:
+        choose("leicestershire-rutland", path=path)
+    assert str(caught.value) == f"{path}: no partnership 'leicestershire-rutland'; the configured ones are whole, north"
+    assert choose(None).id == board.BOARD.id  # the shipped file: params/defaults.yaml's partnership
+
+
+def test_a_partnership_names_its_own_local_extract_or_none_and_is_never_the_sample(tmp_path):
+    packs = load_partnerships(write(tmp_path, GOOD.replace("    compared_with: county\n",
+                                                           "    compared_with: county\n    local_extract: none\n")))
+    assert packs["north"].local_extract == "none" and packs["whole"].local_extract is None
+    north, whole = (load_params("2022-23-Q2", partnership=packs[p]) for p in ("north", "whole"))
+    assert (north["local_extract"], north["local_extract_is_sample"]) == ("none", False)
+    assert whole["local_extract"] == load_params("2022-23-Q2")["local_extract"]  # params/defaults.yaml's
+    assert "local_extract must be given as text" in error_of(tmp_path, GOOD.replace(
+        "    compared_with: county\n", "    compared_with: county\n    local_extract: 3\n"))
+
+
+def test_the_packs_of_a_group_are_those_whose_districts_all_lie_in_it(tmp_path):
+    from helpers.inputs.partnerships import in_group
+
+    path = write(tmp_path, GOOD)
+    assert in_group("county", path) == ["north"] and in_group("whole", path) == ["whole", "north"]
+    assert in_group("north", path) == ["north"]
+    with pytest.raises(InputError) as caught:
+        in_group("lancashire", path)
+    assert str(caught.value) == (f"{path}: no group or partnership 'lancashire'; the groups are county and the "
+                                 "partnerships whole, north")
+
+
+def test_group_without_all_partnerships_is_one_line(capsys):
+    from helpers.cli import main
+
+    assert main(["build", "--group", "leicestershire"]) == 2
+    assert capsys.readouterr().err == ("safer-report: error: --group chooses the packs of --all-partnerships: add "
+                                       "--all-partnerships, or name one pack with --partnership\n")
+
+
+def test_all_partnerships_of_a_group_builds_those_packs_the_default_first_when_chosen(tmp_path, monkeypatch):
+    from helpers.build import orchestrate
+
+    built = []
+    monkeypatch.setattr(orchestrate, "build_packs", lambda ids, *args, **kwargs: built.append(ids))
+    path = write(tmp_path, GOOD.replace("  north:", "  south:\n    name: South\n    board: South CSP\n"
+                                                    "    districts: {E07000002: South}\n    compared_with: county\n"
+                                                    "  north:"))
+    orchestrate.build_all(partnerships=path, group="county")
+    orchestrate.build_all(partnerships=path, group="whole")
+    orchestrate.build_all(partnerships=path)
+    assert built == [["south", "north"], ["whole", "south", "north"], ["whole", "south", "north"]]

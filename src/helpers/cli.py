@@ -32,7 +32,10 @@ def _parser() -> argparse.ArgumentParser:
                                               "into outputs/<quarter>/<id>/)")
     _inputs(build)
     build.add_argument("--all-partnerships", action="store_true",
-                       help="build every partnership in params/partnerships.yaml, and outputs/<quarter>/index.html")
+                       help="build every partnership of the partnerships file, and outputs/<quarter>/index.html")
+    build.add_argument("--group", metavar="ID",
+                       help="with --all-partnerships: only the partnerships whose districts all lie in this group "
+                            "(an id under groups, or a partnership's id)")
     build.add_argument("--out", type=Path, help="folder to write <quarter>/ into (default: outputs/)")
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     build.add_argument("--strict", action="store_true",
@@ -62,7 +65,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _partnership(command: argparse.ArgumentParser) -> None:
     command.add_argument("--partnership", metavar="ID",
-                         help="a partnership id in params/partnerships.yaml (default: partnership in params/defaults.yaml)")
+                         help="a partnership id of the partnerships file (default: partnership in params/defaults.yaml "
+                              "if the file has it, else the file's first)")
+    command.add_argument("--partnerships", type=Path, metavar="FILE",
+                         help="the partnerships file, e.g. another force's (default: params/partnerships.yaml)")
 
 
 def _inputs(command: argparse.ArgumentParser) -> None:
@@ -108,19 +114,25 @@ def main(argv: list[str] | None = None) -> int:
             if args.all_partnerships and (args.partnership or args.params):
                 raise SaferReportError("--all-partnerships builds every partnership with its own params: leave out "
                                        "--partnership and --params")
+            if args.group and not args.all_partnerships:
+                raise SaferReportError("--group chooses the packs of --all-partnerships: add --all-partnerships, or "
+                                       "name one pack with --partnership")
             if args.all_partnerships:
                 results = build_all(args.quarter, police_uk=args.police_uk, out=args.out, local=args.local,
-                                    force=args.force, strict=args.strict)
+                                    force=args.force, strict=args.strict, partnerships=args.partnerships,
+                                    group=args.group)
             else:
                 results = [build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
-                                 local=args.local, force=args.force, strict=args.strict, partnership=args.partnership)]
+                                 local=args.local, force=args.force, strict=args.strict, partnership=args.partnership,
+                                 partnerships=args.partnerships)]
             _report(results)
         elif args.command == "template":
             from .inputs.catalogue import load_catalogue
             from .inputs.partners_return import write_return_template
             from .inputs.partnerships import choose
             path = args.out or Path(f"local-return-{args.quarter}.xlsx")
-            write_return_template(args.quarter, path, load_catalogue(), choose(args.partnership).districts)
+            write_return_template(args.quarter, path, load_catalogue(),
+                                  choose(args.partnership, path=args.partnerships).districts)
             which = f" --partnership {args.partnership}" if args.partnership else ""
             print(f"Wrote {path}: fill in the numerator (and denominator) columns, then "
                   f"safer-report build --quarter {args.quarter}{which} --local {path}")
@@ -130,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             from .inputs.partnerships import choose
             from .quarters import parse_quarter
             quarter = parse_quarter(args.quarter)
-            chosen = choose(args.partnership).id
+            chosen = choose(args.partnership, path=args.partnerships).id
             path = quarter_params_path(quarter.label, chosen)
             if path.exists() and not args.force:
                 raise InputError("already exists: edit it, or use --force to replace it", file=path)
@@ -150,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "validate":
             from .analysis.compute import compute
             results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local,
-                              partnership=args.partnership)
+                              partnership=args.partnership, partnerships_file=args.partnerships)
             for warning in results.data_warnings:
                 print(f"safer-report: warning: {one_line(warning)}", file=sys.stderr)
             from .analysis.gaps import months_held
@@ -194,7 +206,7 @@ def _report(results: list) -> None:
             print(f"Built {result.folder} ({', '.join(made)})" + ("" if len(results) > 1 else
                                                                    f" in {result.timings.get('total', 0):.1f} s"))
     if len(results) > 1:
-        print(f"{len(results)} packs in {results[-1].timings.get('total', 0):.1f} s; index: {results[0].folder / 'index.html'}")
+        print(f"{len(results)} packs in {results[-1].timings.get('total', 0):.1f} s; index: {results[0].index}")
     skipped = sorted({item for result in results for item in result.skipped})
     if skipped:
         print(f"Not built: {'; '.join(skipped)}")

@@ -69,30 +69,33 @@ class Inputs:
 
 
 def compute(quarter: Quarter | str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
-            local: Path | None = None, catalogue_file: Path | None = None, partnership: str | None = None) -> Results:
-    """Read every input and compute one partnership's quarter (default: params/defaults.yaml's)."""
-    return compute_packs([partnership], quarter, police_uk, params_file, local, catalogue_file)[0]
+            local: Path | None = None, catalogue_file: Path | None = None, partnership: str | None = None,
+            partnerships_file: Path | None = None) -> Results:
+    """Read every input and compute one partnership's quarter (default: ``choose``'s)."""
+    return compute_packs([partnership], quarter, police_uk, params_file, local, catalogue_file, partnerships_file)[0]
 
 
 def compute_packs(partnership_ids: list[str | None], quarter: Quarter | str | None = None, police_uk: Path | None = None,
                   params_file: Path | None = None, local: Path | None = None,
-                  catalogue_file: Path | None = None) -> list[Results]:
+                  catalogue_file: Path | None = None, partnerships_file: Path | None = None) -> list[Results]:
     """Each partnership's quarter (None: the default), reading the inputs and counting every area once for all.
 
-    ``params_file`` replaces the quarter's params file of a single partnership."""
-    configured = load_partnerships()
-    partnerships = [choose(pid, configured) for pid in partnership_ids]
+    ``params_file`` replaces the quarter's params file of a single partnership; ``partnerships_file`` is where the
+    partnerships are configured (default: params/partnerships.yaml)."""
+    partnerships_file = Path(partnerships_file or config.PARTNERSHIPS)
+    configured = load_partnerships(partnerships_file)
+    partnerships = [choose(pid, configured, partnerships_file) for pid in partnership_ids]
     if params_file and len(partnerships) > 1:
         raise InputError("--params names one partnership's quarter file: build the partnerships one at a time",
                          file=params_file)
     known = {n: c for p in configured.values() for n, c in p.districts.items()}  # a local extract may name any of these
-    shared = read_inputs(partnerships, known, quarter, police_uk, local, catalogue_file, params_file)
+    shared = read_inputs(partnerships, known, quarter, police_uk, local, catalogue_file, params_file, partnerships_file)
     return [compute_pack(shared, p, params_file) for p in partnerships]
 
 
 def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter: Quarter | str | None = None,
                 police_uk: Path | None = None, local: Path | None = None, catalogue_file: Path | None = None,
-                params_file: Path | None = None) -> Inputs:
+                params_file: Path | None = None, partnerships_file: Path | None = None) -> Inputs:
     """Read the police.uk files, the local extract (rows for any of the ``known`` districts, name -> code) and the
     population once, and count every area of ``partnerships``."""
     catalogue = load_catalogue(catalogue_file)
@@ -106,11 +109,12 @@ def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter:
         raise InputError(f"the police.uk files cover {min(police.months)} to {max(police.months)}, but {quarter.label} needs "
                          f"{needed[0]} to {needed[-1]}: add the missing months or choose an earlier quarter",
                          file=police_uk or config.POLICE_UK)
+    partnerships_file = Path(partnerships_file or config.PARTNERSHIPS)
     counted = set(police.counts["district"])
     for name, code in districts.items():
         if name not in counted:
             raise InputError(f"no rows for {name} ({code}): add the police.uk street-level files of the force that "
-                             f"covers it, or check the district's name in {config.PARTNERSHIPS.name}",
+                             f"covers it, or check the district's name in {partnerships_file.name}",
                              file=police_uk or config.POLICE_UK)
     local_path, local_given = _local_extract(partnerships, quarter, catalogue, params_file, local)
     if local_path is None:
@@ -121,7 +125,7 @@ def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter:
     else:
         local_rows = read_local_extract(local_path, catalogue, known)
     population = read_population(config.POPULATION, {code: name for name, code in districts.items()})
-    _check_codes(districts, set(population["area_code"]))
+    _check_codes(districts, set(population["area_code"]), partnerships_file)
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months, areas)
     return Inputs(catalogue, police, quarter, local_path, population, monthly, local_given, areas, partnerships,
                   read_msoa_names())
@@ -145,7 +149,7 @@ def _local_extract(partnerships: list[Partnership], quarter: Quarter, catalogue:
     return config.ROOT / path, path != defaults().get("local_extract")
 
 
-def _check_codes(districts: dict[str, str], with_population: set[str]) -> None:
+def _check_codes(districts: dict[str, str], with_population: set[str], partnerships_file: Path) -> None:
     """Each district's code is the ONS code of that name, with population estimates: a misspelt code stops here."""
     ons = {f["properties"]["LAD23CD"]: f["properties"]["LAD23NM"] for f in read_boundaries()["features"]}
     by_name = {name: code for code, name in ons.items()}
@@ -153,10 +157,10 @@ def _check_codes(districts: dict[str, str], with_population: set[str]) -> None:
         hint = f" ({name} is {by_name[name]})" if name in by_name and by_name[name] != code else ""
         if code in ons and ons[code] != name:
             raise InputError(f"{code}, given for {name}, is {ons[code]} in ONS's files{hint}: check the code",
-                             file=config.PARTNERSHIPS)
+                             file=partnerships_file)
         if code not in with_population:
             raise InputError(f"{code}, given for {name}, is not a district code in the ONS population files{hint}: "
-                             "check the code", file=config.PARTNERSHIPS)
+                             "check the code", file=partnerships_file)
 
 
 def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | None = None) -> Results:

@@ -21,7 +21,8 @@ CACHE_ENTRIES = 24  # a back catalogue of quarters rebuilt in turn still hits, a
 
 
 def compute_cached(keys: dict[str, str], quarter: str | None, police_uk: Path | None = None,
-                   params_file: Path | None = None, local: Path | None = None) -> dict[str, Results]:
+                   params_file: Path | None = None, local: Path | None = None,
+                   partnerships: Path | None = None) -> dict[str, Results]:
     """Each partnership's ``compute`` (``keys``: partnership id -> ``files.input_key`` of its inputs), or the
     result saved under its key; the ones not saved are computed together, reading the inputs once."""
     from ..analysis.compute import compute_packs
@@ -38,7 +39,8 @@ def compute_cached(keys: dict[str, str], quarter: str | None, police_uk: Path | 
     missing = [pid for pid in keys if pid not in packs]
     if missing:
         log.debug("reading the inputs and computing %d pack(s)", len(missing))
-        for pid, results in zip(missing, compute_packs(missing, quarter, police_uk, params_file, local)):
+        for pid, results in zip(missing, compute_packs(missing, quarter, police_uk, params_file, local,
+                                                         partnerships_file=partnerships)):
             save(results, cached_results_path(keys[pid]))
             packs[pid] = results
     entries = sorted(config.CACHE.glob("results-*"), key=lambda p: p.stat().st_mtime, reverse=True)

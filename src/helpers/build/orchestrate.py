@@ -66,6 +66,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     up_to_date: bool = False
     warnings: list[str] = field(default_factory=list)  # no contact for the paper; figures in the commentary that disagree
+    index: Path | None = None  # <quarter>/index.html, linking every pack of the run (with --all-partnerships)
 
 
 def code_version() -> str:
@@ -125,25 +126,29 @@ def _swap_in_all(staged: list[tuple[Path, Path, bool]]) -> None:
 
 def build(quarter: str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
           out: Path | None = None, local: Path | None = None, force: bool = False, strict: bool = False,
-          partnership: str | None = None) -> BuildResult:
-    """Build every output of one partnership's quarter (default: params/defaults.yaml's) into ``pack_folder``,
-    logging its progress.
+          partnership: str | None = None, partnerships: Path | None = None) -> BuildResult:
+    """Build every output of one partnership's quarter (default: ``partnerships.choose``'s) into ``pack_folder``,
+    logging its progress. ``partnerships``: the file that configures them (default: params/partnerships.yaml).
 
     ``strict``: a figure in the analyst's commentary that disagrees with the table stops the
     build (otherwise it is a warning in the result and in ``review-notes.md``)."""
-    return build_packs([partnership], quarter, police_uk, params_file, out, local, force, strict)[0]
+    return build_packs([partnership], quarter, police_uk, params_file, out, local, force, strict,
+                       partnerships=partnerships)[0]
 
 
 def build_all(quarter: str | None = None, police_uk: Path | None = None, out: Path | None = None,
-              local: Path | None = None, force: bool = False, strict: bool = False) -> list[BuildResult]:
-    """Every configured partnership's pack (the default's first), then ``<quarter>/index.html`` linking them
-    with their headlines."""
-    from ..inputs.params import default_partnership
-    from ..inputs.partnerships import load_partnerships
+              local: Path | None = None, force: bool = False, strict: bool = False,
+              partnerships: Path | None = None, group: str | None = None) -> list[BuildResult]:
+    """Every partnership configured in ``partnerships`` (default: params/partnerships.yaml; the default pack
+    first), or those whose districts all lie in ``group`` (``partnerships.in_group``), then ``<quarter>/index.html``
+    linking them with their headlines."""
+    from ..inputs.partnerships import choose, in_group, load_partnerships
 
-    default = default_partnership()
-    ids = [default, *(pid for pid in load_partnerships() if pid != default)]
-    return build_packs(ids, quarter, police_uk, None, out, local, force, strict, index=True)
+    configured = load_partnerships(partnerships)
+    chosen = in_group(group, partnerships) if group else list(configured)
+    default = choose(None, configured, partnerships).id
+    ids = list(dict.fromkeys(pid for pid in (default, *configured) if pid in chosen))  # the default first, once
+    return build_packs(ids, quarter, police_uk, None, out, local, force, strict, index=True, partnerships=partnerships)
 
 
 def pack_folder(out_root: Path, label: str, partnership_id: str, default_id: str) -> Path:
@@ -153,32 +158,37 @@ def pack_folder(out_root: Path, label: str, partnership_id: str, default_id: str
 
 def build_packs(partnership_ids: list[str | None], quarter: str | None = None, police_uk: Path | None = None,
                 params_file: Path | None = None, out: Path | None = None, local: Path | None = None,
-                force: bool = False, strict: bool = False, index: bool = False) -> list[BuildResult]:
+                force: bool = False, strict: bool = False, index: bool = False,
+                partnerships: Path | None = None) -> list[BuildResult]:
     """Build each partnership's pack (None: the default) from one reading of the inputs, in the same warm
-    kernels and one Chromium; ``index``: also write ``<quarter>/index.html``."""
+    kernels and one Chromium; ``index``: also write ``<quarter>/index.html``. The pack of ``partnership`` in
+    params/defaults.yaml goes in ``<out>/<quarter>/``, every other in ``<out>/<quarter>/<id>/``."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     from .kernels import Kernels
     from ..inputs.params import default_partnership
+    from ..inputs.partnerships import choose
 
     default_id = default_partnership()
-    ids = [pid or default_id for pid in partnership_ids]
+    ids = [pid or choose(None, path=partnerships).id for pid in partnership_ids]
     kernels = Kernels(KERNELS if (os.cpu_count() or 1) > 1 else 1)
     try:
         results = _build_packs(ids, default_id, quarter, police_uk, params_file, out, local, force, kernels, timings,
-                               started, strict, index)
+                               started, strict, index, partnerships)
     finally:
         kernels.close()
     return results
 
 
 def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_file, out, local, force,
-                 kernels: Kernels, timings: dict, started: float, strict: bool, index: bool) -> list[BuildResult]:
-    inputs = input_key(quarter, police_uk, params_file, local, _inputs_of_code())  # every params file included
+                 kernels: Kernels, timings: dict, started: float, strict: bool, index: bool,
+                 partnerships: Path | None) -> list[BuildResult]:
+    inputs = input_key(quarter, police_uk, params_file, local, _inputs_of_code(), partnerships)  # every params file
     keys = {pid: hashlib.sha256(f"{inputs} {pid}".encode()).hexdigest() for pid in ids}
     if force or not all(cached_results_path(key).exists() for key in keys.values()):
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
-    packs = compute_cached(keys, quarter, police_uk=police_uk, params_file=params_file, local=local)
+    packs = compute_cached(keys, quarter, police_uk=police_uk, params_file=params_file, local=local,
+                           partnerships=partnerships)
     timings["compute"] = time.perf_counter() - started
     warnings = {pid: _review_commentary(packs[pid], strict) for pid in ids}  # --strict stops before anything is written
     from ..presentation.paper import missing_contact
@@ -230,6 +240,7 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
             shutil.rmtree(staging, ignore_errors=True)
         raise
     built[ids[0]].warnings = [*packs[ids[0]].data_warnings, *built[ids[0]].warnings]  # the files every pack read: once
+    built[ids[0]].index = out_root / label / "index.html" if index else None
     timings["total"] = time.perf_counter() - started
     log.debug("%s: seconds taken: %s", label, ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
     for pid, result in built.items():

@@ -131,30 +131,34 @@ def package_versions() -> dict[str, str]:
 
 def _files_named_in_params(params_files: list[Path]) -> list[Path]:
     """The files named by ``local_extract``, ``paper_template`` or ``small_area_population`` in any params
-    file, wherever they are. A params file that cannot be read names none here: reading the params reports
-    it, naming file and line."""
+    file (and by a partnership's ``local_extract`` in a partnerships file), wherever they are. A params file
+    that cannot be read names none here: reading the params reports it, naming file and line."""
     named = []
     for path in params_files:
         try:
             document = load_yaml(path)
         except InputError:
             continue
-        if isinstance(document, dict):
-            named += [config.ROOT / document[key] for key in ("local_extract", "paper_template", "small_area_population")
-                      if isinstance(document.get(key), str)]
+        if not isinstance(document, dict):
+            continue
+        partnerships = document.get("partnerships")  # a partnerships file: each may name its local extract
+        for settings in (partnerships.values() if isinstance(partnerships, dict) else [document]):
+            if isinstance(settings, dict):
+                named += [config.ROOT / settings[key] for key in ("local_extract", "paper_template", "small_area_population")
+                          if isinstance(settings.get(key), str)]
     return [p for p in named if p.is_file()]
 
 
 def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | None, local: Path | None,
-              code: list[Path]) -> str:
+              code: list[Path], partnerships: Path | None = None) -> str:
     """SHA-256 over every file a computation reads (and the code and package versions): equal keys,
     equal results."""
-    for given, what in ((params_file, "params file"), (local, "local extract")):
+    for given, what in ((params_file, "params file"), (local, "local extract"), (partnerships, "partnerships file")):
         if given and not Path(given).is_file():
             raise InputError(f"{what} not found" if not Path(given).exists() else f"is a folder, not a {what}", file=given)
-    settings = (quarter, str(params_file), str(local), platform.python_version(), package_versions())
+    settings = (quarter, str(params_file), str(local), str(partnerships), platform.python_version(), package_versions())
     digest = hashlib.sha256(repr(settings).encode())
-    params = [*sorted(config.PARAMS.rglob("*.yaml")), *([Path(params_file)] if params_file else [])]
+    params = [*sorted(config.PARAMS.rglob("*.yaml")), *(Path(p) for p in (params_file, partnerships) if p)]
     files = [*find_police_files(police_uk or config.POLICE_UK), *params, *sorted(config.POPULATION.glob("*.csv")),
              *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()), *_files_named_in_params(params),
              *sorted(p for p in config.BOUNDARIES.parent.glob("*") if p.is_file()), *(p for p in [config.LAD_SUCCESSORS] if p.is_file()), *code]

@@ -92,6 +92,8 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
         if partnership is not None and source != quarter_file:  # the partnership's settings come before its quarter's
             merged.update(partnership=partnership.name, partnership_id=partnership.id, board=partnership.board,
                           contact={**merged.get("contact", {}), **partnership.contact})
+            if partnership.local_extract:  # its partners' own extract (or none): never the shipped sample
+                merged.update(local_extract=partnership.local_extract, local_extract_is_sample=False)
         merged.setdefault("_files", []).append(str(source))
     merged.setdefault("commentary", {})
     merged["unavailable"] = {k: unavailable_reason(v) for k, v in (merged.get("unavailable") or {}).items()}

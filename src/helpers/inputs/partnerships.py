@@ -19,7 +19,7 @@ from .params import CONTACT_KEYS, default_partnership
 _CODE = re.compile(r"^[EWSN]\d{8}$")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PARTNERSHIP_KEYS = {"name", "code", "board", "districts", "subtotals", "compared_with", "excludes", "contact",
-                     "boundaries"}
+                     "boundaries", "local_extract"}
 _GROUP_KEYS = {"name", "code", "type", "districts"}
 _LABEL_KEYS = {"short", "offset"}
 
@@ -49,6 +49,7 @@ class Partnership:
     contact: dict = field(default_factory=dict)
     boundaries: Path = config.BOUNDARIES
     map_labels: dict = field(default_factory=dict)  # ONS code -> {short, offset}
+    local_extract: str | None = None   # its partners' extract, or none (default: params/defaults.yaml's)
 
     @property
     def total(self) -> Area:
@@ -79,7 +80,23 @@ class Partnership:
 
 def load_partnerships(path: Path | None = None) -> dict[str, Partnership]:
     """Every partnership in the file, by id, each checked: an InputError names the partnership and the problem."""
+    return _read(Path(path or config.PARTNERSHIPS))[0]
+
+
+def in_group(group_id: str, path: Path | None = None) -> list[str]:
+    """The ids of the partnerships whose districts all lie in ``group_id`` (an id under ``groups``, or a
+    partnership's: its districts), in the file's order; one line listing the ids when there is no such group."""
     path = Path(path or config.PARTNERSHIPS)
+    partnerships, groups = _read(path)
+    area = groups[group_id] if group_id in groups else partnerships[group_id].total if group_id in partnerships else None
+    if area is None:
+        raise InputError(f"no group or partnership '{group_id}'; the groups are {', '.join(groups) or 'none'} and the "
+                         f"partnerships {', '.join(partnerships)}", file=path)
+    return [pid for pid, p in partnerships.items() if set(p.districts.values()) <= set(area.districts.values())]
+
+
+def _read(path: Path) -> tuple[dict[str, Partnership], dict[str, Area]]:
+    """The file's partnerships and its groups, by id, every one checked."""
     document = load_yaml(path)
     if not isinstance(document, dict) or not isinstance(document.get("partnerships"), dict) or not document["partnerships"]:
         raise InputError("must hold `partnerships:`, a mapping of partnership ids to their settings", file=path)
@@ -149,6 +166,7 @@ def load_partnerships(path: Path | None = None) -> dict[str, Partnership]:
         if not isinstance(contact, dict) or set(contact) - CONTACT_KEYS:
             raise InputError(f"contact may hold only {', '.join(sorted(CONTACT_KEYS))}", file=path, row=where)
         boundaries = config.ROOT / settings["boundaries"] if settings.get("boundaries") else config.BOUNDARIES
+        local_extract = _text(settings, "local_extract", path, where) if "local_extract" in settings else None
         total = totals[pid]
         if len(members[pid]) == 1 and total.name != next(iter(members[pid])):
             raise InputError(f"a one-district partnership is named as its district: name it "
@@ -156,23 +174,27 @@ def load_partnerships(path: Path | None = None) -> dict[str, Partnership]:
         partnerships[pid] = Partnership(
             pid, total.name, total.code, _text(settings, "board", path, where), members[pid], subtotals,
             total if compared is totals[pid] else compared, {str(n): str(c) for c, n in excludes.items()},
-            contact, boundaries, labels)
+            contact, boundaries, labels, local_extract)
     names_used: dict[str, tuple[str, ...]] = {}
     for p in partnerships.values():
         for area in p.areas:  # one name, one set of districts: the areas are computed once for every pack
             if names_used.setdefault(area.name, tuple(area.districts.values())) != tuple(area.districts.values()):
                 raise InputError(f"the name {area.name} is given to two different sets of districts", file=path,
                                  row=f"partnership '{p.id}'")
-    return partnerships
+    return partnerships, groups
 
 
-def choose(partnership_id: str | None, configured: dict[str, Partnership] | None = None) -> Partnership:
-    """The partnership named (None: ``partnership`` in params/defaults.yaml), or one line listing those configured."""
-    configured = configured if configured is not None else load_partnerships()
+def choose(partnership_id: str | None, configured: dict[str, Partnership] | None = None,
+           path: Path | None = None) -> Partnership:
+    """The partnership named, or one line listing those configured in ``path`` (default: params/partnerships.yaml).
+    None: ``partnership`` in params/defaults.yaml when the file holds it, else the file's first partnership."""
+    path = Path(path or config.PARTNERSHIPS)
+    configured = configured if configured is not None else load_partnerships(path)
     chosen = partnership_id or default_partnership()
+    if partnership_id is None and chosen not in configured:
+        chosen = next(iter(configured))
     if chosen not in configured:
-        raise InputError(f"no partnership '{chosen}'; the configured ones are {', '.join(configured)}",
-                         file=config.PARTNERSHIPS)
+        raise InputError(f"no partnership '{chosen}'; the configured ones are {', '.join(configured)}", file=path)
     return configured[chosen]
 
 

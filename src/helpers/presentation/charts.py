@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from ..analysis.gaps import join_words, month_ranges
 from ..analysis.spc import READING_WORDS, RULES, read_signal
+from . import labels
 from .fragments import render
 from .narrative import MDC_COLOURS, figure
 
@@ -235,7 +236,7 @@ def district_funnel(rows: pd.DataFrame, title: str, unit: str, statistic: str, s
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(6.4, 4.2))
         ax = fig.subplots()
-        fig.subplots_adjust(left=0.12, right=0.97, bottom=0.27, top=0.92)
+        fig.subplots_adjust(left=0.12, right=0.94, bottom=0.27, top=0.92)  # room for the last tick's label
         ax.axhline(average, color=DARK_GREY, linewidth=1.6, label=f"{group} {average:,.2f}")
         for level, style, name in ((0.95, "--", "95% limits"), (0.998, "-", "99.8% limits")):
             low, high = funnel_limits(grid, average / scale, statistic, level, tau2)
@@ -247,6 +248,8 @@ def district_funnel(rows: pd.DataFrame, title: str, unit: str, statistic: str, s
                 ax.scatter(n[chosen], values[chosen], s=46, color=colour, marker=marker, zorder=3, edgecolor="white",
                            linewidth=0.6, label=words[0].upper() + words[1:])
         _name_points(ax, list(districts["area"]), n, values)
+        ax.set_xlim(grid[0], grid[-1])
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))  # labels apart
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.set_xlabel("Residents" if statistic == "rate" else "Denominator")
         ax.set_ylabel(unit)
@@ -273,18 +276,20 @@ _PLACES = ((5, 3, "left"), (-5, 3, "right"), (5, -11, "left"), (-5, -11, "right"
 
 
 def _name_points(ax, names: list[str], xs: np.ndarray, ys: np.ndarray, size: float = 7.5) -> None:
-    """Name each point beside it, at the first of ``_PLACES`` whose text overlaps no point or name already
-    placed (widths estimated from the characters: no drawing needed)."""
+    """Name each point beside it, at the first of ``_PLACES`` whose text stays inside the axes and overlaps no
+    point or name already placed (widths measured from the font: no drawing needed)."""
     ax.get_xlim(), ax.get_ylim()  # settle the autoscaled limits first
     at = ax.transData.transform(np.column_stack([xs, ys]))  # display pixels (dpi 100: a point is 100/72 px)
+    frame = ax.get_window_extent()
     scale, taken = 100 / 72, [(x - 4, y - 4, x + 4, y + 4) for x, y in at]
     for name, point, (x, y) in zip(names, zip(xs, ys), at):
-        width, height = len(name) * size * 0.55 * scale, size * 1.2 * scale
+        width, height = (_text_width(name, size) + 2) * scale, size * 1.2 * scale
         boxes = []
         for dx, dy, ha in _PLACES:
             left = x + dx * scale - (width if ha == "right" else 0)
             boxes.append((left, y + dy * scale, left + width, y + dy * scale + height))
-        free = [not any(b[0] < t[2] and t[0] < b[2] and b[1] < t[3] and t[1] < b[3] for t in taken) for b in boxes]
+        free = [frame.x0 <= b[0] and b[2] <= frame.x1 and frame.y0 <= b[1] and b[3] <= frame.y1
+                and not any(b[0] < t[2] and t[0] < b[2] and b[1] < t[3] and t[1] < b[3] for t in taken) for b in boxes]
         choice = free.index(True) if any(free) else 0
         taken.append(boxes[choice])
         dx, dy, ha = _PLACES[choice]
@@ -292,10 +297,50 @@ def _name_points(ax, names: list[str], xs: np.ndarray, ys: np.ndarray, size: flo
                     bbox={"pad": 0.5, "facecolor": (1, 1, 1, 0.7), "linewidth": 0})
 
 
+_LABEL_FONT = {"size": 8, "weight": "bold"}
+_LEADER = {"arrowstyle": "-", "color": DARK_GREY, "linewidth": 0.8}  # from a label moved off its district
+
+
+def _text_width(text: str, size: float, weight: str = "normal") -> float:
+    """The width in points of one line of ``text`` in the charts' font, measured without drawing."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font = FontProperties(family=STYLE["font.family"], size=size, weight=weight)
+    return TextToPath().get_text_width_height_descent(text, font, ismath=False)[0]
+
+
+def _label_districts(fig, ax, marks: list[tuple], overrides: dict) -> None:
+    """Label each district (``marks``: code, text, lon, lat, area) at its label point, or as near it as no label
+    overlaps another (``labels.place_labels``, larger districts first), with a leader line when moved off it;
+    ``overrides`` (params/partnerships.yaml's ``map_labels``): an ``offset`` in degrees puts a label by hand."""
+    marks = sorted(marks, key=lambda mark: -mark[4])
+    ax.apply_aspect()  # the final data-to-pixel transform
+    to_pixels, px = ax.transData, fig.dpi / 72
+    points = [tuple(to_pixels.transform((lon, lat))) for _, _, lon, lat, _ in marks]
+    sizes = []
+    for _, text, *_ in marks:
+        lines = text.split("\n")
+        width = max(_text_width(line, **_LABEL_FONT) for line in lines)
+        sizes.append(((width + 3) * px, (len(lines) * 1.2 * _LABEL_FONT["size"] + 2) * px))  # + the white halo
+    fixed = {i: tuple(to_pixels.transform((lon + overrides[code]["offset"][0], lat + overrides[code]["offset"][1])))
+             for i, (code, _, lon, lat, _) in enumerate(marks) if "offset" in overrides.get(code, {})}
+    free = (2, 2, 0.83 * fig.bbox.width, 0.93 * fig.bbox.height)  # left of the colour bar, below the title
+    centres = labels.place_labels(points, sizes, free, fixed)
+    from_pixels = to_pixels.inverted()
+    for (_, text, lon, lat, _), point, size, centre in zip(marks, points, sizes, centres):
+        moved = labels.away_from_point(centre, size, point)
+        if moved:
+            ax.plot([lon], [lat], marker="o", markersize=2.5, color=DARK_GREY, zorder=4)
+        ax.annotate(text, (lon, lat), xytext=tuple(from_pixels.transform(centre)), ha="center", va="center",
+                    color="black", arrowprops=_LEADER if moved else None,
+                    path_effects=_HALO, zorder=5, fontsize=_LABEL_FONT["size"], fontweight=_LABEL_FONT["weight"])
+
+
 def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partnership) -> Markup:
     """Choropleth of the districts (``shapes``: the boundaries' GeoJSON), shaded by value, labelled with value
     and comparison; ``partnership`` gives the labels' short names and places and the districts hatched as not its own."""
-    labels = partnership.map_labels
+    overrides = partnership.map_labels
     own_codes = set(partnership.districts.values()) if len(partnership.districts) < len(partnership.shown_districts) else set()
     values = rows.set_index("area_code")
     with matplotlib.rc_context({**STYLE, "axes.grid": False}):
@@ -303,6 +348,7 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
         ax = fig.add_axes((0.02, 0.0, 0.82, 0.93))  # fixed places for map and colour bar: no layout engine
         known = values.loc[values["area_type"] == "district", "value"].dropna()
         low, high = (known.min(), known.max()) if len(known) else (0, 1)
+        marks = []  # each member district's label: code, text, label point (lon, lat), area
         cmap = matplotlib.colors.LinearSegmentedColormap.from_list("af_blue", ["#DCE6F0", DARK_BLUE])
         norm = matplotlib.colors.Normalize(low, high if high > low else low + 1)
         for feature in shapes["features"]:
@@ -316,18 +362,16 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
                 ax.add_patch(Polygon(ring, closed=True, facecolor=colour, zorder=2 if own else 1,
                                      edgecolor="black" if own else ("white" if member else LIGHT_GREY),
                                      linewidth=2.2 if own else 1.2, hatch=None if member else "///"))
-            lon, lat = feature["properties"]["LONG"], feature["properties"]["LAT"]
-            short = labels.get(code, {}).get("short", name)
-            dx, dy = labels.get(code, {}).get("offset", (0, 0))
-            arrow = {"arrowstyle": "-", "color": DARK_GREY, "linewidth": 0.8} if (dx or dy) else None
             if member:
+                short = overrides.get(code, {}).get("short", name)
                 word = {"significantly higher": "▲", "significantly lower": "▼", "similar": "►"}.get(values.at[code, "vs_partnership"], "")
-                label = f"{short}\n{value:,.1f} {word}" if pd.notna(value) else f"{short}\nn/a"
-                ax.annotate(label, (lon, lat), xytext=(lon + dx, lat + dy), ha="center", va="center", fontsize=8,
-                            color="black", fontweight="bold", arrowprops=arrow, path_effects=_HALO)
+                text = f"{short}\n{value:,.1f} {word}" if pd.notna(value) else f"{short}\nn/a"
+                marks.append((code, text, feature["properties"]["LONG"], feature["properties"]["LAT"],
+                              feature["properties"]["Shape__Area"]))
         ax.autoscale_view()
-        ax.set_aspect(1 / np.cos(np.radians(52.7)))
+        ax.set_aspect(1 / np.cos(np.radians(np.mean(ax.get_ylim()))))  # degrees east shrink with the latitude
         ax.axis("off")
+        _label_districts(fig, ax, marks, overrides)
         bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_axes((0.84, 0.27, 0.03, 0.46)))
         bar.set_label(unit)
         ax.set_title(f"{title} by district", fontsize=10)

@@ -120,8 +120,19 @@ def indicator_block(results: Results, indicator_id: str) -> Markup:
                   definition=indicator.definition + (f" {indicator.notes}" if indicator.notes else ""))
 
 
+TABLE_COLUMNS = 10  # the most areas side by side that fit an A4 page's width (a district's name wraps in its heading)
+
+
+def column_parts(count: int, most: int = TABLE_COLUMNS) -> list[range]:
+    """``count`` columns split into as few tables as keep each to ``most``, their sizes as even as can be."""
+    tables = -(-count // most)
+    size = -(-count // tables)
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
 def district_table(results: Results, section: str) -> Markup:
-    """Every indicator of the section by area, with the comparison to the partnership in words."""
+    """Every indicator of the section by area, with the comparison to the partnership in words; a partnership
+    with more areas than fit the page's width has them in tables one after the other (``column_parts``)."""
     rows = results.table[results.table["section"] == section]
     marks = {"significantly higher": "▲", "significantly lower": "▼", "similar": "►"}
     lines = []
@@ -134,8 +145,11 @@ def district_table(results: Results, section: str) -> Markup:
             cells.append({"available": available, "value": figure(item["value"], item["measure"]) if available else "",
                           "comparison": item["vs_partnership"], "mark": marks.get(item["vs_partnership"], "")})
         lines.append({"title": group.iloc[0]["title"], "unit": group.iloc[0]["unit"], "cells": cells})
+    areas = results.partnership.area_names
+    parts = [{"areas": [areas[i] for i in part], "rows": [{**line, "cells": [line["cells"][i] for i in part]}
+                                                         for line in lines]} for part in column_parts(len(areas))]
     return render("district_table", section=config.SECTIONS[section], period=rows["period"].iloc[0],
-                  group=results.partnership.compared_with.name, areas=results.partnership.area_names, rows=lines)
+                  group=results.partnership.compared_with.name, parts=parts)
 
 
 def district_breakdown(results: Results, section: str) -> HTML:

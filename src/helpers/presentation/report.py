@@ -71,7 +71,8 @@ def contents(results: Results) -> Markup:
 
 
 def reading_key(results: Results) -> Markup:
-    return render("reading_key", partnership=results.partnership.compared_with.name, icons=[variation(icon) for icon in ICON_WORDS])
+    return render("reading_key", partnership=results.partnership.compared_with.name, icons=[variation(icon) for icon in ICON_WORDS],
+                  illustrative=bool(results.table["illustrative"].any()))
 
 
 def data_quality(results: Results) -> Markup:
