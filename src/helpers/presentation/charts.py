@@ -191,7 +191,7 @@ def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
             x = np.arange(len(values))
             colour = colours.get(panel["judgement"], DARK_BLUE)
             ax.plot(x, values, color=colour, linewidth=1.8)
-            ax.set_title("\n".join(textwrap.wrap(f"{panel['title']} ({panel['unit']})", 30)), fontsize=7.5, loc="left")
+            ax.set_title("\n".join(textwrap.wrap(f"{panel['title']} ({panel['unit']})", 26 if columns > 3 else 34)), fontsize=7.5, loc="left")
             top = max(values[known].max() if len(known) else 0, panel["target"]["high"] if panel["target"] else 0) * 1.25
             ax.set_ylim(0, max(top, 1e-9))
             if panel["target"]:

@@ -22,7 +22,7 @@ from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
 from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
-from openpyxl.styles import Border, Side
+from openpyxl.styles import Alignment, Border, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.units import pixels_to_EMU
 from openpyxl.worksheet.pagebreak import Break
@@ -246,7 +246,7 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         bold = style.get("bold", False) and column <= FIXED  # _chars has room enough for a bold area value
         widths[column] = max(widths[column], _chars(textwrap.fill(shown, JUDGEMENT_CHARS), BODY, bold))
     if len(judgement) > JUDGEMENT_CHARS:  # "Within 28–40% range" takes two lines
-        ws.cell(row, 5).alignment = ws.cell(row, 5).alignment.copy(wrap_text=True)
+        ws.cell(row, 5).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.row_dimensions[row].height = max(ws.row_dimensions[row].height, 2 * ROW_HEIGHT)
 
 

@@ -39,7 +39,7 @@ def _raw(html_text: str) -> nbformat.NotebookNode:
 
 def chapters(results: Results) -> list[tuple[str, str]]:
     """(anchor, title) of every chapter, in order, for the contents."""
-    return [("key-points", "Key points"), ("what-changed", "What changed since last quarter"), ("dashboard", "Dashboard"),
+    return [("key-points", "Key points"), ("dashboard", "Dashboard"), ("what-changed", "What changed since last quarter"),
             *((anchor(s), t) for s, t in config.SECTIONS.items()), ("where", WHERE),
             ("key", "How to read this report"), ("data-quality", "Data quality and availability"),
             ("methods", "Methods"), ("provenance", "Provenance")]
