@@ -221,10 +221,10 @@ def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
 
 def sparkline(values: list[float], judgement: str) -> bytes:
     """A trend line a cell high (the workbook's dashboard): the values as a line coloured by ``judgement`` (the
-    style word of ``narrative.judgement_words``), the last one dotted; a PNG drawn at 300 dpi for print."""
+    style word of ``narrative.judgement_words``), the last one dotted; a PNG drawn at 200 dpi for print."""
     colour = {"bad": DARK_PINK, "good": TURQUOISE}.get(judgement, DARK_BLUE)
     y = np.asarray(values, dtype=float)
-    fig = Figure(figsize=(0.84, 0.15), dpi=300)
+    fig = Figure(figsize=(0.84, 0.15), dpi=200)
     ax = fig.add_axes((0.02, 0.08, 0.9, 0.84))
     ax.plot(np.arange(len(y)), y, color=colour, linewidth=0.9)
     known = np.flatnonzero(~np.isnan(y))
@@ -233,7 +233,7 @@ def sparkline(values: list[float], judgement: str) -> bytes:
     ax.set_xlim(-0.5, len(y) - 0.5)
     ax.axis("off")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=300, metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=200, metadata={"Software": None})
     return buffer.getvalue()
 
 

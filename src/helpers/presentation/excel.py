@@ -244,7 +244,8 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
         _put(ws, row, column, value, **style)
         shown = value if isinstance(value, str) else f"{value or 0:,.{digits}f}% ▲"
         bold = style.get("bold", False) and column <= FIXED  # _chars has room enough for a bold area value
-        widths[column] = max(widths[column], _chars(textwrap.fill(shown, JUDGEMENT_CHARS), BODY, bold))
+        shown = textwrap.fill(shown, JUDGEMENT_CHARS) if column == 5 else shown  # the judgement wraps
+        widths[column] = max(widths[column], _chars(shown, BODY, bold))
     if len(judgement) > JUDGEMENT_CHARS:  # "Within 28–40% range" takes two lines
         ws.cell(row, 5).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.row_dimensions[row].height = max(ws.row_dimensions[row].height, 2 * ROW_HEIGHT)

@@ -88,7 +88,8 @@ def _figures(series: pd.DataFrame, monthly: pd.Series | None, row: dict) -> dict
 
 
 def indicator_block(results: Results, indicator_id: str) -> Markup:
-    """Heading, key point, commentary, trajectory and SPC chart, and the figures behind it (partnership)."""
+    """Heading, key point, trajectory and SPC chart, and the figures behind it (partnership); the analyst's
+    commentary on the indicator is in the chapter's key points."""
     area = results.partnership.total.name
     indicator = results.catalogue[indicator_id]
     row = results.table[(results.table["indicator_id"] == indicator_id) & (results.table["area"] == area)].iloc[0].to_dict()
@@ -106,10 +107,9 @@ def indicator_block(results: Results, indicator_id: str) -> Markup:
         chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target, spc,
                                      indicator.polarity)
         figures = _figures(series, monthly, row)
-    comment = results.params.get("commentary", {}).get("indicators", {}).get(indicator_id)
     return render("indicator_block", id=anchor(indicator_id), title=indicator.title, illustrative=row["illustrative"],
                   key_point=key_point(row, indicator) + uncompared, explanation=indicator.explanation,
-                  commentary=markdown(comment), chart=chart, figures=figures,
+                  chart=chart, figures=figures,
                   **(_spc_cells(row) if row["status"] == "available" else {"icon": None}),
                   definition=indicator.definition + (f" {indicator.notes}" if indicator.notes else ""))
 
@@ -158,11 +158,14 @@ def district_breakdown(results: Results, section: str) -> HTML:
 
 
 def _key_points(results: Results, section: str, period_stated: str = "") -> list[dict]:
-    """The key point of every indicator of ``section`` with data (missing data is said once, elsewhere)."""
+    """The key point of every indicator of ``section`` with data (missing data is said once, elsewhere), with the
+    analyst's commentary on it."""
     gaps = results.gaps()
     missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
+    comments = results.params.get("commentary", {}).get("indicators", {})
     return [{"text": key_point(r, results.catalogue[r["indicator_id"]], False, period_stated),
-             "judgement_class": JUDGEMENT_CLASS.get(r["judgement"], "none")}
+             "judgement_class": JUDGEMENT_CLASS.get(r["judgement"], "none"),
+             "commentary": markdown(comments.get(r["indicator_id"]))}
             for r in results.rows(section=section).to_dict("records") if r["indicator_id"] not in missing]
 
 
