@@ -205,7 +205,7 @@ def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
                 last = known[-1]
                 ax.plot([last], [values[last]], marker="o", markersize=3.5, color=colour)
                 ax.annotate(figure(values[last], panel["measure"]), (last, values[last]), textcoords="offset points",
-                            xytext=(-2, 5), ha="right", fontsize=7, fontweight="bold", color=colour, path_effects=_HALO)
+                            xytext=(-2, 5), ha="right", fontsize=7, fontweight="bold", color=colour)
             if len(known) >= 2:
                 alt.append(f"{panel['title']}: {figure(values[known[0]], panel['measure'])} in the 12 months to "
                            f"{pd.Period(panel['period_end'][known[0]], 'M'):%B %Y}, {figure(values[last], panel['measure'])} "

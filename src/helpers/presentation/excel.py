@@ -44,6 +44,7 @@ JUDGEMENT_STYLE = {
     "bad": ("FFC7CE", "9C0006"),
     "neutral": ("D9D9D9", "000000"),
     "none": ("F2F2F2", "404040"),
+    "na": ("FFFFFF", "404040"),
 }
 # vs_partnership -> the area cell's fill (and bold text)
 VERSUS = {"significantly higher": "9DC3E6", "significantly lower": "DDEBF7"}
