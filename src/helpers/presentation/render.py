@@ -176,11 +176,10 @@ def chapter_intro(results: Results, section: str) -> HTML:
     gaps = results.gaps()
     rows = results.rows(section=section)
     absent = list(rows.loc[rows["indicator_id"].isin(gaps.loc[gaps["status"] != "available", "indicator_id"]), "title"])
-    period = baseline_line(results.rows())[1]
+    baseline, period = baseline_line(results.rows())  # said once under the points, so each leaves its period out
     return HTML(render("chapter_intro", id=anchor(section), title=config.SECTIONS[section],
                        commentary=markdown(commentary), points=_key_points(results, section, period),
-                       absent=section_line(absent, "see the data quality notes") if absent else "",
-                       baseline=baseline_line(results.rows())[0]))
+                       absent=section_line(absent, "see the data quality notes") if absent else "", baseline=baseline))
 
 
 def trajectories(results: Results, section: str) -> HTML:
