@@ -148,8 +148,8 @@ def _dashboard_sheet(ws, results) -> None:
     head = len(titles) + 1
     groups = [(2, FIXED, f"{partnership} (the partnership)")]
     if areas:
-        groups.append((FIXED + 1, last, f"By area, {_short_period(end)}: ▲ ▼ ► change on a year before; "
-                                         "shaded: differs from the partnership (see key)"))
+        groups.append((FIXED + 1, last, f"By area, {_short_period(end)}: ▲ ▼ ► change on a year before; shaded: "
+                                         f"differs from {results.partnership.compared_with.name} (see key)"))
     for first, final, text in groups:
         ws.merge_cells(start_row=head, start_column=first, end_row=head, end_column=final)
         _put(ws, head, first, text, bold=True, color=NAVY, align="center")
