@@ -138,13 +138,38 @@ def test_dashboard_arrows_come_from_the_direction_column(html, table):
     assert arrow in cells and row["judgement"].capitalize() in cells
 
 
-def test_pdf_has_a_page_per_chapter_and_page_numbers(built, chromium):
+def test_pdf_is_short_with_key_points_and_dashboard_first_and_page_numbers(built, chromium):
     import pypdf
     reader = pypdf.PdfReader(built / "report.pdf")
-    assert len(reader.pages) >= 10  # cover, contents and 10 chapters each start a page
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert len(pages) <= 20
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4 portrait in points
-    assert f"Page 2 of {len(reader.pages)}" in reader.pages[1].extract_text()
+    assert f"Page 2 of {len(pages)}" in pages[1]
+    first_four = " ".join(pages[:4])
+    assert "The main messages" in first_four and "All priorities, Leicestershire & Rutland:" in first_four
+    # every priority starts a page; the per-indicator detail (SPC charts, figures) is on screen only
+    assert all(any(page.startswith(title) or f" {title} " in page[:200] for page in pages) for title in config.SECTIONS.values())
+    assert not any("Figures behind the chart" in page for page in pages)
+
+
+def test_each_priority_has_one_figure_of_trajectories_and_its_detail_folded(html):
+    details = re.findall(r"<details class='indicator-details'>(.*?)</details>", html, re.S)
+    assert len(details) == len(config.SECTIONS)
+    assert all("Figures behind the chart" in block and "Monthly SPC signal" in block for block in details)
+    assert "details.indicator-details { display: none; }" in html  # not printed
+    for title in config.SECTIONS.values():
+        assert f"{title.replace('&', '&amp;')}: the rolling 12-month value of each indicator" in html, title
+
+
+def test_cover_leaves_population_to_methods_and_parameters_read_as_settings(html):
+    cover = html[:html.index("id='contents-heading'")]
+    assert "Population estimates" not in cover and "ONS" not in cover
+    methods = html[html.index("id='methods'"):html.index("id='provenance'")]
+    assert "Rates use ONS mid-year population estimates" in methods
+    parameters = html[html.index("<caption>Parameters used</caption>"):html.index("Input files (SHA-256)")]
+    assert "{" not in parameters and "': " not in parameters and ">None<" not in parameters
+    assert "start 2019-12" in parameters  # params' baseline mapping, as words
 
 
 def test_accessibility_no_serious_violations(built, axe):
@@ -177,7 +202,7 @@ def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):
     for path in config.NOTEBOOKS.glob("0*.ipynb"):
         text = path.read_text()
         if path.stem == "03_reduce_asb":
-            text = text.replace("render.indicators(results, SECTION)", "render.indicators(results, SECTION) and 1 / 0")
+            text = text.replace("render.trajectories(results, SECTION)", "render.trajectories(results, SECTION) and 1 / 0")
         (broken / path.name).write_text(text)
     monkeypatch.setattr(config, "NOTEBOOKS", broken)
     before = {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()}

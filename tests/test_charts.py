@@ -13,7 +13,7 @@ import board
 from helpers.analysis.spc import xmr
 from helpers import config
 from helpers.analysis.spc import RULES
-from helpers.presentation.charts import district_funnel, trajectory
+from helpers.presentation.charts import DARK_BLUE, DARK_PINK, TURQUOISE, district_funnel, small_multiples, sparkline, trajectory
 from helpers.presentation.narrative import MDC_COLOURS
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
@@ -178,3 +178,34 @@ def test_the_funnel_axis_labels_and_names_stay_inside_the_figure_and_apart(monke
     for name in ax.texts:  # each district's name, inside the axes
         box = name.get_window_extent(renderer)
         assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, name.get_text()
+
+
+# --- Small multiples and sparklines -----------------------------------------------------------
+
+def panel(title, values, judgement="none", measure="rate", unit="per 10,000", target=None) -> dict:
+    return {"title": title, "unit": unit, "measure": measure, "period_end": MONTHS[:len(values)], "values": values,
+            "target": target, "judgement": judgement}
+
+
+def test_small_multiples_draw_one_panel_per_indicator_coloured_by_judgement_and_say_each_in_words():
+    rising = list(np.linspace(20, 26, 24))
+    gappy = [30.0] * 10 + [np.nan] + [31.0] * 13
+    html = small_multiples([panel("Burglary", rising, "bad"), panel("Robbery", gappy, "neutral"),
+                            panel("MARAC", [32.0] * 24, "good", "percentage", "%", {"low": 28, "high": 40})], "Reduce crime")
+    image = svg(html)
+    assert image.count(DARK_PINK.lower()) > 0 and image.count(TURQUOISE.lower()) > 0 and image.count(DARK_BLUE.lower()) > 0
+    # the latest value is written at each line's end, as the report formats it
+    assert ">26.00<" in image and ">31.00<" in image and ">32.0%<" in image
+    assert ("Burglary: 20.00 in the 12 months to October 2020, 26.00 in the 12 months to September 2022." in html
+            and "Robbery: 30.00 in the 12 months to October 2020, 31.00 in the 12 months to September 2022." in html)
+    assert "(Burglary; Robbery; MARAC)" in html  # the caption names every panel
+    assert line_pieces(image, "1.8")[1] == 2  # Robbery's missing month breaks its line
+
+
+def test_a_sparkline_is_a_small_png_in_the_judgement_colour():
+    from PIL import Image
+    import io
+    picture = Image.open(io.BytesIO(sparkline([1.0, 2.0, np.nan, 3.0], "bad"))).convert("RGB")
+    assert picture.format is None and picture.size == (168, 30)  # 0.84 by 0.15 inches at 200 dpi
+    pink = tuple(int(DARK_PINK[i:i + 2], 16) for i in (1, 3, 5))
+    assert pink in {colour for _, colour in picture.getcolors(10_000)}

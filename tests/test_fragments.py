@@ -151,3 +151,21 @@ def test_variation_icons_carry_their_words_in_the_dashboard_and_the_key(hostile)
     assert "aria-label='Common cause variation: no signal'" in dashboard and "Usual variation</span></span></td>" in dashboard
     key = report.reading_key(results)
     assert key.count("class='variation-icon'") == 7 and "Unusual, low</span></span>: Special cause variation, neither" in key
+
+
+# --- Words shared by the report and the workbook ------------------------------------------------------
+
+def test_parameters_are_shown_as_settings_not_python():
+    assert report.setting_words({"start": "2019-12", "end": "2020-02"}) == "start 2019-12, end 2020-02"
+    assert report.setting_words({"marac": {"start": "2021-04"}, "areas": ["Blaby", "Melton"]}) == \
+        "marac (start 2021-04), areas (Blaby, Melton)"
+    assert [report.setting_words(v) for v in (True, False, None, 95)] == ["yes", "no", "", "95"]
+
+
+def test_judgement_words_are_the_range_for_a_target_else_the_judgement():
+    from helpers.presentation.narrative import judgement_words
+    target = {"low": 28, "high": 40}
+    assert judgement_words({"judgement": "no judgement", "target_status": "within"}, target) == ("Within 28–40% range", "good")
+    assert judgement_words({"judgement": "no judgement", "target_status": "above"}, target) == ("Above 28–40% range", "bad")
+    assert judgement_words({"judgement": "deteriorating", "target_status": ""}, None) == ("Deteriorating", "bad")
+    assert judgement_words({"judgement": "", "target_status": ""}, None) == ("Not available", "na")

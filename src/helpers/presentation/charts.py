@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 
 import matplotlib
 import matplotlib.cm
@@ -169,6 +170,77 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
                            f"{limits}. Orange: a concern; blue: an improvement; purple: unusual, neither better nor worse; "
                            "grey: usual variation (NHS England's Making Data Count)."), alt
     return figure_html(fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"), alt
+
+
+def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
+    """One small line chart per indicator of a priority, each on its own scale: the rolling 12-month value at
+    each month end. ``panels``: title, unit, measure, period_end (months), values (NaN where missing), target
+    (or None) and judgement (the style word, ``JUDGEMENT_CLASS``'s value). The latest value is written at the
+    line's end and the line is coloured by judgement (the word is in the table beside it)."""
+    rows = max(1, -(-len(panels) // columns))
+    colours = {"bad": DARK_PINK, "good": TURQUOISE}
+    alt = []
+    # Drawn at the printed page's width (7.2 in), so its 7.5-point text prints at 7.5 points.
+    with matplotlib.rc_context({**STYLE, "font.size": 7.5, "axes.titlesize": 7.5}):
+        fig = Figure(figsize=(7.2, 1.45 * rows + 0.1))
+        axes = fig.subplots(rows, columns, squeeze=False)
+        fig.subplots_adjust(left=0.055, right=0.985, bottom=0.16 / rows + 0.02, top=1 - 0.34 / rows, wspace=0.38,
+                            hspace=0.9)
+        for ax, panel in zip(axes.flat, panels):
+            values = np.asarray(panel["values"], dtype=float)
+            known = np.flatnonzero(~np.isnan(values))
+            x = np.arange(len(values))
+            colour = colours.get(panel["judgement"], DARK_BLUE)
+            ax.plot(x, values, color=colour, linewidth=1.8)
+            ax.set_title("\n".join(textwrap.wrap(f"{panel['title']} ({panel['unit']})", 26 if columns > 3 else 34)), fontsize=7.5, loc="left")
+            top = max(values[known].max() if len(known) else 0, panel["target"]["high"] if panel["target"] else 0) * 1.25
+            ax.set_ylim(0, max(top, 1e-9))
+            if panel["target"]:
+                ax.axhspan(panel["target"]["low"], panel["target"]["high"], color=TURQUOISE, alpha=0.15, linewidth=0)
+            labels = _month_labels(list(panel["period_end"]))
+            ticks = [0, len(x) - 1] if len(x) > 1 else [0]
+            ax.set_xticks(ticks, [labels[i] for i in ticks])
+            ax.tick_params(labelsize=6.5, length=2)
+            ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
+            if len(known):
+                last = known[-1]
+                ax.plot([last], [values[last]], marker="o", markersize=3.5, color=colour)
+                ax.annotate(figure(values[last], panel["measure"]), (last, values[last]), textcoords="offset points",
+                            xytext=(-2, 5), ha="right", fontsize=7, fontweight="bold", color=colour)
+            if len(known) >= 2:
+                alt.append(f"{panel['title']}: {figure(values[known[0]], panel['measure'])} in the 12 months to "
+                           f"{pd.Period(panel['period_end'][known[0]], 'M'):%B %Y}, {figure(values[last], panel['measure'])} "
+                           f"in the 12 months to {pd.Period(panel['period_end'][last], 'M'):%B %Y}.")
+        for ax in list(axes.flat)[len(panels):]:
+            ax.set_visible(False)
+    words = "; ".join(p["title"] for p in panels)
+    return figure_html(fig, f"{title}: rolling 12-month values of each indicator ({unit_words(panels)}). " + " ".join(alt),
+                       f"{title}: the rolling 12-month value of each indicator, at each month end, on its own scale "
+                       f"({words}). Dark pink line: deteriorating, or outside its target range; turquoise: improving, or within "
+                       "it; dark blue: stable or not judged. The figures are in each indicator's detail (on screen).")
+
+
+def sparkline(values: list[float], judgement: str) -> bytes:
+    """A trend line a cell high (the workbook's dashboard): the values as a line coloured by ``judgement`` (the
+    style word of ``narrative.judgement_words``), the last one dotted; a PNG drawn at 200 dpi for print."""
+    colour = {"bad": DARK_PINK, "good": TURQUOISE}.get(judgement, DARK_BLUE)
+    y = np.asarray(values, dtype=float)
+    fig = Figure(figsize=(0.84, 0.15), dpi=200)
+    ax = fig.add_axes((0.02, 0.08, 0.9, 0.84))
+    ax.plot(np.arange(len(y)), y, color=colour, linewidth=0.9)
+    known = np.flatnonzero(~np.isnan(y))
+    if len(known):
+        ax.plot([known[-1]], [y[known[-1]]], marker="o", markersize=1.8, color=colour)
+    ax.set_xlim(-0.5, len(y) - 0.5)
+    ax.axis("off")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=200, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def unit_words(panels: list[dict]) -> str:
+    """The panels' units, each said once."""
+    return join_words(dict.fromkeys(p["unit"] for p in panels))
 
 
 def _draw_spc(ax, counts: np.ndarray, spc: pd.DataFrame, polarity: str, baselines: list[tuple[str, str]]) -> str:

@@ -6,6 +6,7 @@ Excel cannot read as a formula (OWASP's advice on formula injection), in the CSV
 """
 from __future__ import annotations
 
+import io
 import math
 import textwrap
 from pathlib import Path
@@ -16,10 +17,14 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
+from openpyxl.drawing.image import Image
 from openpyxl.drawing.line import LineProperties
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
+from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
-from openpyxl.styles import Border, Side
+from openpyxl.styles import Alignment, Border, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.units import pixels_to_EMU
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -29,20 +34,20 @@ from ..analysis.gaps import sentence
 from ..analysis.neighbourhoods import CSV_COLUMNS as NEIGHBOURHOOD_CSV_COLUMNS
 from ..quarters import period_label
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _plain, _put, _quarter_time, _save, safe_text
-from .narrative import change_text, variation
+from . import charts
+from .narrative import ARROWS, JUDGEMENT_CLASS, change_text, judgement_words, variation
 
 GREY_LINE, SECTION_FILL = "BFBFBF", "DCE6F0"
-# judgement -> (fill, text colour); every pair has a contrast ratio of at least 4.5:1.
+# judgement style (narrative.judgement_words) -> (fill, text colour); every pair has a contrast ratio of at least 4.5:1.
 JUDGEMENT_STYLE = {
-    "improving": ("C6EFCE", "006100"),
-    "deteriorating": ("FFC7CE", "9C0006"),
-    "stable": ("D9D9D9", "000000"),
-    "no judgement": ("F2F2F2", "404040"),
-    "not compared": ("FFFFFF", "404040"),
+    "good": ("C6EFCE", "006100"),
+    "bad": ("FFC7CE", "9C0006"),
+    "neutral": ("D9D9D9", "000000"),
+    "none": ("F2F2F2", "404040"),
+    "na": ("FFFFFF", "404040"),
 }
-ARROWS = {"higher": "▲ Higher", "lower": "▼ Lower", "similar": "► Similar"}
-# vs_partnership -> (marker shown after the value, fill)
-VERSUS = {"significantly higher": ("▲", "9DC3E6"), "significantly lower": ("▼", "DDEBF7")}
+# vs_partnership -> the area cell's fill (and bold text)
+VERSUS = {"significantly higher": "9DC3E6", "significantly lower": "DDEBF7"}
 POLARITY_WORDS = {"lower_is_better": "Lower is better", "higher_is_better": "Higher is better", "no_polarity": "No polarity"}
 ILLUSTRATIVE_MARK = "†"
 def write_neighbourhoods_csv(neighbourhoods: pd.DataFrame, path: str | Path) -> None:
@@ -74,10 +79,13 @@ def _two_lines(name: str) -> str:
 
 # --- Dashboard ----------------------------------------------------------------------
 
-BODY, HEAD = 10, 9          # dashboard font sizes (points)
-TITLE_CHARS = 34            # indicator titles wrap at this many characters
-ROW_HEIGHT = 16             # points a line; the page has height to spare, so rows breathe
-FIXED = 10                  # columns before the area columns
+BODY = 10                   # dashboard font size (points); it prints at 8 points or more (tests/test_excel.py)
+TITLE_CHARS = 28            # indicator titles wrap at this many characters
+ROW_HEIGHT = 14             # points a line of 10-point text
+SPARK = (64, 15)            # the trend line's size in pixels
+FIXED = 7                   # columns before the area columns
+JUDGEMENT_CHARS = 15        # a longer judgement wraps
+DEFAULT_UNIT = "per 10,000"  # said once in the heading, not on every row
 
 
 def _short_period(end: pd.Period) -> str:
@@ -99,24 +107,16 @@ def _decimals(unit: str) -> int:
     return 1 if unit == "%" else 2
 
 
-def _target_text(indicator, record: dict) -> str:
-    """``28–40%: within`` (the range, and where the value falls)."""
-    target = indicator.target
-    if not target:
-        return ""
-    text = f"{target['low']:g}–{target['high']:g}{'%' if indicator.unit == '%' else ''}"
-    return f"{text}: {record['target_status']}" if record["target_status"] else text
-
-
 def write_dashboard(results, path: str | Path) -> Path:
-    """Write the dashboard workbook (Dashboard, Trends, Data, Neighbourhoods, Definitions) to ``path``."""
+    """Write the dashboard workbook (Dashboard, Trends, Data, Neighbourhoods, Definitions) to ``path``; every sheet
+    has a print area, and the whole workbook prints on a dozen A4 pages (the Dashboard on one)."""
     wb = Workbook()
     _dashboard_sheet(wb.active, results)
     _trends_sheet(wb.create_sheet("Trends"), results)
     _data_sheet(wb.create_sheet("Data"), results.table)
     if len(results.neighbourhoods):
         _data_sheet(wb.create_sheet("Neighbourhoods"), _fewer_than(results.neighbourhoods, results.params["suppress_below"]),
-                    "NeighbourhoodTable")
+                    "NeighbourhoodTable", screen_only="neighbourhoods.csv")
     _definitions_sheet(wb.create_sheet("Definitions"), results.catalogue)
     partnership = results.params["partnership"]
     wb.properties.title = safe_text(f"{partnership} Safer Communities Performance Dashboard, {results.quarter.title}")
@@ -124,97 +124,112 @@ def write_dashboard(results, path: str | Path) -> Path:
 
 
 def _dashboard_sheet(ws, results) -> None:
-    """One landscape page: every indicator, its direction and judgement, the areas, a key."""
+    """One A4 landscape page: every indicator with its trend line, change and judgement, the areas, a key."""
     ws.title = "Dashboard"
     ws.sheet_view.showGridLines = False
     quarter, params, end = results.quarter, results.params, results.quarter.end_month
-    partnership, areas = params["partnership"], results.partnership.area_names
-    headers = ["Indicator", "Unit", f"Current\nto {end.strftime('%b %y')}", f"Previous\nto {(end - 12).strftime('%b %y')}",
-               "Change", "Direction", "Judgement", "95% confidence\ninterval", "Target\nrange",
-               "Monthly SPC", *(_two_lines(area) for area in areas)]
+    partnership, total = params["partnership"], results.partnership.total.name
+    areas = [a for a in results.partnership.area_names if a != total]  # the partnership's own figures come first
+    headers = ["Indicator", f"Current\nto {end.strftime('%b %y')}", f"Previous\nto {(end - 12).strftime('%b %y')}",
+               "Change", "Judgement", "Trend,\n24 months", "Monthly SPC", *(_two_lines(area) for area in areas)]
     last = len(headers)
-    widths = {c: _chars(h, HEAD, bold=True) for c, h in enumerate(headers, start=1)}
+    # Bold headers run wider than _chars reckons: a one-word area name most (it must not break).
+    widths = {c: _chars(h, BODY, bold=True) + (0.3 if c <= FIXED else 1) for c, h in enumerate(headers, start=1)}
     widths[1] = _chars("x" * TITLE_CHARS) + 1
+    widths[6] = max(widths[6], SPARK[0] / 7 + 1.5)  # a column is about 7 pixels a character
 
-    titles = [(f"{partnership}: Safer Communities Performance Dashboard", 16, True, NAVY),
-              (f"{quarter.title}: {period_label(end)} compared with the {period_label(end - 12)}", 12, True, "000000"),
-              (f"Rates per 10,000 population unless stated. Population: {results.population_note}.", BODY, False, "404040")]
+    titles = [(f"{partnership}: Safer Communities Performance Dashboard", 15, True, NAVY),
+              (f"{quarter.title}: {period_label(end)} compared with the {period_label(end - 12)}", 11, True, "000000"),
+              (f"Rates are {DEFAULT_UNIT} residents (ONS mid-year estimates) unless the indicator says otherwise.",
+               BODY, False, "404040")]
     for row, (text, size, bold, color) in enumerate(titles, start=1):
         _put(ws, row, 1, text, size=size, bold=bold, color=color)
-        ws.row_dimensions[row].height = size * 1.7
-    head = len(titles) + 2
-    groups = [(3, FIXED, f"{partnership} (the partnership)"),
-              (FIXED + 1, last, f"Value by area, {_short_period(end)}:  ▲ / ▼ significantly higher / lower than "
-                                f"{results.partnership.compared_with.name}")]
+        ws.row_dimensions[row].height = size * 1.45
+    head = len(titles) + 1
+    groups = [(2, FIXED, f"{partnership} (the partnership)")]
+    if areas:
+        groups.append((FIXED + 1, last, f"By area, {_short_period(end)}: ▲ ▼ ► change on a year before; shaded: "
+                                         f"differs from {results.partnership.compared_with.name} (see key)"))
     for first, final, text in groups:
         ws.merge_cells(start_row=head, start_column=first, end_row=head, end_column=final)
-        _put(ws, head, first, text, bold=True, size=HEAD, color=NAVY, align="center")
+        _put(ws, head, first, text, bold=True, color=NAVY, align="center")
         for column in range(first, final + 1):
             ws.cell(head, column).border = Border(bottom=Side("medium", color=NAVY))
     for column, text in enumerate(headers, start=1):
-        _put(ws, head + 1, column, text, bold=True, size=HEAD, color="FFFFFF", fill=NAVY, wrap=True,
+        _put(ws, head + 1, column, text, bold=True, color="FFFFFF", fill=NAVY, wrap=True,
              align="left" if column == 1 else "center")
-    ws.row_dimensions[head + 1].height = 30
+    ws.row_dimensions[head + 1].height = 2 * ROW_HEIGHT + 2
     ws.freeze_panes = ws.cell(head + 2, 2)
     ws.print_title_rows = f"{head}:{head + 1}"
 
     index = results.table.set_index(["indicator_id", "area"])
-    spans: list[tuple[int, int, str, float]] = []  # merged text to the last column: row, first column, text, size
+    series = results.series[results.series["area"] == total]
+    spans: list[tuple[int, int, int, str]] = []  # merged wrapped text: row, first and last column, text
     row = head + 2
     for section, section_title in config.SECTIONS.items():
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
-        _put(ws, row, 1, section_title, bold=True, size=11, color=NAVY, fill=SECTION_FILL)
-        ws.row_dimensions[row].height = ROW_HEIGHT + 2
+        _put(ws, row, 1, section_title, bold=True, color=NAVY, fill=SECTION_FILL)
+        ws.row_dimensions[row].height = ROW_HEIGHT + 1
         row += 1
         for indicator in (i for i in results.catalogue.values() if i.section == section):
-            _indicator_row(ws, row, indicator, index, widths, spans, areas, results.partnership.total.name)
+            _indicator_row(ws, row, indicator, index, widths, spans, areas, total, last)
+            trend = series[series["indicator_id"] == indicator.id]
+            if index.loc[(indicator.id, total), "status"] == "available" and trend["value"].notna().sum() >= 2:
+                record = index.loc[(indicator.id, total)].to_dict()
+                _sparkline(ws, row, 6, trend["value"].tolist(), judgement_words(record, indicator.target)[1])
             for column in range(1, last + 1):
                 ws.cell(row, column).border = Border(bottom=Side("thin", color=GREY_LINE))
             row += 1
-    key_end = _dashboard_key(ws, row + 1, results, last, spans)
+    key_end = _dashboard_key(ws, row + 1, results, last, spans, widths)
     _fit_widths(ws, widths)
-    for r, first, text, size in spans:  # wrapped text in merged cells: give the row its lines
-        lines = math.ceil(_chars(text, size) / sum(widths[c] for c in range(first, last + 1)))
-        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, lines * (size + 5))
+    for r, first, final, text in spans:  # wrapped text in merged cells: give the row its lines
+        lines = math.ceil(_chars(text) / sum(widths[c] for c in range(first, final + 1)))
+        ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, lines * ROW_HEIGHT)
     ws.print_area = f"A1:{get_column_letter(last)}{key_end}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.25
-    ws.page_margins.top = ws.page_margins.bottom = 0.4
-    ws.page_margins.header = ws.page_margins.footer = 0.2
+    ws.page_margins.left = ws.page_margins.right = 0.15
+    ws.page_margins.top = ws.page_margins.bottom = 0.3
+    ws.page_margins.header = ws.page_margins.footer = 0.15
+
+
+def _sparkline(ws, row: int, column: int, values: list[float], judgement: str) -> None:
+    """The rolling 12-month line drawn as a small picture inside its cell (``charts.sparkline``)."""
+    picture = Image(io.BytesIO(charts.sparkline(values, judgement)))
+    size = XDRPositiveSize2D(pixels_to_EMU(SPARK[0]), pixels_to_EMU(SPARK[1]))
+    picture.anchor = OneCellAnchor(_from=AnchorMarker(col=column - 1, colOff=pixels_to_EMU(4), row=row - 1,
+                                                      rowOff=pixels_to_EMU(2)), ext=size)
+    ws.add_image(picture)
 
 
 def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[int, float], spans: list,
-                   areas: list[str], total: str) -> None:
+                   areas: list[str], total: str, last: int) -> None:
     """One dashboard row: the partnership's (``total``'s) figures, then each of ``areas``' values."""
     record = index.loc[(indicator.id, total)].to_dict()
     unit, digits = indicator.unit, _decimals(indicator.unit)
-    title = f"{indicator.title} {ILLUSTRATIVE_MARK}" if record["illustrative"] else indicator.title
+    title = indicator.title if unit == DEFAULT_UNIT else f"{indicator.title} ({unit})"
+    title = f"{title} {ILLUSTRATIVE_MARK}" if record["illustrative"] else title
     _comment(_put(ws, row, 1, title, wrap=True), indicator.definition)
-    ws.row_dimensions[row].height = ROW_HEIGHT * len(textwrap.wrap(title, TITLE_CHARS))
-    _put(ws, row, 2, unit, color="404040")
-    widths[2] = max(widths[2], _chars(unit))
+    ws.row_dimensions[row].height = ROW_HEIGHT * len(textwrap.wrap(title, TITLE_CHARS + 1))
     if record["status"] != "available":
         reason = sentence(record["reason"])
-        _comment(_put(ws, row, 3, "Not available", size=HEAD, italic=True, color="595959", align="center"), reason)
-        widths[3] = max(widths[3], _chars("Not available", HEAD))
-        ws.merge_cells(start_row=row, start_column=4, end_row=row, end_column=FIXED + len(areas))
-        _put(ws, row, 4, reason, italic=True, color="595959", wrap=True)
-        spans.append((row, 4, reason, BODY))
+        _comment(_put(ws, row, 2, "Not available", italic=True, color="595959", align="center"), reason)
+        widths[2] = max(widths[2], _chars("Not available"))
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=last)
+        _put(ws, row, 3, reason, italic=True, color="595959", wrap=True)
+        spans.append((row, 3, last, reason))
         return
-    fill, color = JUDGEMENT_STYLE[record["judgement"]]
+    judgement, style = judgement_words(record, indicator.target)
+    fill, color = JUDGEMENT_STYLE[style]
     cells = [
-        (3, record["value"], {"fmt": _value_format(unit), "bold": True}),
-        (4, record["previous_value"], {"fmt": _value_format(unit)}),
-        (5, *_change(record)),
-        (6, ARROWS.get(record["direction"], "—"), {}),
-        (7, record["judgement"].capitalize(), {"fill": fill, "color": color, "bold": True, "align": "center"}),
-        (8, f"{record['ci_low']:.{digits}f} – {record['ci_high']:.{digits}f}", {"align": "center", "size": HEAD}),
-        (9, _target_text(indicator, record).replace(": ", ":\n"), {"align": "center", "size": HEAD, "wrap": True}),
-        (10, *_spc_cell(record)),
+        (2, record["value"], {"fmt": _value_format(unit), "bold": True}),
+        (3, record["previous_value"], {"fmt": _value_format(unit)}),
+        (4, *_change(record)),
+        (5, judgement, {"fill": fill, "color": color, "bold": True, "align": "center"}),
+        (7, *_spc_cell(record)),
     ]
     for column, area in enumerate(areas, start=FIXED + 1):
         area_row = index.loc[(indicator.id, area)] if (indicator.id, area) in index.index else None
@@ -222,14 +237,18 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
             reason = "No figure for this area." if area_row is None else sentence(area_row["reason"])
             _comment(_put(ws, row, column, "n/a", italic=True, color="595959", align="right"), reason)
             continue
-        marker, area_fill = VERSUS.get(area_row["vs_partnership"], ("", None))
-        cells.append((column, area_row["value"], {"fmt": _value_format(unit, marker), "fill": area_fill,
-                                                   "bold": area == total}))
+        area_fill = VERSUS.get(area_row["vs_partnership"])
+        arrow = ARROWS.get(area_row["direction"], "")
+        cells.append((column, area_row["value"], {"fmt": _value_format(unit, arrow), "fill": area_fill,
+                                                   "bold": area_fill is not None}))
     for column, value, style in cells:
         _put(ws, row, column, value, **style)
         shown = value if isinstance(value, str) else f"{value or 0:,.{digits}f}% ▲"
-        widths[column] = max(widths[column], _chars(shown, style.get("size", BODY), style.get("bold", False)))
-    if indicator.target:
+        bold = style.get("bold", False) and column <= FIXED  # _chars has room enough for a bold area value
+        shown = textwrap.fill(shown, JUDGEMENT_CHARS) if column == 5 else shown  # the judgement wraps
+        widths[column] = max(widths[column], _chars(shown, BODY, bold))
+    if len(judgement) > JUDGEMENT_CHARS:  # "Within 28–40% range" takes two lines
+        ws.cell(row, 5).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.row_dimensions[row].height = max(ws.row_dimensions[row].height, 2 * ROW_HEIGHT)
 
 
@@ -238,75 +257,68 @@ def _spc_cell(record: dict) -> tuple[str, dict]:
     if not record["spc_icon"]:
         return "—", {"align": "center"}
     icon = variation(record["spc_icon"])
-    return icon["word"], {"fill": icon["colour"][1:], "color": icon["ink"][1:], "bold": True, "align": "center",
-                          "size": HEAD}
+    return icon["word"], {"fill": icon["colour"][1:], "color": icon["ink"][1:], "bold": True, "align": "center"}
 
 
 def _change(record: dict) -> tuple[object, dict]:
-    """The change cell, as the report gives it: % for a rate, points for a percentage, "new" from 0."""
+    """The change cell, as the report gives it (% for a rate, points for a percentage, "new" from 0), after the
+    direction's arrow: ▲ higher, ▼ lower, ► similar (a change no bigger than chance would give)."""
+    arrow = ARROWS.get(record["direction"], "")
     if record["measure"] == "percentage":
-        return record["change_abs"], {"fmt": '+0.0" pts";-0.0" pts";0.0" pts"'}
+        return record["change_abs"], {"fmt": f'"{arrow} "+0.0" pts";"{arrow} "-0.0" pts";"{arrow} "0.0" pts"',
+                                      "align": "right"}
     if record["previous_value"] == 0:
-        return change_text(record), {"align": "right"}
-    return record["change_pct"], {"fmt": '+0.0"%";-0.0"%";0.0"%"'}
+        return f"{arrow} {change_text(record)}".strip(), {"align": "right"}
+    return record["change_pct"], {"fmt": f'"{arrow} "+0.0"%";"{arrow} "-0.0"%";"{arrow} "0.0"%"', "align": "right"}
 
 
-def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
-    """The key under the table; returns its last row."""
-    end, params, group = results.quarter.end_month, results.params, results.partnership.compared_with.name
+def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[int, float]) -> int:
+    """The key under the table, in plain words: swatches in the columns, the words beside them. Returns its last row."""
+    group, params = results.partnership.compared_with.name, results.params
+    rule = describe_rule({**params, "overdispersion": False})  # the Methods give the technical detail
     higher, lower = VERSUS["significantly higher"], VERSUS["significantly lower"]
     items = [
-        ("▲ Higher  ▼ Lower  ► Similar", None, None,
-         f"Direction of travel, {period_label(end)} against the 12 months before; arrows show direction only: "
-         f"{describe_rule(params)}."),
-        ("Improving", *JUDGEMENT_STYLE["improving"],
-         "Changed in the better direction for the indicator's polarity (lower is better, or higher is better)."),
-        ("Deteriorating", *JUDGEMENT_STYLE["deteriorating"], "Changed in the worse direction for the indicator's polarity."),
-        ("Stable", *JUDGEMENT_STYLE["stable"], "Similar to the previous year under the rule above."),
-        ("No judgement", *JUDGEMENT_STYLE["no judgement"],
-         "The indicator has no polarity (a rise may mean more reporting, not more harm): direction shown, not judged."),
-        (f"12.34 {higher[0]}", higher[1], "000000",
-         f"Area significantly higher than {group}: above the upper 95% funnel limit for its population "
-         "(see the report's methods)."),
-        (f"12.34 {lower[0]}", lower[1], "000000",
-         f"Area significantly lower than {group}: below the lower 95% funnel limit for its population. "
-         "No mark: similar."),
-        ("Monthly SPC", None, None,
-             "The latest month's statistical process control reading, as NHS England's Making Data Count colours it: "
-             "orange a concern, blue an improvement, purple unusual but neither better nor worse, grey usual variation; "
-             "“high” or “low”: the side of the signal."),
-        ("95% confidence interval", None, None,
-         "Byar's method for counts and rates, Wilson score for percentages."),
-        ("Change", None, None,
-         "This year against the previous year: in % for rates, in percentage points (pts) for percentages; "
-         "“new” where the previous year was 0."),
-        (f"Indicator {ILLUSTRATIVE_MARK}", None, None,
-         "Illustrative sample data generated for demonstration, not real local figures."),
-        ("Not available / n/a", None, None,
-         "No figure for the period (never shown as 0); the reason is in the cell's note and in the report."),
-        ("Units", None, None, _units_note(results.catalogue)),
+        ([("▲ ▼ ►", None, None)],
+         f"Change on the same 12 months a year before: ▲ higher, ▼ lower, ► similar. {rule[0].upper()}{rule[1:]}; "
+         "a smaller change is called similar."),
+        ([(word.capitalize(), *JUDGEMENT_STYLE[JUDGEMENT_CLASS[word]])
+          for word in ("improving", "deteriorating", "stable", "no judgement")],
+         "Improving or deteriorating: a real change, better or worse for that indicator. Stable: no real change. "
+         "No judgement: a rise may mean more reporting, not more harm."),
+        ([("12.34 ▲", higher, "000000"), ("12.34 ▼", lower, "000000")],
+         f"An area shaded dark is significantly higher than {group}, shaded light significantly lower, allowing for "
+         "its population; unshaded: similar."),
+        ([("Trend", None, None)], "The rolling 12-month value at each month end over 24 months (the Trends sheet has "
+                                  "each chart and its figures)."),
+        ([("Monthly SPC", None, None)],
+         "Is the latest month outside its usual range (statistical process control, as the NHS's Making Data Count)? "
+         "Orange a concern, blue an improvement, purple unusual, grey usual variation."),
+        ([("n/a", None, None)], "No figure for the period (never shown as 0): the reason is in the cell's note."
+         + (f" {ILLUSTRATIVE_MARK} Illustrative sample data, not real local figures." if results.table["illustrative"].any()
+            else "")),
     ]
-    if not results.table["illustrative"].any():
-        items = [item for item in items if not item[0].endswith(ILLUSTRATIVE_MARK)]
-    _put(ws, row, 1, "Key", bold=True, size=11, color=NAVY)
-    for offset, (symbol, fill, color, text) in enumerate(items, start=1):
+    _put(ws, row, 1, "Key", bold=True, color=NAVY)
+    ws.row_dimensions[row].height = ROW_HEIGHT
+    for offset, (swatches, text) in enumerate(items, start=1):
         r = row + offset
-        _put(ws, r, 1, symbol, size=HEAD, fill=fill, color=color or "000000", bold=fill is not None, align="center")
-        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=last)
-        _put(ws, r, 2, text, size=HEAD, color="262626", wrap=True)
-        spans.append((r, 2, text, HEAD))
+        if len(swatches) == 1:  # one symbol: in the first column, the words across the rest
+            word, fill, color = swatches[0]
+            _put(ws, r, 1, word, fill=fill, color=color or "000000", bold=True, align="right")
+            first = 2
+        else:  # the swatches from the second column on, each over as many columns as its word needs; the words after
+            column = 2
+            for word, fill, color in swatches:
+                final = column
+                while sum(widths[c] for c in range(column, final + 1)) < _chars(word, BODY, bold=True):
+                    final += 1
+                ws.merge_cells(start_row=r, start_column=column, end_row=r, end_column=final)
+                _put(ws, r, column, word, fill=fill, color=color, bold=True, align="center")
+                column = final + 1
+            first = column
+        ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=last)
+        _put(ws, r, first, text, color="262626", wrap=True)
+        spans.append((r, first, last, text))
     return row + len(items)
-
-
-def _units_note(catalogue: dict) -> str:
-    """Units and target ranges in words, from the catalogue."""
-    other = [f"{i.title.lower()} {i.unit}" for i in catalogue.values() if i.measure == "rate" and i.per != 10_000]
-    text = "Rates per 10,000 population unless stated" + (f" ({'; '.join(other)})" if other else "")
-    text += "; percentages are of cases or respondents."
-    for i in (i for i in catalogue.values() if i.target):
-        label = f"{i.target['label']} " if i.target.get("label") else ""
-        text += f" {i.title} target: {label}{i.target['low']:g}–{i.target['high']:g}{'%' if i.unit == '%' else ''}."
-    return text
 
 
 # --- Trends -------------------------------------------------------------------------
@@ -358,12 +370,12 @@ def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_row
             continue
         ws.add_chart(_line_chart(ws, indicator, columns[indicator.id], top, len(months), table[indicator.id].max()),
                      ws.cell(anchor_row, anchor_col).coordinate)
-    # Printed: the charts only (the table is for reading on screen), two rows of charts a page.
+    # Printed: the charts only (the table is for reading on screen), four rows of charts a portrait page.
     ws.print_area = f"A1:{get_column_letter(per_row * slot_columns)}{top - 2}"
-    for grid_row in range(2, grid_rows, 2):
-        ws.row_breaks.append(Break(id=2 + grid_row * slot_rows))
+    for grid_row in range(4, grid_rows, 4):
+        ws.row_breaks.append(Break(id=3 + grid_row * slot_rows))
     ws.page_margins.top = ws.page_margins.bottom = 0.4
-    ws.page_setup.orientation = "landscape"
+    ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -409,8 +421,10 @@ def _fewer_than(neighbourhoods: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return shown
 
 
-def _data_sheet(ws, table: pd.DataFrame, display_name: str = "IndicatorTable") -> None:
-    """A table as a filterable Excel table; missing values are empty cells."""
+def _data_sheet(ws, table: pd.DataFrame, display_name: str = "IndicatorTable", screen_only: str = "") -> None:
+    """A table as a filterable Excel table; missing values are empty cells. It prints to the page's width, or,
+    with ``screen_only`` (the CSV that holds the same rows), prints only a note beside it saying so: thousands
+    of rows are filtered on screen, never printed."""
     columns = list(table.columns)
     widths = {}
     for c, name in enumerate(columns, start=1):
@@ -429,7 +443,18 @@ def _data_sheet(ws, table: pd.DataFrame, display_name: str = "IndicatorTable") -
     data.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(data)
     ws.freeze_panes = "B2"
+    ws.print_area = ref
+    if screen_only:
+        note = ws.cell(1, len(columns) + 2)
+        _put(ws, note.row, note.column, f"{len(table):,} rows to filter on screen ({screen_only} has its neighbourhood rows): "
+                                        "printing this sheet gives this note only.", italic=True, color="404040")
+        ws.print_area = note.coordinate
+    else:
+        ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     _fit_widths(ws, widths)
 
 
@@ -449,7 +474,10 @@ def _definitions_sheet(ws, catalogue: dict) -> None:
         for c, value in enumerate(values, start=1):
             _put(ws, r, c, value, wrap=True, valign="top")
     ws.freeze_panes = "B2"
+    ws.print_area = f"A1:{get_column_letter(len(headers))}{len(catalogue) + 1}"
+    ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(catalogue) + 1}"

@@ -27,6 +27,16 @@ JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutr
                    "not compared": "none", "not available": "na"}
 
 
+def judgement_words(row: dict, target: dict | None) -> tuple[str, str]:
+    """The judgement as the report's dashboard and the workbook both word it, and its style class: against the
+    ``target`` range where the indicator has one (``Within 28–40% range``), else the judgement (``Improving``)."""
+    if target and row.get("target_status"):
+        words = f"{row['target_status'].capitalize()} {target['low']:g}–{target['high']:g}% range"
+        return words, "good" if row["target_status"] == "within" else "bad"
+    word = row.get("judgement") or "not available"
+    return word.capitalize(), JUDGEMENT_CLASS.get(word, "none")
+
+
 def figure(value: float, measure: str) -> str:
     """A value as printed everywhere: rates to 2 dp, percentages to 1 dp with %."""
     if pd.isna(value):

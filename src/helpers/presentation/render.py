@@ -16,10 +16,10 @@ from ..analysis.gaps import cause_lines, join_words, last_quarter_lines, section
 from ..analysis.results import Results
 from . import charts
 from .fragments import render
-from .messages import RULE_NOTE, opening
+from .messages import RULE_NOTE, baseline_line, opening
 from .where import RISES_SHOWN, significant_rises
-from .narrative import (JUDGEMENT_CLASS, anchor, change_text, change_words, direction_label, figure, key_point,
-                        markdown, no_change, variation)
+from .narrative import (JUDGEMENT_CLASS, anchor, change_text, change_words, direction_label, figure, judgement_words,
+                        key_point, markdown, no_change, variation)
 
 
 def _not_available(reason: str) -> str:
@@ -43,13 +43,7 @@ def _dashboard_row(results: Results, row: dict, gaps: set) -> dict:
     if not cells["available"]:
         missing = row["indicator_id"] in gaps  # said once in the data quality notes
         return {**cells, "cause": short_cause(row["source"]) if missing else "", "reason": _not_available(row["reason"])}
-    target = results.catalogue[row["indicator_id"]].target
-    if target:
-        judgement = f"{row['target_status'].capitalize()} {target['low']:g}–{target['high']:g}% range"
-        judgement_class = "good" if row["target_status"] == "within" else "bad"
-    else:
-        word = row["judgement"] or "not available"
-        judgement, judgement_class = word.capitalize(), JUDGEMENT_CLASS.get(word, "none")
+    judgement, judgement_class = judgement_words(row, results.catalogue[row["indicator_id"]].target)
     return {**cells, "value": figure(row["value"], row["measure"]), "previous": figure(row["previous_value"], row["measure"]),
             "change": change_text(row), "direction": row["direction"], "direction_label": direction_label(row["direction"]),
             "judgement": judgement, "judgement_class": judgement_class, "interval": _interval(row), "spc": "—",
@@ -94,7 +88,8 @@ def _figures(series: pd.DataFrame, monthly: pd.Series | None, row: dict) -> dict
 
 
 def indicator_block(results: Results, indicator_id: str) -> Markup:
-    """Heading, key point, commentary, trajectory and SPC chart, and the figures behind it (partnership)."""
+    """Heading, key point, trajectory and SPC chart, and the figures behind it (partnership); the analyst's
+    commentary on the indicator is in the chapter's key points."""
     area = results.partnership.total.name
     indicator = results.catalogue[indicator_id]
     row = results.table[(results.table["indicator_id"] == indicator_id) & (results.table["area"] == area)].iloc[0].to_dict()
@@ -112,10 +107,9 @@ def indicator_block(results: Results, indicator_id: str) -> Markup:
         chart, _ = charts.trajectory(series, monthly, indicator.title, indicator.unit, indicator.measure, indicator.target, spc,
                                      indicator.polarity)
         figures = _figures(series, monthly, row)
-    comment = results.params.get("commentary", {}).get("indicators", {}).get(indicator_id)
     return render("indicator_block", id=anchor(indicator_id), title=indicator.title, illustrative=row["illustrative"],
                   key_point=key_point(row, indicator) + uncompared, explanation=indicator.explanation,
-                  commentary=markdown(comment), chart=chart, figures=figures,
+                  chart=chart, figures=figures,
                   **(_spc_cells(row) if row["status"] == "available" else {"icon": None}),
                   definition=indicator.definition + (f" {indicator.notes}" if indicator.notes else ""))
 
@@ -177,43 +171,67 @@ def district_breakdown(results: Results, section: str) -> HTML:
                        charts=figures, note=note))
 
 
+def _key_points(results: Results, section: str, period_stated: str = "") -> list[dict]:
+    """The key point of every indicator of ``section`` with data (missing data is said once, elsewhere), with the
+    analyst's commentary on it."""
+    gaps = results.gaps()
+    missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
+    comments = results.params.get("commentary", {}).get("indicators", {})
+    return [{"text": key_point(r, results.catalogue[r["indicator_id"]], False, period_stated),
+             "judgement_class": JUDGEMENT_CLASS.get(r["judgement"], "none"),
+             "commentary": markdown(comments.get(r["indicator_id"]))}
+            for r in results.rows(section=section).to_dict("records") if r["indicator_id"] not in missing]
+
+
 def chapter_intro(results: Results, section: str) -> HTML:
-    """Chapter heading, the analyst's commentary and the section's dashboard table."""
+    """Chapter heading, the analyst's commentary and a key point per indicator (a section names the indicators
+    it lacks in one line)."""
     commentary = results.params.get("commentary", {}).get("sections", {}).get(section)
+    gaps = results.gaps()
+    rows = results.rows(section=section)
+    absent = list(rows.loc[rows["indicator_id"].isin(gaps.loc[gaps["status"] != "available", "indicator_id"]), "title"])
+    baseline, period = baseline_line(results.rows())  # said once under the points, so each leaves its period out
     return HTML(render("chapter_intro", id=anchor(section), title=config.SECTIONS[section],
-                       commentary=markdown(commentary), table=dashboard_table(results, section)))
+                       commentary=markdown(commentary), points=_key_points(results, section, period),
+                       absent=section_line(absent, "see the data quality notes") if absent else "", baseline=baseline))
 
 
-def indicators(results: Results, section: str) -> HTML:
-    """Every indicator of the section: key point, trajectory and SPC chart, figures."""
+def trajectories(results: Results, section: str) -> HTML:
+    """The section's rolling 12-month trajectories, one small chart per available indicator, in one figure."""
+    area = results.partnership.total.name
+    panels = []
+    for row in results.rows(section=section).to_dict("records"):
+        if row["status"] != "available":
+            continue
+        indicator = results.catalogue[row["indicator_id"]]
+        series = results.series[(results.series["indicator_id"] == indicator.id) & (results.series["area"] == area)]
+        panels.append({"title": indicator.title, "unit": indicator.unit, "measure": indicator.measure,
+                       "period_end": list(series["period_end"]), "values": list(series["value"]), "target": indicator.target,
+                       "judgement": judgement_words(row, indicator.target)[1]})
+    if not panels:
+        return HTML("")
+    return HTML(charts.small_multiples(panels, config.SECTIONS[section], columns=min(4, max(2, len(panels)))))
+
+
+def indicator_details(results: Results, section: str) -> HTML:
+    """The section's dashboard, then every indicator's key point, SPC chart and figures, folded (on screen only)."""
     ids = list(results.rows(section=section)["indicator_id"])
-    return HTML("".join(indicator_block(results, i) for i in ids))
+    return HTML(render("indicator_details", title=config.SECTIONS[section], table=dashboard_table(results, section),
+                       blocks=[indicator_block(results, i) for i in ids]))
 
 
 def key_points(results: Results) -> HTML:
-    """Exceptions first (``messages.opening``), then the key points per priority, then the analyst's summary.
-
-    Missing data is stated once per cause; a section names its indicators it leaves not available in
-    one line. The data break and the baseline period are said once, above the lists.
-    """
-    gaps = results.gaps()
-    missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
+    """Exceptions first (``messages.opening``), the wider picture, missing data (once per cause), neighbourhoods
+    with a significant rise, then the analyst's summary. Every indicator's own key point is in its chapter."""
     first = opening(results.rows(), results.catalogue, results.breaks)
     rises = significant_rises(results)
-    sections = []
-    for section, title in config.SECTIONS.items():
-        rows = results.rows(section=section)
-        points = [{"text": key_point(r, results.catalogue[r["indicator_id"]], False, first.period_stated),
-                   "judgement_class": JUDGEMENT_CLASS.get(r["judgement"], "none")}
-                  for r in rows.to_dict("records") if r["indicator_id"] not in missing]
-        absent = list(rows.loc[rows["indicator_id"].isin(missing), "title"])
-        sections.append({"title": title, "points": points, "absent": section_line(absent, "see above") if absent else ""})
     messages = [{"text": text, "judgement_class": JUDGEMENT_CLASS.get(judgement, "none")}
                 for judgement, text in first.messages]
     return HTML(render("key_points", partnership=results.partnership.name, period=results.rows()["period"].iloc[0],
                        glance=first.glance, baseline=first.baseline, messages=messages, rule_note=RULE_NOTE,
-                       together=first.together, break_note=first.break_note, causes=cause_lines(gaps),
-                       sections=sections, summary=markdown(results.params.get("commentary", {}).get("summary")),
+                       together=first.together, break_note=first.break_note, causes=cause_lines(results.gaps()),
+                       chapters=[(anchor(s), t) for s, t in config.SECTIONS.items()],
+                       summary=markdown(results.params.get("commentary", {}).get("summary")),
                        rises=rises[:RISES_SHOWN], more_rises=max(0, len(rises) - RISES_SHOWN)))
 
 

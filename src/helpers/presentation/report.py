@@ -26,7 +26,7 @@ from ..analysis.results import Results
 from ..analysis.spc import ICON_WORDS
 from ..analysis.stats import normalise_confidence
 from .fragments import render
-from .messages import RANKING_RULE, baseline_line
+from .messages import RANKING_RULE
 from .narrative import anchor, long_date, markdown, variation
 from .where import TITLE as WHERE, example, small_area_file
 
@@ -39,7 +39,7 @@ def _raw(html_text: str) -> nbformat.NotebookNode:
 
 def chapters(results: Results) -> list[tuple[str, str]]:
     """(anchor, title) of every chapter, in order, for the contents."""
-    return [("key-points", "Key points"), ("what-changed", "What changed since last quarter"), ("dashboard", "Dashboard"),
+    return [("key-points", "Key points"), ("dashboard", "Dashboard"), ("what-changed", "What changed since last quarter"),
             *((anchor(s), t) for s, t in config.SECTIONS.items()), ("where", WHERE),
             ("key", "How to read this report"), ("data-quality", "Data quality and availability"),
             ("methods", "Methods"), ("provenance", "Provenance")]
@@ -53,8 +53,7 @@ def cover(results: Results, build: dict) -> Markup:
                   meeting=long_date(meeting) if meeting else "To be confirmed",
                   first_month=(quarter.end_month - 11).strftime("%B %Y"), last_month=quarter.end_month.strftime("%B %Y"),
                   prepared_by=params.get("contact", {}).get("name", ""), built_at=build["built_at"],
-                  illustrative=rows["illustrative"].any(), population_note=results.population_note,
-                  baseline=baseline_line(rows)[0], no_partner_data=no_partner_data(rows))
+                  illustrative=rows["illustrative"].any(), no_partner_data=no_partner_data(rows))
 
 
 def no_partner_data(rows: pd.DataFrame) -> str:
@@ -138,8 +137,22 @@ def provenance(results: Results, build: dict) -> Markup:
                   code_version=build.get("code_version", "unknown"), python=platform.python_version(),
                   packages=", ".join(f"{name} {version}" for name, version in build["packages"].items()),
                   params_files=", ".join(Path(p).name for p in results.params.get("_files", [])),
-                  params=[(k, "" if v is None else v) for k, v in params.items()],
+                  params=[(k, setting_words(v)) for k, v in params.items()],
                   files=[{"name": Path(f.path).name, "rows": f"{f.rows:,}", "sha256": f.sha256} for f in results.files])
+
+
+def setting_words(value, nested: bool = False) -> str:
+    """A parameter's value as a reader writes it: ``start 2019-12, end 2020-02`` for a mapping (in brackets
+    within another), items joined by commas for a list, yes or no, and nothing for None."""
+    if isinstance(value, dict):
+        text = ", ".join(f"{key} {setting_words(item, True)}".rstrip() for key, item in value.items())
+        return f"({text})" if nested else text
+    if isinstance(value, (list, tuple)):
+        text = ", ".join(setting_words(item, True) for item in value)
+        return f"({text})" if nested else text
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
 
 
 def stitch(results: Results, notebooks: list[Path], build: dict) -> nbformat.NotebookNode:
