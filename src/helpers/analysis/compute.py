@@ -197,7 +197,8 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
                              shared.local_path is not None),
                shared.monthly, catalogue, params, quarter, charts, breaks, compare=False),
         shared.monthly, catalogue, population, quarter, params, published_by, shared.areas, baselines, extremes))
-    table = compare_districts(_pack_rows(whole, names), catalogue, params, partnership.compared_with.name)
+    table = compare_districts(_pack_rows(whole, names), shared.monthly, catalogue, params, quarter,
+                              partnership.compared_with.name)
     last = quarter.previous()
     last_params = load_params(last.label, None, catalogue, partnership)
     last_whole = shared.once(("last table", _analysis_key(last_params, published_by)), lambda: assess(

@@ -29,7 +29,7 @@ from ..analysis.gaps import sentence
 from ..analysis.neighbourhoods import CSV_COLUMNS as NEIGHBOURHOOD_CSV_COLUMNS
 from ..quarters import period_label
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _plain, _put, _quarter_time, _save, safe_text
-from .narrative import change_text, variation
+from .narrative import GROUP_MARKS, change_text, variation
 
 GREY_LINE, SECTION_FILL = "BFBFBF", "DCE6F0"
 # judgement -> (fill, text colour); every pair has a contrast ratio of at least 4.5:1.
@@ -41,8 +41,8 @@ JUDGEMENT_STYLE = {
     "not compared": ("FFFFFF", "404040"),
 }
 ARROWS = {"higher": "▲ Higher", "lower": "▼ Lower", "similar": "► Similar"}
-# vs_partnership -> (marker shown after the value, fill)
-VERSUS = {"significantly higher": ("▲", "9DC3E6"), "significantly lower": ("▼", "DDEBF7")}
+# vs_partnership -> (marker shown after the value: narrative.GROUP_MARKS, fill)
+VERSUS = {word: (GROUP_MARKS[word], fill) for word, fill in (("above", "9DC3E6"), ("below", "DDEBF7"))}
 POLARITY_WORDS = {"lower_is_better": "Lower is better", "higher_is_better": "Higher is better", "no_polarity": "No polarity"}
 ILLUSTRATIVE_MARK = "†"
 def write_neighbourhoods_csv(neighbourhoods: pd.DataFrame, path: str | Path) -> None:
@@ -144,7 +144,7 @@ def _dashboard_sheet(ws, results) -> None:
         ws.row_dimensions[row].height = size * 1.7
     head = len(titles) + 2
     groups = [(3, FIXED, f"{partnership} (the partnership)"),
-              (FIXED + 1, last, f"Value by area, {_short_period(end)}:  ▲ / ▼ significantly higher / lower than "
+              (FIXED + 1, last, f"Value by area, {_short_period(end)}:  + / − above / below the rest of "
                                 f"{results.partnership.compared_with.name}")]
     for first, final, text in groups:
         ws.merge_cells(start_row=head, start_column=first, end_row=head, end_column=final)
@@ -254,7 +254,7 @@ def _change(record: dict) -> tuple[object, dict]:
 def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
     """The key under the table; returns its last row."""
     end, params, group = results.quarter.end_month, results.params, results.partnership.compared_with.name
-    higher, lower = VERSUS["significantly higher"], VERSUS["significantly lower"]
+    higher, lower = VERSUS["above"], VERSUS["below"]
     items = [
         ("▲ Higher  ▼ Lower  ► Similar", None, None,
          f"Direction of travel, {period_label(end)} against the 12 months before; arrows show direction only: "
@@ -266,11 +266,10 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list) -> int:
         ("No judgement", *JUDGEMENT_STYLE["no judgement"],
          "The indicator has no polarity (a rise may mean more reporting, not more harm): direction shown, not judged."),
         (f"12.34 {higher[0]}", higher[1], "000000",
-         f"Area significantly higher than {group}: above the upper 95% funnel limit for its population "
-         "(see the report's methods)."),
+         f"Against the rest of {group} (the other districts together), not against last year: above it by the "
+         "rule for a change (see the report's methods)."),
         (f"12.34 {lower[0]}", lower[1], "000000",
-         f"Area significantly lower than {group}: below the lower 95% funnel limit for its population. "
-         "No mark: similar."),
+         f"Below the rest of {group} by the same rule. No mark: in line with it."),
         ("Monthly SPC", None, None,
              "The latest month's statistical process control reading, as NHS England's Making Data Count colours it: "
              "orange a concern, blue an improvement, purple unusual but neither better nor worse, grey usual variation; "

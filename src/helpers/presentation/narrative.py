@@ -17,7 +17,15 @@ if TYPE_CHECKING:
     from ..analysis.results import Results
     from ..inputs.catalogue import Indicator
 
+# Two vocabularies that must not be confused: against last year (``direction``) arrows and higher / lower /
+# similar; a district against the rest of its group (``vs_partnership``) signs and above / below / in line.
 ARROWS = {"higher": "▲", "lower": "▼", "similar": "►"}
+GROUP_MARKS = {"above": "+", "below": "−", "in line": "="}
+
+
+def group_key(group: str) -> str:
+    """The key to GROUP_MARKS: ``+ above, − below, = in line with the rest of Leicestershire``."""
+    return f"+ above, − below, = in line with the rest of {group}"
 # Making Data Count's colours for SPC points and variation icons (NHS England; NHSRplotthedots): orange a
 # concern, blue an improvement, purple a signal neither better nor worse, grey usual (common cause) variation.
 MDC_COLOURS = {"concern": "#ED8B00", "improvement": "#41B6E6", "neutral": "#490092", "common_cause": "#7B7D7D"}

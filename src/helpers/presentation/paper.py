@@ -76,9 +76,11 @@ def paper_blocks(results: Results) -> list[Block]:
         para(f"Each value is for the rolling 12 months, here the {period} compared with the 12 months to "
              f"{(quarter.end_month - 12).strftime('%B %Y')}; the trajectory charts show the rolling 12-month value "
              "month by month, which smooths seasonal variation."),
-        para(f"A district breakdown compares each district with {results.partnership.compared_with.name} as a whole on a "
-             "funnel plot (OHID's method, with 95% and 99.8% limits). Localities can differ from county-wide trends, and the "
-             "district pages of the report should be read alongside the headline figures."),
+        para(f"A district breakdown compares each district with the rest of {results.partnership.compared_with.name} (the "
+             "other districts together): above (+), below (−) or in line (=) with it by the same rule as a change on "
+             "last year, allowing for how much each area's figures vary from month to month (see the report's methods). "
+             "These marks are not the ▲ ▼ ► arrows, which compare with last year. Localities can differ from county-wide "
+             "trends, and the district pages of the report should be read alongside the headline figures."),
         para(f"Rates use ONS mid-year population estimates: {results.population_note}."),
         Heading(3, "Key points")]
     first = opening(rows, results.catalogue, results.breaks)
