@@ -294,7 +294,7 @@ def _versus_group(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[st
     rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5)) / 100
     confidence = normalise_confidence(params.get("confidence", 95))
     ids, areas = table["indicator_id"].to_numpy(), table["area"].to_numpy()
-    series = _monthly_series(monthly, quarter) if overdispersed else {}
+    series = None  # every area's monthly figures, read once when a district's dispersion is first needed
     for indicator_id in dict.fromkeys(ids[usable]):
         at = np.flatnonzero(usable & (ids == indicator_id))
         indicator = catalogue[indicator_id]
@@ -307,6 +307,7 @@ def _versus_group(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[st
             method, found = FUNNEL, _on_the_funnel(x, n, statistic, overdispersed, confidence)
         else:
             members = [areas[i] for i in at]
+            series = _monthly_series(monthly, quarter) if overdispersed and series is None else series
             phis = [_dispersion(series, indicator, [a]) for a in members] if overdispersed else [1.0] * len(at)
             rest_phis = [_dispersion(series, indicator, [a for a in members if a != m]) for m in members] \
                 if overdispersed else [1.0] * len(at)
