@@ -32,7 +32,7 @@ from scipy import special
 from .breaks import break_note
 from .gaps import join_words, month_ranges
 from .spc import BASELINE_POINTS, MIN_POINTS, RUN_LENGTH, TREND_LENGTH, XmR, latest_signal, read_signal, variation_icon, xmr
-from .stats import (funnel_limits, normalise_confidence, overdispersion, laney_dispersion, poisson_rate_test,
+from .stats import (funnel_limits, funnel_significance, normalise_confidence, overdispersion, laney_dispersion, poisson_rate_test,
                     quasi_poisson_rate_test, rate_ci, two_proportion_test, versus_rest, versus_rest_limits, wilson_ci)
 from ..quarters import Quarter, window
 
@@ -313,9 +313,8 @@ def _versus_group(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[st
                 if overdispersed else [1.0] * len(at)
             method, found = REST, [_against_rest(x[k], n[k], x.sum() - x[k], n.sum() - n[k], statistic, phis[k],
                                                  rest_phis[k], confidence) for k in range(len(at))]
-        for k, (reference, p, spread, low, high) in zip(at, found):
+        for k, (reference, p, spread, low, high, significant) in zip(at, found):
             value = table.at[table.index[k], "numerator"] / table.at[table.index[k], "denominator"]
-            significant = not low <= value <= high  # outside the limits of the test at the set confidence
             beyond = abs(value / reference - 1) > band if reference else value > 0
             changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
             words[k] = ("above" if value > reference else "below") if changed else "in line"
@@ -330,22 +329,28 @@ def _versus_group(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[st
 
 
 def _against_rest(x: float, n: float, x_rest: float, n_rest: float, statistic: str, phi: float, rest_phi: float,
-                  confidence: float) -> tuple[float, float, float, float, float]:
-    """(reference, p, phi used, low, high) for a district against the rest of its group (``stats.versus_rest``)."""
+                  confidence: float) -> tuple[float, float, float, float, float, bool]:
+    """(reference, p, phi used, low, high, significant) for a district against the rest of its group
+    (``stats.versus_rest``; low and high are where p reaches 1 - confidence)."""
     _, p = versus_rest(x, n, x_rest, n_rest, statistic, phi, rest_phi)
     low, high = versus_rest_limits(n, x_rest, n_rest, statistic, phi, rest_phi, confidence)
     share = n / (n + n_rest)
-    return x_rest / n_rest, p, max(1.0, (1 - share) * phi + share * rest_phi), low, high
+    return x_rest / n_rest, p, max(1.0, (1 - share) * phi + share * rest_phi), low, high, bool(p < 1 - confidence)
 
 
 def _on_the_funnel(x: np.ndarray, n: np.ndarray, statistic: str, overdispersed: bool,
-                   confidence: float) -> list[tuple[float, float, float, float, float]]:
-    """(reference, p, tau^2, low, high) per area on the funnel around the pooled value (``stats.overdispersion``)."""
+                   confidence: float) -> list[tuple[float, float, float, float, float, bool]]:
+    """(reference, p, tau^2, low, high, significant) per area on the funnel around the pooled value: significant
+    beyond the limits at ``confidence`` (``stats.funnel_significance``: 0.025 each side at 95%, 0.001 at 99.8%); p
+    from the z-score on Spiegelhalter's scale (``stats.overdispersion``), adjusted when the limits are widened."""
     spread = overdispersion(x, n, statistic)
     tau2 = spread.tau2 if overdispersed else 0.0
     z = spread.z_adjusted if overdispersed else spread.z
     low, high = funnel_limits(n, spread.average, statistic, confidence, tau2)
-    return [(spread.average, float(2 * special.ndtr(-abs(v))), tau2, lo, hi) for v, lo, hi in zip(z, low, high)]
+    beyond = ("(0.001)",) if confidence > 0.95 else ("(0.001)", "(0.025)")
+    labels = funnel_significance(x, n, statistic, overdispersed=overdispersed)
+    return [(spread.average, float(2 * special.ndtr(-abs(v))), tau2, lo, hi, label.endswith(beyond))
+            for v, lo, hi, label in zip(z, low, high, labels)]
 
 
 def _monthly_series(monthly: pd.DataFrame, quarter: Quarter) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:

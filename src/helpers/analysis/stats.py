@@ -541,6 +541,9 @@ def _versus_z(x, n, x_rest, n_rest, statistic: str, dispersion: float):
 
 def _group_dispersion(n, n_rest, dispersion, rest_dispersion) -> float:
     """phi for the difference: the area's and the rest's, weighted by the other's share, never below 1."""
+    for name, value in (("dispersion", dispersion), ("rest_dispersion", rest_dispersion)):
+        if _scalar(name, value) < 0:
+            raise ValueError(f"{name} must be zero or more, got {value!r}")
     share = n / (n + n_rest)
     return max(1.0, (1 - share) * dispersion + share * rest_dispersion)
 
@@ -563,7 +566,7 @@ def versus_rest(x, n, x_rest, n_rest, statistic: str = "rate", dispersion=1.0, r
         raise ValueError("counts must be zero or more and denominators greater than zero")
     if statistic == "proportion" and (x > n or x_rest > n_rest):
         raise ValueError("numerators must not be greater than their denominators for a proportion")
-    phi = _group_dispersion(n, n_rest, _positive("dispersion", dispersion), _positive("rest_dispersion", rest_dispersion))
+    phi = _group_dispersion(n, n_rest, dispersion, rest_dispersion)
     z = float(_versus_z(x, n, x_rest, n_rest, statistic, phi))
     return z, float(2 * special.ndtr(-abs(z)))
 
@@ -574,7 +577,7 @@ def versus_rest_limits(n, x_rest, n_rest, statistic: str = "rate", dispersion=1.
     two-sided significance at ``confidence``: between them it is in line with the rest. Found by bisection on the
     area's count, z rising with it; a limit no count reaches is 0 (lower) or, for a proportion, 1 (upper)."""
     level = normalise_confidence(confidence)
-    phi = _group_dispersion(n, n_rest, _positive("dispersion", dispersion), _positive("rest_dispersion", rest_dispersion))
+    phi = _group_dispersion(n, n_rest, dispersion, rest_dispersion)
     critical = special.ndtri(0.5 + level / 2)
     z = lambda count: _versus_z(count, n, x_rest, n_rest, statistic, phi)  # noqa: E731
     top = np.array([n if statistic == "proportion" else 10 * (x_rest / n_rest * n + critical**2 * phi) + 10])
