@@ -225,10 +225,13 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
     districts = rows[(rows["area_type"] == "district") & (rows["vs_partnership"] != "not compared")]
     districts = districts.sort_values("value")
     y = np.arange(len(districts))
+    names = [f"{area}  {value:,.1f}" for area, value in zip(districts["area"], districts["value"])]
+    height = 1.9 + 0.32 * len(districts)  # inches: title, the rows, the axis and the legend
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(6.4, 1.5 + 0.34 * len(districts)))
+        fig = Figure(figsize=(6.4, height))
         ax = fig.subplots()
-        fig.subplots_adjust(left=0.3, right=0.97, bottom=0.8 / fig.get_figheight() + 0.08, top=1 - 0.45 / fig.get_figheight())
+        left = min(0.5, (0.2 + 0.075 * max(len(name) for name in names)) / 6.4)  # room for the longest name
+        fig.subplots_adjust(left=left, right=0.97, bottom=1.15 / height, top=1 - 0.65 / height)
         low, high = districts["group_low"].to_numpy(float), districts["group_high"].to_numpy(float)
         ax.barh(y, high - low, left=low, height=0.5, color=LIGHT_GREY, alpha=0.6, label="Range in line with the rest")
         ax.scatter(districts["group_reference"], y, marker="|", s=180, color="black", linewidth=1.6, zorder=3,
@@ -238,10 +241,11 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
             if chosen.any():
                 ax.scatter(districts["value"].to_numpy(float)[chosen], y[chosen], s=52, color=colour, marker=marker,
                            zorder=4, edgecolor="white", linewidth=0.6, label=words[0].upper() + words[1:])
-        ax.set_yticks(y, [f"{area}  {value:,.1f}" for area, value in zip(districts["area"], districts["value"])])
+        ax.set_yticks(y, names)
         ax.set_xlabel(unit)
-        ax.set_title(f"{title}: each district against the rest of {group}", fontsize=10)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.55 / (0.34 * len(districts) + 0.3)), ncols=3, fontsize=7.5)
+        fig.suptitle(f"{title}:\neach district against the rest of {group}", x=0.5, y=1 - 0.08 / height, va="top",
+                     fontsize=10, fontweight="bold")
+        fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=2, fontsize=7.5, frameon=False)
     said = []
     for word in ("above", "below"):
         names = list(districts.loc[districts["vs_partnership"] == word, "area"])
