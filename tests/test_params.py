@@ -233,3 +233,22 @@ def test_bad_expected_back_is_one_line_naming_the_indicator(tmp_path, catalogue,
     error = str(error_of("2022-23-Q3", path, catalogue))
     assert "unavailable: hate_crime: give the reason as text, or as {reason: text, expected: text}" in error
     assert str(path) in error and "\n" not in error
+
+
+def test_every_pack_takes_the_default_partnerships_unavailable_list_unless_its_own_file_gives_one(
+        tmp_path, monkeypatch, catalogue):
+    from helpers.inputs.partnerships import load_partnerships
+
+    packs = load_partnerships()
+    (tmp_path / "defaults.yaml").write_text((config.PARAMS / "defaults.yaml").read_text())
+    write(tmp_path, "unavailable:\n  robbery: Not available due to the change of recording system\n")
+    (tmp_path / "charnwood").mkdir()
+    write(tmp_path, "meeting_date: 2023-02-01\n", "charnwood/2022-23-Q3.yaml")  # says nothing of unavailable
+    (tmp_path / "melton").mkdir()
+    write(tmp_path, "unavailable: {}\n", "melton/2022-23-Q3.yaml")  # its own list: none
+    monkeypatch.setattr(config, "PARAMS", tmp_path)
+    robbery = {"robbery": "Not available due to the change of recording system"}
+    for pack in ("leicestershire-rutland", "charnwood", "blaby"):  # blaby has no file of its own at all
+        assert load_params("2022-23-Q3", None, catalogue, packs[pack])["unavailable"] == robbery, pack
+    assert load_params("2022-23-Q3", None, catalogue, packs["melton"])["unavailable"] == {}
+    assert str(tmp_path / "2022-23-Q3.yaml") in load_params("2022-23-Q3", None, catalogue, packs["charnwood"])["_files"]
