@@ -236,6 +236,11 @@ def test_rules_in_words():
     assert "quasi-Poisson" not in describe_rule({"change_rule": "both"})
     assert "quasi-Poisson" not in describe_rule({"change_rule": "percent_band", "overdispersion": True})
     assert "Spiegelhalter" in describe_comparison({"overdispersion": True}, board.BOARD)
+    words = describe_comparison({"overdispersion": True, "change_rule": "both", "percent_band": 5}, board.BOARD)
+    assert words.startswith(f"Each district is compared with the rest of {board.PARTNERSHIP}: the other 7 districts "
+                            "together")
+    assert ("above (+) or below (−) only when the difference is both statistically significant at the 95% level and "
+            "more than 5%") in words and "only for a group of 20 or more districts" in words
     assert "Spiegelhalter" not in describe_comparison({}, board.BOARD)
     assert describe_comparison({}, board.BOARD).endswith(f"{board.COUNTY} is not compared: it is 7 of the 8 districts, so it can "
                                             "hardly differ from their total.")

@@ -97,8 +97,9 @@ def test_burglary_and_vehicle_offences_are_set_against_the_pre_pandemic_baseline
     for indicator_id in ("burglary_total", "vehicle_offences"):
         sentence = key_point(rows.loc[indicator_id].to_dict() | {"indicator_id": indicator_id},
                              results.catalogue[indicator_id])
-        place = {"above": "above", "below": "below", "similar": "(?:back|similar) to"}[rows.loc[indicator_id, "vs_baseline"]]
-        assert re.search(rf"(?:;|, but) (?:still )?{place} (?:its|their) pre-pandemic level of [\d.]+ \(December 2019 to February 2020\)",
+        place = {"above": "above", "below": "below", "level": "(?:back to|at)",
+                 "similar": "(?:above|below)"}[rows.loc[indicator_id, "vs_baseline"]]
+        assert re.search(rf"(?:;|, but) (?:still )?(?:[\d.]+% )?{place} (?:its|their) pre-pandemic level of [\d.]+ \(December 2019 to February 2020\)",
                          sentence), sentence
     assert "only three pre-pandemic months" in results.baseline_note
 

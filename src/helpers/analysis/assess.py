@@ -65,30 +65,37 @@ def describe_rule(params: dict) -> str:
 
 def describe_comparison(params: dict, partnership: Partnership) -> str:
     """How districts are compared with the group around them, in sentences, for the methods section."""
-    group = partnership.compared_with
+    group, areas = partnership.compared_with, len(partnership.compared_with.districts)
     conf = f"{normalise_confidence(params.get('confidence', 95)) * 100:g}"
+    band = f"{params.get('percent_band', 5):g}%"
     rule = {"significance": f"the difference is statistically significant at the {conf}% level",
-            "percent_band": f"it differs by more than {params.get('percent_band', 5):g}%",
-            "both": f"the difference is both statistically significant at the {conf}% level and more than "
-                    f"{params.get('percent_band', 5):g}%"}[params.get("change_rule", "both")]
-    words = (f"Each district is compared with the rest of {group.name}: the other {len(group.districts) - 1} districts "
-             "together, so that a large district is not compared with a total it is much of. It reads above (+) or below (−) the rest only when " + rule + ", the rule a change "
-             "on last year must meet; otherwise it is in line (=). These marks and words are not the ▲ ▼ ► arrows, "
-             "which compare with last year. The test is the score test of two Poisson rates given their total (the "
-             "pooled two-proportion test for percentages)")
-    if params.get("overdispersion"):
-        words += (", its variance multiplied by how much more each side's figures vary than chance would make them, "
-                  "measured, as for the change on last year, from the district's and the rest's own 24 monthly figures "
-                  "(Laney's method; quasi-Poisson, McCullagh and Nelder 1989), never by less than chance alone. "
-                  "Spiegelhalter's between-area adjustment (2005), which the funnel plots of OHID and FunnelPlotR use, "
-                  f"is used only for a group of {BETWEEN_AREAS_FROM} or more districts: it estimates the spread between "
-                  "areas from the areas themselves after pulling in the most extreme tenth at each end, and with fewer "
-                  f"than {BETWEEN_AREAS_FROM} that trims less than two areas a side, so one far-off district (a city "
-                  "among rural districts) sets the spread it is then judged against and almost every district reads "
-                  "in line")
-    words += ". The chart shows, for each district, the range of values that would read in line with the rest"
+            "percent_band": f"it differs by more than {band}",
+            "both": f"the difference is both statistically significant at the {conf}% level and more than {band}"}[
+        params.get("change_rule", "both")]
+    marks = (f"It reads above (+) or below (−) only when {rule}, the rule a change on last year must meet; otherwise it "
+             "is in line (=). These marks and words are not the ▲ ▼ ► arrows, which compare with last year")
+    spiegelhalter = (f"Spiegelhalter's between-area adjustment (2005), which OHID's funnel plots and FunnelPlotR use, "
+                     "estimates the spread between areas from the areas themselves after pulling in the most extreme "
+                     f"tenth at each end, so it is used only for a group of {BETWEEN_AREAS_FROM} or more districts: "
+                     f"with fewer, that trims less than two areas a side, and one far-off district (a city among rural "
+                     "districts) sets the spread it is then judged against, so that almost every district reads in line")
+    if areas >= BETWEEN_AREAS_FROM:
+        words = (f"Each district is compared with the {group.name} value, the pooled average of its {areas} districts, "
+                 f"on a funnel plot as OHID's Fingertips does (PHEindicatormethods). {marks}")
+        if params.get("overdispersion"):
+            words += f". Because districts differ for many reasons besides chance, {spiegelhalter[0].lower()}{spiegelhalter[1:]}"
+    else:
+        words = (f"Each district is compared with the rest of {group.name}: the other {areas - 1} districts together, so "
+                 f"that a large district is not compared with a total it is much of. {marks}. The test is the score "
+                 "test of two Poisson rates given their total (the pooled two-proportion test for percentages)")
+        if params.get("overdispersion"):
+            words += (", its variance multiplied by how much more the figures vary than chance would make them, measured, "
+                      "as for the change on last year, from the district's and the rest's own 24 monthly figures "
+                      "(Laney's method; quasi-Poisson, McCullagh and Nelder 1989), never by less than chance alone. "
+                      + spiegelhalter)
+        words += ". The chart shows, for each district, the range of values that would read in line with the rest"
     sums = [a for a in partnership.areas if a.type != "district" and a.name != group.name]
-    return words + "".join(f". {a.name} is not compared: it is {len(a.districts)} of the {len(group.districts)} districts, "
+    return words + "".join(f". {a.name} is not compared: it is {len(a.districts)} of the {areas} districts, "
                            "so it can hardly differ from their total" for a in sums) + "."
 
 

@@ -74,7 +74,8 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
     merged: dict = {}
     quarter_file = Path(path) if path else quarter_params_path(quarter_label, partnership.id if partnership else None)
     shared = quarter_params_path(quarter_label)  # the default partnership's: its unavailable list is every pack's
-    inherited = load_yaml(shared) if quarter_file != shared and shared.exists() else None
+    another = partnership is not None and partnership.id != default_partnership()
+    inherited = load_yaml(shared) if another and shared.exists() else None
     for source in (config.PARAMS / DEFAULTS, quarter_file):
         if source == quarter_file and path is None and not source.exists():
             continue
