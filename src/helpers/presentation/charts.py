@@ -241,6 +241,7 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
             if chosen.any():
                 ax.scatter(districts["value"].to_numpy(float)[chosen], y[chosen], s=52, color=colour, marker=marker,
                            zorder=4, edgecolor="white", linewidth=0.6, label=words[0].upper() + words[1:])
+        ax.margins(x=0.06)  # no point on the frame's edge
         ax.set_yticks(y, names)
         ax.set_xlabel(unit)
         fig.suptitle(f"{title}:\neach district against the rest of {group}", x=0.5, y=1 - 0.08 / height, va="top",

@@ -24,8 +24,8 @@ GROUP_MARKS = {"above": "+", "below": "−", "in line": "="}
 
 
 def group_key(group: str) -> str:
-    """The key to GROUP_MARKS: ``+ above, − below, = in line with the rest of Leicestershire``."""
-    return f"+ above, − below, = in line with the rest of {group}"
+    """The key to GROUP_MARKS: ``+ above, − below or = in line with the rest of Leicestershire``."""
+    return f"+ above, − below or = in line with the rest of {group}"
 # Making Data Count's colours for SPC points and variation icons (NHS England; NHSRplotthedots): orange a
 # concern, blue an improvement, purple a signal neither better nor worse, grey usual (common cause) variation.
 MDC_COLOURS = {"concern": "#ED8B00", "improvement": "#41B6E6", "neutral": "#490092", "common_cause": "#7B7D7D"}

@@ -133,9 +133,8 @@ def district_table(results: Results, section: str) -> Markup:
             cells.append({"available": available, "value": figure(item["value"], item["measure"]) if available else "",
                           "comparison": item["vs_partnership"], "mark": GROUP_MARKS.get(item["vs_partnership"], "")})
         lines.append({"title": group.iloc[0]["title"], "unit": group.iloc[0]["unit"], "cells": cells})
-    against = results.partnership.compared_with.name
     return render("district_table", section=config.SECTIONS[section], period=rows["period"].iloc[0],
-                  group=against, key=group_key(against), areas=results.partnership.area_names, rows=lines)
+                  key=group_key(results.partnership.compared_with.name), areas=results.partnership.area_names, rows=lines)
 
 
 def district_breakdown(results: Results, section: str) -> HTML:
