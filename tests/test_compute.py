@@ -70,8 +70,8 @@ def test_partnership_total_crime_equals_an_independent_count(results, independen
     assert row["denominator"] == 753561
     assert row["value"] == pytest.approx(row["numerator"] / 753561 * 10000)
     assert row["population_year"] == 2020
-    assert results.population_note.startswith(f"those published by 17 November 2022, the {board.BOARD.board}'s meeting "
-                                              "date, which sets the estimates of every pack of the quarter;")
+    assert results.population_note.startswith(f"those published by 17 November 2022, the {board.PARTNERSHIP} board's "
+                                              "meeting date, for every pack alike;")
     assert "mid-2020 for the 12 months to September 2022 (mid-2022, nearest its middle, was first published on " \
            "26 March 2024)" in results.population_note
 

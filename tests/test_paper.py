@@ -118,7 +118,7 @@ def test_paper_opens_with_the_exceptions(paper, results):
     assert first.startswith(f"{top['title']} is {top['judgement']}: {figure(top['previous_value'], 'rate')} to "
                             f"{figure(top['value'], 'rate')} per 10,000")
     assert "Ranked by: a change beyond normal variation first" in messages
-    assert "only 3 months, so read it as a rough guide" in messages
+    assert "only 3 months, so it holds only those months' seasons and is biased by their seasonal highs or lows" in messages
     assert paper.count("span a break in the") == 1  # said once, not on each police.uk key point
     assert "MARAC (Multi-Agency Risk Assessment Conference)" in paper  # the explanation beside its key point
     assert ("Racially or religiously aggravated crime is not available this quarter due to the change of recording "

@@ -86,10 +86,11 @@ def describe_comparison(params: dict, partnership: Partnership) -> str:
             words += f". Because districts differ for many reasons besides chance, {spiegelhalter[0].lower()}{spiegelhalter[1:]}"
     else:
         words = (f"Each district is compared with the rest of {group.name}: the other {areas - 1} districts together, so "
-                 f"that a large district is not compared with a total it is much of. {marks}. The test is the score "
-                 "test of two Poisson rates given their total (the pooled two-proportion test for percentages)")
+                 f"that a large district is not compared with a total it is much of. {marks}. The test is the "
+                 "conditional test of two Poisson rates given their total (Przyborski and Wilenski 1940) in its normal "
+                 "(score) form, or the pooled two-proportion test for percentages (Altman 1991)")
         if params.get("overdispersion"):
-            words += (", its variance multiplied by how much more the figures vary than chance would make them, measured, "
+            words += ("; its variance is multiplied by how much more the figures vary than chance would make them, measured, "
                       "as for the change on last year, from the district's and the rest's own 24 monthly figures "
                       "(Laney's method; quasi-Poisson, McCullagh and Nelder 1989), never by less than chance alone. "
                       + spiegelhalter)

@@ -155,8 +155,8 @@ def _vintage(quarter: Quarter, catalogue: dict, params_file: Path | None) -> tup
         return None, ""
     if not params.get("meeting_date"):
         return None, "unknown"
-    board = load_partnerships()[default_partnership()].board
-    return params["meeting_date"], f"the {board}'s meeting date, which sets the estimates of every pack of the quarter"
+    name = load_partnerships()[default_partnership()].name
+    return params["meeting_date"], f"the {name} board's meeting date, for every pack alike"
 
 
 def _check_codes(districts: dict[str, str], with_population: set[str]) -> None:

@@ -152,7 +152,7 @@ def _gap(row: dict) -> str:
     side = "above" if difference > 0 else "below"
     if row["measure"] == "percentage":
         return f"{abs(difference):.1f} points {side}"
-    return f"{abs(row['baseline_gap_pct']):.1f}% {side}"
+    return side if pd.isna(row["baseline_gap_pct"]) else f"{abs(row['baseline_gap_pct']):.1f}% {side}"  # from 0: no %
 
 
 def quarter_words(row: dict) -> str:
