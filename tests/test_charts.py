@@ -1,5 +1,6 @@
 """helpers.presentation.charts: the trajectory and SPC figure shows the months as they are, gaps included,
-coloured as Making Data Count does; the district chart says in words which districts are above or below the rest of their group."""
+coloured as Making Data Count does; the district chart says in words which districts are above or below the rest of
+their group."""
 from __future__ import annotations
 
 import base64
