@@ -179,7 +179,8 @@ def test_declared_baseline_is_described_with_its_note():
         "it only by the direction-of-travel rule (the same test, allowing for the indicator's own variation, and the "
         "same percent band), and back to it only when within that band; otherwise the sentence gives the gap in %. "
         "With only 3 months it holds only some seasons, so its level is biased by their seasonal highs or lows; it is "
-        "left out of the main messages. Short.")
+        "left out of the main messages. A value is called the highest or lowest 12-month figure since a month only "
+        "when the unbroken run of 12-month figures behind it covers at least 3 years. Short.")
 
 
 def test_key_point_says_where_the_value_sits_against_the_baseline(table):

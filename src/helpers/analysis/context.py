@@ -88,6 +88,8 @@ class Baseline:
         if months < 12:
             text += (f" With only {months} months it holds only some seasons, so its level is biased by their "
                      "seasonal highs or lows; it is left out of the main messages.")
+        text += (" A value is called the highest or lowest 12-month figure since a month only when the unbroken run of "
+                 f"12-month figures behind it covers at least {EXTREME_YEARS} years.")
         return f"{text} {self.note}".strip()
 
 
