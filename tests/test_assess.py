@@ -4,6 +4,7 @@ Hand-made police.uk counts for one indicator (per 10,000) over 24 months (Octobe
 2022); every district has 10,000 residents in both years, so the partnership has 80,000.
 """
 import math
+from statistics import NormalDist
 
 import pandas as pd
 import pytest
@@ -11,7 +12,9 @@ from scipy.stats import binomtest
 
 import board
 from helpers import config
-from helpers.analysis.assess import assess, describe_comparison, describe_rule, describe_spc, spc_charts, spc_points
+from helpers.analysis.assess import (assess, compare_districts, describe_comparison, describe_rule, describe_spc, spc_charts,
+                                     spc_points)
+from helpers.analysis.stats import overdispersion
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.inputs.catalogue import Indicator
 from helpers.quarters import Quarter, window
@@ -43,42 +46,106 @@ def flat(totals: list[int]) -> dict[str, list[float]]:
     return {district: [total / 12] * 24 for district, total in zip(DISTRICTS, totals)}
 
 
-# --------------------------------------------------------------------------- districts on the funnel
+# --------------------------------------------------------------------------- districts against the rest of the group
 
-def test_districts_on_the_funnel_plot():
-    # 960 in 80,000: 120 expected in each district. Byar's limits of 156: lower 132.48 (95%), 120.22 (99.8%), both
-    # above 120: High (0.001). Of 84: upper 104.00 (95%), 116.38 (99.8%), both below 120: Low (0.001). 120: similar.
+def quadratic_limits(n: float, x_rest: float, n_rest: float, phi: float = 1.0) -> tuple[float, float]:
+    """The counts at which z = (x - m s) / sqrt(phi m s (1 - s)), m = x + x_rest, s = n / (n + n_rest), is -/+1.96:
+    the roots of (1 - s)^2 x^2 - (2 s (1 - s) x_rest + k) x + s^2 x_rest^2 - k x_rest = 0, k = 1.96^2 phi s (1 - s)."""
+    s = n / (n + n_rest)
+    k = 1.959964 ** 2 * phi * s * (1 - s)
+    a, b, c = (1 - s) ** 2, 2 * s * (1 - s) * x_rest + k, s ** 2 * x_rest ** 2 - k * x_rest
+    root = math.sqrt(b * b - 4 * a * c)
+    return max(0.0, (b - root) / (2 * a)), (b + root) / (2 * a)
+
+
+def test_each_district_against_the_rest_of_its_group():
+    # 960 in 80,000. The district of 156 against the other seven's 804 in 70,000 (114.86 per 10,000): s = 1/8,
+    # m = 960, z = (156 - 120) / sqrt(960 x 1/8 x 7/8) = 36 / 10.247 = 3.513 (p = 0.00044) and 36% above: above.
+    # 84 against 876 in 70,000 (125.14): z = -3.513, below. 120 against 840 in 70,000 (120): in line.
     table = judged(flat([120, 120, 120, 120, 120, 156, 84, 120]))
     districts = table.loc[DISTRICTS]
-    assert districts["funnel_significance"].tolist() == ["Not significant"] * 5 + ["High (0.001)", "Low (0.001)",
-                                                                                  "Not significant"]
-    assert districts["vs_partnership"].tolist() == ["similar"] * 5 + ["significantly higher", "significantly lower",
-                                                                      "similar"]
-    assert districts["funnel_average"].tolist() == pytest.approx([120.0] * 8)  # 960 / 80,000 x 10,000
-    assert (districts["funnel_tau2"] == 0).all()
-    # the limits are in the value's unit: the 95% upper limit is the count whose Byar's lower limit is 120, per 10,000
-    upper = districts["funnel_high_95"].iloc[0]  # per 10,000 of 10,000 residents: a count
-    assert upper * (1 - 1 / (9 * upper) - 1.959964 / (3 * math.sqrt(upper))) ** 3 == pytest.approx(120, rel=1e-6)
+    assert districts["vs_partnership"].tolist() == ["in line"] * 5 + ["above", "below", "in line"]
+    assert districts["group_method"].tolist() == ["rest of group"] * 8
+    assert districts["group_reference"].tolist() == pytest.approx([120.0] * 5 + [804 / 7, 876 / 7, 120.0])
+    assert districts["group_p_value"].iloc[5] == pytest.approx(2 * (1 - NormalDist().cdf(36 / math.sqrt(105))), rel=1e-6)
+    assert (districts["group_dispersion"] == 1).all()  # no adjustment asked for: chance alone
+    # the range in line with the rest: the test's limits (wider here than the 5% band), per 10,000 of 10,000: counts
+    low, high = quadratic_limits(10000, 840, 70000)
+    assert (districts["group_low"].iloc[0], districts["group_high"].iloc[0]) == (pytest.approx(low, rel=1e-6),
+                                                                                 pytest.approx(high, rel=1e-6))
     assert (table.loc[[board.COUNTY, board.PARTNERSHIP], "vs_partnership"] == "not compared").all()
-    assert (table.loc[[board.COUNTY, board.PARTNERSHIP], "funnel_significance"] == "").all()
+    assert (table.loc[[board.COUNTY, board.PARTNERSHIP], "group_method"] == "").all()
 
 
-def test_overdispersion_widens_the_funnel():
-    # 60, 96, 120, 144, 168, 192, 120, 60 (120 expected): exact limits put 6 of 8 districts outside. On the square-root
-    # scale z = 2(sqrt(x) - sqrt(120)): -6.417, -2.313, 0, 2.091, 4.014, 5.804, 0, -6.417; Winsorised at the 10th and
-    # 90th percentiles (-6.417 and 4.014 + 0.3 x 1.790 = 4.551), phi = 16.1127; w = 480 each: tau^2 = (8 phi - 7) /
-    # (3840 - 480) = 0.036280. Adjusted, the largest |z| is 1.495: every district is similar.
-    totals = [60, 96, 120, 144, 168, 192, 120, 60]
-    exact = judged(flat(totals)).loc[DISTRICTS, "vs_partnership"].tolist()
-    assert exact == ["significantly lower"] * 2 + ["similar"] + ["significantly higher"] * 3 + ["similar",
-                                                                                               "significantly lower"]
-    wide = judged(flat(totals), {"overdispersion": True}).loc[DISTRICTS]
-    assert (wide["vs_partnership"] == "similar").all()
-    assert wide["funnel_tau2"].iloc[0] == pytest.approx(0.036280354, rel=1e-6)
-    # 95% limits per 10,000 (average 120): 120 (1 -/+ 1.96 sqrt(1/480 + tau^2))^2 = 45.55 and 275.78
-    half = 1.959964 * math.sqrt(1 / 480 + 0.036280354)
-    assert wide["funnel_low_95"].iloc[0] == pytest.approx(120 * (1 - half) ** 2, rel=1e-5)
-    assert wide["funnel_high_95"].iloc[0] == pytest.approx(120 * (1 + half) ** 2, rel=1e-5)
+def test_a_district_against_the_rest_allows_for_the_variation_of_its_own_months():
+    # Blaby: 50 and 150 in turn, then 60 and 160 (1,320 this year, Laney's phi 74.977681: see the change test); the
+    # other seven steady at 100 a month (1,200; phi 0). Chance alone: m = 9,720, m s = 1,215,
+    # z = 105 / sqrt(9,720 x 7/64) = 3.220, and 10% above the rest: above. Allowing for it:
+    # phi = 7/8 x 74.977681 + 1/8 x 0 = 65.6055 and z = 3.220 / sqrt(65.6055) = 0.398: in line.
+    counts = {"Blaby": [50, 150] * 6 + [60, 160] * 6, **{d: [100] * 24 for d in DISTRICTS[1:]}}
+    plain = judged(counts).loc["Blaby"]
+    assert plain["vs_partnership"] == "above" and plain["group_reference"] == pytest.approx(1200)
+    wide = judged(counts, {"overdispersion": True}).loc["Blaby"]
+    assert wide["group_dispersion"] == pytest.approx(7 / 8 * 74.977681, rel=1e-6)
+    z = 105 / math.sqrt(9720 * 7 / 64 * 7 / 8 * 74.977681)
+    assert wide["group_p_value"] == pytest.approx(2 * (1 - NormalDist().cdf(z)), rel=1e-5)
+    assert wide["vs_partnership"] == "in line"
+    low, high = quadratic_limits(10000, 8400, 70000, 7 / 8 * 74.977681)
+    assert (wide["group_low"], wide["group_high"]) == (pytest.approx(low, rel=1e-6), pytest.approx(high, rel=1e-6))
+
+
+def group_table(counts: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    """A quarter's assessed rows for one rate indicator: area -> (12-month count, population)."""
+    return pd.DataFrame([{"indicator_id": "crime", "area": area, "area_type": "district", "status": "available",
+                          "numerator": x, "denominator": n, "value": x / n * 10000, "data_break": ""}
+                         for area, (x, n) in counts.items()])
+
+
+def compared(counts: dict[str, tuple[int, int]], **params) -> pd.DataFrame:
+    monthly = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
+    return compare_districts(group_table(counts), monthly, CATALOGUE, {"change_rule": "both", "percent_band": 5, **params},
+                             Q2).set_index("area")
+
+
+def test_a_city_among_eight_districts_reads_higher_and_a_district_within_two_percent_similar():
+    # Seven districts of 100,000 with 6,000 crimes (600 per 10,000), one of 100,000 with 8,451 (845.1) and a city of
+    # 350,000 with 45,000 (1,285.7). The city against the other eight, 50,451 in 800,000 (630.6): s = 350/1,150,
+    # m = 95,451, z = (45,000 - 29,050.3) / sqrt(95,451 x 0.30435 x 0.69565) = 15,949.7 / 142.10 = 112.2: above.
+    # The district of 8,451 against the rest, 87,000 in 1,050,000 (828.6): 2.0% above, inside the 5% band and
+    # z = (8,451 - 8,300.1) / sqrt(95,451 x 0.08696 x 0.91304) = 150.9 / 87.05 = 1.73: in line either way.
+    counts = {**{f"D{i}": (6000, 100000) for i in range(7)}, "Near": (8451, 100000), "City": (45000, 350000)}
+    both, significance = compared(counts), compared(counts, change_rule="significance")
+    for table in (both, significance):
+        assert table.at["City", "vs_partnership"] == "above" and table.at["Near", "vs_partnership"] == "in line"
+        assert (table.loc[[f"D{i}" for i in range(7)], "vs_partnership"] == "below").all()
+    assert both.at["City", "group_reference"] == pytest.approx(50451 / 800000 * 10000)
+    assert both.at["Near", "group_reference"] == pytest.approx(87000 / 1050000 * 10000)
+    z = (8451 - 95451 / 11.5) / math.sqrt(95451 / 11.5 * (1 - 1 / 11.5))
+    assert both.at["Near", "group_p_value"] == pytest.approx(2 * (1 - NormalDist().cdf(z)), rel=1e-6)
+    # "both": in line anywhere within 5% of the rest, even beyond the test's limits
+    low, high = quadratic_limits(100000, 87000, 1050000)
+    rest = 87000 / 1050000 * 10000
+    assert both.at["Near", "group_low"] == pytest.approx(min(low / 10, rest * 0.95), rel=1e-6)
+    assert both.at["Near", "group_high"] == pytest.approx(max(high / 10, rest * 1.05), rel=1e-6)
+    # The funnel with Spiegelhalter's adjustment, estimated from these nine, finds the city within its limits: the
+    # between-area spread it adds is the city's own distance (why it is used only for 20 areas or more).
+    spread = overdispersion([x for x, _ in counts.values()], [n for _, n in counts.values()])
+    assert abs(spread.z_adjusted[-1]) < 1.96
+
+
+def test_a_group_of_twenty_is_compared_on_spiegelhalters_funnel():
+    # 19 areas of 10,000 with 120 and one with 200: average 2,480 / 200,000 = 124 per 10,000. On the square-root scale
+    # z = 2 (sqrt(x) - sqrt(124)): -0.3622 nineteen times and 6.0132; Winsorised at the 90th percentile (-0.3622) the
+    # far area is pulled in, phi = 0.1312 and 20 phi < 19: tau^2 = 0, the exact limits. The far one is above them.
+    counts = {**{f"A{i}": (120, 10000) for i in range(19)}, "Far": (200, 10000)}
+    table = compared(counts, overdispersion=True)
+    assert (table["group_method"] == "funnel").all()
+    assert table.at["Far", "vs_partnership"] == "above" and (table.drop("Far")["vs_partnership"] == "in line").all()
+    assert table["group_reference"].tolist() == pytest.approx([124.0] * 20)
+    assert (table["group_dispersion"] == 0).all()  # tau^2
+    assert table.at["Far", "group_p_value"] == pytest.approx(2 * (1 - NormalDist().cdf(2 * (math.sqrt(200) - math.sqrt(124)))))
+    upper = table.at["A0", "group_high"]  # per 10,000 of 10,000: the count whose Byar's lower 95% limit is 124
+    assert upper * (1 - 1 / (9 * upper) - 1.959964 / (3 * math.sqrt(upper))) ** 3 == pytest.approx(124, rel=1e-6)
 
 
 # --------------------------------------------------------------------------- the change on last year
@@ -169,6 +236,11 @@ def test_rules_in_words():
     assert "quasi-Poisson" not in describe_rule({"change_rule": "both"})
     assert "quasi-Poisson" not in describe_rule({"change_rule": "percent_band", "overdispersion": True})
     assert "Spiegelhalter" in describe_comparison({"overdispersion": True}, board.BOARD)
+    words = describe_comparison({"overdispersion": True, "change_rule": "both", "percent_band": 5}, board.BOARD)
+    assert words.startswith(f"Each district is compared with the rest of {board.PARTNERSHIP}: the other 7 districts "
+                            "together")
+    assert ("above (+) or below (−) only when the difference is both statistically significant at the 95% level and "
+            "more than 5%") in words and "only for a group of 20 or more districts" in words
     assert "Spiegelhalter" not in describe_comparison({}, board.BOARD)
     assert describe_comparison({}, board.BOARD).endswith(f"{board.COUNTY} is not compared: it is 7 of the 8 districts, so it can "
                                             "hardly differ from their total.")

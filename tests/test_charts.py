@@ -1,5 +1,6 @@
 """helpers.presentation.charts: the trajectory and SPC figure shows the months as they are, gaps included,
-coloured as Making Data Count does; the funnel plot says in words which districts lie outside its limits."""
+coloured as Making Data Count does; the district chart says in words which districts are above or below the rest of
+their group."""
 from __future__ import annotations
 
 import base64
@@ -11,9 +12,9 @@ import pytest
 
 import board
 from helpers.analysis.spc import xmr
-from helpers import config
 from helpers.analysis.spc import RULES
-from helpers.presentation.charts import DARK_BLUE, DARK_PINK, TURQUOISE, district_funnel, small_multiples, sparkline, trajectory
+from helpers.presentation.charts import (DARK_BLUE, DARK_PINK, TURQUOISE, district_comparison, small_multiples,
+                                             sparkline, trajectory)
 from helpers.presentation.narrative import MDC_COLOURS
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
@@ -124,60 +125,32 @@ def test_a_hand_made_spc_frame_is_drawn_as_it_says():
     assert "usual level is 20.0 with a usual range of 14.0 to 26.0" in alt
 
 
-def funnel_rows(labels: list[str], tau2: float = 0.0) -> pd.DataFrame:
-    """Three districts and the partnership: populations 40,000, 100,000 and 180,000 around a rate of 50 per 10,000."""
-    names = ["Rutland", "Melton", "Charnwood"]
-    districts = pd.DataFrame({"area": names, "area_type": "district", "denominator": [40_000.0, 100_000.0, 180_000.0],
-                              "value": [30.0, 51.0, 54.0], "funnel_significance": labels, "funnel_average": 50.0,
-                              "funnel_tau2": tau2})
-    partnership = pd.DataFrame({"area": [board.PARTNERSHIP], "area_type": ["partnership"], "denominator": [320_000.0],
-                                "value": [50.0], "funnel_significance": [""], "funnel_average": [np.nan],
-                                "funnel_tau2": [np.nan]})
+def compared_rows(words: list[str]) -> pd.DataFrame:
+    """Three districts and the partnership, each district with the value of the rest of the group and its range."""
+    districts = pd.DataFrame({"area": ["Rutland", "Melton", "Charnwood"], "area_type": "district",
+                              "value": [30.0, 51.0, 54.0], "vs_partnership": words, "group_reference": [52.0, 50.0, 48.0],
+                              "group_low": [40.0, 45.0, 45.5], "group_high": [66.0, 55.0, 50.5]})
+    partnership = pd.DataFrame({"area": [board.PARTNERSHIP], "area_type": ["partnership"], "value": [50.0],
+                                "vs_partnership": ["not compared"], "group_reference": [np.nan], "group_low": [np.nan],
+                                "group_high": [np.nan]})
     return pd.concat([districts, partnership], ignore_index=True)
 
 
-def test_the_funnel_names_the_districts_outside_its_limits():
-    html = district_funnel(funnel_rows(["Low (0.001)", "Not significant", "High (0.025)"]), "Burglary", "per 10,000",
-                           "rate", 10_000, board.PARTNERSHIP)
+def test_the_comparison_chart_names_the_districts_above_and_below_the_rest():
+    html = district_comparison(compared_rows(["below", "in line", "above"]), "Burglary", "per 10,000", board.PARTNERSHIP)
     alt = re.search(r'alt="([^"]*)"', html).group(1)
-    assert ("Charnwood is above the upper 95% limit; Rutland is below the lower 99.8% limit; the others lie within the "
-            "95% limits.") in alt
-    assert f"around the {board.PARTNERSHIP.replace('&', '&amp;')} value of 50.00" in alt and "widened" not in alt
+    group = board.PARTNERSHIP.replace("&", "&amp;")
+    assert (f"Charnwood is above the rest of {group}; Rutland is below the rest of {group}; the others are in line with "
+            "the rest.") in alt
     image = svg(html)
-    assert all(name in image for name in ("Rutland", "Melton", "Charnwood"))
-    assert "Below the lower 99.8% limit" in image and "Above the upper 95% limit" in image and "99.8% limits" in image
+    assert all(name in image for name in ("Rutland  30.0", "Melton  51.0", "Charnwood  54.0"))  # named with the value
+    assert f"{board.PARTNERSHIP}  50.0".replace("&", "&amp;") not in image  # the partnership is not a row
+    assert "Above the rest of the group" in image and "Range in line with the rest" in image
 
 
-def test_a_funnel_with_every_district_within_says_so_and_states_the_widening():
-    html = district_funnel(funnel_rows(["Not significant"] * 3, tau2=0.01), "Burglary", "per 10,000", "rate", 10_000,
-                           board.PARTNERSHIP)
-    assert "All districts lie within the 95% limits." in html
-    assert "widened for the variation between districts beyond chance" in html
-
-
-@pytest.mark.parametrize("largest", [180_000.0, 1_150_000.0])
-def test_the_funnel_axis_labels_and_names_stay_inside_the_figure_and_apart(monkeypatch, largest):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from helpers.presentation import charts
-
-    rows = funnel_rows(["Not significant"] * 3)
-    rows.loc[2, "denominator"] = largest
-    drawn = []
-    monkeypatch.setattr(charts, "figure_html", lambda fig, *args: drawn.append(fig))
-    charts.district_funnel(rows, "Burglary", "per 10,000", "rate", 10_000, board.PARTNERSHIP)
-    figure, = drawn
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    ax = figure.axes[0]
-    ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()
-             and ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]]
-    assert 2 <= len(ticks) <= 6
-    assert all(0 <= box.x0 and box.x1 <= figure.bbox.width for box in ticks)
-    assert not any(a.overlaps(b) for a, b in zip(ticks, ticks[1:]))
-    frame = ax.get_window_extent(renderer)
-    for name in ax.texts:  # each district's name, inside the axes
-        box = name.get_window_extent(renderer)
-        assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, name.get_text()
+def test_a_comparison_with_every_district_in_line_says_so():
+    html = district_comparison(compared_rows(["in line"] * 3), "Burglary", "per 10,000", board.PARTNERSHIP)
+    assert f"Every district is in line with the rest of {board.PARTNERSHIP.replace('&', '&amp;')}." in html
 
 
 # --- Small multiples and sparklines -----------------------------------------------------------

@@ -64,13 +64,14 @@ def test_partnership_total_crime_equals_an_independent_count(results, independen
     assert results.quarter.label == "2022-23-Q2"
     assert row["numerator"] == police_total(independent, "2021-10", "2022-09", board.DISTRICTS)
     assert row["previous_numerator"] == police_total(independent, "2020-10", "2021-09", board.DISTRICTS)
-    # as published by the meeting date (17 November 2022): mid-2022 and mid-2021 were not out yet, so mid-2020,
+    # as published by the board's meeting date (17 November 2022): mid-2022 and mid-2021 were not out yet, so mid-2020,
     # from ons_mye_mid2020_lad21_persons_single_year_age.csv: 101950 + 188416 + 95537 + 113666 + 51394 + 104809
     #   + 57313 + 40476 = 753561
     assert row["denominator"] == 753561
     assert row["value"] == pytest.approx(row["numerator"] / 753561 * 10000)
     assert row["population_year"] == 2020
-    assert results.population_note.startswith("those published by the meeting date (17 November 2022);")
+    assert results.population_note.startswith(f"those published by 17 November 2022, the {board.PARTNERSHIP} board's "
+                                              "meeting date, for every pack alike;")
     assert "mid-2020 for the 12 months to September 2022 (mid-2022, nearest its middle, was first published on " \
            "26 March 2024)" in results.population_note
 
@@ -96,8 +97,9 @@ def test_burglary_and_vehicle_offences_are_set_against_the_pre_pandemic_baseline
     for indicator_id in ("burglary_total", "vehicle_offences"):
         sentence = key_point(rows.loc[indicator_id].to_dict() | {"indicator_id": indicator_id},
                              results.catalogue[indicator_id])
-        place = {"above": "above", "below": "below", "similar": "(?:back|similar) to"}[rows.loc[indicator_id, "vs_baseline"]]
-        assert re.search(rf"(?:;|, but) (?:still )?{place} (?:its|their) pre-pandemic level of [\d.]+ \(December 2019 to February 2020\)",
+        place = {"above": "above", "below": "below", "level": "(?:back to|at)",
+                 "similar": "(?:above|below)"}[rows.loc[indicator_id, "vs_baseline"]]
+        assert re.search(rf"(?:;|, but) (?:still )?(?:[\d.]+% )?{place} (?:its|their) pre-pandemic level of [\d.]+ \(December 2019 to February 2020\)",
                          sentence), sentence
     assert "only three pre-pandemic months" in results.baseline_note
 
@@ -183,13 +185,33 @@ def test_a_district_pack_shows_its_district_among_the_county_it_is_compared_with
     assert charnwood.partnership.area_names == ["Charnwood", *leicestershire, board.COUNTY]
     assert charnwood.rows()["area"].unique().tolist() == ["Charnwood"]
     rows = charnwood.table[charnwood.table["indicator_id"] == "total_crime"].set_index("area")
-    # the funnel is centred on Leicestershire, the pooled value of its seven districts
-    assert rows.loc["Charnwood", "funnel_average"] == pytest.approx(rows.loc[board.COUNTY, "value"])
+    # Charnwood is compared with the rest of Leicestershire: the county's six other districts together
+    rest = rows.loc[leicestershire]
+    assert rows.loc["Charnwood", "group_reference"] == pytest.approx(rest["numerator"].sum() / rest["denominator"].sum() * 10000)
     assert rows.loc[board.COUNTY, "vs_partnership"] == "not compared"
-    # Rutland's pack: its district among the board's, compared with the board's partnership
+    # Rutland's pack: its district among the board's, compared with the rest of the board's partnership
     rutland = packs["rutland"].table
     total = rutland[(rutland["indicator_id"] == "total_crime")].set_index("area")
-    assert total.loc["Rutland", "funnel_average"] == pytest.approx(total.loc[board.PARTNERSHIP, "value"])
+    others = total.loc[[n for n in board.DISTRICTS if n != "Rutland"]]
+    assert total.loc["Rutland", "group_reference"] == pytest.approx(others["numerator"].sum() / others["denominator"].sum() * 10000)
+
+
+def test_a_district_has_the_same_figures_in_every_pack_of_a_quarter(packs, results):
+    # the board's meeting date sets every pack's population estimates, and its unavailable list every pack's
+    keys = ["indicator_id", "area"]
+    columns = ["value", "population_year", "status", "reason"]
+    board_rows = results.table[results.table["area_type"] == "district"].set_index(keys)[columns]
+    for pid in ("force-area", "charnwood", "rutland"):
+        table = packs[pid].table
+        rows = table[table["area"].isin(board.DISTRICTS)].set_index(keys)[columns]  # the board's districts it shows
+        assert len(rows) >= len(results.catalogue)
+        pd.testing.assert_frame_equal(rows, board_rows.loc[rows.index])
+
+
+def test_the_city_reads_above_the_rest_of_the_force_area(packs):
+    crime = packs["force-area"].table.set_index(["indicator_id", "area"]).loc["total_crime"]
+    assert crime.loc["Leicester", "vs_partnership"] == "above"
+    assert crime.loc["Leicester", "value"] > 1.25 * crime.loc["Leicester", "group_reference"]
 
 
 def test_the_records_of_a_pack_split_by_where_they_fall(packs, independent_police_counts):
@@ -211,7 +233,7 @@ def test_districts_are_not_compared_with_a_group_that_has_no_figure(packs):
     hate = table[table["indicator_id"] == "hate_crime"].set_index("area")
     assert hate.loc["Leicester, Leicestershire & Rutland", "status"] == "not available"
     assert hate.loc["Charnwood", "status"] == "available"
-    assert set(hate["vs_partnership"]) == {"not compared"} and set(hate["funnel_significance"]) == {""}
+    assert set(hate["vs_partnership"]) == {"not compared"} and set(hate["group_method"]) == {""}
     crime = table[table["indicator_id"] == "total_crime"]
     assert (crime["vs_partnership"] != "not compared").sum() == 9  # police.uk figures: all nine districts compared
 

@@ -78,11 +78,13 @@ def test_a_quarterly_indicator_needs_a_whole_quarter_inside_the_baseline():
 
 
 def test_this_year_and_last_against_the_baseline(table):
-    # percent band 5%: Blaby now 1.8 against 2.4 (-25%): below; last year 2.4 against 2.4: similar
+    # percent band 5%: Blaby now 1.8 against 2.4 (-25%): below; last year 2.4 against 2.4: at its level
     blaby = row_of(table, "crime", "Blaby")
-    assert (blaby["vs_baseline"], blaby["previous_vs_baseline"]) == ("below", "similar")
-    # Harborough has none at all: 0 against 0 is similar
-    assert row_of(table, "crime", "Harborough")["vs_baseline"] == "similar"
+    assert (blaby["vs_baseline"], blaby["previous_vs_baseline"]) == ("below", "level")
+    assert blaby["baseline_gap_pct"] == pytest.approx(-25.0)
+    # Harborough has none at all: 0 against 0 is level, with no gap in %
+    harborough = row_of(table, "crime", "Harborough")
+    assert harborough["vs_baseline"] == "level" and math.isnan(harborough["baseline_gap_pct"])
     # qpct Blaby: 65% against 10%: above; last year 25% against 10%: above
     assert (row_of(table, "qpct", "Blaby")["vs_baseline"], row_of(table, "qpct", "Blaby")["previous_vs_baseline"]) == \
         ("above", "above")
@@ -96,7 +98,7 @@ def test_the_significance_rule_tests_counts_over_person_months():
     table = context_table({**DECLARED, "change_rule": "significance"})
     p = poisson_rate_test(72, 160000 * 12, 15, 80000 * 3)
     assert 0.05 < p < 1  # a 40% fall on 15 baseline crimes is not significant at 95% ...
-    assert row_of(table, "crime", board.PARTNERSHIP)["vs_baseline"] == "similar"
+    assert row_of(table, "crime", board.PARTNERSHIP)["vs_baseline"] == "similar"  # 40% away: not "level"
     banded = context_table({**DECLARED, "change_rule": "percent_band"})
     assert row_of(banded, "crime", board.PARTNERSHIP)["vs_baseline"] == "below"  # ... but beyond the 5% band
 
@@ -132,25 +134,26 @@ def test_no_quarter_figures_for_a_row_not_available_or_a_quarter_missing_a_month
 
 
 def test_series_extremes():
-    ends = [str(m) for m in pd.period_range("2021-09", "2022-09", freq="M")]
+    ends = [str(m) for m in pd.period_range("2019-09", "2022-09", freq="M")]  # 37 month ends: three years back
 
     def series(values, area="A"):
         return pd.DataFrame({"indicator_id": "x", "area": area, "period_end": ends, "value": values})
 
-    rising = [float(v) for v in range(13)]
-    found = series_extremes(pd.concat([series(rising), series(rising[::-1], "B"), series([1.0] * 13, "C"),
-                                       series([np.nan] * 5 + rising[5:], "D")]), Q2.end_month).set_index("area")
-    assert (found.at["A", "series_extreme"], found.at["A", "series_start"]) == ("highest", "2021-09")
+    rising = [float(v) for v in range(37)]
+    found = series_extremes(pd.concat([series(rising), series(rising[::-1], "B"), series([1.0] * 37, "C"),
+                                       series([np.nan] + rising[1:], "D"), series(rising[:20] + [np.nan] + rising[21:], "E")]),
+                            Q2.end_month).set_index("area")
+    assert (found.at["A", "series_extreme"], found.at["A", "series_start"]) == ("highest", "2019-09")
     assert found.at["B", "series_extreme"] == "lowest"
     assert found.at["C", "series_extreme"] == "" and found.at["C", "series_start"] == ""  # a tie is neither
-    # values from February 2022 only: the series does not reach back to last year's value, so no claim
-    assert found.at["D", "series_extreme"] == ""
+    # from October 2019 only, or unbroken only since June 2021: less than three years, so no claim at all
+    assert found.at["D", "series_extreme"] == "" and found.at["E", "series_extreme"] == ""
 
 
-def test_series_extreme_in_the_table(table):
-    # qpct Blaby, 12 months to each quarter end: 25%, 35%, 45%, 55%, 65%
+def test_a_series_shorter_than_three_years_makes_no_claim(table):
+    # qpct Blaby, 12 months to each quarter end: 25%, 35%, 45%, 55%, 65%: rising, but over two years of data only
     row = row_of(table, "qpct", "Blaby")
-    assert (row["series_extreme"], row["series_start"]) == ("highest", "2021-09")
+    assert (row["series_extreme"], row["series_start"]) == ("", "")
 
 
 def test_default_baseline_is_the_36_months_before_last_year_as_far_as_the_data_go():
@@ -172,36 +175,57 @@ def test_declared_baseline_is_described_with_its_note():
     baseline = find_baseline(DECLARED, Q2, MONTHS, [2021, 2022], None)
     assert baseline.describe() == (
         "The pre-pandemic baseline is October to December 2020 (set in the parameters). Each indicator's baseline is "
-        "its average monthly level over those months, on its 12-month scale; this year's value is called above, below "
-        "or similar to it by the direction-of-travel rule. Short.")
+        "its average monthly level over those months, on its 12-month scale; this year's value is called above or below "
+        "it only by the direction-of-travel rule (the same test, allowing for the indicator's own variation, and the "
+        "same percent band), and back to it only when within that band; otherwise the sentence gives the gap in %. "
+        "With only 3 months it holds only some seasons, so its level is biased by their seasonal highs or lows; it is "
+        "left out of the main messages. A value is called the highest or lowest 12-month figure since a month only "
+        "when the unbroken run of 12-month figures behind it covers at least 3 years. Short.")
 
 
 def test_key_point_says_where_the_value_sits_against_the_baseline(table):
     row = row_of(table, "crime", board.PARTNERSHIP).to_dict()
     row.update(direction="lower", judgement="improving", spc_signal="")
     assert key_point(row, CATALOGUE["crime"]) == (
-        "Crime is improving: 0.75 to 0.45 per 1,000 over the last year (-40.0%); below its pre-pandemic level of 0.75 "
-        "(October to December 2020).")
+        "Crime is improving: 0.75 to 0.45 per 1,000 over the last year (-40.0%); 40.0% below its pre-pandemic level of "
+        "0.75 (October to December 2020).")
+    assert key_point(row, CATALOGUE["crime"], baseline=False) == (
+        "Crime is improving: 0.75 to 0.45 per 1,000 over the last year (-40.0%).")
 
 
-@pytest.mark.parametrize("now, before, extreme, plural, words", [  # the last year: similar, except where "but"
-    ("similar", "below", "", False, "; back to its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
-    ("similar", "similar", "", False, "; similar to its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
-    ("above", "similar", "highest", True, "; above their pre-pandemic level of 12.00 (December 2019 to February 2020) "
-                                          "and the highest since the series began in November 2020"),
-    ("below", "below", "", False, "; still below its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
-    ("below", "below", "", False, ", but still below its pre-pandemic level of 12.00 (December 2019 to February 2020)"),
-    ("", "", "lowest", False, "; the lowest since the series began in November 2020"),
-    ("", "", "", False, ""),
+PERIOD = " (December 2019 to February 2020)"
+
+
+@pytest.mark.parametrize("now, before, value, extreme, plural, words", [  # the last year: similar, except where "but"
+    ("level", "below", 11.6, "", False, f"; back to its pre-pandemic level of 12.00{PERIOD}"),  # within the band
+    ("level", "level", 12.3, "", False, f"; at its pre-pandemic level of 12.00{PERIOD}"),
+    # beyond the band but not significant: the gap, never "back to"
+    ("similar", "below", 11.0, "", False, f"; 8.3% below its pre-pandemic level of 12.00{PERIOD}, within normal variation"),
+    ("above", "level", 15.0, "highest", True, f"; 25.0% above their pre-pandemic level of 12.00{PERIOD} and the highest "
+                                               "12-month figure since November 2020"),
+    ("below", "below", 9.0, "", False, f"; still 25.0% below its pre-pandemic level of 12.00{PERIOD}"),
+    ("below", "below", 9.0, "", False, f", but still 25.0% below its pre-pandemic level of 12.00{PERIOD}"),
+    ("", "", 9.0, "lowest", False, "; the lowest 12-month figure since November 2020"),
+    ("", "", 9.0, "", False, ""),
 ])
-def test_context_words(now, before, extreme, plural, words):
+def test_context_words(now, before, value, extreme, plural, words):
     row = {"vs_baseline": now, "previous_vs_baseline": before, "baseline_label": "pre-pandemic", "baseline_value": 12.0,
-           "measure": "rate", "baseline_period": "December 2019 to February 2020", "series_extreme": extreme,
+           "value": value, "baseline_gap_pct": (value - 12) / 12 * 100, "measure": "rate",
+           "baseline_period": "December 2019 to February 2020", "series_extreme": extreme,
            "series_start": "2020-11" if extreme else "", "direction": "higher" if "but" in words else "similar"}
     assert context_words(row, plural) == words
     if now:  # a list of key points states the period once, above them
-        stated = context_words(row, plural, period_stated="December 2019 to February 2020")
-        assert stated == words.replace(" (December 2019 to February 2020)", "")
+        assert context_words(row, plural, period_stated="December 2019 to February 2020") == words.replace(PERIOD, "")
+        # a short baseline is left out of the main messages: only the series is said
+        assert context_words(row, plural, baseline=False) == (
+            "; the highest 12-month figure since November 2020" if extreme else "")
+
+
+def test_a_percentage_gives_its_gap_in_points():
+    row = {"vs_baseline": "above", "previous_vs_baseline": "above", "baseline_label": "pre-pandemic",
+           "baseline_value": 30.0, "value": 34.5, "baseline_gap_pct": 15.0, "measure": "percentage",
+           "baseline_period": "December 2019 to February 2020", "series_extreme": "", "direction": "similar"}
+    assert context_words(row) == f"; still 4.5 points above its pre-pandemic level of 30.0%{PERIOD}"
 
 
 @pytest.mark.parametrize("direction, change, significant, words", [

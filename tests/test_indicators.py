@@ -381,8 +381,8 @@ def test_rolling_rates_use_the_estimate_published_by_a_day(monthly):
 def test_population_note_says_which_estimates_and_why():
     uses = [("the 12 months to September 2022", 2020, "mid-2022, nearest its middle, was first published on 26 March 2024"),
             ("the pre-pandemic baseline", 2020, "")]
-    assert population_note(uses, dt.date(2022, 11, 17), False) == (
-        "those published by the meeting date (17 November 2022); for each period the one nearest its middle, unless "
+    assert population_note(uses, dt.date(2022, 11, 17), False, "the board's meeting date") == (
+        "those published by 17 November 2022, the board's meeting date; for each period the one nearest its middle, unless "
         "stated: mid-2020 for the 12 months to September 2022 (mid-2022, nearest its middle, was first published on "
         "26 March 2024) and mid-2020 for the pre-pandemic baseline")
     assert population_note(uses[1:], None, False) == (

@@ -78,15 +78,19 @@ def test_at_a_glance_counts_judgements_and_names_missed_targets():
 def test_indicators_moving_together_are_grouped_with_the_baseline():
     rows = pd.DataFrame([
         row("a", direction="higher", vs_baseline="above"), row("b", direction="higher", vs_baseline="below"),
-        row("c", direction="higher", vs_baseline="below"), row("d", direction="higher", vs_baseline="similar"),
+        row("c", direction="higher", vs_baseline="below"), row("d", direction="higher", vs_baseline="level"),
         row("e", direction="lower", vs_baseline="below"),
         row("f", section="reduce_asb"), row("g", section="reduce_asb"),
         row("h", section="cohesion", direction="higher"), row("i", section="cohesion"),  # one each way: no group
     ])
     assert moving_together(rows) == [
         "Reduce crime: 4 of the 5 indicators compared are higher than a year ago; of these, 1 is above their "
-        "pre-pandemic level, 1 is back to it and 2 are still below it (B and C).",
+        "pre-pandemic level, 1 is at it and 2 are still below it (B and C).",
         "Reduce anti-social behaviour: both indicators compared are similar to a year ago."]
+    # a baseline short of a year is left out of the main messages and of these lines
+    assert moving_together(rows, baseline=False)[0] == "Reduce crime: 4 of the 5 indicators compared are higher than a year ago."
+    rows.loc[3, "vs_baseline"] = "similar"  # beyond the band, within normal variation: never "back to"
+    assert "1 is not clearly different from it" in moving_together(rows)[0]
 
 
 def test_baseline_and_data_break_are_said_once():
@@ -94,7 +98,8 @@ def test_baseline_and_data_break_are_said_once():
                          row("c", source="local")])
     assert baseline_line(rows) == (
         f"An indicator's pre-pandemic level is its average over {PERIOD}, on the same 12-month scale; only 3 months, "
-        "so read it as a rough guide.", PERIOD)
+        "so it holds only those months' seasons and is biased by their seasonal highs or lows: read it as a rough guide "
+        "(the main messages leave it out).", PERIOD)
     breaks = pd.DataFrame({"short": ["more records without a location from March 2022"]})
     assert break_line(rows, breaks) == (
         "The 2 police.uk indicators span a break in the data (more records without a location from March 2022), so "
@@ -103,12 +108,17 @@ def test_baseline_and_data_break_are_said_once():
 
 
 def test_opening_sentences_leave_out_the_data_break_and_the_stated_period():
-    rows = pd.DataFrame([row("a", direction="higher", vs_baseline="below", change_pct=10.0,
-                             data_break="The figures span a break.")])
+    rows = pd.DataFrame([row("a", direction="higher", vs_baseline="below", change_pct=10.0, baseline_gap_pct=-100 / 12,
+                             data_break="The figures span a break.", baseline_months=12)])
     first = opening(rows, {"a": indicator("a")}, pd.DataFrame({"short": ["a step"]}))
     assert first.messages == [("deteriorating", "A is deteriorating: 100.00 to 110.00 per 10,000 over the last year "
-                                                "(+10.0%), a significant rise, but below its pre-pandemic level of 120.00.")]
+                                                "(+10.0%), a significant rise, but 8.3% below its pre-pandemic level of "
+                                                "120.00.")]
     assert first.period_stated == PERIOD and "a step" in first.break_note
+    # a baseline of 3 months holds only some seasons: left out of the main messages
+    short = opening(rows.assign(baseline_months=3), {"a": indicator("a")}, pd.DataFrame({"short": ["a step"]}))
+    assert short.messages == [("deteriorating", "A is deteriorating: 100.00 to 110.00 per 10,000 over the last year "
+                                                "(+10.0%), a significant rise.")]
 
 
 @pytest.mark.parametrize("reason, sentence", [

@@ -151,7 +151,7 @@ def test_the_main_figures_table_has_each_key_points_lead(paper, results):
 
 def test_no_contact_leaves_the_officer_out_and_warns(results):
     from dataclasses import replace
-    from helpers.presentation.paper import missing_contact, paper_blocks
+    from helpers.presentation.paper import missing_contact
     assert missing_contact(results) == ""
     none = replace(results, params={**results.params, "contact": {}})
     assert missing_contact(none) == ("Leicestershire & Rutland: the board paper names no officer to contact: give "
@@ -243,7 +243,7 @@ def test_report_key_points_cover_and_methods_say_the_same(paper, results):
     assert f"At a glance.</strong> {glance}" in html_text
     cover, methods = (html.unescape(text) for text in (report.cover(results, {"built_at": "today"}), report.methods(results)))
     for text in (cover, methods):
-        assert results.population_note in text and "those published by the meeting date (17 November 2022)" in text
+        assert results.population_note in text and "those published by 17 November 2022" in text
     assert "pre-pandemic level is its average over December 2019 to February 2020" in cover
     assert results.baseline_note in methods and "The main messages are the indicators that matter most" in methods
     block = html.unescape(render.indicator_block(results, "marac_repeat_rate"))

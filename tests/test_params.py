@@ -252,3 +252,22 @@ def test_a_part_must_belong_to_an_earlier_whole_of_its_section(tmp_path, part_of
     assert "indicator 4 (burglary_shed)" in str(caught.value) and words in str(caught.value)
     catalogue = load_catalogue(write(tmp_path, path.read_text().rsplit("  - ", 1)[0], "good.yaml"))
     assert catalogue["burglary_residential"].part_of == "burglary" and catalogue["burglary"].part_of == ""
+
+
+def test_every_pack_takes_the_default_partnerships_unavailable_list_unless_its_own_file_gives_one(
+        tmp_path, monkeypatch, catalogue):
+    from helpers.inputs.partnerships import load_partnerships
+
+    packs = load_partnerships()
+    (tmp_path / "defaults.yaml").write_text((config.PARAMS / "defaults.yaml").read_text())
+    write(tmp_path, "unavailable:\n  robbery: Not available due to the change of recording system\n")
+    (tmp_path / "charnwood").mkdir()
+    write(tmp_path, "meeting_date: 2023-02-01\n", "charnwood/2022-23-Q3.yaml")  # says nothing of unavailable
+    (tmp_path / "melton").mkdir()
+    write(tmp_path, "unavailable: {}\n", "melton/2022-23-Q3.yaml")  # its own list: none
+    monkeypatch.setattr(config, "PARAMS", tmp_path)
+    robbery = {"robbery": "Not available due to the change of recording system"}
+    for pack in ("leicestershire-rutland", "charnwood", "blaby"):  # blaby has no file of its own at all
+        assert load_params("2022-23-Q3", None, catalogue, packs[pack])["unavailable"] == robbery, pack
+    assert load_params("2022-23-Q3", None, catalogue, packs["melton"])["unavailable"] == {}
+    assert str(tmp_path / "2022-23-Q3.yaml") in load_params("2022-23-Q3", None, catalogue, packs["charnwood"])["_files"]

@@ -21,6 +21,8 @@ from helpers.stats import (
     quasi_poisson_rate_test,
     rate_ci,
     two_proportion_test,
+    versus_rest,
+    versus_rest_limits,
     wilson_ci,
 )
 
@@ -490,3 +492,53 @@ def test_benjamini_hochberg_against_hand_worked_values():
     assert np.isnan(q[3])
     assert benjamini_hochberg([0.9, 0.8]).tolist() == [0.9, 0.9]  # capped by the larger p-value's, never above 1
     assert np.isnan(benjamini_hochberg([np.nan])).all()
+
+
+# --------------------------------------------------------------------------- one area against the rest of its group
+
+def test_versus_rest_rates_by_hand():
+    # 156 in 10,000 against 804 in 70,000: s = 1/8, m = 960, z = (156 - 120) / sqrt(960 x 1/8 x 7/8) = 36 / sqrt(105)
+    z, p = versus_rest(156, 10000, 804, 70000)
+    assert z == pytest.approx(36 / math.sqrt(105), rel=1e-12)
+    assert p == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-12)
+    # phi 4 for the area and 2 for the rest: 7/8 x 4 + 1/8 x 2 = 3.75, the score test of quasi_poisson_rate_test
+    z, p = versus_rest(156, 10000, 804, 70000, dispersion=4, rest_dispersion=2)
+    assert z == pytest.approx(36 / math.sqrt(105 * 3.75), rel=1e-12)
+    assert p == pytest.approx(quasi_poisson_rate_test(156, 10000, 804, 70000, 3.75), rel=1e-12)
+    # figures steadier than chance never make the test sharper than chance alone
+    assert versus_rest(156, 10000, 804, 70000, dispersion=0, rest_dispersion=0.5)[0] == pytest.approx(36 / math.sqrt(105))
+
+
+def test_versus_rest_proportions_by_hand():
+    # 30 of 100 against 60 of 300: pooled 0.225, z = 0.1 / sqrt(0.225 x 0.775 x (1/100 + 1/300)) = 2.0739
+    z, p = versus_rest(30, 100, 60, 300, "proportion")
+    assert z == pytest.approx(0.1 / math.sqrt(0.225 * 0.775 * (1 / 100 + 1 / 300)), rel=1e-12)
+    assert p == pytest.approx(two_proportion_test(30, 100, 60, 300), rel=1e-12)
+
+
+def test_versus_rest_limits_are_where_the_test_turns():
+    # rates: the roots of (1 - s)^2 x^2 - (2 s (1 - s) x_rest + k) x + s^2 x_rest^2 - k x_rest, k = 1.96^2 phi s (1 - s)
+    for phi in (1.0, 3.75):
+        s, k = 0.125, 1.959964 ** 2 * phi * 0.125 * 0.875
+        a, b, c = 0.875 ** 2, 2 * s * 0.875 * 840 + k, s ** 2 * 840 ** 2 - k * 840
+        roots = sorted((b + sign * math.sqrt(b * b - 4 * a * c)) / (2 * a) for sign in (-1, 1))
+        low, high = versus_rest_limits(10000, 840, 70000, dispersion=phi, rest_dispersion=phi)
+        assert (low * 10000, high * 10000) == pytest.approx(roots, rel=1e-6)
+    # proportions: the area's count at each limit gives |z| = 1.96
+    low, high = versus_rest_limits(100, 60, 300, "proportion")
+    for limit, sign in ((low, -1), (high, 1)):
+        assert versus_rest(limit * 100, 100, 60, 300, "proportion")[0] == pytest.approx(sign * 1.959964, rel=1e-5)
+    # with 0.5 expected no count reads low: the lower limit is 0
+    assert versus_rest_limits(50, 7, 700)[0] == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    ((1, 10, 2, 10, "ratio"), "statistic"),
+    ((-1, 10, 2, 10), "zero or more"),
+    ((1, 0, 2, 10), "greater than zero"),
+    ((11, 10, 2, 10, "proportion"), "not be greater"),
+    ((1, 10, 2, 10, "rate", -1), "dispersion must be zero or more"),
+])
+def test_versus_rest_rejects_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        versus_rest(*args)

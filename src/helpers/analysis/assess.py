@@ -13,10 +13,10 @@ methods section states the rules in force with ``describe_rule``, ``describe_com
   phi (quasi-Poisson / quasi-binomial).
 * The rule in params (``change_rule``): ``significance``, ``percent_band`` (the change
   is beyond ±``percent_band``%) or ``both``.
-* Districts against the partnership: OHID's funnel plot around the pooled average of the
-  districts (the partnership value), with Spiegelhalter's over-dispersion adjustment when
-  params ask for it (``stats.funnel_significance``). The county is not compared: it is seven
-  of the eight districts.
+* Districts against their group: each district against the rest of its group (the group without
+  it), by the change rule, with extra-Poisson variation from each side's own monthly series
+  (``stats.versus_rest``); Spiegelhalter's funnel only for groups of BETWEEN_AREAS_FROM or more
+  (``compare_districts``). The county is not compared: it is seven of the eight districts.
 * SPC: Making Data Count XmR charts of the monthly counts (``spc``), limits from the baseline
   and periods in params (``spc: {steps, baseline}``).
 * Data breaks in the 24 months (``breaks``) are named on every police.uk row they affect.
@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from .breaks import break_note
 from .gaps import join_words, month_ranges
 from .spc import BASELINE_POINTS, MIN_POINTS, RUN_LENGTH, TREND_LENGTH, XmR, latest_signal, read_signal, variation_icon, xmr
-from .stats import (funnel_limits, funnel_significance, normalise_confidence, overdispersion, laney_dispersion,
-                    poisson_rate_test, quasi_poisson_rate_test, rate_ci, two_proportion_test, wilson_ci)
+from .stats import (funnel_limits, funnel_significance, normalise_confidence, overdispersion, laney_dispersion, poisson_rate_test,
+                    quasi_poisson_rate_test, rate_ci, two_proportion_test, versus_rest, versus_rest_limits, wilson_ci)
 from ..quarters import Quarter, window
 
 if TYPE_CHECKING:
@@ -52,7 +53,6 @@ DISPERSION_WORDS = ("; the significance test allows for figures that vary more t
                     "an indicator's 24 monthly (or 8 quarterly) figures change from one to the next more than chance "
                     "would make them (judged from their average month-to-month change, as the SPC limits are: Laney's "
                     "method), the test's variance is multiplied by how many times more (quasi-Poisson)")
-VERSUS = {"High": "significantly higher", "Low": "significantly lower", "Not": "similar"}  # funnel label -> words
 
 
 def describe_rule(params: dict) -> str:
@@ -65,18 +65,38 @@ def describe_rule(params: dict) -> str:
 
 def describe_comparison(params: dict, partnership: Partnership) -> str:
     """How districts are compared with the group around them, in sentences, for the methods section."""
-    group = partnership.compared_with
-    words = (f"Each district is compared with the {group.name} value, the pooled average of its "
-             f"{len(group.districts)} districts, on a funnel plot as OHID's Fingertips does (PHEindicatormethods): a "
-             "district outside the 95% limits for its population is significantly higher or lower, and outside the 99.8% "
-             "limits very significantly so")
-    if params.get("overdispersion"):
-        words += ("; because districts differ for many reasons besides chance, the limits are widened by the variation "
-                  "between districts beyond chance (Spiegelhalter's additive random-effects adjustment, 2005, with the "
-                  "most extreme tenth of districts at each end pulled in to the rest while it is estimated), and are "
-                  "the exact ones when the districts vary no more than chance")
+    group, areas = partnership.compared_with, len(partnership.compared_with.districts)
+    conf = f"{normalise_confidence(params.get('confidence', 95)) * 100:g}"
+    band = f"{params.get('percent_band', 5):g}%"
+    rule = {"significance": f"the difference is statistically significant at the {conf}% level",
+            "percent_band": f"it differs by more than {band}",
+            "both": f"the difference is both statistically significant at the {conf}% level and more than {band}"}[
+        params.get("change_rule", "both")]
+    marks = (f"It reads above (+) or below (−) only when {rule}, the rule a change on last year must meet; otherwise it "
+             "is in line (=). These marks and words are not the ▲ ▼ ► arrows, which compare with last year")
+    spiegelhalter = (f"Spiegelhalter's between-area adjustment (2005), which OHID's funnel plots and FunnelPlotR use, "
+                     "estimates the spread between areas from the areas themselves after pulling in the most extreme "
+                     f"tenth at each end, so it is used only for a group of {BETWEEN_AREAS_FROM} or more districts: "
+                     f"with fewer, that trims less than two areas a side, and one far-off district (a city among rural "
+                     "districts) sets the spread it is then judged against, so that almost every district reads in line")
+    if areas >= BETWEEN_AREAS_FROM:
+        words = (f"Each district is compared with the {group.name} value, the pooled average of its {areas} districts, "
+                 f"on a funnel plot as OHID's Fingertips does (PHEindicatormethods). {marks}")
+        if params.get("overdispersion"):
+            words += f". Because districts differ for many reasons besides chance, {spiegelhalter[0].lower()}{spiegelhalter[1:]}"
+    else:
+        words = (f"Each district is compared with the rest of {group.name}: the other {areas - 1} districts together, so "
+                 f"that a large district is not compared with a total it is much of. {marks}. The test is the "
+                 "conditional test of two Poisson rates given their total (Przyborski and Wilenski 1940) in its normal "
+                 "(score) form, or the pooled two-proportion test for percentages (Altman 1991)")
+        if params.get("overdispersion"):
+            words += ("; its variance is multiplied by how much more the figures vary than chance would make them, measured, "
+                      "as for the change on last year, from the district's and the rest's own 24 monthly figures "
+                      "(Laney's method; quasi-Poisson, McCullagh and Nelder 1989), never by less than chance alone. "
+                      + spiegelhalter)
+        words += ". The chart shows, for each district, the range of values that would read in line with the rest"
     sums = [a for a in partnership.areas if a.type != "district" and a.name != group.name]
-    return words + "".join(f". {a.name} is not compared: it is {len(a.districts)} of the {len(group.districts)} districts, "
+    return words + "".join(f". {a.name} is not compared: it is {len(a.districts)} of the {areas} districts, "
                            "so it can hardly differ from their total" for a in sums) + "."
 
 
@@ -164,24 +184,12 @@ def _intervals(table: pd.DataFrame, numerator: str, denominator: str, per: np.nd
 
 def _dispersions(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter) -> list[float]:
     """Each row's dispersion (``laney_dispersion``) of its 24 monthly (8 quarterly) figures around each year's level."""
-    months = [str(m) for m in window(quarter.end_month, 24)]
-    quarter_ends = [i for i, m in enumerate(months) if int(m[5:]) % 3 == 0]
-    chosen = monthly[monthly["month"].isin(months)]
-    figures = {name: dict(zip(wide.index, wide.to_numpy(dtype=float))) for name, wide in (
-        (name, chosen.pivot(index=["indicator_id", "area"], columns="month", values=name).reindex(columns=months))
-        for name in ("numerator", "denominator"))}
+    series = _monthly_series(monthly, quarter)
     result = []
     for key in zip(table["indicator_id"], table["area"]):
         indicator = catalogue[key[0]]
-        if key not in figures["numerator"]:
-            result.append(np.nan)
-            continue
-        periods = slice(None) if indicator.frequency == "monthly" else quarter_ends
-        x = figures["numerator"][key][periods]
-        n = figures["denominator"][key][periods] if indicator.measure != "rate" else None
-        whole = not np.isnan(x).any() and (n is None or (not np.isnan(n).any() and (n > 0).all()))
-        groups = [0] * (len(x) // 2) + [1] * (len(x) // 2)
-        result.append(laney_dispersion(x, groups, n) if whole else np.nan)
+        x, n = series.get(key, (None, None))
+        result.append(np.nan if x is None else _phi(x, n if indicator.measure != "rate" else None, indicator))
     return result
 
 
@@ -248,42 +256,53 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
         new["data_break"].append(break_words if available and indicator.source == "police_uk" else "")
     for key, values in new.items():
         out[key] = values
-    return compare_districts(out, catalogue, params) if compare else out
+    return compare_districts(out, monthly, catalogue, params, quarter) if compare else out
 
 
-def compare_districts(table: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
-                      group: str | None = None) -> pd.DataFrame:
-    """The assessed table with FUNNEL_COLUMNS: its districts on each indicator's funnel plot around their pooled
-    value (a pack's rows: its comparison group's districts), placed after assess's columns. With
-    ``group`` (the area whose value that is), an indicator for which the group has no figure is not compared:
-    the districts with figures would be compared with a value the report does not show."""
-    judged = table.drop(columns=[c for c in FUNNEL_COLUMNS if c in table.columns])
+def compare_districts(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
+                      quarter: Quarter, group: str | None = None) -> pd.DataFrame:
+    """The assessed table with GROUP_COLUMNS: each district against its group (a pack's rows: its comparison
+    group's districts), placed after assess's columns. With ``group`` (the area whose value that is), an indicator
+    for which the group has no figure is not compared: the districts would be compared with a value the report
+    does not show."""
+    judged = table.drop(columns=[c for c in GROUP_COLUMNS if c in table.columns])
     without = set(judged.loc[(judged["area"] == group) & (judged["status"] != "available"), "indicator_id"])
-    joined = judged.join(_versus_partnership(judged, catalogue, bool(params.get("overdispersion", False)), without))
+    joined = judged.join(_versus_group(judged, monthly, catalogue, params, quarter, without))
     columns = list(judged.columns)
     at = columns.index("data_break") + 1  # after assess's own columns, as assess(compare=True) places them
-    return joined[columns[:at] + FUNNEL_COLUMNS + columns[at:]]
+    return joined[columns[:at] + GROUP_COLUMNS + columns[at:]]
 
 
-FUNNEL_COLUMNS = ["funnel_significance", "vs_partnership", "funnel_average", "funnel_tau2",
-                  "funnel_low_95", "funnel_high_95", "funnel_low_998", "funnel_high_998"]
+GROUP_COLUMNS = ["vs_partnership", "group_method", "group_reference", "group_p_value", "group_dispersion",
+                 "group_low", "group_high"]
+BETWEEN_AREAS_FROM = 20
+"""Spiegelhalter's between-area adjustment needs this many areas in a group (see describe_comparison)."""
+REST, FUNNEL = "rest of group", "funnel"  # group_method: against the rest of the group, or Spiegelhalter's funnel
 
 
-def _versus_partnership(table: pd.DataFrame, catalogue: dict[str, Indicator], overdispersed: bool,
-                        without: set[str] = frozenset()) -> pd.DataFrame:
-    """Each district on its indicator's funnel plot around the pooled average of the districts.
+def _versus_group(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
+                  quarter: Quarter, without: set[str] = frozenset()) -> pd.DataFrame:
+    """Each district against the other districts of its group, by the rule ``describe_comparison`` states.
 
-    Columns: funnel_significance (PHEindicatormethods' label), vs_partnership in words
-    ("significantly higher" / "significantly lower" / "similar" / "not compared"), the pooled
-    average, tau^2 (0 without adjustment) and the district's 95% and 99.8% limits, all in the
-    value's unit. Rows that are not districts, or lack data, and indicators in ``without`` are "not compared".
-    """
+    Fewer than BETWEEN_AREAS_FROM districts: the district against the rest of the group (``stats.versus_rest``),
+    the extra-Poisson variation of each side from its own 24 monthly figures (Laney's phi, as the change test),
+    with overdispersion on. From BETWEEN_AREAS_FROM: OHID's funnel around the group's pooled value, widened by
+    Spiegelhalter's between-area variance with overdispersion on. Either way a district is above or below only
+    when the difference also meets params' change_rule (significance and/or the percent band), as a change on
+    last year must. Columns: vs_partnership ("above" / "below" / "in line" / "not compared"), group_method,
+    group_reference (the value it is compared with), group_p_value, group_dispersion (phi or tau^2) and
+    group_low / group_high, the range of the district's value that reads "in line", in the value's unit.
+    Rows that are not districts or lack data, and indicators in ``without``, are "not compared"."""
     size = len(table)
-    labels, words = np.full(size, "", object), np.full(size, "not compared", object)
-    numbers = {name: np.full(size, np.nan) for name in FUNNEL_COLUMNS[2:]}
+    words, methods = np.full(size, "not compared", object), np.full(size, "", object)
+    numbers = {name: np.full(size, np.nan) for name in GROUP_COLUMNS[2:]}
     usable = ((table["area_type"] == "district") & (table["status"] == "available") & table["numerator"].notna()
               & (table["denominator"] > 0) & ~table["indicator_id"].isin(without)).to_numpy()
-    ids = table["indicator_id"].to_numpy()
+    overdispersed = bool(params.get("overdispersion", False))
+    rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5)) / 100
+    confidence = normalise_confidence(params.get("confidence", 95))
+    ids, areas = table["indicator_id"].to_numpy(), table["area"].to_numpy()
+    series = None  # every area's monthly figures, read once when a district's dispersion is first needed
     for indicator_id in dict.fromkeys(ids[usable]):
         at = np.flatnonzero(usable & (ids == indicator_id))
         indicator = catalogue[indicator_id]
@@ -292,12 +311,81 @@ def _versus_partnership(table: pd.DataFrame, catalogue: dict[str, Indicator], ov
         x, n = table["numerator"].to_numpy(float)[at], table["denominator"].to_numpy(float)[at]
         if len(at) < 2 or x.sum() == 0 or (statistic == "proportion" and x.sum() == n.sum()):
             continue  # fewer than two districts, or no variation possible: nothing to compare
-        labels[at] = funnel_significance(x, n, statistic, scale if statistic == "rate" else None, overdispersed)
-        words[at] = [VERSUS[label.split()[0]] for label in labels[at]]
-        spread = overdispersion(x, n, statistic)
-        tau2 = spread.tau2 if overdispersed else 0.0
-        numbers["funnel_average"][at], numbers["funnel_tau2"][at] = spread.average * scale, tau2
-        for level, name in ((0.95, "95"), (0.998, "998")):
-            low, high = funnel_limits(n, spread.average, statistic, level, tau2)
-            numbers[f"funnel_low_{name}"][at], numbers[f"funnel_high_{name}"][at] = low * scale, high * scale
-    return pd.DataFrame({"funnel_significance": labels, "vs_partnership": words, **numbers}, index=table.index)
+        if len(at) >= BETWEEN_AREAS_FROM:
+            method, found = FUNNEL, _on_the_funnel(x, n, statistic, overdispersed, confidence)
+        else:
+            members = [areas[i] for i in at]
+            series = _monthly_series(monthly, quarter) if overdispersed and series is None else series
+            phis = [_dispersion(series, indicator, [a]) for a in members] if overdispersed else [1.0] * len(at)
+            rest_phis = [_dispersion(series, indicator, [a for a in members if a != m]) for m in members] \
+                if overdispersed else [1.0] * len(at)
+            method, found = REST, [_against_rest(x[k], n[k], x.sum() - x[k], n.sum() - n[k], statistic, phis[k],
+                                                 rest_phis[k], confidence) for k in range(len(at))]
+        for k, (reference, p, spread, low, high, significant) in zip(at, found):
+            value = table.at[table.index[k], "numerator"] / table.at[table.index[k], "denominator"]
+            beyond = abs(value / reference - 1) > band if reference else value > 0
+            changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
+            words[k] = ("above" if value > reference else "below") if changed else "in line"
+            if rule != "significance":  # the band widens the range that reads "in line"
+                banded = (reference * (1 - band), reference * (1 + band))
+                low, high = (banded if rule == "percent_band" else (min(low, banded[0]), max(high, banded[1])))
+            methods[k] = method
+            for name, number in (("group_reference", reference * scale), ("group_p_value", p),
+                                 ("group_dispersion", spread), ("group_low", low * scale), ("group_high", high * scale)):
+                numbers[name][k] = number
+    return pd.DataFrame({"vs_partnership": words, "group_method": methods, **numbers}, index=table.index)
+
+
+def _against_rest(x: float, n: float, x_rest: float, n_rest: float, statistic: str, phi: float, rest_phi: float,
+                  confidence: float) -> tuple[float, float, float, float, float, bool]:
+    """(reference, p, phi used, low, high, significant) for a district against the rest of its group
+    (``stats.versus_rest``; low and high are where p reaches 1 - confidence)."""
+    _, p = versus_rest(x, n, x_rest, n_rest, statistic, phi, rest_phi)
+    low, high = versus_rest_limits(n, x_rest, n_rest, statistic, phi, rest_phi, confidence)
+    share = n / (n + n_rest)
+    return x_rest / n_rest, p, max(1.0, (1 - share) * phi + share * rest_phi), low, high, bool(p < 1 - confidence)
+
+
+def _on_the_funnel(x: np.ndarray, n: np.ndarray, statistic: str, overdispersed: bool,
+                   confidence: float) -> list[tuple[float, float, float, float, float, bool]]:
+    """(reference, p, tau^2, low, high, significant) per area on the funnel around the pooled value: significant
+    beyond the limits at ``confidence`` (``stats.funnel_significance``: 0.025 each side at 95%, 0.001 at 99.8%); p
+    from the z-score on Spiegelhalter's scale (``stats.overdispersion``), adjusted when the limits are widened."""
+    spread = overdispersion(x, n, statistic)
+    tau2 = spread.tau2 if overdispersed else 0.0
+    z = spread.z_adjusted if overdispersed else spread.z
+    low, high = funnel_limits(n, spread.average, statistic, confidence, tau2)
+    beyond = ("(0.001)",) if confidence > 0.95 else ("(0.001)", "(0.025)")
+    labels = funnel_significance(x, n, statistic, overdispersed=overdispersed)
+    return [(spread.average, float(2 * special.ndtr(-abs(v))), tau2, lo, hi, label.endswith(beyond))
+            for v, lo, hi, label in zip(z, low, high, labels)]
+
+
+def _monthly_series(monthly: pd.DataFrame, quarter: Quarter) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """(indicator_id, area) -> its 24 monthly numerators and denominators to the quarter's end (NaN where missing)."""
+    months = [str(m) for m in window(quarter.end_month, 24)]
+    chosen = monthly[monthly["month"].isin(months)]
+    wide = {name: chosen.pivot(index=["indicator_id", "area"], columns="month", values=name).reindex(columns=months)
+            for name in ("numerator", "denominator")}
+    return {key: (x, n) for key, x, n in zip(wide["numerator"].index, wide["numerator"].to_numpy(dtype=float),
+                                              wide["denominator"].to_numpy(dtype=float))}
+
+
+def _dispersion(series: dict, indicator: Indicator, areas: list[str]) -> float:
+    """Laney's phi of the summed monthly (or quarterly) figures of ``areas`` (1 when a figure is missing)."""
+    if not all((indicator.id, a) in series for a in areas):
+        return 1.0
+    x = sum(series[(indicator.id, a)][0] for a in areas)
+    n = sum(series[(indicator.id, a)][1] for a in areas) if indicator.measure != "rate" else None
+    phi = _phi(x, n, indicator)
+    return 1.0 if np.isnan(phi) else phi
+
+
+def _phi(x: np.ndarray, n: np.ndarray | None, indicator: Indicator) -> float:
+    """Laney's phi of 24 monthly figures (a quarterly indicator's 8 quarter ends) around each year's level;
+    NaN when a figure or a denominator is missing."""
+    if indicator.frequency != "monthly":  # the 24 months start a quarter: every third month ends one
+        x, n = x[2::3], (n[2::3] if n is not None else None)
+    if np.isnan(x).any() or (n is not None and (np.isnan(n).any() or (n <= 0).any())):
+        return np.nan
+    return laney_dispersion(x, [0] * (len(x) // 2) + [1] * (len(x) // 2), n)

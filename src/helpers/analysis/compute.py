@@ -59,6 +59,7 @@ class Inputs:
     areas: list[Area]                   # every area of every pack
     partnerships: list[Partnership]     # the packs
     msoa_names: pd.Series               # neighbourhood (ONS MSOA name) -> House of Commons Library name
+    vintage: tuple[dt.date | None, str]  # the quarter's population estimates: published by (None: latest), by whose date
     computed: dict = field(default_factory=dict)  # what packs with the same settings share, computed once
 
     def once(self, key: tuple, make):
@@ -127,8 +128,11 @@ def read_inputs(partnerships: list[Partnership], known: dict[str, str], quarter:
     population = read_population(config.POPULATION, {code: name for name, code in districts.items()})
     _check_codes(districts, set(population["area_code"]), partnerships_file)
     monthly = monthly_numerators(police.counts, local_rows, catalogue, police.months, areas)
+    default = choose(None, path=partnerships_file)
+    vintage = _vintage(quarter, catalogue, params_file if [p.id for p in partnerships] == [default.id] else None,
+                       default.name)
     return Inputs(catalogue, police, quarter, local_path, population, monthly, local_given, areas, partnerships,
-                  read_msoa_names())
+                  read_msoa_names(), vintage)
 
 
 def _local_extract(partnerships: list[Partnership], quarter: Quarter, catalogue: dict, params_file: Path | None,
@@ -147,6 +151,19 @@ def _local_extract(partnerships: list[Partnership], quarter: Quarter, catalogue:
     if path.strip().lower() == NO_EXTRACT:
         return None, True
     return config.ROOT / path, path != defaults().get("local_extract")
+
+
+def _vintage(quarter: Quarter, catalogue: dict, params_file: Path | None, name: str) -> tuple[dt.date | None, str]:
+    """The day every pack's population estimates must have been published by, and whose date it is: the default
+    partnership's (``name``) meeting date for the quarter (its params file, or ``params_file`` when that pack alone is
+    built), so that a district has the same population, and so the same rates, in every pack of a quarter. (None, "")
+    for the latest estimates (``population_vintage: latest``); (None, "unknown") when no meeting date is set."""
+    params = load_params(quarter.label, params_file, catalogue)
+    if params.get("population_vintage") != "as_published":
+        return None, ""
+    if not params.get("meeting_date"):
+        return None, "unknown"
+    return params["meeting_date"], f"the {name} board's meeting date, for every pack alike"
 
 
 def _check_codes(districts: dict[str, str], with_population: set[str], partnerships_file: Path) -> None:
@@ -177,7 +194,7 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
     for year in years or [quarter.end_month.year]:  # no estimate at all: name the quarter's year
         if missing := missing_population(population, codes, year):
             raise InputError(missing_population_message(codes, missing, year))
-    published_by = _published_by(params)
+    published_by, meeting = shared.vintage
     monthly = shared.monthly[shared.monthly["area"].isin(names)].reset_index(drop=True)
     ends = list(window(quarter.end_month, SERIES_MONTHS))
     # every month end from the first data: the charts show the last 24, context finds the highest and lowest
@@ -203,7 +220,8 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
                              shared.local_path is not None),
                shared.monthly, catalogue, params, quarter, charts, breaks, compare=False),
         shared.monthly, catalogue, population, quarter, params, published_by, shared.areas, baselines, extremes))
-    table = compare_districts(_pack_rows(whole, names), catalogue, params, partnership.compared_with.name)
+    table = compare_districts(_pack_rows(whole, names), shared.monthly, catalogue, params, quarter,
+                              partnership.compared_with.name)
     last = quarter.previous()
     last_params = load_params(last.label, None, catalogue, partnership)
     last_whole = shared.once(("last table", _analysis_key(last_params, published_by)), lambda: assess(
@@ -220,7 +238,7 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
             for end in (quarter.end_month, quarter.end_month - 12)]
     if baseline.population_year:
         uses.append((f"the {baseline.label} baseline", baseline.population_year, baseline.population_why))
-    note = population_note(uses, published_by, params.get("population_vintage") == "as_published" and not published_by)
+    note = population_note(uses, published_by, meeting == "unknown", meeting)
     shapes = shared.once(("boundaries", str(partnership.boundaries)), lambda: read_boundaries(partnership.boundaries))
     boundaries = select(shapes, [*partnership.shown_districts.values(), *partnership.excludes.values()])
     small_area_file = params.get("small_area_population")  # ONS's LSOA estimates: neighbourhood rates
@@ -277,13 +295,6 @@ def _pack_rows(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     order = pd.Categorical(chosen["area"], categories=names, ordered=True)
     indicator = pd.Categorical(chosen["indicator_id"], categories=list(dict.fromkeys(table["indicator_id"])), ordered=True)
     return chosen.assign(_i=indicator, _a=order).sort_values(["_i", "_a"]).drop(columns=["_i", "_a"]).reset_index(drop=True)
-
-
-def _published_by(params: dict) -> dt.date | None:
-    """The day population estimates must have been published by (params' ``population_vintage``), or None for the latest."""
-    if params.get("population_vintage") == "as_published":
-        return params.get("meeting_date")
-    return None
 
 
 def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataFrame, area: str) -> pd.DataFrame:

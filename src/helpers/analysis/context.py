@@ -9,16 +9,21 @@ Rules (``describe`` and the report's methods state them):
   params' ``baseline`` (start, end), or by default up to the 36 months before the previous
   year's 12 months. A quarterly indicator uses the quarters lying wholly inside it. The
   population is the estimate for the middle of the months held (``population_year``).
-* ``vs_baseline`` (this year) and ``previous_vs_baseline`` (last year): above, below or similar
-  by the direction-of-travel rule in params (``change_rule``): the exact Poisson test of the two
-  rates (counts over person-months) or the two-proportion test for percentages, and/or the
-  percent band.
+* ``vs_baseline`` (this year) and ``previous_vs_baseline`` (last year): by the direction-of-travel
+  rule in params (``change_rule``), with the test the change on last year uses (the exact Poisson
+  test of the two rates, counts over person-months, or the two-proportion test for percentages;
+  with ``overdispersion``, widened by the row's own dispersion), and/or the percent band: above or
+  below when the rule is met; else level (within the percent band of it) or similar (beyond the
+  band, but within normal variation). ``baseline_gap_pct``: this year's value against the
+  baseline, in %. A baseline of fewer than 12 months (``baseline_months``) holds only some
+  seasons: the main messages leave it out and the key points say so.
 * The latest quarter: the three months' count (a quarterly indicator's return for the quarter)
   and its value, not annualised: a rate is that count per ``per`` residents over the three
   months, with the population of the 12 months the quarter ends. It is compared with the same
   quarter a year earlier by the same tests (``quarter_p_value``, ``quarter_significant``).
-* ``series_extreme``: this 12-month value is the highest or lowest of all the 12-month values
-  the data holds up to it (from ``series_start``), when those go back at least to last year's.
+* ``series_extreme``: this 12-month value is the highest or lowest of the unbroken run of
+  12-month values up to it (from ``series_start``: no month missing since), when that run covers
+  at least EXTREME_YEARS years; a shorter series says nothing (a high after a lockdown low is not news).
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ import pandas as pd
 
 from .gaps import month_ranges
 from .indicators import population_table, population_year
-from .stats import normalise_confidence, poisson_rate_test, two_proportion_test
+from .stats import normalise_confidence, poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
 from ..quarters import Quarter
 
 if TYPE_CHECKING:
@@ -40,10 +45,11 @@ if TYPE_CHECKING:
 
 DEFAULT_MONTHS = 36      # the default baseline: up to this many months before the previous year's 12
 DEFAULT_LABEL = "longer-term"
+EXTREME_YEARS = 3        # "the highest since ..." needs an unbroken run of 12-month values this many years long
 
 CONTEXT_COLUMNS = [
     "baseline_label", "baseline_period", "baseline_months", "baseline_numerator", "baseline_denominator",
-    "baseline_value", "vs_baseline", "previous_vs_baseline", "baseline_reason", "series_extreme", "series_start",
+    "baseline_value", "vs_baseline", "previous_vs_baseline", "baseline_gap_pct", "baseline_reason", "series_extreme", "series_start",
     "quarter_period", "quarter_numerator", "quarter_denominator", "quarter_value", "previous_quarter_numerator",
     "previous_quarter_denominator", "previous_quarter_value", "quarter_change_abs", "quarter_change_pct",
     "quarter_p_value", "quarter_significant",
@@ -75,7 +81,15 @@ class Baseline:
         held = month_ranges(pd.period_range(*self.held, freq="M"))
         text += "." if held == asked else f", as far as the data go: {held}."
         text += (" Each indicator's baseline is its average monthly level over those months, on its 12-month scale; "
-                 "this year's value is called above, below or similar to it by the direction-of-travel rule.")
+                 "this year's value is called above or below it only by the direction-of-travel rule (the same test, "
+                 "allowing for the indicator's own variation, and the same percent band), and back to it only when "
+                 "within that band; otherwise the sentence gives the gap in %.")
+        months = len(pd.period_range(*self.held, freq="M"))
+        if months < 12:
+            text += (f" With only {months} months it holds only some seasons, so its level is biased by their "
+                     "seasonal highs or lows; it is left out of the main messages.")
+        text += (" A value is called the highest or lowest 12-month figure since a month only when the unbroken run of "
+                 f"12-month figures behind it covers at least {EXTREME_YEARS} years.")
         return f"{text} {self.note}".strip()
 
 
@@ -144,13 +158,16 @@ def quarter_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], end: 
 
 def series_extremes(rolling: pd.DataFrame, end: pd.Period) -> pd.DataFrame:
     """Per indicator and area: whether the 12-month value ending ``end`` is the highest or lowest held up to it."""
-    held = rolling[(rolling["period_end"] <= str(end)) & rolling["value"].notna()]
+    held = rolling[rolling["period_end"] <= str(end)]
     rows = []
     for (indicator_id, area), group in held.groupby(["indicator_id", "area"], sort=False):
         group = group.sort_values("period_end")
-        now, earlier = group["value"].iloc[-1], group["value"].iloc[:-1]
+        gaps = np.flatnonzero(group["value"].isna().to_numpy())
+        group = group.iloc[gaps[-1] + 1:] if len(gaps) else group  # the unbroken run up to ``end``
         extreme = ""
-        if group["period_end"].iloc[-1] == str(end) and len(earlier) and group["period_end"].iloc[0] <= str(end - 12):
+        if len(group) > 1 and group["period_end"].iloc[-1] == str(end) and \
+                group["period_end"].iloc[0] <= str(end - 12 * EXTREME_YEARS):
+            now, earlier = group["value"].iloc[-1], group["value"].iloc[:-1]
             extreme = "highest" if now > earlier.max() else ("lowest" if now < earlier.min() else "")
         rows.append({"indicator_id": indicator_id, "area": area, "series_extreme": extreme,
                      "series_start": group["period_end"].iloc[0] if extreme else ""})
@@ -191,9 +208,14 @@ def add_context(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str,
     months = np.where(rate, 12, 1)  # a rate's count is over person-months: population x months
     reference = (out["baseline_numerator"], out["baseline_denominator"] * np.where(rate, out["baseline_months"], 1),
                  out["baseline_value"])
+    # the change test's widening (assess's ``dispersion``, phi above 1, with overdispersion on); NaN: the exact tests
+    phi = out["dispersion"] if "dispersion" in out.columns and params.get("overdispersion") else pd.Series(np.nan, out.index)
+    widen = phi.where(phi > 1)
     for column, year in (("vs_baseline", ""), ("previous_vs_baseline", "previous_")):
         now = (out[f"{year}numerator"], out[f"{year}denominator"] * months, out[f"{year}value"])
-        out[column] = _compare(out["measure"], now, reference, rule, band, confidence)
+        out[column] = _compare(out["measure"], now, reference, widen, rule, band, confidence)
+    out["baseline_gap_pct"] = ((out["value"] - out["baseline_value"]) / out["baseline_value"] * 100).where(
+        out["baseline_value"] > 0)
     out["quarter_p_value"] = [_p_value(*values) for values in zip(
         out["measure"], out["quarter_numerator"], out["quarter_denominator"], out["previous_quarter_numerator"],
         out["previous_quarter_denominator"])]
@@ -204,25 +226,33 @@ def add_context(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str,
     return out[list(table.columns) + CONTEXT_COLUMNS]
 
 
-def _p_value(measure: str, count: float, exposure: float, reference: float, reference_exposure: float) -> float:
-    """The two-sided p-value of ``count``/``exposure`` against the reference: the tests of ``assess``."""
+def _p_value(measure: str, count: float, exposure: float, reference: float, reference_exposure: float,
+             dispersion: float = np.nan) -> float:
+    """The two-sided p-value of ``count``/``exposure`` against the reference: the tests of ``assess``, widened by
+    ``dispersion`` (phi above 1; NaN: the exact tests)."""
     if any(pd.isna(v) for v in (count, exposure, reference, reference_exposure)) or not exposure or not reference_exposure:
         return np.nan
     if measure == "rate":
+        if pd.notna(dispersion):
+            return quasi_poisson_rate_test(count, exposure, reference, reference_exposure, dispersion)
         return poisson_rate_test(count, exposure, reference, reference_exposure)
-    return two_proportion_test(count, exposure, reference, reference_exposure)
+    return two_proportion_test(count, exposure, reference, reference_exposure,
+                               dispersion=dispersion if pd.notna(dispersion) else 1.0)
 
 
-def _compare(measures: pd.Series, now: tuple, reference: tuple, rule: str, band: float, confidence: float) -> list[str]:
-    """above / below / similar for each row (``now`` and ``reference`` are count, exposure, value); "" without both."""
+def _compare(measures: pd.Series, now: tuple, reference: tuple, dispersions: pd.Series, rule: str, band: float,
+             confidence: float) -> list[str]:
+    """above / below when the rule is met, else level (within the band) or similar, for each row (``now`` and
+    ``reference`` are count, exposure, value); "" without both."""
     result = []
-    for measure, count, exposure, value, ref_count, ref_exposure, ref_value in zip(measures, *now, *reference):
-        p = _p_value(measure, count, exposure, ref_count, ref_exposure)
+    for measure, count, exposure, value, ref_count, ref_exposure, ref_value, phi in zip(measures, *now, *reference,
+                                                                                        dispersions):
+        p = _p_value(measure, count, exposure, ref_count, ref_exposure, phi)
         if pd.isna(p) or pd.isna(value) or pd.isna(ref_value):
             result.append("")
             continue
         significant = p < 1 - confidence
         beyond = abs(value - ref_value) / ref_value * 100 > band if ref_value else value != ref_value
         changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
-        result.append(("above" if value > ref_value else "below") if changed else "similar")
+        result.append(("above" if value > ref_value else "below") if changed else ("similar" if beyond else "level"))
     return result

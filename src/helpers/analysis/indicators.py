@@ -105,10 +105,12 @@ def population_year(period_end: pd.Period, years: list[int], months: int = 12,
     return min(usable), f"{why}; the earliest available used"
 
 
-def population_note(uses: list[tuple[str, int, str]], published_by: dt.date | None, meeting_unknown: bool) -> str:
-    """Which estimates the rates use and why, as a clause: ``uses`` holds (what, year, why) per period."""
+def population_note(uses: list[tuple[str, int, str]], published_by: dt.date | None, meeting_unknown: bool,
+                    whose: str = "the meeting date") -> str:
+    """Which estimates the rates use and why, as a clause: ``uses`` holds (what, year, why) per period; ``whose``
+    names the date ``published_by`` is."""
     if published_by:
-        rule = f"those published by the meeting date ({_day(published_by)})"
+        rule = f"those published by {_day(published_by)}, {whose}"
     elif meeting_unknown:
         rule = "the latest available (no meeting date is set to limit them to those published by then)"
     else:

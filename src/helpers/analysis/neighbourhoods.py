@@ -10,7 +10,6 @@ its rate per 10,000 residents.
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection
 
 import numpy as np

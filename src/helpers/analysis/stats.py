@@ -7,7 +7,8 @@ proportions (``phe_proportion``), using the same formulas and the same
 "x < 10 is exact" boundary; tests check them against the package's published
 output to 1e-6 relative error. The comparison tests come after the intervals, then
 the funnel-plot comparison of areas (``phe_funnel_significance``) and the
-over-dispersion adjustments (Spiegelhalter, 2005; quasi-likelihood).
+over-dispersion adjustments (Spiegelhalter, 2005; quasi-likelihood), and the comparison of one
+area with the rest of its group (``versus_rest``).
 
 Every function accepts scalars, numpy arrays or pandas Series. Scalar input gives
 python floats, array input gives arrays and Series input gives Series that keep
@@ -39,6 +40,8 @@ __all__ = [
     "overdispersion",
     "funnel_significance",
     "funnel_limits",
+    "versus_rest",
+    "versus_rest_limits",
 ]
 
 EXACT_BELOW = 10
@@ -537,3 +540,66 @@ def _solve(increasing, target: np.ndarray, high: np.ndarray) -> np.ndarray:
         below = np.asarray(increasing(middle)) < target
         low, high = np.where(below, middle, low), np.where(below, high, middle)
     return np.where(np.asarray(increasing(np.zeros_like(target))) >= target, 0.0, (low + high) / 2)
+
+
+# --------------------------------------------------------------------------- one area against the rest of its group
+
+def _versus_z(x, n, x_rest, n_rest, statistic: str, dispersion: float):
+    """The z-score of ``versus_rest`` (``x`` may be an array of counts)."""
+    x = np.asarray(x, dtype=float)
+    if statistic == "rate":
+        share, total = n / (n + n_rest), x + x_rest
+        variance = dispersion * total * share * (1 - share)
+        return np.divide(x - total * share, np.sqrt(variance), out=np.zeros_like(x), where=variance > 0)
+    pooled = (x + x_rest) / (n + n_rest)
+    variance = dispersion * pooled * (1 - pooled) * (1 / n + 1 / n_rest)
+    return np.divide(x / n - x_rest / n_rest, np.sqrt(variance), out=np.zeros_like(x), where=variance > 0)
+
+
+def _group_dispersion(n, n_rest, dispersion, rest_dispersion) -> float:
+    """phi for the difference: the area's and the rest's, weighted by the other's share, never below 1."""
+    for name, value in (("dispersion", dispersion), ("rest_dispersion", rest_dispersion)):
+        if _scalar(name, value) < 0:
+            raise ValueError(f"{name} must be zero or more, got {value!r}")
+    share = n / (n + n_rest)
+    return max(1.0, (1 - share) * dispersion + share * rest_dispersion)
+
+
+def versus_rest(x, n, x_rest, n_rest, statistic: str = "rate", dispersion=1.0, rest_dispersion=1.0) -> tuple[float, float]:
+    """``(z, p)``: one area's rate (or proportion) ``x``/``n`` against the rest of its group's ``x_rest``/``n_rest``.
+
+    The score test of two Poisson rates conditional on their total (as :func:`quasi_poisson_rate_test`:
+    z = (x - m s) / sqrt(phi m s (1 - s)), m = x + x_rest, s = n / (n + n_rest)) or the pooled two-proportion
+    z-test (as :func:`two_proportion_test`), the area not in its own comparator. Extra-Poisson (-binomial)
+    variation comes from each side's own series (``dispersion``, ``rest_dispersion``: Laney's phi of the
+    area's and of the rest's monthly figures): the difference's variance is phi m s (1 - s) with
+    phi = (1 - s) phi_area + s phi_rest (each count's variance phi times its expectation; McCullagh & Nelder
+    1989, ch. 9), floored at 1 so that no area is judged more sharply than chance allows.
+    """
+    if statistic not in STATISTICS:
+        raise ValueError(f"statistic must be one of {', '.join(STATISTICS)}, got {statistic!r}")
+    x, n, x_rest, n_rest = (_scalar(name, v) for name, v in (("x", x), ("n", n), ("x_rest", x_rest), ("n_rest", n_rest)))
+    if min(x, x_rest) < 0 or min(n, n_rest) <= 0:
+        raise ValueError("counts must be zero or more and denominators greater than zero")
+    if statistic == "proportion" and (x > n or x_rest > n_rest):
+        raise ValueError("numerators must not be greater than their denominators for a proportion")
+    phi = _group_dispersion(n, n_rest, dispersion, rest_dispersion)
+    z = float(_versus_z(x, n, x_rest, n_rest, statistic, phi))
+    return z, float(2 * special.ndtr(-abs(z)))
+
+
+def versus_rest_limits(n, x_rest, n_rest, statistic: str = "rate", dispersion=1.0, rest_dispersion=1.0,
+                       confidence=0.95) -> tuple[float, float]:
+    """The area's ``(lower, upper)`` value (a rate or proportion per 1) at which :func:`versus_rest` just reaches
+    two-sided significance at ``confidence``: between them it is in line with the rest. Found by bisection on the
+    area's count, z rising with it; a limit no count reaches is 0 (lower) or, for a proportion, 1 (upper)."""
+    level = normalise_confidence(confidence)
+    phi = _group_dispersion(n, n_rest, dispersion, rest_dispersion)
+    critical = special.ndtri(0.5 + level / 2)
+    z = lambda count: _versus_z(count, n, x_rest, n_rest, statistic, phi)  # noqa: E731
+    top = np.array([n if statistic == "proportion" else 10 * (x_rest / n_rest * n + critical**2 * phi) + 10])
+    limits = []
+    for target in (-critical, critical):
+        count = float(_solve(z, np.array([target]), top)[0])
+        limits.append(count / n)
+    return limits[0], min(limits[1], 1.0) if statistic == "proportion" else limits[1]

@@ -67,10 +67,15 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
     """Defaults, the partnership's name, board and contact, then the quarter's file (if any), every key checked.
 
     ``partnership``: an ``inputs.partnerships.Partnership`` (None: only defaults and the file); its
-    quarter's file is ``quarter_params_path`` unless ``path`` is given.
+    quarter's file is ``quarter_params_path`` unless ``path`` is given. Another partnership's pack takes the
+    default partnership's ``unavailable`` list for the quarter unless its own file gives one: data missing
+    from the force's systems is missing for every pack, so a district reads the same in each.
     """
     merged: dict = {}
     quarter_file = Path(path) if path else quarter_params_path(quarter_label, partnership.id if partnership else None)
+    shared = quarter_params_path(quarter_label)  # the default partnership's: its unavailable list is every pack's
+    another = partnership is not None and partnership.id != default_partnership()
+    inherited = load_yaml(shared) if another and shared.exists() else None
     for source in (config.PARAMS / DEFAULTS, quarter_file):
         if source == quarter_file and path is None and not source.exists():
             continue
@@ -95,6 +100,10 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
             if partnership.local_extract:  # its partners' own extract (or none): never the shipped sample
                 merged.update(local_extract=partnership.local_extract, local_extract_is_sample=False)
         merged.setdefault("_files", []).append(str(source))
+        if source != quarter_file and isinstance(inherited, dict) and "unavailable" in inherited:
+            check_params(inherited, shared, catalogue)
+            merged["unavailable"] = inherited["unavailable"]
+            merged["_files"].append(str(shared))
     merged.setdefault("commentary", {})
     merged["unavailable"] = {k: unavailable_reason(v) for k, v in (merged.get("unavailable") or {}).items()}
     return merged

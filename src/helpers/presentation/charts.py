@@ -26,7 +26,7 @@ from ..analysis.gaps import join_words, month_ranges
 from ..analysis.spc import READING_WORDS, RULES, read_signal
 from . import labels
 from .fragments import render
-from .narrative import MDC_COLOURS, figure
+from .narrative import GROUP_MARKS, MDC_COLOURS, figure, group_key
 
 # Analysis Function categorical palette (colour-blind safe in this order).
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"
@@ -284,89 +284,52 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 _HALO = [matplotlib.patheffects.withStroke(linewidth=3, foreground="white")]
 
 
-FUNNEL_LABELS = {  # PHEindicatormethods' label -> (words, colour, marker), from high to low
-    "High (0.001)": ("above the upper 99.8% limit", DARK_PINK, "^"),
-    "High (0.025)": ("above the upper 95% limit", ORANGE, "^"),
-    "Not significant": ("within the 95% limits", DARK_GREY, "o"),
-    "Low (0.025)": ("below the lower 95% limit", TURQUOISE, "v"),
-    "Low (0.001)": ("below the lower 99.8% limit", DARK_BLUE, "v"),
+GROUP_STYLE = {  # vs_partnership -> (colour, marker, legend words)
+    "above": (ORANGE, "P", "above the rest of the group"),
+    "in line": (DARK_GREY, "o", "in line with the rest"),
+    "below": (DARK_BLUE, "D", "below the rest of the group"),
 }
 
 
-def district_funnel(rows: pd.DataFrame, title: str, unit: str, statistic: str, scale: float, group: str) -> Markup:
-    """Funnel plot: each district's value against its denominator (population for a rate), with the 95% and
-    99.8% limits around the pooled average as the analysis drew them (``funnel_*`` columns: over-dispersion
-    widened when ``funnel_tau2`` > 0); ``scale``: the value's multiplier (``per`` for a rate, 100 for a
-    percentage); ``group``: the name of the area whose value is the average. Points are coloured and shaped by
-    their label, named, and said in words in the alt text."""
-    from ..analysis.stats import funnel_limits  # scipy: only when a funnel is drawn
-
-    districts = rows[(rows["area_type"] == "district") & (rows["funnel_significance"] != "")]
-    average, tau2 = districts["funnel_average"].iloc[0], districts["funnel_tau2"].iloc[0]
-    n, values = districts["denominator"].to_numpy(dtype=float), districts["value"].to_numpy(dtype=float)
-    grid = np.geomspace(n.min() * 0.7, n.max() * 1.3, 160)
+def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -> Markup:
+    """Each compared district's value (a point shaped and coloured by ``vs_partnership``) beside the value of the
+    rest of ``group`` (a tick: ``group_reference``) and the range within which it reads in line with it (a grey bar:
+    ``group_low`` to ``group_high``), as the analysis judged them; highest first, said in words in the alt text."""
+    districts = rows[(rows["area_type"] == "district") & (rows["vs_partnership"] != "not compared")]
+    districts = districts.sort_values("value")
+    y = np.arange(len(districts))
+    names = [f"{area}  {value:,.1f}" for area, value in zip(districts["area"], districts["value"])]
+    height = 1.9 + 0.32 * len(districts)  # inches: title, the rows, the axis and the legend
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(6.4, 4.2))
+        fig = Figure(figsize=(6.4, height))
         ax = fig.subplots()
-        fig.subplots_adjust(left=0.12, right=0.94, bottom=0.27, top=0.92)  # room for the last tick's label
-        ax.axhline(average, color=DARK_GREY, linewidth=1.6, label=f"{group} {average:,.2f}")
-        for level, style, name in ((0.95, "--", "95% limits"), (0.998, "-", "99.8% limits")):
-            low, high = funnel_limits(grid, average / scale, statistic, level, tau2)
-            ax.plot(grid, low * scale, color=DARK_GREY, linestyle=style, linewidth=0.9, label=name)
-            ax.plot(grid, high * scale, color=DARK_GREY, linestyle=style, linewidth=0.9)
-        for label, (words, colour, marker) in FUNNEL_LABELS.items():
-            chosen = (districts["funnel_significance"] == label).to_numpy()
+        left = min(0.5, (0.2 + 0.075 * max(len(name) for name in names)) / 6.4)  # room for the longest name
+        fig.subplots_adjust(left=left, right=0.97, bottom=1.15 / height, top=1 - 0.65 / height)
+        low, high = districts["group_low"].to_numpy(float), districts["group_high"].to_numpy(float)
+        ax.barh(y, high - low, left=low, height=0.5, color=LIGHT_GREY, alpha=0.6, label="Range in line with the rest")
+        ax.scatter(districts["group_reference"], y, marker="|", s=180, color="black", linewidth=1.6, zorder=3,
+                   label="The rest of the group")
+        for word, (colour, marker, words) in GROUP_STYLE.items():
+            chosen = (districts["vs_partnership"] == word).to_numpy()
             if chosen.any():
-                ax.scatter(n[chosen], values[chosen], s=46, color=colour, marker=marker, zorder=3, edgecolor="white",
-                           linewidth=0.6, label=words[0].upper() + words[1:])
-        _name_points(ax, list(districts["area"]), n, values)
-        ax.set_xlim(grid[0], grid[-1])
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))  # labels apart
-        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        ax.set_xlabel("Residents" if statistic == "rate" else "Denominator")
-        ax.set_ylabel(unit)
-        ax.set_title(f"{title}: districts on a funnel plot", fontsize=10)
-        handles, labels = ax.get_legend_handles_labels()
-        order = sorted(range(len(handles)), key=lambda i: i < 3)  # the districts' labels, then the lines
-        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center", bbox_to_anchor=(0.5, -0.15),
-                  ncols=2, fontsize=8)
+                ax.scatter(districts["value"].to_numpy(float)[chosen], y[chosen], s=52, color=colour, marker=marker,
+                           zorder=4, edgecolor="white", linewidth=0.6, label=words[0].upper() + words[1:])
+        ax.margins(x=0.06)  # no point on the frame's edge
+        ax.set_yticks(y, names)
+        ax.set_xlabel(unit)
+        fig.suptitle(f"{title}:\neach district against the rest of {group}", x=0.5, y=1 - 0.08 / height, va="top",
+                     fontsize=10, fontweight="bold")
+        fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=2, fontsize=7.5, frameon=False)
     said = []
-    for label, (words, _, _) in FUNNEL_LABELS.items():
-        names = list(districts.loc[districts["funnel_significance"] == label, "area"])
-        if names and label != "Not significant":
-            said.append(f"{join_words(names)} {'is' if len(names) == 1 else 'are'} {words}")
-    within = "; the others lie within the 95% limits" if said else "All districts lie within the 95% limits"
-    widened = " (widened for the variation between districts beyond chance)" if tau2 > 0 else ""
-    alt = (f"{title} by district ({unit}) against {'population' if statistic == 'rate' else 'denominator'}, around the "
-           f"{group} value of {average:,.2f} with 95% and 99.8% limits{widened}. {'; '.join(said)}{within}.")
-    return figure_html(fig, alt, f"Funnel plot: {title}, each district against its population, with the limits within "
-                       f"which it would lie by chance alone{widened} around the {group} value (see Methods)",
-                       "medium")
-
-
-_PLACES = ((5, 3, "left"), (-5, 3, "right"), (5, -11, "left"), (-5, -11, "right"))  # offsets (points) to try
-
-
-def _name_points(ax, names: list[str], xs: np.ndarray, ys: np.ndarray, size: float = 7.5) -> None:
-    """Name each point beside it, at the first of ``_PLACES`` whose text stays inside the axes and overlaps no
-    point or name already placed (widths measured from the font: no drawing needed)."""
-    ax.get_xlim(), ax.get_ylim()  # settle the autoscaled limits first
-    at = ax.transData.transform(np.column_stack([xs, ys]))  # display pixels (dpi 100: a point is 100/72 px)
-    frame = ax.get_window_extent()
-    scale, taken = 100 / 72, [(x - 4, y - 4, x + 4, y + 4) for x, y in at]
-    for name, point, (x, y) in zip(names, zip(xs, ys), at):
-        width, height = (_text_width(name, size) + 2) * scale, size * 1.2 * scale
-        boxes = []
-        for dx, dy, ha in _PLACES:
-            left = x + dx * scale - (width if ha == "right" else 0)
-            boxes.append((left, y + dy * scale, left + width, y + dy * scale + height))
-        free = [frame.x0 <= b[0] and b[2] <= frame.x1 and frame.y0 <= b[1] and b[3] <= frame.y1
-                and not any(b[0] < t[2] and t[0] < b[2] and b[1] < t[3] and t[1] < b[3] for t in taken) for b in boxes]
-        choice = free.index(True) if any(free) else 0
-        taken.append(boxes[choice])
-        dx, dy, ha = _PLACES[choice]
-        ax.annotate(name, point, xytext=(dx, dy), textcoords="offset points", ha=ha, fontsize=size, color=DARK_GREY,
-                    bbox={"pad": 0.5, "facecolor": (1, 1, 1, 0.7), "linewidth": 0})
+    for word in ("above", "below"):
+        names = list(districts.loc[districts["vs_partnership"] == word, "area"])
+        if names:
+            said.append(f"{join_words(names)} {'is' if len(names) == 1 else 'are'} {word} the rest of {group}")
+    rest = "; the others are in line with the rest" if said else f"Every district is in line with the rest of {group}"
+    alt = f"{title} by district ({unit}), each against the rest of {group}. {'; '.join(said)}{rest}."
+    return figure_html(fig, alt, f"{title}: each district's value (point), the value of the rest of {group} without it "
+                       "(black tick) and the range within which the district would read in line with it (grey bar; "
+                       "see Methods)", "medium")
 
 
 _LABEL_FONT = {"size": 8, "weight": "bold"}
@@ -436,7 +399,7 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
                                      linewidth=2.2 if own else 1.2, hatch=None if member else "///"))
             if member:
                 short = overrides.get(code, {}).get("short", name)
-                word = {"significantly higher": "▲", "significantly lower": "▼", "similar": "►"}.get(values.at[code, "vs_partnership"], "")
+                word = GROUP_MARKS.get(values.at[code, "vs_partnership"], "")
                 text = f"{short}\n{value:,.1f} {word}" if pd.notna(value) else f"{short}\nn/a"
                 marks.append((code, text, feature["properties"]["LONG"], feature["properties"]["LAT"],
                               feature["properties"]["Shape__Area"]))
@@ -454,7 +417,6 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
     alt = (f"Map of {title.lower()} by district ({unit}). Highest: {names.get(known.idxmax(), 'none')} at "
            f"{known.max():,.1f}; lowest: {names.get(known.idxmin(), 'none')} at {known.min():,.1f}.{not_ours}"
            if len(known) else f"Map of {title}: no data.")
-    return figure_html(fig, alt, f"Map: {title} by district, shaded by value; ▲ significantly higher, ▼ significantly lower, "
-                       f"► similar to {group}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
+    return figure_html(fig, alt, f"Map: {title} by district, shaded by value; {group_key(group)}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
                        " Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
                        "copyright and database right 2023.", "medium")

@@ -46,8 +46,8 @@ JUDGEMENT_STYLE = {
     "none": ("F2F2F2", "404040"),
     "na": ("FFFFFF", "404040"),
 }
-# vs_partnership -> the area cell's fill (and bold text)
-VERSUS = {"significantly higher": "9DC3E6", "significantly lower": "DDEBF7"}
+# vs_partnership (each district against the rest of its group) -> the area cell's fill (and bold text)
+VERSUS = {"above": "9DC3E6", "below": "DDEBF7"}
 POLARITY_WORDS = {"lower_is_better": "Lower is better", "higher_is_better": "Higher is better", "no_polarity": "No polarity"}
 ILLUSTRATIVE_MARK = "†"
 def write_neighbourhoods_csv(neighbourhoods: pd.DataFrame, path: str | Path) -> None:
@@ -149,7 +149,7 @@ def _dashboard_sheet(ws, results) -> None:
     groups = [(2, FIXED, f"{partnership} (the partnership)")]
     if areas:
         groups.append((FIXED + 1, last, f"By area, {_short_period(end)}: ▲ ▼ ► change on a year before; shaded: "
-                                         f"differs from {results.partnership.compared_with.name} (see key)"))
+                                         f"above or below the rest of {results.partnership.compared_with.name} (see key)"))
     for first, final, text in groups:
         ws.merge_cells(start_row=head, start_column=first, end_row=head, end_column=final)
         _put(ws, head, first, text, bold=True, color=NAVY, align="center")
@@ -276,7 +276,7 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[i
     """The key under the table, in plain words: swatches in the columns, the words beside them. Returns its last row."""
     group, params = results.partnership.compared_with.name, results.params
     rule = describe_rule({**params, "overdispersion": False})  # the Methods give the technical detail
-    higher, lower = VERSUS["significantly higher"], VERSUS["significantly lower"]
+    higher, lower = VERSUS["above"], VERSUS["below"]
     items = [
         ([("▲ ▼ ►", None, None)],
          f"Change on the same 12 months a year before: ▲ higher, ▼ lower, ► similar. {rule[0].upper()}{rule[1:]}; "
@@ -286,8 +286,9 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[i
          "Improving or deteriorating: a real change, better or worse for that indicator. Stable: no real change. "
          "No judgement: a rise may mean more reporting, not more harm."),
         ([("12.34 ▲", higher, "000000"), ("12.34 ▼", lower, "000000")],
-         f"An area shaded dark is significantly higher than {group}, shaded light significantly lower, allowing for "
-         "its population; unshaded: similar."),
+         f"An area shaded dark is above the rest of {group} (the other districts together), shaded light below it, "
+         "by the same rule as a change on last year; unshaded: in line with it. The arrows beside it are its own "
+         "change on last year."),
         ([("Trend", None, None)], "The rolling 12-month value at each month end over 24 months (the Trends sheet has "
                                   "each chart and its figures)."),
         ([("Monthly SPC", None, None)],

@@ -42,10 +42,18 @@ class Opening:
 def opening(rows: pd.DataFrame, catalogue: dict[str, Indicator], breaks: pd.DataFrame) -> Opening:
     """The opening for the partnership's ``rows`` (one per indicator) and the quarter's data ``breaks``."""
     baseline, period = baseline_line(rows)
-    messages = [(row["judgement"], key_point(row, catalogue[row["indicator_id"]], False, period))
+    whole = full_year_baseline(rows)
+    messages = [(row["judgement"], key_point(row, catalogue[row["indicator_id"]], False, period, baseline=whole))
                 for row in main_messages(rows, catalogue).to_dict("records")]
-    return Opening(at_a_glance(rows, catalogue), baseline, messages, moving_together(rows), break_line(rows, breaks),
-                   period)
+    return Opening(at_a_glance(rows, catalogue), baseline, messages, moving_together(rows, whole),
+                   break_line(rows, breaks), period)
+
+
+def full_year_baseline(rows: pd.DataFrame) -> bool:
+    """Whether the baseline holds a whole year (12 months or more): a shorter one holds only some seasons, so the
+    main messages leave it out."""
+    months = rows["baseline_months"].dropna()
+    return bool(len(months)) and months.min() >= 12
 
 
 def at_a_glance(rows: pd.DataFrame, catalogue: dict[str, Indicator]) -> str:
@@ -103,11 +111,11 @@ def main_messages(rows: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.Dat
     return compared.iloc[chosen]
 
 
-def moving_together(rows: pd.DataFrame) -> list[str]:
+def moving_together(rows: pd.DataFrame, baseline: bool = True) -> list[str]:
     """A sentence for each priority where more than half of its compared indicators (two at least) went the same
     way on last year, with where those sit against the baseline: ``Reduce crime: 9 of the 10 indicators are
-    higher than a year ago; of these, 4 are above their pre-pandemic level, 1 is back to it and 4 are still below
-    it (…).``"""
+    higher than a year ago; of these, 4 are above their pre-pandemic level, 1 is at it and 4 are still below
+    it (…).``; without ``baseline``, the sentence leaves the baseline out."""
     lines = []
     for section, title in config.SECTIONS.items():
         compared = rows[(rows["section"] == section) & rows["direction"].isin(["higher", "lower", "similar"])]
@@ -120,20 +128,21 @@ def moving_together(rows: pd.DataFrame) -> list[str]:
         way = "similar to" if direction == "similar" else f"{direction} than"
         line = f"{title}: {share} indicators compared are {way} a year ago"
         moved = compared[compared["direction"] == direction]
-        if direction != "similar":
+        if direction != "similar" and baseline:
             line += _against_baseline(moved, contrary="below" if direction == "higher" else "above")
         lines.append(line + ".")
     return lines
 
 
 def _against_baseline(moved: pd.DataFrame, contrary: str) -> str:
-    """``; of these, 4 are above their pre-pandemic level, 1 is back to it and 4 are still below it (A, B …)``."""
+    """``; of these, 4 are above their pre-pandemic level, 1 is at it and 4 are still below it (A, B …)``."""
     placed = moved[moved["vs_baseline"] != ""]
     if placed.empty:
         return ""
     label = placed["baseline_label"].iloc[0]
     parts, first = [], True
-    for place, words in (("above", "above"), ("similar", "back to"), ("below", "below")):
+    for place, words in (("above", "above"), ("level", "at"), ("similar", "not clearly different from"),
+                         ("below", "below")):
         chosen = placed[placed["vs_baseline"] == place]
         if chosen.empty:
             continue
@@ -152,7 +161,8 @@ def baseline_line(rows: pd.DataFrame) -> tuple[str, str]:
         return "", ""
     period = placed["baseline_period"].mode().iloc[0]
     months = int(placed.loc[placed["baseline_period"] == period, "baseline_months"].iloc[0])
-    short = f"; only {months} months, so read it as a rough guide" if months < 12 else ""
+    short = (f"; only {months} months, so it holds only those months' seasons and is biased by their seasonal highs "
+             "or lows: read it as a rough guide (the main messages leave it out)") if months < 12 else ""
     return (f"An indicator's {placed['baseline_label'].iloc[0]} level is its average over {period}, on the same "
             f"12-month scale{short}."), period
 

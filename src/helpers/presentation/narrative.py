@@ -17,7 +17,15 @@ if TYPE_CHECKING:
     from ..analysis.results import Results
     from ..inputs.catalogue import Indicator
 
+# Two vocabularies that must not be confused: against last year (``direction``) arrows and higher / lower /
+# similar; a district against the rest of its group (``vs_partnership``) signs and above / below / in line.
 ARROWS = {"higher": "▲", "lower": "▼", "similar": "►"}
+GROUP_MARKS = {"above": "+", "below": "−", "in line": "="}
+
+
+def group_key(group: str) -> str:
+    """The key to GROUP_MARKS: ``+ above, − below or = in line with the rest of Leicestershire``."""
+    return f"+ above, − below or = in line with the rest of {group}"
 # Making Data Count's colours for SPC points and variation icons (NHS England; NHSRplotthedots): orange a
 # concern, blue an improvement, purple a signal neither better nor worse, grey usual (common cause) variation.
 MDC_COLOURS = {"concern": "#ED8B00", "improvement": "#41B6E6", "neutral": "#490092", "common_cause": "#7B7D7D"}
@@ -74,12 +82,13 @@ def direction_label(direction: str) -> str:
 
 
 def key_point(row: dict, indicator: Indicator, break_note: bool = True, period_stated: str = "",
-              badge: bool = True) -> str:
+              badge: bool = True, baseline: bool = True) -> str:
     """One plain-English sentence for an indicator's partnership row, in the board paper's style.
 
     ``break_note``: add the row's data-break sentence (a list of key points says it once instead);
     ``period_stated``: the baseline period the reader has just been told, left out of the sentence;
-    ``badge``: say when the figures are an illustrative sample (the board paper says so once instead).
+    ``badge``: say when the figures are an illustrative sample (the board paper says so once instead);
+    ``baseline``: say where the value sits against the baseline (the main messages leave out a short one).
     """
     subject, target = indicator.subject, indicator.target
     if row["status"] != "available":
@@ -99,7 +108,7 @@ def key_point(row: dict, indicator: Indicator, break_note: bool = True, period_s
         word = row["direction"]
         sentence = f"{subject} {word} {'to' if word == 'similar' else 'than'} last year: {before} to {now} " \
                    f"({change_text(row)}; no polarity){_significance(row)}."
-    sentence = sentence[:-1] + context_words(row, indicator.plural, period_stated) + quarter_words(row) + "."
+    sentence = sentence[:-1] + context_words(row, indicator.plural, period_stated, baseline) + quarter_words(row) + "."
     if row.get("spc_signal") not in ("", "none", None) and pd.notna(row.get("spc_signal")):
         sentence += f" Monthly counts show {READING_WORDS[row['spc_reading']]}: {row['spc_signal']}."
     if break_note and row.get("data_break"):
@@ -122,26 +131,39 @@ def _significance(row: dict) -> str:
     return f", a significant {'rise' if row['direction'] == 'higher' else 'fall'}"
 
 
-def context_words(row: dict, plural: bool = False, period_stated: str = "") -> str:
+def context_words(row: dict, plural: bool = False, period_stated: str = "", baseline: bool = True) -> str:
     """Where this year's value sits against the baseline and in the series, as a clause to end a sentence:
-    ``; back to its pre-pandemic level of 57.10 (December 2019 to February 2020)``, or ``, but still below …`` when
-    the value rose on last year yet sits below the baseline (or fell yet sits above); "" when neither applies.
-    The baseline period is left out when it is ``period_stated``."""
+    ``; back to its pre-pandemic level of 57.10 (December 2019 to February 2020)`` only when it is within the
+    percent band of it (``vs_baseline`` "level") and was not last year; otherwise the gap: ``; 12.0% above its …``,
+    ``within normal variation`` when the rule is not met (``similar``); ``, but still 8.0% below …`` when the value
+    rose on last year yet sits below the baseline (or fell yet sits above); "" when neither applies. The baseline
+    period is left out when it is ``period_stated``; the baseline is left out altogether without ``baseline``."""
     parts = []
     place, before = row.get("vs_baseline"), row.get("previous_vs_baseline")
     contrary = (place, row.get("direction")) in (("below", "higher"), ("above", "lower"))  # up on last year, still below
-    if place:
-        if place == "similar":
-            place = "back to" if before in ("above", "below") else "similar to"
-        elif place == before:
-            place = f"still {place}"
+    if place and baseline:
         period = "" if row["baseline_period"] == period_stated else f" ({row['baseline_period']})"
-        parts.append(f"{place} {'their' if plural else 'its'} {row['baseline_label']} level of "
-                     f"{figure(row['baseline_value'], row['measure'])}{period}")
+        level = (f"{'their' if plural else 'its'} {row['baseline_label']} level of "
+                 f"{figure(row['baseline_value'], row['measure'])}{period}")
+        if place == "level":
+            parts.append(f"{'back to' if before in ('above', 'below') else 'at'} {level}")
+        else:
+            still = "still " if place == before else ""
+            variation = ", within normal variation" if place == "similar" else ""
+            parts.append(f"{still}{_gap(row)} {level}{variation}")
     if row.get("series_extreme"):
         since = pd.Period(row["series_start"], "M").strftime("%B %Y")
-        parts.append(f"the {row['series_extreme']} since the series began in {since}")
+        parts.append(f"the {row['series_extreme']} 12-month figure since {since}")
     return f"{', but' if contrary else ';'} {' and '.join(parts)}" if parts else ""
+
+
+def _gap(row: dict) -> str:
+    """``8.4% below`` (a rate) or ``3.2 points above`` (a percentage): this year's value against the baseline's."""
+    difference = row["value"] - row["baseline_value"]
+    side = "above" if difference > 0 else "below"
+    if row["measure"] == "percentage":
+        return f"{abs(difference):.1f} points {side}"
+    return side if pd.isna(row["baseline_gap_pct"]) else f"{abs(row['baseline_gap_pct']):.1f}% {side}"  # from 0: no %
 
 
 def quarter_words(row: dict) -> str:

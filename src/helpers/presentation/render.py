@@ -18,8 +18,8 @@ from . import charts
 from .fragments import render
 from .messages import RULE_NOTE, baseline_line, opening
 from .where import RISES_SHOWN, significant_rises
-from .narrative import (JUDGEMENT_CLASS, anchor, change_text, change_words, direction_label, figure, judgement_words,
-                        key_point, markdown, no_change, variation)
+from .narrative import (GROUP_MARKS, JUDGEMENT_CLASS, anchor, change_text, change_words, direction_label, figure,
+                        group_key, judgement_words, key_point, markdown, no_change, variation)
 
 
 def _not_available(reason: str) -> str:
@@ -125,10 +125,9 @@ def column_parts(count: int, most: int = TABLE_COLUMNS) -> list[range]:
 
 
 def district_table(results: Results, section: str) -> Markup:
-    """Every indicator of the section by area, with the comparison to the partnership in words; a partnership
-    with more areas than fit the page's width has them in tables one after the other (``column_parts``)."""
+    """Every indicator of the section by area, each district marked against the rest of its group (GROUP_MARKS);
+    a partnership with more areas than fit the page's width has them in tables one after the other (``column_parts``)."""
     rows = results.table[results.table["section"] == section]
-    marks = {"significantly higher": "▲", "significantly lower": "▼", "similar": "►"}
     lines = []
     for _, group in rows.groupby("indicator_id", sort=False):
         group = group.set_index("area")
@@ -137,28 +136,27 @@ def district_table(results: Results, section: str) -> Markup:
             item = group.loc[area]
             available = item["status"] == "available"
             cells.append({"available": available, "value": figure(item["value"], item["measure"]) if available else "",
-                          "comparison": item["vs_partnership"], "mark": marks.get(item["vs_partnership"], "")})
+                          "comparison": item["vs_partnership"], "mark": GROUP_MARKS.get(item["vs_partnership"], "")})
         lines.append({"title": group.iloc[0]["title"], "unit": group.iloc[0]["unit"], "cells": cells})
     areas = results.partnership.area_names
     parts = [{"areas": [areas[i] for i in part], "rows": [{**line, "cells": [line["cells"][i] for i in part]}
                                                          for line in lines]} for part in column_parts(len(areas))]
     return render("district_table", section=config.SECTIONS[section], period=rows["period"].iloc[0],
-                  group=results.partnership.compared_with.name, parts=parts)
+                  key=group_key(results.partnership.compared_with.name), parts=parts)
 
 
 def district_breakdown(results: Results, section: str) -> HTML:
-    """District table, then a funnel plot and a map of the section's first rate whose districts were compared (no
+    """District table, then the comparison chart and a map of the section's first rate whose districts were compared (no
     map, and a note saying so, when the boundaries file lacks a district)."""
     figures, note = [], ""
     rows = results.table[(results.table["section"] == section) & (results.table["status"] == "available")
-                         & (results.table["measure"] == "rate") & (results.table["funnel_significance"] != "")]
+                         & (results.table["measure"] == "rate") & (results.table["vs_partnership"] != "not compared")]
     if len(rows):
         headline = rows["indicator_id"].iloc[0]
         indicator = results.catalogue[headline]
         chosen = results.table[results.table["indicator_id"] == headline]
-        rate = indicator.measure == "rate"
-        figures = [charts.district_funnel(chosen, indicator.title, indicator.unit, "rate" if rate else "proportion",
-                                          indicator.per if rate else 100, results.partnership.compared_with.name)]
+        figures = [charts.district_comparison(chosen, indicator.title, indicator.unit,
+                                              results.partnership.compared_with.name)]
         drawn = {f["properties"]["LAD23CD"] for f in results.boundaries["features"]}
         unmapped = [name for name, code in results.partnership.shown_districts.items() if code not in drawn]
         if unmapped:
