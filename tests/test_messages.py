@@ -57,6 +57,20 @@ def test_main_messages_stop_at_six_and_skip_rows_not_compared():
     assert list(main_messages(rows, catalogue)["indicator_id"]) == ["i7", "i6", "i5", "i4", "i3", "i2"]
 
 
+def test_main_messages_give_a_family_one_message_its_highest_ranked():
+    """Burglary and its parts all rose: one message, the whole's (flagged too) in the place of the part that ranks
+    first, and room for the next indicator; a whole not flagged gives way to its part."""
+    rows = pd.DataFrame([row("burglary", direction="higher", change_pct=40.0),
+                         row("burglary_residential", direction="higher", change_pct=41.0),
+                         row("burglary_business", direction="higher", change_pct=50.0),
+                         row("vehicle", direction="higher", change_pct=30.0),
+                         row("robbery", direction="higher", change_pct=10.0)])
+    catalogue = {i: indicator(i, part_of="burglary" if i.startswith("burglary_") else "") for i in rows["indicator_id"]}
+    assert list(main_messages(rows, catalogue)["indicator_id"]) == ["burglary", "vehicle", "robbery"]
+    calm_whole = rows.assign(direction=lambda r: r["direction"].where(r["indicator_id"] != "burglary", "similar"))
+    assert list(main_messages(calm_whole, catalogue)["indicator_id"]) == ["burglary_business", "vehicle", "robbery"]
+
+
 def test_at_a_glance_counts_judgements_and_names_missed_targets():
     rows = pd.DataFrame([
         row("a", direction="higher"), row("b", direction="higher"), row("c", direction="lower"), row("d"),

@@ -99,12 +99,22 @@ def ranking(row: dict, catalogue: dict[str, Indicator]) -> tuple[bool, bool, boo
 
 def main_messages(rows: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
     """The rows that matter most, most important first (RANKING_RULE): those changed, signalling or off
-    target, up to MOST; made up to FEWEST by the largest changes among the rest."""
+    target, up to MOST; made up to FEWEST by the largest changes among the rest. One row of a family (an
+    indicator and its parts, ``part_of`` in the catalogue: burglary and its residential and business parts), the
+    whole where it is flagged too, else the part that ranks first, in the place of the family's first."""
     compared = rows[(rows["status"] == "available") & rows["previous_value"].notna()]
     if compared.empty:
         return compared
     ranks = [ranking(row, catalogue) for row in compared.to_dict("records")]
-    order = sorted(range(len(ranks)), key=lambda i: ranks[i], reverse=True)  # stable: catalogue order on ties
+    ids = list(compared["indicator_id"])
+    order, families = [], set()
+    for i in sorted(range(len(ranks)), key=lambda i: ranks[i], reverse=True):  # stable: catalogue order on ties
+        family = catalogue[ids[i]].part_of or ids[i]
+        if family in families:
+            continue
+        families.add(family)
+        whole = ids.index(family) if family in ids else i
+        order.append(whole if any(ranks[whole][:3]) else i)
     flagged = [i for i in order if any(ranks[i][:3])]
     chosen = flagged[:MOST]
     chosen += [i for i in order if i not in chosen][:max(0, FEWEST - len(chosen))]
