@@ -120,8 +120,8 @@ def test_the_a4_pdfs_district_tables_show_every_areas_value(force, chromium):
     pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', layout, re.DOTALL)
     assert pages and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h, _ in pages)  # A4
     words = [w for _, _, page in pages for w in re.findall(r">([^<]+)</word>", page)]
-    start = words.index("breakdown")  # Reduce crime's district tables: up to its funnel plot
-    end = next(i for i in range(start, len(words)) if words[i:i + 4] == ["districts", "on", "a", "funnel"])
+    start = words.index("breakdown")  # Reduce crime's district tables: up to its chart of each district against the rest
+    end = next(i for i in range(start, len(words)) if words[i:i + 3] == ["against", "the", "rest"])
     tables = words[start:end]
     with open(force["folder"] / "indicators.csv", encoding="utf-8", newline="") as handle:
         values = {r["area"]: f"{float(r['value']):,.2f}" for r in csv.DictReader(handle) if r["indicator_id"] == "total_crime"}

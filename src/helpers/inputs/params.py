@@ -55,6 +55,16 @@ def default_partnership() -> str:
     return chosen.strip()
 
 
+def _same_force(partnership) -> bool:
+    """Whether ``partnership`` is compared with a group sharing a district with the default partnership's: packs of
+    the same force, whose data missing from the force's systems is missing for each. (Another force's packs, in a
+    partnerships file of their own, share none.)"""
+    from .partnerships import load_partnerships
+
+    default = load_partnerships().get(default_partnership())
+    return default is not None and not set(default.compared_with.districts).isdisjoint(partnership.compared_with.districts)
+
+
 def quarter_params_path(quarter_label: str, partnership_id: str | None = None) -> Path:
     """The quarter's own file: params/<quarter>.yaml for the default partnership, else params/<id>/<quarter>.yaml."""
     if partnership_id is None or partnership_id == default_partnership():
@@ -67,14 +77,14 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
     """Defaults, the partnership's name, board and contact, then the quarter's file (if any), every key checked.
 
     ``partnership``: an ``inputs.partnerships.Partnership`` (None: only defaults and the file); its
-    quarter's file is ``quarter_params_path`` unless ``path`` is given. Another partnership's pack takes the
-    default partnership's ``unavailable`` list for the quarter unless its own file gives one: data missing
-    from the force's systems is missing for every pack, so a district reads the same in each.
+    quarter's file is ``quarter_params_path`` unless ``path`` is given. Another partnership's pack of the same force
+    (``_same_force``) takes the default partnership's ``unavailable`` list for the quarter unless its own file gives
+    one: data missing from the force's systems is missing for every pack, so a district reads the same in each.
     """
     merged: dict = {}
     quarter_file = Path(path) if path else quarter_params_path(quarter_label, partnership.id if partnership else None)
     shared = quarter_params_path(quarter_label)  # the default partnership's: its unavailable list is every pack's
-    another = partnership is not None and partnership.id != default_partnership()
+    another = partnership is not None and partnership.id != default_partnership() and _same_force(partnership)
     inherited = load_yaml(shared) if another and shared.exists() else None
     for source in (config.PARAMS / DEFAULTS, quarter_file):
         if source == quarter_file and path is None and not source.exists():
