@@ -158,10 +158,11 @@ def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | N
             raise InputError(f"{what} not found" if not Path(given).exists() else f"is a folder, not a {what}", file=given)
     settings = (quarter, str(params_file), str(local), str(partnerships), platform.python_version(), package_versions())
     digest = hashlib.sha256(repr(settings).encode())
-    params = [*sorted(config.PARAMS.rglob("*.yaml")), *(Path(p) for p in (params_file, partnerships) if p)]
+    params = [*sorted(config.PARAMS.rglob("*.yaml")), *(Path(p) for p in (params_file, partnerships or config.PARTNERSHIPS) if p)]
     files = [*find_police_files(police_uk or config.POLICE_UK), *params, *sorted(config.POPULATION.glob("*.csv")),
              *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()), *_files_named_in_params(params),
-             *sorted(p for p in config.BOUNDARIES.parent.glob("*") if p.is_file()), *(p for p in [config.LAD_SUCCESSORS] if p.is_file()), *code]
+             *sorted(p for p in config.BOUNDARIES.parent.glob("*") if p.is_file()),
+             *sorted(p for p in config.LAD_SUCCESSORS.parent.glob("*") if p.is_file()), *code]  # the lookups
     files += [Path(local)] if local else []
     for path in files:
         digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())
