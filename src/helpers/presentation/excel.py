@@ -286,9 +286,8 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[i
          "Improving or deteriorating: a real change, better or worse for that indicator. Stable: no real change. "
          "No judgement: a rise may mean more reporting, not more harm."),
         ([("12.34 ▲", higher, "000000"), ("12.34 ▼", lower, "000000")],
-         f"An area shaded dark is above the rest of {group} (the other districts together), shaded light below it, "
-         "by the same rule as a change on last year; unshaded: in line with it. The arrows beside it are its own "
-         "change on last year."),
+         f"Shaded dark: above the rest of {group} (the other districts together); light: below it; unshaded: in "
+         "line with it, by the rule for a change."),
         ([("Trend", None, None)], "The rolling 12-month value at each month end over 24 months (the Trends sheet has "
                                   "each chart and its figures)."),
         ([("Monthly SPC", None, None)],
