@@ -5,6 +5,7 @@ the shipped force or to the sample extract, and for fitting the A4 page."""
 import collections
 import csv
 import gzip
+import os
 import re
 import shutil
 import subprocess
@@ -131,8 +132,9 @@ def test_the_a4_pdfs_district_tables_show_every_areas_value(force, chromium):
 def test_make_report_passes_the_partnership_its_file_and_the_police_uk_folder(force):
     require_tool("make", shutil.which("make") is not None)
     partnerships, police = force["chosen"][1], force["chosen"][5]
-    dry = subprocess.run(["make", "-n", "report", f"PARTNERSHIP={PACK}", f"PARTNERSHIPS={partnerships}",
-                          f"POLICE_UK={police}"], capture_output=True, text=True, check=True,
-                         cwd=config.ROOT).stdout.splitlines()[-1]
+    alone = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}  # as under `make test`
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "report", f"PARTNERSHIP={PACK}",
+                          f"PARTNERSHIPS={partnerships}", f"POLICE_UK={police}"], capture_output=True, text=True,
+                         check=True, cwd=config.ROOT, env=alone).stdout.splitlines()[-1]
     assert dry.split()[1:] == ["build", "--partnerships", f'"{partnerships}"', "--police-uk", f'"{police}"',
                                "--partnership", f'"{PACK}"']
