@@ -22,6 +22,7 @@ import io
 import logging
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -109,25 +110,26 @@ def _keep(member, folder: Path, name: str) -> str:
     """Write one month's CSV as ``name``.gz unless the folder holds the same rows already; which it was."""
     target = folder / f"{name}.gz"
     present = [p for p in (folder / name, target) if p.exists()]
-    temporary = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{name}.", suffix=".part", delete=False)
+    temporary = folder / f".{name}.{secrets.token_hex(6)}.part"
     try:
         digest = hashlib.sha256()
-        with temporary, gzip.GzipFile(fileobj=temporary, mode="wb", mtime=0, filename="") as packed:
+        # 0o666 less the umask, as open() makes a file (a NamedTemporaryFile would be 0o600)
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as handle, \
+                gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, filename="") as packed:
             while chunk := member.read(1 << 20):
                 digest.update(chunk)
                 packed.write(chunk)
         if any(_content_hash(p) == digest.hexdigest() for p in present):
-            os.unlink(temporary.name)
+            temporary.unlink()
             return "skipped"
-        os.chmod(temporary.name, 0o666 & ~_umask())
-        os.replace(temporary.name, target)
+        os.replace(temporary, target)
     except OSError as error:
-        Path(temporary.name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         if isinstance(error, urllib.error.URLError):
             raise
         raise FetchError(f"{target}: cannot write ({error.strerror}); no half-written month is left") from None
     except BaseException:
-        Path(temporary.name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     for other in present:
         if other != target:
@@ -141,12 +143,6 @@ def _content_hash(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _from_download(url: str, force: str, into: Path) -> Fetched:
