@@ -36,18 +36,18 @@ from helpers import config
 from helpers.analysis import compute as pipeline
 from helpers.analysis.bundle import save
 from helpers.analysis.results import Results
-from helpers.build import browser
+from helpers.pipeline import browser
 from helpers.presentation import excel, report
 from helpers.analysis.assess import assess, spc_charts
 from helpers.analysis.breaks import data_breaks
 from helpers.analysis.context import add_context, baseline_values, find_baseline, series_extremes
-from helpers.build.orchestrate import SECTION_NOTEBOOKS, build, build_all
+from helpers.pipeline.orchestrate import SECTION_NOTEBOOKS, build, build_all
 from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import SaferReportError, ToolMissing
 from helpers.inputs.files import find_police_files, package_versions
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.inputs.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
-from helpers.build.kernels import WarmKernel
+from helpers.pipeline.kernels import WarmKernel
 from helpers.inputs.params import default_partnership, load_params
 from helpers.inputs.partnerships import load_partnerships
 from helpers.presentation.narrative import long_date

@@ -5,13 +5,13 @@
                                         [--html report.html] [--keep DIR] [--no-builds] [--calm LOAD]
 
 PDF routes, each given the same ``report.html``:
-  devtools    today's ``helpers.build.browser.Printer`` (hand-written DevTools pipe client)
+  devtools    today's ``helpers.pipeline.browser.Printer`` (hand-written DevTools pipe client)
   playwright  Playwright driving the system Chromium, ``page.pdf(prefer_css_page_size, tagged, outline)``
   cli         Chromium's own ``--headless --print-to-pdf --no-pdf-header-footer --generate-pdf-document-outline``
   weasyprint  ``weasyprint.HTML(filename).write_pdf(pdf_tags=True)``
 Each route is timed in a fresh interpreter (its imports count): once from cold, once with a 2 s
 head start (what is left when it booted during the notebooks), and inside whole builds (a fresh
-process each, ``helpers.build.browser.Printer`` swapped for the route; "none" builds without a PDF).
+process each, ``helpers.pipeline.browser.Printer`` swapped for the route; "none" builds without a PDF).
 Then each route's PDF is checked with pypdf (pages, tags, outline), rendered with pdftoppm and
 compared page by page; the sheets go to --keep. Kernel clients: a new client's connection to a
 ready kernel, Papermill's overhead a notebook, and whole builds with today's ``kernels.Kernels``
@@ -39,7 +39,7 @@ from importlib import metadata
 from pathlib import Path
 
 from helpers import config
-from helpers.build import browser, kernels
+from helpers.pipeline import browser, kernels
 from helpers.errors import ToolMissing
 
 HERE = Path(__file__).resolve()
@@ -281,7 +281,7 @@ def child_print(route: str, html: str, pdf: str, head_start: float) -> None:
 
 
 def child_build(route: str, kernel_variant: str, out: str, cache: str) -> None:
-    from helpers.build import orchestrate as build
+    from helpers.pipeline import orchestrate as build
     cpu = []
 
     class Measured(ROUTES.get(route, NoPdf)):

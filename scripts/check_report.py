@@ -23,11 +23,11 @@ import sys
 from pathlib import Path
 
 try:
-    from helpers.build import browser
+    from helpers.pipeline import browser
     from helpers.errors import SaferReportError
 except ImportError:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from helpers.build import browser
+    from helpers.pipeline import browser
     from helpers.errors import SaferReportError
 
 

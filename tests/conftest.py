@@ -100,14 +100,14 @@ def require_tool(name: str, available: bool) -> None:
 
 @pytest.fixture
 def chromium():
-    from helpers.build import browser
+    from helpers.pipeline import browser
     require_tool("Chromium (apt-get install chromium)", browser.find_chromium() is not None)
 
 
 @pytest.fixture
 def axe_core():
     """axe.min.js alone (its banner can be read without a browser)."""
-    from helpers.build import browser
+    from helpers.pipeline import browser
     require_tool("axe-core (npm ci)", browser.find_axe() is not None)
 
 

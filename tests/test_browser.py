@@ -1,4 +1,4 @@
-"""helpers.build.browser: PDF printing, screenshots and axe-core checks in headless Chromium.
+"""helpers.pipeline.browser: PDF printing, screenshots and axe-core checks in headless Chromium.
 
 Tests that need Chromium or axe-core (``npm ci``) take the ``chromium``, ``axe_core`` or ``axe``
 fixture (conftest.py): they skip when the tool is absent, unless REQUIRE_ALL_TOOLS=1 (as CI sets),
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.build import browser
+from helpers.pipeline import browser
 from helpers.errors import BuildError, ToolMissing
 
 FIXTURES = Path(__file__).parent / "fixtures" / "a11y"

@@ -14,8 +14,8 @@ from markupsafe import escape
 
 import board
 from helpers import config
-from helpers.build import browser, orchestrate as build_module
-from helpers.build.orchestrate import build
+from helpers.pipeline import browser, orchestrate as build_module
+from helpers.pipeline.orchestrate import build
 from helpers.errors import BuildError
 from helpers.presentation.narrative import figure
 

@@ -1,4 +1,4 @@
-"""helpers.build.cache: results saved under the key of their inputs, reused while it holds; an entry
+"""helpers.pipeline.cache: results saved under the key of their inputs, reused while it holds; an entry
 that is not a bundle we wrote is a miss, and nothing in the cache is ever unpickled."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from helpers import config
 from helpers.analysis import compute
 from helpers.analysis.bundle import load, save
 from helpers.analysis.results import Results
-from helpers.build import cache
+from helpers.pipeline import cache
 from helpers.quarters import Quarter
 
 

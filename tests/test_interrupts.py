@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.build import browser
+from helpers.pipeline import browser
 
 QUARTER = "2022-23-Q2"
 

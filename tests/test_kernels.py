@@ -1,4 +1,4 @@
-"""helpers.build.kernels: warm kernels that run several notebooks each, keeping one client.
+"""helpers.pipeline.kernels: warm kernels that run several notebooks each, keeping one client.
 
 ``WarmKernel`` and ``LastingClient`` override jupyter_client methods and rely on how Papermill
 (through nbclient) uses a kernel manager it is given; the last tests pin that, and the versions.
@@ -20,7 +20,7 @@ from packaging.version import Version
 from traitlets import DottedObjectName
 
 from helpers import config
-from helpers.build import kernels
+from helpers.pipeline import kernels
 
 
 def notebook(folder: Path, name: str, *sources: str) -> Path:

@@ -29,8 +29,8 @@ def test_the_package_keeps_its_import_contracts(tmp_path):
 
 @pytest.mark.parametrize("module, planted, contract, named", [
     ("inputs/files.py", "from ..presentation import narrative", "One-way flow", "helpers.inputs.files"),
-    ("analysis/spc.py", "from ..build import cache", "One-way flow", "helpers.analysis.spc"),
-    ("build/cache.py", "from .. import cli", "One-way flow", "helpers.build.cache"),
+    ("analysis/spc.py", "from ..pipeline import cache", "One-way flow", "helpers.analysis.spc"),
+    ("pipeline/cache.py", "from .. import cli", "One-way flow", "helpers.pipeline.cache"),
     ("quarters.py", "from .analysis import stats", "One-way flow", "helpers.quarters"),
     ("report_extra.py", "", "One-way flow", "helpers.report_extra"),  # a new module not given a layer
     ("presentation/charts.py", "from ..inputs import boundaries", "Presentation reads", "helpers.presentation.charts"),

@@ -155,7 +155,7 @@ def test_group_without_all_partnerships_is_one_line(capsys):
 
 
 def test_all_partnerships_of_a_group_builds_those_packs_the_default_first_when_chosen(tmp_path, monkeypatch):
-    from helpers.build import orchestrate
+    from helpers.pipeline import orchestrate
 
     built = []
     monkeypatch.setattr(orchestrate, "build_packs", lambda ids, *args, **kwargs: built.append(ids))

@@ -41,9 +41,9 @@ from openpyxl import load_workbook
 from conftest import POLICE_HEADER, street_csv_text
 import board
 from helpers import cli, config
-from helpers.build import browser
+from helpers.pipeline import browser
 from helpers.inputs import ingest
-from helpers.build.orchestrate import build
+from helpers.pipeline.orchestrate import build
 from helpers.inputs.catalogue import load_catalogue
 from helpers.errors import InputError
 from helpers.inputs.partners_return import write_return_template
@@ -655,7 +655,7 @@ def test_output_folder_that_cannot_be_written(tmp_path, unchanged, capsys):
 def test_unexpected_exceptions_are_one_line(raised, code_expected, start, monkeypatch, capsys):
     def fail(*args, **kwargs):
         raise raised
-    monkeypatch.setattr("helpers.build.orchestrate.build", fail)
+    monkeypatch.setattr("helpers.pipeline.orchestrate.build", fail)
     code, out, err = run_cli(["build", "--quarter", QUARTER], capsys)
     assert code == code_expected
     assert len(err.strip().splitlines()) == 1 and err.startswith(start) and "Traceback" not in err

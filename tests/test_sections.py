@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from helpers import config
-from helpers.build.orchestrate import SECTION_NOTEBOOKS, kernel_groups
+from helpers.pipeline.orchestrate import SECTION_NOTEBOOKS, kernel_groups
 from helpers.config import Section
 
 

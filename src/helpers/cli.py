@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             from .quarters import parse_quarter
             args.quarter = parse_quarter(args.quarter).label
         if args.command == "build":
-            from .build.orchestrate import build, build_all
+            from .pipeline.orchestrate import build, build_all
             if args.all_partnerships and (args.partnership or args.params):
                 raise SaferReportError("--all-partnerships builds every partnership with its own params: leave out "
                                        "--partnership and --params")

@@ -41,7 +41,7 @@ class LastingClient(BlockingKernelClient):
 class WarmKernel(KernelManager):
     """A kernel manager that hands out the same connected client every time."""
 
-    client_class = DottedObjectName("helpers.build.kernels.LastingClient")
+    client_class = DottedObjectName("helpers.pipeline.kernels.LastingClient")
     _lasting = None
 
     def client(self, **kwargs):
