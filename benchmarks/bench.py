@@ -7,6 +7,7 @@ Every output goes into temporary folders; the real results cache (.cache) and ou
 are never touched (``helpers.config.CACHE`` is pointed at a temp folder for each build).
 Progress goes to stderr, the figures to stdout. See benchmarks/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,31 +35,32 @@ import pyarrow.csv as pacsv
 
 from helpers import config
 from helpers.analysis import compute as pipeline
-from helpers.analysis.bundle import save
-from helpers.analysis.results import Results
-from helpers.pipeline import browser
-from helpers.presentation import excel, report
 from helpers.analysis.assess import assess, spc_charts
 from helpers.analysis.breaks import data_breaks
+from helpers.analysis.bundle import save
 from helpers.analysis.context import add_context, baseline_values, find_baseline, series_extremes
-from helpers.pipeline.orchestrate import SECTION_NOTEBOOKS, build, build_all
-from helpers.inputs.catalogue import load_catalogue
-from helpers.errors import SaferReportError, ToolMissing
-from helpers.inputs.files import find_police_files, package_versions
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
+from helpers.analysis.results import Results
+from helpers.errors import SaferReportError, ToolMissing
+from helpers.inputs.catalogue import load_catalogue
+from helpers.inputs.files import find_police_files, package_versions
 from helpers.inputs.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
-from helpers.pipeline.kernels import WarmKernel
 from helpers.inputs.params import default_partnership, load_params
 from helpers.inputs.partnerships import load_partnerships
+from helpers.pipeline import browser
+from helpers.pipeline.kernels import WarmKernel
+from helpers.pipeline.orchestrate import SECTION_NOTEBOOKS, build, build_all
+from helpers.presentation import excel, report
 from helpers.presentation.narrative import long_date
 from helpers.quarters import window
 
-BIN = Path(sys.executable).parent          # the venv's bin: papermill, jupyter
+BIN = Path(sys.executable).parent  # the venv's bin: papermill, jupyter
 STARTED = time.perf_counter()
-ROWS: list[tuple] = []                       # (section, measurement, times | None, extra, target, met)
+ROWS: list[tuple] = []  # (section, measurement, times | None, extra, target, met)
 
 
 # --- helpers ------------------------------------------------------------------------
+
 
 def log(message: str) -> None:
     print(f"[{time.perf_counter() - STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
@@ -78,8 +80,9 @@ def med(times: list[float]) -> float:
     return statistics.median(times)
 
 
-def record(section: str, name: str, times: list[float] | None, extra: str = "", target: str = "",
-           met: bool | None = None) -> None:
+def record(
+    section: str, name: str, times: list[float] | None, extra: str = "", target: str = "", met: bool | None = None
+) -> None:
     ROWS.append((section, name, times, extra, target, met))
     shown = f"{med(times):.3f} s (min {min(times):.3f}, max {max(times):.3f}, n={len(times)})" if times else ""
     print(f"  {name}: {shown} {extra}".rstrip(), flush=True)
@@ -110,6 +113,7 @@ def run(cmd: list, **kwargs) -> subprocess.CompletedProcess:
 
 # --- 1. ingest and the choice of CSV reader -------------------------------------------
 
+
 def bench_ingest(runs: int):
     log("1. ingest: read_police_uk and the reader comparison")
     print("\n1. Ingest (data/police_uk)")
@@ -128,23 +132,28 @@ def bench_ingest(runs: int):
     readers = {
         "parse only: pandas C engine, usecols": lambda f: len(pd.read_csv(f, usecols=POLICE_COLUMNS, dtype=str)),
         "parse only: pandas engine='pyarrow', usecols": lambda f: len(
-            pd.read_csv(f, usecols=POLICE_COLUMNS, dtype=str, engine="pyarrow")),
-        "parse only: pyarrow.csv.read_csv, include_columns": lambda f: pacsv.read_csv(
-            f, convert_options=pacsv.ConvertOptions(include_columns=POLICE_COLUMNS)).num_rows,
+            pd.read_csv(f, usecols=POLICE_COLUMNS, dtype=str, engine="pyarrow")
+        ),
+        "parse only: pyarrow.csv.read_csv, include_columns": lambda f: (
+            pacsv.read_csv(f, convert_options=pacsv.ConvertOptions(include_columns=POLICE_COLUMNS)).num_rows
+        ),
     }
     # polars and DuckDB are not dependencies: measured when installed (pip install polars duckdb).
     try:
         import polars as pl
-        readers["parse only: polars.read_csv, columns"] = lambda f: pl.read_csv(
-            f, columns=POLICE_COLUMNS, schema_overrides={c: pl.String for c in POLICE_COLUMNS}).height
+
+        readers["parse only: polars.read_csv, columns"] = lambda f: (
+            pl.read_csv(f, columns=POLICE_COLUMNS, schema_overrides={c: pl.String for c in POLICE_COLUMNS}).height
+        )
     except ImportError:
         record("ingest", "parse only: polars", None, "skipped: not installed")
     for name, reader in readers.items():
-        times, counted = timed(lambda: sum(reader(f) for f in files), runs)
+        times, counted = timed(lambda reader=reader: sum(reader(f) for f in files), runs)
         note = "" if counted == rows else f" (read {counted:,} rows, expected {rows:,})"
         record("ingest", name, times, rate(counted, times) + note)
     try:  # DuckDB reads a list of files best in one query
         import duckdb
+
         columns = ", ".join(f'"{c}"' for c in POLICE_COLUMNS)
         query = f"select {columns} from read_csv({[str(f) for f in files]!r}, all_varchar=true)"
         times, counted = timed(lambda: duckdb.sql(query).fetchnumpy()["Month"].size, runs)
@@ -155,6 +164,7 @@ def bench_ingest(runs: int):
 
 
 # --- 2. indicators --------------------------------------------------------------------
+
 
 def bench_compute(runs: int, police, ingest: float) -> Results:
     log("2. indicator computation")
@@ -169,18 +179,24 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
     partnership = load_partnerships()[default_partnership()]
     areas, known = partnership.areas, partnership.districts
     districts = {code: name for name, code in known.items()}
-    times, (local, population) = timed(lambda: (read_local_extract(local_path, catalogue, known),
-                                                 read_population(config.POPULATION, districts)), runs)
+    times, (local, population) = timed(
+        lambda: (read_local_extract(local_path, catalogue, known), read_population(config.POPULATION, districts)), runs
+    )
     record("compute", "  read local extract + population", times)
     monthly = monthly_numerators(police.counts, local, catalogue, police.months, areas)
-    ends = pd.period_range(min(pd.Period(min(police.months), "M"), quarter.end_month - pipeline.SERIES_MONTHS + 1),
-                           quarter.end_month, freq="M")  # every month end from the first data, as compute does
+    ends = pd.period_range(
+        min(pd.Period(min(police.months), "M"), quarter.end_month - pipeline.SERIES_MONTHS + 1),
+        quarter.end_month,
+        freq="M",
+    )  # every month end from the first data, as compute does
     rolling = rolling_values(monthly, catalogue, population, list(ends), areas)
     unavailable, sample = params["unavailable"], bool(params.get("local_extract_is_sample"))
     table = quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample, areas)
     charts, breaks = spc_charts(monthly, catalogue, params, quarter), data_breaks(police.quality, quarter)
     assessed = assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks)
-    baseline = find_baseline(params, quarter, sorted(monthly["month"].unique()), sorted(population["year"].unique()), None)
+    baseline = find_baseline(
+        params, quarter, sorted(monthly["month"].unique()), sorted(population["year"].unique()), None
+    )
     stages = {
         "monthly_numerators": lambda: monthly_numerators(police.counts, local, catalogue, police.months, areas),
         "rolling_values": lambda: rolling_values(monthly, catalogue, population, list(ends), areas),
@@ -190,9 +206,18 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
         "assess": lambda: assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks),
         "baseline_values": lambda: baseline_values(monthly, catalogue, population, baseline, areas),
         "series_extremes": lambda: series_extremes(rolling, quarter.end_month),
-        "add_context": lambda: add_context(assessed.copy(), monthly, catalogue, population, quarter, params, None, areas,
-                                           baseline_values(monthly, catalogue, population, baseline, areas),
-                                           series_extremes(rolling, quarter.end_month)),
+        "add_context": lambda: add_context(
+            assessed.copy(),
+            monthly,
+            catalogue,
+            population,
+            quarter,
+            params,
+            None,
+            areas,
+            baseline_values(monthly, catalogue, population, baseline, areas),
+            series_extremes(rolling, quarter.end_month),
+        ),
     }
     for name, fn in stages.items():
         record("compute", f"  {name}", timed(fn, runs)[0])
@@ -200,6 +225,7 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
 
 
 # --- 3. section notebooks in one kernel ------------------------------------------------
+
 
 def _notebooks_child(runs: int, bundle: Path, label: str, folder: Path) -> tuple[dict, dict]:
     """Kernel start, imports and each notebook's wall and cell times, ``runs`` times over."""
@@ -221,15 +247,22 @@ def _notebooks_child(runs: int, bundle: Path, label: str, folder: Path) -> tuple
         lap("kernel start + wait_for_ready", start)
         try:
             start = time.perf_counter()
-            reply = kc.execute_interactive("import pandas, matplotlib, helpers.presentation.render", timeout=120, store_history=False)
+            reply = kc.execute_interactive(
+                "import pandas, matplotlib, helpers.presentation.render", timeout=120, store_history=False
+            )
             lap("import pandas, matplotlib, helpers.presentation.render", start)
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"imports failed in the kernel: {reply['content']}")
             for name in SECTION_NOTEBOOKS:
                 start = time.perf_counter()
-                papermill.execute_notebook(str(config.NOTEBOOKS / f"{name}.ipynb"), str(out / f"{name}.ipynb"),
-                                           parameters={"quarter": label, "results_path": str(bundle)},
-                                           kernel_name="python3", progress_bar=False, km=km)
+                papermill.execute_notebook(
+                    str(config.NOTEBOOKS / f"{name}.ipynb"),
+                    str(out / f"{name}.ipynb"),
+                    parameters={"quarter": label, "results_path": str(bundle)},
+                    kernel_name="python3",
+                    progress_bar=False,
+                    km=km,
+                )
                 lap(f"{name}: papermill wall", start)
                 executed = nbformat.read(out / f"{name}.ipynb", as_version=4)
                 spent = sum(c.metadata.get("papermill", {}).get("duration") or 0 for c in executed.cells)
@@ -255,12 +288,17 @@ def bench_notebooks(runs: int, bundle: Path, label: str, folder: Path) -> list[P
             extra = f"cells {med(cells[nb]):.3f} s, papermill overhead {med(times) - med(cells[nb]):.3f} s"
         record("notebooks", name, times, extra)
     total = [sum(v[i] for v in parts.values()) for i in range(runs)]
-    record("notebooks", "all five, one kernel, sequential (sum)", total,
-           f"of which cells {sum(med(v) for v in cells.values()):.3f} s")
+    record(
+        "notebooks",
+        "all five, one kernel, sequential (sum)",
+        total,
+        f"of which cells {sum(med(v) for v in cells.values()):.3f} s",
+    )
     return [folder / f"run{runs - 1}" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS]
 
 
 # --- 4. stitch, HTML, PDF, Excel --------------------------------------------------------
+
 
 def bench_outputs(runs: int, results: Results, executed: list[Path], folder: Path) -> None:
     log("4. stitch + HTML, PDF, Excel")
@@ -275,7 +313,9 @@ def bench_outputs(runs: int, results: Results, executed: list[Path], folder: Pat
     record("outputs", "report.export_html (+ write)", times, f"{html.stat().st_size / 1e6:.1f} MB")
     try:
         times, _ = timed(lambda: browser.print_pdf(html, folder / "report.pdf"), runs)
-        record("outputs", "browser.print_pdf (Chromium)", times, f"{(folder / 'report.pdf').stat().st_size / 1e6:.1f} MB")
+        record(
+            "outputs", "browser.print_pdf (Chromium)", times, f"{(folder / 'report.pdf').stat().st_size / 1e6:.1f} MB"
+        )
     except ToolMissing as missing:
         record("outputs", "browser.print_pdf", None, f"skipped: {missing}")
     times, _ = timed(lambda: excel.write_dashboard(results, folder / "dashboard.xlsx"), runs)
@@ -315,18 +355,31 @@ def bench_build(runs: int, folder: Path) -> tuple[float, float]:
 
     times, result = timed(cold, runs)
     ours = med(times)
-    record("build", "build(force=True), in process", times,
-           f"not built: {', '.join(result.skipped)}" if result.skipped else "", "< 8 s", ours < 8)
+    record(
+        "build",
+        "build(force=True), in process",
+        times,
+        f"not built: {', '.join(result.skipped)}" if result.skipped else "",
+        "< 8 s",
+        ours < 8,
+    )
     for key, values in timings.items():
         record("build", f"  timings['{key}']", values)
 
     def fresh_process():
         with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
             cli_build(Path(cache), folder / f"cli{next(fresh)}", "--force")
+
     times_cli, _ = timed(fresh_process, runs)
     fresh_median = med(times_cli)
-    record("build", "same, as a fresh `safer-report build` process (what an analyst waits for)", times_cli, "",
-           "< 8 s", fresh_median < 8)
+    record(
+        "build",
+        "same, as a fresh `safer-report build` process (what an analyst waits for)",
+        times_cli,
+        "",
+        "< 8 s",
+        fresh_median < 8,
+    )
 
     log("6. rebuild with nothing changed")
     print("\n6. Rebuild, nothing changed (same out dir and cache, no force)")
@@ -343,6 +396,7 @@ def bench_build(runs: int, folder: Path) -> tuple[float, float]:
 
 # --- 6b. every partnership's pack in one run ----------------------------------------------
 
+
 def bench_partnerships(runs: int, folder: Path) -> None:
     """Cold ``--all-partnerships`` against one cold build of the default partnership, interleaved in the same run."""
     log("6b. all partnerships, cold, beside one cold default build")
@@ -358,16 +412,25 @@ def bench_partnerships(runs: int, folder: Path) -> None:
                 times.append(time.perf_counter() - start)
     record("partnerships", "build(), default partnership, cold", one)
     ratio = med(every) / med(one)
-    record("partnerships", f"build_all(): {packs} packs, cold", every,
-           f"{ratio:.1f}× one build; {med(every) / packs:.2f} s a pack", "≤ 3× one build", ratio <= 3)
+    record(
+        "partnerships",
+        f"build_all(): {packs} packs, cold",
+        every,
+        f"{ratio:.1f}× one build; {med(every) / packs:.2f} s a pack",
+        "≤ 3× one build",
+        ratio <= 3,
+    )
 
 
 # --- 7. the naive pipeline ---------------------------------------------------------------
 
+
 def bench_naive(runs: int, label: str, folder: Path, ours: tuple[float, float]) -> None:
     log("7. naive pipeline: papermill CLI per notebook, nbconvert CLI, Chromium PDF")
-    print("\n7. Naive pipeline: a `papermill` command per notebook (each computes from data/), "
-          "`jupyter nbconvert --to html` on the merged notebooks, Chromium PDF")
+    print(
+        "\n7. Naive pipeline: a `papermill` command per notebook (each computes from data/), "
+        "`jupyter nbconvert --to html` on the merged notebooks, Chromium PDF"
+    )
     parts: dict[str, list[float]] = {}
     fresh = itertools.count()
 
@@ -377,8 +440,18 @@ def bench_naive(runs: int, label: str, folder: Path, ours: tuple[float, float]) 
         start = time.perf_counter()
         for name in SECTION_NOTEBOOKS:
             step = time.perf_counter()
-            run([BIN / "papermill", config.NOTEBOOKS / f"{name}.ipynb", out / f"{name}.ipynb",
-                 "-p", "quarter", label, "--no-progress-bar"], cwd=out)
+            run(
+                [
+                    BIN / "papermill",
+                    config.NOTEBOOKS / f"{name}.ipynb",
+                    out / f"{name}.ipynb",
+                    "-p",
+                    "quarter",
+                    label,
+                    "--no-progress-bar",
+                ],
+                cwd=out,
+            )
             parts.setdefault(f"  papermill {name}", []).append(time.perf_counter() - step)
         step = time.perf_counter()
         merged = nbformat.read(out / f"{SECTION_NOTEBOOKS[0]}.ipynb", as_version=4)
@@ -400,9 +473,14 @@ def bench_naive(runs: int, label: str, folder: Path, ours: tuple[float, float]) 
     times, _ = timed(naive, runs)
     # Judged against our build as a fresh process (the slower of our two figures).
     ratio_in_process, ratio_fresh = med(times) / ours[0], med(times) / ours[1]
-    record("naive", "naive pipeline, whole", times,
-           f"naive / ours = {ratio_fresh:.1f}× (fresh process), {ratio_in_process:.1f}× (in process)",
-           "≥ 3× ours", ratio_fresh >= 3)
+    record(
+        "naive",
+        "naive pipeline, whole",
+        times,
+        f"naive / ours = {ratio_fresh:.1f}× (fresh process), {ratio_in_process:.1f}× (in process)",
+        "≥ 3× ours",
+        ratio_fresh >= 3,
+    )
     for name, values in parts.items():
         record("naive", name, values)
 
@@ -457,14 +535,17 @@ def _write_copy(sources: list[Path], folder: Path, k: int, shift: bool) -> int:
 def bench_scale(scale: int, folder: Path) -> None:
     log(f"8. scale ×{scale}")
     sources = [p for p in find_police_files(config.POLICE_UK) if p.name.endswith(".csv.gz")]
-    per_copy = sum(p.stat().st_size for p in sources) * 2.2  # level-1 gzip (fallback) a little larger, and the month store
+    per_copy = (
+        sum(p.stat().st_size for p in sources) * 2.2
+    )  # level-1 gzip (fallback) a little larger, and the month store
     free = shutil.disk_usage(folder).free
     if scale * per_copy > free / 2:
         fitted = max(1, int(free / 2 // per_copy))
         log(f"   only {free / 1e9:.1f} GB free: scale {scale} needs {scale * per_copy / 1e9:.1f} GB, using {fitted}")
         scale = fitted
-    print(f"\n8. Scale: data/police_uk × {scale}, each copy as another force "
-          f"(force000/YYYY-MM-force000-street.csv.gz, …)")
+    print(
+        f"\n8. Scale: data/police_uk × {scale}, each copy as another force (force000/YYYY-MM-force000-street.csv.gz, …)"
+    )
     data = folder / "scale"
     log(f"   copying {scale} × {len(sources)} files (not timed)")
     written = sum(_write_copy(sources, data, k, False) for k in range(scale))
@@ -485,16 +566,32 @@ def bench_scale(scale: int, folder: Path) -> None:
     if "error" in outcome:
         record("scale", f"read_police_uk × {scale}", None, f"failed: {outcome['error']}")
         return
-    record("scale", f"read_police_uk × {scale} ({outcome['files']:,} files, {outcome['rows']:,} rows, "
-           f"{written / 1e9:.2f} GB gz), cold", [outcome["seconds"]], rate(outcome["rows"], [outcome["seconds"]]))
-    record("scale", f"read_police_uk × {scale}, warm (months from the Parquet store)", [warm["seconds"]],
-           rate(warm["rows"], [warm["seconds"]]))
+    record(
+        "scale",
+        f"read_police_uk × {scale} ({outcome['files']:,} files, {outcome['rows']:,} rows, "
+        f"{written / 1e9:.2f} GB gz), cold",
+        [outcome["seconds"]],
+        rate(outcome["rows"], [outcome["seconds"]]),
+    )
+    record(
+        "scale",
+        f"read_police_uk × {scale}, warm (months from the Parquet store)",
+        [warm["seconds"]],
+        rate(warm["rows"], [warm["seconds"]]),
+    )
     peak = outcome["peak_mb"] / 1024
-    record("scale", "  peak memory (VmHWM of the reading process)", None,
-           f"{peak:.2f} GB (after imports, before reading: {outcome['base_mb'] / 1024:.2f} GB)", "< 4 GB", peak < 4)
+    record(
+        "scale",
+        "  peak memory (VmHWM of the reading process)",
+        None,
+        f"{peak:.2f} GB (after imports, before reading: {outcome['base_mb'] / 1024:.2f} GB)",
+        "< 4 GB",
+        peak < 4,
+    )
 
 
 # --- 9. back catalogue -----------------------------------------------------------------------
+
 
 def bench_catalogue(police, folder: Path) -> None:
     log("9. back catalogue of 12 quarters")
@@ -502,8 +599,10 @@ def bench_catalogue(police, folder: Path) -> None:
     have = set(police.months)
     wanted = [latest.previous(i) for i in range(11, -1, -1)]
     covered = [q for q in wanted if {str(m) for m in window(q.end_month, 24)} <= have]
-    print(f"\n9. Back catalogue: the 12 quarters ending {latest.label}; data ({min(have)} to {max(have)}) has the "
-          f"24 months for {len(covered)}: {', '.join(q.label for q in covered)}")
+    print(
+        f"\n9. Back catalogue: the 12 quarters ending {latest.label}; data ({min(have)} to {max(have)}) has the "
+        f"24 months for {len(covered)}: {', '.join(q.label for q in covered)}"
+    )
     skipped = [q.label for q in wanted if q not in covered]
     if skipped:
         print(f"  not buildable (fewer than 24 months of data): {', '.join(skipped)}")
@@ -512,21 +611,26 @@ def bench_catalogue(police, folder: Path) -> None:
         for quarter in covered:
             log(f"   building {quarter.label}")
             try:
-                times, _ = timed(lambda: build(quarter.label, out=folder / "catalogue"))
+                times, _ = timed(lambda quarter=quarter: build(quarter.label, out=folder / "catalogue"))
             except SaferReportError as error:
                 record("catalogue", f"  {quarter.label}", None, f"failed: {error}")
                 continue
             per += times
             record("catalogue", f"  {quarter.label}", times)
     if per:
-        record("catalogue", f"{len(per)} quarters, sequential: total", [sum(per)], f"{sum(per) / len(per):.2f} s a quarter")
+        record(
+            "catalogue", f"{len(per)} quarters, sequential: total", [sum(per)], f"{sum(per) / len(per):.2f} s a quarter"
+        )
 
 
 # --- summary ----------------------------------------------------------------------------------
 
+
 def summary(runs: int) -> None:
-    print(f"\nSummary ({dt.date.today()}, {platform.node()}, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.2f}, Python {platform.python_version()}, median of {runs} run(s))")
+    print(
+        f"\nSummary ({dt.date.today()}, {platform.node()}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.2f}, Python {platform.python_version()}, median of {runs} run(s))"
+    )
     header = ("section", "measurement", "median s", "min s", "max s", "target", "met", "notes")
     lines = [header]
     for section, name, times, extra, target, met in ROWS:
@@ -534,8 +638,11 @@ def summary(runs: int) -> None:
         lines.append((section, name, *figures, target, {True: "yes", False: "NO", None: ""}[met], extra))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     for n, line in enumerate(lines):
-        print("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths)))
-              + "  " + line[-1])
+        print(
+            "  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths)))
+            + "  "
+            + line[-1]
+        )
         if n == 0:
             print("  ".join("-" * w for w in widths) + "  -----")
 

@@ -19,6 +19,7 @@ ready kernel, Papermill's overhead a notebook, and whole builds with today's ``k
 and with Papermill's default (a kernel started and stopped for every notebook).
 See benchmarks/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,17 +40,30 @@ from importlib import metadata
 from pathlib import Path
 
 from helpers import config
-from helpers.pipeline import browser, kernels
 from helpers.errors import ToolMissing
+from helpers.pipeline import browser, kernels
 
 HERE = Path(__file__).resolve()
 HEAD_START = 2.0  # seconds a route may boot before the page is ready (the notebooks take longer)
 # The flags helpers.browser gives every Chromium, less --headless (Playwright adds its own).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
 # Pages picked by their text, so that routes which paginate differently show the same content.
-SAMPLE_PAGES = {"cover": (), "table": ("All priorities",), "chart": ("Burglary (all) is", "Monthly count with SPC"),
-                "wide table": ("District breakdown", "Reduce crime: 12 months"), "map": ("Total recorded crime by district",)}
+SAMPLE_PAGES = {
+    "cover": (),
+    "table": ("All priorities",),
+    "chart": ("Burglary (all) is", "Monthly count with SPC"),
+    "wide table": ("District breakdown", "Reduce crime: 12 months"),
+    "map": ("Total recorded crime by district",),
+}
 
 
 def log(message: str) -> None:
@@ -62,6 +76,7 @@ def figures(times: list[float]) -> str:
 
 # --- the routes: each boots in its constructor (overlapping the notebooks), then prints -----
 
+
 class PlaywrightPrinter:
     """Playwright driving the system Chromium; every Playwright call runs on one worker thread,
     because its sync API belongs to the thread that started it (and refuses a running asyncio loop)."""
@@ -73,6 +88,7 @@ class PlaywrightPrinter:
 
     def _launch(self) -> None:
         from playwright.sync_api import sync_playwright
+
         self._playwright = sync_playwright().start()
         self._browser = self._playwright.chromium.launch(executable_path=browser.find_chromium(), args=CHROMIUM_ARGS)
         self._page = self._browser.new_page()  # opened while booting: the print only loads and prints
@@ -92,6 +108,7 @@ class PlaywrightPrinter:
                 self._browser.close()
             if self._playwright:
                 self._playwright.stop()
+
         self._thread.submit(stop).result()
         self._thread.shutdown()
 
@@ -106,10 +123,21 @@ class CommandLinePrinter:
 
     def print_pdf(self, html, pdf) -> Path:
         with tempfile.TemporaryDirectory(prefix="bench-chromium-") as profile:
-            subprocess.run([self._binary, "--headless", *CHROMIUM_ARGS, f"--user-data-dir={profile}",
-                            "--no-pdf-header-footer", "--generate-pdf-document-outline", f"--print-to-pdf={pdf}",
-                            Path(html).resolve().as_uri()],
-                           check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [
+                    self._binary,
+                    "--headless",
+                    *CHROMIUM_ARGS,
+                    f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer",
+                    "--generate-pdf-document-outline",
+                    f"--print-to-pdf={pdf}",
+                    Path(html).resolve().as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
         return Path(pdf)
 
     def close(self) -> None:
@@ -155,8 +183,12 @@ class NoPdf:
         raise ToolMissing("no PDF (benchmark baseline)")
 
 
-ROUTES = {"devtools": browser.Printer, "playwright": PlaywrightPrinter, "cli": CommandLinePrinter,
-          "weasyprint": WeasyPrinter}
+ROUTES = {
+    "devtools": browser.Printer,
+    "playwright": PlaywrightPrinter,
+    "cli": CommandLinePrinter,
+    "weasyprint": WeasyPrinter,
+}
 
 
 def unavailable(route: str) -> str | None:
@@ -173,6 +205,7 @@ def unavailable(route: str) -> str | None:
 
 # --- kernel variants: today's, plain km= reuse, Papermill's default ---------------------------
 
+
 class PlainKernels(kernels.Kernels):
     """Papermill's own ``km=`` reuse with a plain KernelManager: Papermill connects a new client to
     the kernel for every notebook and waits for it (and leaves it connected)."""
@@ -183,12 +216,15 @@ class PlainKernels(kernels.Kernels):
 
     def start(self) -> None:
         from jupyter_client.manager import KernelManager
+
         if self._kernels:
             return
         for _ in range(self.count):
             kernel = KernelManager(kernel_name="python3")
-            kernel.start_kernel(stderr=subprocess.DEVNULL, extra_arguments=[
-                f"--IPKernelApp.exec_lines={[kernels.WARM_UP]!r}", "--HistoryManager.enabled=False"])
+            kernel.start_kernel(
+                stderr=subprocess.DEVNULL,
+                extra_arguments=[f"--IPKernelApp.exec_lines={[kernels.WARM_UP]!r}", "--HistoryManager.enabled=False"],
+            )
             self._kernels.append(kernel)
 
     def ready(self):
@@ -203,11 +239,19 @@ class PlainKernels(kernels.Kernels):
 
     def run(self, kernel, sources, folder, parameters):
         import papermill
+
         self._clients[self._kernels.index(kernel)].execute_interactive(
-            f"import os; os.chdir({str(folder)!r})", timeout=60, store_history=False)
+            f"import os; os.chdir({str(folder)!r})", timeout=60, store_history=False
+        )
         for source in sources:
-            papermill.execute_notebook(str(source), str(folder / source.name), parameters=parameters,
-                                       kernel_name="python3", progress_bar=False, km=kernel)
+            papermill.execute_notebook(
+                str(source),
+                str(folder / source.name),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                km=kernel,
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -230,9 +274,16 @@ class OwnKernels(kernels.Kernels):
     @staticmethod
     def run(kernel, sources, folder, parameters):
         import papermill
+
         for source in sources:
-            papermill.execute_notebook(str(source), str(folder / source.name), parameters=parameters,
-                                       kernel_name="python3", progress_bar=False, cwd=str(folder))
+            papermill.execute_notebook(
+                str(source),
+                str(folder / source.name),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(folder),
+            )
 
     def close(self) -> None:
         pass
@@ -242,6 +293,7 @@ KERNELS = {"lasting": kernels.Kernels, "plain": PlainKernels, "own": OwnKernels}
 
 
 # --- children: every figure comes from a fresh interpreter -------------------------------------
+
 
 def tree_cpu() -> float:
     """CPU seconds used so far by this process, its reaped children and every live descendant (from /proc)."""
@@ -276,12 +328,24 @@ def child_print(route: str, html: str, pdf: str, head_start: float) -> None:
     step = time.perf_counter()
     printer.close()
     closed = time.perf_counter() - step
-    print(json.dumps({"start": booted, "print": printed, "close": closed, "total": booted + printed + closed,
-                      "cpu_boot": cpu_before, "cpu_print": cpu_after - cpu_before, "warnings": WeasyPrinter.warnings}))
+    print(
+        json.dumps(
+            {
+                "start": booted,
+                "print": printed,
+                "close": closed,
+                "total": booted + printed + closed,
+                "cpu_boot": cpu_before,
+                "cpu_print": cpu_after - cpu_before,
+                "warnings": WeasyPrinter.warnings,
+            }
+        )
+    )
 
 
 def child_build(route: str, kernel_variant: str, out: str, cache: str) -> None:
     from helpers.pipeline import orchestrate as build
+
     cpu = []
 
     class Measured(ROUTES.get(route, NoPdf)):
@@ -313,8 +377,13 @@ def run_child(*args) -> tuple[float, dict]:
     """Run this script in a fresh interpreter; its wall time and the JSON it printed last."""
     wait_for_calm()
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, str(HERE), "--child", *map(str, args)], capture_output=True, text=True,
-                          timeout=900, env={**os.environ, "PYTHONPATH": str(config.ROOT / "src")})
+    done = subprocess.run(
+        [sys.executable, str(HERE), "--child", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PYTHONPATH": str(config.ROOT / "src")},
+    )
     wall = time.perf_counter() - start
     if done.returncode:
         raise RuntimeError(f"child {args[:2]} failed: {done.stderr.strip().splitlines()[-1:]}")
@@ -323,8 +392,11 @@ def run_child(*args) -> tuple[float, dict]:
 
 # --- PDF: time ----------------------------------------------------------------------------------
 
+
 def bench_print(routes: list[str], html: Path, keep: Path, runs: int) -> None:
-    print(f"\nStandalone, on {html} ({html.stat().st_size / 1e6:.1f} MB); a fresh interpreter each time, routes interleaved")
+    print(
+        f"\nStandalone, on {html} ({html.stat().st_size / 1e6:.1f} MB); a fresh interpreter each time, routes interleaved"
+    )
     cold: dict[str, list[dict]] = {r: [] for r in routes}
     warm: dict[str, list[dict]] = {r: [] for r in routes}
     for n in range(runs):
@@ -333,14 +405,20 @@ def bench_print(routes: list[str], html: Path, keep: Path, runs: int) -> None:
             cold[route].append(run_child("print", route, html, keep / f"{route}.pdf", 0)[1])
             warm[route].append(run_child("print", route, html, keep / f"{route}.pdf", HEAD_START)[1])
     for route in routes:
-        print(f"  {route:11s} cold, start to closed: {figures([r['total'] for r in cold[route]])}"
-              f"   (start {statistics.median(r['start'] for r in cold[route]):.2f}, "
-              f"print {statistics.median(r['print'] for r in cold[route]):.2f}, "
-              f"close {statistics.median(r['close'] for r in cold[route]):.2f})")
-        print(f"  {'':11s} after a {HEAD_START:g} s head start, print only: {figures([r['print'] for r in warm[route]])}")
-        print(f"  {'':11s} CPU of the process tree (s): boot and imports in the head start "
-              f"{statistics.median(r['cpu_boot'] for r in warm[route]):.2f}, the print "
-              f"{statistics.median(r['cpu_print'] for r in warm[route]):.2f}")
+        print(
+            f"  {route:11s} cold, start to closed: {figures([r['total'] for r in cold[route]])}"
+            f"   (start {statistics.median(r['start'] for r in cold[route]):.2f}, "
+            f"print {statistics.median(r['print'] for r in cold[route]):.2f}, "
+            f"close {statistics.median(r['close'] for r in cold[route]):.2f})"
+        )
+        print(
+            f"  {'':11s} after a {HEAD_START:g} s head start, print only: {figures([r['print'] for r in warm[route]])}"
+        )
+        print(
+            f"  {'':11s} CPU of the process tree (s): boot and imports in the head start "
+            f"{statistics.median(r['cpu_boot'] for r in warm[route]):.2f}, the print "
+            f"{statistics.median(r['cpu_print'] for r in warm[route]):.2f}"
+        )
         if route == "weasyprint":
             print(f"  {'':11s} WeasyPrint warnings on this page: {cold[route][-1]['warnings']}")
 
@@ -363,22 +441,32 @@ def bench_builds(routes: list[str], kernel_variants: list[str], runs: int, folde
     base = combos[0]
     for combo in combos:
         parts = timings[combo]
-        steps = ", ".join(f"{key} {statistics.median(t.get(key, 0) for t in parts):.2f}"
-                          for key in ("compute", "notebooks", "html", "pdf_wait", "after html"))
+        steps = ", ".join(
+            f"{key} {statistics.median(t.get(key, 0) for t in parts):.2f}"
+            for key in ("compute", "notebooks", "html", "pdf_wait", "after html")
+        )
         paired = [a - b for a, b in zip(walls[combo], walls[base])]
         notebooks = [a["notebooks"] - b["notebooks"] for a, b in zip(parts, timings[base])]
         cpu = [a["cpu"] - b["cpu"] for a, b in zip(parts, timings[base])]
-        against = "" if combo == base else (
-            f"\n      vs {base[0]}/{base[1]} in the same round: process wall median {statistics.median(paired):+.2f} s, "
-            f"mean {statistics.mean(paired):+.2f} (per round {', '.join(f'{d:+.1f}' for d in paired)}); "
-            f"notebooks {statistics.median(notebooks):+.2f} s; CPU {statistics.median(cpu):+.2f} s")
-        print(f"  PDF {combo[0]:10s} kernels {combo[1]:8s} process wall {figures(walls[combo])}; CPU of the process "
-              f"tree {statistics.median(t['cpu'] for t in parts):.1f} s; in build: {steps}{against}")
+        against = (
+            ""
+            if combo == base
+            else (
+                f"\n      vs {base[0]}/{base[1]} in the same round: process wall median {statistics.median(paired):+.2f} s, "
+                f"mean {statistics.mean(paired):+.2f} (per round {', '.join(f'{d:+.1f}' for d in paired)}); "
+                f"notebooks {statistics.median(notebooks):+.2f} s; CPU {statistics.median(cpu):+.2f} s"
+            )
+        )
+        print(
+            f"  PDF {combo[0]:10s} kernels {combo[1]:8s} process wall {figures(walls[combo])}; CPU of the process "
+            f"tree {statistics.median(t['cpu'] for t in parts):.1f} s; in build: {steps}{against}"
+        )
 
 
 def bench_new_client(runs: int) -> None:
     """What plain ``km=`` reuse pays for each notebook: a new client connecting to a ready kernel."""
     from jupyter_client.manager import KernelManager
+
     kernel = KernelManager(kernel_name="python3")
     kernel.start_kernel(stderr=subprocess.DEVNULL)
     first = kernel.client()
@@ -396,15 +484,20 @@ def bench_new_client(runs: int) -> None:
     finally:
         first.stop_channels()
         kernel.shutdown_kernel(now=True)
-    print(f"\nA new client on a ready kernel (start_channels + wait_for_ready, as Papermill does for each notebook "
-          f"given km=): {figures(times)}")
+    print(
+        f"\nA new client on a ready kernel (start_channels + wait_for_ready, as Papermill does for each notebook "
+        f"given km=): {figures(times)}"
+    )
 
 
 def bench_papermill_overhead(bundle: Path, runs: int, folder: Path) -> None:
     """The five section notebooks in one warm kernel, each variant in turn: wall time less the cells' own."""
     import nbformat
-    print("\nThe five section notebooks in one warm kernel (kernels.Kernels.run); Papermill's overhead = "
-          "wall time less the cells' own durations (mostly waiting, so the machine's load touches it less)")
+
+    print(
+        "\nThe five section notebooks in one warm kernel (kernels.Kernels.run); Papermill's overhead = "
+        "wall time less the cells' own durations (mostly waiting, so the machine's load touches it less)"
+    )
     label = bundle.parent.parent.name
     sources = sorted(config.NOTEBOOKS.glob("0*.ipynb"))
     overhead: dict[str, list[float]] = {}
@@ -421,8 +514,11 @@ def bench_papermill_overhead(bundle: Path, runs: int, folder: Path) -> None:
                 wall = time.perf_counter() - start
             finally:
                 pool.close()
-            cells = sum(c.metadata.get("papermill", {}).get("duration") or 0
-                        for s in sources for c in nbformat.read(out / s.name, as_version=4).cells)
+            cells = sum(
+                c.metadata.get("papermill", {}).get("duration") or 0
+                for s in sources
+                for c in nbformat.read(out / s.name, as_version=4).cells
+            )
             overhead.setdefault(variant, []).append((wall - cells) / len(sources))
             shutil.rmtree(out)
     for variant, values in overhead.items():
@@ -431,8 +527,10 @@ def bench_papermill_overhead(bundle: Path, runs: int, folder: Path) -> None:
 
 # --- PDF: fidelity, tags, footprint -------------------------------------------------------------
 
+
 def inspect_pdf(path: Path) -> dict:
     import pypdf
+
     reader = pypdf.PdfReader(path)
     root = reader.trailer["/Root"]
     kinds: dict[str, int] = {}
@@ -460,14 +558,21 @@ def inspect_pdf(path: Path) -> dict:
     first = reader.pages[0].mediabox
     pages = len(reader.pages)
     texts = [page.extract_text() or "" for page in reader.pages]
-    return {"pages": pages, "MB": path.stat().st_size / 1e6,
-            "size_mm": f"{float(first.width) * 25.4 / 72:.0f}×{float(first.height) * 25.4 / 72:.0f}",
-            "tagged": "/StructTreeRoot" in root, "marked": bool(root.get("/MarkInfo", {}).get("/Marked")),
-            "lang": str(root.get("/Lang", "")), "outline": count(reader.outline),
-            "headings": sum(v for k, v in kinds.items() if re.fullmatch(r"/H\d?", k)),
-            "tables": kinds.get("/Table", 0), "figures": kinds.get("/Figure", 0), "figures_alt": alt,
-            "page_numbers": pages > 1 and f"Page 2 of {pages}" in texts[1].replace("\n", " "),
-            "texts": texts}
+    return {
+        "pages": pages,
+        "MB": path.stat().st_size / 1e6,
+        "size_mm": f"{float(first.width) * 25.4 / 72:.0f}×{float(first.height) * 25.4 / 72:.0f}",
+        "tagged": "/StructTreeRoot" in root,
+        "marked": bool(root.get("/MarkInfo", {}).get("/Marked")),
+        "lang": str(root.get("/Lang", "")),
+        "outline": count(reader.outline),
+        "headings": sum(v for k, v in kinds.items() if re.fullmatch(r"/H\d?", k)),
+        "tables": kinds.get("/Table", 0),
+        "figures": kinds.get("/Figure", 0),
+        "figures_alt": alt,
+        "page_numbers": pages > 1 and f"Page 2 of {pages}" in texts[1].replace("\n", " "),
+        "texts": texts,
+    }
 
 
 def render(pdf: Path, folder: Path, dpi: int) -> list[Path]:
@@ -511,9 +616,13 @@ def sheets(checked: dict[str, dict], keep: Path) -> None:
 
 def same_pages(keep: Path, first: str, other: str) -> str:
     from PIL import Image, ImageChops
+
     ours, theirs = sorted((keep / f"{first}-pages").glob("p-*.png")), sorted((keep / f"{other}-pages").glob("p-*.png"))
-    same = sum(len(ours) == len(theirs) and not ImageChops.difference(
-        Image.open(a).convert("RGB"), Image.open(b).convert("RGB")).getbbox() for a, b in zip(ours, theirs))
+    same = sum(
+        len(ours) == len(theirs)
+        and not ImageChops.difference(Image.open(a).convert("RGB"), Image.open(b).convert("RGB")).getbbox()
+        for a, b in zip(ours, theirs)
+    )
     return f"{same} of {len(theirs)}"
 
 
@@ -521,6 +630,7 @@ def requirements_closure(name: str) -> set[str]:
     """The installed distributions ``name`` needs, itself included (normalised names)."""
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
+
     seen, todo = set(), [name]
     while todo:
         current = canonicalize_name(todo.pop())
@@ -554,12 +664,15 @@ def footprint() -> None:
             continue
         new = sorted(needed - ours)
         sizes = {d: installed_mb(d) for d in new}
-        print(f"  {route}: pip {sum(sizes.values()):.1f} MB new: " + ", ".join(f"{d} {s:.1f}" for d, s in sizes.items()))
+        print(
+            f"  {route}: pip {sum(sizes.values()):.1f} MB new: " + ", ".join(f"{d} {s:.1f}" for d, s in sizes.items())
+        )
         if not sizes:
             print(f"  {route}: not installed")
     apt = ["chromium", "chromium-common", "libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"]
-    shown = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version} ${Installed-Size}\n", *apt],
-                           capture_output=True, text=True)
+    shown = subprocess.run(
+        ["dpkg-query", "-W", "-f", "${Package} ${Version} ${Installed-Size}\n", *apt], capture_output=True, text=True
+    )
     for line in shown.stdout.splitlines():
         package, version, kb = line.split()
         print(f"  apt {package} {version}: {int(kb) / 1024:.1f} MB installed")
@@ -593,21 +706,40 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median, min, max); default 3")
     parser.add_argument("--part", choices=["pdf", "kernels", "all"], default="all")
     parser.add_argument("--routes", nargs="+", choices=list(ROUTES), default=list(ROUTES), help="PDF routes to compare")
-    parser.add_argument("--kernels", nargs="+", choices=list(KERNELS), default=list(KERNELS),
-                        help="kernel variants to compare (the first is the baseline)")
-    parser.add_argument("--html", type=Path, help="a built report.html, with notebooks/results beside it "
-                        "(default: build the default quarter first)")
-    parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "kept-libraries",
-                        help="folder for the PDFs and page sheets (default /tmp/kept-libraries)")
+    parser.add_argument(
+        "--kernels",
+        nargs="+",
+        choices=list(KERNELS),
+        default=list(KERNELS),
+        help="kernel variants to compare (the first is the baseline)",
+    )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        help="a built report.html, with notebooks/results beside it (default: build the default quarter first)",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "kept-libraries",
+        help="folder for the PDFs and page sheets (default /tmp/kept-libraries)",
+    )
     parser.add_argument("--no-builds", action="store_true", help="no whole builds: the standalone figures only")
-    parser.add_argument("--calm", type=float, default=0.0, metavar="LOAD",
-                        help="before each measurement wait (up to 3 min) for the 1-minute load average to fall below LOAD")
+    parser.add_argument(
+        "--calm",
+        type=float,
+        default=0.0,
+        metavar="LOAD",
+        help="before each measurement wait (up to 3 min) for the 1-minute load average to fall below LOAD",
+    )
     args = parser.parse_args()
     CALM["load"] = args.calm
     keep = args.keep.resolve()
     keep.mkdir(parents=True, exist_ok=True)
-    print(f"{platform.node()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, "
-          f"Python {platform.python_version()}; Chromium {browser.find_chromium()}; median of {args.runs}")
+    print(
+        f"{platform.node()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, "
+        f"Python {platform.python_version()}; Chromium {browser.find_chromium()}; median of {args.runs}"
+    )
     html = args.html
     if html is None:
         log("building the default quarter once for its report.html and results bundle")
@@ -631,8 +763,10 @@ def main() -> None:
             bench_builds(["devtools"], args.kernels, args.runs, keep / "kernel-builds", "Kernel clients")
     loads = CALM["loads"]
     if loads:
-        print(f"\nLoad average when each measurement started: median {statistics.median(loads):.2f}, max {max(loads):.2f}"
-              f" ({CALM['waited']:.0f} s spent waiting for --calm {CALM['load']:g})")
+        print(
+            f"\nLoad average when each measurement started: median {statistics.median(loads):.2f}, max {max(loads):.2f}"
+            f" ({CALM['waited']:.0f} s spent waiting for --calm {CALM['load']:g})"
+        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ window (8000 px), cut into 2000-px tiles (html-1.png, html-2.png, ...), and each
 report.pdf at 60 dpi (pdf-page-1.png or pdf-page-01.png, ...: pdftoppm pads
 the number to the page count's width) when the PDF and pdftoppm are there.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +24,12 @@ import sys
 from pathlib import Path
 
 try:
-    from helpers.pipeline import browser
     from helpers.errors import SaferReportError
+    from helpers.pipeline import browser
 except ImportError:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from helpers.pipeline import browser
     from helpers.errors import SaferReportError
+    from helpers.pipeline import browser
 
 
 def report_axe(html_path: Path, axe_js: str | None) -> int:
@@ -36,8 +37,7 @@ def report_axe(html_path: Path, axe_js: str | None) -> int:
     violations = browser.run_axe(html_path, axe_js=axe_js)
     serious = browser.serious_violations(violations)
     version = browser.axe_version(axe_js) or "?"
-    print(f"axe-core {version} on {html_path}: {len(violations)} violation(s), "
-          f"{len(serious)} serious or critical")
+    print(f"axe-core {version} on {html_path}: {len(violations)} violation(s), {len(serious)} serious or critical")
     order = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
     for v in sorted(violations, key=lambda v: (order.get(v["impact"], 9), v["id"])):
         shown = ", ".join(v["targets"][:5]) + (f", ... ({v['nodes'] - 5} more)" if v["nodes"] > 5 else "")
@@ -73,13 +73,13 @@ def pdf_pages(pdf_path: Path, out_dir: Path) -> list[Path]:
     """Each PDF page as a 60 dpi PNG via pdftoppm (poppler-utils)."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
-        print("note: pdftoppm not found (apt-get install poppler-utils): PDF pages not rendered",
-              file=sys.stderr)
+        print("note: pdftoppm not found (apt-get install poppler-utils): PDF pages not rendered", file=sys.stderr)
         return []
     for old in out_dir.glob("pdf-page-*.png"):
         old.unlink()
-    done = subprocess.run([pdftoppm, "-png", "-r", "60", str(pdf_path), str(out_dir / "pdf-page")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [pdftoppm, "-png", "-r", "60", str(pdf_path), str(out_dir / "pdf-page")], capture_output=True, text=True
+    )
     if done.returncode:
         last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
         print(f"note: pdftoppm failed on {pdf_path}: {last}", file=sys.stderr)
@@ -88,14 +88,17 @@ def pdf_pages(pdf_path: Path, out_dir: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("report", type=Path, help="a report folder holding report.html (and report.pdf), "
-                                                  "or an HTML file")
+    parser.add_argument(
+        "report", type=Path, help="a report folder holding report.html (and report.pdf), or an HTML file"
+    )
     parser.add_argument("--screenshots", type=Path, metavar="DIR", help="write review PNGs into DIR")
-    parser.add_argument("--axe-js", metavar="FILE", help="axe.min.js to use (default: $AXE_CORE_JS, "
-                                                         "then node_modules/axe-core)")
+    parser.add_argument(
+        "--axe-js", metavar="FILE", help="axe.min.js to use (default: $AXE_CORE_JS, then node_modules/axe-core)"
+    )
     parser.add_argument("--width", type=int, default=1280, help="window width in pixels (1280)")
-    parser.add_argument("--height", type=int, default=8000,
-                        help="window height in pixels: how much of the page is captured (8000)")
+    parser.add_argument(
+        "--height", type=int, default=8000, help="window height in pixels: how much of the page is captured (8000)"
+    )
     parser.add_argument("--tile", type=int, default=2000, help="height of each screenshot tile (2000)")
     args = parser.parse_args(argv)
 

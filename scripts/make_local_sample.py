@@ -3,6 +3,7 @@
 Run from the repository root: ``python scripts/make_local_sample.py``. The output is
 the same on every run (fixed seed), so it is committed with the data.
 """
+
 from helpers import config
 from helpers.inputs.ingest import read_police_uk, read_population
 from helpers.inputs.params import default_partnership
@@ -12,8 +13,9 @@ from helpers.inputs.sample import make_local_sample
 if __name__ == "__main__":
     districts = load_partnerships()[default_partnership()].districts  # the board's, as the shipped sample has
     police = read_police_uk(config.POLICE_UK)
-    sample = make_local_sample(police.counts, read_population(
-        config.POPULATION, {code: name for name, code in districts.items()}), districts)
+    sample = make_local_sample(
+        police.counts, read_population(config.POPULATION, {code: name for name, code in districts.items()}), districts
+    )
     config.LOCAL_SAMPLE.parent.mkdir(parents=True, exist_ok=True)
     sample.to_csv(config.LOCAL_SAMPLE, index=False, lineterminator="\n")
     print(f"wrote {len(sample):,} rows to {config.LOCAL_SAMPLE}")

@@ -6,6 +6,7 @@ the outcome, in the LSOA, in the crime type). Nothing here is a Leicestershire p
 ``write_force(folder)`` writes the monthly files; ``PARTNERSHIPS_YAML`` is its partnerships file, written as the
 README's "Setting up another force" says.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,22 +21,67 @@ from helpers import config
 
 FORCE = "Lancashire Constabulary"
 DISTRICTS = {  # ONS code: name, as in data/population and data/boundaries
-    "E06000008": "Blackburn with Darwen", "E06000009": "Blackpool", "E07000117": "Burnley", "E07000118": "Chorley",
-    "E07000119": "Fylde", "E07000120": "Hyndburn", "E07000121": "Lancaster", "E07000122": "Pendle",
-    "E07000123": "Preston", "E07000124": "Ribble Valley", "E07000125": "Rossendale", "E07000126": "South Ribble",
-    "E07000127": "West Lancashire", "E07000128": "Wyre"}
-SHIPPED = ("Leicester", "Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Melton",
-           "North West Leicestershire", "Oadby and Wigston", "Rutland")  # the shipped files' districts, moved
-OUTSIDE = "Wigan"       # rows of the shipped files' neighbouring forces land in a district outside the partnership
-EVERY = 30              # one row in EVERY of each month's: a small, quick fixture
-GENERIC = ("No Location", "On or near Supermarket", "On or near Parking Area", "On or near Petrol Station",
-           "On or near ", "On or near Sports/Recreation Area", "On or near Shopping Area", "On or near Park/Open Space",
-           "On or near Nightclub", "On or near Pedestrian Subway", "On or near Police Station")
-STREETS = ("Moss Lane", "Brook Street", "Mill Road", "Fleetwood Road", "Hollins Lane", "Garstang Road",
-           "Ribble Drive", "Pennine Way", "Bank Top", "Fell View", "Weavers Row", "Canal Side")
+    "E06000008": "Blackburn with Darwen",
+    "E06000009": "Blackpool",
+    "E07000117": "Burnley",
+    "E07000118": "Chorley",
+    "E07000119": "Fylde",
+    "E07000120": "Hyndburn",
+    "E07000121": "Lancaster",
+    "E07000122": "Pendle",
+    "E07000123": "Preston",
+    "E07000124": "Ribble Valley",
+    "E07000125": "Rossendale",
+    "E07000126": "South Ribble",
+    "E07000127": "West Lancashire",
+    "E07000128": "Wyre",
+}
+SHIPPED = (
+    "Leicester",
+    "Blaby",
+    "Charnwood",
+    "Harborough",
+    "Hinckley and Bosworth",
+    "Melton",
+    "North West Leicestershire",
+    "Oadby and Wigston",
+    "Rutland",
+)  # the shipped files' districts, moved
+OUTSIDE = "Wigan"  # rows of the shipped files' neighbouring forces land in a district outside the partnership
+EVERY = 30  # one row in EVERY of each month's: a small, quick fixture
+GENERIC = (
+    "No Location",
+    "On or near Supermarket",
+    "On or near Parking Area",
+    "On or near Petrol Station",
+    "On or near ",
+    "On or near Sports/Recreation Area",
+    "On or near Shopping Area",
+    "On or near Park/Open Space",
+    "On or near Nightclub",
+    "On or near Pedestrian Subway",
+    "On or near Police Station",
+)
+STREETS = (
+    "Moss Lane",
+    "Brook Street",
+    "Mill Road",
+    "Fleetwood Road",
+    "Hollins Lane",
+    "Garstang Road",
+    "Ribble Drive",
+    "Pennine Way",
+    "Bank Top",
+    "Fell View",
+    "Weavers Row",
+    "Canal Side",
+)
 # Repeated Crime IDs, in the month they are added to: (how many, what differs from the row they copy)
-REPEATS = {"2022-08": [(3, None), (2, "Last outcome category")], "2022-09": [(1, "LSOA"), (1, "Crime type")],
-           "2021-09": [(2, None)]}
+REPEATS = {
+    "2022-08": [(3, None), (2, "Last outcome category")],
+    "2022-09": [(1, "LSOA"), (1, "Crime type")],
+    "2021-09": [(2, None)],
+}
 
 PARTNERSHIPS_YAML = """\
 groups:
@@ -71,8 +117,11 @@ partnerships:
 def _outlines() -> dict[str, list[Outline]]:
     """Each new district's polygons (outer rings), from the shipped boundaries."""
     features = json.loads(config.BOUNDARIES.read_text(encoding="utf-8"))["features"]
-    return {f["properties"]["LAD23NM"]: [Outline(polygon[0]) for polygon in f["geometry"]["coordinates"]]
-            for f in features if f["properties"]["LAD23CD"] in DISTRICTS}
+    return {
+        f["properties"]["LAD23NM"]: [Outline(polygon[0]) for polygon in f["geometry"]["coordinates"]]
+        for f in features
+        if f["properties"]["LAD23CD"] in DISTRICTS
+    }
 
 
 def _point_in(outlines: list[Outline], rng: random.Random) -> tuple[float, float]:
@@ -89,8 +138,8 @@ def write_force(folder: Path) -> list[Path]:
     rng = random.Random(20)
     outlines = _outlines()
     names = sorted(DISTRICTS.values())
-    neighbourhoods: dict[tuple[str, str], str] = {}   # shipped (district, MSOA) -> new MSOA name
-    places: dict[str, tuple[float, float]] = {}        # new LSOA name -> its centre
+    neighbourhoods: dict[tuple[str, str], str] = {}  # shipped (district, MSOA) -> new MSOA name
+    places: dict[str, tuple[float, float]] = {}  # new LSOA name -> its centre
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for number, source in enumerate(sorted((config.POLICE_UK / "leicestershire").glob("*-street.csv.gz"))):
@@ -117,15 +166,21 @@ def write_force(folder: Path) -> list[Path]:
                 places[lsoa] = _point_in(outlines[lsoa.rsplit(" ", 1)[0]], rng)
             if row["Longitude"]:
                 x, y = places[lsoa]
-                row["Longitude"], row["Latitude"] = f"{x + rng.uniform(-.004, .004):.6f}", f"{y + rng.uniform(-.003, .003):.6f}"
+                row["Longitude"], row["Latitude"] = (
+                    f"{x + rng.uniform(-0.004, 0.004):.6f}",
+                    f"{y + rng.uniform(-0.003, 0.003):.6f}",
+                )
         month = rows[0]["Month"]
         with_id = [r for r in rows if r["Crime ID"] and r["LSOA name"] and not r["LSOA name"].startswith(OUTSIDE)]
         for count, differs in REPEATS.get(month, []):
             for original in rng.sample(with_id, count):
                 copy = dict(original)
                 if differs == "Last outcome category":
-                    copy[differs] = "Unable to prosecute suspect" if original[differs] != "Unable to prosecute suspect" \
+                    copy[differs] = (
+                        "Unable to prosecute suspect"
+                        if original[differs] != "Unable to prosecute suspect"
                         else "Under investigation"
+                    )
                 elif differs == "Crime type":
                     copy[differs] = "Public order" if original[differs] != "Public order" else "Other crime"
                 elif differs == "LSOA":
@@ -145,6 +200,7 @@ def write_force(folder: Path) -> list[Path]:
 
 def _csv_text(header: list[str], rows: list[dict]) -> str:
     import io
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\r\n")
     writer.writeheader()

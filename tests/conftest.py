@@ -1,6 +1,7 @@
 """Shared fixtures: a private cache and output folder for the whole session, a writer for tiny
 police.uk street-level CSVs, and an independent count of the bundled police.uk data made with
 nothing but ``csv`` and ``gzip``."""
+
 from __future__ import annotations
 
 import collections
@@ -28,8 +29,20 @@ def private_cache_and_outputs(tmp_path_factory):
         yield
 
 
-POLICE_HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-                 "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+POLICE_HEADER = [
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+]
 
 
 def street_csv_text(month: str, rows: list[tuple], header: list[str] = POLICE_HEADER) -> str:
@@ -40,11 +53,20 @@ def street_csv_text(month: str, rows: list[tuple], header: list[str] = POLICE_HE
     writer.writerow(header)
     for row in rows:
         crime_id, lsoa, crime_type, *rest = row
-        full = {"Crime ID": crime_id, "Month": rest[0] if rest else month, "Reported by": "Leicestershire Police",
-                "Falls within": "Leicestershire Police", "Longitude": "-1.2" if lsoa else "",
-                "Latitude": "52.6" if lsoa else "", "Location": "On or near High Street" if lsoa else "No location",
-                "LSOA code": "E01000001" if lsoa else "", "LSOA name": lsoa, "Crime type": crime_type,
-                "Last outcome category": "Under investigation", "Context": ""}
+        full = {
+            "Crime ID": crime_id,
+            "Month": rest[0] if rest else month,
+            "Reported by": "Leicestershire Police",
+            "Falls within": "Leicestershire Police",
+            "Longitude": "-1.2" if lsoa else "",
+            "Latitude": "52.6" if lsoa else "",
+            "Location": "On or near High Street" if lsoa else "No location",
+            "LSOA code": "E01000001" if lsoa else "",
+            "LSOA name": lsoa,
+            "Crime type": crime_type,
+            "Last outcome category": "Under investigation",
+            "Context": "",
+        }
         writer.writerow([full[c] for c in header])
     return out.getvalue()
 
@@ -52,6 +74,7 @@ def street_csv_text(month: str, rows: list[tuple], header: list[str] = POLICE_HE
 @pytest.fixture
 def write_street_csv():
     """write(folder, month, rows, kind='csv'|'gz') -> path of ``<month>-leicestershire-street.csv[.gz]``."""
+
     def write(folder: Path, month: str, rows: list[tuple], kind: str = "csv", **kwargs) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         data = street_csv_text(month, rows, **kwargs).encode()
@@ -61,6 +84,7 @@ def write_street_csv():
             data = gzip.compress(data)
         path.write_bytes(data)
         return path
+
     return write
 
 
@@ -82,12 +106,17 @@ def independent_police_counts():
                     tally["no_location"] += 1
                     continue
                 counts[(month, district, record["Crime type"] == "Anti-social behaviour")] += 1
-                key = "leicester" if district == "Leicester" else ("partnership" if district in board.DISTRICTS else "outside")
+                key = (
+                    "leicester"
+                    if district == "Leicester"
+                    else ("partnership" if district in board.DISTRICTS else "outside")
+                )
                 tally[key] += 1
     return counts, per_month
 
 
 # --- Optional system tools ------------------------------------------------------------------
+
 
 def require_tool(name: str, available: bool) -> None:
     """Skip when a tool is missing, or fail when REQUIRE_ALL_TOOLS=1 (as CI sets) says it must be there."""
@@ -101,6 +130,7 @@ def require_tool(name: str, available: bool) -> None:
 @pytest.fixture
 def chromium():
     from helpers.pipeline import browser
+
     require_tool("Chromium (apt-get install chromium)", browser.find_chromium() is not None)
 
 
@@ -108,6 +138,7 @@ def chromium():
 def axe_core():
     """axe.min.js alone (its banner can be read without a browser)."""
     from helpers.pipeline import browser
+
     require_tool("axe-core (npm ci)", browser.find_axe() is not None)
 
 
@@ -119,6 +150,7 @@ def axe(chromium, axe_core):
 @pytest.fixture
 def soffice():
     import shutil
+
     path = shutil.which("soffice")
     require_tool("LibreOffice (apt-get install libreoffice-calc)", path is not None)
     return path

@@ -2,6 +2,7 @@
 folder of their own, its partnerships file (a 14-district partnership with no partner data), then validate and
 build with --partnerships. Nothing is rewritten; every output is checked for its counts, for words that belong to
 the shipped force or to the sample extract, and for fitting the A4 page."""
+
 import collections
 import csv
 import gzip
@@ -20,8 +21,11 @@ from helpers import cli, config
 from helpers.quarters import parse_quarter
 
 PACK, QUARTER = "pan-lancashire", "2022-23-Q2"
-LEICESTERSHIRE = re.compile(r"Leicest|Rutland|Blaby|Charnwood|Harborough|Hinckley|Bosworth|Melton|Oadby|Wigston|"
-                            r"Loughborough|Coalville|Lutterworth", re.IGNORECASE)
+LEICESTERSHIRE = re.compile(
+    r"Leicest|Rutland|Blaby|Charnwood|Harborough|Hinckley|Bosworth|Melton|Oadby|Wigston|"
+    r"Loughborough|Coalville|Lutterworth",
+    re.IGNORECASE,
+)
 SAMPLE = re.compile(r"\bsample\b|illustrative (data|figures)", re.IGNORECASE)  # not the column `illustrative`
 
 
@@ -68,8 +72,11 @@ def outputs_text(folder) -> dict[str, str]:
             texts[path.name] = unescape(re.sub(r"<[^>]+>", " ", text)) if path.suffix == ".html" else text
         elif path.suffix in (".xlsx", ".docx"):
             with zipfile.ZipFile(path) as archive:
-                texts[path.name] = " ".join(unescape(re.sub(r"<[^>]+>", " ", archive.read(n).decode("utf-8")))
-                                            for n in archive.namelist() if n.endswith(".xml"))
+                texts[path.name] = " ".join(
+                    unescape(re.sub(r"<[^>]+>", " ", archive.read(n).decode("utf-8")))
+                    for n in archive.namelist()
+                    if n.endswith(".xml")
+                )
     return texts
 
 
@@ -79,8 +86,11 @@ def test_numerators_are_an_independent_count_of_every_row(force):
     year = {str(quarter.end_month - i) for i in range(12)}
     latest = {str(quarter.end_month - i) for i in range(3)}
     county = set(another_force.DISTRICTS.values()) - {"Blackburn with Darwen", "Blackpool"}
-    areas = {**{name: {name} for name in another_force.DISTRICTS.values()}, "Lancashire": county,
-             "Pan-Lancashire": set(another_force.DISTRICTS.values())}
+    areas = {
+        **{name: {name} for name in another_force.DISTRICTS.values()},
+        "Lancashire": county,
+        "Pan-Lancashire": set(another_force.DISTRICTS.values()),
+    }
     with open(force["folder"] / "indicators.csv", encoding="utf-8", newline="") as handle:
         table = {(r["indicator_id"], r["area"]): r for r in csv.DictReader(handle)}
     checked = 0
@@ -89,7 +99,10 @@ def test_numerators_are_an_independent_count_of_every_row(force):
             row = table[(indicator, area)]
             expected = sum(n for (i, d, m), n in counts.items() if i == indicator and d in districts and m in year)
             in_quarter = sum(n for (i, d, m), n in counts.items() if i == indicator and d in districts and m in latest)
-            assert (float(row["numerator"]), float(row["quarter_numerator"])) == (expected, in_quarter), (indicator, area)
+            assert (float(row["numerator"]), float(row["quarter_numerator"])) == (expected, in_quarter), (
+                indicator,
+                area,
+            )
             checked += 1
     assert checked == 32 and table[("total_crime", "Pan-Lancashire")]["illustrative"] == "False"
 
@@ -109,32 +122,61 @@ def test_no_output_calls_missing_partner_data_a_sample_or_names_a_leicestershire
     assert "no partner data" in texts["report.html"]
     for name, text in texts.items():
         assert not SAMPLE.search(text), (name, re.search(r".{60}(" + SAMPLE.pattern + ").{60}", text, re.I | re.S))
-        assert not LEICESTERSHIRE.search(text), (name, re.search(r".{60}(" + LEICESTERSHIRE.pattern + ").{60}", text,
-                                                                 re.I | re.S))
+        assert not LEICESTERSHIRE.search(text), (
+            name,
+            re.search(r".{60}(" + LEICESTERSHIRE.pattern + ").{60}", text, re.I | re.S),
+        )
 
 
 def test_the_a4_pdfs_district_tables_show_every_areas_value(force, chromium):
     """Chromium cuts what is wider than the page: a column cut off is missing from the PDF's words."""
     require_tool("pdftotext (apt-get install poppler-utils)", shutil.which("pdftotext") is not None)
-    layout = subprocess.run(["pdftotext", "-bbox", str(force["folder"] / "report.pdf"), "-"], capture_output=True,
-                            text=True, check=True).stdout
+    layout = subprocess.run(
+        ["pdftotext", "-bbox", str(force["folder"] / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', layout, re.DOTALL)
     assert pages and all(abs(float(w) - 595.3) < 1 and abs(float(h) - 841.9) < 1 for w, h, _ in pages)  # A4
     words = [w for _, _, page in pages for w in re.findall(r">([^<]+)</word>", page)]
-    start = words.index("breakdown")  # Reduce crime's district tables: up to its chart of each district against the rest
-    end = next(i for i in range(start, len(words)) if words[i:i + 3] == ["against", "the", "rest"])
+    start = words.index(
+        "breakdown"
+    )  # Reduce crime's district tables: up to its chart of each district against the rest
+    end = next(i for i in range(start, len(words)) if words[i : i + 3] == ["against", "the", "rest"])
     tables = words[start:end]
     with open(force["folder"] / "indicators.csv", encoding="utf-8", newline="") as handle:
-        values = {r["area"]: f"{float(r['value']):,.2f}" for r in csv.DictReader(handle) if r["indicator_id"] == "total_crime"}
+        values = {
+            r["area"]: f"{float(r['value']):,.2f}" for r in csv.DictReader(handle) if r["indicator_id"] == "total_crime"
+        }
     assert len(values) == 16 and [area for area, value in values.items() if value not in tables] == []
 
 
 def test_make_report_passes_the_partnership_its_file_and_the_police_uk_folder(force):
     require_tool("make", shutil.which("make") is not None)
     partnerships, police = force["chosen"][1], force["chosen"][5]
-    alone = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}  # as under `make test`
-    dry = subprocess.run(["make", "--no-print-directory", "-n", "report", f"PARTNERSHIP={PACK}",
-                          f"PARTNERSHIPS={partnerships}", f"POLICE_UK={police}"], capture_output=True, text=True,
-                         check=True, cwd=config.ROOT, env=alone).stdout.splitlines()[-1]
-    assert dry.split()[1:] == ["build", "--partnerships", f'"{partnerships}"', "--police-uk", f'"{police}"',
-                               "--partnership", f'"{PACK}"']
+    alone = {
+        k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+    }  # as under `make test`
+    dry = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-n",
+            "report",
+            f"PARTNERSHIP={PACK}",
+            f"PARTNERSHIPS={partnerships}",
+            f"POLICE_UK={police}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=config.ROOT,
+        env=alone,
+    ).stdout.splitlines()[-1]
+    assert dry.split()[1:] == [
+        "build",
+        "--partnerships",
+        f'"{partnerships}"',
+        "--police-uk",
+        f'"{police}"',
+        "--partnership",
+        f'"{PACK}"',
+    ]

@@ -3,6 +3,7 @@
 Hand-made police.uk counts for one indicator (per 10,000) over 24 months (October 2020 to September
 2022); every district has 10,000 residents in both years, so the partnership has 80,000.
 """
+
 import math
 from statistics import NormalDist
 
@@ -11,34 +12,58 @@ import pytest
 from scipy.stats import binomtest
 
 import board
-from helpers import config
-from helpers.analysis.assess import (assess, compare_districts, describe_comparison, describe_rule, describe_spc, spc_charts,
-                                     spc_points)
-from helpers.analysis.stats import overdispersion
+from helpers.analysis.assess import (
+    assess,
+    compare_districts,
+    describe_comparison,
+    describe_rule,
+    describe_spc,
+    spc_charts,
+    spc_points,
+)
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
+from helpers.analysis.stats import overdispersion
 from helpers.inputs.catalogue import Indicator
 from helpers.quarters import Quarter, window
 
 Q2 = Quarter(2022, 2)
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
-CATALOGUE = {"crime": Indicator("crime", "Crime", "reduce_crime", "rate", "lower_is_better", "police_uk", "definition",
-                                per=10000, crime_types=("Burglary",))}
+CATALOGUE = {
+    "crime": Indicator(
+        "crime",
+        "Crime",
+        "reduce_crime",
+        "rate",
+        "lower_is_better",
+        "police_uk",
+        "definition",
+        per=10000,
+        crime_types=("Burglary",),
+    )
+}
 DISTRICTS = list(board.DISTRICTS)
 
 
 def judged(counts: dict[str, list[float]], params: dict | None = None, breaks=None) -> pd.DataFrame:
     """The assessed table for monthly counts per district (24 values each; districts not given have none)."""
-    rows = [(month, district, "Burglary", count) for district, values in counts.items()
-            for month, count in zip(MONTHS, values) if count]
+    rows = [
+        (month, district, "Burglary", count)
+        for district, values in counts.items()
+        for month, count in zip(MONTHS, values)
+        if count
+    ]
     police = pd.DataFrame(rows, columns=["month", "district", "crime_type", "count"])
     local = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
     monthly = monthly_numerators(police, local, CATALOGUE, MONTHS, board.BOARD.areas)
-    population = pd.DataFrame([(year, code, 10000) for year in (2021, 2022) for code in board.DISTRICTS.values()],
-                              columns=["year", "area_code", "population"])
+    population = pd.DataFrame(
+        [(year, code, 10000) for year in (2021, 2022) for code in board.DISTRICTS.values()],
+        columns=["year", "area_code", "population"],
+    )
     rolling = rolling_values(monthly, CATALOGUE, population, list(window(Q2.end_month, 24)), board.BOARD.areas)
     table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False, board.BOARD.areas)
-    return assess(table, monthly, CATALOGUE, {"change_rule": "both", "percent_band": 5, **(params or {})}, Q2,
-                  breaks=breaks).set_index("area")
+    return assess(
+        table, monthly, CATALOGUE, {"change_rule": "both", "percent_band": 5, **(params or {})}, Q2, breaks=breaks
+    ).set_index("area")
 
 
 def flat(totals: list[int]) -> dict[str, list[float]]:
@@ -48,12 +73,13 @@ def flat(totals: list[int]) -> dict[str, list[float]]:
 
 # --------------------------------------------------------------------------- districts against the rest of the group
 
+
 def quadratic_limits(n: float, x_rest: float, n_rest: float, phi: float = 1.0) -> tuple[float, float]:
     """The counts at which z = (x - m s) / sqrt(phi m s (1 - s)), m = x + x_rest, s = n / (n + n_rest), is -/+1.96:
     the roots of (1 - s)^2 x^2 - (2 s (1 - s) x_rest + k) x + s^2 x_rest^2 - k x_rest = 0, k = 1.96^2 phi s (1 - s)."""
     s = n / (n + n_rest)
-    k = 1.959964 ** 2 * phi * s * (1 - s)
-    a, b, c = (1 - s) ** 2, 2 * s * (1 - s) * x_rest + k, s ** 2 * x_rest ** 2 - k * x_rest
+    k = 1.959964**2 * phi * s * (1 - s)
+    a, b, c = (1 - s) ** 2, 2 * s * (1 - s) * x_rest + k, s**2 * x_rest**2 - k * x_rest
     root = math.sqrt(b * b - 4 * a * c)
     return max(0.0, (b - root) / (2 * a)), (b + root) / (2 * a)
 
@@ -67,12 +93,16 @@ def test_each_district_against_the_rest_of_its_group():
     assert districts["vs_partnership"].tolist() == ["in line"] * 5 + ["above", "below", "in line"]
     assert districts["group_method"].tolist() == ["rest of group"] * 8
     assert districts["group_reference"].tolist() == pytest.approx([120.0] * 5 + [804 / 7, 876 / 7, 120.0])
-    assert districts["group_p_value"].iloc[5] == pytest.approx(2 * (1 - NormalDist().cdf(36 / math.sqrt(105))), rel=1e-6)
+    assert districts["group_p_value"].iloc[5] == pytest.approx(
+        2 * (1 - NormalDist().cdf(36 / math.sqrt(105))), rel=1e-6
+    )
     assert (districts["group_dispersion"] == 1).all()  # no adjustment asked for: chance alone
     # the range in line with the rest: the test's limits (wider here than the 5% band), per 10,000 of 10,000: counts
     low, high = quadratic_limits(10000, 840, 70000)
-    assert (districts["group_low"].iloc[0], districts["group_high"].iloc[0]) == (pytest.approx(low, rel=1e-6),
-                                                                                 pytest.approx(high, rel=1e-6))
+    assert (districts["group_low"].iloc[0], districts["group_high"].iloc[0]) == (
+        pytest.approx(low, rel=1e-6),
+        pytest.approx(high, rel=1e-6),
+    )
     assert (table.loc[[board.COUNTY, board.PARTNERSHIP], "vs_partnership"] == "not compared").all()
     assert (table.loc[[board.COUNTY, board.PARTNERSHIP], "group_method"] == "").all()
 
@@ -96,15 +126,28 @@ def test_a_district_against_the_rest_allows_for_the_variation_of_its_own_months(
 
 def group_table(counts: dict[str, tuple[int, int]]) -> pd.DataFrame:
     """A quarter's assessed rows for one rate indicator: area -> (12-month count, population)."""
-    return pd.DataFrame([{"indicator_id": "crime", "area": area, "area_type": "district", "status": "available",
-                          "numerator": x, "denominator": n, "value": x / n * 10000, "data_break": ""}
-                         for area, (x, n) in counts.items()])
+    return pd.DataFrame(
+        [
+            {
+                "indicator_id": "crime",
+                "area": area,
+                "area_type": "district",
+                "status": "available",
+                "numerator": x,
+                "denominator": n,
+                "value": x / n * 10000,
+                "data_break": "",
+            }
+            for area, (x, n) in counts.items()
+        ]
+    )
 
 
 def compared(counts: dict[str, tuple[int, int]], **params) -> pd.DataFrame:
     monthly = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
-    return compare_districts(group_table(counts), monthly, CATALOGUE, {"change_rule": "both", "percent_band": 5, **params},
-                             Q2).set_index("area")
+    return compare_districts(
+        group_table(counts), monthly, CATALOGUE, {"change_rule": "both", "percent_band": 5, **params}, Q2
+    ).set_index("area")
 
 
 def test_a_city_among_eight_districts_reads_higher_and_a_district_within_two_percent_similar():
@@ -143,12 +186,15 @@ def test_a_group_of_twenty_is_compared_on_spiegelhalters_funnel():
     assert table.at["Far", "vs_partnership"] == "above" and (table.drop("Far")["vs_partnership"] == "in line").all()
     assert table["group_reference"].tolist() == pytest.approx([124.0] * 20)
     assert (table["group_dispersion"] == 0).all()  # tau^2
-    assert table.at["Far", "group_p_value"] == pytest.approx(2 * (1 - NormalDist().cdf(2 * (math.sqrt(200) - math.sqrt(124)))))
+    assert table.at["Far", "group_p_value"] == pytest.approx(
+        2 * (1 - NormalDist().cdf(2 * (math.sqrt(200) - math.sqrt(124))))
+    )
     upper = table.at["A0", "group_high"]  # per 10,000 of 10,000: the count whose Byar's lower 95% limit is 124
     assert upper * (1 - 1 / (9 * upper) - 1.959964 / (3 * math.sqrt(upper))) ** 3 == pytest.approx(124, rel=1e-6)
 
 
 # --------------------------------------------------------------------------- the change on last year
+
 
 def test_overdispersion_tests_the_change_against_the_months_own_variation():
     # Blaby alone: 50 and 150 in turn in the earlier year (1,200), 60 and 160 in the later (1,320): +10%.
@@ -174,6 +220,7 @@ def test_steady_months_keep_the_exact_test():
 
 
 # --------------------------------------------------------------------------- SPC from params
+
 
 def test_spc_signal_baseline_and_icon():
     # Charnwood: 10 and 12 in turn for a year, then 20 and 22: the first 12 months set the limits (11 +/- 5.32), and
@@ -202,7 +249,11 @@ def test_declared_baseline_and_a_short_period():
 
 
 def _inputs(counts):
-    rows = [(month, district, "Burglary", count) for district, values in counts.items() for month, count in zip(MONTHS, values)]
+    rows = [
+        (month, district, "Burglary", count)
+        for district, values in counts.items()
+        for month, count in zip(MONTHS, values)
+    ]
     police = pd.DataFrame(rows, columns=["month", "district", "crime_type", "count"])
     local = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
     return monthly_numerators(police, local, CATALOGUE, MONTHS, board.BOARD.areas), CATALOGUE
@@ -220,16 +271,30 @@ def test_spc_points_for_the_charts():
 
 # --------------------------------------------------------------------------- breaks
 
+
 def test_a_data_break_is_named_on_police_rows():
-    breaks = pd.DataFrame([{"month": "2022-03", "kind": "no_location", "before": 0.005, "after": 0.035,
-                            "words": "From March 2022 ...", "short": "more records without a location from March 2022"}])
+    breaks = pd.DataFrame(
+        [
+            {
+                "month": "2022-03",
+                "kind": "no_location",
+                "before": 0.005,
+                "after": 0.035,
+                "words": "From March 2022 ...",
+                "short": "more records without a location from March 2022",
+            }
+        ]
+    )
     table = judged(flat([120] * 8), breaks=breaks)
-    assert table.loc["Blaby", "data_break"] == ("The figures span a break in the police.uk data (more records without a "
-                                                "location from March 2022); see the data-quality section.")
+    assert table.loc["Blaby", "data_break"] == (
+        "The figures span a break in the police.uk data (more records without a "
+        "location from March 2022); see the data-quality section."
+    )
     assert (judged(flat([120] * 8))["data_break"] == "").all()
 
 
 # --------------------------------------------------------------------------- the rules in words
+
 
 def test_rules_in_words():
     assert "quasi-Poisson" in describe_rule({"change_rule": "both", "overdispersion": True})
@@ -237,16 +302,28 @@ def test_rules_in_words():
     assert "quasi-Poisson" not in describe_rule({"change_rule": "percent_band", "overdispersion": True})
     assert "Spiegelhalter" in describe_comparison({"overdispersion": True}, board.BOARD)
     words = describe_comparison({"overdispersion": True, "change_rule": "both", "percent_band": 5}, board.BOARD)
-    assert words.startswith(f"Each district is compared with the rest of {board.PARTNERSHIP}: the other 7 districts "
-                            "together")
-    assert ("above (+) or below (−) only when the difference is both statistically significant at the 95% level and "
-            "more than 5%") in words and "only for a group of 20 or more districts" in words
+    assert words.startswith(
+        f"Each district is compared with the rest of {board.PARTNERSHIP}: the other 7 districts together"
+    )
+    assert (
+        "above (+) or below (−) only when the difference is both statistically significant at the 95% level and "
+        "more than 5%"
+    ) in words and "only for a group of 20 or more districts" in words
     assert "Spiegelhalter" not in describe_comparison({}, board.BOARD)
-    assert describe_comparison({}, board.BOARD).endswith(f"{board.COUNTY} is not compared: it is 7 of the 8 districts, so it can "
-                                            "hardly differ from their total.")
-    words = describe_spc({"spc": {"steps": {"2021-04": "the end of lockdown", "2020-03": "the first lockdown"},
-                                  "baseline": {"start": "2021-04", "end": "2022-03"}}})
-    assert words.startswith("A new period, with its own limits, starts in March 2020 (the first lockdown) and April "
-                            "2021 (the end of lockdown). Each period's limits come from its first 12 months, except the "
-                            "period holding April 2021 to March 2022, whose limits come from those months:")
+    assert describe_comparison({}, board.BOARD).endswith(
+        f"{board.COUNTY} is not compared: it is 7 of the 8 districts, so it can hardly differ from their total."
+    )
+    words = describe_spc(
+        {
+            "spc": {
+                "steps": {"2021-04": "the end of lockdown", "2020-03": "the first lockdown"},
+                "baseline": {"start": "2021-04", "end": "2022-03"},
+            }
+        }
+    )
+    assert words.startswith(
+        "A new period, with its own limits, starts in March 2020 (the first lockdown) and April "
+        "2021 (the end of lockdown). Each period's limits come from its first 12 months, except the "
+        "period holding April 2021 to March 2022, whose limits come from those months:"
+    )
     assert "sigma" not in words

@@ -1,4 +1,5 @@
 """helpers.inputs.boundaries: the district boundaries file, checked before the map is drawn."""
+
 from __future__ import annotations
 
 import json
@@ -6,15 +7,17 @@ import json
 import pytest
 
 import board
-from helpers import config
 from helpers.errors import InputError
 from helpers.inputs.boundaries import missing_boundaries, read_boundaries
 
 
 def feature(code: str, name: str, geometry_type: str = "MultiPolygon") -> dict:
     square = [[[0, 0], [1, 0], [1, 1], [0, 0]]]
-    return {"type": "Feature", "properties": {"LAD23CD": code, "LAD23NM": name, "LONG": 0.5, "LAT": 0.5},
-            "geometry": {"type": geometry_type, "coordinates": [square]}}
+    return {
+        "type": "Feature",
+        "properties": {"LAD23CD": code, "LAD23NM": name, "LONG": 0.5, "LAT": 0.5},
+        "geometry": {"type": geometry_type, "coordinates": [square]},
+    }
 
 
 def write(tmp_path, features: list) -> object:
@@ -71,10 +74,16 @@ def test_broken_json_names_the_file_and_line(tmp_path):
         read_boundaries(path)
 
 
-@pytest.mark.parametrize("change, problem", [
-    (lambda fs: fs[0]["properties"].pop("LAD23CD"), r"feature 1: has no LAD23CD"),
-    (lambda fs: fs[2]["geometry"].update(type="Point"), r"feature 3 \(Harborough\): geometry must be a MultiPolygon"),
-])
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (lambda fs: fs[0]["properties"].pop("LAD23CD"), r"feature 1: has no LAD23CD"),
+        (
+            lambda fs: fs[2]["geometry"].update(type="Point"),
+            r"feature 3 \(Harborough\): geometry must be a MultiPolygon",
+        ),
+    ],
+)
 def test_a_malformed_feature_is_named_even_when_not_wanted(tmp_path, change, problem):
     features = every_district()
     change(features)

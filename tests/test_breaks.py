@@ -2,6 +2,7 @@
 
 Hand-made months: 10,000 records a month; the share without a location is 0.5% until a step.
 """
+
 import pandas as pd
 import pytest
 
@@ -13,8 +14,13 @@ MONTHS = [str(m) for m in pd.period_range("2020-06", "2022-09", freq="M")]
 
 
 def quality(no_location: dict | None = None, rows: dict | None = None, months=MONTHS) -> pd.DataFrame:
-    return pd.DataFrame({"month": months, "rows": [(rows or {}).get(m, 10000) for m in months],
-                         "no_location": [(no_location or {}).get(m, 50) for m in months]})
+    return pd.DataFrame(
+        {
+            "month": months,
+            "rows": [(rows or {}).get(m, 10000) for m in months],
+            "no_location": [(no_location or {}).get(m, 50) for m in months],
+        }
+    )
 
 
 def after(month: str, count: int) -> dict:
@@ -31,9 +37,11 @@ def test_a_rise_in_records_without_a_location_is_found_at_its_first_month():
     assert found[["month", "kind"]].to_dict("records") == [{"month": "2022-03", "kind": "no_location"}]
     row = found.iloc[0]
     assert (row["before"], row["after"]) == pytest.approx((0.005, 0.035))
-    assert row["words"] == ("From March 2022 the share of police.uk records without a location rose from 0.5% to 3.5% "
-                            "a month: these records are in no district's figures, so counts from then on are lower "
-                            "than they would otherwise be.")
+    assert row["words"] == (
+        "From March 2022 the share of police.uk records without a location rose from 0.5% to 3.5% "
+        "a month: these records are in no district's figures, so counts from then on are lower "
+        "than they would otherwise be."
+    )
     assert row["short"] == "more records without a location from March 2022"
 
 
@@ -50,9 +58,9 @@ def test_a_single_odd_month_is_not_a_step():
 
 
 def test_a_small_or_early_step_is_not_a_break():
-    assert data_breaks(quality(after("2022-03", 140)), Q2).empty   # 0.5% to 1.4%: under a point
-    assert data_breaks(quality(after("2020-10", 350)), Q2).empty   # at the first of the 24 months: both years after it
-    assert data_breaks(quality(after("2022-08", 350)), Q2).empty   # needs three months after it
+    assert data_breaks(quality(after("2022-03", 140)), Q2).empty  # 0.5% to 1.4%: under a point
+    assert data_breaks(quality(after("2020-10", 350)), Q2).empty  # at the first of the 24 months: both years after it
+    assert data_breaks(quality(after("2022-08", 350)), Q2).empty  # needs three months after it
 
 
 def test_a_step_down_is_found_too():
@@ -65,8 +73,11 @@ def test_a_step_down_is_found_too():
 def test_a_month_with_under_half_the_usual_records():
     found = data_breaks(quality(rows={"2021-11": 4000}), Q2)
     assert found[["month", "kind", "before", "after"]].to_dict("records") == [
-        {"month": "2021-11", "kind": "few_rows", "before": 10000.0, "after": 4000.0}]
-    assert found.iloc[0]["words"].startswith("November 2021 holds only 4,000 police.uk records, under half the usual 10,000")
+        {"month": "2021-11", "kind": "few_rows", "before": 10000.0, "after": 4000.0}
+    ]
+    assert found.iloc[0]["words"].startswith(
+        "November 2021 holds only 4,000 police.uk records, under half the usual 10,000"
+    )
     assert data_breaks(quality(rows={"2021-11": 5500}), Q2).empty  # 55%: a quiet month, not a broken file
 
 
@@ -77,6 +88,8 @@ def test_months_after_the_quarter_are_not_used():
 
 def test_break_note():
     found = data_breaks(quality(after("2022-03", 350), rows={"2021-11": 4000}), Q2)
-    assert break_note(found) == ("The figures span a break in the police.uk data (unusually few records in November 2021 "
-                                 "and more records without a location from March 2022); see the data-quality section.")
+    assert break_note(found) == (
+        "The figures span a break in the police.uk data (unusually few records in November 2021 "
+        "and more records without a location from March 2022); see the data-quality section."
+    )
     assert break_note(found.iloc[:0]) == ""

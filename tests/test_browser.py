@@ -4,6 +4,7 @@ Tests that need Chromium or axe-core (``npm ci``) take the ``chromium``, ``axe_c
 fixture (conftest.py): they skip when the tool is absent, unless REQUIRE_ALL_TOOLS=1 (as CI sets),
 when they fail instead. The failure tests use a fake Chromium and run everywhere.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.pipeline import browser
 from helpers.errors import BuildError, ToolMissing
+from helpers.pipeline import browser
 
 FIXTURES = Path(__file__).parent / "fixtures" / "a11y"
 REPO = Path(__file__).resolve().parents[1]
@@ -27,14 +28,17 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def pypdf():
     import pypdf  # a test dependency (pyproject [test])
+
     return pypdf
 
 
 @pytest.fixture
 def page(tmp_path):
     """Copy a fixture into tmp_path, so nothing is written beside the committed fixtures."""
+
     def copy(name: str) -> Path:
         return Path(shutil.copy(FIXTURES / name, tmp_path / name))
+
     return copy
 
 
@@ -53,6 +57,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 # --- finding the tools -------------------------------------------------------
 
+
 def test_find_chromium_uses_safer_chromium_first(tmp_path, monkeypatch):
     fake = fake_chromium(tmp_path, "exit 0")
     monkeypatch.setenv("SAFER_CHROMIUM", fake)
@@ -64,11 +69,14 @@ def test_find_chromium_does_not_fall_back_when_safer_chromium_is_wrong(tmp_path,
     assert browser.find_chromium() is None
 
 
-@pytest.mark.parametrize("call", [
-    lambda src, out: browser.print_pdf(src, out / "x.pdf"),
-    lambda src, out: browser.screenshot(src, out / "x.png"),
-    lambda src, out: browser.run_axe(src, axe_js=FIXTURES / "good.html"),  # any existing file will do
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda src, out: browser.print_pdf(src, out / "x.pdf"),
+        lambda src, out: browser.screenshot(src, out / "x.png"),
+        lambda src, out: browser.run_axe(src, axe_js=FIXTURES / "good.html"),  # any existing file will do
+    ],
+)
 def test_tool_missing_when_safer_chromium_points_nowhere(call, tmp_path, monkeypatch):
     monkeypatch.setenv("SAFER_CHROMIUM", str(tmp_path / "no-such-chromium"))
     with pytest.raises(ToolMissing) as caught:
@@ -98,18 +106,21 @@ def test_tool_missing_when_no_axe(tmp_path, monkeypatch):
 
 
 def test_serious_violations_keeps_serious_and_critical():
-    found = [{"id": i, "impact": impact} for i, impact in
-             [("a", "minor"), ("b", "moderate"), ("c", "serious"), ("d", "critical"), ("e", None)]]
+    found = [
+        {"id": i, "impact": impact}
+        for i, impact in [("a", "minor"), ("b", "moderate"), ("c", "serious"), ("d", "critical"), ("e", None)]
+    ]
     assert [v["id"] for v in browser.serious_violations(found)] == ["c", "d"]
-
 
 
 def test_axe_scripts_go_before_the_last_body_end_tag_and_cannot_close_their_element():
     page = '<!DOCTYPE html><html><HEAD lang="en"><title>t</title></head><body><p>x</p></BODY></html>'
     scripts = ['var end = "</script><!--";', "run();"]
     injected = browser._inject(page, scripts, 'file:///tmp/a "b"/')
-    assert injected == ('<!DOCTYPE html><html><HEAD lang="en"><base href="file:///tmp/a &#34;b&#34;/"><title>t</title></head>'
-                        '<body><p>x</p><script>var end = "\\x3C/script>\\x3C!--";</script><script>run();</script></BODY></html>')
+    assert injected == (
+        '<!DOCTYPE html><html><HEAD lang="en"><base href="file:///tmp/a &#34;b&#34;/"><title>t</title></head>'
+        '<body><p>x</p><script>var end = "\\x3C/script>\\x3C!--";</script><script>run();</script></BODY></html>'
+    )
     assert browser._inject("<p>x", ["run();"], None) == "<p>x<script>run();</script>"  # no body tag: at the end
 
 
@@ -168,6 +179,7 @@ def test_missing_html_is_a_build_error(tmp_path, monkeypatch):
 
 
 # --- real Chromium -------------------------------------------------------------
+
 
 def test_print_pdf_pages_follow_breaks_and_carry_page_numbers(chromium, pypdf, page, tmp_path):
     pdf = browser.print_pdf(page("pages.html"), tmp_path / "out" / "pages.pdf")
@@ -261,8 +273,9 @@ def test_run_axe_reports_an_axe_that_never_finishes(chromium, page, tmp_path):
 def test_run_axe_reports_an_axe_error_in_one_line(chromium, page, tmp_path):
     # The message holds </script> and <!--, which must not break the inlined script.
     stub = tmp_path / "reject.js"
-    stub.write_text("window.axe = {version: '0', run: function () {"
-                    " return Promise.reject(new Error('boom </script> <!-- x')); }};")
+    stub.write_text(
+        "window.axe = {version: '0', run: function () { return Promise.reject(new Error('boom </script> <!-- x')); }};"
+    )
     with pytest.raises(BuildError) as caught:
         browser.run_axe(page("good.html"), axe_js=stub)
     assert str(caught.value) == "axe good.html: axe-core failed: Error: boom </script> <!-- x"
@@ -270,14 +283,19 @@ def test_run_axe_reports_an_axe_error_in_one_line(chromium, page, tmp_path):
 
 # --- scripts/check_report.py ------------------------------------------------
 
+
 def test_check_report_exit_status_and_screenshots(axe, tmp_path):
     report = tmp_path / "2022-23-Q2"
     report.mkdir()
     shutil.copy(FIXTURES / "bad.html", report / "report.html")
     script = [sys.executable, str(REPO / "scripts" / "check_report.py")]
     shots = tmp_path / "shots"
-    bad = subprocess.run([*script, str(report), "--screenshots", str(shots), "--height", "1000",
-                          "--tile", "500"], capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [*script, str(report), "--screenshots", str(shots), "--height", "1000", "--tile", "500"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 1, bad.stderr
     assert "critical  image-alt" in bad.stdout
     assert (shots / "html-1.png").is_file() and not (shots / "html-full.png").exists()
@@ -297,9 +315,11 @@ def test_run_axe_sees_the_page_relative_stylesheet(folder_writable, axe, tmp_pat
     # from a copy beside the page, or (read-only folder) from a temp copy with a <base>.
     (tmp_path / "faint.css").write_text("p { color: #dddddd; background: #ffffff; }")
     path = tmp_path / "report.html"
-    path.write_text('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
-                    '<link rel="stylesheet" href="faint.css"></head>'
-                    "<body><main><h1>t</h1><p>Faint text</p></main></body></html>")
+    path.write_text(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
+        '<link rel="stylesheet" href="faint.css"></head>'
+        "<body><main><h1>t</h1><p>Faint text</p></main></body></html>"
+    )
     if not folder_writable:
         real_mkstemp = browser.tempfile.mkstemp
 
@@ -307,6 +327,7 @@ def test_run_axe_sees_the_page_relative_stylesheet(folder_writable, axe, tmp_pat
             if kwargs.get("dir") == tmp_path:
                 raise PermissionError(13, "Permission denied")
             return real_mkstemp(*args, **kwargs)
+
         monkeypatch.setattr(browser.tempfile, "mkstemp", mkstemp)
     found = {v["id"] for v in browser.run_axe(path)}
     assert "color-contrast" in found

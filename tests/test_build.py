@@ -1,4 +1,5 @@
 """End to end: build the default quarter from the bundled data and check what a reviewer gets."""
+
 from __future__ import annotations
 
 import re
@@ -14,9 +15,10 @@ from markupsafe import escape
 
 import board
 from helpers import config
-from helpers.pipeline import browser, orchestrate as build_module
-from helpers.pipeline.orchestrate import build
 from helpers.errors import BuildError
+from helpers.pipeline import browser
+from helpers.pipeline import orchestrate as build_module
+from helpers.pipeline.orchestrate import build
 from helpers.presentation.narrative import figure
 
 pytestmark = pytest.mark.slow
@@ -57,8 +59,15 @@ class _Images(HTMLParser):
 
 def test_outputs_are_all_there(built):
     names = {p.name for p in built.iterdir()}
-    assert {"report.html", "indicators.csv", "series.csv", "dashboard.xlsx", "board-paper.md", "board-paper.docx",
-            "notebooks"} <= names
+    assert {
+        "report.html",
+        "indicators.csv",
+        "series.csv",
+        "dashboard.xlsx",
+        "board-paper.md",
+        "board-paper.docx",
+        "notebooks",
+    } <= names
     assert sorted(p.stem for p in (built / "notebooks").glob("*.ipynb")) == build_module.SECTION_NOTEBOOKS
 
 
@@ -68,14 +77,36 @@ def test_the_word_paper_holds_the_markdown_papers_paragraphs(built):
 
     words = docx_text((built / "board-paper.docx").read_bytes())
     paper = (built / "board-paper.md").read_text(encoding="utf-8")
-    assert re.findall(r"^(\d+)\.\t(.*)$", words, re.M) == [(n, plain(text)) for n, text in
-                                                        re.findall(r"^(\d+)\. (.*)$", paper, re.M)] != []
+    assert (
+        re.findall(r"^(\d+)\.\t(.*)$", words, re.M)
+        == [(n, plain(text)) for n, text in re.findall(r"^(\d+)\. (.*)$", paper, re.M)]
+        != []
+    )
 
 
 def test_indicators_csv_has_every_indicator_and_area(table):
-    required = {"indicator_id", "area", "period_end", "numerator", "denominator", "value", "previous_numerator",
-                "previous_value", "change_pct", "status", "ci_low", "ci_high", "previous_ci_low", "previous_ci_high",
-                "significant", "direction", "judgement", "vs_partnership", "target_status", "spc_signal"}
+    required = {
+        "indicator_id",
+        "area",
+        "period_end",
+        "numerator",
+        "denominator",
+        "value",
+        "previous_numerator",
+        "previous_value",
+        "change_pct",
+        "status",
+        "ci_low",
+        "ci_high",
+        "previous_ci_low",
+        "previous_ci_high",
+        "significant",
+        "direction",
+        "judgement",
+        "vs_partnership",
+        "target_status",
+        "spc_signal",
+    }
     assert required <= set(table.columns)
     assert set(table["area"]) == set(board.AREAS)
     assert "Leicester" not in set(table["area"])
@@ -103,9 +134,20 @@ def test_html_is_self_contained_and_has_no_code(html):
 
 
 def test_html_reads_like_a_board_report(html):
-    for text in ("Leicestershire &amp; Rutland Safer Communities Strategy Board", "2022/23 Quarter 2",
-                 "12 months to September 2022", "Key points", "Contents", "District breakdown", "Methods",
-                 "Provenance", "Byar", "Wilson", "Illustrative sample", "change of recording system"):
+    for text in (
+        "Leicestershire &amp; Rutland Safer Communities Strategy Board",
+        "2022/23 Quarter 2",
+        "12 months to September 2022",
+        "Key points",
+        "Contents",
+        "District breakdown",
+        "Methods",
+        "Provenance",
+        "Byar",
+        "Wilson",
+        "Illustrative sample",
+        "change of recording system",
+    ):
         assert text in html, text
 
 
@@ -126,8 +168,10 @@ def test_key_points_match_the_csv(html, table):
     for row in partnership.to_dict("records"):
         now, before = figure(row["value"], row["measure"]), figure(row["previous_value"], row["measure"])
         title = re.escape(row["title"].replace("&", "&amp;"))
-        pattern = rf"{title} (?:is|are) [^<]*{re.escape(before)}[^<]*{re.escape(now)}|" \
-                  rf"{title} (?:is|are) {re.escape(now)}, [^<]*{re.escape(before)}"
+        pattern = (
+            rf"{title} (?:is|are) [^<]*{re.escape(before)}[^<]*{re.escape(now)}|"
+            rf"{title} (?:is|are) {re.escape(now)}, [^<]*{re.escape(before)}"
+        )
         assert re.search(pattern, html), row["indicator_id"]
 
 
@@ -140,6 +184,7 @@ def test_dashboard_arrows_come_from_the_direction_column(html, table):
 
 def test_pdf_is_short_with_key_points_and_dashboard_first_and_page_numbers(built, chromium):
     import pypdf
+
     reader = pypdf.PdfReader(built / "report.pdf")
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert len(pages) <= 20
@@ -149,7 +194,10 @@ def test_pdf_is_short_with_key_points_and_dashboard_first_and_page_numbers(built
     first_four = " ".join(pages[:4])
     assert "The main messages" in first_four and "All priorities, Leicestershire & Rutland:" in first_four
     # every priority starts a page; the per-indicator detail (SPC charts, figures) is on screen only
-    assert all(any(page.startswith(title) or f" {title} " in page[:200] for page in pages) for title in config.SECTIONS.values())
+    assert all(
+        any(page.startswith(title) or f" {title} " in page[:200] for page in pages)
+        for title in config.SECTIONS.values()
+    )
     assert not any("Figures behind the chart" in page for page in pages)
 
 
@@ -163,11 +211,11 @@ def test_each_priority_has_one_figure_of_trajectories_and_its_detail_folded(html
 
 
 def test_cover_leaves_population_to_methods_and_parameters_read_as_settings(html):
-    cover = html[:html.index("id='contents-heading'")]
+    cover = html[: html.index("id='contents-heading'")]
     assert "Population estimates" not in cover and "ONS" not in cover
-    methods = html[html.index("id='methods'"):html.index("id='provenance'")]
+    methods = html[html.index("id='methods'") : html.index("id='provenance'")]
     assert "Rates use ONS mid-year population estimates" in methods
-    parameters = html[html.index("<caption>Parameters used</caption>"):html.index("Input files (SHA-256)")]
+    parameters = html[html.index("<caption>Parameters used</caption>") : html.index("Input files (SHA-256)")]
     assert "{" not in parameters and "': " not in parameters and ">None<" not in parameters
     assert "start 2019-12" in parameters  # params' baseline mapping, as words
 
@@ -202,7 +250,9 @@ def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):
     for path in config.NOTEBOOKS.glob("0*.ipynb"):
         text = path.read_text()
         if path.stem == "03_reduce_asb":
-            text = text.replace("render.trajectories(results, SECTION)", "render.trajectories(results, SECTION) and 1 / 0")
+            text = text.replace(
+                "render.trajectories(results, SECTION)", "render.trajectories(results, SECTION) and 1 / 0"
+            )
         (broken / path.name).write_text(text)
     monkeypatch.setattr(config, "NOTEBOOKS", broken)
     before = {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()}
@@ -217,8 +267,11 @@ def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):
 
 def test_cli_rejects_bad_quarter_in_one_line(tmp_path):
     for bad in ("2022-Q2", "../../x"):
-        run = subprocess.run([sys.executable, "-m", "helpers.cli", "build", "--quarter", bad, "--out", str(tmp_path)],
-                             capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-m", "helpers.cli", "build", "--quarter", bad, "--out", str(tmp_path)],
+            capture_output=True,
+            text=True,
+        )
         assert run.returncode != 0
         assert run.stderr.strip().count("\n") == 0 and "2022-23-Q2" in run.stderr
         assert "Traceback" not in run.stderr
@@ -234,7 +287,9 @@ def test_without_chromium_everything_else_is_built_and_one_line_says_what_to_ins
     assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md"} <= {p.name for p in folder.iterdir()}
     assert not (folder / "report.pdf").exists()
     out, err = capsys.readouterr()
-    assert err.splitlines() == [f"{QUARTER}, {board.PARTNERSHIP}: running {len(build_module.SECTION_NOTEBOOKS)} section notebooks"]
+    assert err.splitlines() == [
+        f"{QUARTER}, {board.PARTNERSHIP}: running {len(build_module.SECTION_NOTEBOOKS)} section notebooks"
+    ]
     notes = [line for line in out.splitlines() if line.startswith("Not built")]
     assert len(notes) == 1 and "report.pdf" in notes[0] and "apt-get install chromium" in notes[0]
 
@@ -254,8 +309,9 @@ def test_up_to_date_until_chromium_can_print_the_skipped_pdf(tmp_path, monkeypat
     monkeypatch.setattr(browser, "find_chromium", lambda: None)
     still_missing = build_module._up_to_date(tmp_path, "key")
     assert still_missing.up_to_date and still_missing.folder == tmp_path
-    assert still_missing.skipped == ["report.pdf (Chromium not found: install Debian's chromium "
-                                     "(apt-get install chromium) or set SAFER_CHROMIUM)"]
+    assert still_missing.skipped == [
+        "report.pdf (Chromium not found: install Debian's chromium (apt-get install chromium) or set SAFER_CHROMIUM)"
+    ]
     assert build_module._up_to_date(tmp_path, "other inputs") is None
 
     monkeypatch.setattr(browser, "find_chromium", lambda: "/usr/bin/chromium")  # installed since
@@ -294,8 +350,10 @@ def test_commentary_figures_warn_never_fail_and_strict_fails_in_one_line(tmp_pat
     from helpers.cli import main
 
     monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
-    prose = ("Shoplifting is now the fastest-growing crime in the county. Total recorded crime is back above its "
-             "pre-pandemic level.")
+    prose = (
+        "Shoplifting is now the fastest-growing crime in the county. Total recorded crime is back above its "
+        "pre-pandemic level."
+    )
     history = "As reported to the Board in 2021/22 Q4, the 12 months to June 2022 …"
     out, folder = tmp_path / "out", tmp_path / "out" / QUARTER
     build_args = ["build", "--quarter", QUARTER, "--out", str(out), "--params"]
@@ -305,26 +363,36 @@ def test_commentary_figures_warn_never_fail_and_strict_fails_in_one_line(tmp_pat
     assert "warning" not in capsys.readouterr().err
     assert "Nothing to check" in (folder / "review-notes.md").read_text()
 
-    slips = ["Total recorded crime stands at 67.69 per 1,000 population.", "The MARAC repeat referral rate is 41.7%.",
-             "The Board note the 2021/22 Q2 performance dashboard."]
-    slipped = _params_with_commentary(tmp_path / "slips.yaml", f"{prose} {slips[0]}",
-                                      {"reduce_crime": history, "protect_vulnerable": slips[1], "cohesion": slips[2]})
+    slips = [
+        "Total recorded crime stands at 67.69 per 1,000 population.",
+        "The MARAC repeat referral rate is 41.7%.",
+        "The Board note the 2021/22 Q2 performance dashboard.",
+    ]
+    slipped = _params_with_commentary(
+        tmp_path / "slips.yaml",
+        f"{prose} {slips[0]}",
+        {"reduce_crime": history, "protect_vulnerable": slips[1], "cohesion": slips[2]},
+    )
     assert main([*build_args, slipped]) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert len(warnings) == 3 and all(line.startswith("safer-report: warning: commentary: ") for line in warnings)
     for line, slip, quoted in zip(warnings, slips, ['"67.69 per 1,000"', '"41.7%"', '"2021/22 Q2"']):
         assert f'{quoted} in "{slip}"' in line and "indicators.csv " in line
     note = (folder / "review-notes.md").read_text()
-    assert [line[2:] for line in note.splitlines() if line.startswith("- ")] == [w[len("safer-report: warning: "):]
-                                                                                for w in warnings]
+    assert [line[2:] for line in note.splitlines() if line.startswith("- ")] == [
+        w[len("safer-report: warning: ") :] for w in warnings
+    ]
     report = (folder / "report.html").read_text(encoding="utf-8")
     assert "67.69 per 1,000 population" in report and "Review notes" not in report  # as written; no note
 
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     assert main([*build_args, slipped, "--strict", "--force"]) == 2
     [error] = capsys.readouterr().err.splitlines()
-    assert error.startswith("safer-report: error: the analyst's commentary quotes 3 figures that disagree") and \
-        "--strict" in error and '"67.69 per 1,000"' in error
+    assert (
+        error.startswith("safer-report: error: the analyst's commentary quotes 3 figures that disagree")
+        and "--strict" in error
+        and '"67.69 per 1,000"' in error
+    )
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
 
     assert main([*build_args, slipped]) == 0  # up to date: nothing rebuilt, the warnings still said
@@ -336,6 +404,7 @@ def test_the_committee_template_named_in_params_styles_the_word_paper(tmp_path, 
     Normal style to board-paper.docx."""
     import yaml
     from docx import Document
+
     from helpers.cli import main
 
     monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
@@ -345,7 +414,10 @@ def test_the_committee_template_named_in_params_styles_the_word_paper(tmp_path, 
     template.write_text("not a Word document")
     assert main(["build", "--quarter", QUARTER, "--out", str(out), "--params", str(params)]) == 2
     [error] = capsys.readouterr().err.splitlines()
-    assert error == f"safer-report: error: {template}: is not a Word document: save the committee template from Word as a .docx"
+    assert (
+        error
+        == f"safer-report: error: {template}: is not a Word document: save the committee template from Word as a .docx"
+    )
     assert not out.exists() or not any(out.iterdir())
 
     committee = Document()
@@ -381,12 +453,17 @@ def test_all_partnerships_build_each_pack_in_its_folder_and_an_index(tmp_path, m
     assert stdout.count("Not built: report.pdf") == 1 and f"index: {folder / 'index.html'}" in stdout
 
     charnwood = pd.read_csv(folder / "charnwood" / "indicators.csv")
-    assert list(charnwood["area"].unique()) == ["Charnwood", *[d for d in board.COUNTY_DISTRICTS if d != "Charnwood"],
-                                                board.COUNTY]
+    assert list(charnwood["area"].unique()) == [
+        "Charnwood",
+        *[d for d in board.COUNTY_DISTRICTS if d != "Charnwood"],
+        board.COUNTY,
+    ]
     assert list(charnwood.columns) == list(pd.read_csv(folder / "indicators.csv").columns)
     paper = (folder / "charnwood" / "board-paper.md").read_text(encoding="utf-8")
     assert paper.startswith("# Charnwood Community Safety Partnership") and "Community Safety Manager" in paper
-    assert "Charnwood Community Safety Partnership" in (folder / "charnwood" / "report.html").read_text(encoding="utf-8")
+    assert "Charnwood Community Safety Partnership" in (folder / "charnwood" / "report.html").read_text(
+        encoding="utf-8"
+    )
     force = pd.read_csv(folder / "force-area" / "indicators.csv")
     assert "Leicester" in set(force["area"]) and "Leicester, Leicestershire & Rutland" in set(force["area"])
 
@@ -409,10 +486,15 @@ def test_with_small_area_population_the_where_chapter_and_csv_give_rates_per_100
     police.uk's data gives Melton 001 (six LSOAs, 10,500 residents) and Melton 002 (five, 8,000), and for one of
     Melton 003's: every other neighbourhood has no rate."""
     import yaml
+
     from helpers.cli import main
 
     monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
-    population, params, out = Path(__file__).parent / "fixtures" / "lsoa_population_melton.csv", tmp_path / "params.yaml", tmp_path / "out"
+    population, params, out = (
+        Path(__file__).parent / "fixtures" / "lsoa_population_melton.csv",
+        tmp_path / "params.yaml",
+        tmp_path / "out",
+    )
     document = yaml.safe_load((config.PARAMS / f"{QUARTER}.yaml").read_text())
     params.write_text(yaml.safe_dump({**document, "small_area_population": str(population)}), encoding="utf-8")
     assert main(["build", "--quarter", QUARTER, "--out", str(out), "--params", str(params)]) == 0
@@ -428,12 +510,18 @@ def test_with_small_area_population_the_where_chapter_and_csv_give_rates_per_100
     assert unrated["Melton 003"] and unrated.sum() == len(total) - 2
 
     html = (out / QUARTER / "report.html").read_text(encoding="utf-8")
-    chapter = html[html.index("id='where'"):html.index("id='key'")]
-    assert "Neighbourhood figures are rates per 10,000 residents (ONS small-area estimates,\nlsoa_population_melton.csv)" in chapter
+    chapter = html[html.index("id='where'") : html.index("id='key'")]
+    assert (
+        "Neighbourhood figures are rates per 10,000 residents (ONS small-area estimates,\nlsoa_population_melton.csv)"
+        in chapter
+    )
     assert f"{unrated.sum()} neighbourhoods have\nan LSOA missing from that file" in chapter
     assert "not rates" not in chapter and "Per 10,000, 12 months to Sep 2022" in chapter
-    methods = html[html.index("id='methods'"):]
-    assert "Neighbourhood figures are rates per 10,000 residents (ONS small-area estimates, lsoa_population_melton.csv)" in methods
+    methods = html[html.index("id='methods'") :]
+    assert (
+        "Neighbourhood figures are rates per 10,000 residents (ONS small-area estimates, lsoa_population_melton.csv)"
+        in methods
+    )
 
 
 def test_the_where_chapter_and_no_small_sensitive_count_below_district_level_in_any_output(built, html):
@@ -453,28 +541,39 @@ def test_the_where_chapter_and_no_small_sensitive_count_below_district_level_in_
     sheet = load_workbook(built / "dashboard.xlsx", read_only=True)["Neighbourhoods"]
     header, *rows = sheet.iter_rows(values_only=True)
     at = {name: header.index(name) for name in ("indicator_id", "numerator", "previous_numerator")}
-    cells = [row[at[c]] for row in rows if row[at["indicator_id"]] in sensitive for c in ("numerator", "previous_numerator")]
+    cells = [
+        row[at[c]] for row in rows if row[at["indicator_id"]] in sensitive for c in ("numerator", "previous_numerator")
+    ]
     assert "fewer than 5" in cells and not any(isinstance(v, (int, float)) and 1 <= v <= 4 for v in cells)
 
-    chapter = html[html.index("id='where'"):html.index("id='key'")]
-    assert "Neighbourhood figures are\ncounts of crimes, not rates" in chapter and "Hotspot maps of burglary (all)" in chapter
-    busiest = chapter[chapter.index("table class='where busiest'"):]
-    busiest = busiest[:busiest.index("</table>")]
+    chapter = html[html.index("id='where'") : html.index("id='key'")]
+    assert (
+        "Neighbourhood figures are\ncounts of crimes, not rates" in chapter
+        and "Hotspot maps of burglary (all)" in chapter
+    )
+    busiest = chapter[chapter.index("table class='where busiest'") :]
+    busiest = busiest[: busiest.index("</table>")]
     column = re.findall(r"<th scope='col'>(.*?)</th>", busiest).index("Violence and sexual offences") - 1
-    shown = [re.findall(r"<br><span class='figures'>([\d,]+|fewer than 5)", row)[column]
-             for row in re.findall(r"<tr><th scope='row'>.*?</tr>", busiest)]
+    shown = [
+        re.findall(r"<br><span class='figures'>([\d,]+|fewer than 5)", row)[column]
+        for row in re.findall(r"<tr><th scope='row'>.*?</tr>", busiest)
+    ]
     assert len(shown) == len(board.DISTRICTS)
     assert all(c == "fewer than 5" or int(c.replace(",", "")) >= 5 for c in shown)
-    assert "Neighbourhoods rising significantly faster than their district" in html[:html.index("id='where'")]  # key points
+    assert (
+        "Neighbourhoods rising significantly faster than their district" in html[: html.index("id='where'")]
+    )  # key points
 
     # every neighbourhood carries its Library name beside its ONS name, in the CSV and the chapter
     assert csv_rows["name"].notna().all()
-    top = chapter[chapter.index("<table class='where'>"):]
-    shown = re.findall(r"<th scope='row'>(.*?)</th>", top[:top.index("</table>")])
+    top = chapter[chapter.index("<table class='where'>") :]
+    shown = re.findall(r"<th scope='row'>(.*?)</th>", top[: top.index("</table>")])
     labels = {f"{escape(r['name'])} ({r['neighbourhood']})" for r in csv_rows.to_dict("records")}
     assert shown and set(shown) <= labels
     # the MSOA is explained with an LSOA and neighbourhood of the pack's own data
-    example = re.search(r'places crimes in the LSOA "(.+?)", one of the (\d+)\s+LSOAs of the neighbourhood "(.+?)"', chapter)
+    example = re.search(
+        r'places crimes in the LSOA "(.+?)", one of the (\d+)\s+LSOAs of the neighbourhood "(.+?)"', chapter
+    )
     lsoa, count, neighbourhood = example.groups()
     assert lsoa[:-1] == neighbourhood and neighbourhood in set(csv_rows["neighbourhood"])
     assert csv_rows.set_index("neighbourhood").loc[neighbourhood, "lsoa_count"].iloc[0] == int(count)
@@ -496,8 +595,10 @@ def test_a_partnership_without_a_contact_warns_and_its_paper_names_no_one(tmp_pa
     monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
     assert main(["build", "--quarter", QUARTER, "--out", str(tmp_path / "out")]) == 0
     warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
-    assert warnings == [f"safer-report: warning: {board.PARTNERSHIP}: the board paper names no officer to contact: "
-                        "give the partnership a contact in params/partnerships.yaml"]
+    assert warnings == [
+        f"safer-report: warning: {board.PARTNERSHIP}: the board paper names no officer to contact: "
+        "give the partnership a contact in params/partnerships.yaml"
+    ]
     folder = tmp_path / "out" / QUARTER
     paper = (folder / "board-paper.md").read_text(encoding="utf-8")
     assert "Officer to contact" not in paper and "County Council" not in paper

@@ -1,5 +1,6 @@
 """helpers.pipeline.cache: results saved under the key of their inputs, reused while it holds; an entry
 that is not a bundle we wrote is a miss, and nothing in the cache is ever unpickled."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,12 +25,22 @@ def private_cache(tmp_path, monkeypatch):
 def small_results(label: str) -> Results:
     """A hand-made bundle: every kind of value a real one holds (a date, a nullable boolean, categories)."""
     start, q = int(label[:4]), int(label[-1])
-    table = pd.DataFrame({"indicator_id": ["total_crime", "asb"], "value": [781.5, 120.25],
-                          "significant": [True, None]})
-    points = pd.DataFrame({"district": pd.Categorical(["Blaby", "Melton"]),
-                           "longitude": pd.Series([-1.1, -0.9], dtype="float32")})
-    return Results(Quarter(start, q), {"meeting_date": dt.date(2022, 11, 17), "unavailable": {}}, {}, table,
-                   pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), points=points)
+    table = pd.DataFrame(
+        {"indicator_id": ["total_crime", "asb"], "value": [781.5, 120.25], "significant": [True, None]}
+    )
+    points = pd.DataFrame(
+        {"district": pd.Categorical(["Blaby", "Melton"]), "longitude": pd.Series([-1.1, -0.9], dtype="float32")}
+    )
+    return Results(
+        Quarter(start, q),
+        {"meeting_date": dt.date(2022, 11, 17), "unavailable": {}},
+        {},
+        table,
+        pd.DataFrame(),
+        pd.DataFrame(),
+        pd.DataFrame(),
+        points=points,
+    )
 
 
 def fake_compute(calls: list):
@@ -76,8 +87,10 @@ def _foreign_entries(marker) -> dict[str, dict[str, bytes] | bytes]:
     payload = pickle.dumps(_Runs(marker))
     return {
         "a pickle in place of the JSON": {"results.json": payload},
-        "a pickle in place of a table": {"results.json": b'{"format": "safer-report results 1", "quarter": '
-                                                         b'{"start_year": 2022, "q": 2}}', "table.parquet": payload},
+        "a pickle in place of a table": {
+            "results.json": b'{"format": "safer-report results 1", "quarter": {"start_year": 2022, "q": 2}}',
+            "table.parquet": payload,
+        },
         "an old pickle file": payload,
         "empty folder": {},
         "JSON of another format": {"results.json": b'{"format": "something else"}'},

@@ -1,6 +1,7 @@
 """helpers.presentation.charts: the trajectory and SPC figure shows the months as they are, gaps included,
 coloured as Making Data Count does; the district chart says in words which districts are above or below the rest of
 their group."""
+
 from __future__ import annotations
 
 import base64
@@ -11,10 +12,16 @@ import pandas as pd
 import pytest
 
 import board
-from helpers.analysis.spc import xmr
-from helpers.analysis.spc import RULES
-from helpers.presentation.charts import (DARK_BLUE, DARK_PINK, TURQUOISE, district_comparison, small_multiples,
-                                             sparkline, trajectory)
+from helpers.analysis.spc import RULES, xmr
+from helpers.presentation.charts import (
+    DARK_BLUE,
+    DARK_PINK,
+    TURQUOISE,
+    district_comparison,
+    small_multiples,
+    sparkline,
+    trajectory,
+)
 from helpers.presentation.narrative import MDC_COLOURS
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
@@ -38,15 +45,20 @@ def svg(html: str) -> str:
 
 def line_pieces(image: str, width: str) -> list[int]:
     """How many separate pieces (SVG moveto commands) each plotted line of this stroke width has."""
-    return [d.count("M") for d, style in re.findall(r'<path d="([^"]*)"[^>]*style="([^"]*)"', image)
-            if f"stroke-width: {width};" in style]
+    return [
+        d.count("M")
+        for d, style in re.findall(r'<path d="([^"]*)"[^>]*style="([^"]*)"', image)
+        if f"stroke-width: {width};" in style
+    ]
 
 
 def test_limits_come_from_the_baseline_and_signals_are_marked():
     html, alt = draw(COUNTS)
     # the first year's last month (12) and all the second year are above the usual level of 11.4: a run of 13
-    assert ("the usual level is 11.4 with a usual range of 7.5 to 15.3, set from the baseline months October 2020 to "
-            "September 2021; 13 months show a concern.") in alt
+    assert (
+        "the usual level is 11.4 with a usual range of 7.5 to 15.3, set from the baseline months October 2020 to "
+        "September 2021; 13 months show a concern."
+    ) in alt
     image = svg(html)
     assert "Usual range" in image and "Baseline months" in image and "statistical process control chart" in html
     assert "limits from the baseline months October 2020 to September 2021 (shaded)" in html
@@ -55,9 +67,13 @@ def test_limits_come_from_the_baseline_and_signals_are_marked():
 def test_a_step_draws_each_period_with_its_own_limits():
     html, alt = draw(COUNTS, steps=["2021-10"])
     # the second period's baseline is its own 12 months: mean 16.42, limits 12.55 to 20.29; no signal
-    assert "the usual level is 16.4 with a usual range of 12.5 to 20.3" in alt and "all months show usual variation" in alt
-    assert ("October 2020 to September 2021 for the period from October 2020 and October 2021 to September 2022 for the "
-            "period from October 2021") in html
+    assert (
+        "the usual level is 16.4 with a usual range of 12.5 to 20.3" in alt and "all months show usual variation" in alt
+    )
+    assert (
+        "October 2020 to September 2021 for the period from October 2020 and October 2021 to September 2022 for the "
+        "period from October 2021"
+    ) in html
     assert line_pieces(svg(html), "1.5") == [1, 1, 1]  # the usual level: one line per period, and the legend's
 
 
@@ -82,14 +98,18 @@ def colours(image: str) -> set[str]:
     return set(re.findall(r"fill: (#[0-9a-f]{6})", image))
 
 
-@pytest.mark.parametrize("polarity, reading", [("lower_is_better", "concern"), ("higher_is_better", "improvement"),
-                                               ("no_polarity", "neutral")])
+@pytest.mark.parametrize(
+    "polarity, reading",
+    [("lower_is_better", "concern"), ("higher_is_better", "improvement"), ("no_polarity", "neutral")],
+)
 def test_signal_points_take_the_colour_of_their_reading(polarity, reading):
     html, _ = draw(COUNTS, polarity=polarity)
     found = colours(svg(html))
     # the run above the usual level is read through polarity; the first 11 months are usual variation (grey)
     assert MDC_COLOURS[reading].lower() in found and MDC_COLOURS["common_cause"].lower() in found
-    assert not {MDC_COLOURS[other].lower() for other in ("concern", "improvement", "neutral") if other != reading} & found
+    assert (
+        not {MDC_COLOURS[other].lower() for other in ("concern", "improvement", "neutral") if other != reading} & found
+    )
 
 
 def hand_made_spc() -> pd.DataFrame:
@@ -98,10 +118,16 @@ def hand_made_spc() -> pd.DataFrame:
     close to the upper limit in 2022-08 and 2022-09, marked by hand."""
     months = [str(m) for m in pd.period_range("2020-04", "2022-09", freq="M")]
     second = np.array([m >= "2021-06" for m in months])
-    frame = pd.DataFrame({"period": second.astype(int),
-                          "baseline": [m <= "2021-03" or "2021-06" <= m <= "2022-05" for m in months],
-                          "mean": np.where(second, 20.0, 10.0), "upper": np.where(second, 26.0, 14.0),
-                          "lower": np.where(second, 14.0, 6.0)}, index=months)
+    frame = pd.DataFrame(
+        {
+            "period": second.astype(int),
+            "baseline": [m <= "2021-03" or "2021-06" <= m <= "2022-05" for m in months],
+            "mean": np.where(second, 20.0, 10.0),
+            "upper": np.where(second, 26.0, 14.0),
+            "lower": np.where(second, 14.0, 6.0),
+        },
+        index=months,
+    )
     for rule in RULES:
         frame[rule], frame[f"{rule}_side"] = False, None
     frame.loc["2021-01", ["beyond_limits", "beyond_limits_side"]] = [True, "low"]
@@ -120,28 +146,50 @@ def test_a_hand_made_spc_frame_is_drawn_as_it_says():
     # each period's level is its own segment (and the legend's sample): new limits from June 2021
     assert line_pieces(image, "1.5") == [1, 1, 1]
     # both baselines named, the first lying partly before the months shown
-    assert ("April 2020 to March 2021 for the period from April 2020 and June 2021 to May 2022 for the period from "
-            "June 2021") in html
+    assert (
+        "April 2020 to March 2021 for the period from April 2020 and June 2021 to May 2022 for the period from "
+        "June 2021"
+    ) in html
     assert "usual level is 20.0 with a usual range of 14.0 to 26.0" in alt
 
 
 def compared_rows(words: list[str]) -> pd.DataFrame:
     """Three districts and the partnership, each district with the value of the rest of the group and its range."""
-    districts = pd.DataFrame({"area": ["Rutland", "Melton", "Charnwood"], "area_type": "district",
-                              "value": [30.0, 51.0, 54.0], "vs_partnership": words, "group_reference": [52.0, 50.0, 48.0],
-                              "group_low": [40.0, 45.0, 45.5], "group_high": [66.0, 55.0, 50.5]})
-    partnership = pd.DataFrame({"area": [board.PARTNERSHIP], "area_type": ["partnership"], "value": [50.0],
-                                "vs_partnership": ["not compared"], "group_reference": [np.nan], "group_low": [np.nan],
-                                "group_high": [np.nan]})
+    districts = pd.DataFrame(
+        {
+            "area": ["Rutland", "Melton", "Charnwood"],
+            "area_type": "district",
+            "value": [30.0, 51.0, 54.0],
+            "vs_partnership": words,
+            "group_reference": [52.0, 50.0, 48.0],
+            "group_low": [40.0, 45.0, 45.5],
+            "group_high": [66.0, 55.0, 50.5],
+        }
+    )
+    partnership = pd.DataFrame(
+        {
+            "area": [board.PARTNERSHIP],
+            "area_type": ["partnership"],
+            "value": [50.0],
+            "vs_partnership": ["not compared"],
+            "group_reference": [np.nan],
+            "group_low": [np.nan],
+            "group_high": [np.nan],
+        }
+    )
     return pd.concat([districts, partnership], ignore_index=True)
 
 
 def test_the_comparison_chart_names_the_districts_above_and_below_the_rest():
-    html = district_comparison(compared_rows(["below", "in line", "above"]), "Burglary", "per 10,000", board.PARTNERSHIP)
+    html = district_comparison(
+        compared_rows(["below", "in line", "above"]), "Burglary", "per 10,000", board.PARTNERSHIP
+    )
     alt = re.search(r'alt="([^"]*)"', html).group(1)
     group = board.PARTNERSHIP.replace("&", "&amp;")
-    assert (f"Charnwood is above the rest of {group}; Rutland is below the rest of {group}; the others are in line with "
-            "the rest.") in alt
+    assert (
+        f"Charnwood is above the rest of {group}; Rutland is below the rest of {group}; the others are in line with "
+        "the rest."
+    ) in alt
     image = svg(html)
     assert all(name in image for name in ("Rutland  30.0", "Melton  51.0", "Charnwood  54.0"))  # named with the value
     assert f"{board.PARTNERSHIP}  50.0".replace("&", "&amp;") not in image  # the partnership is not a row
@@ -155,30 +203,50 @@ def test_a_comparison_with_every_district_in_line_says_so():
 
 # --- Small multiples and sparklines -----------------------------------------------------------
 
+
 def panel(title, values, judgement="none", measure="rate", unit="per 10,000", target=None) -> dict:
-    return {"title": title, "unit": unit, "measure": measure, "period_end": MONTHS[:len(values)], "values": values,
-            "target": target, "judgement": judgement}
+    return {
+        "title": title,
+        "unit": unit,
+        "measure": measure,
+        "period_end": MONTHS[: len(values)],
+        "values": values,
+        "target": target,
+        "judgement": judgement,
+    }
 
 
 def test_small_multiples_draw_one_panel_per_indicator_coloured_by_judgement_and_say_each_in_words():
     rising = list(np.linspace(20, 26, 24))
     gappy = [30.0] * 10 + [np.nan] + [31.0] * 13
-    html = small_multiples([panel("Burglary", rising, "bad"), panel("Robbery", gappy, "neutral"),
-                            panel("MARAC", [32.0] * 24, "good", "percentage", "%", {"low": 28, "high": 40})], "Reduce crime")
+    html = small_multiples(
+        [
+            panel("Burglary", rising, "bad"),
+            panel("Robbery", gappy, "neutral"),
+            panel("MARAC", [32.0] * 24, "good", "percentage", "%", {"low": 28, "high": 40}),
+        ],
+        "Reduce crime",
+    )
     image = svg(html)
-    assert image.count(DARK_PINK.lower()) > 0 and image.count(TURQUOISE.lower()) > 0 and image.count(DARK_BLUE.lower()) > 0
+    assert (
+        image.count(DARK_PINK.lower()) > 0 and image.count(TURQUOISE.lower()) > 0 and image.count(DARK_BLUE.lower()) > 0
+    )
     # the latest value is written at each line's end, as the report formats it
     assert ">26.00<" in image and ">31.00<" in image and ">32.0%<" in image
-    assert ("Burglary: 20.00 in the 12 months to October 2020, 26.00 in the 12 months to September 2022." in html
-            and "Robbery: 30.00 in the 12 months to October 2020, 31.00 in the 12 months to September 2022." in html)
+    assert (
+        "Burglary: 20.00 in the 12 months to October 2020, 26.00 in the 12 months to September 2022." in html
+        and "Robbery: 30.00 in the 12 months to October 2020, 31.00 in the 12 months to September 2022." in html
+    )
     assert "(Burglary; Robbery; MARAC)" in html  # the caption names every panel
     assert line_pieces(image, "1.8")[1] == 2  # Robbery's missing month breaks its line
 
 
 def test_a_sparkline_is_a_small_png_in_the_judgement_colour():
-    from PIL import Image
     import io
+
+    from PIL import Image
+
     picture = Image.open(io.BytesIO(sparkline([1.0, 2.0, np.nan, 3.0], "bad"))).convert("RGB")
     assert picture.format is None and picture.size == (168, 30)  # 0.84 by 0.15 inches at 200 dpi
-    pink = tuple(int(DARK_PINK[i:i + 2], 16) for i in (1, 3, 5))
+    pink = tuple(int(DARK_PINK[i : i + 2], 16) for i in (1, 3, 5))
     assert pink in {colour for _, colour in picture.getcolors(10_000)}

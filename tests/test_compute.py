@@ -1,4 +1,5 @@
 """helpers.analysis.compute: choosing the quarter, and the whole computation on the bundled data."""
+
 import re
 from pathlib import Path
 
@@ -7,10 +8,10 @@ import pytest
 
 import board
 from helpers import config
+from helpers.analysis.compute import compute, compute_packs, latest_full_quarter
+from helpers.errors import InputError
 from helpers.presentation import render
 from helpers.presentation.narrative import key_point
-from helpers.errors import InputError
-from helpers.analysis.compute import compute, compute_packs, latest_full_quarter
 
 
 def months(first, last, drop=()):
@@ -32,10 +33,13 @@ def test_a_gap_moves_the_quarter_back():
     assert latest_full_quarter(months("2019-12", "2022-10", drop={"2022-09"})).label == "2022-23-Q1"
 
 
-@pytest.mark.parametrize("have, expected", [
-    (months("2021-01", "2022-06"), "2022-23-Q1"),                       # 18 months: this year only (Jul 21-Jun 22)
-    (months("2019-12", "2022-10", drop={"2021-05"}), "2022-23-Q2"),    # a gap in every 24-month window
-])
+@pytest.mark.parametrize(
+    "have, expected",
+    [
+        (months("2021-01", "2022-06"), "2022-23-Q1"),  # 18 months: this year only (Jul 21-Jun 22)
+        (months("2019-12", "2022-10", drop={"2021-05"}), "2022-23-Q2"),  # a gap in every 24-month window
+    ],
+)
 def test_without_24_months_the_latest_whole_year_is_shown_uncompared(have, expected):
     assert latest_full_quarter(have).label == expected
 
@@ -54,8 +58,9 @@ def results():
 
 def police_total(independent, first, last, districts):
     wanted = set(months(first, last))
-    return sum(n for (month, district, asb), n in independent.items()
-               if month in wanted and district in districts and not asb)
+    return sum(
+        n for (month, district, asb), n in independent.items() if month in wanted and district in districts and not asb
+    )
 
 
 def test_partnership_total_crime_equals_an_independent_count(results, independent_police_counts):
@@ -70,10 +75,13 @@ def test_partnership_total_crime_equals_an_independent_count(results, independen
     assert row["denominator"] == 753561
     assert row["value"] == pytest.approx(row["numerator"] / 753561 * 10000)
     assert row["population_year"] == 2020
-    assert results.population_note.startswith(f"those published by 17 November 2022, the {board.PARTNERSHIP} board's "
-                                              "meeting date, for every pack alike;")
-    assert "mid-2020 for the 12 months to September 2022 (mid-2022, nearest its middle, was first published on " \
-           "26 March 2024)" in results.population_note
+    assert results.population_note.startswith(
+        f"those published by 17 November 2022, the {board.PARTNERSHIP} board's meeting date, for every pack alike;"
+    )
+    assert (
+        "mid-2020 for the 12 months to September 2022 (mid-2022, nearest its middle, was first published on "
+        "26 March 2024)" in results.population_note
+    )
 
 
 def test_latest_population_vintage_uses_the_estimate_nearest_the_middle(tmp_path):
@@ -95,12 +103,16 @@ def test_burglary_and_vehicle_offences_are_set_against_the_pre_pandemic_baseline
     assert total["quarter_numerator"] == police_total(independent, "2022-07", "2022-09", board.DISTRICTS)
     assert total["previous_quarter_numerator"] == police_total(independent, "2021-07", "2021-09", board.DISTRICTS)
     for indicator_id in ("burglary_total", "vehicle_offences"):
-        sentence = key_point(rows.loc[indicator_id].to_dict() | {"indicator_id": indicator_id},
-                             results.catalogue[indicator_id])
-        place = {"above": "above", "below": "below", "level": "(?:back to|at)",
-                 "similar": "(?:above|below)"}[rows.loc[indicator_id, "vs_baseline"]]
-        assert re.search(rf"(?:;|, but) (?:still )?(?:[\d.]+% )?{place} (?:its|their) pre-pandemic level of [\d.]+ \(December 2019 to February 2020\)",
-                         sentence), sentence
+        sentence = key_point(
+            rows.loc[indicator_id].to_dict() | {"indicator_id": indicator_id}, results.catalogue[indicator_id]
+        )
+        place = {"above": "above", "below": "below", "level": "(?:back to|at)", "similar": "(?:above|below)"}[
+            rows.loc[indicator_id, "vs_baseline"]
+        ]
+        assert re.search(
+            rf"(?:;|, but) (?:still )?(?:[\d.]+% )?{place} (?:its|their) pre-pandemic level of [\d.]+ \(December 2019 to February 2020\)",
+            sentence,
+        ), sentence
     assert "only three pre-pandemic months" in results.baseline_note
 
 
@@ -109,8 +121,9 @@ def test_district_and_county_numerators_equal_the_independent_count(results, ind
     table = results.table[results.table["indicator_id"] == "total_crime"].set_index("area")
     for district in board.DISTRICTS:
         assert table.at[district, "numerator"] == police_total(independent, "2021-10", "2022-09", {district})
-    assert table.at[board.COUNTY, "numerator"] == police_total(independent, "2021-10", "2022-09",
-                                                                set(board.COUNTY_DISTRICTS))
+    assert table.at[board.COUNTY, "numerator"] == police_total(
+        independent, "2021-10", "2022-09", set(board.COUNTY_DISTRICTS)
+    )
 
 
 def test_leicester_never_appears(results):
@@ -153,7 +166,9 @@ def test_previous_year_gap_shows_this_year_without_a_comparison(tmp_path):
 
 @pytest.fixture(scope="module")
 def packs():
-    return {r.partnership.id: r for r in compute_packs(["force-area", "leicester", "charnwood", "rutland"], "2022-23-Q2")}
+    return {
+        r.partnership.id: r for r in compute_packs(["force-area", "leicester", "charnwood", "rutland"], "2022-23-Q2")
+    }
 
 
 def test_leicester_and_the_force_area_equal_an_independent_count(packs, independent_police_counts):
@@ -162,9 +177,14 @@ def test_leicester_and_the_force_area_equal_an_independent_count(packs, independ
     for pid, districts in (("leicester", {"Leicester"}), ("force-area", force_area)):
         rows = packs[pid].rows().set_index("indicator_id")
         assert rows.at["total_crime", "numerator"] == police_total(independent, "2021-10", "2022-09", districts)
-        assert rows.at["total_crime", "previous_numerator"] == police_total(independent, "2020-10", "2021-09", districts)
-        asb = sum(n for (month, district, is_asb), n in independent.items()
-                  if is_asb and district in districts and "2021-10" <= month <= "2022-09")
+        assert rows.at["total_crime", "previous_numerator"] == police_total(
+            independent, "2020-10", "2021-09", districts
+        )
+        asb = sum(
+            n
+            for (month, district, is_asb), n in independent.items()
+            if is_asb and district in districts and "2021-10" <= month <= "2022-09"
+        )
         assert rows.at["asb_total", "numerator"] == asb
 
 
@@ -187,13 +207,17 @@ def test_a_district_pack_shows_its_district_among_the_county_it_is_compared_with
     rows = charnwood.table[charnwood.table["indicator_id"] == "total_crime"].set_index("area")
     # Charnwood is compared with the rest of Leicestershire: the county's six other districts together
     rest = rows.loc[leicestershire]
-    assert rows.loc["Charnwood", "group_reference"] == pytest.approx(rest["numerator"].sum() / rest["denominator"].sum() * 10000)
+    assert rows.loc["Charnwood", "group_reference"] == pytest.approx(
+        rest["numerator"].sum() / rest["denominator"].sum() * 10000
+    )
     assert rows.loc[board.COUNTY, "vs_partnership"] == "not compared"
     # Rutland's pack: its district among the board's, compared with the rest of the board's partnership
     rutland = packs["rutland"].table
     total = rutland[(rutland["indicator_id"] == "total_crime")].set_index("area")
     others = total.loc[[n for n in board.DISTRICTS if n != "Rutland"]]
-    assert total.loc["Rutland", "group_reference"] == pytest.approx(others["numerator"].sum() / others["denominator"].sum() * 10000)
+    assert total.loc["Rutland", "group_reference"] == pytest.approx(
+        others["numerator"].sum() / others["denominator"].sum() * 10000
+    )
 
 
 def test_a_district_has_the_same_figures_in_every_pack_of_a_quarter(packs, results):
@@ -253,13 +277,18 @@ def test_neighbourhood_counts_equal_an_independent_count_of_the_raw_files(result
                 lsoa, month, kind = record["LSOA name"], record["Month"], record["Crime type"]
                 if not lsoa or kind == "Anti-social behaviour":
                     continue
-                year = "now" if "2021-10" <= month <= "2022-09" else ("before" if "2020-10" <= month <= "2021-09" else None)
+                year = (
+                    "now"
+                    if "2021-10" <= month <= "2022-09"
+                    else ("before" if "2020-10" <= month <= "2021-09" else None)
+                )
                 for indicator_id, types in wanted.items():
                     if year and (types is None or kind in types):
                         counts[(indicator_id, lsoa[:-1], year)] += 1
     for pack, districts in ((results, set(board.DISTRICTS)), (packs["charnwood"], {"Charnwood"})):
-        rows = pack.neighbourhoods[(pack.neighbourhoods["level"] == "neighbourhood")
-                                   & pack.neighbourhoods["indicator_id"].isin(wanted)]
+        rows = pack.neighbourhoods[
+            (pack.neighbourhoods["level"] == "neighbourhood") & pack.neighbourhoods["indicator_id"].isin(wanted)
+        ]
         assert set(rows["district"]) == districts
         for row in rows.to_dict("records"):
             key = (row["indicator_id"], row["neighbourhood"])
@@ -272,8 +301,11 @@ def test_neighbourhood_counts_equal_an_independent_count_of_the_raw_files(result
 def test_local_extract_named_in_a_params_file_is_the_one_read(tmp_path):
     """local_extract in --params used to be ignored (the default extract was read, exit 0): here the named
     extract lacks Blaby's hate crime, so the indicator is not available, and it is partners' data, not a sample."""
-    kept = [line for line in config.LOCAL_SAMPLE.read_text(encoding="utf-8").splitlines()
-            if not line.startswith("Blaby,") or ",hate_crime," not in line]
+    kept = [
+        line
+        for line in config.LOCAL_SAMPLE.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("Blaby,") or ",hate_crime," not in line
+    ]
     extract = tmp_path / "partners.csv"
     extract.write_text("\n".join(kept) + "\n", encoding="utf-8")
     params = tmp_path / "params.yaml"
@@ -303,13 +335,19 @@ def test_districts_absent_from_the_extract_have_no_partner_data_and_no_sample_ba
     from helpers.analysis.gaps import NO_PARTNER_DATA
 
     assert not results.table.loc[results.table["status"] != "available", "illustrative"].any()  # sample: only figures
-    kept = [line for line in config.LOCAL_SAMPLE.read_text(encoding="utf-8").splitlines()
-            if line.startswith(("area,", "Blaby,"))]
+    kept = [
+        line
+        for line in config.LOCAL_SAMPLE.read_text(encoding="utf-8").splitlines()
+        if line.startswith(("area,", "Blaby,"))
+    ]
     extract = tmp_path / "blaby-only.csv"
     extract.write_text("\n".join(kept) + "\n", encoding="utf-8")
     table = compute("2022-23-Q2", local=extract).table
-    melton = table[(table["area"] == "Melton") & (table["source"] == "local")
-                   & ~table["indicator_id"].isin(list(results.params["unavailable"]))]  # a reason of their own
+    melton = table[
+        (table["area"] == "Melton")
+        & (table["source"] == "local")
+        & ~table["indicator_id"].isin(list(results.params["unavailable"]))
+    ]  # a reason of their own
     assert (melton["reason"] == NO_PARTNER_DATA).all() and (melton["status"] == "not available").all()
     blaby = table[(table["area"] == "Blaby") & (table["indicator_id"] == "domestic_abuse")]
     assert blaby["status"].tolist() == ["available"]

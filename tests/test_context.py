@@ -7,6 +7,7 @@ population file holds mid-2021 (10,000 a district) and mid-2022 (20,000 a distri
 * ``local_rate`` (per 10,000): 1 a month in every district, Melton has no row for 2022-03.
 * ``qpct`` (quarterly %): Blaby 1, 2, ..., 8 out of 10 at the quarter ends 2020-12 .. 2022-09.
 """
+
 import math
 
 import numpy as np
@@ -14,7 +15,6 @@ import pandas as pd
 import pytest
 
 import board
-from helpers import config
 from helpers.analysis.context import CONTEXT_COLUMNS, add_context, baseline_values, find_baseline, series_extremes
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.analysis.stats import poisson_rate_test, two_proportion_test
@@ -22,19 +22,39 @@ from helpers.presentation.narrative import context_words, key_point, quarter_wor
 from helpers.quarters import window
 from test_indicators import CATALOGUE, MONTHS, Q2, local_rows, police_counts, population, row_of
 
-DECLARED = {"baseline": {"start": "2020-10", "end": "2020-12", "label": "pre-pandemic", "note": "Short."},
-            "change_rule": "percent_band", "percent_band": 5}
+DECLARED = {
+    "baseline": {"start": "2020-10", "end": "2020-12", "label": "pre-pandemic", "note": "Short."},
+    "change_rule": "percent_band",
+    "percent_band": 5,
+}
 
 
 def context_table(params=DECLARED, local=None, police=None, months=MONTHS):
-    monthly = monthly_numerators(police_counts() if police is None else police,
-                                 local_rows() if local is None else local, CATALOGUE, months, board.BOARD.areas)
+    monthly = monthly_numerators(
+        police_counts() if police is None else police,
+        local_rows() if local is None else local,
+        CATALOGUE,
+        months,
+        board.BOARD.areas,
+    )
     rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)), board.BOARD.areas)
-    table = quarter_table(rolling, monthly, CATALOGUE, Q2, {"pct": "Recording system changed."}, False, board.BOARD.areas)
+    table = quarter_table(
+        rolling, monthly, CATALOGUE, Q2, {"pct": "Recording system changed."}, False, board.BOARD.areas
+    )
     baseline = find_baseline(params, Q2, sorted(monthly["month"].unique()), [2021, 2022], None)
     areas = board.BOARD.areas
-    return add_context(table, monthly, CATALOGUE, population(), Q2, params, None, areas,
-                       baseline_values(monthly, CATALOGUE, population(), baseline, areas), series_extremes(rolling, Q2.end_month))
+    return add_context(
+        table,
+        monthly,
+        CATALOGUE,
+        population(),
+        Q2,
+        params,
+        None,
+        areas,
+        baseline_values(monthly, CATALOGUE, population(), baseline, areas),
+        series_extremes(rolling, Q2.end_month),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +63,7 @@ def table():
 
 
 def test_columns_follow_the_quarter_table(table):
-    assert list(table.columns[-len(CONTEXT_COLUMNS):]) == CONTEXT_COLUMNS
+    assert list(table.columns[-len(CONTEXT_COLUMNS) :]) == CONTEXT_COLUMNS
     assert len(table) == len(CATALOGUE) * len(board.AREAS)
 
 
@@ -52,11 +72,13 @@ def test_baseline_of_a_rate_is_the_mean_month_on_the_12_month_scale(table):
     blaby = row_of(table, "crime", "Blaby")
     assert blaby["baseline_period"] == "October to December 2020" and blaby["baseline_months"] == 3
     assert blaby["baseline_numerator"] == 6 and blaby["baseline_denominator"] == 10000  # 2 a month
-    assert blaby["baseline_value"] == pytest.approx(2.4)       # 6 / 3 x 12 / 10,000 x 1,000
+    assert blaby["baseline_value"] == pytest.approx(2.4)  # 6 / 3 x 12 / 10,000 x 1,000
     partnership = row_of(table, "crime", board.PARTNERSHIP)
     assert partnership["baseline_numerator"] == 15 and partnership["baseline_denominator"] == 80000
     assert partnership["baseline_value"] == pytest.approx(0.75)  # 15 / 3 x 12 / 80,000 x 1,000
-    assert row_of(table, "local_rate", board.COUNTY)["baseline_value"] == pytest.approx(12.0)  # 21 / 3 x 12 / 70,000 x 10,000
+    assert row_of(table, "local_rate", board.COUNTY)["baseline_value"] == pytest.approx(
+        12.0
+    )  # 21 / 3 x 12 / 70,000 x 10,000
     assert blaby["baseline_label"] == "pre-pandemic" and blaby["baseline_reason"] == ""
 
 
@@ -86,8 +108,10 @@ def test_this_year_and_last_against_the_baseline(table):
     harborough = row_of(table, "crime", "Harborough")
     assert harborough["vs_baseline"] == "level" and math.isnan(harborough["baseline_gap_pct"])
     # qpct Blaby: 65% against 10%: above; last year 25% against 10%: above
-    assert (row_of(table, "qpct", "Blaby")["vs_baseline"], row_of(table, "qpct", "Blaby")["previous_vs_baseline"]) == \
-        ("above", "above")
+    assert (row_of(table, "qpct", "Blaby")["vs_baseline"], row_of(table, "qpct", "Blaby")["previous_vs_baseline"]) == (
+        "above",
+        "above",
+    )
     # not available (params): a baseline, but no comparison
     pct = row_of(table, "pct", "Blaby")
     assert pct["baseline_value"] == pytest.approx(10.0) and pct["vs_baseline"] == ""
@@ -109,8 +133,8 @@ def test_latest_quarter_against_the_same_quarter_last_year(table):
     assert row["quarter_period"] == "July to September 2022"
     assert (row["quarter_numerator"], row["quarter_denominator"]) == (9, 20000)
     assert (row["previous_quarter_numerator"], row["previous_quarter_denominator"]) == (6, 10000)
-    assert row["quarter_value"] == pytest.approx(0.45)            # 9 / 20,000 x 1,000, not annualised
-    assert row["previous_quarter_value"] == pytest.approx(0.6)    # 6 / 10,000 x 1,000
+    assert row["quarter_value"] == pytest.approx(0.45)  # 9 / 20,000 x 1,000, not annualised
+    assert row["previous_quarter_value"] == pytest.approx(0.6)  # 6 / 10,000 x 1,000
     assert row["quarter_change_abs"] == pytest.approx(-0.15) and row["quarter_change_pct"] == pytest.approx(-25.0)
     assert row["quarter_p_value"] == pytest.approx(poisson_rate_test(9, 20000, 6, 10000))
     assert row["quarter_significant"] is False
@@ -123,8 +147,11 @@ def test_latest_quarter_against_the_same_quarter_last_year(table):
 
 def test_no_quarter_figures_for_a_row_not_available_or_a_quarter_missing_a_month():
     rows = local_rows()
-    table = context_table(local=rows[~((rows["indicator_id"] == "local_rate") & (rows["area"] == "Rutland")
-                                       & (rows["month"] == "2021-08"))])
+    table = context_table(
+        local=rows[
+            ~((rows["indicator_id"] == "local_rate") & (rows["area"] == "Rutland") & (rows["month"] == "2021-08"))
+        ]
+    )
     melton = row_of(table, "local_rate", "Melton")  # not available: no March 2022
     assert melton["status"] == "not available" and math.isnan(melton["quarter_numerator"])
     rutland = row_of(table, "local_rate", "Rutland")  # this year whole; last year's July - September lacks August
@@ -140,9 +167,18 @@ def test_series_extremes():
         return pd.DataFrame({"indicator_id": "x", "area": area, "period_end": ends, "value": values})
 
     rising = [float(v) for v in range(37)]
-    found = series_extremes(pd.concat([series(rising), series(rising[::-1], "B"), series([1.0] * 37, "C"),
-                                       series([np.nan] + rising[1:], "D"), series(rising[:20] + [np.nan] + rising[21:], "E")]),
-                            Q2.end_month).set_index("area")
+    found = series_extremes(
+        pd.concat(
+            [
+                series(rising),
+                series(rising[::-1], "B"),
+                series([1.0] * 37, "C"),
+                series([np.nan] + rising[1:], "D"),
+                series(rising[:20] + [np.nan] + rising[21:], "E"),
+            ]
+        ),
+        Q2.end_month,
+    ).set_index("area")
     assert (found.at["A", "series_extreme"], found.at["A", "series_start"]) == ("highest", "2019-09")
     assert found.at["B", "series_extreme"] == "lowest"
     assert found.at["C", "series_extreme"] == "" and found.at["C", "series_start"] == ""  # a tie is neither
@@ -160,11 +196,15 @@ def test_default_baseline_is_the_36_months_before_last_year_as_far_as_the_data_g
     months = [str(m) for m in pd.period_range("2019-12", "2022-09", freq="M")]
     baseline = find_baseline({}, Q2, months, [2019, 2020, 2021, 2022], None)
     assert (str(baseline.first), str(baseline.last), baseline.held) == (
-        "2017-10", "2020-09", (pd.Period("2019-12", "M"), pd.Period("2020-09", "M")))
+        "2017-10",
+        "2020-09",
+        (pd.Period("2019-12", "M"), pd.Period("2020-09", "M")),
+    )
     assert baseline.population_year == 2020  # Dec 2019 - Sep 2020: middle ~ 1 May 2020
     assert baseline.describe().startswith(
         "The longer-term baseline is the 36 months before the previous year's 12 months, October 2017 to September "
-        "2020, as far as the data go: December 2019 to September 2020. Each indicator's baseline")
+        "2020, as far as the data go: December 2019 to September 2020. Each indicator's baseline"
+    )
     # the test data set starts October 2020: no baseline months at all
     none = context_table({"change_rule": "both"})
     row = row_of(none, "crime", board.PARTNERSHIP)
@@ -180,7 +220,8 @@ def test_declared_baseline_is_described_with_its_note():
         "same percent band), and back to it only when within that band; otherwise the sentence gives the gap in %. "
         "With only 3 months it holds only some seasons, so its level is biased by their seasonal highs or lows; it is "
         "left out of the main messages. A value is called the highest or lowest 12-month figure since a month only "
-        "when the unbroken run of 12-month figures behind it covers at least 3 years. Short.")
+        "when the unbroken run of 12-month figures behind it covers at least 3 years. Short."
+    )
 
 
 def test_key_point_says_where_the_value_sits_against_the_baseline(table):
@@ -188,53 +229,109 @@ def test_key_point_says_where_the_value_sits_against_the_baseline(table):
     row.update(direction="lower", judgement="improving", spc_signal="")
     assert key_point(row, CATALOGUE["crime"]) == (
         "Crime is improving: 0.75 to 0.45 per 1,000 over the last year (-40.0%); 40.0% below its pre-pandemic level of "
-        "0.75 (October to December 2020).")
+        "0.75 (October to December 2020)."
+    )
     assert key_point(row, CATALOGUE["crime"], baseline=False) == (
-        "Crime is improving: 0.75 to 0.45 per 1,000 over the last year (-40.0%).")
+        "Crime is improving: 0.75 to 0.45 per 1,000 over the last year (-40.0%)."
+    )
 
 
 PERIOD = " (December 2019 to February 2020)"
 
 
-@pytest.mark.parametrize("now, before, value, extreme, plural, words", [  # the last year: similar, except where "but"
-    ("level", "below", 11.6, "", False, f"; back to its pre-pandemic level of 12.00{PERIOD}"),  # within the band
-    ("level", "level", 12.3, "", False, f"; at its pre-pandemic level of 12.00{PERIOD}"),
-    # beyond the band but not significant: the gap, never "back to"
-    ("similar", "below", 11.0, "", False, f"; 8.3% below its pre-pandemic level of 12.00{PERIOD}, within normal variation"),
-    ("above", "level", 15.0, "highest", True, f"; 25.0% above their pre-pandemic level of 12.00{PERIOD} and the highest "
-                                               "12-month figure since November 2020"),
-    ("below", "below", 9.0, "", False, f"; still 25.0% below its pre-pandemic level of 12.00{PERIOD}"),
-    ("below", "below", 9.0, "", False, f", but still 25.0% below its pre-pandemic level of 12.00{PERIOD}"),
-    ("", "", 9.0, "lowest", False, "; the lowest 12-month figure since November 2020"),
-    ("", "", 9.0, "", False, ""),
-])
+@pytest.mark.parametrize(
+    "now, before, value, extreme, plural, words",
+    [  # the last year: similar, except where "but"
+        ("level", "below", 11.6, "", False, f"; back to its pre-pandemic level of 12.00{PERIOD}"),  # within the band
+        ("level", "level", 12.3, "", False, f"; at its pre-pandemic level of 12.00{PERIOD}"),
+        # beyond the band but not significant: the gap, never "back to"
+        (
+            "similar",
+            "below",
+            11.0,
+            "",
+            False,
+            f"; 8.3% below its pre-pandemic level of 12.00{PERIOD}, within normal variation",
+        ),
+        (
+            "above",
+            "level",
+            15.0,
+            "highest",
+            True,
+            f"; 25.0% above their pre-pandemic level of 12.00{PERIOD} and the highest "
+            "12-month figure since November 2020",
+        ),
+        ("below", "below", 9.0, "", False, f"; still 25.0% below its pre-pandemic level of 12.00{PERIOD}"),
+        ("below", "below", 9.0, "", False, f", but still 25.0% below its pre-pandemic level of 12.00{PERIOD}"),
+        ("", "", 9.0, "lowest", False, "; the lowest 12-month figure since November 2020"),
+        ("", "", 9.0, "", False, ""),
+    ],
+)
 def test_context_words(now, before, value, extreme, plural, words):
-    row = {"vs_baseline": now, "previous_vs_baseline": before, "baseline_label": "pre-pandemic", "baseline_value": 12.0,
-           "value": value, "baseline_gap_pct": (value - 12) / 12 * 100, "measure": "rate",
-           "baseline_period": "December 2019 to February 2020", "series_extreme": extreme,
-           "series_start": "2020-11" if extreme else "", "direction": "higher" if "but" in words else "similar"}
+    row = {
+        "vs_baseline": now,
+        "previous_vs_baseline": before,
+        "baseline_label": "pre-pandemic",
+        "baseline_value": 12.0,
+        "value": value,
+        "baseline_gap_pct": (value - 12) / 12 * 100,
+        "measure": "rate",
+        "baseline_period": "December 2019 to February 2020",
+        "series_extreme": extreme,
+        "series_start": "2020-11" if extreme else "",
+        "direction": "higher" if "but" in words else "similar",
+    }
     assert context_words(row, plural) == words
     if now:  # a list of key points states the period once, above them
         assert context_words(row, plural, period_stated="December 2019 to February 2020") == words.replace(PERIOD, "")
         # a short baseline is left out of the main messages: only the series is said
         assert context_words(row, plural, baseline=False) == (
-            "; the highest 12-month figure since November 2020" if extreme else "")
+            "; the highest 12-month figure since November 2020" if extreme else ""
+        )
 
 
 def test_a_percentage_gives_its_gap_in_points():
-    row = {"vs_baseline": "above", "previous_vs_baseline": "above", "baseline_label": "pre-pandemic",
-           "baseline_value": 30.0, "value": 34.5, "baseline_gap_pct": 15.0, "measure": "percentage",
-           "baseline_period": "December 2019 to February 2020", "series_extreme": "", "direction": "similar"}
+    row = {
+        "vs_baseline": "above",
+        "previous_vs_baseline": "above",
+        "baseline_label": "pre-pandemic",
+        "baseline_value": 30.0,
+        "value": 34.5,
+        "baseline_gap_pct": 15.0,
+        "measure": "percentage",
+        "baseline_period": "December 2019 to February 2020",
+        "series_extreme": "",
+        "direction": "similar",
+    }
     assert context_words(row) == f"; still 4.5 points above its pre-pandemic level of 30.0%{PERIOD}"
 
 
-@pytest.mark.parametrize("direction, change, significant, words", [
-    ("higher", -12.0, True, ", but the latest quarter is 12.0% lower than the same quarter last year, a significant fall"),
-    ("similar", 20.0, True, ", but the latest quarter is 20.0% higher than the same quarter last year, a significant rise"),
-    ("higher", 20.0, True, ""),    # the same way as the 12 months: no turn
-    ("higher", -12.0, False, ""),  # not significant
-])
+@pytest.mark.parametrize(
+    "direction, change, significant, words",
+    [
+        (
+            "higher",
+            -12.0,
+            True,
+            ", but the latest quarter is 12.0% lower than the same quarter last year, a significant fall",
+        ),
+        (
+            "similar",
+            20.0,
+            True,
+            ", but the latest quarter is 20.0% higher than the same quarter last year, a significant rise",
+        ),
+        ("higher", 20.0, True, ""),  # the same way as the 12 months: no turn
+        ("higher", -12.0, False, ""),  # not significant
+    ],
+)
 def test_quarter_words_name_a_turning_point(direction, change, significant, words):
-    row = {"direction": direction, "measure": "rate", "quarter_change_abs": change / 10, "quarter_change_pct": change,
-           "quarter_significant": significant}
+    row = {
+        "direction": direction,
+        "measure": "rate",
+        "quarter_change_abs": change / 10,
+        "quarter_change_pct": change,
+        "quarter_significant": significant,
+    }
     assert quarter_words(row) == words

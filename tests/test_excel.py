@@ -1,4 +1,5 @@
 """helpers.presentation.excel: the dashboard workbook, read back for real."""
+
 from __future__ import annotations
 
 import csv
@@ -49,8 +50,11 @@ def book(dashboard):
 def rows(book, results) -> dict:
     """Dashboard row number by indicator id, found through the title in column A."""
     ws = book["Dashboard"]
-    by_title = {ws.cell(r, 1).value.removesuffix(f" {ILLUSTRATIVE_MARK}").removesuffix(" (%)"): r
-                for r in range(FIRST_ROW, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, str)}
+    by_title = {
+        ws.cell(r, 1).value.removesuffix(f" {ILLUSTRATIVE_MARK}").removesuffix(" (%)"): r
+        for r in range(FIRST_ROW, ws.max_row + 1)
+        if isinstance(ws.cell(r, 1).value, str)
+    }
     return {i.id: by_title[i.title] for i in results.catalogue.values() if i.title in by_title}
 
 
@@ -64,6 +68,7 @@ def headers(ws) -> list[str]:
 
 
 # --- Dashboard ------------------------------------------------------------------------
+
 
 def test_dashboard_lists_every_indicator_in_section_order(book, results, rows):
     assert set(rows) == set(results.catalogue)
@@ -83,7 +88,9 @@ def test_dashboard_columns(book):
     assert [n.replace("\n", " ") for n in names[7:]] == AREAS
 
 
-@pytest.mark.parametrize("indicator_id", ["total_crime", "robbery", "marac_repeat_rate", "hate_crime", "cohesion_survey"])
+@pytest.mark.parametrize(
+    "indicator_id", ["total_crime", "robbery", "marac_repeat_rate", "hate_crime", "cohesion_survey"]
+)
 def test_partnership_values_equal_the_table(book, results, rows, indicator_id):
     ws, row, record = book["Dashboard"], rows[indicator_id], partnership(results, indicator_id)
     assert round(ws.cell(row, 2).value, 2) == round(record["value"], 2)
@@ -101,7 +108,7 @@ def test_partnership_values_equal_the_table(book, results, rows, indicator_id):
 
 def test_number_formats_by_unit(book, rows):
     ws = book["Dashboard"]
-    assert ws.cell(rows["total_crime"], 2).number_format == "0.00\" \"_▲"
+    assert ws.cell(rows["total_crime"], 2).number_format == '0.00" "_▲'
     assert ws.cell(rows["marac_repeat_rate"], 2).number_format.startswith('0.0"%"')  # values are already percentages
     assert "%" not in ws.cell(rows["marac_repeat_rate"], 2).number_format.replace('"%"', "")
 
@@ -184,15 +191,18 @@ def test_a_trend_line_is_drawn_in_the_row_of_every_indicator_with_a_series(book,
     ws = book["Dashboard"]
     anchored = sorted(image.anchor._from.row + 1 for image in ws._images)
     assert all(image.anchor._from.col + 1 == 6 for image in ws._images)  # the Trend column
-    with_data = sorted(row for indicator_id, row in rows.items() if partnership(results, indicator_id)["status"] == "available")
+    with_data = sorted(
+        row for indicator_id, row in rows.items() if partnership(results, indicator_id)["status"] == "available"
+    )
     assert anchored == with_data
 
 
 def contrast(foreground: str, background: str) -> float:
     def luminance(hex_colour: str) -> float:
-        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
         r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
     light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
@@ -218,13 +228,17 @@ def test_every_sheet_has_a_print_area_and_the_data_sheets_fit_their_width(book):
     for ws in book.worksheets:
         assert ws.print_area, ws.title
     data = book["Data"]
-    assert data.sheet_properties.pageSetUpPr.fitToPage and (data.page_setup.fitToWidth, data.page_setup.fitToHeight) == (1, 0)
+    assert data.sheet_properties.pageSetUpPr.fitToPage and (
+        data.page_setup.fitToWidth,
+        data.page_setup.fitToHeight,
+    ) == (1, 0)
     neighbourhoods = book["Neighbourhoods"]  # thousands of rows: its print area is the note saying so
     note = neighbourhoods[neighbourhoods.print_area.split("!")[1].replace("$", "")]
     assert "printing this sheet gives this note only" in note.value
 
 
 # --- Trends, Data, Definitions --------------------------------------------------------
+
 
 def test_trends_has_a_chart_per_available_indicator_and_its_data(book, results):
     ws = book["Trends"]
@@ -254,8 +268,9 @@ def test_data_sheet_equals_the_table(dashboard, book, results):
     for column in table.columns:
         mine, theirs = table[column], data[column]
         if pd.api.types.is_numeric_dtype(mine) and not pd.api.types.is_bool_dtype(mine):
-            np.testing.assert_allclose(theirs.to_numpy(float), mine.to_numpy(float), rtol=0, atol=1e-9, equal_nan=True,
-                                       err_msg=column)
+            np.testing.assert_allclose(
+                theirs.to_numpy(float), mine.to_numpy(float), rtol=0, atol=1e-9, equal_nan=True, err_msg=column
+            )
         else:
             expected = mine.astype(object).where(mine.notna() & (mine.astype(str) != ""), None).tolist()
             got = theirs.astype(object).where(theirs.notna(), None).tolist()
@@ -292,11 +307,22 @@ def test_no_cell_is_a_formula(dashboard):
 
 # --- Formula injection ------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("=1+1", "'=1+1"), ("+44 116", "'+44 116"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tTab", "'\tTab"), ("\rCR", "'\rCR"), ("Blaby", "Blaby"), ("a=b", "a=b"), ("", ""),
-    ("bell\x07", "bell"),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 116", "'+44 116"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tTab", "'\tTab"),
+        ("\rCR", "'\rCR"),
+        ("Blaby", "Blaby"),
+        ("a=b", "a=b"),
+        ("", ""),
+        ("bell\x07", "bell"),
+    ],
+)
 def test_safe_text(text, expected):
     assert safe_text(text) == expected
 
@@ -305,8 +331,11 @@ def test_params_and_data_text_cannot_become_formulas(results, tmp_path):
     table = results.table.copy()
     table.loc[table["area"] == "Blaby", "area"] = EVIL
     table.loc[table["reason"] != "", "reason"] = "@SUM(1+1)"
-    params = {**results.params, "partnership": EVIL,
-              "unavailable": {k: "@SUM(1+1)" for k in results.params["unavailable"]}}
+    params = {
+        **results.params,
+        "partnership": EVIL,
+        "unavailable": {k: "@SUM(1+1)" for k in results.params["unavailable"]},
+    }
     catalogue = dict(results.catalogue)
     catalogue["robbery"] = dataclasses.replace(catalogue["robbery"], title="-Robbery", definition="+cmd|' /C calc'!A0")
     hostile = dataclasses.replace(results, table=table, params=params, catalogue=catalogue)
@@ -343,14 +372,22 @@ def test_indicators_csv_text_cannot_become_a_formula(results, tmp_path):
     assert float(rows[falling]["change_abs"]) == table.at[falling, "change_abs"] < 0  # a negative number, untouched
     back = pd.read_csv(tmp_path / "indicators.csv")
     assert back["change_abs"].dtype == float and back["value"].equals(table["value"])
-    live = [cell for row in rows for cell in row.values()
-            if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", cell)]
+    live = [
+        cell
+        for row in rows
+        for cell in row.values()
+        if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", cell)
+    ]
     assert live == []  # only a negative number may start like a formula
+
+
 # --- LibreOffice ---------------------------------------------------------------------------
+
 
 def pdf_pages(pdf: Path) -> list[tuple[float, float, str]]:
     """(width, height, text) of each page."""
     from pypdf import PdfReader
+
     return [(float(p.mediabox.width), float(p.mediabox.height), p.extract_text()) for p in PdfReader(pdf).pages]
 
 
@@ -358,8 +395,21 @@ def pdf_pages(pdf: Path) -> list[tuple[float, float, str]]:
 def test_libreoffice_prints_the_dashboard_on_one_landscape_page(dashboard, tmp_path, soffice):
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
     try:
-        subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(tmp_path), str(dashboard)], check=True, capture_output=True, timeout=180)
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(dashboard),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     pages = pdf_pages(tmp_path / "dashboard.pdf")
@@ -379,10 +429,13 @@ def test_libreoffice_prints_the_dashboard_on_one_landscape_page(dashboard, tmp_p
 def text_sizes(pdf: Path, page: int = 0) -> list[float]:
     """The printed size (points) of every piece of text on a page: font size times the matrices' vertical scale."""
     from pypdf import PdfReader
+
     sizes = []
+
     def visit(text, cm, tm, font, size):
         if text.strip():
             sizes.append(size * (tm[2] ** 2 + tm[3] ** 2) ** 0.5 * (cm[2] ** 2 + cm[3] ** 2) ** 0.5)
+
     PdfReader(pdf).pages[page].extract_text(visitor_text=visit)
     return sizes
 

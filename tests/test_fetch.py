@@ -1,5 +1,6 @@
 """safer-report fetch: one force's street files out of an archive laid out as police.uk's, from a local zip or
 from a server on 127.0.0.1 (with and without range requests, with a connection that breaks), never the internet."""
+
 from __future__ import annotations
 
 import gzip
@@ -22,7 +23,10 @@ MONTHS = ["2022-07", "2022-08", "2022-09"]
 
 
 def street(month: str, force: str = "Leicestershire Police", extra: int = 0) -> str:
-    rows = [(f"{month}-{i}", f"Blaby 00{i % 3 + 1}A", ["Burglary", "Drugs", "Shoplifting"][i % 3]) for i in range(20 + extra)]
+    rows = [
+        (f"{month}-{i}", f"Blaby 00{i % 3 + 1}A", ["Burglary", "Drugs", "Shoplifting"][i % 3])
+        for i in range(20 + extra)
+    ]
     return street_csv_text(month, rows).replace("Leicestershire Police", force)
 
 
@@ -32,11 +36,15 @@ def archive_bytes(months=MONTHS, changed: str | None = None, filler: int = 1_000
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as book:
         for month in months:
-            book.writestr(f"{month}/{month}-leicestershire-street.csv", street(month, extra=5 if month == changed else 0),
-                          compress_type=zipfile.ZIP_DEFLATED)
+            book.writestr(
+                f"{month}/{month}-leicestershire-street.csv",
+                street(month, extra=5 if month == changed else 0),
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
             book.writestr(f"{month}/{month}-leicestershire-outcomes.csv", "Crime ID,Month\n")
-            book.writestr(f"{month}/{month}-nottinghamshire-street.csv",
-                          street(month, "Nottinghamshire Police") + "#" * filler)
+            book.writestr(
+                f"{month}/{month}-nottinghamshire-street.csv", street(month, "Nottinghamshire Police") + "#" * filler
+            )
             book.writestr(f"{month}/{month}-nottinghamshire-stop-and-search.csv", "Type,Date\n")
     return out.getvalue()
 
@@ -64,9 +72,9 @@ class Server:
                     self.send_response(200)
                 self.send_header("Content-Length", str(end - start + 1))
                 self.end_headers()
-                part = server.body[start:end + 1]
+                part = server.body[start : end + 1]
                 if server.break_after is not None and len(part) > server.break_after:
-                    part, server.break_after = part[:server.break_after], None
+                    part, server.break_after = part[: server.break_after], None
                     self.wfile.write(part)
                     server.sent += len(part)
                     self.close_connection = True
@@ -158,9 +166,11 @@ def test_a_month_present_as_a_plain_csv_is_not_kept_twice(tmp_path):
     (folder / "2022-08-leicestershire-street.csv").write_text(street("2022-08", extra=1))
     done = fetch(str(tmp_path / "archive.zip"), "leicestershire", tmp_path / "into")
     assert (done.added, done.replaced, done.skipped) == (["2022-09"], ["2022-08"], ["2022-07"])
-    assert sorted(p.name for p in folder.iterdir()) == ["2022-07-leicestershire-street.csv",
-                                                        "2022-08-leicestershire-street.csv.gz",
-                                                        "2022-09-leicestershire-street.csv.gz"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "2022-07-leicestershire-street.csv",
+        "2022-08-leicestershire-street.csv.gz",
+        "2022-09-leicestershire-street.csv.gz",
+    ]
 
 
 def test_the_fetched_months_read_as_the_same_files_given_directly(tmp_path):
@@ -212,8 +222,12 @@ def test_an_interrupted_fetch_leaves_whole_months_and_no_part_file(tmp_path, mon
 
     monkeypatch.setattr(gzip.GzipFile, "write", write)
     into = tmp_path / "into"
-    assert cli.main(["fetch", "--archive", str(tmp_path / "archive.zip"), "--force", "leicestershire",
-                     "--into", str(into)]) == 130
+    assert (
+        cli.main(
+            ["fetch", "--archive", str(tmp_path / "archive.zip"), "--force", "leicestershire", "--into", str(into)]
+        )
+        == 130
+    )
     assert "no half-written month is left" in capsys.readouterr().err
     monkeypatch.undo()
     assert kept(into) == {"2022-07-leicestershire-street.csv.gz": street("2022-07")}

@@ -1,5 +1,6 @@
 """helpers.inputs.files: finding the police.uk files, and the input key that decides whether saved
 results (and built outputs) still hold."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import config
-from helpers.inputs import files
 from helpers.errors import InputError
+from helpers.inputs import files
 
 
 @pytest.fixture
@@ -38,8 +39,16 @@ def inputs(tmp_path, monkeypatch, write_street_csv):
     (tmp_path / "elsewhere" / "committee.docx").write_bytes(b"a Word template")
     defaults = tmp_path / "params" / "defaults.yaml"
     kept = [line for line in defaults.read_text().splitlines() if not line.startswith("local_extract:")]
-    defaults.write_text("\n".join([*kept, f"local_extract: {tmp_path / 'elsewhere' / 'partner.csv'}",
-                                    f"paper_template: {tmp_path / 'elsewhere' / 'committee.docx'}", ""]))
+    defaults.write_text(
+        "\n".join(
+            [
+                *kept,
+                f"local_extract: {tmp_path / 'elsewhere' / 'partner.csv'}",
+                f"paper_template: {tmp_path / 'elsewhere' / 'committee.docx'}",
+                "",
+            ]
+        )
+    )
     code = tmp_path / "code.py"
     code.write_text("VERSION = 1\n")
     return police, code
@@ -55,11 +64,14 @@ def test_find_police_files_takes_street_files_in_subfolders_only(inputs):
     assert [p.name for p in found] == ["2022-08-leicestershire-street.csv", "2022-09-leicestershire-street.csv.gz"]
 
 
-@pytest.mark.parametrize("make, problem", [
-    (lambda tmp: tmp / "nowhere", "folder of police.uk files not found"),
-    (lambda tmp: (tmp / "a.csv").write_text("x") and tmp / "a.csv", "is a file"),
-    (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", "no police.uk street-level files"),
-])
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (lambda tmp: tmp / "nowhere", "folder of police.uk files not found"),
+        (lambda tmp: (tmp / "a.csv").write_text("x") and tmp / "a.csv", "is a file"),
+        (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", "no police.uk street-level files"),
+    ],
+)
 def test_find_police_files_names_the_folder_when_there_is_nothing_to_read(make, problem, tmp_path):
     folder = make(tmp_path)
     with pytest.raises(InputError, match=problem) as caught:
@@ -145,8 +157,12 @@ def _readers():
     from helpers.inputs.catalogue import load_catalogue
     from helpers.inputs.params import load_params
     from helpers.inputs.partnerships import load_partnerships
-    return {"quarter params": lambda path: load_params("2022-23-Q2", path),
-            "partnerships.yaml": load_partnerships, "indicators.yaml": load_catalogue}
+
+    return {
+        "quarter params": lambda path: load_params("2022-23-Q2", path),
+        "partnerships.yaml": load_partnerships,
+        "indicators.yaml": load_catalogue,
+    }
 
 
 @pytest.mark.parametrize("reader", list(_readers()))

@@ -12,6 +12,7 @@ Set-up (24 months, Oct 2020 - Sep 2022):
 * ``qpct`` (local quarterly percentage), rows at the 8 quarter ends 2020-12 .. 2022-09:
   Blaby 1, 2, ..., 8 out of 10; every other district 2 out of 10; Rutland has no 2022-06 row.
 """
+
 import datetime as dt
 import math
 
@@ -20,10 +21,16 @@ import pandas as pd
 import pytest
 
 import board
-from helpers import config
 from helpers.analysis.assess import assess
-from helpers.analysis.indicators import (TABLE_COLUMNS, monthly_numerators, population_note, population_year,
-                                        published, quarter_table, rolling_values)
+from helpers.analysis.indicators import (
+    TABLE_COLUMNS,
+    monthly_numerators,
+    population_note,
+    population_year,
+    published,
+    quarter_table,
+    rolling_values,
+)
 from helpers.inputs.catalogue import Indicator
 from helpers.presentation.narrative import change_text, key_point
 from helpers.quarters import Quarter, window
@@ -36,8 +43,18 @@ OTHERS = [d for d in board.DISTRICTS if d != "Blaby"]
 
 
 def indicator(id, measure, source, per=None, crime_types=(), frequency="monthly"):
-    return Indicator(id, id.title(), "reduce_crime", measure, "lower_is_better", source, "definition",
-                     per=per, crime_types=crime_types, frequency=frequency)
+    return Indicator(
+        id,
+        id.title(),
+        "reduce_crime",
+        measure,
+        "lower_is_better",
+        source,
+        "definition",
+        per=per,
+        crime_types=crime_types,
+        frequency=frequency,
+    )
 
 
 CATALOGUE = {
@@ -49,15 +66,21 @@ CATALOGUE = {
 
 
 def population():
-    return pd.DataFrame([(year, code, 10000 * (year - 2020)) for year in (2021, 2022) for code in board.DISTRICTS.values()],
-                        columns=["year", "area_code", "population"])
+    return pd.DataFrame(
+        [(year, code, 10000 * (year - 2020)) for year in (2021, 2022) for code in board.DISTRICTS.values()],
+        columns=["year", "area_code", "population"],
+    )
 
 
 def police_counts():
     rows = []
     for month in MONTHS:
-        rows += [(month, "Blaby", "Burglary", 1), (month, "Blaby", "Robbery", 2 if month in LATER else 1),
-                 (month, "Blaby", "Drugs", 5), (month, "Rutland", "Burglary", 3)]
+        rows += [
+            (month, "Blaby", "Burglary", 1),
+            (month, "Blaby", "Robbery", 2 if month in LATER else 1),
+            (month, "Blaby", "Drugs", 5),
+            (month, "Rutland", "Burglary", 3),
+        ]
     return pd.DataFrame(rows, columns=["month", "district", "crime_type", "count"])
 
 
@@ -96,12 +119,13 @@ def at(frame, indicator_id, area, month, column="numerator"):
 
 # --- monthly_numerators -------------------------------------------------------------------
 
+
 def test_police_counts_become_numerators(monthly):
-    assert at(monthly, "crime", "Blaby", "2022-09") == 3          # 1 Burglary + 2 Robbery; Drugs not counted
-    assert at(monthly, "crime", "Blaby", "2021-09") == 2          # 1 + 1
+    assert at(monthly, "crime", "Blaby", "2022-09") == 3  # 1 Burglary + 2 Robbery; Drugs not counted
+    assert at(monthly, "crime", "Blaby", "2021-09") == 2  # 1 + 1
     assert at(monthly, "crime", "Rutland", "2022-09") == 3
-    assert at(monthly, "crime", "Harborough", "2022-09") == 0     # no rows: a real zero for police.uk data
-    assert at(monthly, "crime", board.COUNTY, "2022-09") == 3    # Blaby only; Rutland is not in the county
+    assert at(monthly, "crime", "Harborough", "2022-09") == 0  # no rows: a real zero for police.uk data
+    assert at(monthly, "crime", board.COUNTY, "2022-09") == 3  # Blaby only; Rutland is not in the county
     assert at(monthly, "crime", board.PARTNERSHIP, "2022-09") == 6  # Blaby 3 + Rutland 3
     assert math.isnan(at(monthly, "crime", "Blaby", "2022-09", "denominator"))
 
@@ -130,6 +154,7 @@ def test_percentage_numerators_and_denominators_are_summed(monthly):
 
 
 # --- rolling_values -----------------------------------------------------------------------
+
 
 def test_rolling_rates_use_the_right_population_year(rolling):
     # 12 months to Sep 2022 (mid-2022, 20,000 a district): Blaby (1+2) x 12 = 36 -> 36 / 20,000 x 1,000 = 1.8
@@ -203,7 +228,9 @@ def test_quarterly_indicator_sums_four_quarter_ends(rolling):
 def test_missing_police_month_is_not_zero():
     months = [m for m in MONTHS if m != "2022-05"]
     counts = police_counts()
-    monthly = monthly_numerators(counts[counts["month"] != "2022-05"], local_rows(), CATALOGUE, months, board.BOARD.areas)
+    monthly = monthly_numerators(
+        counts[counts["month"] != "2022-05"], local_rows(), CATALOGUE, months, board.BOARD.areas
+    )
     rolling = rolling_values(monthly, CATALOGUE, population(), [Q2.end_month], board.BOARD.areas)
     for area in board.AREAS:
         assert math.isnan(at(rolling, "crime", area, "2022-09", "value"))
@@ -223,6 +250,7 @@ def test_local_indicator_with_no_rows_at_all_is_not_available():
 
 
 # --- quarter_table ------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def table(rolling, monthly):
@@ -252,15 +280,15 @@ def test_previous_year_and_change(table):
     # now 72 / 160,000 x 1,000 = 0.45; a year earlier 60 / 80,000 x 1,000 = 0.75
     assert row["numerator"] == 72 and row["previous_numerator"] == 60
     assert row["value"] == pytest.approx(0.45) and row["previous_value"] == pytest.approx(0.75)
-    assert row["change_abs"] == pytest.approx(-0.30)            # 0.45 - 0.75
-    assert row["change_pct"] == pytest.approx(-40.0)            # -0.30 / 0.75 x 100
+    assert row["change_abs"] == pytest.approx(-0.30)  # 0.45 - 0.75
+    assert row["change_pct"] == pytest.approx(-40.0)  # -0.30 / 0.75 x 100
     assert row["status"] == "available" and row["reason"] == ""
     blaby = row_of(table, "crime", "Blaby")
-    assert blaby["change_abs"] == pytest.approx(-0.6)           # 1.8 - 2.4
-    assert blaby["change_pct"] == pytest.approx(-25.0)          # -0.6 / 2.4 x 100
+    assert blaby["change_abs"] == pytest.approx(-0.6)  # 1.8 - 2.4
+    assert blaby["change_pct"] == pytest.approx(-25.0)  # -0.6 / 2.4 x 100
     q = row_of(table, "qpct", "Blaby")
-    assert q["change_abs"] == pytest.approx(40.0)               # 65% - 25%
-    assert q["change_pct"] == pytest.approx(160.0)              # 40 / 25 x 100
+    assert q["change_abs"] == pytest.approx(40.0)  # 65% - 25%
+    assert q["change_pct"] == pytest.approx(160.0)  # 40 / 25 x 100
 
 
 def test_unavailable_indicator_has_the_reason_and_no_values(table):
@@ -303,19 +331,25 @@ def test_an_extract_ending_early_gives_one_reason_for_every_local_indicator():
     assert row["reason"] == "no local figures for July to September 2022 (the local extract ends June 2022)."
     # local_rate also lacks Melton's March 2022, qpct Rutland's April to June 2022: each gap keeps its own cause
     assert row_of(table, "local_rate", board.PARTNERSHIP)["reason"] == (
-        "no local figures from Melton for March 2022, and none for July to September 2022 (the local extract ends June 2022).")
+        "no local figures from Melton for March 2022, and none for July to September 2022 (the local extract ends June 2022)."
+    )
     assert row_of(table, "qpct", board.PARTNERSHIP)["reason"] == (
         "no local figures from Rutland for April to June 2022, and none for July to September 2022 "
-        "(the local extract ends June 2022).")
+        "(the local extract ends June 2022)."
+    )
 
 
 def test_previous_year_gap_gives_this_year_uncompared_with_the_cause():
     """police.uk files for November and December 2020 missing: the previous 12 months are incomplete."""
     months = [m for m in MONTHS if m not in ("2020-11", "2020-12")]
     counts = police_counts()
-    monthly = monthly_numerators(counts[counts["month"].isin(months)], local_rows(), CATALOGUE, months, board.BOARD.areas)
+    monthly = monthly_numerators(
+        counts[counts["month"].isin(months)], local_rows(), CATALOGUE, months, board.BOARD.areas
+    )
     rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)), board.BOARD.areas)
-    row = row_of(quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False, board.BOARD.areas), "crime", board.PARTNERSHIP)
+    row = row_of(
+        quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False, board.BOARD.areas), "crime", board.PARTNERSHIP
+    )
     assert row["status"] == "available" and row["value"] == pytest.approx(0.45) and np.isnan(row["previous_value"])
     assert row["reason"] == "the police.uk files for November to December 2020 are missing."
 
@@ -323,8 +357,12 @@ def test_previous_year_gap_gives_this_year_uncompared_with_the_cause():
 def test_change_from_a_previous_value_of_0_is_new_never_inf():
     """Melton has 1 Robbery a month in the later year only: 0 per 1,000 before, 12 / 20,000 x 1,000 = 0.6 now.
     Harborough has no crime in either year."""
-    extra = pd.DataFrame([(m, "Melton", "Robbery", 1) for m in LATER], columns=["month", "district", "crime_type", "count"])
-    monthly = monthly_numerators(pd.concat([police_counts(), extra]), local_rows(), CATALOGUE, MONTHS, board.BOARD.areas)
+    extra = pd.DataFrame(
+        [(m, "Melton", "Robbery", 1) for m in LATER], columns=["month", "district", "crime_type", "count"]
+    )
+    monthly = monthly_numerators(
+        pd.concat([police_counts(), extra]), local_rows(), CATALOGUE, MONTHS, board.BOARD.areas
+    )
     rolling = rolling_values(monthly, CATALOGUE, population(), list(window(Q2.end_month, 24)), board.BOARD.areas)
     table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False, board.BOARD.areas)
     assert not np.isinf(table["change_pct"]).any()
@@ -335,11 +373,15 @@ def test_change_from_a_previous_value_of_0_is_new_never_inf():
     assert change_text(melton) == "new" and change_text(harborough) == "no change"
     # the percent-band rule still reads the direction: any rise from 0 is beyond the band
     judged = assess(table, monthly, CATALOGUE, {"change_rule": "percent_band", "percent_band": 5}, Q2)
-    assert (row_of(judged, "crime", "Melton")["direction"], row_of(judged, "crime", "Melton")["judgement"]) == \
-        ("higher", "deteriorating")
+    assert (row_of(judged, "crime", "Melton")["direction"], row_of(judged, "crime", "Melton")["judgement"]) == (
+        "higher",
+        "deteriorating",
+    )
     assert row_of(judged, "crime", "Harborough")["direction"] == "similar"
     sentence = key_point(row_of(judged, "crime", "Melton").to_dict(), CATALOGUE["crime"])
-    assert sentence.startswith("Crime is deteriorating: 0.00 to 0.60 per 1,000 over the last year (new), a significant rise.")
+    assert sentence.startswith(
+        "Crime is deteriorating: 0.00 to 0.60 per 1,000 over the last year (new), a significant rise."
+    )
 
 
 def test_population_year():
@@ -352,7 +394,9 @@ def test_population_year():
     assert population_year(pd.Period("2022-12", "M"), years)[0] == 2022
     # Apr 2025 - Mar 2026: middle ~ 1 Oct 2025 -> mid-2025 not held; latest is 2024
     assert population_year(pd.Period("2026-03", "M"), years) == (
-        2024, "mid-2025, nearest its middle, is not in the population files; the latest available used")
+        2024,
+        "mid-2025, nearest its middle, is not in the population files; the latest available used",
+    )
     # three months, Dec 2019 - Feb 2020: middle ~ 15 Jan 2020, 199 days after mid-2019 and 167 before mid-2020
     assert population_year(pd.Period("2020-02", "M"), years, months=3) == (2020, "")
 
@@ -362,7 +406,9 @@ def test_population_year_as_published_by_a_day():
     end = pd.Period("2022-09", "M")  # nearest mid-2022
     # by 17 Nov 2022 neither mid-2022 (26 Mar 2024) nor mid-2021 (21 Dec 2022) was out: mid-2020 (25 Jun 2021)
     assert population_year(end, years, published_by=dt.date(2022, 11, 17)) == (
-        2020, "mid-2022, nearest its middle, was first published on 26 March 2024")
+        2020,
+        "mid-2022, nearest its middle, was first published on 26 March 2024",
+    )
     assert population_year(end, years, published_by=dt.date(2022, 12, 21))[0] == 2021  # out that day
     assert population_year(end, years, published_by=dt.date(2024, 3, 26)) == (2022, "")
     # mid-2024 is not in ESTIMATE_PUBLISHED: assumed out on 30 June 2025
@@ -372,21 +418,28 @@ def test_population_year_as_published_by_a_day():
 
 
 def test_rolling_rates_use_the_estimate_published_by_a_day(monthly):
-    rolling = rolling_values(monthly, CATALOGUE, population(), [Q2.end_month], board.BOARD.areas, published_by=dt.date(2023, 1, 1))
+    rolling = rolling_values(
+        monthly, CATALOGUE, population(), [Q2.end_month], board.BOARD.areas, published_by=dt.date(2023, 1, 1)
+    )
     # mid-2022 was first published on 26 March 2024: mid-2021's 10,000 a district stands in, 36 / 10,000 x 1,000
     assert at(rolling, "crime", "Blaby", "2022-09", "population_year") == 2021
     assert at(rolling, "crime", "Blaby", "2022-09", "value") == pytest.approx(3.6)
 
 
 def test_population_note_says_which_estimates_and_why():
-    uses = [("the 12 months to September 2022", 2020, "mid-2022, nearest its middle, was first published on 26 March 2024"),
-            ("the pre-pandemic baseline", 2020, "")]
+    uses = [
+        ("the 12 months to September 2022", 2020, "mid-2022, nearest its middle, was first published on 26 March 2024"),
+        ("the pre-pandemic baseline", 2020, ""),
+    ]
     assert population_note(uses, dt.date(2022, 11, 17), False, "the board's meeting date") == (
         "those published by 17 November 2022, the board's meeting date; for each period the one nearest its middle, unless "
         "stated: mid-2020 for the 12 months to September 2022 (mid-2022, nearest its middle, was first published on "
-        "26 March 2024) and mid-2020 for the pre-pandemic baseline")
+        "26 March 2024) and mid-2020 for the pre-pandemic baseline"
+    )
     assert population_note(uses[1:], None, False) == (
         "the latest available; for each period the one nearest its middle, unless stated: mid-2020 for the pre-pandemic "
-        "baseline")
+        "baseline"
+    )
     assert population_note(uses[1:], None, True).startswith(
-        "the latest available (no meeting date is set to limit them to those published by then);")
+        "the latest available (no meeting date is set to limit them to those published by then);"
+    )

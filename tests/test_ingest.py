@@ -1,4 +1,5 @@
 """helpers.inputs.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
+
 import collections
 import csv
 import gzip
@@ -10,14 +11,20 @@ import zipfile
 import pandas as pd
 import pytest
 
-from conftest import POLICE_HEADER, street_csv_text
 import board
+from conftest import POLICE_HEADER, street_csv_text
 from helpers import config
-from helpers.inputs.catalogue import load_catalogue
-from helpers.errors import InputError
 from helpers.analysis.neighbourhoods import district_of
-from helpers.inputs.ingest import (missing_population, missing_population_message, read_local_extract,
-                                   read_lsoa_population, read_police_uk, read_population)
+from helpers.errors import InputError
+from helpers.inputs.catalogue import load_catalogue
+from helpers.inputs.ingest import (
+    missing_population,
+    missing_population_message,
+    read_local_extract,
+    read_lsoa_population,
+    read_police_uk,
+    read_population,
+)
 
 # --- police.uk ------------------------------------------------------------------------
 
@@ -25,12 +32,12 @@ from helpers.inputs.ingest import (missing_population, missing_population_messag
 SEPTEMBER = [
     ("s1", "Blaby 001A", "Burglary"),
     ("s2", "Blaby 002B", "Burglary"),
-    ("", "Blaby 001A", "Anti-social behaviour"),            # ASB rows have no Crime ID
+    ("", "Blaby 001A", "Anti-social behaviour"),  # ASB rows have no Crime ID
     ("s4", "Hinckley and Bosworth 001A", "Vehicle crime"),
-    ("s5", "Leicester 010C", "Burglary"),                   # Leicester: not in the partnership
-    ("s6", "Rugby 001A", "Shoplifting"),                    # a neighbouring force area
-    ("s7", "", "Robbery"),                                  # no location
-    ("", "Rutland 003A", "Anti-social behaviour"),          # a second empty Crime ID is fine
+    ("s5", "Leicester 010C", "Burglary"),  # Leicester: not in the partnership
+    ("s6", "Rugby 001A", "Shoplifting"),  # a neighbouring force area
+    ("s7", "", "Robbery"),  # no location
+    ("", "Rutland 003A", "Anti-social behaviour"),  # a second empty Crime ID is fine
     ("s9", "North West Leicestershire 012B", "Violence and sexual offences"),
 ]
 OCTOBER = [
@@ -149,7 +156,11 @@ def test_missing_column_names_column_file_and_row_1(tmp_path, write_street_csv):
 
 @pytest.mark.parametrize("bad_month", ["2022-9", "Sep-22", "2022-13", ""])
 def test_month_not_yyyy_mm_names_the_line(tmp_path, write_street_csv, bad_month):
-    rows = [("a", "Blaby 001A", "Burglary"), ("b", "Blaby 001A", "Burglary"), ("c", "Blaby 001A", "Burglary", bad_month)]
+    rows = [
+        ("a", "Blaby 001A", "Burglary"),
+        ("b", "Blaby 001A", "Burglary"),
+        ("c", "Blaby 001A", "Burglary", bad_month),
+    ]
     path = write_street_csv(tmp_path, "2022-09", rows)
     error = error_of(read_police_uk, tmp_path)
     # header is line 1, so the third data row is line 4
@@ -168,14 +179,35 @@ def test_month_not_matching_file_name(tmp_path, write_street_csv):
 def _published_rows(month: str) -> list[list[str]]:
     """Repeated Crime IDs in the shapes police.uk publishes: an exact copy, and copies that differ in the outcome,
     the LSOA and the crime type; two ASB rows alike in every field are two incidents, not a copy."""
+
     def row(crime_id, lsoa, crime_type, outcome="Under investigation"):
-        return [crime_id, month, "Leicestershire Police", "Leicestershire Police", "-1.2", "52.6",
-                "On or near High Street", "E01000001", lsoa, crime_type, outcome, ""]
-    return [row("a", "Blaby 001A", "Burglary"), row("a", "Blaby 001A", "Burglary"),             # exact copy
-            row("b", "Blaby 001A", "Shoplifting"), row("b", "Blaby 001A", "Shoplifting", "Court result unavailable"),
-            row("c", "Blaby 001A", "Robbery"), row("c", "Melton 002B", "Robbery"),               # another LSOA
-            row("d", "Melton 002B", "Drugs"), row("d", "Melton 002B", "Public order"),           # another crime type
-            row("", "Melton 002B", "Anti-social behaviour", ""), row("", "Melton 002B", "Anti-social behaviour", "")]
+        return [
+            crime_id,
+            month,
+            "Leicestershire Police",
+            "Leicestershire Police",
+            "-1.2",
+            "52.6",
+            "On or near High Street",
+            "E01000001",
+            lsoa,
+            crime_type,
+            outcome,
+            "",
+        ]
+
+    return [
+        row("a", "Blaby 001A", "Burglary"),
+        row("a", "Blaby 001A", "Burglary"),  # exact copy
+        row("b", "Blaby 001A", "Shoplifting"),
+        row("b", "Blaby 001A", "Shoplifting", "Court result unavailable"),
+        row("c", "Blaby 001A", "Robbery"),
+        row("c", "Melton 002B", "Robbery"),  # another LSOA
+        row("d", "Melton 002B", "Drugs"),
+        row("d", "Melton 002B", "Public order"),  # another crime type
+        row("", "Melton 002B", "Anti-social behaviour", ""),
+        row("", "Melton 002B", "Anti-social behaviour", ""),
+    ]
 
 
 def _write_rows(path, rows) -> None:
@@ -188,10 +220,15 @@ def _write_rows(path, rows) -> None:
 def test_repeated_crime_ids_are_counted_as_published_and_reported(tmp_path):
     _write_rows(tmp_path / "2022-09-leicestershire-street.csv", _published_rows("2022-09"))
     data = read_police_uk(tmp_path)
-    assert counts_dict(data) == {("2022-09", "Blaby", "Burglary"): 2, ("2022-09", "Blaby", "Shoplifting"): 2,
-                                 ("2022-09", "Blaby", "Robbery"): 1, ("2022-09", "Melton", "Robbery"): 1,
-                                 ("2022-09", "Melton", "Drugs"): 1, ("2022-09", "Melton", "Public order"): 1,
-                                 ("2022-09", "Melton", "Anti-social behaviour"): 2}
+    assert counts_dict(data) == {
+        ("2022-09", "Blaby", "Burglary"): 2,
+        ("2022-09", "Blaby", "Shoplifting"): 2,
+        ("2022-09", "Blaby", "Robbery"): 1,
+        ("2022-09", "Melton", "Robbery"): 1,
+        ("2022-09", "Melton", "Drugs"): 1,
+        ("2022-09", "Melton", "Public order"): 1,
+        ("2022-09", "Melton", "Anti-social behaviour"): 2,
+    }
     quality = data.quality.iloc[0]
     assert (quality["rows"], quality["repeated_ids"], quality["exact_copies"], quality["dropped"]) == (10, 4, 1, 0)
 
@@ -234,7 +271,8 @@ def _zip_beside(folder, csv_path):
 
 COPIES = {
     "a .csv.gz beside its .csv": lambda folder, path: (folder / (path.name + ".gz")).write_bytes(
-        gzip.compress(path.read_bytes())),
+        gzip.compress(path.read_bytes())
+    ),
     "a zip named by month beside the CSV": _zip_beside,
     "renamed to another force": lambda folder, path: shutil.copy(path, folder / "2022-09-nottinghamshire-street.csv"),
     "no date in the name": lambda folder, path: shutil.copy(path, folder / "copy-street.csv"),
@@ -260,7 +298,8 @@ def test_a_file_holds_the_force_its_rows_name(tmp_path, write_street_csv):
     write_street_csv(tmp_path, "2022-09", SEPTEMBER)
     other = street_csv_text("2022-09", [("n1", "Rushcliffe 001A", "Burglary"), ("n2", "Gedling 002A", "Drugs")])
     (tmp_path / "2022-09-leicestershire-2-street.csv").write_text(
-        other.replace("Leicestershire Police", "Nottinghamshire Police"))
+        other.replace("Leicestershire Police", "Nottinghamshire Police")
+    )
     data = read_police_uk(tmp_path, small_areas={"Blaby"})
     counts = counts_dict(data)
     assert counts[("2022-09", "Rushcliffe", "Burglary")] == 1 and counts[("2022-09", "Blaby", "Burglary")] == 2
@@ -268,23 +307,33 @@ def test_a_file_holds_the_force_its_rows_name(tmp_path, write_street_csv):
     assert set(data.lsoa_counts["lsoa_name"].str.split().str[0]) == {"Blaby"}
 
 
-def test_crime_types_in_other_letter_case_are_police_uks_and_unknown_ones_count_in_total_crime(tmp_path,
-                                                                                               write_street_csv):
+def test_crime_types_in_other_letter_case_are_police_uks_and_unknown_ones_count_in_total_crime(
+    tmp_path, write_street_csv
+):
     from helpers.analysis.indicators import monthly_numerators
     from helpers.inputs.partnerships import Area
 
-    rows = [("a", "Blaby 001A", "burglary"), ("b", "Blaby 001A", "BURGLARY "), ("c", "Blaby 001A", "Fraud"),
-            ("d", "Blaby 001A", "Fraud"), ("", "Blaby 001A", "anti-social behaviour")]
+    rows = [
+        ("a", "Blaby 001A", "burglary"),
+        ("b", "Blaby 001A", "BURGLARY "),
+        ("c", "Blaby 001A", "Fraud"),
+        ("d", "Blaby 001A", "Fraud"),
+        ("", "Blaby 001A", "anti-social behaviour"),
+    ]
     write_street_csv(tmp_path, "2022-09", rows)
     data = read_police_uk(tmp_path)
-    assert counts_dict(data) == {("2022-09", "Blaby", "Burglary"): 2, ("2022-09", "Blaby", "Fraud"): 2,
-                                 ("2022-09", "Blaby", "Anti-social behaviour"): 1}
+    assert counts_dict(data) == {
+        ("2022-09", "Blaby", "Burglary"): 2,
+        ("2022-09", "Blaby", "Fraud"): 2,
+        ("2022-09", "Blaby", "Anti-social behaviour"): 1,
+    }
     (warning,) = data.warnings
     assert "crime type 'Fraud' (2 rows)" in warning and "total recorded crime" in warning
     catalogue = load_catalogue()
     local = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
-    monthly = monthly_numerators(data.counts, local, catalogue, ["2022-09"], [Area("Blaby", "E07000129", "district",
-                                                                                    {"Blaby": "E07000129"})])
+    monthly = monthly_numerators(
+        data.counts, local, catalogue, ["2022-09"], [Area("Blaby", "E07000129", "district", {"Blaby": "E07000129"})]
+    )
     numerator = monthly.set_index("indicator_id")["numerator"]
     assert numerator["total_crime"] == 4 and numerator["burglary_total"] == 2 and numerator["asb_total"] == 1
 
@@ -360,10 +409,10 @@ def test_read_population_bundled():
     assert "E06000016" not in set(population["area_code"])  # Leicester
     lookup = population.set_index(["year", "area_code"])["population"]
     # values read off the source CSV rows by hand
-    assert lookup[(2022, "E06000017")] == 41151    # Rutland, ons_mye_lad_totals_2021_2024_england_wales.csv
-    assert lookup[(2019, "E07000129")] == 101526   # Blaby, ons_mye_mid2019_..._single_year_age.csv
-    assert lookup[(2020, "E07000130")] == 188416   # Charnwood, ons_mye_mid2020_...
-    assert lookup[(2024, "E07000135")] == 61695    # Oadby and Wigston, totals file
+    assert lookup[(2022, "E06000017")] == 41151  # Rutland, ons_mye_lad_totals_2021_2024_england_wales.csv
+    assert lookup[(2019, "E07000129")] == 101526  # Blaby, ons_mye_mid2019_..._single_year_age.csv
+    assert lookup[(2020, "E07000130")] == 188416  # Charnwood, ons_mye_mid2020_...
+    assert lookup[(2024, "E07000135")] == 61695  # Oadby and Wigston, totals file
 
 
 def test_shipped_successors_match_the_shipped_population_files():
@@ -396,17 +445,21 @@ def population_files(tmp_path):
         "lad21_code,lad21_name,total_population,0,1\n"
         "E07000163,Craven,57000,1,2\n"
         "E07000164,Hambleton,92000,3,4\n"
-        "E06000017,Rutland,41000,5,6\n")
+        "E06000017,Rutland,41000,5,6\n"
+    )
     (folder / "totals.csv").write_text(
         "year,lad_code,lad_name,population\n"
         "2022,E06000065,North Yorkshire,150500\n"
-        "2022,E06000017,Rutland,\"41,151\"\n"
-        "2023,E07000163,Craven,58000\n"           # one predecessor only: no sum for 2023
-        "2023,E06000017,Rutland,41500\n")
+        '2022,E06000017,Rutland,"41,151"\n'
+        "2023,E07000163,Craven,58000\n"  # one predecessor only: no sum for 2023
+        "2023,E06000017,Rutland,41500\n"
+    )
     successors = tmp_path / "successors.csv"
-    successors.write_text("old_code,old_name,new_code,new_name,changed\n"
-                          "E07000163,Craven,E06000065,North Yorkshire,2023-04-01\n"
-                          "E07000164,Hambleton,E06000065,North Yorkshire,2023-04-01\n")
+    successors.write_text(
+        "old_code,old_name,new_code,new_name,changed\n"
+        "E07000163,Craven,E06000065,North Yorkshire,2023-04-01\n"
+        "E07000164,Hambleton,E06000065,North Yorkshire,2023-04-01\n"
+    )
     return folder, successors
 
 
@@ -419,9 +472,11 @@ def test_a_new_district_before_its_creation_is_the_sum_of_those_it_replaced(popu
     wanted = {"E06000065": "North Yorkshire", "E06000017": "Rutland"}
     population = read_population(folder, wanted, successors)
     assert as_dict(population) == {
-        (2021, "E06000017"): 41000, (2021, "E06000065"): 57000 + 92000,   # old codes: summed
-        (2022, "E06000017"): 41151, (2022, "E06000065"): 150500,          # its own row
-        (2023, "E06000017"): 41500,                                        # Hambleton missing: no sum
+        (2021, "E06000017"): 41000,
+        (2021, "E06000065"): 57000 + 92000,  # old codes: summed
+        (2022, "E06000017"): 41151,
+        (2022, "E06000065"): 150500,  # its own row
+        (2023, "E06000017"): 41500,  # Hambleton missing: no sum
     }
     assert list(population.columns) == ["year", "area_code", "population"]
     assert missing_population(population, wanted, 2023) == ["E06000065"]
@@ -432,8 +487,15 @@ def test_old_codes_are_read_as_they_are_and_none_means_every_district(population
     folder, successors = population_files
     assert as_dict(read_population(folder, {"E07000164": "Hambleton"}, successors)) == {(2021, "E07000164"): 92000}
     assert as_dict(read_population(folder, None, successors)) == {
-        (2021, "E07000163"): 57000, (2021, "E07000164"): 92000, (2021, "E06000017"): 41000, (2021, "E06000065"): 149000,
-        (2022, "E06000065"): 150500, (2022, "E06000017"): 41151, (2023, "E07000163"): 58000, (2023, "E06000017"): 41500}
+        (2021, "E07000163"): 57000,
+        (2021, "E07000164"): 92000,
+        (2021, "E06000017"): 41000,
+        (2021, "E06000065"): 149000,
+        (2022, "E06000065"): 150500,
+        (2022, "E06000017"): 41151,
+        (2023, "E07000163"): 58000,
+        (2023, "E06000017"): 41500,
+    }
 
 
 def test_a_district_without_an_estimate_is_named_with_the_year_and_the_file_to_add(population_files):
@@ -444,7 +506,8 @@ def test_a_district_without_an_estimate_is_named_with_the_year_and_the_file_to_a
     assert missing == ["E06000063", "E06000064"]
     assert missing_population_message(wanted, missing, 2023, folder) == (
         f"no mid-2023 population for Cumberland (E06000063), Westmorland and Furness (E06000064) in {folder}: "
-        "add ONS's mid-2023 estimates (MYE2 - Persons, All ages) as a CSV file with columns year, lad_code, population")
+        "add ONS's mid-2023 estimates (MYE2 - Persons, All ages) as a CSV file with columns year, lad_code, population"
+    )
     assert " in data/population: " in missing_population_message(wanted, missing, 2023)  # shown from the project
 
 
@@ -468,25 +531,31 @@ def test_population_unknown_file_layout(tmp_path):
 
 # --- Small-area population ----------------------------------------------------------------
 
+
 def test_lsoa_population_in_either_ons_layout(tmp_path):
     """ONS's 2021-LSOA layout below a title line, and the older 2011-LSOA layout in another case and spacing."""
     recent = tmp_path / "sapelsoa2022.csv"
-    recent.write_text("Mid-2022 LSOA population estimates\n"
-                      "LAD 2021 Code,LAD 2021 Name,LSOA 2021 Code,LSOA 2021 Name,Total,F0\n"
-                      "E07000133,Melton,E01025885,Melton 001A,\"1,512\",7\n\n"
-                      "E07000133,Melton,E01025886,Melton 001B,1498,9\n")
+    recent.write_text(
+        "Mid-2022 LSOA population estimates\n"
+        "LAD 2021 Code,LAD 2021 Name,LSOA 2021 Code,LSOA 2021 Name,Total,F0\n"
+        'E07000133,Melton,E01025885,Melton 001A,"1,512",7\n\n'
+        "E07000133,Melton,E01025886,Melton 001B,1498,9\n"
+    )
     assert read_lsoa_population(recent).to_dict() == {"E01025885": 1512, "E01025886": 1498}
     older = tmp_path / "sape2020.csv"
     older.write_text("lsoa  code,LSOA_Name,All Ages,0\nW01000001,Isle of Anglesey 001A,1650,12\n")
     assert read_lsoa_population(older).to_dict() == {"W01000001": 1650}
 
 
-@pytest.mark.parametrize("row, problem", [
-    ("Melton 001B,E01025886,", "population '' for E01025886 is not a positive whole number"),
-    ("Melton 001B,E01025886,0", "population '0' for E01025886 is not a positive whole number"),
-    ("Melton 001B,E07000133,1498", "'E07000133' is not an LSOA code such as E01025885"),
-    ("Melton 001B,E01025885,1498", "E01025885 appears twice (also on line 2)"),
-])
+@pytest.mark.parametrize(
+    "row, problem",
+    [
+        ("Melton 001B,E01025886,", "population '' for E01025886 is not a positive whole number"),
+        ("Melton 001B,E01025886,0", "population '0' for E01025886 is not a positive whole number"),
+        ("Melton 001B,E07000133,1498", "'E07000133' is not an LSOA code such as E01025885"),
+        ("Melton 001B,E01025885,1498", "E01025885 appears twice (also on line 2)"),
+    ],
+)
 def test_a_bad_lsoa_population_row_is_one_line_naming_file_and_row(tmp_path, row, problem):
     path = tmp_path / "lsoa.csv"
     path.write_text(f"LSOA Name,LSOA Code,All Ages\nMelton 001A,E01025885,1512\n{row}\n")
@@ -496,13 +565,17 @@ def test_a_bad_lsoa_population_row_is_one_line_naming_file_and_row(tmp_path, row
 def test_a_file_that_is_not_lsoa_population_says_what_it_needs(tmp_path):
     path = tmp_path / "lsoa.csv"
     path.write_text("year,lad_code,population\n2021,E07000133,51394\n")
-    assert "no header naming the LSOA code ('LSOA 2021 Code' or 'LSOA Code')" in str(error_of(read_lsoa_population, path))
+    assert "no header naming the LSOA code ('LSOA 2021 Code' or 'LSOA Code')" in str(
+        error_of(read_lsoa_population, path)
+    )
     path.write_text("LSOA 2021 Code,LSOA 2021 Name,Males\nE01025885,Melton 001A,700\n")
     assert str(error_of(read_lsoa_population, path)) == (
-        f"{path}, row 1: no all-ages population column: expected 'Total' or 'All Ages' beside 'LSOA 2021 Code'")
+        f"{path}, row 1: no all-ages population column: expected 'Total' or 'All Ages' beside 'LSOA 2021 Code'"
+    )
 
 
 # --- Local extracts ---------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def catalogue():
@@ -512,9 +585,9 @@ def catalogue():
 HEADER = "area,period,indicator_id,numerator,denominator\n"
 GOOD = (
     "Blaby,2022-09,asb_nuisance,12,\n"
-    "E06000017,2022-09,asb_nuisance,3,\n"            # ONS code for Rutland
+    "E06000017,2022-09,asb_nuisance,3,\n"  # ONS code for Rutland
     "Charnwood,2022-23-Q2,marac_repeat_rate,10,30\n"  # quarter -> its last month, 2022-09
-    "Melton,2022-23-Q4,cohesion_survey,80,100\n"      # Q4 2022-23 ends March 2023
+    "Melton,2022-23-Q4,cohesion_survey,80,100\n"  # Q4 2022-23 ends March 2023
     'Harborough,2022-07,hate_crime,"1,234",\n'
 )
 
@@ -543,28 +616,31 @@ def test_bundled_local_sample_reads(catalogue):
     assert set(frame["area"]) == set(board.DISTRICTS)
 
 
-@pytest.mark.parametrize("line, words", [
-    ("Leicester,2022-09,asb_nuisance,1,", ["unknown area 'Leicester'"]),
-    ("Rugby,2022-09,asb_nuisance,1,", ["unknown area 'Rugby'"]),
-    ("E06000016,2022-09,asb_nuisance,1,", ["unknown area"]),
-    ("Blaby,2022-09,asb_nuisanse,1,", ["unknown indicator id 'asb_nuisanse'"]),
-    ("Blaby,2022-09,total_crime,1,", ["total_crime", "police.uk"]),
-    ("Blaby,2022-13,asb_nuisance,1,", ["2022-13", "YYYY-MM"]),
-    ("Blaby,Sep 2022,asb_nuisance,1,", ["Sep 2022"]),
-    ("Blaby,2022-23-Q2,asb_nuisance,1,", ["2022-23-Q2", "YYYY-MM"]),
-    ("Blaby,2022-09,marac_repeat_rate,1,10", ["2022-09", "quarter"]),
-    ("Blaby,2022-24-Q2,marac_repeat_rate,1,10", ["2022-24-Q2"]),
-    ("Blaby,2022-09,asb_nuisance,-1,", ["'-1'"]),
-    ("Blaby,2022-09,asb_nuisance,12a,", ["'12a'", "not a number"]),
-    ("Blaby,2022-09,asb_nuisance,2.5,", ["'2.5'"]),
-    ("Blaby,2022-09,asb_nuisance,inf,", ["'inf'"]),
-    ("Blaby,2022-09,asb_nuisance,,", ["numerator is empty"]),
-    ("Blaby,2022-23-Q2,marac_repeat_rate,31,30", ["31", "greater than denominator 30"]),
-    ("Blaby,2022-23-Q2,marac_repeat_rate,3,", ["denominator"]),
-    ("Blaby,2022-23-Q2,marac_repeat_rate,0,0", ["denominator"]),
-    ("Blaby,2022-09,asb_nuisance,5,", ["duplicate row", "asb_nuisance", "Blaby"]),
-    ("E07000129,2022-09,asb_nuisance,5,", ["duplicate row"]),   # the same district by its code
-])
+@pytest.mark.parametrize(
+    "line, words",
+    [
+        ("Leicester,2022-09,asb_nuisance,1,", ["unknown area 'Leicester'"]),
+        ("Rugby,2022-09,asb_nuisance,1,", ["unknown area 'Rugby'"]),
+        ("E06000016,2022-09,asb_nuisance,1,", ["unknown area"]),
+        ("Blaby,2022-09,asb_nuisanse,1,", ["unknown indicator id 'asb_nuisanse'"]),
+        ("Blaby,2022-09,total_crime,1,", ["total_crime", "police.uk"]),
+        ("Blaby,2022-13,asb_nuisance,1,", ["2022-13", "YYYY-MM"]),
+        ("Blaby,Sep 2022,asb_nuisance,1,", ["Sep 2022"]),
+        ("Blaby,2022-23-Q2,asb_nuisance,1,", ["2022-23-Q2", "YYYY-MM"]),
+        ("Blaby,2022-09,marac_repeat_rate,1,10", ["2022-09", "quarter"]),
+        ("Blaby,2022-24-Q2,marac_repeat_rate,1,10", ["2022-24-Q2"]),
+        ("Blaby,2022-09,asb_nuisance,-1,", ["'-1'"]),
+        ("Blaby,2022-09,asb_nuisance,12a,", ["'12a'", "not a number"]),
+        ("Blaby,2022-09,asb_nuisance,2.5,", ["'2.5'"]),
+        ("Blaby,2022-09,asb_nuisance,inf,", ["'inf'"]),
+        ("Blaby,2022-09,asb_nuisance,,", ["numerator is empty"]),
+        ("Blaby,2022-23-Q2,marac_repeat_rate,31,30", ["31", "greater than denominator 30"]),
+        ("Blaby,2022-23-Q2,marac_repeat_rate,3,", ["denominator"]),
+        ("Blaby,2022-23-Q2,marac_repeat_rate,0,0", ["denominator"]),
+        ("Blaby,2022-09,asb_nuisance,5,", ["duplicate row", "asb_nuisance", "Blaby"]),
+        ("E07000129,2022-09,asb_nuisance,5,", ["duplicate row"]),  # the same district by its code
+    ],
+)
 def test_local_bad_line_names_file_line_and_problem(tmp_path, catalogue, line, words):
     path = write_local(tmp_path, "Blaby,2022-09,asb_nuisance,12,\n" + line + "\n")
     error = error_of(read_local_extract, path, catalogue, board.DISTRICTS)

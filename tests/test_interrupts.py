@@ -1,5 +1,6 @@
 """Fault injection: a real build, interrupted by SIGINT or SIGTERM at several points, leaves the previous
 outputs byte for byte as they were, removes its staging folders and says so truly in one line."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,8 +20,11 @@ QUARTER = "2022-23-Q2"
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def build_command(out: Path) -> list[str]:
@@ -46,8 +50,9 @@ def _env(where: Path, cache: Path | None = None) -> dict:
 def interrupted_build(out: Path, number: int, after: str, cache: Path | None = None) -> tuple[int, str]:
     """Run a build into ``out`` and send it signal ``number`` when a line containing ``after`` appears on its
     stderr; its exit code and stderr. A build that does not end within 300 s is killed and fails the test."""
-    process = subprocess.Popen(build_command(out), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                               env=_env(out, cache))
+    process = subprocess.Popen(
+        build_command(out), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=_env(out, cache)
+    )
     lines: list[str] = []
 
     def read() -> None:

@@ -3,6 +3,7 @@
 ``WarmKernel`` and ``LastingClient`` override jupyter_client methods and rely on how Papermill
 (through nbclient) uses a kernel manager it is given; the last tests pin that, and the versions.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -48,7 +49,9 @@ def test_one_kernel_runs_notebooks_in_turn_in_the_output_folder(warm, tmp_path):
     pool, kernel = warm
     sources, out = tmp_path / "src", tmp_path / "out"
     sources.mkdir(), out.mkdir()
-    first = notebook(sources, "a.ipynb", "import os, sys\nprint(os.getcwd(), value, 'helpers.presentation.render' in sys.modules)")
+    first = notebook(
+        sources, "a.ipynb", "import os, sys\nprint(os.getcwd(), value, 'helpers.presentation.render' in sys.modules)"
+    )
     second = notebook(sources, "b.ipynb", "from helpers import config\nprint(value * 2, config.CACHE, config.OUTPUTS)")
     client = kernel.client()
     assert pool.run(kernel, [first, second], out, {"value": 21}) is None
@@ -87,8 +90,10 @@ RELIED_ON = ("jupyter_client", "nbclient", "papermill")
 @pytest.mark.parametrize("name", RELIED_ON)
 def test_installed_version_is_within_the_range_pyproject_declares(name):
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-    declared = [Requirement(line) for line in
-                tomllib.loads((config.ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    declared = [
+        Requirement(line)
+        for line in tomllib.loads((config.ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    ]
     [requirement] = [r for r in declared if canonicalize_name(r.name) == canonicalize_name(name)]
     assert any(spec.operator in ("<", "<=", "~=") for spec in requirement.specifier), f"{name}: no upper bound"
     assert Version(metadata.version(name)) in requirement.specifier
@@ -96,7 +101,13 @@ def test_installed_version_is_within_the_range_pyproject_declares(name):
 
 def test_the_jupyter_client_api_the_subclasses_override_is_unchanged():
     assert list(inspect.signature(BlockingKernelClient.start_channels).parameters) == [
-        "self", "shell", "iopub", "stdin", "hb", "control"]
+        "self",
+        "shell",
+        "iopub",
+        "stdin",
+        "hb",
+        "control",
+    ]
     assert list(inspect.signature(KernelClient._async_wait_for_ready).parameters) == ["self", "timeout"]
     assert isinstance(KernelClient.channels_running, property)
     assert list(inspect.signature(KernelManager.client).parameters) == ["self", "kwargs"]
@@ -104,8 +115,7 @@ def test_the_jupyter_client_api_the_subclasses_override_is_unchanged():
     assert isinstance(kernels.WarmKernel(kernel_name="python3").client(), kernels.LastingClient)
 
 
-def test_papermill_asks_a_given_kernel_for_its_client_per_notebook_and_leaves_it_connected(warm, tmp_path,
-                                                                                            monkeypatch):
+def test_papermill_asks_a_given_kernel_for_its_client_per_notebook_and_leaves_it_connected(warm, tmp_path, monkeypatch):
     # Papermill (nbclient) calls km.client(), start_channels() and wait_for_ready() for every
     # notebook, and does not stop a given kernel manager's client: so the one kept client
     # connects and waits once, and the second notebook costs no reconnection.
@@ -118,6 +128,7 @@ def test_papermill_asks_a_given_kernel_for_its_client_per_notebook_and_leaves_it
         def count(*args, **kwargs):
             calls[name] += 1
             return original(*args, **kwargs)
+
         monkeypatch.setattr(owner, name, count)
 
     counting(kernels.WarmKernel, "client")

@@ -1,5 +1,6 @@
 """Wide partnerships fit: map labels placed without overlaps (presentation.labels, charts.district_map) and
 district tables split to the page's width (render.column_parts)."""
+
 import itertools
 
 import pandas as pd
@@ -41,12 +42,14 @@ def test_a_label_placed_by_hand_is_kept_and_the_others_avoid_it():
 
 
 def test_a_label_at_the_edge_moves_inside():
-    centre, = place_labels([(5, 200)], [(60, 20)], (0, 0, 400, 400))
+    (centre,) = place_labels([(5, 200)], [(60, 20)], (0, 0, 400, 400))
     assert centre[0] - 30 >= 0 and away_from_point(centre, (60, 20), (5, 200)) is False
 
 
-@pytest.mark.parametrize("count, most, sizes", [(8, 10, [8]), (10, 10, [10]), (12, 10, [6, 6]), (16, 10, [8, 8]),
-                                                (21, 10, [7, 7, 7]), (11, 5, [4, 4, 3])])
+@pytest.mark.parametrize(
+    "count, most, sizes",
+    [(8, 10, [8]), (10, 10, [10]), (12, 10, [6, 6]), (16, 10, [8, 8]), (21, 10, [7, 7, 7]), (11, 5, [4, 4, 3])],
+)
 def test_table_columns_split_into_even_parts_that_fit(count, most, sizes):
     parts = column_parts(count, most)
     assert [len(p) for p in parts] == sizes and [i for p in parts for i in p] == list(range(count))
@@ -58,20 +61,29 @@ def test_fourteen_district_map_has_no_overlapping_labels(tmp_path, monkeypatch):
     path.write_text(another_force.PARTNERSHIPS_YAML)
     partnership = load_partnerships(path)["pan-lancashire"]
     codes = list(another_force.DISTRICTS)
-    rows = pd.DataFrame({"area_code": codes, "area_type": "district", "value": [10.0 + i for i in range(len(codes))],
-                         "vs_partnership": "similar"})
+    rows = pd.DataFrame(
+        {
+            "area_code": codes,
+            "area_type": "district",
+            "value": [10.0 + i for i in range(len(codes))],
+            "vs_partnership": "similar",
+        }
+    )
     drawn = []
     monkeypatch.setattr(charts, "figure_html", lambda fig, *args: drawn.append(fig))
     charts.district_map(rows, "Total recorded crime", "per 10,000", read_boundaries(codes=codes), partnership)
-    figure, = drawn
+    (figure,) = drawn
     renderer = FigureCanvasAgg(figure).get_renderer()
     texts = [t for t in figure.axes[0].texts if "\n" in t.get_text()]
     assert sorted(t.get_text().split("\n")[0] for t in texts) == sorted(another_force.DISTRICTS.values())
     for text in texts:
         text.update_positions(renderer)
     extents = [Text.get_window_extent(t, renderer) for t in texts]  # the words, without the leader line
-    touching = [(a.get_text(), b.get_text()) for (a, ea), (b, eb) in itertools.combinations(zip(texts, extents), 2)
-                if ea.overlaps(eb)]
+    touching = [
+        (a.get_text(), b.get_text())
+        for (a, ea), (b, eb) in itertools.combinations(zip(texts, extents), 2)
+        if ea.overlaps(eb)
+    ]
     assert touching == []
     width, height = figure.bbox.width, figure.bbox.height
     assert all(0 <= e.x0 and e.x1 <= width and 0 <= e.y0 and e.y1 <= height for e in extents)

@@ -1,6 +1,7 @@
 """The month store: a police.uk file read once is taken from Parquet next time (the CSV is not parsed again),
 with the same counts, repeated Crime IDs and exact copies; an edited file is read again; an entry that cannot
 be read as written is a miss."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,6 +31,7 @@ def files(tmp_path):
 def no_parsing(monkeypatch):
     def refuse(name, data):
         raise AssertionError(f"{name} was parsed again")
+
     monkeypatch.setattr(ingest, "_parse_street_csv", refuse)
 
 
@@ -57,8 +59,10 @@ def test_an_entry_that_cannot_be_read_is_a_miss(damage, store, files):
     for entry in store.iterdir():
         (entry / damage).write_text("not what was written")
     assert counts_dict(ingest.read_police_uk(files)) == counts_dict(first)
-    assert all(month_store.load(entry.name, ingest.POLICE_COLUMNS + ingest.FORCE_COLUMNS + list(ingest.PLACE_COLUMNS))
-               for entry in store.iterdir())  # written again, whole
+    assert all(
+        month_store.load(entry.name, ingest.POLICE_COLUMNS + ingest.FORCE_COLUMNS + list(ingest.PLACE_COLUMNS))
+        for entry in store.iterdir()
+    )  # written again, whole
 
 
 def test_a_file_with_errors_is_not_kept(store, files):

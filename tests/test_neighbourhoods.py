@@ -1,6 +1,7 @@
 """Counts below the district: neighbourhoods (MSOA) from LSOA names and their Library names, the test against the
 district with its false discovery control, no comparison of a partial year, small-number protection, the street
 locations, the main town, the hotspot maps and the Where chapter."""
+
 from __future__ import annotations
 
 import base64
@@ -8,15 +9,21 @@ import collections
 import csv
 import re
 import types
-from markupsafe import escape
 
 import numpy as np
 import pandas as pd
 import pytest
+from markupsafe import escape
 
-from helpers import config
-from helpers.analysis.neighbourhoods import (labelled, main_town, msoa_of, neighbourhood_table, suppress, top_streets,
-                                             year_points)
+from helpers.analysis.neighbourhoods import (
+    labelled,
+    main_town,
+    msoa_of,
+    neighbourhood_table,
+    suppress,
+    top_streets,
+    year_points,
+)
 from helpers.errors import InputError
 from helpers.inputs.catalogue import Indicator
 from helpers.inputs.ingest import read_lsoa_population, read_msoa_names, read_police_uk
@@ -29,21 +36,44 @@ DISTRICTS = {"Charnwood": "E07000130", "Melton": "E07000133"}
 
 
 def indicator(id_, types, sensitive=False):
-    return Indicator(id_, id_.title(), "reduce_crime", "rate", "lower_is_better", "police_uk", "x", per=10000,
-                     crime_types=tuple(types), sensitive=sensitive)
+    return Indicator(
+        id_,
+        id_.title(),
+        "reduce_crime",
+        "rate",
+        "lower_is_better",
+        "police_uk",
+        "x",
+        per=10000,
+        crime_types=tuple(types),
+        sensitive=sensitive,
+    )
 
 
-CATALOGUE = {"total_crime": indicator("total_crime", ["Burglary", "Vehicle crime", "Violence and sexual offences"]),
-             "burglary_total": indicator("burglary_total", ["Burglary"]),
-             "violence_sexual": indicator("violence_sexual", ["Violence and sexual offences"], sensitive=True),
-             "asb_total": indicator("asb_total", ["Anti-social behaviour"])}
+CATALOGUE = {
+    "total_crime": indicator("total_crime", ["Burglary", "Vehicle crime", "Violence and sexual offences"]),
+    "burglary_total": indicator("burglary_total", ["Burglary"]),
+    "violence_sexual": indicator("violence_sexual", ["Violence and sexual offences"], sensitive=True),
+    "asb_total": indicator("asb_total", ["Anti-social behaviour"]),
+}
 
 ROWS = {  # month -> (lsoa name, crime type, how many)
-    "2021-09": [("Charnwood 012A", "Burglary", 3), ("Charnwood 012B", "Burglary", 2), ("Melton 001A", "Vehicle crime", 4),
-                ("Charnwood 012A", "Violence and sexual offences", 7), ("Melton 001A", "Violence and sexual offences", 6)],
-    "2022-09": [("Charnwood 012A", "Burglary", 4), ("Charnwood 012C", "Burglary", 5), ("Charnwood 003A", "Vehicle crime", 1),
-                ("Leicester 020A", "Burglary", 9), ("Charnwood 012B", "Violence and sexual offences", 2),
-                ("Melton 001A", "Violence and sexual offences", 8), ("Charnwood 003A", "Anti-social behaviour", 6)],
+    "2021-09": [
+        ("Charnwood 012A", "Burglary", 3),
+        ("Charnwood 012B", "Burglary", 2),
+        ("Melton 001A", "Vehicle crime", 4),
+        ("Charnwood 012A", "Violence and sexual offences", 7),
+        ("Melton 001A", "Violence and sexual offences", 6),
+    ],
+    "2022-09": [
+        ("Charnwood 012A", "Burglary", 4),
+        ("Charnwood 012C", "Burglary", 5),
+        ("Charnwood 003A", "Vehicle crime", 1),
+        ("Leicester 020A", "Burglary", 9),
+        ("Charnwood 012B", "Violence and sexual offences", 2),
+        ("Melton 001A", "Violence and sexual offences", 8),
+        ("Charnwood 003A", "Anti-social behaviour", 6),
+    ],
 }
 
 
@@ -70,15 +100,18 @@ def independent(folder, types):
 
 
 def table(folder, suppress_below=5):
-    return neighbourhood_table(read_police_uk(folder, DISTRICTS).lsoa_counts, CATALOGUE, QUARTER, DISTRICTS, 95, suppress_below,
-                               EVERY_MONTH)
+    return neighbourhood_table(
+        read_police_uk(folder, DISTRICTS).lsoa_counts, CATALOGUE, QUARTER, DISTRICTS, 95, suppress_below, EVERY_MONTH
+    )
 
 
 @pytest.mark.parametrize("indicator_id", ["total_crime", "burglary_total"])
 def test_neighbourhood_counts_equal_an_independent_count_of_the_files(police, indicator_id):
     rows = table(police)
     rows = rows[(rows["indicator_id"] == indicator_id) & (rows["level"] == "neighbourhood")]
-    ours = {(r["district"], r["neighbourhood"]): [r["numerator"], r["previous_numerator"]] for r in rows.to_dict("records")}
+    ours = {
+        (r["district"], r["neighbourhood"]): [r["numerator"], r["previous_numerator"]] for r in rows.to_dict("records")
+    }
     expected = independent(police, CATALOGUE[indicator_id].crime_types)
     assert {k: v for k, v in ours.items() if v != [0, 0]} == expected
     assert "Leicester 020" not in set(rows["neighbourhood"])
@@ -93,19 +126,34 @@ def test_lsoa_rows_and_lsoa_count(police):
 
 def test_msoa_is_the_lsoa_name_less_its_last_letter():
     assert msoa_of(pd.Series(["Charnwood 012A", "Hinckley and Bosworth 004E"])).tolist() == [
-        "Charnwood 012", "Hinckley and Bosworth 004"]
+        "Charnwood 012",
+        "Hinckley and Bosworth 004",
+    ]
 
 
 def district_counts():
     """Charnwood burglary by neighbourhood, this year (2022-09) and last (2021-09): 001 10 and 2, 002 30 and 30,
     003 5 and 5 (the district 45 and 37), and Melton's 8 and 8."""
-    rows = [("2022-09", "Charnwood 001A", 10), ("2021-09", "Charnwood 001A", 2), ("2022-09", "Charnwood 002A", 30),
-            ("2021-09", "Charnwood 002A", 30), ("2022-09", "Charnwood 003A", 5), ("2021-09", "Charnwood 003A", 5),
-            ("2022-09", "Melton 001A", 8), ("2021-09", "Melton 001A", 8)]
-    codes = {"Charnwood 001A": "E01000001", "Charnwood 002A": "E01000002", "Charnwood 003A": "E01000003",
-             "Melton 001A": "E01000004"}
-    return pd.DataFrame([(m, codes[lsoa], lsoa, "Burglary", n) for m, lsoa, n in rows],
-                        columns=["month", "lsoa_code", "lsoa_name", "crime_type", "count"])
+    rows = [
+        ("2022-09", "Charnwood 001A", 10),
+        ("2021-09", "Charnwood 001A", 2),
+        ("2022-09", "Charnwood 002A", 30),
+        ("2021-09", "Charnwood 002A", 30),
+        ("2022-09", "Charnwood 003A", 5),
+        ("2021-09", "Charnwood 003A", 5),
+        ("2022-09", "Melton 001A", 8),
+        ("2021-09", "Melton 001A", 8),
+    ]
+    codes = {
+        "Charnwood 001A": "E01000001",
+        "Charnwood 002A": "E01000002",
+        "Charnwood 003A": "E01000003",
+        "Melton 001A": "E01000004",
+    }
+    return pd.DataFrame(
+        [(m, codes[lsoa], lsoa, "Burglary", n) for m, lsoa, n in rows],
+        columns=["month", "lsoa_code", "lsoa_name", "crime_type", "count"],
+    )
 
 
 BURGLARY = {"burglary_total": CATALOGUE["burglary_total"]}
@@ -142,8 +190,9 @@ def test_a_district_wide_rise_flags_no_neighbourhood():
     assert (charnwood["change_pct"] == 100).all() and not charnwood["significant"].any()
 
 
-@pytest.mark.parametrize("absent, blanked", [("2021-03", ["previous_numerator"]),
-                                             ("2022-03", ["numerator", "previous_numerator"])])
+@pytest.mark.parametrize(
+    "absent, blanked", [("2021-03", ["previous_numerator"]), ("2022-03", ["numerator", "previous_numerator"])]
+)
 def test_a_year_lacking_months_is_never_compared(absent, blanked):
     months = [m for m in EVERY_MONTH if m != absent]
     rows = neighbourhood_table(district_counts(), BURGLARY, QUARTER, DISTRICTS, 95, 5, months)
@@ -160,25 +209,38 @@ def test_neighbourhoods_carry_the_library_name_beside_the_ons_name():
     names = pd.Series({"Charnwood 001": "Loughborough Dishley & Hathern", "Charnwood 002": "Shepshed West"})
     rows = neighbourhood_table(district_counts(), BURGLARY, QUARTER, DISTRICTS, 95, 5, EVERY_MONTH, names)
     named = rows[rows["level"] == "neighbourhood"].set_index("neighbourhood")["name"]
-    assert named.to_dict() == {"Charnwood 001": "Loughborough Dishley & Hathern", "Charnwood 002": "Shepshed West",
-                               "Charnwood 003": "", "Melton 001": ""}
-    assert labelled("Loughborough Dishley & Hathern", "Charnwood 001") == "Loughborough Dishley & Hathern (Charnwood 001)"
+    assert named.to_dict() == {
+        "Charnwood 001": "Loughborough Dishley & Hathern",
+        "Charnwood 002": "Shepshed West",
+        "Charnwood 003": "",
+        "Melton 001": "",
+    }
+    assert (
+        labelled("Loughborough Dishley & Hathern", "Charnwood 001") == "Loughborough Dishley & Hathern (Charnwood 001)"
+    )
     assert labelled("", "Charnwood 003") == "Charnwood 003"
 
 
 def test_read_msoa_names_joins_2011_and_2021_and_refuses_a_name_given_two_meanings(tmp_path):
     old, new = tmp_path / "hocl_msoa11_names.csv", tmp_path / "hocl_msoa21_names.csv"
-    old.write_text("msoa11cd,msoa11nm,msoa11nmw,msoa11hclnm,msoa11hclnmw\n"
-                   "E02005347,Charnwood 003,Charnwood 003,Loughborough Storer & Queen's Park,\n"
-                   "E02005346,Charnwood 002,Charnwood 002,Loughborough Lemyngton & Hastings,\n")
-    new.write_text("msoa21cd,msoa21nm,msoa21nmw,msoa21hclnm,msoa21hclnmw\n"
-                   "E02005347,Charnwood 003,Charnwood 003,Loughborough Storer & Queen's Park,\n"
-                   "E02007000,Charnwood 023,Charnwood 023,Loughborough Forest,\n")
-    assert read_msoa_names([old, new]).to_dict() == {"Charnwood 003": "Loughborough Storer & Queen's Park",
-                                                     "Charnwood 002": "Loughborough Lemyngton & Hastings",
-                                                     "Charnwood 023": "Loughborough Forest"}
-    new.write_text("msoa21cd,msoa21nm,msoa21nmw,msoa21hclnm,msoa21hclnmw\n"
-                   "E02005347,Charnwood 002,Charnwood 002,Shepshed West,\n")
+    old.write_text(
+        "msoa11cd,msoa11nm,msoa11nmw,msoa11hclnm,msoa11hclnmw\n"
+        "E02005347,Charnwood 003,Charnwood 003,Loughborough Storer & Queen's Park,\n"
+        "E02005346,Charnwood 002,Charnwood 002,Loughborough Lemyngton & Hastings,\n"
+    )
+    new.write_text(
+        "msoa21cd,msoa21nm,msoa21nmw,msoa21hclnm,msoa21hclnmw\n"
+        "E02005347,Charnwood 003,Charnwood 003,Loughborough Storer & Queen's Park,\n"
+        "E02007000,Charnwood 023,Charnwood 023,Loughborough Forest,\n"
+    )
+    assert read_msoa_names([old, new]).to_dict() == {
+        "Charnwood 003": "Loughborough Storer & Queen's Park",
+        "Charnwood 002": "Loughborough Lemyngton & Hastings",
+        "Charnwood 023": "Loughborough Forest",
+    }
+    new.write_text(
+        "msoa21cd,msoa21nm,msoa21nmw,msoa21hclnm,msoa21hclnmw\nE02005347,Charnwood 002,Charnwood 002,Shepshed West,\n"
+    )
     with pytest.raises(InputError) as error:
         read_msoa_names([old, new])
     message = str(error.value)
@@ -187,13 +249,21 @@ def test_read_msoa_names_joins_2011_and_2021_and_refuses_a_name_given_two_meanin
 
 
 def test_the_main_town_is_the_place_most_names_begin_with():
-    names = pd.Series({"A 001": "Melton Mowbray North", "A 002": "Melton Mowbray West", "A 003": "Asfordby, Frisby",
-                       "A 004": "Bottesford, Harby & Croxton", "A 005": "Melton Mowbray South"})
+    names = pd.Series(
+        {
+            "A 001": "Melton Mowbray North",
+            "A 002": "Melton Mowbray West",
+            "A 003": "Asfordby, Frisby",
+            "A 004": "Bottesford, Harby & Croxton",
+            "A 005": "Melton Mowbray South",
+        }
+    )
     town, members = main_town(names, pd.Series({"A 001": 900, "A 003": 100}))
     assert (town, members) == ("Melton Mowbray", ["A 001", "A 002", "A 005"])  # not "Melton": the longer place
     # a city of many named suburbs (no place names a fifth of it): its busiest neighbourhood
-    suburbs = pd.Series({f"L {i:03d}": f"Suburb{i} North" for i in range(10)} | {"L 010": "Belgrave East",
-                                                                                   "L 011": "Belgrave West"})
+    suburbs = pd.Series(
+        {f"L {i:03d}": f"Suburb{i} North" for i in range(10)} | {"L 010": "Belgrave East", "L 011": "Belgrave West"}
+    )
     assert main_town(suburbs, pd.Series({"L 004": 50, "L 010": 20})) == ("Suburb4 North", ["L 004"])
 
 
@@ -215,21 +285,29 @@ def test_small_counts_of_a_sensitive_indicator_are_withheld_with_their_change(po
 
 def small_area_counts():
     """lsoa_counts as ingest gives them, each LSOA with its own code."""
-    rows = [("2022-09", "E01000011", "Charnwood 012A", "Burglary", 6), ("2021-09", "E01000011", "Charnwood 012A", "Burglary", 3),
-            ("2022-09", "E01000012", "Charnwood 012B", "Burglary", 4), ("2021-09", "E01000012", "Charnwood 012B", "Burglary", 5),
-            ("2022-09", "E01000021", "Melton 001A", "Burglary", 8), ("2022-09", "E01000022", "Melton 001B", "Burglary", 2),
-            ("2022-09", "E01000011", "Charnwood 012A", "Violence and sexual offences", 3),
-            ("2021-09", "E01000011", "Charnwood 012A", "Violence and sexual offences", 9),
-            ("2022-09", "E01000012", "Charnwood 012B", "Anti-social behaviour", 12)]
+    rows = [
+        ("2022-09", "E01000011", "Charnwood 012A", "Burglary", 6),
+        ("2021-09", "E01000011", "Charnwood 012A", "Burglary", 3),
+        ("2022-09", "E01000012", "Charnwood 012B", "Burglary", 4),
+        ("2021-09", "E01000012", "Charnwood 012B", "Burglary", 5),
+        ("2022-09", "E01000021", "Melton 001A", "Burglary", 8),
+        ("2022-09", "E01000022", "Melton 001B", "Burglary", 2),
+        ("2022-09", "E01000011", "Charnwood 012A", "Violence and sexual offences", 3),
+        ("2021-09", "E01000011", "Charnwood 012A", "Violence and sexual offences", 9),
+        ("2022-09", "E01000012", "Charnwood 012B", "Anti-social behaviour", 12),
+    ]
     return pd.DataFrame(rows, columns=["month", "lsoa_code", "lsoa_name", "crime_type", "count"])
 
 
 def test_rates_per_10000_residents_from_ons_small_area_population(tmp_path):
     ons = tmp_path / "sapelsoa.csv"  # ONS's layout; Melton 001B (E01000022) is not in it
-    ons.write_text("LSOA 2021 Code,LSOA 2021 Name,Total\nE01000011,Charnwood 012A,1600\nE01000012,Charnwood 012B,2400\n"
-                   "E01000021,Melton 001A,1500\n")
-    rows = neighbourhood_table(small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5, EVERY_MONTH,
-                               population=read_lsoa_population(ons))
+    ons.write_text(
+        "LSOA 2021 Code,LSOA 2021 Name,Total\nE01000011,Charnwood 012A,1600\nE01000012,Charnwood 012B,2400\n"
+        "E01000021,Melton 001A,1500\n"
+    )
+    rows = neighbourhood_table(
+        small_area_counts(), CATALOGUE, QUARTER, DISTRICTS, 95, 5, EVERY_MONTH, population=read_lsoa_population(ons)
+    )
     rows = rows.set_index(["indicator_id", "level", "neighbourhood", "lsoa"])
     # Charnwood 012 burglary: 6 + 4 = 10 this year, 3 + 5 = 8 last, among 1,600 + 2,400 = 4,000 residents
     row = rows.loc[("burglary_total", "neighbourhood", "Charnwood 012", "")]
@@ -252,13 +330,24 @@ def test_rates_per_10000_residents_from_ons_small_area_population(tmp_path):
 def test_a_neighbourhood_rising_faster_than_its_district_says_so_with_its_rates(tmp_path):
     ons = tmp_path / "sapelsoa.csv"
     ons.write_text("LSOA Code,All Ages\nE01000001,1600\nE01000002,2400\nE01000004,1500\n")
-    rows = neighbourhood_table(district_counts(), BURGLARY, QUARTER, DISTRICTS, 80, 5, EVERY_MONTH,
-                               pd.Series({"Charnwood 001": "Loughborough Dishley & Hathern"}), read_lsoa_population(ons))
+    rows = neighbourhood_table(
+        district_counts(),
+        BURGLARY,
+        QUARTER,
+        DISTRICTS,
+        80,
+        5,
+        EVERY_MONTH,
+        pd.Series({"Charnwood 001": "Loughborough Dishley & Hathern"}),
+        read_lsoa_population(ons),
+    )
     rises = where.significant_rises(types.SimpleNamespace(neighbourhoods=rows, catalogue=BURGLARY))
     # at 80%, Charnwood 001's q of 0.058 is flagged: 2 to 10 burglaries among 1,600 residents while Charnwood rose
     # 8 / 37 = 22%; Charnwood 002 (flagged, its share fell) is not a rise
-    assert rises == ["Loughborough Dishley & Hathern (Charnwood 001): Burglary_Total up from 2 to 10 (+400%; Charnwood "
-                     "+22%; 12.5 to 62.5 per 10,000 residents), significantly above its district's change"]
+    assert rises == [
+        "Loughborough Dishley & Hathern (Charnwood 001): Burglary_Total up from 2 to 10 (+400%; Charnwood "
+        "+22%; 12.5 to 62.5 per 10,000 residents), significantly above its district's change"
+    ]
 
 
 def test_suppress_below_is_the_threshold():
@@ -271,29 +360,52 @@ def test_top_streets_leave_out_unnamed_places_and_small_sensitive_counts(police)
     burglary = top[top["indicator_id"] == "burglary_total"]
     # every fixture row is "On or near High Street": one location per neighbourhood
     assert burglary[["district", "neighbourhood", "location", "count"]].values.tolist() == [
-        ["Charnwood", "Charnwood 012", "On or near High Street", 9]]
+        ["Charnwood", "Charnwood 012", "On or near High Street", 9]
+    ]
     violence = top[top["indicator_id"] == "violence_sexual"]
     assert violence[["neighbourhood", "count"]].values.tolist() == [["Melton 001", 8]]  # Charnwood 012's 2 left out
 
 
 def square(name, west, south, size):
     ring = [[west, south], [west + size, south], [west + size, south + size], [west, south + size], [west, south]]
-    return {"type": "Feature", "properties": {"LAD23NM": name},
-            "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]}}
+    return {
+        "type": "Feature",
+        "properties": {"LAD23NM": name},
+        "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]},
+    }
 
 
 def test_hotspot_maps_say_their_message_in_alt_text():
     boundaries = {"features": [square("Melton", -1.0, 52.7, 0.1), square("Charnwood", -1.3, 52.7, 0.1)]}
-    points = pd.DataFrame({"district": ["Melton"] * 3 + ["Charnwood"], "neighbourhood": ["Melton 004"] * 3 + ["Charnwood 012"],
-                           "longitude": [-0.95, -0.95, -0.94, -1.25], "latitude": [52.75, 52.75, 52.76, 52.75]})
-    html, alt = hotspots.small_multiples(points, {"Charnwood": ["Charnwood 012"], "Melton": ["Melton 004"]}, boundaries,
-                                         "Burglary", "the 12 months to September 2022")
-    assert alt.startswith("Hotspot maps of burglary in the 12 months to September 2022, one per district, all drawn "
-                          "at the same scale")
+    points = pd.DataFrame(
+        {
+            "district": ["Melton"] * 3 + ["Charnwood"],
+            "neighbourhood": ["Melton 004"] * 3 + ["Charnwood 012"],
+            "longitude": [-0.95, -0.95, -0.94, -1.25],
+            "latitude": [52.75, 52.75, 52.76, 52.75],
+        }
+    )
+    html, alt = hotspots.small_multiples(
+        points,
+        {"Charnwood": ["Charnwood 012"], "Melton": ["Melton 004"]},
+        boundaries,
+        "Burglary",
+        "the 12 months to September 2022",
+    )
+    assert alt.startswith(
+        "Hotspot maps of burglary in the 12 months to September 2022, one per district, all drawn at the same scale"
+    )
     assert "Charnwood: Charnwood 012; Melton: Melton 004" in alt
     assert f'alt="{escape(alt)}"' in str(html)
-    html, alt = hotspots.district_hotspot(points[points["district"] == "Melton"], ["Melton 004"], boundaries, "Melton",
-                                          "Burglary", "2022", hotspots.Town("Melton Mowbray", -0.95, 52.76))
+    html, alt = hotspots.district_hotspot(
+        points[points["district"] == "Melton"],
+        ["Melton 004"],
+        boundaries,
+        "Melton",
+        "Burglary",
+        "2022",
+        hotspots.Town("Melton Mowbray", -0.95, 52.76),
+    )
     assert "numbered on the map: 1 Melton 004. The main town, named in italics: Melton Mowbray." in alt
     svg = base64.b64decode(re.search(r"base64,([^\"]+)", str(html)).group(1)).decode()
     assert "in italics, the main town" in str(html) and ">1 km<" in svg  # the scale bar: 1 km of a 7 km square
@@ -312,7 +424,10 @@ def test_a_year_lacking_months_shows_dashes_not_withheld_counts():
     row = rows[(rows["level"] == "neighbourhood") & (rows["neighbourhood"] == "Charnwood 001")].iloc[0].to_dict()
     line = where._line(row, 1, 5)
     assert (line["count"], line["previous"], line["change"], line["mark"]) == ("10", "—", "—", "")
-    assert where.not_compared(types.SimpleNamespace(neighbourhoods=rows)) == "the police.uk files for March 2021 are missing."
+    assert (
+        where.not_compared(types.SimpleNamespace(neighbourhoods=rows))
+        == "the police.uk files for March 2021 are missing."
+    )
 
 
 def test_small_maps_share_one_scale():
@@ -320,8 +435,14 @@ def test_small_maps_share_one_scale():
     from matplotlib.figure import Figure
 
     boundaries = {"features": [square("Melton", -1.0, 52.7, 0.1), square("Rutland", -0.7, 52.6, 0.05)]}
-    points = pd.DataFrame({"district": ["Melton", "Rutland"], "neighbourhood": ["Melton 004", "Rutland 001"],
-                           "longitude": [-0.95, -0.68], "latitude": [52.75, 52.62]})
+    points = pd.DataFrame(
+        {
+            "district": ["Melton", "Rutland"],
+            "neighbourhood": ["Melton 004", "Rutland 001"],
+            "longitude": [-0.95, -0.68],
+            "latitude": [52.75, 52.62],
+        }
+    )
     outlines = {d: hotspots.district_outline(boundaries, d) for d in ("Melton", "Rutland")}
     span = hotspots._span_km(outlines["Melton"])
     assert span == (pytest.approx(0.1 * 111.32 * np.cos(np.radians(52.75))), pytest.approx(0.1 * 111.32))
@@ -344,4 +465,4 @@ def test_numbers_closer_than_their_width_are_moved_apart():
     assert np.hypot(*(moved[1] - moved[0])) == pytest.approx(1.0) and moved.mean(axis=0) == pytest.approx([0.18, 0.24])
     # a cluster of five ends with no two closer than the gap
     cluster = hotspots.spread(np.array([[0, 0], [0.1, 0], [0, 0.1], [0.1, 0.1], [0.05, 0.05]]), 1.0)
-    assert min(np.hypot(*(a - b)) for i, a in enumerate(cluster) for b in cluster[i + 1:]) >= 1.0 - 1e-6
+    assert min(np.hypot(*(a - b)) for i, a in enumerate(cluster) for b in cluster[i + 1 :]) >= 1.0 - 1e-6

@@ -1,4 +1,5 @@
 """helpers.inputs.partners_return: the Excel data return partners fill in, written and read back for real."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,7 +48,9 @@ def test_template_layout(template, catalogue):
         assert ws.freeze_panes == "A2"
         rows = [(r[0].value, r[1].value, r[2].value) for r in ws.iter_rows(min_row=2) if r[0].value]
         ids = {r[2] for r in rows}
-        expected = {(a, p, i.id) for i in local if i.id in ids for p in return_periods(quarter, i) for a in board.DISTRICTS}
+        expected = {
+            (a, p, i.id) for i in local if i.id in ids for p in return_periods(quarter, i) for a in board.DISTRICTS
+        }
         assert set(rows) == expected and len(rows) == len(expected)
         checks = {dv.type: dv for dv in ws.data_validations.dataValidation}
         assert {"list", "whole"} <= set(checks)
@@ -82,7 +85,9 @@ def test_template_round_trips_the_sample_extract(template, catalogue, tmp_path):
     expected = read_local_extract(config.LOCAL_SAMPLE, catalogue, board.DISTRICTS)
     expected = expected[expected["month"].isin(months)]
     order = ["indicator_id", "area", "month"]
-    pd.testing.assert_frame_equal(got.sort_values(order, ignore_index=True), expected.sort_values(order, ignore_index=True))
+    pd.testing.assert_frame_equal(
+        got.sort_values(order, ignore_index=True), expected.sort_values(order, ignore_index=True)
+    )
     assert len(got) == 11 * 24 * 8 + 2 * 8 * 8
 
 
@@ -98,21 +103,29 @@ def test_empty_numerator_is_not_supplied(template, catalogue, tmp_path):
 
 def test_a_month_excel_turned_into_a_date_is_read(template, catalogue, tmp_path):
     import datetime as dt
+
     path = fill(template, tmp_path / "dated.xlsx", {("ASB", "B2"): dt.datetime(2020, 10, 1), ("ASB", "D2"): 3})
     assert read_return(path, catalogue, board.DISTRICTS)["month"].tolist() == ["2020-10"]
 
 
-@pytest.mark.parametrize("values, where, problem", [
-    ({("ASB", "D7"): "abc"}, "sheet 'ASB' cell D7", "numerator 'abc' is not a number"),
-    ({("ASB", "D7"): -3}, "sheet 'ASB' cell D7", "numerator '-3' must be a whole number of 0 or more"),
-    ({("Crime", "D4"): 2.5}, "sheet 'Crime' cell D4", "numerator '2.5' must be a whole number"),
-    ({("MARAC", "D5"): 9, ("MARAC", "E5"): "many"}, "sheet 'MARAC' cell E5", "denominator 'many' is not a number"),
-    ({("MARAC", "D5"): 9, ("MARAC", "E5"): 4}, "sheet 'MARAC' cell D5", "numerator 9 is greater than denominator 4"),
-    ({("ASB", "A9"): "Leicester", ("ASB", "D9"): 1}, "sheet 'ASB' cell A9", "unknown area 'Leicester'"),
-    ({("ASB", "B9"): "2020/10", ("ASB", "D9"): 1}, "sheet 'ASB' row 9", "must be a month YYYY-MM"),
-    ({("MARAC", "D2"): 3}, "sheet 'MARAC' row 2", "denominator must be a positive whole number"),
-    ({("ASB", "D1"): "Count"}, "sheet 'ASB' row 1", "the first row must be the headers Area, Period"),
-])
+@pytest.mark.parametrize(
+    "values, where, problem",
+    [
+        ({("ASB", "D7"): "abc"}, "sheet 'ASB' cell D7", "numerator 'abc' is not a number"),
+        ({("ASB", "D7"): -3}, "sheet 'ASB' cell D7", "numerator '-3' must be a whole number of 0 or more"),
+        ({("Crime", "D4"): 2.5}, "sheet 'Crime' cell D4", "numerator '2.5' must be a whole number"),
+        ({("MARAC", "D5"): 9, ("MARAC", "E5"): "many"}, "sheet 'MARAC' cell E5", "denominator 'many' is not a number"),
+        (
+            {("MARAC", "D5"): 9, ("MARAC", "E5"): 4},
+            "sheet 'MARAC' cell D5",
+            "numerator 9 is greater than denominator 4",
+        ),
+        ({("ASB", "A9"): "Leicester", ("ASB", "D9"): 1}, "sheet 'ASB' cell A9", "unknown area 'Leicester'"),
+        ({("ASB", "B9"): "2020/10", ("ASB", "D9"): 1}, "sheet 'ASB' row 9", "must be a month YYYY-MM"),
+        ({("MARAC", "D2"): 3}, "sheet 'MARAC' row 2", "denominator must be a positive whole number"),
+        ({("ASB", "D1"): "Count"}, "sheet 'ASB' row 1", "the first row must be the headers Area, Period"),
+    ],
+)
 def test_bad_values_name_file_sheet_and_cell(template, catalogue, tmp_path, values, where, problem):
     path = fill(template, tmp_path / "bad.xlsx", values)
     with pytest.raises(InputError) as caught:
@@ -123,9 +136,17 @@ def test_bad_values_name_file_sheet_and_cell(template, catalogue, tmp_path, valu
 
 
 def test_duplicate_rows_are_refused(template, catalogue, tmp_path):
-    path = fill(template, tmp_path / "twice.xlsx", {
-        ("ASB", "D2"): 1, ("ASB", "A900"): "Blaby", ("ASB", "B900"): "2020-10", ("ASB", "C900"): "asb_nuisance",
-        ("ASB", "D900"): 2})
+    path = fill(
+        template,
+        tmp_path / "twice.xlsx",
+        {
+            ("ASB", "D2"): 1,
+            ("ASB", "A900"): "Blaby",
+            ("ASB", "B900"): "2020-10",
+            ("ASB", "C900"): "asb_nuisance",
+            ("ASB", "D900"): 2,
+        },
+    )
     with pytest.raises(InputError, match=r"sheet 'ASB' row 900: duplicate row.*sheet 'ASB' row 2"):
         read_return(path, catalogue, board.DISTRICTS)
 

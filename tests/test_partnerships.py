@@ -1,4 +1,5 @@
 """helpers.inputs.partnerships: partnerships as configuration, each problem one line naming the partnership."""
+
 import textwrap
 
 import pytest
@@ -53,12 +54,15 @@ def test_areas_of_a_partnership_and_of_a_district_pack(tmp_path):
     assert north.total.name == "North" and north.total.code == "E07000001" and north.compared_with.name == "Shire"
 
 
-@pytest.mark.parametrize("change, words", [
-    (("E07000002: South, E06000001", "E0700002: South, E06000001"), "code 'E0700002' is not an ONS code"),
-    (("E06000001: Town}", "E06000001: Town, E06000003: North}"), "district North is listed twice"),
-    (("districts: {E07000001: North, E07000002: South, E06000001: Town}", "districts: {}"), "has no districts"),
-    (("compared_with: county", "compared_with: countyy"), "'countyy' is neither a group nor a partnership id"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (("E07000002: South, E06000001", "E0700002: South, E06000001"), "code 'E0700002' is not an ONS code"),
+        (("E06000001: Town}", "E06000001: Town, E06000003: North}"), "district North is listed twice"),
+        (("districts: {E07000001: North, E07000002: South, E06000001: Town}", "districts: {}"), "has no districts"),
+        (("compared_with: county", "compared_with: countyy"), "'countyy' is neither a group nor a partnership id"),
+    ],
+)
 def test_a_bad_partnership_is_one_line_naming_it(tmp_path, change, words):
     message = error_of(tmp_path, GOOD.replace(*change))
     assert words in message and "partnerships.yaml" in message and "\n" not in message
@@ -76,15 +80,29 @@ def test_a_one_district_partnership_is_named_as_its_district(tmp_path):
 
 
 def test_a_compared_group_must_hold_the_partnership(tmp_path):
-    text = GOOD.replace("  north:\n", "  town:\n    name: Town\n    board: Town CSP\n    districts: {E06000001: Town}\n"
-                                       "    compared_with: county\n  north:\n")
+    text = GOOD.replace(
+        "  north:\n",
+        "  town:\n    name: Town\n    board: Town CSP\n    districts: {E06000001: Town}\n"
+        "    compared_with: county\n  north:\n",
+    )
     assert "compared_with Shire does not hold its district Town" in error_of(tmp_path, text)
 
 
 def test_the_shipped_partnerships(tmp_path):
     packs = load_partnerships()
-    assert list(packs) == ["leicestershire-rutland", "force-area", "leicester", "blaby", "charnwood", "harborough",
-                           "hinckley-bosworth", "melton", "north-west-leicestershire", "oadby-wigston", "rutland"]
+    assert list(packs) == [
+        "leicestershire-rutland",
+        "force-area",
+        "leicester",
+        "blaby",
+        "charnwood",
+        "harborough",
+        "hinckley-bosworth",
+        "melton",
+        "north-west-leicestershire",
+        "oadby-wigston",
+        "rutland",
+    ]
     assert packs["force-area"].districts == {"Leicester": "E06000016", **board.DISTRICTS}
     for pid in list(packs)[3:]:
         assert len(packs[pid].districts) == 1 and set(packs[pid].districts) <= set(board.DISTRICTS)
@@ -99,15 +117,26 @@ def test_a_misspelt_or_absent_district_stops_the_build_in_one_line(tmp_path, mon
     monkeypatch.setattr(config, "PARTNERSHIPS", misspelt)
     with pytest.raises(InputError) as caught:
         compute("2022-23-Q2", partnership="charnwood")
-    assert "E07000139, given for Charnwood, is North Kesteven in ONS's files (Charnwood is E07000130)" in str(caught.value)
+    assert "E07000139, given for Charnwood, is North Kesteven in ONS's files (Charnwood is E07000130)" in str(
+        caught.value
+    )
     monkeypatch.setattr(config, "PARTNERSHIPS", write(tmp_path, shipped.replace("E07000130", "E07000999")))
     with pytest.raises(InputError) as caught:
         compute("2022-23-Q2", partnership="charnwood")
-    assert "E07000999, given for Charnwood, is not a district code in the ONS population files (Charnwood is " \
-           "E07000130)" in str(caught.value)
-    elsewhere = write(tmp_path, shipped.replace("districts: {E07000130: Charnwood}", "districts: {E06000063: Cumberland}")
-                      .replace("name: Charnwood\n", "name: Cumberland\n").replace("compared_with: leicestershire\n    excludes"
-                                                                                  ": {E06000016: Leicester}\n    contact: {name: Community Safety Manager", "excludes: {}\n    contact: {name: Community Safety Manager"))
+    assert (
+        "E07000999, given for Charnwood, is not a district code in the ONS population files (Charnwood is "
+        "E07000130)" in str(caught.value)
+    )
+    elsewhere = write(
+        tmp_path,
+        shipped.replace("districts: {E07000130: Charnwood}", "districts: {E06000063: Cumberland}")
+        .replace("name: Charnwood\n", "name: Cumberland\n")
+        .replace(
+            "compared_with: leicestershire\n    excludes"
+            ": {E06000016: Leicester}\n    contact: {name: Community Safety Manager",
+            "excludes: {}\n    contact: {name: Community Safety Manager",
+        ),
+    )
     monkeypatch.setattr(config, "PARTNERSHIPS", elsewhere)
     with pytest.raises(InputError) as caught:
         compute("2022-23-Q2", partnership="charnwood")
@@ -124,14 +153,19 @@ def test_another_forces_file_builds_its_first_partnership_unless_one_is_named(tm
 
 
 def test_a_partnership_names_its_own_local_extract_or_none_and_is_never_the_sample(tmp_path):
-    packs = load_partnerships(write(tmp_path, GOOD.replace("    compared_with: county\n",
-                                                           "    compared_with: county\n    local_extract: none\n")))
+    packs = load_partnerships(
+        write(
+            tmp_path,
+            GOOD.replace("    compared_with: county\n", "    compared_with: county\n    local_extract: none\n"),
+        )
+    )
     assert packs["north"].local_extract == "none" and packs["whole"].local_extract is None
     north, whole = (load_params("2022-23-Q2", partnership=packs[p]) for p in ("north", "whole"))
     assert (north["local_extract"], north["local_extract_is_sample"]) == ("none", False)
     assert whole["local_extract"] == load_params("2022-23-Q2")["local_extract"]  # params/defaults.yaml's
-    assert "local_extract must be given as text" in error_of(tmp_path, GOOD.replace(
-        "    compared_with: county\n", "    compared_with: county\n    local_extract: 3\n"))
+    assert "local_extract must be given as text" in error_of(
+        tmp_path, GOOD.replace("    compared_with: county\n", "    compared_with: county\n    local_extract: 3\n")
+    )
 
 
 def test_the_packs_of_a_group_are_those_whose_districts_all_lie_in_it(tmp_path):
@@ -142,16 +176,19 @@ def test_the_packs_of_a_group_are_those_whose_districts_all_lie_in_it(tmp_path):
     assert in_group("north", path) == ["north"]
     with pytest.raises(InputError) as caught:
         in_group("lancashire", path)
-    assert str(caught.value) == (f"{path}: no group or partnership 'lancashire'; the groups are county and the "
-                                 "partnerships whole, north")
+    assert str(caught.value) == (
+        f"{path}: no group or partnership 'lancashire'; the groups are county and the partnerships whole, north"
+    )
 
 
 def test_group_without_all_partnerships_is_one_line(capsys):
     from helpers.cli import main
 
     assert main(["build", "--group", "leicestershire"]) == 2
-    assert capsys.readouterr().err == ("safer-report: error: --group chooses the packs of --all-partnerships: add "
-                                       "--all-partnerships, or name one pack with --partnership\n")
+    assert capsys.readouterr().err == (
+        "safer-report: error: --group chooses the packs of --all-partnerships: add "
+        "--all-partnerships, or name one pack with --partnership\n"
+    )
 
 
 def test_all_partnerships_of_a_group_builds_those_packs_the_default_first_when_chosen(tmp_path, monkeypatch):
@@ -159,9 +196,15 @@ def test_all_partnerships_of_a_group_builds_those_packs_the_default_first_when_c
 
     built = []
     monkeypatch.setattr(orchestrate, "build_packs", lambda ids, *args, **kwargs: built.append(ids))
-    path = write(tmp_path, GOOD.replace("  north:", "  south:\n    name: South\n    board: South CSP\n"
-                                                    "    districts: {E07000002: South}\n    compared_with: county\n"
-                                                    "  north:"))
+    path = write(
+        tmp_path,
+        GOOD.replace(
+            "  north:",
+            "  south:\n    name: South\n    board: South CSP\n"
+            "    districts: {E07000002: South}\n    compared_with: county\n"
+            "  north:",
+        ),
+    )
     orchestrate.build_all(partnerships=path, group="county")
     orchestrate.build_all(partnerships=path, group="whole")
     orchestrate.build_all(partnerships=path)

@@ -1,4 +1,5 @@
 """helpers.quarters: UK financial-year quarters (SPEC §2)."""
+
 import pandas as pd
 import pytest
 
@@ -8,8 +9,9 @@ from helpers.quarters import Quarter, parse_quarter, period_label, quarter_of_mo
 M = lambda text: pd.Period(text, "M")  # noqa: E731
 
 
-@pytest.mark.parametrize("text", ["2022-23-Q2", "2022/23 Q2", "2022-23 Q2", "2022-23-q2", "2022/23 q2",
-                                  "2022-23 q2", "  2022-23-Q2  "])
+@pytest.mark.parametrize(
+    "text", ["2022-23-Q2", "2022/23 Q2", "2022-23 Q2", "2022-23-q2", "2022/23 q2", "2022-23 q2", "  2022-23-Q2  "]
+)
 def test_accepted_spellings_give_the_same_quarter(text):
     quarter = parse_quarter(text)
     assert quarter == Quarter(2022, 2)
@@ -24,14 +26,28 @@ def test_century_boundary_label():
     assert Quarter(1999, 4).end_month == M("2000-03")
 
 
-@pytest.mark.parametrize("text", ["2022-24-Q2", "2022 Q2", "Q5", "", "../../x", "2022-23-Q0", "2022-23-Q5",
-                                  "2022-23", "22-23-Q2", "2022-23-Q2; rm -rf /", None])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2022-24-Q2",
+        "2022 Q2",
+        "Q5",
+        "",
+        "../../x",
+        "2022-23-Q0",
+        "2022-23-Q5",
+        "2022-23",
+        "22-23-Q2",
+        "2022-23-Q2; rm -rf /",
+        None,
+    ],
+)
 def test_rejected_spellings(text):
     with pytest.raises(QuarterError) as caught:
         parse_quarter(text)
     message = str(caught.value)
-    assert "2022-23-Q2" in message           # shows the accepted form
-    assert f"'{text}'" in message            # and what was given
+    assert "2022-23-Q2" in message  # shows the accepted form
+    assert f"'{text}'" in message  # and what was given
     assert isinstance(caught.value, InputError)
 
 
@@ -63,13 +79,25 @@ def test_previous_across_year_boundary():
 
 def test_ordering():
     assert sorted([Quarter(2022, 1), Quarter(2021, 4), Quarter(2021, 2)]) == [
-        Quarter(2021, 2), Quarter(2021, 4), Quarter(2022, 1)]
+        Quarter(2021, 2),
+        Quarter(2021, 4),
+        Quarter(2022, 1),
+    ]
 
 
-@pytest.mark.parametrize("month, label", [("2022-04", "2022-23-Q1"), ("2022-06", "2022-23-Q1"),
-                                          ("2022-07", "2022-23-Q2"), ("2022-09", "2022-23-Q2"),
-                                          ("2022-12", "2022-23-Q3"), ("2023-01", "2022-23-Q4"),
-                                          ("2023-03", "2022-23-Q4"), ("2022-03", "2021-22-Q4")])
+@pytest.mark.parametrize(
+    "month, label",
+    [
+        ("2022-04", "2022-23-Q1"),
+        ("2022-06", "2022-23-Q1"),
+        ("2022-07", "2022-23-Q2"),
+        ("2022-09", "2022-23-Q2"),
+        ("2022-12", "2022-23-Q3"),
+        ("2023-01", "2022-23-Q4"),
+        ("2023-03", "2022-23-Q4"),
+        ("2022-03", "2021-22-Q4"),
+    ],
+)
 def test_quarter_of_month(month, label):
     assert quarter_of_month(M(month)).label == label
 

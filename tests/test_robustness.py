@@ -12,6 +12,7 @@ build for both). Most failure cases call ``helpers.cli.main`` in-process (the sa
 path as the console script, without paying Python's start-up 50 times);
 ``test_cli_subprocess_one_line_errors`` repeats two of them as real subprocesses.
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,18 +39,18 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from conftest import POLICE_HEADER, street_csv_text
 import board
+from conftest import POLICE_HEADER, street_csv_text
 from helpers import cli, config
-from helpers.pipeline import browser
-from helpers.inputs import ingest
-from helpers.pipeline.orchestrate import build
-from helpers.inputs.catalogue import load_catalogue
-from helpers.errors import InputError
-from helpers.inputs.partners_return import write_return_template
-from helpers.inputs.ingest import PoliceData, read_local_extract, read_police_uk, read_population
-from helpers.presentation.narrative import markdown
 from helpers.analysis.compute import compute
+from helpers.errors import InputError
+from helpers.inputs import ingest
+from helpers.inputs.catalogue import load_catalogue
+from helpers.inputs.ingest import PoliceData, read_local_extract, read_police_uk, read_population
+from helpers.inputs.partners_return import write_return_template
+from helpers.pipeline import browser
+from helpers.pipeline.orchestrate import build
+from helpers.presentation.narrative import markdown
 from helpers.quarters import window
 
 pytestmark = pytest.mark.slow
@@ -59,12 +60,20 @@ MONTHS = [str(m) for m in window(pd.Period("2022-09", "M"), 24)]  # the 24 month
 BROKEN_MONTH = "2022-03"
 MISSING_MONTH = "2021-11"
 MISSING_WORDS = "November 2021"
-HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '[x](javascript:alert(1))',
-           '=HYPERLINK("http://evil","x")', '<a href="javascript:alert(1)">y</a>', '![z](javascript:alert(1))',
-           '<iframe src="javascript:alert(1)"></iframe>', '<svg onload=alert(1)>']
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    '=HYPERLINK("http://evil","x")',
+    '<a href="javascript:alert(1)">y</a>',
+    "![z](javascript:alert(1))",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    "<svg onload=alert(1)>",
+]
 
 
 # --- Helpers ------------------------------------------------------------------------------
+
 
 def run_cli(args: list, capsys) -> tuple[int, str, str]:
     """``safer-report ARGS`` in-process: exit code, stdout, stderr."""
@@ -88,8 +97,11 @@ def assert_one_line_error(code, err: str, *words: str) -> str:
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (hidden ones too) -> SHA-256 of its bytes."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def cell_values(path: Path) -> dict:
@@ -106,10 +118,16 @@ def police_copy(folder: Path, source: Path, skip: tuple[str, ...] = ()) -> Path:
     return folder
 
 
-MINI_ROWS = [("{m}-a", "Blaby 001A", "Burglary"), ("", "Rutland 001A", "Anti-social behaviour"),
-             ("{m}-c", "Charnwood 002B", "Shoplifting"), ("{m}-d", "Melton 003C", "Vehicle crime"),
-             ("{m}-e", "Harborough 001A", "Drugs"), ("{m}-f", "Hinckley and Bosworth 004A", "Robbery"),
-             ("{m}-g", "North West Leicestershire 002C", "Burglary"), ("", "Oadby and Wigston 001B", "Anti-social behaviour")]
+MINI_ROWS = [
+    ("{m}-a", "Blaby 001A", "Burglary"),
+    ("", "Rutland 001A", "Anti-social behaviour"),
+    ("{m}-c", "Charnwood 002B", "Shoplifting"),
+    ("{m}-d", "Melton 003C", "Vehicle crime"),
+    ("{m}-e", "Harborough 001A", "Drugs"),
+    ("{m}-f", "Hinckley and Bosworth 004A", "Robbery"),
+    ("{m}-g", "North West Leicestershire 002C", "Burglary"),
+    ("", "Oadby and Wigston 001B", "Anti-social behaviour"),
+]
 
 
 def mini_rows(month: str) -> list[tuple]:
@@ -131,8 +149,11 @@ class _Markup(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.handlers.append((tag, name, value))
-            if name in ("href", "src", "action", "formaction", "xlink:href", "data") and value and \
-                    re.sub(r"\s", "", value).lower().startswith(("javascript:", "vbscript:", "data:text")):
+            if (
+                name in ("href", "src", "action", "formaction", "xlink:href", "data")
+                and value
+                and re.sub(r"\s", "", value).lower().startswith(("javascript:", "vbscript:", "data:text"))
+            ):
                 self.js_urls.append((tag, name, value))
 
     handle_startendtag = handle_starttag
@@ -148,6 +169,7 @@ def assert_no_active_markup(document: str) -> None:
 
 
 # --- Fixtures -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def catalogue():
@@ -187,8 +209,9 @@ def two_builds(tmp_path_factory) -> SimpleNamespace:
                 started = (folder / "notebooks" / "results" / "results.json").stat().st_mtime_ns
                 for name in ("indicators.csv", "board-paper.md", "board-paper.docx", "dashboard.xlsx"):
                     shutil.copy2(folder / name, first / name)
-                assert (folder / "notebooks" / "results" / "results.json").stat().st_mtime_ns == started, \
+                assert (folder / "notebooks" / "results" / "results.json").stat().st_mtime_ns == started, (
                     "swapped while copying"
+                )
         time.sleep(0.05)
     outputs = [(o.read_text(), e.read_text()) for o, e in logs]
     return SimpleNamespace(out=out, first=first, exits=exits, codes=[p.returncode for p in processes], outputs=outputs)
@@ -230,6 +253,7 @@ def write_street_csv_module():
         path = folder / f"{month}-leicestershire-street.csv"
         path.write_text(street_csv_text(month, rows))
         return path
+
     return write
 
 
@@ -241,6 +265,7 @@ def broken_police(tmp_path: Path, mini: Path, name: str, data: bytes) -> Path:
 
 
 # --- 1. Every input is validated: police.uk files ---------------------------------------------
+
 
 def _text(rows=None) -> str:
     return street_csv_text(BROKEN_MONTH, rows or mini_rows(BROKEN_MONTH))
@@ -254,31 +279,65 @@ def _latin1() -> bytes:
 
 CSV_NAME = f"{BROKEN_MONTH}-leicestershire-street.csv"
 POLICE_CASES = {
-    "misspelt column": (CSV_NAME, lambda: _text().replace("LSOA name", "LSOA Name", 1).encode(),
-                        [CSV_NAME, "row 1", "missing column(s) 'LSOA name'", "'LSOA Name'"]),
-    "bad Month": (CSV_NAME, lambda: _text(mini_rows(BROKEN_MONTH)[:1] + [("z1", "Blaby 001A", "Drugs", "March 2022")]).encode(),
-                  [CSV_NAME, "row 3", "Month 'March 2022' is not YYYY-MM"]),
-    "Month not the file's": (CSV_NAME, lambda: _text(mini_rows(BROKEN_MONTH) + [("z1", "Blaby 001A", "Drugs", "2022-04")]).encode(),
-                             [CSV_NAME, "row 10", "'2022-04' does not match the file's month 2022-03"]),
+    "misspelt column": (
+        CSV_NAME,
+        lambda: _text().replace("LSOA name", "LSOA Name", 1).encode(),
+        [CSV_NAME, "row 1", "missing column(s) 'LSOA name'", "'LSOA Name'"],
+    ),
+    "bad Month": (
+        CSV_NAME,
+        lambda: _text(mini_rows(BROKEN_MONTH)[:1] + [("z1", "Blaby 001A", "Drugs", "March 2022")]).encode(),
+        [CSV_NAME, "row 3", "Month 'March 2022' is not YYYY-MM"],
+    ),
+    "Month not the file's": (
+        CSV_NAME,
+        lambda: _text(mini_rows(BROKEN_MONTH) + [("z1", "Blaby 001A", "Drugs", "2022-04")]).encode(),
+        [CSV_NAME, "row 10", "'2022-04' does not match the file's month 2022-03"],
+    ),
     "empty file": (CSV_NAME, lambda: b"", [CSV_NAME, "file is empty"]),
-    "no Crime type": (CSV_NAME, lambda: _text(mini_rows(BROKEN_MONTH)[:1] + [("z1", "Melton 001A", "")]).encode(),
-                      [CSV_NAME, "row 3", "Melton 001A has no Crime type"]),
+    "no Crime type": (
+        CSV_NAME,
+        lambda: _text(mini_rows(BROKEN_MONTH)[:1] + [("z1", "Melton 001A", "")]).encode(),
+        [CSV_NAME, "row 3", "Melton 001A has no Crime type"],
+    ),
     "header only": (CSV_NAME, lambda: street_csv_text(BROKEN_MONTH, []).encode(), [CSV_NAME, "no rows"]),
-    "truncated gz": (CSV_NAME + ".gz", lambda: gzip.compress(_text().encode() * 50)[:300],
-                     [CSV_NAME + ".gz", "cannot be decompressed"]),
+    "truncated gz": (
+        CSV_NAME + ".gz",
+        lambda: gzip.compress(_text().encode() * 50)[:300],
+        [CSV_NAME + ".gz", "cannot be decompressed"],
+    ),
     "not UTF-8": (CSV_NAME, _latin1, [CSV_NAME, "row 3", "not UTF-8", "0xe9"]),
-    "corrupt gz": (CSV_NAME + ".gz", lambda: _flip(gzip.compress(_text().encode() * 50)), [CSV_NAME + ".gz", "cannot be decompressed"]),
-    "corrupt zip member": (f"{BROKEN_MONTH}.zip", lambda: _flip(_zip({CSV_NAME: _text().encode() * 50})),
-                           [f"{BROKEN_MONTH}.zip", "cannot be decompressed"]),
-    "ragged row": (CSV_NAME, lambda: (_text() + "x1,2022-03,too,few\n").encode(), [CSV_NAME, "row 10", "malformed CSV"]),
-    "zip of nothing": (f"{BROKEN_MONTH}.zip", lambda: _zip({"readme.txt": b"hello"}), [f"{BROKEN_MONTH}.zip", "no *-street.csv"]),
-    "corrupt zip": (f"{BROKEN_MONTH}.zip", lambda: _zip({CSV_NAME: _text().encode()})[:-40], [f"{BROKEN_MONTH}.zip", "decompress"]),
+    "corrupt gz": (
+        CSV_NAME + ".gz",
+        lambda: _flip(gzip.compress(_text().encode() * 50)),
+        [CSV_NAME + ".gz", "cannot be decompressed"],
+    ),
+    "corrupt zip member": (
+        f"{BROKEN_MONTH}.zip",
+        lambda: _flip(_zip({CSV_NAME: _text().encode() * 50})),
+        [f"{BROKEN_MONTH}.zip", "cannot be decompressed"],
+    ),
+    "ragged row": (
+        CSV_NAME,
+        lambda: (_text() + "x1,2022-03,too,few\n").encode(),
+        [CSV_NAME, "row 10", "malformed CSV"],
+    ),
+    "zip of nothing": (
+        f"{BROKEN_MONTH}.zip",
+        lambda: _zip({"readme.txt": b"hello"}),
+        [f"{BROKEN_MONTH}.zip", "no *-street.csv"],
+    ),
+    "corrupt zip": (
+        f"{BROKEN_MONTH}.zip",
+        lambda: _zip({CSV_NAME: _text().encode()})[:-40],
+        [f"{BROKEN_MONTH}.zip", "decompress"],
+    ),
 }
 
 
 def _flip(data: bytes, start: int = 60, count: int = 40) -> bytes:
     """Damage ``count`` bytes inside a compressed stream (the header stays readable)."""
-    return data[:start] + bytes(b ^ 0x55 for b in data[start:start + count]) + data[start + count:]
+    return data[:start] + bytes(b ^ 0x55 for b in data[start : start + count]) + data[start + count :]
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -301,13 +360,17 @@ def test_broken_police_file_stops_the_build_in_one_line(case, tmp_path, mini_pol
     assert_one_line_error(code, err, *words)
 
 
-@pytest.mark.parametrize("name, packed", [
-    (CSV_NAME + ".gz", lambda text: gzip.compress(text)),
-    (CSV_NAME + ".gz", lambda text: gzip.compress(text[:100]) + gzip.compress(text[100:])),  # two gzip members
-    (f"{BROKEN_MONTH}.zip", lambda text: _zip({CSV_NAME: text})),
-])
-def test_file_that_inflates_too_far_is_refused_without_inflating_it_all(name, packed, tmp_path, mini_police, unchanged,
-                                                                        capsys, monkeypatch):
+@pytest.mark.parametrize(
+    "name, packed",
+    [
+        (CSV_NAME + ".gz", lambda text: gzip.compress(text)),
+        (CSV_NAME + ".gz", lambda text: gzip.compress(text[:100]) + gzip.compress(text[100:])),  # two gzip members
+        (f"{BROKEN_MONTH}.zip", lambda text: _zip({CSV_NAME: text})),
+    ],
+)
+def test_file_that_inflates_too_far_is_refused_without_inflating_it_all(
+    name, packed, tmp_path, mini_police, unchanged, capsys, monkeypatch
+):
     # A decompression bomb: the limit (1 GiB) is lowered so the test stays small.
     monkeypatch.setattr(ingest, "MAX_INFLATED_BYTES", 5_000)
     folder = broken_police(tmp_path, mini_police, name, packed(_text().encode() * 50))
@@ -317,8 +380,11 @@ def test_file_that_inflates_too_far_is_refused_without_inflating_it_all(name, pa
 
 def test_police_folder_that_is_a_file_or_missing(tmp_path, unchanged, capsys):
     (tmp_path / CSV_NAME).write_text(_text())
-    for path, words in ((tmp_path / CSV_NAME, ["is a file"]), (tmp_path / "nowhere", ["not found"]),
-                         (tmp_path, ["no police.uk street-level files"])):
+    for path, words in (
+        (tmp_path / CSV_NAME, ["is a file"]),
+        (tmp_path / "nowhere", ["not found"]),
+        (tmp_path, ["no police.uk street-level files"]),
+    ):
         if path == tmp_path:
             (tmp_path / CSV_NAME).unlink()
         code, _, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", path, "--out", unchanged], capsys)
@@ -349,8 +415,9 @@ def test_same_month_twice_in_two_folders(tmp_path, mini_police, unchanged, capsy
     (folder / "again").mkdir()
     (folder / "again" / CSV_NAME).write_text(_text(mini_rows(BROKEN_MONTH)[:-1]))  # a re-download: other rows
     code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", folder, "--out", unchanged], capsys)
-    assert_one_line_error(code, err, str(folder / "again" / CSV_NAME), str(folder / CSV_NAME), "also in",
-                          "one file per month")
+    assert_one_line_error(
+        code, err, str(folder / "again" / CSV_NAME), str(folder / CSV_NAME), "also in", "one file per month"
+    )
 
 
 @pytest.mark.parametrize("kept", ["zip named by month", "renamed to another force", "no date in the name"])
@@ -372,6 +439,7 @@ def test_a_month_kept_under_a_second_name_is_counted_once(kept, tmp_path, mini_p
 
 # --- 1. Local extracts and Excel returns -------------------------------------------------------
 
+
 def _sample_lines() -> list[str]:
     return config.LOCAL_SAMPLE.read_text(encoding="utf-8").splitlines()
 
@@ -380,6 +448,7 @@ def _replace(index: int, edit):
     def change(lines):
         lines[index] = edit(lines[index])
         return lines
+
     return change
 
 
@@ -395,19 +464,35 @@ def _marac_row() -> int:
 
 
 LOCAL_CASES = {
-    "unknown district": (_replace(5, lambda s: s.replace("Blaby", "Leicester City")),
-                         ["row 6", "unknown area 'Leicester City'"]),
-    "district code of no partnership": (_replace(5, lambda s: s.replace("Blaby", "E07000220")), ["row 6", "unknown area"]),
-    "unknown indicator id": (_replace(5, lambda s: s.replace("asb_environmental", "asb_enviromental")),
-                             ["row 6", "unknown indicator id 'asb_enviromental'"]),
-    "police.uk indicator": (_replace(5, lambda s: s.replace("asb_environmental", "total_crime")), ["row 6", "total_crime"]),
+    "unknown district": (
+        _replace(5, lambda s: s.replace("Blaby", "Leicester City")),
+        ["row 6", "unknown area 'Leicester City'"],
+    ),
+    "district code of no partnership": (
+        _replace(5, lambda s: s.replace("Blaby", "E07000220")),
+        ["row 6", "unknown area"],
+    ),
+    "unknown indicator id": (
+        _replace(5, lambda s: s.replace("asb_environmental", "asb_enviromental")),
+        ["row 6", "unknown indicator id 'asb_enviromental'"],
+    ),
+    "police.uk indicator": (
+        _replace(5, lambda s: s.replace("asb_environmental", "total_crime")),
+        ["row 6", "total_crime"],
+    ),
     "negative count": (_replace(5, lambda s: s.rsplit(",", 2)[0] + ",-3,"), ["row 6", "numerator '-3'", "0 or more"]),
     "text count": (_replace(5, lambda s: s.rsplit(",", 2)[0] + ",abc,"), ["row 6", "numerator 'abc' is not a number"]),
     "fractional count": (_replace(5, lambda s: s.rsplit(",", 2)[0] + ",2.5,"), ["row 6", "'2.5'"]),
     "numerator above denominator": (_marac_too_high, ["greater than denominator"]),
-    "duplicate row": (lambda lines: lines + [lines[5]], [f"row {len(_sample_lines()) + 1}", "duplicate row", "also at row 6"]),
+    "duplicate row": (
+        lambda lines: lines + [lines[5]],
+        [f"row {len(_sample_lines()) + 1}", "duplicate row", "also at row 6"],
+    ),
     "bad month": (_replace(5, lambda s: s.replace(",2020-04,", ",2020-4,")), ["row 6", "'2020-4'", "YYYY-MM"]),
-    "missing column": (_replace(0, lambda s: s.replace("numerator", "numer")), ["row 1", "missing column(s) numerator"]),
+    "missing column": (
+        _replace(0, lambda s: s.replace("numerator", "numer")),
+        ["row 1", "missing column(s) numerator"],
+    ),
     "column twice": (_replace(0, lambda s: s.replace("denominator", "Area")), ["row 1", "area", "more than once"]),
     "ragged row": (_replace(5, lambda s: s + ",1,2"), ["row 6", "not a readable CSV"]),
 }
@@ -420,8 +505,9 @@ def test_broken_local_extract_stops_the_build_in_one_line(case, tmp_path, mini_p
     path.write_text("\n".join(edit(_sample_lines())) + "\n", encoding="utf-8")
     if case == "numerator above denominator":
         words = [*words, f"row {_marac_row()}"]
-    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path,
-                              "--out", unchanged], capsys)
+    code, out, err = run_cli(
+        ["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path, "--out", unchanged], capsys
+    )
     assert_one_line_error(code, err, str(path), *words)
 
 
@@ -449,11 +535,14 @@ def template(catalogue, tmp_path_factory) -> Path:
     return write_return_template(QUARTER, tmp_path_factory.mktemp("return") / "return.xlsx", catalogue, board.DISTRICTS)
 
 
-@pytest.mark.parametrize("cell, value, words", [
-    ("D2", "twelve", ["numerator 'twelve' is not a number"]),
-    ("D3", -4, ["numerator '-4'", "0 or more"]),
-    ("A4", "Rugby", ["unknown area 'Rugby'"]),
-])
+@pytest.mark.parametrize(
+    "cell, value, words",
+    [
+        ("D2", "twelve", ["numerator 'twelve' is not a number"]),
+        ("D3", -4, ["numerator '-4'", "0 or more"]),
+        ("A4", "Rugby", ["unknown area 'Rugby'"]),
+    ],
+)
 def test_excel_return_names_sheet_and_cell(cell, value, words, tmp_path, mini_police, template, unchanged, capsys):
     path = tmp_path / "return.xlsx"
     wb = load_workbook(template)
@@ -463,8 +552,9 @@ def test_excel_return_names_sheet_and_cell(cell, value, words, tmp_path, mini_po
     sheet[cell] = value
     wb.save(path)
     where = f"sheet '{sheet.title}' cell {cell}"
-    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path,
-                              "--out", unchanged], capsys)
+    code, out, err = run_cli(
+        ["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path, "--out", unchanged], capsys
+    )
     assert_one_line_error(code, err, str(path), where, *words)
 
 
@@ -476,10 +566,18 @@ def test_excel_return_formulas_without_saved_values_are_named(tmp_path, mini_pol
     sheet = wb.worksheets[1]
     sheet["D2"], sheet["D3"], sheet["E3"] = "=1+2", 4, "=SUM(D2:D3)"
     wb.save(path)
-    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path,
-                              "--out", unchanged], capsys)
-    assert_one_line_error(code, err, str(path), f"sheet '{sheet.title}' cell D2", f"sheet '{sheet.title}' cell E3",
-                          "no saved value", "open it in Excel or LibreOffice and save it again")
+    code, out, err = run_cli(
+        ["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path, "--out", unchanged], capsys
+    )
+    assert_one_line_error(
+        code,
+        err,
+        str(path),
+        f"sheet '{sheet.title}' cell D2",
+        f"sheet '{sheet.title}' cell E3",
+        "no saved value",
+        "open it in Excel or LibreOffice and save it again",
+    )
 
 
 def test_excel_return_that_unpacks_too_far_is_refused_unread(tmp_path, mini_police, template, unchanged, capsys):
@@ -489,8 +587,9 @@ def test_excel_return_that_unpacks_too_far_is_refused_unread(tmp_path, mini_poli
         for _ in range(120):
             big.write(bytes(1 << 20))  # 120 MB of zeros: about 120 kB packed
     assert path.stat().st_size < 2 << 20
-    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path,
-                              "--out", unchanged], capsys)
+    code, out, err = run_cli(
+        ["build", "--quarter", QUARTER, "--police-uk", mini_police, "--local", path, "--out", unchanged], capsys
+    )
     assert_one_line_error(code, err, str(path), "unpacks to 12", "stopped before unpacking it")
 
 
@@ -498,12 +597,17 @@ def test_excel_return_that_unpacks_too_far_is_refused_unread(tmp_path, mini_poli
 
 PARAMS_CASES = {
     "unknown key": ("meeting_date: 2022-11-17\nmeetng_date: 2022-11-17\n", ["key 'meetng_date'", "unknown key"]),
-    "misspelt indicator id": ("commentary:\n  indicators:\n    marac_repeat_rates: text\n",
-                              ["unknown indicator id 'marac_repeat_rates'", "did you mean marac_repeat_rate"]),
+    "misspelt indicator id": (
+        "commentary:\n  indicators:\n    marac_repeat_rates: text\n",
+        ["unknown indicator id 'marac_repeat_rates'", "did you mean marac_repeat_rate"],
+    ),
     "misspelt unavailable id": ("unavailable:\n  total_crim: gone\n", ["'total_crim'", "did you mean total_crime"]),
     "meeting date in words": ("meeting_date: next week\n", ["key 'meeting_date'", "'next week' is not a date"]),
     "impossible date": ("meeting_date: 2022-13-45\n", ["row 1", "'2022-13-45' is not a real date"]),
-    "key given twice": ("meeting_date: 2022-11-17\nmeeting_date: 2022-11-18\n", ["row 2", "'meeting_date' is given twice"]),
+    "key given twice": (
+        "meeting_date: 2022-11-17\nmeeting_date: 2022-11-18\n",
+        ["row 2", "'meeting_date' is given twice"],
+    ),
     "list, not mapping": ("- a\n- b\n", ["must be a mapping"]),
     "text commentary as a list": ("commentary:\n  summary: [a, b]\n", ["commentary: summary must be text"]),
     "local_extract a number": ("local_extract: 5\n", ["key 'local_extract'", "must be text"]),
@@ -512,10 +616,14 @@ PARAMS_CASES = {
     "partnership empty": ("partnership: ''\n", ["key 'partnership'", "must be text"]),
     "bad YAML": ("commentary:\n  summary: 'unclosed\n", ["not valid YAML"]),
     "alias": ("contact: &c {name: A}\ncommentary: {summary: *c}\n", ["row 2", "alias *c is not allowed"]),
-    "meeting date years away": ("meeting_date: 2012-11-17\n", ["key 'meeting_date'", "17 November 2012",
-                                                                "not within a year after", "check the year"]),
-    "SPC baseline outside the data": ("spc:\n  baseline: {start: 2010-01, end: 2010-12}\n",
-                                      ["key 'spc'", "2010-01 to 2010-12 is not within the data", "2020-10 to 2022-09"]),
+    "meeting date years away": (
+        "meeting_date: 2012-11-17\n",
+        ["key 'meeting_date'", "17 November 2012", "not within a year after", "check the year"],
+    ),
+    "SPC baseline outside the data": (
+        "spc:\n  baseline: {start: 2010-01, end: 2010-12}\n",
+        ["key 'spc'", "2010-01 to 2010-12 is not within the data", "2020-10 to 2022-09"],
+    ),
 }
 
 
@@ -524,8 +632,9 @@ def test_broken_params_stop_the_build_in_one_line(case, tmp_path, mini_police, u
     text, words = PARAMS_CASES[case]
     path = tmp_path / "params.yaml"
     path.write_text(text, encoding="utf-8")
-    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", mini_police, "--params", path,
-                              "--out", unchanged], capsys)
+    code, out, err = run_cli(
+        ["build", "--quarter", QUARTER, "--police-uk", mini_police, "--params", path, "--out", unchanged], capsys
+    )
     assert_one_line_error(code, err, str(path), *words)
 
 
@@ -542,32 +651,54 @@ def test_params_not_utf8_or_missing(tmp_path, mini_police, unchanged, capsys):
 def test_yaml_python_tags_are_refused_and_never_run(tmp_path, mini_police, unchanged, capsys):
     marker = tmp_path / "ran"
     path = tmp_path / "params.yaml"
-    path.write_text(f"meeting_date: !!python/object/apply:os.system ['touch {marker}']\n"
-                    f"title: !!python/object/new:os.system ['touch {marker}']\n")
-    code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", mini_police, "--params", path,
-                              "--out", unchanged], capsys)
+    path.write_text(
+        f"meeting_date: !!python/object/apply:os.system ['touch {marker}']\n"
+        f"title: !!python/object/new:os.system ['touch {marker}']\n"
+    )
+    code, out, err = run_cli(
+        ["build", "--quarter", QUARTER, "--police-uk", mini_police, "--params", path, "--out", unchanged], capsys
+    )
     assert_one_line_error(code, err, str(path), "row 1", "not valid YAML")
     assert not marker.exists()
 
 
 CATALOGUE_CASES = {
-    "unknown key": (lambda t: t.replace("    per: 10000\n", "    per: 10000\n    colour: red\n", 1), ["indicator 1", "unknown key 'colour'"]),
+    "unknown key": (
+        lambda t: t.replace("    per: 10000\n", "    per: 10000\n    colour: red\n", 1),
+        ["indicator 1", "unknown key 'colour'"],
+    ),
     "id used twice": (lambda t: t.replace("id: violence_sexual", "id: total_crime", 1), ["indicator 2", "used twice"]),
-    "crime_types as text": (lambda t: t.replace("crime_types: [Violence and sexual offences]",
-                                                "crime_types: Violence and sexual offences", 1), ["indicator 2", "must be a list"]),
-    "misspelt crime type": (lambda t: t.replace("crime_types: [Violence and sexual offences]",
-                                                "crime_types: [Violence and sexual offence]", 1),
-                            ["indicator 2", "'Violence and sexual offence' is not a police.uk crime type",
-                             "did you mean Violence and sexual offences"]),
+    "crime_types as text": (
+        lambda t: t.replace(
+            "crime_types: [Violence and sexual offences]", "crime_types: Violence and sexual offences", 1
+        ),
+        ["indicator 2", "must be a list"],
+    ),
+    "misspelt crime type": (
+        lambda t: t.replace(
+            "crime_types: [Violence and sexual offences]", "crime_types: [Violence and sexual offence]", 1
+        ),
+        [
+            "indicator 2",
+            "'Violence and sexual offence' is not a police.uk crime type",
+            "did you mean Violence and sexual offences",
+        ],
+    ),
     "bad measure": (lambda t: t.replace("measure: rate", "measure: ratio", 1), ["indicator 1", "measure 'ratio'"]),
     "id a number": (lambda t: t.replace("id: total_crime", "id: 7", 1), ["indicator 1", "'id' must be text"]),
-    "target as text": (lambda t: t.replace("target: {low: 28, high: 40", "target: {low: '28', high: 40", 1),
-                       ["target must have low <= high"]),
+    "target as text": (
+        lambda t: t.replace("target: {low: 28, high: 40", "target: {low: '28', high: 40", 1),
+        ["target must have low <= high"],
+    ),
     "not a list": (lambda t: "indicators: none\n", ["must hold a list"]),
-    "plural as text": (lambda t: t.replace("plural: true", "plural: yes please", 1),
-                       ["indicator 2", "'plural' must be true or false"]),
-    "explanation as a list": (lambda t: t.replace("    per: 10000\n", "    per: 10000\n    explanation: [a, b]\n", 1),
-                              ["indicator 1", "'explanation' must be text"]),
+    "plural as text": (
+        lambda t: t.replace("plural: true", "plural: yes please", 1),
+        ["indicator 2", "'plural' must be true or false"],
+    ),
+    "explanation as a list": (
+        lambda t: t.replace("    per: 10000\n", "    per: 10000\n    explanation: [a, b]\n", 1),
+        ["indicator 1", "'explanation' must be text"],
+    ),
 }
 
 
@@ -599,14 +730,18 @@ def _totals(edit):
 
 
 POPULATION_CASES = {  # Blaby's mid-2021 row is line 152 of the totals file
-    "blank year": (_totals(lambda t: t.replace("\n2021,E07000129", "\n,E07000129", 1)),
-                   ["totals_2021_2024_england_wales.csv", "row 152", "year ''"]),
+    "blank year": (
+        _totals(lambda t: t.replace("\n2021,E07000129", "\n,E07000129", 1)),
+        ["totals_2021_2024_england_wales.csv", "row 152", "year ''"],
+    ),
     "population not a number": (_totals(lambda t: t.replace(",103271", ",lots", 1)), ["row 152", "'lots'"]),
     "negative population": (_totals(lambda t: t.replace(",103271", ",-5", 1)), ["row 152", "'-5'"]),
     "ragged row": (_totals(lambda t: t.replace(",103271", ",103271,x", 1)), ["row 152", "number of fields"]),
     "empty file": (_totals(lambda t: ""), ["totals_2021_2024_england_wales.csv", "empty"]),
-    "wrong columns": (_totals(lambda t: t.replace("lad_code", "code", 1)),
-                      ["totals_2021_2024_england_wales.csv", "not a population file"]),
+    "wrong columns": (
+        _totals(lambda t: t.replace("lad_code", "code", 1)),
+        ["totals_2021_2024_england_wales.csv", "not a population file"],
+    ),
 }
 
 
@@ -622,14 +757,24 @@ def test_broken_population_names_file_and_row(case, tmp_path):
         assert word in message, (word, message)
 
 
-@pytest.mark.parametrize("edit, start", [
-    (_totals(lambda t: "\n".join(l for l in t.splitlines() if not l.startswith("2023,E07000133")) + "\n"),
-     "no mid-2023 population for Melton (E07000133) in "),
-    (lambda name, t: "\n".join(l for l in t.splitlines() if not l.startswith("E06000017")) + "\n" if "mid2019" in name else t,
-     "no mid-2019 population for Rutland (E06000017) in "),
-])
-def test_a_district_without_population_stops_the_computation_in_one_line(edit, start, tmp_path, mini_police,
-                                                                          monkeypatch):
+@pytest.mark.parametrize(
+    "edit, start",
+    [
+        (
+            _totals(lambda t: "\n".join(x for x in t.splitlines() if not x.startswith("2023,E07000133")) + "\n"),
+            "no mid-2023 population for Melton (E07000133) in ",
+        ),
+        (
+            lambda name, t: (
+                "\n".join(x for x in t.splitlines() if not x.startswith("E06000017")) + "\n" if "mid2019" in name else t
+            ),
+            "no mid-2019 population for Rutland (E06000017) in ",
+        ),
+    ],
+)
+def test_a_district_without_population_stops_the_computation_in_one_line(
+    edit, start, tmp_path, mini_police, monkeypatch
+):
     monkeypatch.setattr(config, "POPULATION", _population_copy(tmp_path, edit))
     with pytest.raises(InputError) as error:
         compute(QUARTER, police_uk=mini_police)
@@ -639,6 +784,7 @@ def test_a_district_without_population_stops_the_computation_in_one_line(edit, s
 
 # --- Unexpected failures are still one line ----------------------------------------------------
 
+
 def test_output_folder_that_cannot_be_written(tmp_path, unchanged, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
@@ -647,14 +793,26 @@ def test_output_folder_that_cannot_be_written(tmp_path, unchanged, capsys):
         assert_one_line_error(code, err, str(out))
 
 
-@pytest.mark.parametrize("raised, code_expected, start", [
-    (PermissionError(13, "Permission denied", "/somewhere/outputs"), 1, "safer-report: unexpected error: PermissionError"),
-    (RuntimeError("kernel died\nwith two lines"), 1, "safer-report: unexpected error: RuntimeError: kernel died with two lines"),
-    (KeyboardInterrupt(), 130, "safer-report: interrupted"),
-])
+@pytest.mark.parametrize(
+    "raised, code_expected, start",
+    [
+        (
+            PermissionError(13, "Permission denied", "/somewhere/outputs"),
+            1,
+            "safer-report: unexpected error: PermissionError",
+        ),
+        (
+            RuntimeError("kernel died\nwith two lines"),
+            1,
+            "safer-report: unexpected error: RuntimeError: kernel died with two lines",
+        ),
+        (KeyboardInterrupt(), 130, "safer-report: interrupted"),
+    ],
+)
 def test_unexpected_exceptions_are_one_line(raised, code_expected, start, monkeypatch, capsys):
     def fail(*args, **kwargs):
         raise raised
+
     monkeypatch.setattr("helpers.pipeline.orchestrate.build", fail)
     code, out, err = run_cli(["build", "--quarter", QUARTER], capsys)
     assert code == code_expected
@@ -674,13 +832,16 @@ def test_usage_mistakes_are_one_line(capsys):
 
 # --- 3. A failing section notebook ---------------------------------------------------------------
 
+
 def test_failing_notebook_through_the_cli(good, good_files, tmp_path, monkeypatch, capfd):
     broken = tmp_path / "notebooks"
     broken.mkdir()
     for path in config.NOTEBOOKS.glob("0*.ipynb"):
         text = path.read_text()
         if path.stem in ("01_reduce_crime", "03_reduce_asb"):  # one in each worker, so both stop early
-            text = text.replace("render.chapter_intro(results, SECTION)", "render.chapter_intro(results, SECTION) and {}['x']")
+            text = text.replace(
+                "render.chapter_intro(results, SECTION)", "render.chapter_intro(results, SECTION) and {}['x']"
+            )
         (broken / path.name).write_text(text)
     monkeypatch.setattr(config, "NOTEBOOKS", broken)
     capfd.readouterr()
@@ -701,8 +862,20 @@ def test_failing_notebook_through_the_cli(good, good_files, tmp_path, monkeypatc
 
 # --- 5. Paths -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("quarter", ["../../x", "2022-23-Q2/../../x", "..", "2022-23-Q2/..", "/tmp/x",
-                                     "2022-23-Q2/../../../etc", "2022-23-Q2\x00", "2022-23-Q2 /x"])
+
+@pytest.mark.parametrize(
+    "quarter",
+    [
+        "../../x",
+        "2022-23-Q2/../../x",
+        "..",
+        "2022-23-Q2/..",
+        "/tmp/x",
+        "2022-23-Q2/../../../etc",
+        "2022-23-Q2\x00",
+        "2022-23-Q2 /x",
+    ],
+)
 def test_quarter_cannot_name_a_path(quarter, tmp_path, capsys):
     out = tmp_path / "out"
     for command in (["build", "--out", out], ["validate"], ["template", "--out", tmp_path / "t.xlsx"]):
@@ -719,11 +892,17 @@ def test_output_goes_only_under_out_slash_normalised_quarter(good, hostile):
     assert sorted(p.name for p in good.iterdir()) == sorted([QUARTER, f".{QUARTER}.lock"])
     assert (good / QUARTER / "report.html").is_file()
     base = hostile.parent.parent
-    assert sorted(str(p.relative_to(base)) for p in base.iterdir()) == ["out", "params.yaml", "partnerships.yaml", "police"]
+    assert sorted(str(p.relative_to(base)) for p in base.iterdir()) == [
+        "out",
+        "params.yaml",
+        "partnerships.yaml",
+        "police",
+    ]
     assert sorted(p.name for p in hostile.parent.iterdir()) == sorted([QUARTER, f".{QUARTER}.lock"])
 
 
 # --- 2 + 5. Hostile text and a missing month: one build ----------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Path:
@@ -731,13 +910,18 @@ def hostile(tmp_path_factory) -> Path:
     police.uk file name, and police.uk month MISSING_MONTH absent. The PDF is skipped (not what is checked here)."""
     base = tmp_path_factory.mktemp("hostile")
     police = police_copy(base / "police", REAL_POLICE, skip=(MISSING_MONTH, "2022-01"))
-    (police / "2022-01-<img src=x onerror=alert(1)>-street.csv.gz").symlink_to(REAL_POLICE / "2022-01-leicestershire-street.csv.gz")
+    (police / "2022-01-<img src=x onerror=alert(1)>-street.csv.gz").symlink_to(
+        REAL_POLICE / "2022-01-leicestershire-street.csv.gz"
+    )
     everything = "\n\n".join(HOSTILE)
     params = {
         "meeting_date": dt.date(2022, 11, 17),
         "contact": {"name": HOSTILE[1], "role": HOSTILE[0], "email": HOSTILE[3], "phone": "+44 =1+1"},
-        "commentary": {"summary": everything, "sections": {s: everything for s in config.SECTIONS},
-                       "indicators": {"total_crime": everything, "marac_repeat_rate": HOSTILE[3]}},
+        "commentary": {
+            "summary": everything,
+            "sections": {s: everything for s in config.SECTIONS},
+            "indicators": {"total_crime": everything, "marac_repeat_rate": HOSTILE[3]},
+        },
         "unavailable": {"asb_environmental": HOSTILE[3] + " " + " ".join(HOSTILE)},
     }
     path = base / "params.yaml"
@@ -770,6 +954,7 @@ def test_hostile_text_is_not_markup_in_the_board_paper(hostile):
 
 def test_hostile_text_is_text_in_the_word_paper(hostile):
     from docx import Document
+
     document = Document(hostile / "board-paper.docx")
     assert document.paragraphs[0].text == " ".join(HOSTILE)  # the board's name, as typed
     at = [p.text for p in document.paragraphs].index("Officer to contact")
@@ -787,7 +972,9 @@ def test_hostile_text_is_not_a_formula_in_excel(hostile):
     assert not [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))]
     assert any(isinstance(c.value, str) and c.value.startswith("'=HYPERLINK") for c in cells)
     with zipfile.ZipFile(hostile / "dashboard.xlsx") as archive:
-        assert not any(re.search(rb"<f[ >]", archive.read(n)) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+        assert not any(
+            re.search(rb"<f[ >]", archive.read(n)) for n in archive.namelist() if n.startswith("xl/worksheets/")
+        )
 
 
 def test_hostile_text_is_not_a_formula_in_indicators_csv(hostile):
@@ -796,8 +983,12 @@ def test_hostile_text_is_not_a_formula_in_indicators_csv(hostile):
         rows = list(csv.DictReader(handle))
     reasons = {r["reason"] for r in rows if r["indicator_id"] == "asb_environmental"}
     assert len(reasons) == 1 and reasons.pop().startswith("'" + HOSTILE[3])
-    live = [cell for row in rows for cell in row.values()
-            if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", cell)]
+    live = [
+        cell
+        for row in rows
+        for cell in row.values()
+        if cell.startswith(("=", "+", "-", "@", "\t", "\r")) and not re.fullmatch(r"-\d+(\.\d+)?(e-?\d+)?", cell)
+    ]
     assert live == []  # only a negative number may start like a formula
 
 
@@ -815,7 +1006,7 @@ def test_missing_month_is_named_in_the_data_quality_notes(hostile):
     document = (hostile / "report.html").read_text(encoding="utf-8")
     start = re.search(r"<h2 id=[\"']data-quality[\"']>", document).end()
     end = document.find("<h2", start)
-    notes = document[start:end if end > 0 else None]
+    notes = document[start : end if end > 0 else None]
     assert MISSING_WORDS in notes and "Total recorded crime" in notes
 
 
@@ -835,6 +1026,7 @@ def test_commentary_images_cannot_load_from_outside():
 
 # --- 4 + 6. Two builds at once; the same inputs give the same outputs -------------------------------
 
+
 def test_two_builds_at_once_leave_one_whole_build(two_builds):
     assert two_builds.codes == [0, 0], two_builds.outputs
     for stdout, stderr in two_builds.outputs:
@@ -846,8 +1038,16 @@ def test_two_builds_at_once_leave_one_whole_build(two_builds):
     started = min(p.stat().st_mtime for p in (folder / "notebooks" / "results").iterdir())  # the bundle: written first
     assert started >= min(two_builds.exits.values()) - 5
     assert all(p.stat().st_mtime >= started for p in folder.rglob("*") if p.is_file())
-    assert {"report.html", "indicators.csv", "dashboard.xlsx", "board-paper.md", "board-paper.html", "board-paper.docx",
-            ".build-key", "notebooks"} <= {p.name for p in folder.iterdir()}
+    assert {
+        "report.html",
+        "indicators.csv",
+        "dashboard.xlsx",
+        "board-paper.md",
+        "board-paper.html",
+        "board-paper.docx",
+        ".build-key",
+        "notebooks",
+    } <= {p.name for p in folder.iterdir()}
     assert len(re.findall(r"<p>Built ([^<]*?) by safer-report", (folder / "report.html").read_text())) == 1
 
 
@@ -860,6 +1060,7 @@ def test_same_inputs_give_the_same_outputs(two_builds):
 
 # --- The same through a real process ----------------------------------------------------------------
 
+
 def test_cli_subprocess_one_line_errors(tmp_path, unchanged):
     """A re-saved (cp1252) real police.uk file and a path as quarter, through ``python -m helpers.cli``."""
     police = police_copy(tmp_path / "police", REAL_POLICE, skip=(BROKEN_MONTH,))
@@ -871,9 +1072,25 @@ def test_cli_subprocess_one_line_errors(tmp_path, unchanged):
         (["--police-uk", police], [str(police / CSV_NAME), f"row {latin_line}", "not UTF-8"]),
         (["--quarter", "2022-23-Q2/../../x"], ["not a financial-year quarter"]),
     ]
-    processes = [subprocess.Popen([sys.executable, "-m", "helpers.cli", "build", "--quarter", QUARTER, *map(str, extra),
-                                   "--out", str(unchanged)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for extra, _ in cases]
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "helpers.cli",
+                "build",
+                "--quarter",
+                QUARTER,
+                *map(str, extra),
+                "--out",
+                str(unchanged),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for extra, _ in cases
+    ]
     for process, (_, words) in zip(processes, cases):
         stdout, stderr = process.communicate(timeout=120)
         assert_one_line_error(process.returncode, stderr, *words)
@@ -882,7 +1099,7 @@ def test_cli_subprocess_one_line_errors(tmp_path, unchanged):
 
 # --- 7. Property-based: mangled files give a good read or our own error --------------------------------
 
-LSOAS = ["Blaby 001A", "Rutland 003A", "Leicester 010C", "Rugby 001A", "", "Charnwood", "Melton 001A 002", "\"Quoted\" 1"]
+LSOAS = ["Blaby 001A", "Rutland 003A", "Leicester 010C", "Rugby 001A", "", "Charnwood", "Melton 001A 002", '"Quoted" 1']
 TYPES = ["Burglary", "Anti-social behaviour", "", "Drugs", "Robbery", "Vehicle crime"]
 NAME_MONTHS = ["2022-09", "2022-10", "2022-11", "2022-12", "2022-13", "abcd-ef"]
 ROW_MONTHS = ["2022-10", "2022-9", "", "2022-13", "Sep 2022", "２０２２-09"]
@@ -893,12 +1110,14 @@ def sometimes(strategy, rarely, often: int = 4):
     return st.one_of(*[strategy] * often, rarely)
 
 
-clean_police_row = st.tuples(st.one_of(st.just(""), st.uuids().map(str)), st.sampled_from(LSOAS[:4]),
-                             st.sampled_from([t for t in TYPES if t]))
-police_row = st.tuples(sometimes(st.integers(0, 10 ** 4).map(lambda k: f"id{k}"), st.sampled_from(["", "id1", "a,b"])),
-                       sometimes(st.sampled_from(LSOAS[:4]), st.sampled_from(LSOAS[4:])),
-                       sometimes(st.sampled_from([t for t in TYPES if t]), st.just(""))).flatmap(
-    lambda row: sometimes(st.just(row), st.sampled_from(ROW_MONTHS).map(lambda m: (*row, m)), often=9))
+clean_police_row = st.tuples(
+    st.one_of(st.just(""), st.uuids().map(str)), st.sampled_from(LSOAS[:4]), st.sampled_from([t for t in TYPES if t])
+)
+police_row = st.tuples(
+    sometimes(st.integers(0, 10**4).map(lambda k: f"id{k}"), st.sampled_from(["", "id1", "a,b"])),
+    sometimes(st.sampled_from(LSOAS[:4]), st.sampled_from(LSOAS[4:])),
+    sometimes(st.sampled_from([t for t in TYPES if t]), st.just("")),
+).flatmap(lambda row: sometimes(st.just(row), st.sampled_from(ROW_MONTHS).map(lambda m: (*row, m)), often=9))
 
 
 NASTY = [b"\r", b"\n", b"\r\n", b'"', b"\x00", b",", b"\xe9", b"\xff", b"\xef\xbb\xbf", b" ", b"\t", b"2022-13"]
@@ -908,8 +1127,11 @@ NASTY = [b"\r", b"\n", b"\r\n", b'"', b"\x00", b",", b"\xe9", b"\xff", b"\xef\xb
 def mangled_police_file(draw) -> tuple[str, bytes]:
     """One police.uk file as a mistyped, re-saved or truncated download might be."""
     clean = draw(st.integers(0, 3)) == 0  # a quarter of the files are as published, to reach the counting too
-    month = draw(st.sampled_from(NAME_MONTHS[:4]) if clean else sometimes(st.sampled_from(NAME_MONTHS[:4]),
-                                                                         st.sampled_from(NAME_MONTHS[4:])))
+    month = draw(
+        st.sampled_from(NAME_MONTHS[:4])
+        if clean
+        else sometimes(st.sampled_from(NAME_MONTHS[:4]), st.sampled_from(NAME_MONTHS[4:]))
+    )
     if clean:
         rows = draw(st.lists(clean_police_row, min_size=1, max_size=8))
         header = draw(st.permutations(POLICE_HEADER))
@@ -942,8 +1164,14 @@ def mangled_police_file(draw) -> tuple[str, bytes]:
                 lines[i], lines[k] = lines[k], lines[i]
                 continue
             elif op == "header":
-                i, fields = 0, draw(st.lists(st.sampled_from(POLICE_HEADER + ["Month", "LSOA Name", "crime id", '"Month"']),
-                                             max_size=14))
+                i, fields = (
+                    0,
+                    draw(
+                        st.lists(
+                            st.sampled_from(POLICE_HEADER + ["Month", "LSOA Name", "crime id", '"Month"']), max_size=14
+                        )
+                    ),
+                )
             lines[i] = ",".join(fields)
         ending = draw(st.sampled_from(["\n", "\n", "\r\n", "\r"]))
         data = ending.join(lines).encode("utf-8")
@@ -952,7 +1180,11 @@ def mangled_police_file(draw) -> tuple[str, bytes]:
             data = data[:at] + draw(st.sampled_from(NASTY)) + data[at:]
         if draw(st.integers(0, 5)) == 0:
             data = data[: draw(st.integers(0, len(data)))]
-    kind = draw(st.sampled_from(["csv", "gz", "zip"] if clean else ["csv", "csv", "csv", "gz", "gz", "gz-cut", "gz-flip", "zip"]))
+    kind = draw(
+        st.sampled_from(
+            ["csv", "gz", "zip"] if clean else ["csv", "csv", "csv", "gz", "gz", "gz-cut", "gz-flip", "zip"]
+        )
+    )
     name = f"{month}-leicestershire-street.csv"
     if kind == "gz":
         return name + ".gz", gzip.compress(data)
@@ -1004,8 +1236,9 @@ BAD_NUMBERS = ["-1", "2.5", "abc", "", "nan", "inf", "1e400", "0x10", "١٢", "1
 @st.composite
 def local_row(draw, clean: bool = False) -> dict:
     """A row that is right most of the time, with each field sometimes wrong (never when ``clean``)."""
-    indicator, period = draw(st.sampled_from([("asb_nuisance", "month"), ("hate_crime", "month"),
-                                              ("marac_repeat_rate", "quarter")]))
+    indicator, period = draw(
+        st.sampled_from([("asb_nuisance", "month"), ("hate_crime", "month"), ("marac_repeat_rate", "quarter")])
+    )
     if period == "month":
         period = draw(st.sampled_from(MONTHS))
         numerator, denominator = str(draw(st.integers(0, 500))), ""
@@ -1014,13 +1247,20 @@ def local_row(draw, clean: bool = False) -> dict:
         denominator = draw(st.integers(1, 60))
         numerator, denominator = str(draw(st.integers(0, denominator))), str(denominator)
     if clean:
-        return {"area": draw(st.sampled_from(GOOD_AREAS)), "period": period, "indicator_id": indicator,
-                "numerator": numerator, "denominator": denominator}
-    return {"area": draw(sometimes(st.sampled_from(GOOD_AREAS), st.sampled_from(BAD_AREAS))),
-            "period": draw(sometimes(st.just(period), st.sampled_from(BAD_PERIODS))),
-            "indicator_id": draw(sometimes(st.just(indicator), st.sampled_from(BAD_IDS), often=6)),
-            "numerator": draw(sometimes(st.just(numerator), st.sampled_from(BAD_NUMBERS))),
-            "denominator": draw(sometimes(st.just(denominator), st.sampled_from(BAD_NUMBERS), often=6))}
+        return {
+            "area": draw(st.sampled_from(GOOD_AREAS)),
+            "period": period,
+            "indicator_id": indicator,
+            "numerator": numerator,
+            "denominator": denominator,
+        }
+    return {
+        "area": draw(sometimes(st.sampled_from(GOOD_AREAS), st.sampled_from(BAD_AREAS))),
+        "period": draw(sometimes(st.just(period), st.sampled_from(BAD_PERIODS))),
+        "indicator_id": draw(sometimes(st.just(indicator), st.sampled_from(BAD_IDS), often=6)),
+        "numerator": draw(sometimes(st.just(numerator), st.sampled_from(BAD_NUMBERS))),
+        "denominator": draw(sometimes(st.just(denominator), st.sampled_from(BAD_NUMBERS), often=6)),
+    }
 
 
 @st.composite

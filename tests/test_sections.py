@@ -1,12 +1,13 @@
 """The one registry of report sections (``config.REPORT_SECTIONS``) and what derives from it:
 the priorities, the build's notebooks and the kernels' shares."""
+
 from __future__ import annotations
 
 import json
 
 from helpers import config
-from helpers.pipeline.orchestrate import SECTION_NOTEBOOKS, kernel_groups
 from helpers.config import Section
+from helpers.pipeline.orchestrate import SECTION_NOTEBOOKS, kernel_groups
 
 
 def section(name: str, cost: float) -> Section:

@@ -1,5 +1,6 @@
 """series.csv: the monthly history of every indicator and area, checked against an independent count of the
 bundled police.uk files and against its own rolling sums."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -42,18 +43,29 @@ def test_the_rolling_12_months_are_the_sum_of_the_last_12_and_the_rate_follows(t
     one = table[(table["indicator_id"] == "total_crime") & (table["area"] == "Charnwood")].set_index("month")
     assert one.loc["2022-09", "numerator_12m"] == one.loc["2021-10":"2022-09", "numerator"].sum()
     assert one.loc["2022-09", "rate_12m"] == pytest.approx(
-        one.loc["2022-09", "numerator_12m"] / one.loc["2022-09", "denominator_12m"] * 10_000)
+        one.loc["2022-09", "numerator_12m"] / one.loc["2022-09", "denominator_12m"] * 10_000
+    )
     assert pd.isna(one.loc["2020-06", "rate_12m"])  # fewer than 12 months held
 
 
 def test_spc_signals_are_named_in_words(results):
     rows = series_table(results)
     named = rows["spc_signals"].dropna()
-    words = {"an unusually high month", "an unusually low month", "a run above the usual level",
-             "a run below the usual level", "a rising trend", "a falling trend", "months close to the upper limit",
-             "months close to the lower limit"}
+    words = {
+        "an unusually high month",
+        "an unusually low month",
+        "a run above the usual level",
+        "a run below the usual level",
+        "a rising trend",
+        "a falling trend",
+        "months close to the upper limit",
+        "months close to the lower limit",
+    }
     assert len(named[named != ""]) and all(set(s.split("; ")) <= words for s in named if s)
     flagged = results.spc[results.spc["beyond_limits"] & (results.spc["beyond_limits_side"] == "high")].iloc[0]
-    row = rows[(rows["indicator_id"] == flagged["indicator_id"]) & (rows["area"] == flagged["area"])
-               & (rows["month"] == flagged["month"])].iloc[0]
+    row = rows[
+        (rows["indicator_id"] == flagged["indicator_id"])
+        & (rows["area"] == flagged["area"])
+        & (rows["month"] == flagged["month"])
+    ].iloc[0]
     assert "an unusually high month" in row["spc_signals"]

@@ -4,12 +4,21 @@ Every expected value is worked by hand. ``BASE`` (10, 12 repeated) has mean 11 a
 its limits are 11 +/- 5.32 (5.68 to 16.32) and "close to a limit" starts at 11 +/- 3.547
 (7.453 and 14.547).
 """
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.analysis.spc import (MIN_POINTS, RULES, SIGNAL_NAMES, Signal, latest_signal, read_signal, variation_icon,
-                                  xmr)
+from helpers.analysis.spc import (
+    MIN_POINTS,
+    RULES,
+    SIGNAL_NAMES,
+    Signal,
+    latest_signal,
+    read_signal,
+    variation_icon,
+    xmr,
+)
 
 BASE = [10, 12] * 6  # 12 stable months: no run, no trend
 STABLE = [10, 12, 11, 13, 12, 10, 11, 13, 12, 11, 10, 12]
@@ -34,7 +43,16 @@ def test_limits_by_hand():
     assert chart.lower == pytest.approx(mean - 2.66 * mr_bar, rel=1e-12)  # 7.5476
     assert chart.upper == pytest.approx(15.285758, rel=1e-6)
     points = chart.points
-    assert list(points.columns[:8]) == ["value", "period", "baseline", "mean", "upper", "lower", "near_upper", "near_lower"]
+    assert list(points.columns[:8]) == [
+        "value",
+        "period",
+        "baseline",
+        "mean",
+        "upper",
+        "lower",
+        "near_upper",
+        "near_lower",
+    ]
     assert points["value"].tolist() == STABLE
     assert points["near_upper"].iloc[0] == pytest.approx(mean + 2 / 3 * 2.66 * mr_bar, rel=1e-12)  # 14.0054
     assert (points["upper"] == chart.upper).all() and points["baseline"].all()
@@ -76,7 +94,9 @@ def test_point_beyond_upper_limit():
     chart = xmr(values)
     assert chart.upper == pytest.approx(12 + 2.66 * 4, rel=1e-12)  # 22.64: the outlier is not in the baseline
     assert flagged(values) == {"beyond_limits": [12], "run": [], "trend": [], "two_of_three": []}
-    assert signal(values) == Signal("beyond_limits", "high", "the latest month was unusually high, above the usual range")
+    assert signal(values) == Signal(
+        "beyond_limits", "high", "the latest month was unusually high, above the usual range"
+    )
 
 
 def test_point_beyond_lower_limit():
@@ -229,4 +249,3 @@ def test_variation_icon_and_signal_name():
     assert variation_icon(falling, "higher_is_better") == "concern_low"
     assert variation_icon(falling, "no_polarity") == "neutral_low"
     assert variation_icon(None, "lower_is_better") == "common_cause"
-

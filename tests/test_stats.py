@@ -1,4 +1,5 @@
 """Tests for helpers.stats against published values and independent routes."""
+
 import math
 
 import numpy as np
@@ -14,9 +15,9 @@ from helpers.stats import (
     byars_ci,
     funnel_limits,
     funnel_significance,
+    laney_dispersion,
     normalise_confidence,
     overdispersion,
-    laney_dispersion,
     poisson_rate_test,
     quasi_poisson_rate_test,
     rate_ci,
@@ -37,24 +38,47 @@ PHE_OBS = [87, 1, 44, 13, 83, 7, 43, 5]
 PHE_POP = [131, 164, 134, 109, 131, 139, 137, 163]
 # phe_rate(df, obs, pop): 95%, per 100,000
 PHE_RATE_95 = [
-    (53191.89721, 81920.133), (15.43769, 3397.344), (23856.24577, 44081.622), (6344.25775, 20396.080),
-    (50463.30549, 78543.665), (2024.72162, 10376.025), (22712.53344, 42278.943), (996.00392, 7158.486),
+    (53191.89721, 81920.133),
+    (15.43769, 3397.344),
+    (23856.24577, 44081.622),
+    (6344.25775, 20396.080),
+    (50463.30549, 78543.665),
+    (2024.72162, 10376.025),
+    (22712.53344, 42278.943),
+    (996.00392, 7158.486),
 ]
 # phe_rate(df, obs, pop, confidence = 99.8, multiplier = 100)
 PHE_RATE_998 = [
-    (4.654873e+01, 91.51034), (6.100612e-04, 5.63013), (1.961417e+01, 51.21896), (4.192660e+00, 26.14598),
-    (4.400613e+01, 87.94878), (1.093767e+00, 14.11955), (1.862510e+01, 49.19876), (4.536023e-01, 10.09494),
+    (4.654873e01, 91.51034),
+    (6.100612e-04, 5.63013),
+    (1.961417e01, 51.21896),
+    (4.192660e00, 26.14598),
+    (4.400613e01, 87.94878),
+    (1.093767e00, 14.11955),
+    (1.862510e01, 49.19876),
+    (4.536023e-01, 10.09494),
 ]
 # phe_proportion(df, obs, pop): 95%
 PHE_PROP_95 = [
-    (0.579592491, 0.73930053), (0.001077181, 0.03372625), (0.254598570, 0.41168471), (0.071039739, 0.19341500),
-    (0.548367919, 0.71119617), (0.024605552, 0.10029837), (0.242136529, 0.39575419), (0.013172190, 0.06978956),
+    (0.579592491, 0.73930053),
+    (0.001077181, 0.03372625),
+    (0.254598570, 0.41168471),
+    (0.071039739, 0.19341500),
+    (0.548367919, 0.71119617),
+    (0.024605552, 0.10029837),
+    (0.242136529, 0.39575419),
+    (0.013172190, 0.06978956),
 ]
 # phe_proportion(df, obs, pop, confidence = 99.8)
 PHE_PROP_998 = [
-    (0.5293576135, 0.77658434), (0.0005322047, 0.06601672), (0.2181147658, 0.46143836),
-    (0.0529712429, 0.24689949), (0.4985908973, 0.75043163), (0.0167360401, 0.14179381),
-    (0.2069168113, 0.44507799), (0.0084801369, 0.10481797),
+    (0.5293576135, 0.77658434),
+    (0.0005322047, 0.06601672),
+    (0.2181147658, 0.46143836),
+    (0.0529712429, 0.24689949),
+    (0.4985908973, 0.75043163),
+    (0.0167360401, 0.14179381),
+    (0.2069168113, 0.44507799),
+    (0.0084801369, 0.10481797),
 ]
 
 
@@ -66,6 +90,7 @@ def exact_ci(x, level=0.95):
 
 
 # --------------------------------------------------------------------------- confidence
+
 
 @pytest.mark.parametrize("given_, expected", [(0.95, 0.95), (95, 0.95), (0.998, 0.998), (99.8, 0.998), (90, 0.9)])
 def test_normalise_confidence(given_, expected):
@@ -85,6 +110,7 @@ def test_percentage_and_fraction_give_identical_intervals():
 
 
 # --------------------------------------------------------------------------- Poisson counts
+
 
 @pytest.mark.parametrize("level, published", [(0.95, PHE_RATE_95), (99.8, PHE_RATE_998)])
 def test_rate_ci_matches_phe_published_output(level, published):
@@ -193,6 +219,7 @@ def test_byars_interval_contains_count(x):
 
 # --------------------------------------------------------------------------- proportions
 
+
 @pytest.mark.parametrize("level, published", [(0.95, PHE_PROP_95), (99.8, PHE_PROP_998)])
 def test_wilson_ci_matches_phe_published_output(level, published):
     lower, upper = wilson_ci(PHE_OBS, PHE_POP, level)
@@ -254,6 +281,7 @@ def test_wilson_interval_contains_proportion(n, data):
 
 # --------------------------------------------------------------------------- tests
 
+
 def r_binom_test_p(k, n, p):
     """Two-sided p of R's binom.test: sum of outcomes no more likely than k."""
     pmf = binom.pmf(np.arange(n + 1), n, p)
@@ -290,7 +318,9 @@ def test_poisson_rate_test_equal_rates_and_no_events():
     assert poisson_rate_test(120, 10_000, 60, 10_000) < 1e-4
 
 
-@pytest.mark.parametrize("args", [(-1, 10, 2, 10), (1.5, 10, 2, 10), (1, 0, 2, 10), (1, 10, 2, -3), ([1, 2], 10, 2, 10)])
+@pytest.mark.parametrize(
+    "args", [(-1, 10, 2, 10), (1.5, 10, 2, 10), (1, 0, 2, 10), (1, 10, 2, -3), ([1, 2], 10, 2, 10)]
+)
 def test_poisson_rate_test_rejects_bad_input(args):
     with pytest.raises(ValueError):
         poisson_rate_test(*args)
@@ -330,6 +360,7 @@ def test_two_proportion_test_with_dispersion_by_hand():
 
 # --------------------------------------------------------------------------- over-dispersed changes
 
+
 def test_quasi_poisson_rate_test_by_hand():
     # n = 440, p0 = 1/2: z = (240 - 220) / sqrt(2 x 440 x 1/4) = 20 / sqrt(220) = 1.34840; p = 2(1 - Phi(1.34840))
     assert quasi_poisson_rate_test(240, 1, 200, 1, 2.0) == pytest.approx(0.177530, abs=2e-6)
@@ -345,7 +376,9 @@ def test_quasi_poisson_rate_test_rejects_bad_input(args):
 def test_laney_dispersion_poisson_by_hand():
     # group means 11 and 61/3; residuals (x - mean) / sqrt(mean): -0.301511, 0.301511, 0, -0.073922, 0.369611, -0.295689;
     # moving ranges 0.603023, 0.301511, 0.073922, 0.443533, 0.665299, mean 0.417458; phi = (0.417458 / 1.128)^2
-    assert laney_dispersion([10, 12, 11, 20, 22, 19], ["a", "a", "a", "b", "b", "b"]) == pytest.approx(0.1369640, rel=1e-6)
+    assert laney_dispersion([10, 12, 11, 20, 22, 19], ["a", "a", "a", "b", "b", "b"]) == pytest.approx(
+        0.1369640, rel=1e-6
+    )
 
 
 def test_laney_dispersion_binomial_by_hand():
@@ -375,12 +408,19 @@ def test_laney_dispersion_rejects_bad_input():
 # sigma_adjustment and funnel_ratio_significance, ukhsa-collaboration/PHEindicatormethods), not from
 # helpers.stats: the expected limits below come from those formulas evaluated with a calculator.
 
+
 def test_funnel_significance_proportions_every_label():
     # 6 areas of 1,000, 3,000 / 6,000 in all: average 0.5. sigma_adjustment at n = 1,000, average 0.5:
     # 95% (p = 0.975) 0.469010 to 0.530990; 99.8% (p = 0.999) 0.451139 to 0.548861.
     x = [500, 545, 455, 600, 400, 500]
     assert funnel_significance(x, [1000] * 6) == [
-        "Not significant", "High (0.025)", "Low (0.025)", "High (0.001)", "Low (0.001)", "Not significant"]
+        "Not significant",
+        "High (0.025)",
+        "Low (0.025)",
+        "High (0.001)",
+        "Low (0.001)",
+        "Not significant",
+    ]
     low, high = funnel_limits([1000], 0.5, "proportion", 0.95)
     assert (low[0], high[0]) == pytest.approx((0.4690102484, 0.5309897516), abs=1e-9)
     low, high = funnel_limits([1000], 0.5, "proportion", 0.998)
@@ -401,7 +441,13 @@ def test_funnel_significance_crude_rates_every_label():
     # 50: upper 75.97.
     x = [100, 130, 75, 160, 50, 100]
     assert funnel_significance(x, [10000] * 6, "rate", 10000) == [
-        "Not significant", "High (0.025)", "Low (0.025)", "High (0.001)", "Low (0.001)", "Not significant"]
+        "Not significant",
+        "High (0.025)",
+        "Low (0.025)",
+        "High (0.001)",
+        "Low (0.001)",
+        "Not significant",
+    ]
     assert set(FUNNEL_LABELS) == {"High (0.001)", "High (0.025)", "Low (0.025)", "Low (0.001)", "Not significant"}
 
 
@@ -439,8 +485,10 @@ def test_overdispersion_by_hand():
     assert spread.tau2 == pytest.approx(0.02199388, rel=1e-6)
     # adjusted z = (sqrt(x / 102.5) - 1) / sqrt(1/410 + tau^2): 160 gives 1.5955, 50 gives -1.9293
     assert spread.z_adjusted[[3, 4]] == pytest.approx([1.5954811, -1.9293019], abs=1e-6)
-    assert funnel_significance([100, 130, 75, 160, 50, 100], [10000] * 6, "rate", overdispersed=True) == \
-        ["Not significant"] * 6
+    assert (
+        funnel_significance([100, 130, 75, 160, 50, 100], [10000] * 6, "rate", overdispersed=True)
+        == ["Not significant"] * 6
+    )
     # limits 0.01025 (1 -/+ 1.96 sqrt(1/410 + tau^2))^2, per 10,000: 49.316 to 174.925
     low, high = funnel_limits([10000], 0.01025, "rate", 0.95, spread.tau2)
     assert (low[0] * 10000, high[0] * 10000) == pytest.approx((49.316129, 174.924759), rel=1e-6)
@@ -469,14 +517,17 @@ def test_winsorising_keeps_one_outlier_from_widening_the_funnel():
     assert funnel_significance(x, [10000] * 6, "rate", overdispersed=True) == ["Not significant"] * 5 + ["High (0.025)"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (([1, 2], [10, 10], "ratio"), "statistic"),
-    (([-1, 2], [10, 10]), "numerators must be greater than or equal to zero"),
-    (([1, 2], [10, 0]), "denominators must be greater than zero"),
-    (([11, 2], [10, 10]), "less than or equal to denominator"),
-    (([1, 2], [10]), "same length"),
-    (([1, 2], [10, 10], "rate", 0), "multiplier"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (([1, 2], [10, 10], "ratio"), "statistic"),
+        (([-1, 2], [10, 10]), "numerators must be greater than or equal to zero"),
+        (([1, 2], [10, 0]), "denominators must be greater than zero"),
+        (([11, 2], [10, 10]), "less than or equal to denominator"),
+        (([1, 2], [10]), "same length"),
+        (([1, 2], [10, 10], "rate", 0), "multiplier"),
+    ],
+)
 def test_funnel_significance_rejects_bad_input(args, message):
     with pytest.raises(ValueError, match=message):
         funnel_significance(*args)
@@ -496,6 +547,7 @@ def test_benjamini_hochberg_against_hand_worked_values():
 
 # --------------------------------------------------------------------------- one area against the rest of its group
 
+
 def test_versus_rest_rates_by_hand():
     # 156 in 10,000 against 804 in 70,000: s = 1/8, m = 960, z = (156 - 120) / sqrt(960 x 1/8 x 7/8) = 36 / sqrt(105)
     z, p = versus_rest(156, 10000, 804, 70000)
@@ -506,7 +558,9 @@ def test_versus_rest_rates_by_hand():
     assert z == pytest.approx(36 / math.sqrt(105 * 3.75), rel=1e-12)
     assert p == pytest.approx(quasi_poisson_rate_test(156, 10000, 804, 70000, 3.75), rel=1e-12)
     # figures steadier than chance never make the test sharper than chance alone
-    assert versus_rest(156, 10000, 804, 70000, dispersion=0, rest_dispersion=0.5)[0] == pytest.approx(36 / math.sqrt(105))
+    assert versus_rest(156, 10000, 804, 70000, dispersion=0, rest_dispersion=0.5)[0] == pytest.approx(
+        36 / math.sqrt(105)
+    )
 
 
 def test_versus_rest_proportions_by_hand():
@@ -519,8 +573,8 @@ def test_versus_rest_proportions_by_hand():
 def test_versus_rest_limits_are_where_the_test_turns():
     # rates: the roots of (1 - s)^2 x^2 - (2 s (1 - s) x_rest + k) x + s^2 x_rest^2 - k x_rest, k = 1.96^2 phi s (1 - s)
     for phi in (1.0, 3.75):
-        s, k = 0.125, 1.959964 ** 2 * phi * 0.125 * 0.875
-        a, b, c = 0.875 ** 2, 2 * s * 0.875 * 840 + k, s ** 2 * 840 ** 2 - k * 840
+        s, k = 0.125, 1.959964**2 * phi * 0.125 * 0.875
+        a, b, c = 0.875**2, 2 * s * 0.875 * 840 + k, s**2 * 840**2 - k * 840
         roots = sorted((b + sign * math.sqrt(b * b - 4 * a * c)) / (2 * a) for sign in (-1, 1))
         low, high = versus_rest_limits(10000, 840, 70000, dispersion=phi, rest_dispersion=phi)
         assert (low * 10000, high * 10000) == pytest.approx(roots, rel=1e-6)
@@ -532,13 +586,16 @@ def test_versus_rest_limits_are_where_the_test_turns():
     assert versus_rest_limits(50, 7, 700)[0] == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    ((1, 10, 2, 10, "ratio"), "statistic"),
-    ((-1, 10, 2, 10), "zero or more"),
-    ((1, 0, 2, 10), "greater than zero"),
-    ((11, 10, 2, 10, "proportion"), "not be greater"),
-    ((1, 10, 2, 10, "rate", -1), "dispersion must be zero or more"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((1, 10, 2, 10, "ratio"), "statistic"),
+        ((-1, 10, 2, 10), "zero or more"),
+        ((1, 0, 2, 10), "greater than zero"),
+        ((11, 10, 2, 10, "proportion"), "not be greater"),
+        ((1, 10, 2, 10, "rate", -1), "dispersion must be zero or more"),
+    ],
+)
 def test_versus_rest_rejects_bad_input(args, message):
     with pytest.raises(ValueError, match=message):
         versus_rest(*args)

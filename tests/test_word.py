@@ -1,5 +1,6 @@
 """board-paper.docx: the paper's blocks in Word, a committee template's styles, the template's checks,
 and the consistency check on the Word text."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -79,8 +80,13 @@ def test_word_paper_has_the_papers_headings_and_numbered_paragraphs(word, blocks
     assert headings == [(len(m[1]), m[2]) for m in re.finditer(r"^(#+) (.*)$", paper, re.M)]
     assert [text for level, text in headings if level == 4] == list(config.SECTIONS.values())
     assert [text for level, text in headings if level == 3] == [
-        "Purpose of the report", "Introduction", "Key points", "Recommendations", "Officer to contact",
-        "Background papers"]
+        "Purpose of the report",
+        "Introduction",
+        "Key points",
+        "Recommendations",
+        "Officer to contact",
+        "Background papers",
+    ]
     paragraphs = numbered(document.paragraphs)
     commentary = re.compile(r"\*\*(.*?)\*\*")  # the analyst's Markdown bold is Word's bold
     assert paragraphs == [(int(m[1]), commentary.sub(r"\1", m[2])) for m in re.finditer(r"^(\d+)\. (.*)$", paper, re.M)]
@@ -98,8 +104,9 @@ def test_numbered_paragraphs_are_one_word_list_and_pages_are_numbered(word, resu
     """Word's own numbering (a decimal list, so cutting a paragraph renumbers the rest), the board and date in the
     header, and "Page N of M" from PAGE and NUMPAGES fields in the footer."""
     document = Document(io.BytesIO(word))
-    ids = {p._p.xpath("string(w:pPr/w:numPr/w:numId/@w:val)") for p in document.paragraphs
-           if p._p.xpath("w:pPr/w:numPr")}
+    ids = {
+        p._p.xpath("string(w:pPr/w:numPr/w:numId/@w:val)") for p in document.paragraphs if p._p.xpath("w:pPr/w:numPr")
+    }
     [num_id] = ids
     numbering = document.part.numbering_part.element
     abstract = numbering.xpath(f"w:num[@w:numId='{num_id}']/w:abstractNumId/@w:val")[0]
@@ -116,18 +123,31 @@ def test_the_main_figures_are_a_small_table(word, table):
     document = Document(io.BytesIO(word))
     [figures] = document.tables
     rows = [[cell.text for cell in row.cells] for row in figures.rows]
-    assert rows[0] == ["Indicator (per 10,000 unless %)", "12 months to Sep 2021", "12 months to Sep 2022", "Change",
-                       "Judgement"]
+    assert rows[0] == [
+        "Indicator (per 10,000 unless %)",
+        "12 months to Sep 2021",
+        "12 months to Sep 2022",
+        "Change",
+        "Judgement",
+    ]
     row = table[(table["indicator_id"] == "total_crime") & (table["area"] == board.PARTNERSHIP)].iloc[0]
-    assert ["Total recorded crime", f"{row['previous_value']:,.2f}", f"{row['value']:,.2f}", "+18.6%",
-            "Deteriorating"] in rows
+    assert [
+        "Total recorded crime",
+        f"{row['previous_value']:,.2f}",
+        f"{row['value']:,.2f}",
+        "+18.6%",
+        "Deteriorating",
+    ] in rows
     assert 3 <= len(rows) - 1 <= 12 and figures.rows[0].cells[0].paragraphs[0].runs[0].font.size == Pt(9)
 
 
 def test_a_key_point_carries_the_figures_of_indicators_csv(word, table):
     row = table[(table["indicator_id"] == "total_crime") & (table["area"] == board.PARTNERSHIP)].iloc[0]
-    sentence = next(text for _, text in numbered(Document(io.BytesIO(word)).paragraphs)
-                    if text.startswith("Total recorded crime is"))
+    sentence = next(
+        text
+        for _, text in numbered(Document(io.BytesIO(word)).paragraphs)
+        if text.startswith("Total recorded crime is")
+    )
     change = (row["value"] - row["previous_value"]) / row["previous_value"] * 100
     assert f"{row['previous_value']:,.2f} to {row['value']:,.2f} per 10,000" in sentence
     assert f"({change:+.1f}%)" in sentence and row["judgement"] in sentence
@@ -162,18 +182,29 @@ def test_a_committee_templates_styles_header_and_page_are_used(tmp_path, blocks,
 
 
 def test_tables_and_characters_xml_cannot_hold(tmp_path):
-    blocks = [Heading(1, "Board"), Paragraph("Counts\x01 of judgements:", 1),
-              Table(("Judgement", "Indicators"), (("Improving", "3"), ("Stable | similar", "12")))]
-    assert blocks_markdown(blocks) == ("# Board\n\n1. Counts\x01 of judgements:\n\n| Judgement | Indicators |\n"
-                                       "| --- | --- |\n| Improving | 3 |\n| Stable \\| similar | 12 |\n")
+    blocks = [
+        Heading(1, "Board"),
+        Paragraph("Counts\x01 of judgements:", 1),
+        Table(("Judgement", "Indicators"), (("Improving", "3"), ("Stable | similar", "12"))),
+    ]
+    assert blocks_markdown(blocks) == (
+        "# Board\n\n1. Counts\x01 of judgements:\n\n| Judgement | Indicators |\n"
+        "| --- | --- |\n| Improving | 3 |\n| Stable \\| similar | 12 |\n"
+    )
     data = word_paper(blocks, "t", parse_quarter("2022-23-Q2"))
     document = Document(io.BytesIO(data))
     [table] = document.tables
     assert [[c.text for c in row.cells] for row in table.rows] == [
-        ["Judgement", "Indicators"], ["Improving", "3"], ["Stable | similar", "12"]]
+        ["Judgement", "Indicators"],
+        ["Improving", "3"],
+        ["Stable | similar", "12"],
+    ]
     assert table.style.name == "Table Grid" and table.rows[0].cells[0].paragraphs[0].runs[0].bold
     assert "<w:tblHeader" in table.rows[0]._tr.xml
-    assert docx_text(data) == "Board\n1.\tCounts of judgements:\nJudgement | Indicators\nImproving | 3\nStable | similar | 12"
+    assert (
+        docx_text(data)
+        == "Board\n1.\tCounts of judgements:\nJudgement | Indicators\nImproving | 3\nStable | similar | 12"
+    )
 
 
 def test_consistency_check_reads_the_word_paper(word, table, results):
@@ -186,7 +217,9 @@ def test_consistency_check_reads_the_word_paper(word, table, results):
     doctored = io.BytesIO()
     document.save(doctored)
     with pytest.raises(BuildError, match="total_crime current value"):
-        check_consistency(table, board.PARTNERSHIP, {"board-paper.docx": docx_text(doctored.getvalue())}, results.quarter)
+        check_consistency(
+            table, board.PARTNERSHIP, {"board-paper.docx": docx_text(doctored.getvalue())}, results.quarter
+        )
 
 
 def params_error(tmp_path, template: str) -> str:
@@ -199,26 +232,34 @@ def params_error(tmp_path, template: str) -> str:
 
 
 def test_a_missing_template_is_one_line_naming_it(tmp_path):
-    assert params_error(tmp_path, str(tmp_path / "committee.docx")) == \
-        f"{tmp_path / 'committee.docx'}: paper template not found"
+    assert (
+        params_error(tmp_path, str(tmp_path / "committee.docx"))
+        == f"{tmp_path / 'committee.docx'}: paper template not found"
+    )
 
 
 def test_a_template_that_is_not_a_word_document_is_one_line_naming_it(tmp_path):
     from openpyxl import Workbook
+
     (tmp_path / "notes.docx").write_text("typed, not saved from Word")
     Workbook().save(tmp_path / "book.docx")  # a zip of the wrong Office kind
     for name in ("notes.docx", "book.docx"):
-        assert params_error(tmp_path, str(tmp_path / name)) == \
-            f"{tmp_path / name}: is not a Word document: save the committee template from Word as a .docx"
+        assert (
+            params_error(tmp_path, str(tmp_path / name))
+            == f"{tmp_path / name}: is not a Word document: save the committee template from Word as a .docx"
+        )
 
 
 def test_heading_styles_a_template_lacks_are_made_from_its_normal(tmp_path, blocks, results, caplog):
     """Word saves only the styles a document uses: a template may style Normal and nothing else."""
     path = make_template(tmp_path / "committee.docx", drop=("Heading 3", "Heading 4"))
     with caplog.at_level("INFO", logger="helpers"):
-        document = Document(io.BytesIO(word_paper(blocks, TITLE, results.quarter, paper_template({"paper_template": str(path)}))))
-    assert caplog.messages == ["board-paper.docx: the paper template has no style for heading levels 3 and 4; "
-                               "made from its Normal"]
+        document = Document(
+            io.BytesIO(word_paper(blocks, TITLE, results.quarter, paper_template({"paper_template": str(path)})))
+        )
+    assert caplog.messages == [
+        "board-paper.docx: the paper template has no style for heading levels 3 and 4; made from its Normal"
+    ]
     made = document.styles["Heading 3"]
     assert made.base_style.name == "Normal" and made.font.bold and made.font.name is None  # Georgia, from Normal
     assert made.font.size == Pt(15)  # 1.15 times Normal's 13 pt, to the half point
@@ -231,7 +272,10 @@ def test_a_template_path_is_read_from_the_project_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "ROOT", tmp_path)
     (tmp_path / "params").mkdir()
     make_template(tmp_path / "params" / "committee.docx")
-    assert paper_template({"paper_template": "params/committee.docx"}) == (tmp_path / "params" / "committee.docx").read_bytes()
+    assert (
+        paper_template({"paper_template": "params/committee.docx"})
+        == (tmp_path / "params" / "committee.docx").read_bytes()
+    )
     assert paper_template({}) is None
 
 
@@ -240,12 +284,25 @@ def test_libreoffice_opens_the_word_paper(word, table, tmp_path, soffice_writer)
     (tmp_path / "board-paper.docx").write_bytes(word)
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
     try:
-        subprocess.run([soffice_writer, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(tmp_path), str(tmp_path / "board-paper.docx")], check=True, capture_output=True,
-                       timeout=180)
+        subprocess.run(
+            [
+                soffice_writer,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(tmp_path / "board-paper.docx"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     from pypdf import PdfReader
+
     pages = PdfReader(tmp_path / "board-paper.pdf").pages
     assert (round(float(pages[0].mediabox.width)), round(float(pages[0].mediabox.height))) == (595, 842)  # A4
     text = " ".join(" ".join(page.extract_text() for page in pages).split())

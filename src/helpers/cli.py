@@ -3,6 +3,7 @@
 Every problem the user can fix is printed as one line and exits non-zero; ``--debug``
 shows the traceback as well.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,18 +29,29 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show a traceback on error")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="build a quarter's report into outputs/<quarter>/ (another partnership's "
-                                              "into outputs/<quarter>/<id>/)")
+    build = commands.add_parser(
+        "build",
+        help="build a quarter's report into outputs/<quarter>/ (another partnership's into outputs/<quarter>/<id>/)",
+    )
     _inputs(build)
-    build.add_argument("--all-partnerships", action="store_true",
-                       help="build every partnership of the partnerships file, and outputs/<quarter>/index.html")
-    build.add_argument("--group", metavar="ID",
-                       help="with --all-partnerships: only the partnerships whose districts all lie in this group "
-                            "(an id under groups, or a partnership's id)")
+    build.add_argument(
+        "--all-partnerships",
+        action="store_true",
+        help="build every partnership of the partnerships file, and outputs/<quarter>/index.html",
+    )
+    build.add_argument(
+        "--group",
+        metavar="ID",
+        help="with --all-partnerships: only the partnerships whose districts all lie in this group "
+        "(an id under groups, or a partnership's id)",
+    )
     build.add_argument("--out", type=Path, help="folder to write <quarter>/ into (default: outputs/)")
     build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
-    build.add_argument("--strict", action="store_true",
-                       help="fail, instead of warning, when a figure in the commentary disagrees with indicators.csv")
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail, instead of warning, when a figure in the commentary disagrees with indicators.csv",
+    )
 
     validate = commands.add_parser("validate", help="check every input for a quarter without building")
     _inputs(validate)
@@ -50,13 +62,21 @@ def _parser() -> argparse.ArgumentParser:
     template.add_argument("--out", type=Path, help="file to write (default: local-return-<quarter>.xlsx)")
 
     fetch = commands.add_parser("fetch", help="keep one force's street files out of police.uk's archive zip")
-    fetch.add_argument("--archive", required=True, metavar="URL_OR_ZIP",
-                       help="police.uk's archive: https://data.police.uk/data/archive/YYYY-MM.zip (or latest.zip), "
-                            "or a downloaded copy")
-    fetch.add_argument("--force", required=True, metavar="NAME", help="the force as the archive names it, e.g. leicestershire")
+    fetch.add_argument(
+        "--archive",
+        required=True,
+        metavar="URL_OR_ZIP",
+        help="police.uk's archive: https://data.police.uk/data/archive/YYYY-MM.zip (or latest.zip), "
+        "or a downloaded copy",
+    )
+    fetch.add_argument(
+        "--force", required=True, metavar="NAME", help="the force as the archive names it, e.g. leicestershire"
+    )
     fetch.add_argument("--into", type=Path, help="folder to keep the months in (default: data/police_uk)")
 
-    new = commands.add_parser("new-quarter", help="write params/<quarter>.yaml from the previous quarter's, commentary emptied")
+    new = commands.add_parser(
+        "new-quarter", help="write params/<quarter>.yaml from the previous quarter's, commentary emptied"
+    )
     new.add_argument("quarter", help="e.g. 2022-23-Q3")
     new.add_argument("--force", action="store_true", help="overwrite an existing params file")
     _partnership(new)
@@ -64,16 +84,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _partnership(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--partnership", metavar="ID",
-                         help="a partnership id of the partnerships file (default: partnership in params/defaults.yaml "
-                              "if the file has it, else the file's first)")
-    command.add_argument("--partnerships", type=Path, metavar="FILE",
-                         help="the partnerships file, e.g. another force's (default: params/partnerships.yaml)")
+    command.add_argument(
+        "--partnership",
+        metavar="ID",
+        help="a partnership id of the partnerships file (default: partnership in params/defaults.yaml "
+        "if the file has it, else the file's first)",
+    )
+    command.add_argument(
+        "--partnerships",
+        type=Path,
+        metavar="FILE",
+        help="the partnerships file, e.g. another force's (default: params/partnerships.yaml)",
+    )
 
 
 def _inputs(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quarter", help="e.g. 2022-23-Q2 (default: the latest quarter the data fully covers)")
-    command.add_argument("--police-uk", type=Path, help="folder of police.uk *-street.csv files (default: data/police_uk)")
+    command.add_argument(
+        "--police-uk", type=Path, help="folder of police.uk *-street.csv files (default: data/police_uk)"
+    )
     command.add_argument("--params", type=Path, help="quarter params YAML (default: params/<quarter>.yaml if present)")
     command.add_argument("--local", type=Path, help="local extract: tidy CSV or a filled Excel data return")
     _partnership(command)
@@ -108,39 +137,67 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if getattr(args, "quarter", None) is not None and args.command != "new-quarter":
             from .quarters import parse_quarter
+
             args.quarter = parse_quarter(args.quarter).label
         if args.command == "build":
             from .pipeline.orchestrate import build, build_all
+
             if args.all_partnerships and (args.partnership or args.params):
-                raise SaferReportError("--all-partnerships builds every partnership with its own params: leave out "
-                                       "--partnership and --params")
+                raise SaferReportError(
+                    "--all-partnerships builds every partnership with its own params: leave out "
+                    "--partnership and --params"
+                )
             if args.group and not args.all_partnerships:
-                raise SaferReportError("--group chooses the packs of --all-partnerships: add --all-partnerships, or "
-                                       "name one pack with --partnership")
+                raise SaferReportError(
+                    "--group chooses the packs of --all-partnerships: add --all-partnerships, or "
+                    "name one pack with --partnership"
+                )
             if args.all_partnerships:
-                results = build_all(args.quarter, police_uk=args.police_uk, out=args.out, local=args.local,
-                                    force=args.force, strict=args.strict, partnerships=args.partnerships,
-                                    group=args.group)
+                results = build_all(
+                    args.quarter,
+                    police_uk=args.police_uk,
+                    out=args.out,
+                    local=args.local,
+                    force=args.force,
+                    strict=args.strict,
+                    partnerships=args.partnerships,
+                    group=args.group,
+                )
             else:
-                results = [build(args.quarter, police_uk=args.police_uk, params_file=args.params, out=args.out,
-                                 local=args.local, force=args.force, strict=args.strict, partnership=args.partnership,
-                                 partnerships=args.partnerships)]
+                results = [
+                    build(
+                        args.quarter,
+                        police_uk=args.police_uk,
+                        params_file=args.params,
+                        out=args.out,
+                        local=args.local,
+                        force=args.force,
+                        strict=args.strict,
+                        partnership=args.partnership,
+                        partnerships=args.partnerships,
+                    )
+                ]
             _report(results)
         elif args.command == "template":
             from .inputs.catalogue import load_catalogue
             from .inputs.partners_return import write_return_template
             from .inputs.partnerships import choose
+
             path = args.out or Path(f"local-return-{args.quarter}.xlsx")
-            write_return_template(args.quarter, path, load_catalogue(),
-                                  choose(args.partnership, path=args.partnerships).districts)
+            write_return_template(
+                args.quarter, path, load_catalogue(), choose(args.partnership, path=args.partnerships).districts
+            )
             which = f" --partnership {args.partnership}" if args.partnership else ""
-            print(f"Wrote {path}: fill in the numerator (and denominator) columns, then "
-                  f"safer-report build --quarter {args.quarter}{which} --local {path}")
+            print(
+                f"Wrote {path}: fill in the numerator (and denominator) columns, then "
+                f"safer-report build --quarter {args.quarter}{which} --local {path}"
+            )
         elif args.command == "new-quarter":
             from .errors import InputError
             from .inputs.params import new_quarter_params, quarter_params_path
             from .inputs.partnerships import choose
             from .quarters import parse_quarter
+
             quarter = parse_quarter(args.quarter)
             chosen = choose(args.partnership, path=args.partnerships).id
             path = quarter_params_path(quarter.label, chosen)
@@ -153,26 +210,39 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "fetch":
             from . import config
             from .inputs.fetch import fetch
+
             into = args.into or config.POLICE_UK
             try:
                 done = fetch(args.archive, args.force, into)
             except Interrupted:
-                raise Interrupted("interrupted; the months kept so far are whole, and no half-written month is left") from None
+                raise Interrupted(
+                    "interrupted; the months kept so far are whole, and no half-written month is left"
+                ) from None
             print(done.summary(args.force, into))
         elif args.command == "validate":
             from .analysis.compute import compute
-            results = compute(args.quarter, police_uk=args.police_uk, params_file=args.params, local=args.local,
-                              partnership=args.partnership, partnerships_file=args.partnerships)
+
+            results = compute(
+                args.quarter,
+                police_uk=args.police_uk,
+                params_file=args.params,
+                local=args.local,
+                partnership=args.partnership,
+                partnerships_file=args.partnerships,
+            )
             for warning in results.data_warnings:
                 print(f"safer-report: warning: {one_line(warning)}", file=sys.stderr)
             from .analysis.gaps import months_held
+
             police = [i.id for i in results.catalogue.values() if i.source == "police_uk"]
             for district, held in months_held(results.monthly, police, results.partnership.districts).items():
                 print(f"{district}: police.uk data for {held}")
             missing = results.rows()[results.rows()["status"] != "available"]
-            print(f"All inputs valid for {results.quarter.label}, {results.partnership.name}: {len(results.files)} files, "
-                  f"{len(results.catalogue)} indicators, {len(missing)} not available"
-                  + (f" ({', '.join(missing['indicator_id'])})" if len(missing) else ""))
+            print(
+                f"All inputs valid for {results.quarter.label}, {results.partnership.name}: {len(results.files)} files, "
+                f"{len(results.catalogue)} indicators, {len(missing)} not available"
+                + (f" ({', '.join(missing['indicator_id'])})" if len(missing) else "")
+            )
         return 0
     except SaferReportError as error:
         if args.debug:
@@ -186,8 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         detail = one_line(" ".join(str(error).split()) or "no details")
-        print(f"safer-report: unexpected error: {type(error).__name__}: {detail} (run with --debug for the traceback)",
-              file=sys.stderr)
+        print(
+            f"safer-report: unexpected error: {type(error).__name__}: {detail} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         return 1
     finally:
         logging.getLogger("helpers").removeHandler(progress)
@@ -203,8 +275,10 @@ def _report(results: list) -> None:
             print(f"safer-report: warning: {which}{one_line(warning)}", file=sys.stderr)
         if not result.up_to_date:
             made = sorted(p.name for p in result.folder.iterdir() if p.is_file() and not p.name.startswith("."))
-            print(f"Built {result.folder} ({', '.join(made)})" + ("" if len(results) > 1 else
-                                                                   f" in {result.timings.get('total', 0):.1f} s"))
+            print(
+                f"Built {result.folder} ({', '.join(made)})"
+                + ("" if len(results) > 1 else f" in {result.timings.get('total', 0):.1f} s")
+            )
     if len(results) > 1:
         print(f"{len(results)} packs in {results[-1].timings.get('total', 0):.1f} s; index: {results[0].index}")
     skipped = sorted({item for result in results for item in result.skipped})

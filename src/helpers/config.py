@@ -5,6 +5,7 @@ or to ``SAFER_REPORT_HOME`` when the package is installed elsewhere. ``SAFER_REP
 and ``SAFER_REPORT_OUTPUTS`` move the results cache and the default output folder (the tests
 point them at a temporary folder; builds, kernels and commands started from there inherit them).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,8 @@ class Section:
 
     id: str
     title: str
-    notebook: str         # notebooks/<notebook>.ipynb
-    cost: float           # seconds its cells take in a warm kernel (benchmarks/README.md): shares out the kernels
+    notebook: str  # notebooks/<notebook>.ipynb
+    cost: float  # seconds its cells take in a warm kernel (benchmarks/README.md): shares out the kernels
     priority: bool = True  # a board priority, holding indicators (the summary is not)
 
 

@@ -3,12 +3,13 @@
 The CLI prints ``str(error)`` as one line and exits non-zero; a traceback is shown
 only with ``--debug``.
 """
+
 from __future__ import annotations
 
 import re
 
-QUOTED_CHARS = 80   # input text quoted in a message is cut to about this many characters
-LINE_CHARS = 320    # and a whole message to this many
+QUOTED_CHARS = 80  # input text quoted in a message is cut to about this many characters
+LINE_CHARS = 320  # and a whole message to this many
 
 
 def escaped(text: str) -> str:
@@ -17,14 +18,14 @@ def escaped(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-_LONG_QUOTE = re.compile(r"'([^']{%d,})'" % (QUOTED_CHARS + 1))
+_LONG_QUOTE = re.compile(rf"'([^']{{{QUOTED_CHARS + 1},}})'")
 
 
 def one_line(message: str) -> str:
     """A message as the CLI prints it: escaped, every quoted text cut to ``QUOTED_CHARS``, the whole to
     ``LINE_CHARS``, with an ellipsis where cut."""
-    text = _LONG_QUOTE.sub(lambda m: f"'{m.group(1)[:QUOTED_CHARS - 1]}…'", escaped(" ".join(message.splitlines())))
-    return text if len(text) <= LINE_CHARS else text[:LINE_CHARS - 1] + "…"
+    text = _LONG_QUOTE.sub(lambda m: f"'{m.group(1)[: QUOTED_CHARS - 1]}…'", escaped(" ".join(message.splitlines())))
+    return text if len(text) <= LINE_CHARS else text[: LINE_CHARS - 1] + "…"
 
 
 class SaferReportError(Exception):

@@ -1,4 +1,5 @@
 """UK financial-year quarters: "2022-23-Q2" is July to September 2022 (SPEC §2)."""
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,7 @@ class Quarter:
         """The quarter's three months."""
         return [self.end_month - 2, self.end_month - 1, self.end_month]
 
-    def previous(self, quarters: int = 1) -> "Quarter":
+    def previous(self, quarters: int = 1) -> Quarter:
         """The quarter ``quarters`` before this one."""
         index = self.start_year * 4 + self.q - 1 - quarters
         return Quarter(index // 4, index % 4 + 1)

@@ -5,6 +5,7 @@ following OWASP's advice on formula (CSV) injection, text that starts with ``=``
 ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single quote, and the
 cell is forced to the string type, so neither Excel nor LibreOffice can evaluate it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,9 +41,22 @@ def _plain(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
-def _put(ws, row: int, column: int, value: object, *, bold: bool = False, italic: bool = False, size: float = 10,
-         color: str = "000000", fill: str | None = None, fmt: str | None = None, align: str | None = None,
-         wrap: bool = False, valign: str = "center"):
+def _put(
+    ws,
+    row: int,
+    column: int,
+    value: object,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: float = 10,
+    color: str = "000000",
+    fill: str | None = None,
+    fmt: str | None = None,
+    align: str | None = None,
+    wrap: bool = False,
+    valign: str = "center",
+):
     """Write one value with its style; text cells are always plain strings."""
     cell = ws.cell(row=row, column=column)
     cell.value = _plain(value)
@@ -88,7 +102,9 @@ def _fit_widths(ws, widths: dict[int, float]) -> None:
 
 def _chars(text: object, size: float = 10, bold: bool = False) -> float:
     """Column width (Excel's unit: a digit of 11-point Calibri) that the longest line of ``text`` needs."""
+
     def span(line: str) -> float:  # digits and symbols are wider than the average letter
         return sum(1.0 if ch.isdigit() or ch in "▲▼►–%" else 0.82 for ch in line)
+
     longest = max((span(line) for line in str(text).splitlines()), default=0)
     return longest * size / 11 * (1.08 if bold else 1.0) + 1.2

@@ -21,6 +21,7 @@ methods section states the rules in force with ``describe_rule``, ``describe_com
   and periods in params (``spc: {steps, baseline}``).
 * Data breaks in the 24 months (``breaks``) are named on every police.uk row they affect.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -29,36 +30,64 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ..quarters import Quarter, window
 from .breaks import break_note
 from .gaps import join_words, month_ranges
-from .spc import BASELINE_POINTS, MIN_POINTS, RUN_LENGTH, TREND_LENGTH, XmR, latest_signal, read_signal, variation_icon, xmr
-from .stats import (funnel_limits, funnel_significance, normalise_confidence, overdispersion, laney_dispersion, poisson_rate_test,
-                    quasi_poisson_rate_test, rate_ci, two_proportion_test, versus_rest, versus_rest_limits, wilson_ci)
-from ..quarters import Quarter, window
+from .spc import (
+    BASELINE_POINTS,
+    MIN_POINTS,
+    RUN_LENGTH,
+    TREND_LENGTH,
+    XmR,
+    latest_signal,
+    read_signal,
+    variation_icon,
+    xmr,
+)
+from .stats import (
+    funnel_limits,
+    funnel_significance,
+    laney_dispersion,
+    normalise_confidence,
+    overdispersion,
+    poisson_rate_test,
+    quasi_poisson_rate_test,
+    rate_ci,
+    two_proportion_test,
+    versus_rest,
+    versus_rest_limits,
+    wilson_ci,
+)
 
 if TYPE_CHECKING:
-    from ..inputs.partnerships import Partnership
     from ..inputs.catalogue import Indicator
+    from ..inputs.partnerships import Partnership
 
 JUDGEMENT = {  # (polarity, direction) -> judgement
-    ("lower_is_better", "higher"): "deteriorating", ("lower_is_better", "lower"): "improving",
-    ("higher_is_better", "higher"): "improving", ("higher_is_better", "lower"): "deteriorating",
+    ("lower_is_better", "higher"): "deteriorating",
+    ("lower_is_better", "lower"): "improving",
+    ("higher_is_better", "higher"): "improving",
+    ("higher_is_better", "lower"): "deteriorating",
 }
 RULE_WORDS = {
     "significance": "a change is called higher or lower when it is statistically significant at the {conf}% level, whatever its size",
     "percent_band": "a change is called higher or lower when it is more than {band}% up or down, whether or not it is statistically significant",
     "both": "a change is called higher or lower only when it is both statistically significant at the {conf}% level and more than {band}% up or down",
 }
-DISPERSION_WORDS = ("; the significance test allows for figures that vary more than chance alone would make them: when "
-                    "an indicator's 24 monthly (or 8 quarterly) figures change from one to the next more than chance "
-                    "would make them (judged from their average month-to-month change, as the SPC limits are: Laney's "
-                    "method), the test's variance is multiplied by how many times more (quasi-Poisson)")
+DISPERSION_WORDS = (
+    "; the significance test allows for figures that vary more than chance alone would make them: when "
+    "an indicator's 24 monthly (or 8 quarterly) figures change from one to the next more than chance "
+    "would make them (judged from their average month-to-month change, as the SPC limits are: Laney's "
+    "method), the test's variance is multiplied by how many times more (quasi-Poisson)"
+)
 
 
 def describe_rule(params: dict) -> str:
     """The direction-of-travel rule in force, in words, for the methods section."""
     conf = normalise_confidence(params.get("confidence", 95)) * 100
-    words = RULE_WORDS[params.get("change_rule", "both")].format(conf=f"{conf:g}", band=f"{params.get('percent_band', 5):g}")
+    words = RULE_WORDS[params.get("change_rule", "both")].format(
+        conf=f"{conf:g}", band=f"{params.get('percent_band', 5):g}"
+    )
     uses_test = params.get("change_rule", "both") != "percent_band"
     return words + (DISPERSION_WORDS if params.get("overdispersion") and uses_test else "")
 
@@ -68,36 +97,54 @@ def describe_comparison(params: dict, partnership: Partnership) -> str:
     group, areas = partnership.compared_with, len(partnership.compared_with.districts)
     conf = f"{normalise_confidence(params.get('confidence', 95)) * 100:g}"
     band = f"{params.get('percent_band', 5):g}%"
-    rule = {"significance": f"the difference is statistically significant at the {conf}% level",
-            "percent_band": f"it differs by more than {band}",
-            "both": f"the difference is both statistically significant at the {conf}% level and more than {band}"}[
-        params.get("change_rule", "both")]
-    marks = (f"It reads above (+) or below (−) only when {rule}, the rule a change on last year must meet; otherwise it "
-             "is in line (=). These marks and words are not the ▲ ▼ ► arrows, which compare with last year")
-    spiegelhalter = (f"Spiegelhalter's between-area adjustment (2005), which OHID's funnel plots and FunnelPlotR use, "
-                     "estimates the spread between areas from the areas themselves after pulling in the most extreme "
-                     f"tenth at each end, so it is used only for a group of {BETWEEN_AREAS_FROM} or more districts: "
-                     f"with fewer, that trims less than two areas a side, and one far-off district (a city among rural "
-                     "districts) sets the spread it is then judged against, so that almost every district reads in line")
+    rule = {
+        "significance": f"the difference is statistically significant at the {conf}% level",
+        "percent_band": f"it differs by more than {band}",
+        "both": f"the difference is both statistically significant at the {conf}% level and more than {band}",
+    }[params.get("change_rule", "both")]
+    marks = (
+        f"It reads above (+) or below (−) only when {rule}, the rule a change on last year must meet; otherwise it "
+        "is in line (=). These marks and words are not the ▲ ▼ ► arrows, which compare with last year"
+    )
+    spiegelhalter = (
+        f"Spiegelhalter's between-area adjustment (2005), which OHID's funnel plots and FunnelPlotR use, "
+        "estimates the spread between areas from the areas themselves after pulling in the most extreme "
+        f"tenth at each end, so it is used only for a group of {BETWEEN_AREAS_FROM} or more districts: "
+        f"with fewer, that trims less than two areas a side, and one far-off district (a city among rural "
+        "districts) sets the spread it is then judged against, so that almost every district reads in line"
+    )
     if areas >= BETWEEN_AREAS_FROM:
-        words = (f"Each district is compared with the {group.name} value, the pooled average of its {areas} districts, "
-                 f"on a funnel plot as OHID's Fingertips does (PHEindicatormethods). {marks}")
+        words = (
+            f"Each district is compared with the {group.name} value, the pooled average of its {areas} districts, "
+            f"on a funnel plot as OHID's Fingertips does (PHEindicatormethods). {marks}"
+        )
         if params.get("overdispersion"):
             words += f". Because districts differ for many reasons besides chance, {spiegelhalter[0].lower()}{spiegelhalter[1:]}"
     else:
-        words = (f"Each district is compared with the rest of {group.name}: the other {areas - 1} districts together, so "
-                 f"that a large district is not compared with a total it is much of. {marks}. The test is the "
-                 "conditional test of two Poisson rates given their total (Przyborski and Wilenski 1940) in its normal "
-                 "(score) form, or the pooled two-proportion test for percentages (Altman 1991)")
+        words = (
+            f"Each district is compared with the rest of {group.name}: the other {areas - 1} districts together, so "
+            f"that a large district is not compared with a total it is much of. {marks}. The test is the "
+            "conditional test of two Poisson rates given their total (Przyborski and Wilenski 1940) in its normal "
+            "(score) form, or the pooled two-proportion test for percentages (Altman 1991)"
+        )
         if params.get("overdispersion"):
-            words += ("; its variance is multiplied by how much more the figures vary than chance would make them, measured, "
-                      "as for the change on last year, from the district's and the rest's own 24 monthly figures "
-                      "(Laney's method; quasi-Poisson, McCullagh and Nelder 1989), never by less than chance alone. "
-                      + spiegelhalter)
+            words += (
+                "; its variance is multiplied by how much more the figures vary than chance would make them, measured, "
+                "as for the change on last year, from the district's and the rest's own 24 monthly figures "
+                "(Laney's method; quasi-Poisson, McCullagh and Nelder 1989), never by less than chance alone. "
+                + spiegelhalter
+            )
         words += ". The chart shows, for each district, the range of values that would read in line with the rest"
     sums = [a for a in partnership.areas if a.type != "district" and a.name != group.name]
-    return words + "".join(f". {a.name} is not compared: it is {len(a.districts)} of the {areas} districts, "
-                           "so it can hardly differ from their total" for a in sums) + "."
+    return (
+        words
+        + "".join(
+            f". {a.name} is not compared: it is {len(a.districts)} of the {areas} districts, "
+            "so it can hardly differ from their total"
+            for a in sums
+        )
+        + "."
+    )
 
 
 def spc_settings(params: dict) -> tuple[dict[str, str], tuple[str, str] | None]:
@@ -115,21 +162,27 @@ def describe_spc(params: dict) -> str:
     if steps:
         named = join_words(f"{pd.Period(m, 'M').strftime('%B %Y')} ({why})" for m, why in sorted(steps.items()))
         periods = f"A new period, with its own limits, starts in {named}. "
-    base = (f"Each period's limits come from its first {BASELINE_POINTS} months"
-            + (f", except the period holding {month_ranges(pd.period_range(*baseline, freq='M'))}, whose limits come "
-               "from those months" if baseline else ""))
-    return (f"{periods}{base}: the usual level is their average and the usual range runs 2.66 times their average "
-            "month-to-month change either side of it. Later months are judged against these limits, which are not "
-            f"recalculated as months are added (NHS England's Making Data Count). A month outside the usual range is "
-            f"unusually high or low; {RUN_LENGTH} or more months in a row above (below) the usual level are a run above "
-            f"(below) it; {TREND_LENGTH} or more months in a row each higher (lower) than the last are a rising (falling) "
-            "trend; two of three months in a row beyond two thirds of the way to the same limit are months close to "
-            f"that limit. A period needs {MIN_POINTS} baseline months before its months are judged, and no signal "
-            "runs across the start of a period.")
+    base = f"Each period's limits come from its first {BASELINE_POINTS} months" + (
+        f", except the period holding {month_ranges(pd.period_range(*baseline, freq='M'))}, whose limits come "
+        "from those months"
+        if baseline
+        else ""
+    )
+    return (
+        f"{periods}{base}: the usual level is their average and the usual range runs 2.66 times their average "
+        "month-to-month change either side of it. Later months are judged against these limits, which are not "
+        f"recalculated as months are added (NHS England's Making Data Count). A month outside the usual range is "
+        f"unusually high or low; {RUN_LENGTH} or more months in a row above (below) the usual level are a run above "
+        f"(below) it; {TREND_LENGTH} or more months in a row each higher (lower) than the last are a rising (falling) "
+        "trend; two of three months in a row beyond two thirds of the way to the same limit are months close to "
+        f"that limit. A period needs {MIN_POINTS} baseline months before its months are judged, and no signal "
+        "runs across the start of a period."
+    )
 
 
-def spc_charts(monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
-               quarter: Quarter) -> dict[tuple[str, str], XmR]:
+def spc_charts(
+    monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict, quarter: Quarter
+) -> dict[tuple[str, str], XmR]:
     """The XmR chart of every monthly indicator and area whose 24 months to the quarter end are whole.
 
     Each series runs from the start of the period holding the first of the 24 months (the data's
@@ -147,9 +200,11 @@ def spc_charts(monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: d
         if catalogue[key[0]].frequency != "monthly" or np.isnan(values[-24:]).any():
             continue
         first = months.index(max([months[0], *[m for m in steps if m <= shown[0]]]))
-        gaps = np.flatnonzero(np.isnan(values[:len(months) - 24]))
+        gaps = np.flatnonzero(np.isnan(values[: len(months) - 24]))
         first = max(first, gaps[-1] + 1) if len(gaps) else first
-        charts[key] = xmr(pd.Series(values[first:], index=pd.Index(months[first:], dtype=object)), list(steps), baseline)
+        charts[key] = xmr(
+            pd.Series(values[first:], index=pd.Index(months[first:], dtype=object)), list(steps), baseline
+        )
     return charts
 
 
@@ -159,9 +214,11 @@ def spc_points(charts: dict[tuple[str, str], XmR]) -> pd.DataFrame:
     if not charts:
         return pd.DataFrame(columns=["indicator_id", "area", "month"])
     lengths = [len(chart.index) for chart in charts.values()]
-    table = {"indicator_id": np.repeat([key[0] for key in charts], lengths),
-             "area": np.repeat([key[1] for key in charts], lengths),
-             "month": np.concatenate([np.asarray(chart.index, dtype=object) for chart in charts.values()])}
+    table = {
+        "indicator_id": np.repeat([key[0] for key in charts], lengths),
+        "area": np.repeat([key[1] for key in charts], lengths),
+        "month": np.concatenate([np.asarray(chart.index, dtype=object) for chart in charts.values()]),
+    }
     for name in next(iter(charts.values())).columns:
         table[name] = np.concatenate([chart.columns[name] for chart in charts.values()])
     return pd.DataFrame(table)
@@ -182,7 +239,9 @@ def _intervals(table: pd.DataFrame, numerator: str, denominator: str, per: np.nd
     return low, high
 
 
-def _dispersions(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter) -> list[float]:
+def _dispersions(
+    table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter
+) -> list[float]:
     """Each row's dispersion (``laney_dispersion``) of its 24 monthly (8 quarterly) figures around each year's level."""
     series = _monthly_series(monthly, quarter)
     result = []
@@ -201,9 +260,16 @@ def _p_value(row, dispersion: float | None) -> float:
     return two_proportion_test(*args, dispersion=dispersion or 1.0)
 
 
-def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
-           quarter: Quarter, charts: dict[tuple[str, str], XmR] | None = None,
-           breaks: pd.DataFrame | None = None, compare: bool = True) -> pd.DataFrame:
+def assess(
+    table: pd.DataFrame,
+    monthly: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    params: dict,
+    quarter: Quarter,
+    charts: dict[tuple[str, str], XmR] | None = None,
+    breaks: pd.DataFrame | None = None,
+    compare: bool = True,
+) -> pd.DataFrame:
     """Add ci_low … data_break to the quarter table (one row per indicator and area), and with ``compare`` the
     districts' comparison with their group (``compare_districts``).
 
@@ -215,8 +281,21 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
     overdispersed = bool(params.get("overdispersion", False))
     charts = spc_charts(monthly, catalogue, params, quarter) if charts is None else charts
     out = table.copy()
-    new = {k: [] for k in ("p_value", "significant", "direction", "judgement", "target_status", "spc_signal",
-                           "spc_reading", "spc_icon", "spc_baseline", "data_break")}
+    new = {
+        k: []
+        for k in (
+            "p_value",
+            "significant",
+            "direction",
+            "judgement",
+            "target_status",
+            "spc_signal",
+            "spc_reading",
+            "spc_icon",
+            "spc_baseline",
+            "data_break",
+        )
+    }
     per = out["indicator_id"].map(lambda i: catalogue[i].per).to_numpy(dtype=float)
     out["ci_low"], out["ci_high"] = _intervals(out, "numerator", "denominator", per)
     out["previous_ci_low"], out["previous_ci_high"] = _intervals(out, "previous_numerator", "previous_denominator", per)
@@ -234,33 +313,54 @@ def assess(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indi
             beyond = abs(row["change_pct"]) > band if np.isfinite(row["change_pct"]) else row["change_abs"] != 0
             changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
             direction = ("higher" if row["change_abs"] > 0 else "lower") if changed else "similar"
-            judgement = "no judgement" if indicator.polarity == "no_polarity" else JUDGEMENT.get((indicator.polarity, direction), "stable")
+            judgement = (
+                "no judgement"
+                if indicator.polarity == "no_polarity"
+                else JUDGEMENT.get((indicator.polarity, direction), "stable")
+            )
         else:
             p, significant, direction, judgement = np.nan, None, "", "not available"
-        new["p_value"].append(p); new["significant"].append(significant)
-        new["direction"].append(direction); new["judgement"].append(judgement)
+        new["p_value"].append(p)
+        new["significant"].append(significant)
+        new["direction"].append(direction)
+        new["judgement"].append(judgement)
         target = indicator.target
         status = ""
         if target and available:
-            status = "below" if row["value"] < target["low"] else ("above" if row["value"] > target["high"] else "within")
+            status = (
+                "below" if row["value"] < target["low"] else ("above" if row["value"] > target["high"] else "within")
+            )
         new["target_status"].append(status)
         signal, reading, icon, baseline = "", "", "", ""
         chart = charts.get((indicator.id, row["area"])) if available else None
         if chart is not None and chart.periods[-1].judged:
             found = latest_signal(chart)
-            signal, reading = (found.description, read_signal(found.side, indicator.polarity)) if found else ("none", "")
+            signal, reading = (
+                (found.description, read_signal(found.side, indicator.polarity)) if found else ("none", "")
+            )
             first, last = chart.periods[-1].baseline
-            icon, baseline = variation_icon(found, indicator.polarity), month_ranges(pd.period_range(first, last, freq="M"))
-        new["spc_signal"].append(signal); new["spc_reading"].append(reading)
-        new["spc_icon"].append(icon); new["spc_baseline"].append(baseline)
+            icon, baseline = (
+                variation_icon(found, indicator.polarity),
+                month_ranges(pd.period_range(first, last, freq="M")),
+            )
+        new["spc_signal"].append(signal)
+        new["spc_reading"].append(reading)
+        new["spc_icon"].append(icon)
+        new["spc_baseline"].append(baseline)
         new["data_break"].append(break_words if available and indicator.source == "police_uk" else "")
     for key, values in new.items():
         out[key] = values
     return compare_districts(out, monthly, catalogue, params, quarter) if compare else out
 
 
-def compare_districts(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
-                      quarter: Quarter, group: str | None = None) -> pd.DataFrame:
+def compare_districts(
+    table: pd.DataFrame,
+    monthly: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    params: dict,
+    quarter: Quarter,
+    group: str | None = None,
+) -> pd.DataFrame:
     """The assessed table with GROUP_COLUMNS: each district against its group (a pack's rows: its comparison
     group's districts), placed after assess's columns. With ``group`` (the area whose value that is), an indicator
     for which the group has no figure is not compared: the districts would be compared with a value the report
@@ -273,15 +373,28 @@ def compare_districts(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dic
     return joined[columns[:at] + GROUP_COLUMNS + columns[at:]]
 
 
-GROUP_COLUMNS = ["vs_partnership", "group_method", "group_reference", "group_p_value", "group_dispersion",
-                 "group_low", "group_high"]
+GROUP_COLUMNS = [
+    "vs_partnership",
+    "group_method",
+    "group_reference",
+    "group_p_value",
+    "group_dispersion",
+    "group_low",
+    "group_high",
+]
 BETWEEN_AREAS_FROM = 20
 """Spiegelhalter's between-area adjustment needs this many areas in a group (see describe_comparison)."""
 REST, FUNNEL = "rest of group", "funnel"  # group_method: against the rest of the group, or Spiegelhalter's funnel
 
 
-def _versus_group(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict,
-                  quarter: Quarter, without: set[str] = frozenset()) -> pd.DataFrame:
+def _versus_group(
+    table: pd.DataFrame,
+    monthly: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    params: dict,
+    quarter: Quarter,
+    without: set[str] = frozenset(),
+) -> pd.DataFrame:
     """Each district against the other districts of its group, by the rule ``describe_comparison`` states.
 
     Fewer than BETWEEN_AREAS_FROM districts: the district against the rest of the group (``stats.versus_rest``),
@@ -296,8 +409,13 @@ def _versus_group(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[st
     size = len(table)
     words, methods = np.full(size, "not compared", object), np.full(size, "", object)
     numbers = {name: np.full(size, np.nan) for name in GROUP_COLUMNS[2:]}
-    usable = ((table["area_type"] == "district") & (table["status"] == "available") & table["numerator"].notna()
-              & (table["denominator"] > 0) & ~table["indicator_id"].isin(without)).to_numpy()
+    usable = (
+        (table["area_type"] == "district")
+        & (table["status"] == "available")
+        & table["numerator"].notna()
+        & (table["denominator"] > 0)
+        & ~table["indicator_id"].isin(without)
+    ).to_numpy()
     overdispersed = bool(params.get("overdispersion", False))
     rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5)) / 100
     confidence = normalise_confidence(params.get("confidence", 95))
@@ -317,10 +435,20 @@ def _versus_group(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[st
             members = [areas[i] for i in at]
             series = _monthly_series(monthly, quarter) if overdispersed and series is None else series
             phis = [_dispersion(series, indicator, [a]) for a in members] if overdispersed else [1.0] * len(at)
-            rest_phis = [_dispersion(series, indicator, [a for a in members if a != m]) for m in members] \
-                if overdispersed else [1.0] * len(at)
-            method, found = REST, [_against_rest(x[k], n[k], x.sum() - x[k], n.sum() - n[k], statistic, phis[k],
-                                                 rest_phis[k], confidence) for k in range(len(at))]
+            rest_phis = (
+                [_dispersion(series, indicator, [a for a in members if a != m]) for m in members]
+                if overdispersed
+                else [1.0] * len(at)
+            )
+            method, found = (
+                REST,
+                [
+                    _against_rest(
+                        x[k], n[k], x.sum() - x[k], n.sum() - n[k], statistic, phis[k], rest_phis[k], confidence
+                    )
+                    for k in range(len(at))
+                ],
+            )
         for k, (reference, p, spread, low, high, significant) in zip(at, found):
             value = table.at[table.index[k], "numerator"] / table.at[table.index[k], "denominator"]
             beyond = abs(value / reference - 1) > band if reference else value > 0
@@ -328,16 +456,22 @@ def _versus_group(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[st
             words[k] = ("above" if value > reference else "below") if changed else "in line"
             if rule != "significance":  # the band widens the range that reads "in line"
                 banded = (reference * (1 - band), reference * (1 + band))
-                low, high = (banded if rule == "percent_band" else (min(low, banded[0]), max(high, banded[1])))
+                low, high = banded if rule == "percent_band" else (min(low, banded[0]), max(high, banded[1]))
             methods[k] = method
-            for name, number in (("group_reference", reference * scale), ("group_p_value", p),
-                                 ("group_dispersion", spread), ("group_low", low * scale), ("group_high", high * scale)):
+            for name, number in (
+                ("group_reference", reference * scale),
+                ("group_p_value", p),
+                ("group_dispersion", spread),
+                ("group_low", low * scale),
+                ("group_high", high * scale),
+            ):
                 numbers[name][k] = number
     return pd.DataFrame({"vs_partnership": words, "group_method": methods, **numbers}, index=table.index)
 
 
-def _against_rest(x: float, n: float, x_rest: float, n_rest: float, statistic: str, phi: float, rest_phi: float,
-                  confidence: float) -> tuple[float, float, float, float, float, bool]:
+def _against_rest(
+    x: float, n: float, x_rest: float, n_rest: float, statistic: str, phi: float, rest_phi: float, confidence: float
+) -> tuple[float, float, float, float, float, bool]:
     """(reference, p, phi used, low, high, significant) for a district against the rest of its group
     (``stats.versus_rest``; low and high are where p reaches 1 - confidence)."""
     _, p = versus_rest(x, n, x_rest, n_rest, statistic, phi, rest_phi)
@@ -346,8 +480,9 @@ def _against_rest(x: float, n: float, x_rest: float, n_rest: float, statistic: s
     return x_rest / n_rest, p, max(1.0, (1 - share) * phi + share * rest_phi), low, high, bool(p < 1 - confidence)
 
 
-def _on_the_funnel(x: np.ndarray, n: np.ndarray, statistic: str, overdispersed: bool,
-                   confidence: float) -> list[tuple[float, float, float, float, float, bool]]:
+def _on_the_funnel(
+    x: np.ndarray, n: np.ndarray, statistic: str, overdispersed: bool, confidence: float
+) -> list[tuple[float, float, float, float, float, bool]]:
     """(reference, p, tau^2, low, high, significant) per area on the funnel around the pooled value: significant
     beyond the limits at ``confidence`` (``stats.funnel_significance``: 0.025 each side at 95%, 0.001 at 99.8%); p
     from the z-score on Spiegelhalter's scale (``stats.overdispersion``), adjusted when the limits are widened."""
@@ -357,18 +492,26 @@ def _on_the_funnel(x: np.ndarray, n: np.ndarray, statistic: str, overdispersed: 
     low, high = funnel_limits(n, spread.average, statistic, confidence, tau2)
     beyond = ("(0.001)",) if confidence > 0.95 else ("(0.001)", "(0.025)")
     labels = funnel_significance(x, n, statistic, overdispersed=overdispersed)
-    return [(spread.average, float(2 * special.ndtr(-abs(v))), tau2, lo, hi, label.endswith(beyond))
-            for v, lo, hi, label in zip(z, low, high, labels)]
+    return [
+        (spread.average, float(2 * special.ndtr(-abs(v))), tau2, lo, hi, label.endswith(beyond))
+        for v, lo, hi, label in zip(z, low, high, labels)
+    ]
 
 
 def _monthly_series(monthly: pd.DataFrame, quarter: Quarter) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
     """(indicator_id, area) -> its 24 monthly numerators and denominators to the quarter's end (NaN where missing)."""
     months = [str(m) for m in window(quarter.end_month, 24)]
     chosen = monthly[monthly["month"].isin(months)]
-    wide = {name: chosen.pivot(index=["indicator_id", "area"], columns="month", values=name).reindex(columns=months)
-            for name in ("numerator", "denominator")}
-    return {key: (x, n) for key, x, n in zip(wide["numerator"].index, wide["numerator"].to_numpy(dtype=float),
-                                              wide["denominator"].to_numpy(dtype=float))}
+    wide = {
+        name: chosen.pivot(index=["indicator_id", "area"], columns="month", values=name).reindex(columns=months)
+        for name in ("numerator", "denominator")
+    }
+    return {
+        key: (x, n)
+        for key, x, n in zip(
+            wide["numerator"].index, wide["numerator"].to_numpy(dtype=float), wide["denominator"].to_numpy(dtype=float)
+        )
+    }
 
 
 def _dispersion(series: dict, indicator: Indicator, areas: list[str]) -> float:

@@ -13,6 +13,7 @@ The rules, stated in the report (``describe_breaks``):
 * a month has unusually few records when it holds fewer than half the median of the (up to) six
   months either side of it.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,20 +23,22 @@ from ..quarters import Quarter, window
 from .gaps import join_words
 from .stats import two_proportion_test
 
-SIDE = 3               # months each side of a step
-STEP_POINTS = 0.01     # each month moves by more than one percentage point
+SIDE = 3  # months each side of a step
+STEP_POINTS = 0.01  # each month moves by more than one percentage point
 STEP_P = 0.001
-FEW_ROWS = 0.5         # under half the usual number of records
+FEW_ROWS = 0.5  # under half the usual number of records
 NEIGHBOURS = 6
 COLUMNS = ["month", "kind", "before", "after", "words", "short"]
 
 
 def describe_breaks() -> str:
     """The two rules in words, for the methods and data-quality sections."""
-    return ("a step in the share of records without a location is a month from which it and the next two months each "
-            "differ from each of the three months before by more than one percentage point, in the same direction and "
-            "significantly (at the 0.1% level); a month has unusually few records when it holds fewer than half the "
-            f"median of the {NEIGHBOURS} months either side of it")
+    return (
+        "a step in the share of records without a location is a month from which it and the next two months each "
+        "differ from each of the three months before by more than one percentage point, in the same direction and "
+        "significantly (at the 0.1% level); a month has unusually few records when it holds fewer than half the "
+        f"median of the {NEIGHBOURS} months either side of it"
+    )
 
 
 def data_breaks(quality: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
@@ -58,8 +61,9 @@ def break_note(breaks: pd.DataFrame) -> str:
     """The sentence a police.uk indicator's key point adds when its 24 months span ``breaks`` ("" if none)."""
     if not len(breaks):
         return ""
-    return (f"The figures span a break in the police.uk data ({join_words(breaks['short'])}); see the data-quality "
-            "section.")
+    return (
+        f"The figures span a break in the police.uk data ({join_words(breaks['short'])}); see the data-quality section."
+    )
 
 
 def _consecutive(months: list[str]) -> bool:
@@ -72,49 +76,85 @@ def _steps(known: pd.DataFrame) -> list[dict]:
     share = np.divide(missing, rows, out=np.zeros_like(rows), where=rows > 0)
     candidates = []
     for i in range(SIDE, len(labels) - SIDE + 1):
-        before, after = share[i - SIDE:i], share[i:i + SIDE]
+        before, after = share[i - SIDE : i], share[i : i + SIDE]
         rose, fell = after.min() - before.max() > STEP_POINTS, before.min() - after.max() > STEP_POINTS
-        if not _consecutive(labels[i - SIDE:i + SIDE]) or not (rose or fell):
+        if not _consecutive(labels[i - SIDE : i + SIDE]) or not (rose or fell):
             continue
-        pooled_before, pooled_after = missing[i - SIDE:i].sum() / rows[i - SIDE:i].sum(), missing[i:i + SIDE].sum() / rows[i:i + SIDE].sum()
-        p = two_proportion_test(missing[i:i + SIDE].sum(), rows[i:i + SIDE].sum(),
-                                missing[i - SIDE:i].sum(), rows[i - SIDE:i].sum())
+        pooled_before, pooled_after = (
+            missing[i - SIDE : i].sum() / rows[i - SIDE : i].sum(),
+            missing[i : i + SIDE].sum() / rows[i : i + SIDE].sum(),
+        )
+        p = two_proportion_test(
+            missing[i : i + SIDE].sum(), rows[i : i + SIDE].sum(), missing[i - SIDE : i].sum(), rows[i - SIDE : i].sum()
+        )
         if p < STEP_P:
-            candidates.append({"position": i, "month": labels[i], "before": float(np.median(before)),
-                               "after": float(np.median(after)), "size": abs(pooled_after - pooled_before)})
+            candidates.append(
+                {
+                    "position": i,
+                    "month": labels[i],
+                    "before": float(np.median(before)),
+                    "after": float(np.median(after)),
+                    "size": abs(pooled_after - pooled_before),
+                }
+            )
     chosen = []
     for previous, candidate in zip([None, *candidates], candidates):  # neighbours are one step: keep the larger
-        if previous and candidate["position"] - previous["position"] == 1 and \
-                (candidate["after"] > candidate["before"]) == (previous["after"] > previous["before"]):
+        if (
+            previous
+            and candidate["position"] - previous["position"] == 1
+            and (candidate["after"] > candidate["before"]) == (previous["after"] > previous["before"])
+        ):
             if candidate["size"] > chosen[-1]["size"]:
                 chosen[-1] = candidate
             continue
         chosen.append(candidate)
-    return [{"month": c["month"], "kind": "no_location", "before": c["before"], "after": c["after"],
-             "words": _step_words(c), "short": f"{'more' if c['after'] > c['before'] else 'fewer'} records without a "
-                                                f"location from {pd.Period(c['month'], 'M').strftime('%B %Y')}"}
-            for c in chosen]
+    return [
+        {
+            "month": c["month"],
+            "kind": "no_location",
+            "before": c["before"],
+            "after": c["after"],
+            "words": _step_words(c),
+            "short": f"{'more' if c['after'] > c['before'] else 'fewer'} records without a "
+            f"location from {pd.Period(c['month'], 'M').strftime('%B %Y')}",
+        }
+        for c in chosen
+    ]
 
 
 def _step_words(step: dict) -> str:
     month = pd.Period(step["month"], "M").strftime("%B %Y")
     rose = step["after"] > step["before"]
-    effect = ("these records are in no district's figures, so counts from then on are lower than they would "
-              "otherwise be" if rose else "more records are placed in a district from then on, so counts are higher "
-              "than they would otherwise be")
-    return (f"From {month} the share of police.uk records without a location {'rose' if rose else 'fell'} from "
-            f"{step['before']:.1%} to {step['after']:.1%} a month: {effect}.")
+    effect = (
+        "these records are in no district's figures, so counts from then on are lower than they would otherwise be"
+        if rose
+        else "more records are placed in a district from then on, so counts are higher than they would otherwise be"
+    )
+    return (
+        f"From {month} the share of police.uk records without a location {'rose' if rose else 'fell'} from "
+        f"{step['before']:.1%} to {step['after']:.1%} a month: {effect}."
+    )
 
 
 def _few_rows(known: pd.DataFrame) -> list[dict]:
     labels, rows = list(known.index), known["rows"].to_numpy(float)
     found = []
     for i, month in enumerate(labels):
-        around = np.concatenate([rows[max(0, i - NEIGHBOURS):i], rows[i + 1:i + 1 + NEIGHBOURS]])
+        around = np.concatenate([rows[max(0, i - NEIGHBOURS) : i], rows[i + 1 : i + 1 + NEIGHBOURS]])
         usual = float(np.median(around)) if len(around) else np.nan
         if len(around) and rows[i] < FEW_ROWS * usual:
-            words = (f"{pd.Period(month, 'M').strftime('%B %Y')} holds only {rows[i]:,.0f} police.uk records, under "
-                     f"half the usual {usual:,.0f} a month: its file may be incomplete, and that month's counts too low.")
-            found.append({"month": month, "kind": "few_rows", "before": usual, "after": rows[i], "words": words,
-                          "short": f"unusually few records in {pd.Period(month, 'M').strftime('%B %Y')}"})
+            words = (
+                f"{pd.Period(month, 'M').strftime('%B %Y')} holds only {rows[i]:,.0f} police.uk records, under "
+                f"half the usual {usual:,.0f} a month: its file may be incomplete, and that month's counts too low."
+            )
+            found.append(
+                {
+                    "month": month,
+                    "kind": "few_rows",
+                    "before": usual,
+                    "after": rows[i],
+                    "words": words,
+                    "short": f"unusually few records in {pd.Period(month, 'M').strftime('%B %Y')}",
+                }
+            )
     return found

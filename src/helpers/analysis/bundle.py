@@ -2,6 +2,7 @@
 when read (never a pickle). A build saves it beside the section notebooks and in the results cache; each
 notebook loads it, or computes it from the inputs when it runs alone in JupyterLab.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -41,8 +42,9 @@ def save(results: Results, path: Path) -> None:
             fields[item.name] = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
     fields["catalogue"] = {key: dataclasses.asdict(indicator) for key, indicator in results.catalogue.items()}
     fields["files"] = [dataclasses.asdict(source) for source in results.files]
-    (partial / "results.json").write_text(json.dumps({"format": BUNDLE_FORMAT, **fields}, default=_encode),
-                                          encoding="utf-8")
+    (partial / "results.json").write_text(
+        json.dumps({"format": BUNDLE_FORMAT, **fields}, default=_encode), encoding="utf-8"
+    )
     old = path.with_name(f".{path.name}.old-{os.getpid()}-{threading.get_ident()}")
     if path.exists():
         path.rename(old)
@@ -56,6 +58,7 @@ def load(quarter: str | None = None, results_path: str | Path | None = None, par
     if results_path:
         return _read(Path(results_path))
     from .compute import compute  # run alone: read the inputs now (a build's kernels never do)
+
     return compute(quarter, partnership=partnership)
 
 
@@ -68,14 +71,21 @@ def _read(path: Path) -> Results:
         raise ValueError(f"{path}: not a results bundle of this version")
     try:
         fields["quarter"] = Quarter(**fields["quarter"])
-        fields["catalogue"] = {key: Indicator(**{**value, "crime_types": tuple(value["crime_types"])})
-                               for key, value in fields["catalogue"].items()}
+        fields["catalogue"] = {
+            key: Indicator(**{**value, "crime_types": tuple(value["crime_types"])})
+            for key, value in fields["catalogue"].items()
+        }
         fields["files"] = [SourceFile(**source) for source in fields["files"]]
         if fields.get("partnership") is not None:
             given = fields["partnership"]
-            fields["partnership"] = Partnership(**{
-                **given, "subtotals": tuple(Area(**area) for area in given["subtotals"]),
-                "compared_with": Area(**given["compared_with"]), "boundaries": Path(given["boundaries"])})
+            fields["partnership"] = Partnership(
+                **{
+                    **given,
+                    "subtotals": tuple(Area(**area) for area in given["subtotals"]),
+                    "compared_with": Area(**given["compared_with"]),
+                    "boundaries": Path(given["boundaries"]),
+                }
+            )
         for item in dataclasses.fields(Results):
             if item.name not in fields:
                 fields[item.name] = pd.read_parquet(path / f"{item.name}.parquet")

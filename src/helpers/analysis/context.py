@@ -25,6 +25,7 @@ Rules (``describe`` and the report's methods state them):
   12-month values up to it (from ``series_start``: no month missing since), when that run covers
   at least EXTREME_YEARS years; a shorter series says nothing (a high after a lockdown low is not news).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,25 +35,43 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..quarters import Quarter
 from .gaps import month_ranges
 from .indicators import population_table, population_year
 from .stats import normalise_confidence, poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
-from ..quarters import Quarter
 
 if TYPE_CHECKING:
-    from ..inputs.partnerships import Area
     from ..inputs.catalogue import Indicator
+    from ..inputs.partnerships import Area
 
-DEFAULT_MONTHS = 36      # the default baseline: up to this many months before the previous year's 12
+DEFAULT_MONTHS = 36  # the default baseline: up to this many months before the previous year's 12
 DEFAULT_LABEL = "longer-term"
-EXTREME_YEARS = 3        # "the highest since ..." needs an unbroken run of 12-month values this many years long
+EXTREME_YEARS = 3  # "the highest since ..." needs an unbroken run of 12-month values this many years long
 
 CONTEXT_COLUMNS = [
-    "baseline_label", "baseline_period", "baseline_months", "baseline_numerator", "baseline_denominator",
-    "baseline_value", "vs_baseline", "previous_vs_baseline", "baseline_gap_pct", "baseline_reason", "series_extreme", "series_start",
-    "quarter_period", "quarter_numerator", "quarter_denominator", "quarter_value", "previous_quarter_numerator",
-    "previous_quarter_denominator", "previous_quarter_value", "quarter_change_abs", "quarter_change_pct",
-    "quarter_p_value", "quarter_significant",
+    "baseline_label",
+    "baseline_period",
+    "baseline_months",
+    "baseline_numerator",
+    "baseline_denominator",
+    "baseline_value",
+    "vs_baseline",
+    "previous_vs_baseline",
+    "baseline_gap_pct",
+    "baseline_reason",
+    "series_extreme",
+    "series_start",
+    "quarter_period",
+    "quarter_numerator",
+    "quarter_denominator",
+    "quarter_value",
+    "previous_quarter_numerator",
+    "previous_quarter_denominator",
+    "previous_quarter_value",
+    "quarter_change_abs",
+    "quarter_change_pct",
+    "quarter_p_value",
+    "quarter_significant",
 ]
 
 
@@ -62,12 +81,12 @@ class Baseline:
 
     first: pd.Period
     last: pd.Period
-    label: str                      # in sentences: "above its pre-pandemic level"
-    note: str                       # params' note on it ("" when none)
-    declared: bool                  # set in params, not the default rule
+    label: str  # in sentences: "above its pre-pandemic level"
+    note: str  # params' note on it ("" when none)
+    declared: bool  # set in params, not the default rule
     held: tuple[pd.Period, pd.Period] | None  # first and last month of the period the data holds
     population_year: int | None
-    population_why: str             # population_year's reason when another estimate stood in
+    population_why: str  # population_year's reason when another estimate stood in
 
     def describe(self) -> str:
         """The baseline in words, for the methods."""
@@ -80,21 +99,28 @@ class Baseline:
             return f"{text}, but the data hold none of those months, so no indicator has a baseline."
         held = month_ranges(pd.period_range(*self.held, freq="M"))
         text += "." if held == asked else f", as far as the data go: {held}."
-        text += (" Each indicator's baseline is its average monthly level over those months, on its 12-month scale; "
-                 "this year's value is called above or below it only by the direction-of-travel rule (the same test, "
-                 "allowing for the indicator's own variation, and the same percent band), and back to it only when "
-                 "within that band; otherwise the sentence gives the gap in %.")
+        text += (
+            " Each indicator's baseline is its average monthly level over those months, on its 12-month scale; "
+            "this year's value is called above or below it only by the direction-of-travel rule (the same test, "
+            "allowing for the indicator's own variation, and the same percent band), and back to it only when "
+            "within that band; otherwise the sentence gives the gap in %."
+        )
         months = len(pd.period_range(*self.held, freq="M"))
         if months < 12:
-            text += (f" With only {months} months it holds only some seasons, so its level is biased by their "
-                     "seasonal highs or lows; it is left out of the main messages.")
-        text += (" A value is called the highest or lowest 12-month figure since a month only when the unbroken run of "
-                 f"12-month figures behind it covers at least {EXTREME_YEARS} years.")
+            text += (
+                f" With only {months} months it holds only some seasons, so its level is biased by their "
+                "seasonal highs or lows; it is left out of the main messages."
+            )
+        text += (
+            " A value is called the highest or lowest 12-month figure since a month only when the unbroken run of "
+            f"12-month figures behind it covers at least {EXTREME_YEARS} years."
+        )
         return f"{text} {self.note}".strip()
 
 
-def find_baseline(params: dict, quarter: Quarter, months: list[str], years: list[int],
-                  published_by: dt.date | None) -> Baseline:
+def find_baseline(
+    params: dict, quarter: Quarter, months: list[str], years: list[int], published_by: dt.date | None
+) -> Baseline:
     """The baseline for ``quarter``: params' ``baseline``, else the default rule; ``months`` are those the data holds."""
     declared = params.get("baseline")
     if declared:
@@ -110,8 +136,13 @@ def find_baseline(params: dict, quarter: Quarter, months: list[str], years: list
     return Baseline(first, last, label, note, bool(declared), (inside[0], inside[-1]), year, why)
 
 
-def baseline_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,
-                    baseline: Baseline, areas: list[Area]) -> pd.DataFrame:
+def baseline_values(
+    monthly: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    population: pd.DataFrame,
+    baseline: Baseline,
+    areas: list[Area],
+) -> pd.DataFrame:
     """Per indicator and area: the baseline months held, their count and the baseline value (module docstring)."""
     pop = population_table(population, areas)
     near = monthly["month"].between(str(baseline.first - 2), str(baseline.last))  # no row outside can be inside
@@ -130,7 +161,9 @@ def baseline_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popu
                 missing = "no whole quarter of figures" if quarterly else "no figures"
                 rows.append({**row, "baseline_period": "", "baseline_reason": f"{missing} for {asked}"})
                 continue
-            months = [pd.Period(end, "M") - back for end in held["month"] for back in ((2, 1, 0) if quarterly else (0,))]
+            months = [
+                pd.Period(end, "M") - back for end in held["month"] for back in ((2, 1, 0) if quarterly else (0,))
+            ]
             numerator = held["numerator"].sum()
             if indicator.measure == "rate":
                 denominator = float(pop.at[baseline.population_year, area])
@@ -138,11 +171,31 @@ def baseline_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popu
             else:
                 denominator = held["denominator"].sum()
                 value = numerator / denominator * 100 if denominator > 0 else np.nan
-            rows.append({**row, "baseline_period": month_ranges(months), "baseline_months": len(months),
-                         "baseline_numerator": numerator, "baseline_denominator": denominator, "baseline_value": value,
-                         "baseline_reason": ""})
-    return pd.DataFrame(rows, columns=["indicator_id", "area", "baseline_label", "baseline_period", "baseline_months",
-                                       "baseline_numerator", "baseline_denominator", "baseline_value", "baseline_reason"])
+            rows.append(
+                {
+                    **row,
+                    "baseline_period": month_ranges(months),
+                    "baseline_months": len(months),
+                    "baseline_numerator": numerator,
+                    "baseline_denominator": denominator,
+                    "baseline_value": value,
+                    "baseline_reason": "",
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "indicator_id",
+            "area",
+            "baseline_label",
+            "baseline_period",
+            "baseline_months",
+            "baseline_numerator",
+            "baseline_denominator",
+            "baseline_value",
+            "baseline_reason",
+        ],
+    )
 
 
 def quarter_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], end: pd.Period) -> pd.DataFrame:
@@ -152,7 +205,9 @@ def quarter_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], end: 
     grouped = chosen.groupby(["indicator_id", "area"])
     sums = grouped[["numerator", "denominator"]].sum(min_count=1)
     held = grouped["month"].nunique()
-    needed = held.index.get_level_values("indicator_id").map(lambda i: 1 if catalogue[i].frequency == "quarterly" else 3)
+    needed = held.index.get_level_values("indicator_id").map(
+        lambda i: 1 if catalogue[i].frequency == "quarterly" else 3
+    )
     return sums[held.to_numpy() == needed.to_numpy()].reset_index()
 
 
@@ -163,20 +218,38 @@ def series_extremes(rolling: pd.DataFrame, end: pd.Period) -> pd.DataFrame:
     for (indicator_id, area), group in held.groupby(["indicator_id", "area"], sort=False):
         group = group.sort_values("period_end")
         gaps = np.flatnonzero(group["value"].isna().to_numpy())
-        group = group.iloc[gaps[-1] + 1:] if len(gaps) else group  # the unbroken run up to ``end``
+        group = group.iloc[gaps[-1] + 1 :] if len(gaps) else group  # the unbroken run up to ``end``
         extreme = ""
-        if len(group) > 1 and group["period_end"].iloc[-1] == str(end) and \
-                group["period_end"].iloc[0] <= str(end - 12 * EXTREME_YEARS):
+        if (
+            len(group) > 1
+            and group["period_end"].iloc[-1] == str(end)
+            and group["period_end"].iloc[0] <= str(end - 12 * EXTREME_YEARS)
+        ):
             now, earlier = group["value"].iloc[-1], group["value"].iloc[:-1]
             extreme = "highest" if now > earlier.max() else ("lowest" if now < earlier.min() else "")
-        rows.append({"indicator_id": indicator_id, "area": area, "series_extreme": extreme,
-                     "series_start": group["period_end"].iloc[0] if extreme else ""})
+        rows.append(
+            {
+                "indicator_id": indicator_id,
+                "area": area,
+                "series_extreme": extreme,
+                "series_start": group["period_end"].iloc[0] if extreme else "",
+            }
+        )
     return pd.DataFrame(rows, columns=["indicator_id", "area", "series_extreme", "series_start"])
 
 
-def add_context(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,
-                quarter: Quarter, params: dict, published_by: dt.date | None, areas: list[Area],
-                baselines: pd.DataFrame, extremes: pd.DataFrame) -> pd.DataFrame:
+def add_context(
+    table: pd.DataFrame,
+    monthly: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    population: pd.DataFrame,
+    quarter: Quarter,
+    params: dict,
+    published_by: dt.date | None,
+    areas: list[Area],
+    baselines: pd.DataFrame,
+    extremes: pd.DataFrame,
+) -> pd.DataFrame:
     """The quarter table with CONTEXT_COLUMNS added (module docstring); rows not available get no figures for this year.
 
     ``baselines`` and ``extremes`` are ``baseline_values`` and ``series_extremes`` of (at least) the table's areas:
@@ -189,7 +262,8 @@ def add_context(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str,
     per = out["indicator_id"].map(lambda i: catalogue[i].per or 100).astype(float)  # a percentage: x 100
     for prefix, end in (("quarter_", quarter.end_month), ("previous_quarter_", quarter.end_month - 12)):
         counts = quarter_values(monthly, catalogue, end).rename(
-            columns={"numerator": f"{prefix}numerator", "denominator": f"{prefix}denominator"})
+            columns={"numerator": f"{prefix}numerator", "denominator": f"{prefix}denominator"}
+        )
         out = out.merge(counts, on=keys, how="left")
         year = population_year(end, list(pop.index), published_by=published_by)[0]  # as for the 12 months it ends
         out.loc[rate, f"{prefix}denominator"] = out.loc[rate, "area"].map(pop.loc[year]).astype(float)
@@ -197,56 +271,88 @@ def add_context(table: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str,
     out["quarter_period"] = month_ranges(quarter.months)
     out["quarter_change_abs"] = out["quarter_value"] - out["previous_quarter_value"]
     out["quarter_change_pct"] = (out["quarter_change_abs"] / out["previous_quarter_value"] * 100).where(
-        out["previous_quarter_value"] != 0)
+        out["previous_quarter_value"] != 0
+    )
     absent = out["status"] != "available"
-    out.loc[absent, [c for c in CONTEXT_COLUMNS if c.startswith(("quarter_", "previous_quarter_")) and c != "quarter_period"]
-            ] = np.nan
+    out.loc[
+        absent,
+        [c for c in CONTEXT_COLUMNS if c.startswith(("quarter_", "previous_quarter_")) and c != "quarter_period"],
+    ] = np.nan
     out.loc[absent, ["series_extreme", "series_start"]] = ""
 
     rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5))
     confidence = normalise_confidence(params.get("confidence", 95))
     months = np.where(rate, 12, 1)  # a rate's count is over person-months: population x months
-    reference = (out["baseline_numerator"], out["baseline_denominator"] * np.where(rate, out["baseline_months"], 1),
-                 out["baseline_value"])
+    reference = (
+        out["baseline_numerator"],
+        out["baseline_denominator"] * np.where(rate, out["baseline_months"], 1),
+        out["baseline_value"],
+    )
     # the change test's widening (assess's ``dispersion``, phi above 1, with overdispersion on); NaN: the exact tests
-    phi = out["dispersion"] if "dispersion" in out.columns and params.get("overdispersion") else pd.Series(np.nan, out.index)
+    phi = (
+        out["dispersion"]
+        if "dispersion" in out.columns and params.get("overdispersion")
+        else pd.Series(np.nan, out.index)
+    )
     widen = phi.where(phi > 1)
     for column, year in (("vs_baseline", ""), ("previous_vs_baseline", "previous_")):
         now = (out[f"{year}numerator"], out[f"{year}denominator"] * months, out[f"{year}value"])
         out[column] = _compare(out["measure"], now, reference, widen, rule, band, confidence)
     out["baseline_gap_pct"] = ((out["value"] - out["baseline_value"]) / out["baseline_value"] * 100).where(
-        out["baseline_value"] > 0)
-    out["quarter_p_value"] = [_p_value(*values) for values in zip(
-        out["measure"], out["quarter_numerator"], out["quarter_denominator"], out["previous_quarter_numerator"],
-        out["previous_quarter_denominator"])]
+        out["baseline_value"] > 0
+    )
+    out["quarter_p_value"] = [
+        _p_value(*values)
+        for values in zip(
+            out["measure"],
+            out["quarter_numerator"],
+            out["quarter_denominator"],
+            out["previous_quarter_numerator"],
+            out["previous_quarter_denominator"],
+        )
+    ]
     out["quarter_significant"] = [None if pd.isna(p) else bool(p < 1 - confidence) for p in out["quarter_p_value"]]
-    for column in ("vs_baseline", "previous_vs_baseline", "baseline_period", "baseline_reason", "series_extreme",
-                   "series_start"):
+    for column in (
+        "vs_baseline",
+        "previous_vs_baseline",
+        "baseline_period",
+        "baseline_reason",
+        "series_extreme",
+        "series_start",
+    ):
         out[column] = out[column].fillna("")
     return out[list(table.columns) + CONTEXT_COLUMNS]
 
 
-def _p_value(measure: str, count: float, exposure: float, reference: float, reference_exposure: float,
-             dispersion: float = np.nan) -> float:
+def _p_value(
+    measure: str, count: float, exposure: float, reference: float, reference_exposure: float, dispersion: float = np.nan
+) -> float:
     """The two-sided p-value of ``count``/``exposure`` against the reference: the tests of ``assess``, widened by
     ``dispersion`` (phi above 1; NaN: the exact tests)."""
-    if any(pd.isna(v) for v in (count, exposure, reference, reference_exposure)) or not exposure or not reference_exposure:
+    if (
+        any(pd.isna(v) for v in (count, exposure, reference, reference_exposure))
+        or not exposure
+        or not reference_exposure
+    ):
         return np.nan
     if measure == "rate":
         if pd.notna(dispersion):
             return quasi_poisson_rate_test(count, exposure, reference, reference_exposure, dispersion)
         return poisson_rate_test(count, exposure, reference, reference_exposure)
-    return two_proportion_test(count, exposure, reference, reference_exposure,
-                               dispersion=dispersion if pd.notna(dispersion) else 1.0)
+    return two_proportion_test(
+        count, exposure, reference, reference_exposure, dispersion=dispersion if pd.notna(dispersion) else 1.0
+    )
 
 
-def _compare(measures: pd.Series, now: tuple, reference: tuple, dispersions: pd.Series, rule: str, band: float,
-             confidence: float) -> list[str]:
+def _compare(
+    measures: pd.Series, now: tuple, reference: tuple, dispersions: pd.Series, rule: str, band: float, confidence: float
+) -> list[str]:
     """above / below when the rule is met, else level (within the band) or similar, for each row (``now`` and
     ``reference`` are count, exposure, value); "" without both."""
     result = []
-    for measure, count, exposure, value, ref_count, ref_exposure, ref_value, phi in zip(measures, *now, *reference,
-                                                                                        dispersions):
+    for measure, count, exposure, value, ref_count, ref_exposure, ref_value, phi in zip(
+        measures, *now, *reference, dispersions
+    ):
         p = _p_value(measure, count, exposure, ref_count, ref_exposure, phi)
         if pd.isna(p) or pd.isna(value) or pd.isna(ref_value):
             result.append("")

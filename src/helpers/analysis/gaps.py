@@ -5,9 +5,10 @@ The one place for this wording. ``quarter_table`` writes each row's ``reason`` w
 group rows that share a reason with ``cause_lines`` and ``last_quarter_lines``, so a
 cause shared by many indicators is stated once, with the indicators it affects.
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -54,9 +55,13 @@ NO_PARTNER_DATA = "no partner data for these districts (the local extract holds 
 NO_LOCAL_EXTRACT = "no partner data (this pack reads no local extract: local_extract: none)."
 
 
-def missing_cause(source: str, months: list[pd.Period], members: dict[str, list[pd.Period]] | None = None,
-                  covered: tuple[pd.Period, pd.Period] | None = None,
-                  extract: tuple[pd.Period, pd.Period] | None = None) -> str:
+def missing_cause(
+    source: str,
+    months: list[pd.Period],
+    members: dict[str, list[pd.Period]] | None = None,
+    covered: tuple[pd.Period, pd.Period] | None = None,
+    extract: tuple[pd.Period, pd.Period] | None = None,
+) -> str:
     """Why ``months`` have no figures, as a clause (a row's ``reason``).
 
     police.uk: "the police.uk files for May to December 2024 are missing". Local: "no local
@@ -74,11 +79,17 @@ def missing_cause(source: str, months: list[pd.Period], members: dict[str, list[
     short = [d for d, gaps in members.items() if set(gaps) & set(inside)]
     where = f"from {join_words(short)} " if 0 < len(short) < len(members) else ""
     parts = [  # (months, who, note) in time order
-        ([m for m in months if m < first], "",
-         f" (the local extract {'starts' if first == start else 'has none before'} {first.strftime('%B %Y')})"),
+        (
+            [m for m in months if m < first],
+            "",
+            f" (the local extract {'starts' if first == start else 'has none before'} {first.strftime('%B %Y')})",
+        ),
         (inside, where, ""),
-        ([m for m in months if m > last], "",
-         f" (the local extract {'ends' if last == end else 'has none after'} {last.strftime('%B %Y')})"),
+        (
+            [m for m in months if m > last],
+            "",
+            f" (the local extract {'ends' if last == end else 'has none after'} {last.strftime('%B %Y')})",
+        ),
     ]
     clauses = [f"{who}for {month_ranges(chosen)}{note}" for chosen, who, note in parts if chosen]
     return f"no local figures {', and none '.join(clauses)}."
@@ -109,8 +120,10 @@ def cause_lines(gaps: pd.DataFrame) -> list[str]:
     for (status, reason), group in gaps.groupby(["status", "reason"], sort=False):
         titles, cause = join_words(group["title"]), sentence(reason).rstrip(".")
         if status == "available":
-            lines.append(f"{cause}, so {_how_many(len(group))} shown for this year only, not compared with "
-                         f"the previous year: {titles}.")
+            lines.append(
+                f"{cause}, so {_how_many(len(group))} shown for this year only, not compared with "
+                f"the previous year: {titles}."
+            )
         else:
             lines.append(f"{cause}, so {_how_many(len(group))} not available: {titles}.")
     return lines
@@ -146,5 +159,7 @@ def months_held(monthly: pd.DataFrame, indicator_ids: Iterable[str], areas: Iter
             continue
         missing = sorted(set(pd.period_range(months[0], months[-1], freq="M")) - set(months))
         span = month_ranges(months) if len(months) == 1 else f"{months[0]:%B %Y} to {months[-1]:%B %Y}"
-        words[area] = f"{span} ({len(months)} month{'s' if len(months) > 1 else ''})" + (f"; missing: {month_ranges(missing)}" if missing else "")
+        words[area] = f"{span} ({len(months)} month{'s' if len(months) > 1 else ''})" + (
+            f"; missing: {month_ranges(missing)}" if missing else ""
+        )
     return words

@@ -4,6 +4,7 @@ A 12-month value exists only when every month (or, for quarterly indicators, eve
 quarter) of the window is present for every district it sums: a partial year is
 never shown as a full one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,13 @@ if TYPE_CHECKING:
     from ..inputs.partnerships import Area
 
 
-def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalogue: dict[str, Indicator],
-                       police_months: list[str], areas: list[Area]) -> pd.DataFrame:
+def monthly_numerators(
+    police_counts: pd.DataFrame,
+    local: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    police_months: list[str],
+    areas: list[Area],
+) -> pd.DataFrame:
     """indicator_id, area, month, numerator, denominator for every one of ``areas``: its districts
     counted, the others summed from them.
 
@@ -39,15 +45,18 @@ def monthly_numerators(police_counts: pd.DataFrame, local: pd.DataFrame, catalog
             frame = counts.reindex(grid, fill_value=0).rename("numerator").reset_index()
             frame["denominator"] = np.nan
         else:
-            frame = local.loc[(local["indicator_id"] == indicator.id) & local["area"].isin(districts),
-                              ["month", "area", "numerator", "denominator"]]
+            frame = local.loc[
+                (local["indicator_id"] == indicator.id) & local["area"].isin(districts),
+                ["month", "area", "numerator", "denominator"],
+            ]
         frames.append(frame.assign(indicator_id=indicator.id))
     counted = pd.concat(frames, ignore_index=True)
     counted[["numerator", "denominator"]] = counted[["numerator", "denominator"]].astype(float)
     totals = [_sum_areas(counted, list(area.districts), area.name) for area in areas if area.type != "district"]
     table = pd.concat([counted, *totals], ignore_index=True)
     return table[["indicator_id", "area", "month", "numerator", "denominator"]].sort_values(
-        ["indicator_id", "area", "month"], ignore_index=True)
+        ["indicator_id", "area", "month"], ignore_index=True
+    )
 
 
 def _sum_areas(districts: pd.DataFrame, members: list[str], name: str) -> pd.DataFrame:
@@ -63,8 +72,10 @@ def population_table(population: pd.DataFrame, areas: list[Area]) -> pd.DataFram
     """Population by year (rows) for each of ``areas`` (columns): a group sums its districts
     (NaN in a year any of them lacks)."""
     by_code = population.pivot(index="year", columns="area_code", values="population")
-    columns = {area.name: by_code.reindex(columns=list(area.districts.values())).sum(axis=1, min_count=len(area.districts))
-               for area in areas}
+    columns = {
+        area.name: by_code.reindex(columns=list(area.districts.values())).sum(axis=1, min_count=len(area.districts))
+        for area in areas
+    }
     return pd.DataFrame(columns, index=by_code.index)
 
 
@@ -73,8 +84,13 @@ def population_table(population: pd.DataFrame, areas: list[Area]) -> pd.DataFram
 # 24 June 2020 and mid-2020 on 25 June 2021; mid-2021 was delayed by the Census 2021 rebasing to 21 December
 # 2022, mid-2022 came in the UK tables of 26 March 2024 and mid-2023 on 15 July 2024. A year not listed is
 # assumed published on 30 June of the following year, ONS's usual timetable before 2022.
-ESTIMATE_PUBLISHED = {2019: dt.date(2020, 6, 24), 2020: dt.date(2021, 6, 25), 2021: dt.date(2022, 12, 21),
-                      2022: dt.date(2024, 3, 26), 2023: dt.date(2024, 7, 15)}
+ESTIMATE_PUBLISHED = {
+    2019: dt.date(2020, 6, 24),
+    2020: dt.date(2021, 6, 25),
+    2021: dt.date(2022, 12, 21),
+    2022: dt.date(2024, 3, 26),
+    2023: dt.date(2024, 7, 15),
+}
 
 
 def published(year: int) -> dt.date:
@@ -82,8 +98,9 @@ def published(year: int) -> dt.date:
     return ESTIMATE_PUBLISHED.get(year, dt.date(year + 1, 6, 30))
 
 
-def population_year(period_end: pd.Period, years: list[int], months: int = 12,
-                    published_by: dt.date | None = None) -> tuple[int, str]:
+def population_year(
+    period_end: pd.Period, years: list[int], months: int = 12, published_by: dt.date | None = None
+) -> tuple[int, str]:
     """The mid-year estimate nearest the middle of the ``months`` ending ``period_end``.
 
     With ``published_by``, only estimates published by that day count. Returns (year, why):
@@ -105,8 +122,12 @@ def population_year(period_end: pd.Period, years: list[int], months: int = 12,
     return min(usable), f"{why}; the earliest available used"
 
 
-def population_note(uses: list[tuple[str, int, str]], published_by: dt.date | None, meeting_unknown: bool,
-                    whose: str = "the meeting date") -> str:
+def population_note(
+    uses: list[tuple[str, int, str]],
+    published_by: dt.date | None,
+    meeting_unknown: bool,
+    whose: str = "the meeting date",
+) -> str:
     """Which estimates the rates use and why, as a clause: ``uses`` holds (what, year, why) per period; ``whose``
     names the date ``published_by`` is."""
     if published_by:
@@ -123,8 +144,14 @@ def _day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], population: pd.DataFrame,
-                   end_months: list[pd.Period], areas: list[Area], published_by: dt.date | None = None) -> pd.DataFrame:
+def rolling_values(
+    monthly: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    population: pd.DataFrame,
+    end_months: list[pd.Period],
+    areas: list[Area],
+    published_by: dt.date | None = None,
+) -> pd.DataFrame:
     """12-month values ending at each of ``end_months`` for every indicator and area.
 
     Quarterly indicators get a value only at quarter ends (the sum of 4 quarters). Rates use
@@ -144,7 +171,8 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
         n = indicator.periods_per_year
         periods = every_month if n == 12 else [m for m in every_month if int(m[5:]) % 3 == 0]
         wide = monthly[monthly["indicator_id"] == indicator.id].pivot(
-            index="month", columns="area", values=["numerator", "denominator"])
+            index="month", columns="area", values=["numerator", "denominator"]
+        )
         # An indicator with no rows at all (absent from the local extract) is all missing.
         wide = wide.reindex(columns=pd.MultiIndex.from_product([["numerator", "denominator"], names])).astype(float)
         numerators = wide["numerator"].reindex(index=periods, columns=names)
@@ -154,12 +182,17 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
         frame.insert(0, "indicator_id", indicator.id)
         if indicator.measure == "rate":
             frame["population_year"] = frame["period_end"].map(years)
-            frame["denominator"] = pop.stack().reindex(pd.MultiIndex.from_arrays([frame["population_year"], frame["area"]])
-                                                      ).to_numpy(dtype=float)
+            frame["denominator"] = (
+                pop.stack()
+                .reindex(pd.MultiIndex.from_arrays([frame["population_year"], frame["area"]]))
+                .to_numpy(dtype=float)
+            )
             frame["value"] = frame["numerator"] / frame["denominator"] * indicator.per
         else:
             denominators = wide["denominator"].reindex(index=periods, columns=names)
-            frame["denominator"] = denominators.rolling(n, min_periods=n).sum().loc[chosen].stack(future_stack=True).to_numpy()
+            frame["denominator"] = (
+                denominators.rolling(n, min_periods=n).sum().loc[chosen].stack(future_stack=True).to_numpy()
+            )
             frame["value"] = frame["numerator"] / frame["denominator"] * 100
             frame["population_year"] = np.nan
         gaps = frame["numerator"].isna()
@@ -170,7 +203,9 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
         column = {a: j for j, a in enumerate(names)}
         holes = absent.to_numpy()
         frame.loc[gaps, "missing"] = [
-            ", ".join(periods[i] for i in range(max(0, position[end] - n + 1), position[end] + 1) if holes[i, column[area]])
+            ", ".join(
+                periods[i] for i in range(max(0, position[end] - n + 1), position[end] + 1) if holes[i, column[area]]
+            )
             for end, area in zip(frame.loc[gaps, "period_end"], frame.loc[gaps, "area"])
         ]
         frames.append(frame)
@@ -178,13 +213,15 @@ def rolling_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], popul
     return pd.concat(frames, ignore_index=True)[columns]
 
 
-def local_coverage(monthly: pd.DataFrame, catalogue: dict[str, Indicator],
-                   districts: list[str]) -> dict[str, tuple[pd.Period, pd.Period]]:
+def local_coverage(
+    monthly: pd.DataFrame, catalogue: dict[str, Indicator], districts: list[str]
+) -> dict[str, tuple[pd.Period, pd.Period]]:
     """The first and last month the local extract holds figures for ``districts``, per local indicator that has any."""
     coverage = {}
     for indicator in catalogue.values():
-        rows = monthly[(monthly["indicator_id"] == indicator.id) & monthly["area"].isin(districts)
-                       & monthly["numerator"].notna()]
+        rows = monthly[
+            (monthly["indicator_id"] == indicator.id) & monthly["area"].isin(districts) & monthly["numerator"].notna()
+        ]
         if indicator.source == "local" and len(rows):
             first = pd.Period(rows["month"].min(), "M") - (2 if indicator.frequency == "quarterly" else 0)
             coverage[indicator.id] = (first, pd.Period(rows["month"].max(), "M"))
@@ -192,16 +229,44 @@ def local_coverage(monthly: pd.DataFrame, catalogue: dict[str, Indicator],
 
 
 TABLE_COLUMNS = [
-    "indicator_id", "title", "section", "measure", "unit", "polarity", "source", "illustrative",
-    "area", "area_code", "area_type", "period", "period_end", "numerator", "denominator", "value",
-    "previous_period_end", "previous_numerator", "previous_denominator", "previous_value",
-    "change_abs", "change_pct", "population_year", "status", "reason",
+    "indicator_id",
+    "title",
+    "section",
+    "measure",
+    "unit",
+    "polarity",
+    "source",
+    "illustrative",
+    "area",
+    "area_code",
+    "area_type",
+    "period",
+    "period_end",
+    "numerator",
+    "denominator",
+    "value",
+    "previous_period_end",
+    "previous_numerator",
+    "previous_denominator",
+    "previous_value",
+    "change_abs",
+    "change_pct",
+    "population_year",
+    "status",
+    "reason",
 ]
 
 
-def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[str, Indicator], quarter: Quarter,
-                  unavailable: dict[str, str], local_is_sample: bool, areas: list[Area],
-                  has_extract: bool = True) -> pd.DataFrame:
+def quarter_table(
+    rolling: pd.DataFrame,
+    monthly: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    quarter: Quarter,
+    unavailable: dict[str, str],
+    local_is_sample: bool,
+    areas: list[Area],
+    has_extract: bool = True,
+) -> pd.DataFrame:
     """One row per indicator and area (in the order of ``areas``) for the quarter: this year, last year and the change.
 
     ``reason`` says why a row is not available or not compared: params' ``unavailable``
@@ -224,30 +289,51 @@ def quarter_table(rolling: pd.DataFrame, monthly: pd.DataFrame, catalogue: dict[
 
         def months(where: str) -> list[pd.Period]:
             return period_months(year[(indicator.id, where)]["missing"], indicator.frequency == "quarterly")
+
         members = list(area.districts) if area.type != "district" else []
-        return missing_cause(indicator.source, months(area.name), {d: months(d) for d in members},
-                             covered.get(indicator.id), extract)
+        return missing_cause(
+            indicator.source, months(area.name), {d: months(d) for d in members}, covered.get(indicator.id), extract
+        )
 
     rows = []
     for indicator in catalogue.values():
         for area in areas:
             now, before = current[(indicator.id, area.name)], previous[(indicator.id, area.name)]
             row = {
-                "indicator_id": indicator.id, "title": indicator.title, "section": indicator.section,
-                "measure": indicator.measure, "unit": indicator.unit, "polarity": indicator.polarity,
-                "source": indicator.source, "illustrative": indicator.source == "local" and local_is_sample,
-                "area": area.name, "area_code": area.code, "area_type": area.type,
-                "period": period_label(end), "period_end": str(end),
-                "numerator": now["numerator"], "denominator": now["denominator"], "value": now["value"],
-                "previous_period_end": str(previous_end), "previous_numerator": before["numerator"],
-                "previous_denominator": before["denominator"], "previous_value": before["value"],
+                "indicator_id": indicator.id,
+                "title": indicator.title,
+                "section": indicator.section,
+                "measure": indicator.measure,
+                "unit": indicator.unit,
+                "polarity": indicator.polarity,
+                "source": indicator.source,
+                "illustrative": indicator.source == "local" and local_is_sample,
+                "area": area.name,
+                "area_code": area.code,
+                "area_type": area.type,
+                "period": period_label(end),
+                "period_end": str(end),
+                "numerator": now["numerator"],
+                "denominator": now["denominator"],
+                "value": now["value"],
+                "previous_period_end": str(previous_end),
+                "previous_numerator": before["numerator"],
+                "previous_denominator": before["denominator"],
+                "previous_value": before["value"],
                 "population_year": now["population_year"],
             }
             reason = unavailable.get(indicator.id)
             if reason is None and now["missing"]:
                 reason = cause(indicator, area, current)
             if reason:
-                for key in ("numerator", "denominator", "value", "previous_numerator", "previous_denominator", "previous_value"):
+                for key in (
+                    "numerator",
+                    "denominator",
+                    "value",
+                    "previous_numerator",
+                    "previous_denominator",
+                    "previous_value",
+                ):
                     row[key] = np.nan
                 row.update(status="not available", reason=reason)
             elif before["missing"]:  # this year is whole: show it, without a comparison

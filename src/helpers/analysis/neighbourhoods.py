@@ -8,6 +8,7 @@ Library's name for it ("Loughborough Storer & Queen's Park" for "Charnwood 003")
 Figures are counts; where ONS's small-area population is given (``small_area_population``), each area also has
 its rate per 10,000 residents.
 """
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -19,17 +20,61 @@ from ..quarters import Quarter, window
 from .gaps import missing_cause
 from .stats import benjamini_hochberg, normalise_confidence, poisson_rate_test
 
-COLUMNS = ["indicator_id", "district", "level", "neighbourhood", "name", "lsoa", "lsoa_count", "numerator",
-           "previous_numerator", "change_pct", "district_change_pct", "share_pct", "previous_share_pct", "p_value",
-           "q_value", "significant", "suppressed", "reason", "population", "rate", "previous_rate"]
-CSV_COLUMNS = ["indicator_id", "district", "neighbourhood", "name", "lsoa_count", "numerator", "previous_numerator",
-               "change_pct", "district_change_pct", "share_pct", "previous_share_pct", "p_value", "q_value",
-               "significant", "suppressed", "reason", "rate", "previous_rate"]
+COLUMNS = [
+    "indicator_id",
+    "district",
+    "level",
+    "neighbourhood",
+    "name",
+    "lsoa",
+    "lsoa_count",
+    "numerator",
+    "previous_numerator",
+    "change_pct",
+    "district_change_pct",
+    "share_pct",
+    "previous_share_pct",
+    "p_value",
+    "q_value",
+    "significant",
+    "suppressed",
+    "reason",
+    "population",
+    "rate",
+    "previous_rate",
+]
+CSV_COLUMNS = [
+    "indicator_id",
+    "district",
+    "neighbourhood",
+    "name",
+    "lsoa_count",
+    "numerator",
+    "previous_numerator",
+    "change_pct",
+    "district_change_pct",
+    "share_pct",
+    "previous_share_pct",
+    "p_value",
+    "q_value",
+    "significant",
+    "suppressed",
+    "reason",
+    "rate",
+    "previous_rate",
+]
 PER = 10_000  # rates per this many residents
 STREETS = 10
 # The police.uk indicators the Where chapter maps, in its order (those the catalogue holds).
-HEADLINE = ["total_crime", "burglary_total", "vehicle_offences", "violence_sexual", "asb_total",
-            "criminal_damage_arson", "shoplifting"]
+HEADLINE = [
+    "total_crime",
+    "burglary_total",
+    "vehicle_offences",
+    "violence_sexual",
+    "asb_total",
+    "criminal_damage_arson",
+    "shoplifting",
+]
 # Words that end a place's name in the Library's names ("Wigston North", "Loughborough - University").
 _COMPASS = {"north", "south", "east", "west", "central", "centre", "town", "-"}
 
@@ -69,8 +114,10 @@ def main_town(names: pd.Series, crimes: pd.Series) -> tuple[str, list[str]]:
             if words[length - 1].lower() in _COMPASS:
                 break
             places.setdefault(" ".join(words[:length]), set()).add(neighbourhood)
-    weight = {place: (len(members), crimes.reindex(list(members)).fillna(0).sum(), len(place))
-              for place, members in places.items()}
+    weight = {
+        place: (len(members), crimes.reindex(list(members)).fillna(0).sum(), len(place))
+        for place, members in places.items()
+    }
     shared = [p for p, (count, _, _) in weight.items() if count >= max(2, len(names) / 5)]
     if shared:
         town = max(shared, key=lambda p: weight[p])
@@ -89,9 +136,17 @@ def suppress(counts: pd.Series, threshold: int) -> pd.Series:
     return counts.astype("Int64").mask((counts >= 1) & (counts < threshold))
 
 
-def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Quarter, districts: dict[str, str],
-                        confidence, suppress_below: int, months: Collection[str], names: pd.Series | None = None,
-                        population: pd.Series | None = None) -> pd.DataFrame:
+def neighbourhood_table(
+    lsoa_counts: pd.DataFrame,
+    catalogue: dict,
+    quarter: Quarter,
+    districts: dict[str, str],
+    confidence,
+    suppress_below: int,
+    months: Collection[str],
+    names: pd.Series | None = None,
+    population: pd.Series | None = None,
+) -> pd.DataFrame:
     """Every police.uk indicator by neighbourhood (level 'neighbourhood') and by LSOA (level 'lsoa') in
     ``districts`` (name -> code): this year's and last year's 12-month counts, the change, and whether the area
     moved differently from its district.
@@ -117,8 +172,10 @@ def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Qua
     counts = counts[counts["district"].isin(districts)]
     this_year, last_year = _years(quarter)
     held = set(months)
-    gaps = {year: [pd.Period(m, "M") for m in wanted if m not in held]
-            for year, wanted in (("this", this_year), ("last", last_year))}
+    gaps = {
+        year: [pd.Period(m, "M") for m in wanted if m not in held]
+        for year, wanted in (("this", this_year), ("last", last_year))
+    }
     reason = missing_cause("police_uk", gaps["this"] or gaps["last"]) if gaps["this"] or gaps["last"] else ""
     areas = counts[["district", "lsoa_name"]].drop_duplicates().sort_values("lsoa_name", ignore_index=True)
     areas["neighbourhood"] = msoa_of(areas["lsoa_name"])
@@ -136,10 +193,16 @@ def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Qua
             summed = chosen[chosen["month"].isin(year)].groupby("lsoa_name")["count"].sum()
             by_lsoa[column] = by_lsoa["lsoa_name"].map(summed).fillna(0).astype("int64")
         by_msoa = by_lsoa.groupby(["district", "neighbourhood", "name", "lsoa_count"], as_index=False)[
-            ["numerator", "previous_numerator"]].sum()
+            ["numerator", "previous_numerator"]
+        ].sum()
         by_msoa["population"] = by_msoa["neighbourhood"].map(residents)
-        both = pd.concat([by_msoa.assign(level="neighbourhood", lsoa=""),
-                          by_lsoa.rename(columns={"lsoa_name": "lsoa"}).assign(level="lsoa")], ignore_index=True)
+        both = pd.concat(
+            [
+                by_msoa.assign(level="neighbourhood", lsoa=""),
+                by_lsoa.rename(columns={"lsoa_name": "lsoa"}).assign(level="lsoa"),
+            ],
+            ignore_index=True,
+        )
         frames.append(_compare(both.assign(indicator_id=indicator.id), indicator.sensitive, suppress_below))
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
@@ -150,8 +213,16 @@ def neighbourhood_table(lsoa_counts: pd.DataFrame, catalogue: dict, quarter: Qua
     table["significant"] = (table["q_value"] < alpha).astype(object).where(table["q_value"].notna(), None)
     table["reason"] = reason
     if gaps["this"] or gaps["last"]:
-        blank = ["previous_numerator", "change_pct", "district_change_pct", "share_pct", "previous_share_pct",
-                 "p_value", "q_value", "previous_rate"]
+        blank = [
+            "previous_numerator",
+            "change_pct",
+            "district_change_pct",
+            "share_pct",
+            "previous_share_pct",
+            "p_value",
+            "q_value",
+            "previous_rate",
+        ]
         if gaps["this"]:
             blank += ["numerator", "rate"]
         everything = np.ones(len(table), dtype=bool)
@@ -166,10 +237,15 @@ def _compare(rows: pd.DataFrame, sensitive: bool, suppress_below: int) -> pd.Dat
     counts withheld if ``sensitive``."""
     now, before = rows["numerator"], rows["previous_numerator"]
     district = rows[rows["level"] == "lsoa"].groupby("district")[["numerator", "previous_numerator"]].sum()
-    whole_now, whole_before = rows["district"].map(district["numerator"]), rows["district"].map(district["previous_numerator"])
+    whole_now, whole_before = (
+        rows["district"].map(district["numerator"]),
+        rows["district"].map(district["previous_numerator"]),
+    )
     rows["p_value"] = _against_district(now, before, whole_now - now, whole_before - before)
     rows["change_pct"] = ((now - before) / before.where(before > 0) * 100).astype(float)
-    rows["district_change_pct"] = ((whole_now - whole_before) / whole_before.where(whole_before > 0) * 100).astype(float)
+    rows["district_change_pct"] = ((whole_now - whole_before) / whole_before.where(whole_before > 0) * 100).astype(
+        float
+    )
     rows["share_pct"] = (now / whole_now.where(whole_now > 0) * 100).astype(float)
     rows["previous_share_pct"] = (before / whole_before.where(whole_before > 0) * 100).astype(float)
     rows["suppressed"] = False
@@ -204,7 +280,9 @@ def _residents(counts: pd.DataFrame, population: pd.Series | None) -> pd.Series:
     if population is None:
         return pd.Series(dtype=float)
     codes = counts[["lsoa_name", "lsoa_code"]].drop_duplicates()
-    return codes.assign(population=codes["lsoa_code"].map(population)).groupby("lsoa_name")["population"].agg(_whole_sum)
+    return (
+        codes.assign(population=codes["lsoa_code"].map(population)).groupby("lsoa_name")["population"].agg(_whole_sum)
+    )
 
 
 def _whole_sum(values: pd.Series) -> float:
@@ -212,8 +290,14 @@ def _whole_sum(values: pd.Series) -> float:
     return values.sum(skipna=False)
 
 
-def top_streets(street_counts: pd.DataFrame, catalogue: dict, quarter: Quarter, districts: dict[str, str],
-                suppress_below: int, ids: list[str]) -> pd.DataFrame:
+def top_streets(
+    street_counts: pd.DataFrame,
+    catalogue: dict,
+    quarter: Quarter,
+    districts: dict[str, str],
+    suppress_below: int,
+    ids: list[str],
+) -> pd.DataFrame:
     """The ``STREETS`` street locations ("On or near …") with the most crimes of each indicator in ``ids`` this
     year, per district: indicator_id, district, location, neighbourhood, count. A street is one Location within
     one neighbourhood (the same street name recurs across towns); a Location naming no place ("On or near"
@@ -227,8 +311,11 @@ def top_streets(street_counts: pd.DataFrame, catalogue: dict, quarter: Quarter, 
     frames = []
     for indicator_id in ids:
         indicator = catalogue[indicator_id]
-        summed = (rows[rows["crime_type"].isin(indicator.counted_types(rows["crime_type"].unique()))]
-                  .groupby(["district", "location", "neighbourhood"], as_index=False)["count"].sum())
+        summed = (
+            rows[rows["crime_type"].isin(indicator.counted_types(rows["crime_type"].unique()))]
+            .groupby(["district", "location", "neighbourhood"], as_index=False)["count"]
+            .sum()
+        )
         if indicator.sensitive:
             summed = summed[summed["count"] >= suppress_below]
         ranked = summed.sort_values(["district", "count", "location"], ascending=[True, False, True])
@@ -242,7 +329,12 @@ def year_points(points: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     latitude (float32)."""
     this_year, _ = _years(quarter)
     chosen = points[points["month"].isin(this_year)]
-    return pd.DataFrame({"district": chosen["district"].astype(str).astype("category"),
-                         "neighbourhood": msoa_of(chosen["lsoa_name"].astype(str)).astype("category"),
-                         "crime_type": chosen["crime_type"].astype(str).astype("category"),
-                         "longitude": chosen["longitude"], "latitude": chosen["latitude"]}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "district": chosen["district"].astype(str).astype("category"),
+            "neighbourhood": msoa_of(chosen["lsoa_name"].astype(str)).astype("category"),
+            "crime_type": chosen["crime_type"].astype(str).astype("category"),
+            "longitude": chosen["longitude"],
+            "latitude": chosen["latitude"],
+        }
+    ).reset_index(drop=True)

@@ -3,6 +3,7 @@
 A build saves it beside the section notebooks and each notebook loads it (``bundle``). Presentation reads
 this bundle, never an input file.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,16 +27,18 @@ class Results:
     quarter: Quarter
     params: dict
     catalogue: dict[str, Indicator]
-    table: pd.DataFrame        # one row per indicator x area (indicators.csv)
-    series: pd.DataFrame       # rolling 12-month values for the trajectory charts
-    monthly: pd.DataFrame      # monthly numerators (SPC and the local data check)
-    quality: pd.DataFrame      # police.uk rows per month: located, outside, no location
+    table: pd.DataFrame  # one row per indicator x area (indicators.csv)
+    series: pd.DataFrame  # rolling 12-month values for the trajectory charts
+    monthly: pd.DataFrame  # monthly numerators (SPC and the local data check)
+    quality: pd.DataFrame  # police.uk rows per month: located, outside, no location
     files: list[SourceFile] = field(default_factory=list)
     population_note: str = ""
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # judgement / SPC changes since last quarter
-    last_quarter_gaps: pd.DataFrame = field(default_factory=pd.DataFrame)  # last quarter's rows missing data (gaps.data_gaps)
+    last_quarter_gaps: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # last quarter's rows missing data (gaps.data_gaps)
     boundaries: dict = field(default_factory=dict)  # district shapes (GeoJSON) for the map
-    baseline_note: str = ""    # the baseline period and how it is used, in words (context.Baseline.describe)
+    baseline_note: str = ""  # the baseline period and how it is used, in words (context.Baseline.describe)
     spc: pd.DataFrame = field(default_factory=pd.DataFrame)  # SPC points per indicator and area (assess.spc_points)
     breaks: pd.DataFrame = field(default_factory=pd.DataFrame)  # data breaks in the 24 months (breaks.data_breaks)
     partnership: Partnership | None = None  # who the pack is for: its areas, comparison group and excluded districts

@@ -28,6 +28,7 @@ A period whose baseline has fewer than ``MIN_POINTS`` (12) points gets limits bu
 Give monthly counts in time order, never rolling 12-month totals: overlapping sums are
 autocorrelated, so runs and trends appear by construction.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,8 +37,21 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_POINTS", "BASELINE_POINTS", "RULES", "SIGNAL_NAMES", "READING_WORDS", "ICON_WORDS", "Limits", "XmR", "Signal",
-           "xmr", "latest_signal", "read_signal", "variation_icon"]
+__all__ = [
+    "MIN_POINTS",
+    "BASELINE_POINTS",
+    "RULES",
+    "SIGNAL_NAMES",
+    "READING_WORDS",
+    "ICON_WORDS",
+    "Limits",
+    "XmR",
+    "Signal",
+    "xmr",
+    "latest_signal",
+    "read_signal",
+    "variation_icon",
+]
 
 MIN_POINTS = 12
 """Fewest baseline points for which signals are reported."""
@@ -49,10 +63,14 @@ LIMIT_FACTOR = 2.66
 CLOSE_FACTOR = 2 / 3 * LIMIT_FACTOR
 RULES = ("beyond_limits", "run", "trend", "two_of_three")
 SIGNAL_NAMES = {  # (rule, side) -> the one name for that kind of signal
-    ("beyond_limits", "high"): "an unusually high month", ("beyond_limits", "low"): "an unusually low month",
-    ("run", "high"): "a run above the usual level", ("run", "low"): "a run below the usual level",
-    ("trend", "high"): "a rising trend", ("trend", "low"): "a falling trend",
-    ("two_of_three", "high"): "months close to the upper limit", ("two_of_three", "low"): "months close to the lower limit",
+    ("beyond_limits", "high"): "an unusually high month",
+    ("beyond_limits", "low"): "an unusually low month",
+    ("run", "high"): "a run above the usual level",
+    ("run", "low"): "a run below the usual level",
+    ("trend", "high"): "a rising trend",
+    ("trend", "low"): "a falling trend",
+    ("two_of_three", "high"): "months close to the upper limit",
+    ("two_of_three", "low"): "months close to the lower limit",
 }
 READING_WORDS = {"improvement": "an improvement", "concern": "a concern", "neutral": "an unusual change"}
 """How a signal is read, in words: the same everywhere a reading is named."""
@@ -106,7 +124,7 @@ class XmR:
     """
 
     periods: tuple[Limits, ...]
-    columns: dict           # the points' columns as arrays (cheap to read)
+    columns: dict  # the points' columns as arrays (cheap to read)
     index: pd.Index
 
     @cached_property
@@ -200,15 +218,18 @@ def _flags(x: np.ndarray, mean: float, mr_bar: float) -> tuple[dict, dict]:
         for a, b in _streaks(mask, RUN_LENGTH):
             mark("run", a, b, side)
     steps = np.diff(x)
-    trends = [(a, b, side) for mask, side in ((steps > 0, "high"), (steps < 0, "low"))
-              for a, b in _streaks(mask, TREND_LENGTH - 1)]
+    trends = [
+        (a, b, side)
+        for mask, side in ((steps > 0, "high"), (steps < 0, "low"))
+        for a, b in _streaks(mask, TREND_LENGTH - 1)
+    ]
     for a, b, side in sorted(trends):  # in time order: a shared turning point takes the later trend
         mark("trend", a, b + 1, side)
     for mask, side in ((x > mean + CLOSE_FACTOR * mr_bar, "high"), (x < mean - CLOSE_FACTOR * mr_bar, "low")):
         windows = np.convolve(mask, np.ones(3, int), "valid") >= 2  # windows of 3 with 2 or 3 close points
         covered = np.zeros(n, bool)
         for offset in range(3):
-            covered[offset:offset + len(windows)] |= windows
+            covered[offset : offset + len(windows)] |= windows
         flags["two_of_three"] |= mask & covered
         sides["two_of_three"][mask & covered] = side
     return flags, sides
@@ -228,18 +249,34 @@ def xmr(values, steps=(), baseline: tuple | None = None) -> XmR:
     periods = []
     for number, (start, stop, chosen) in enumerate(_periods(series.index, steps, baseline)):
         base = x[chosen]
-        limits = Limits(series.index[start], (series.index[chosen[0]], series.index[chosen[-1]]), len(chosen),
-                        float(base.mean()), float(np.abs(np.diff(base)).mean()) if len(base) > 1 else 0.0)
+        limits = Limits(
+            series.index[start],
+            (series.index[chosen[0]], series.index[chosen[-1]]),
+            len(chosen),
+            float(base.mean()),
+            float(np.abs(np.diff(base)).mean()) if len(base) > 1 else 0.0,
+        )
         periods.append(limits)
-        mean[start:stop], mr_bar[start:stop], period[start:stop], baseline_point[chosen] = \
-            limits.mean, limits.mr_bar, number, True
+        mean[start:stop], mr_bar[start:stop], period[start:stop], baseline_point[chosen] = (
+            limits.mean,
+            limits.mr_bar,
+            number,
+            True,
+        )
         if limits.judged:
             found, side = _flags(x[start:stop], limits.mean, limits.mr_bar)
             for rule in RULES:
                 flags[rule][start:stop], sides[rule][start:stop] = found[rule], side[rule]
-    columns = {"value": x, "period": period, "baseline": baseline_point, "mean": mean,
-               "upper": mean + LIMIT_FACTOR * mr_bar, "lower": mean - LIMIT_FACTOR * mr_bar,
-               "near_upper": mean + CLOSE_FACTOR * mr_bar, "near_lower": mean - CLOSE_FACTOR * mr_bar}
+    columns = {
+        "value": x,
+        "period": period,
+        "baseline": baseline_point,
+        "mean": mean,
+        "upper": mean + LIMIT_FACTOR * mr_bar,
+        "lower": mean - LIMIT_FACTOR * mr_bar,
+        "near_upper": mean + CLOSE_FACTOR * mr_bar,
+        "near_lower": mean - CLOSE_FACTOR * mr_bar,
+    }
     for rule in RULES:
         columns[rule], columns[f"{rule}_side"] = flags[rule], sides[rule]
     return XmR(tuple(periods), columns, series.index)
@@ -271,8 +308,11 @@ def latest_signal(chart: XmR) -> Signal | None:
             words = f"a trend of {count} months {'rising' if side == 'high' else 'falling'}"
         else:
             recent = columns["value"][-3:]
-            close = int((recent > columns["near_upper"][-3:]).sum() if side == "high"
-                        else (recent < columns["near_lower"][-3:]).sum())
+            close = int(
+                (recent > columns["near_upper"][-3:]).sum()
+                if side == "high"
+                else (recent < columns["near_lower"][-3:]).sum()
+            )
             words = f"{_NUMBERS[close]} of the last three months close to the {'upper' if side == 'high' else 'lower'} limit"
         return Signal(rule, side, words)
     return None

@@ -17,6 +17,7 @@ the index. Invalid input raises ``ValueError``.
 Distribution functions come from ``scipy.special`` (the same routines
 ``scipy.stats`` calls), which loads in a third of the time.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ D2 = 1.128
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def normalise_confidence(confidence) -> float:
     """Return the confidence level as a fraction: 95 and 0.95 both give 0.95.
@@ -105,6 +107,7 @@ def _shaped(result: np.ndarray, name: str, *inputs):
 
 
 # --------------------------------------------------------------------------- intervals
+
 
 def byars_ci(count, confidence=0.95):
     """Confidence interval for a Poisson count: ``(lower, upper)``.
@@ -191,6 +194,7 @@ def wilson_ci(numerator, denominator, confidence=0.95):
 
 # --------------------------------------------------------------------------- tests
 
+
 def _count(name: str, value) -> int:
     number = _scalar(name, value)
     if number < 0 or number != int(number):
@@ -241,8 +245,13 @@ def benjamini_hochberg(p_values) -> np.ndarray:
 def _binomial_pmf(k, n: int, p: float):
     """P(X = k) for X ~ Binomial(n, p), from log-gamma (relative error ~1e-10 at n = 10^6)."""
     k = np.asarray(k, dtype=float)
-    log_pmf = (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-               + special.xlogy(k, p) + special.xlog1py(n - k, -p))
+    log_pmf = (
+        special.gammaln(n + 1)
+        - special.gammaln(k + 1)
+        - special.gammaln(n - k + 1)
+        + special.xlogy(k, p)
+        + special.xlog1py(n - k, -p)
+    )
     return np.exp(log_pmf)
 
 
@@ -384,8 +393,10 @@ def _proportion_limit(level: float, n, average: float, side: str):
     of a denominator ``n`` just reaches ``average`` (its limit at two-sided ``level``)."""
     z2 = special.ndtri(0.5 + level / 2) ** 2
     first = average * (n / z2 + 1)
-    root = np.sqrt((-8 * average * (n / z2 + 1)) ** 2
-                   - 64 * (1 / z2 + 1 / n) * average * (n * (average * (n / z2 + 2) - 1) + z2 * (average - 1)))
+    root = np.sqrt(
+        (-8 * average * (n / z2 + 1)) ** 2
+        - 64 * (1 / z2 + 1 / n) * average * (n * (average * (n / z2 + 2) - 1) + z2 * (average - 1))
+    )
     last = 1 / z2 + 1 / n
     return ((first - root / 8) if side == "low" else (first + root / 8)) / last / n
 
@@ -406,11 +417,11 @@ def _transformed(x: np.ndarray, n: np.ndarray, average: float, statistic: str):
 class Overdispersion:
     """Spiegelhalter's over-dispersion estimates for a set of areas (see :func:`overdispersion`)."""
 
-    average: float             # the pooled average: sum of numerators / sum of denominators
-    z: np.ndarray              # each area's z-score without adjustment
-    phi: float                 # the Winsorised over-dispersion factor
-    tau2: float                # the additive between-area variance (0: no more variation than chance)
-    z_adjusted: np.ndarray     # z-scores with tau2 added to each area's variance
+    average: float  # the pooled average: sum of numerators / sum of denominators
+    z: np.ndarray  # each area's z-score without adjustment
+    phi: float  # the Winsorised over-dispersion factor
+    tau2: float  # the additive between-area variance (0: no more variation than chance)
+    z_adjusted: np.ndarray  # z-scores with tau2 added to each area's variance
 
 
 def overdispersion(numerators, denominators, statistic: str = "rate") -> Overdispersion:
@@ -441,8 +452,9 @@ def overdispersion(numerators, denominators, statistic: str = "rate") -> Overdis
     return Overdispersion(average, z, phi, tau2, (y - target) / np.sqrt(s**2 + tau2))
 
 
-def funnel_significance(numerators, denominators, statistic: str = "proportion", multiplier=None,
-                        overdispersed: bool = False):
+def funnel_significance(
+    numerators, denominators, statistic: str = "proportion", multiplier=None, overdispersed: bool = False
+):
     """Each area's place on a funnel plot around the pooled average: one of ``FUNNEL_LABELS``.
 
     As PHEindicatormethods' ``phe_funnel_significance`` (OHID's Fingertips method), with the
@@ -467,8 +479,13 @@ def funnel_significance(numerators, denominators, statistic: str = "proportion",
     spread = overdispersion(x, n, statistic) if overdispersed else None
     if spread is not None and spread.tau2 > 0:
         z = spread.z_adjusted
-        return [_label(high=[v > special.ndtri(0.999), v > special.ndtri(0.975)],
-                       low=[v < -special.ndtri(0.999), v < -special.ndtri(0.975)]) for v in z]
+        return [
+            _label(
+                high=[v > special.ndtri(0.999), v > special.ndtri(0.975)],
+                low=[v < -special.ndtri(0.999), v < -special.ndtri(0.975)],
+            )
+            for v in z
+        ]
     average = x.sum() / n.sum()
     if statistic == "proportion":
         value = x / n
@@ -524,8 +541,10 @@ def funnel_limits(denominators, average: float, statistic: str = "rate", confide
             return average * np.maximum(1 - half, 0) ** 2, average * (1 + half) ** 2
         return np.sin(np.clip(target - half, 0, np.pi / 2)) ** 2, np.sin(np.clip(target + half, 0, np.pi / 2)) ** 2
     if statistic == "proportion":
-        return (np.maximum(_proportion_limit(level, n, average, "low"), 0),
-                np.minimum(_proportion_limit(level, n, average, "high"), 1))
+        return (
+            np.maximum(_proportion_limit(level, n, average, "low"), 0),
+            np.minimum(_proportion_limit(level, n, average, "high"), 1),
+        )
     expected = average * n
     upper = _solve(lambda count: byars_ci(count, level)[0], expected, expected + 10 * np.sqrt(expected) + 20)
     lower = _solve(lambda count: byars_ci(count, level)[1], expected, expected)
@@ -543,6 +562,7 @@ def _solve(increasing, target: np.ndarray, high: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- one area against the rest of its group
+
 
 def _versus_z(x, n, x_rest, n_rest, statistic: str, dispersion: float):
     """The z-score of ``versus_rest`` (``x`` may be an array of counts)."""
@@ -565,7 +585,9 @@ def _group_dispersion(n, n_rest, dispersion, rest_dispersion) -> float:
     return max(1.0, (1 - share) * dispersion + share * rest_dispersion)
 
 
-def versus_rest(x, n, x_rest, n_rest, statistic: str = "rate", dispersion=1.0, rest_dispersion=1.0) -> tuple[float, float]:
+def versus_rest(
+    x, n, x_rest, n_rest, statistic: str = "rate", dispersion=1.0, rest_dispersion=1.0
+) -> tuple[float, float]:
     """``(z, p)``: one area's rate (or proportion) ``x``/``n`` against the rest of its group's ``x_rest``/``n_rest``.
 
     The score test of two Poisson rates conditional on their total (as :func:`quasi_poisson_rate_test`:
@@ -578,7 +600,9 @@ def versus_rest(x, n, x_rest, n_rest, statistic: str = "rate", dispersion=1.0, r
     """
     if statistic not in STATISTICS:
         raise ValueError(f"statistic must be one of {', '.join(STATISTICS)}, got {statistic!r}")
-    x, n, x_rest, n_rest = (_scalar(name, v) for name, v in (("x", x), ("n", n), ("x_rest", x_rest), ("n_rest", n_rest)))
+    x, n, x_rest, n_rest = (
+        _scalar(name, v) for name, v in (("x", x), ("n", n), ("x_rest", x_rest), ("n_rest", n_rest))
+    )
     if min(x, x_rest) < 0 or min(n, n_rest) <= 0:
         raise ValueError("counts must be zero or more and denominators greater than zero")
     if statistic == "proportion" and (x > n or x_rest > n_rest):
@@ -588,8 +612,9 @@ def versus_rest(x, n, x_rest, n_rest, statistic: str = "rate", dispersion=1.0, r
     return z, float(2 * special.ndtr(-abs(z)))
 
 
-def versus_rest_limits(n, x_rest, n_rest, statistic: str = "rate", dispersion=1.0, rest_dispersion=1.0,
-                       confidence=0.95) -> tuple[float, float]:
+def versus_rest_limits(
+    n, x_rest, n_rest, statistic: str = "rate", dispersion=1.0, rest_dispersion=1.0, confidence=0.95
+) -> tuple[float, float]:
     """The area's ``(lower, upper)`` value (a rate or proportion per 1) at which :func:`versus_rest` just reaches
     two-sided significance at ``confidence``: between them it is in line with the rest. Found by bisection on the
     area's count, z rising with it; a limit no count reaches is 0 (lower) or, for a proportion, 1 (upper)."""

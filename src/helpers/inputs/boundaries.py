@@ -1,4 +1,5 @@
 """District boundaries for the map: the ONS GeoJSON file, checked before anything is drawn."""
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,14 @@ def read_boundaries(path: Path | None = None, codes: list[str] | None = None) ->
         missing = [key for key in PROPERTIES if not isinstance(properties, dict) or key not in properties]
         if missing:
             raise InputError(f"has no {', '.join(missing)}", file=path, row=f"feature {number}")
-        if not (isinstance(geometry, dict) and geometry.get("type") == "MultiPolygon"
-                and isinstance(geometry.get("coordinates"), list)):
-            raise InputError("geometry must be a MultiPolygon", file=path, row=f"feature {number} ({properties['LAD23NM']})")
+        if not (
+            isinstance(geometry, dict)
+            and geometry.get("type") == "MultiPolygon"
+            and isinstance(geometry.get("coordinates"), list)
+        ):
+            raise InputError(
+                "geometry must be a MultiPolygon", file=path, row=f"feature {number} ({properties['LAD23NM']})"
+            )
     return shapes if codes is None else select(shapes, codes)
 
 

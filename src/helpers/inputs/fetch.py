@@ -13,6 +13,7 @@ The HTTP client is the standard library's ``urllib``: it streams, sends ``Range`
 Each month is written as ``<into>/<force>/YYYY-MM-<force>-street.csv.gz`` (gzip, no timestamp: the same rows give
 the same bytes) through a temporary file renamed into place, so no half-written month is ever left.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -38,10 +39,10 @@ from ..errors import InputError, SaferReportError
 log = logging.getLogger(__name__)
 
 MEMBER = re.compile(r"(?:^|/)(\d{4}-\d{2})-([a-z0-9-]+?)-(street|outcomes|stop-and-search)\.csv$")
-ATTEMPTS = 5         # tries of one request before giving up
-RETRY_DELAY = 2.0    # seconds before the first retry, doubled at each next one
-TIMEOUT = 60         # seconds without a byte before a request counts as broken
-BUFFER = 64 << 10    # bytes read ahead for zipfile's small reads (headers); a member's data comes in larger reads
+ATTEMPTS = 5  # tries of one request before giving up
+RETRY_DELAY = 2.0  # seconds before the first retry, doubled at each next one
+TIMEOUT = 60  # seconds without a byte before a request counts as broken
+BUFFER = 64 << 10  # bytes read ahead for zipfile's small reads (headers); a member's data comes in larger reads
 
 
 class FetchError(SaferReportError):
@@ -60,8 +61,10 @@ class Fetched:
         def months(names: list[str]) -> str:
             return f" ({names[0]} to {names[-1]})" if len(names) > 1 else f" ({names[0]})" if names else ""
 
-        return (f"{force} into {folder}: added {len(self.added)}{months(self.added)}, replaced "
-                f"{len(self.replaced)}{months(self.replaced)}, skipped {len(self.skipped)} already present")
+        return (
+            f"{force} into {folder}: added {len(self.added)}{months(self.added)}, replaced "
+            f"{len(self.replaced)}{months(self.replaced)}, skipped {len(self.skipped)} already present"
+        )
 
 
 def fetch(archive: str, force: str, into: Path) -> Fetched:
@@ -114,8 +117,10 @@ def _keep(member, folder: Path, name: str) -> str:
     try:
         digest = hashlib.sha256()
         # 0o666 less the umask, as open() makes a file (a NamedTemporaryFile would be 0o600)
-        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as handle, \
-                gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, filename="") as packed:
+        with (
+            os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as handle,
+            gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, filename="") as packed,
+        ):
             while chunk := member.read(1 << 20):
                 digest.update(chunk)
                 packed.write(chunk)
@@ -139,7 +144,7 @@ def _keep(member, folder: Path, name: str) -> str:
 
 def _content_hash(path: Path) -> str:
     digest = hashlib.sha256()
-    with (gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")) as handle:
+    with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
@@ -176,7 +181,7 @@ def _wait_or_fail(url: str, attempt: int, error: BaseException) -> None:
         raise FetchError(f"{url}: the server answered {error.code} {error.reason}") from None
     if attempt + 1 == ATTEMPTS:
         raise FetchError(f"{url}: download failed after {ATTEMPTS} tries ({type(error).__name__}: {error})") from None
-    delay = RETRY_DELAY * 2 ** attempt
+    delay = RETRY_DELAY * 2**attempt
     log.info("%s: %s; trying again in %.0f s (try %d of %d)", url, error, delay, attempt + 2, ATTEMPTS)
     time.sleep(delay)
 
@@ -219,7 +224,7 @@ class RangeFile(io.RawIOBase):
                 with _open(self.url, {"Range": f"bytes={self.position + got}-{end - 1}"}) as response:
                     if response.status != 206:
                         raise FetchError(f"{self.url}: the server stopped allowing range requests")
-                    while self.position + got < end and (n := response.readinto(view[got:end - self.position])):
+                    while self.position + got < end and (n := response.readinto(view[got : end - self.position])):
                         got += n
                     if self.position + got < end:
                         raise HTTPException("the connection closed early")

@@ -3,6 +3,7 @@ over all of them (with the code and package versions) that says whether saved re
 Every way a file can fail is one InputError naming the file (and line). Light on purpose: no
 pandas, so a build can decide what to start before the heavy imports.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,11 @@ def read_text(path: Path, what: str = "file", advice: str = "save it as UTF-8") 
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x}): {advice}", file=path,
-                         row=data.count(b"\n", 0, exc.start) + 1) from None
+        raise InputError(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x}): {advice}",
+            file=path,
+            row=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -59,7 +63,8 @@ class _SafeLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
-                None, None, f"alias *{event.anchor} is not allowed: write the value out in full", event.start_mark)
+                None, None, f"alias *{event.anchor} is not allowed: write the value out in full", event.start_mark
+            )
         return super().compose_node(parent, index)
 
     def construct_yaml_timestamp(self, node):
@@ -67,7 +72,8 @@ class _SafeLoader(yaml.SafeLoader):
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark) from None
+                None, None, f"'{node.value}' is not a real date ({exc})", node.start_mark
+            ) from None
 
     def construct_mapping(self, node, deep=False):
         """A key given twice is an error: YAML would silently keep only the last value."""
@@ -77,7 +83,8 @@ class _SafeLoader(yaml.SafeLoader):
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                 if key is not None and key != "<<" and key in seen:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"key '{key}' is given twice", key_node.start_mark)
+                        None, None, f"key '{key}' is given twice", key_node.start_mark
+                    )
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -89,11 +96,12 @@ def load_yaml(path: Path) -> object:
     """Read YAML safely (no Python object tags), naming the file and line on error."""
     text = read_text(path, "YAML file")
     try:
-        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=path,
-                         row=mark.line + 1 if mark else None) from None
+        raise InputError(
+            f"not valid YAML ({getattr(exc, 'problem', exc)})", file=path, row=mark.line + 1 if mark else None
+        ) from None
 
 
 def find_police_files(folder: Path) -> list[Path]:
@@ -104,7 +112,8 @@ def find_police_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise InputError("folder of police.uk files not found", file=folder)
     files = sorted(
-        p for p in folder.rglob("*")
+        p
+        for p in folder.rglob("*")
         if p.is_file() and (p.name.lower().endswith(("-street.csv", "-street.csv.gz")) or p.suffix.lower() == ".zip")
     )
     if not files:
@@ -114,8 +123,20 @@ def find_police_files(folder: Path) -> list[Path]:
 
 # Packages whose versions can change the figures or the outputs: part of the key, and listed
 # in the report's provenance.
-PACKAGES = ["pandas", "numpy", "scipy", "pyarrow", "matplotlib", "papermill", "nbconvert", "nbformat", "openpyxl",
-            "PyYAML", "mistune", "python-docx"]
+PACKAGES = [
+    "pandas",
+    "numpy",
+    "scipy",
+    "pyarrow",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "openpyxl",
+    "PyYAML",
+    "mistune",
+    "python-docx",
+]
 
 
 def package_versions() -> dict[str, str]:
@@ -142,27 +163,47 @@ def _files_named_in_params(params_files: list[Path]) -> list[Path]:
         if not isinstance(document, dict):
             continue
         partnerships = document.get("partnerships")  # a partnerships file: each may name its local extract
-        for settings in (partnerships.values() if isinstance(partnerships, dict) else [document]):
+        for settings in partnerships.values() if isinstance(partnerships, dict) else [document]:
             if isinstance(settings, dict):
-                named += [config.ROOT / settings[key] for key in ("local_extract", "paper_template", "small_area_population")
-                          if isinstance(settings.get(key), str)]
+                named += [
+                    config.ROOT / settings[key]
+                    for key in ("local_extract", "paper_template", "small_area_population")
+                    if isinstance(settings.get(key), str)
+                ]
     return [p for p in named if p.is_file()]
 
 
-def input_key(quarter: str | None, police_uk: Path | None, params_file: Path | None, local: Path | None,
-              code: list[Path], partnerships: Path | None = None) -> str:
+def input_key(
+    quarter: str | None,
+    police_uk: Path | None,
+    params_file: Path | None,
+    local: Path | None,
+    code: list[Path],
+    partnerships: Path | None = None,
+) -> str:
     """SHA-256 over every file a computation reads (and the code and package versions): equal keys,
     equal results."""
     for given, what in ((params_file, "params file"), (local, "local extract"), (partnerships, "partnerships file")):
         if given and not Path(given).is_file():
-            raise InputError(f"{what} not found" if not Path(given).exists() else f"is a folder, not a {what}", file=given)
+            raise InputError(
+                f"{what} not found" if not Path(given).exists() else f"is a folder, not a {what}", file=given
+            )
     settings = (quarter, str(params_file), str(local), str(partnerships), platform.python_version(), package_versions())
     digest = hashlib.sha256(repr(settings).encode())
-    params = [*sorted(config.PARAMS.rglob("*.yaml")), *(Path(p) for p in (params_file, partnerships or config.PARTNERSHIPS) if p)]
-    files = [*find_police_files(police_uk or config.POLICE_UK), *params, *sorted(config.POPULATION.glob("*.csv")),
-             *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()), *_files_named_in_params(params),
-             *sorted(p for p in config.BOUNDARIES.parent.glob("*") if p.is_file()),
-             *sorted(p for p in config.LAD_SUCCESSORS.parent.glob("*") if p.is_file()), *code]  # the lookups
+    params = [
+        *sorted(config.PARAMS.rglob("*.yaml")),
+        *(Path(p) for p in (params_file, partnerships or config.PARTNERSHIPS) if p),
+    ]
+    files = [
+        *find_police_files(police_uk or config.POLICE_UK),
+        *params,
+        *sorted(config.POPULATION.glob("*.csv")),
+        *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()),
+        *_files_named_in_params(params),
+        *sorted(p for p in config.BOUNDARIES.parent.glob("*") if p.is_file()),
+        *sorted(p for p in config.LAD_SUCCESSORS.parent.glob("*") if p.is_file()),
+        *code,
+    ]  # the lookups
     files += [Path(local)] if local else []
     for path in files:
         digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())

@@ -4,14 +4,15 @@ police.uk files are read as published (``.csv``, ``.csv.gz`` or a ``.zip`` holdi
 ``*-street.csv`` members) and never modified. Every problem is an ``InputError``
 naming the file, the line and what is wrong.
 """
+
 from __future__ import annotations
 
 import csv
 import gzip
 import hashlib
 import io
-import os
 import math
+import os
 import re
 import zipfile
 import zlib
@@ -117,8 +118,11 @@ def _members(path: Path, data: bytes) -> list[tuple[str, bytes]]:
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise InputError(f"cannot be decompressed ({exc})", file=path) from None
     except _TooBig:
-        raise InputError(f"decompresses to more than {MAX_INFLATED_BYTES:,} bytes: not a police.uk street file for "
-                         "one month (stopped there)", file=path) from None
+        raise InputError(
+            f"decompresses to more than {MAX_INFLATED_BYTES:,} bytes: not a police.uk street file for "
+            "one month (stopped there)",
+            file=path,
+        ) from None
     return [(path.name, data)]
 
 
@@ -129,14 +133,18 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
     try:
         data.decode("utf-8")  # Arrow checks only the columns we read; a re-saved file is wrong throughout
     except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x}): save it as 'CSV UTF-8', as police.uk "
-                         "publishes it", file=name, row=data.count(b"\n", 0, exc.start) + 1) from None
+        raise InputError(
+            f"is not UTF-8 text (byte 0x{data[exc.start]:02x}): save it as 'CSV UTF-8', as police.uk publishes it",
+            file=name,
+            row=data.count(b"\n", 0, exc.start) + 1,
+        ) from None
     header = _header(data)
     missing = [c for c in POLICE_COLUMNS if c not in header]
     if missing:
         raise InputError(
             f"missing column(s) {', '.join(repr(c) for c in missing)}; the header has {', '.join(repr(h[:40]) for h in header[:12])}",
-            file=name, row=1,
+            file=name,
+            row=1,
         )
     try:
         table = pacsv.read_csv(
@@ -152,8 +160,9 @@ def _parse_street_csv(name: str, data: bytes) -> pa.Table:
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError) as exc:
         detail = (str(exc).splitlines() or ["unreadable"])[0][:200]
         row = re.search(r"[Rr]ow #?(\d+)", detail)
-        raise InputError(f"malformed CSV: {detail}", file=name,
-                         row=int(row.group(1)) if row else _first_ragged_line(data)) from None
+        raise InputError(
+            f"malformed CSV: {detail}", file=name, row=int(row.group(1)) if row else _first_ragged_line(data)
+        ) from None
     if table.num_rows == 0:
         raise InputError("has a header but no rows", file=name)
     return table
@@ -198,7 +207,9 @@ def _check_month(name: str, table: pa.Table) -> str:
         line = _first_line(bad)
         raise InputError(f"Month '{months[line - 2].as_py() or ''}' is not YYYY-MM", file=name, row=line)
     line = _first_line(pc.not_equal(months, expected))
-    raise InputError(f"Month '{months[line - 2].as_py()}' does not match the file's month {expected}", file=name, row=line)
+    raise InputError(
+        f"Month '{months[line - 2].as_py()}' does not match the file's month {expected}", file=name, row=line
+    )
 
 
 def _repeats(data: bytes, table: pa.Table) -> tuple[int, pa.Array | None]:
@@ -209,9 +220,13 @@ def _repeats(data: bytes, table: pa.Table) -> tuple[int, pa.Array | None]:
     repeated = len(ids) - pc.count_distinct(ids).as_py()
     if not repeated:
         return 0, None
-    every = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22),
-                           convert_options=pacsv.ConvertOptions(
-                               column_types={c: pa.string() for c in _header(data)}, strings_can_be_null=True))
+    every = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 22),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in _header(data)}, strings_can_be_null=True
+        ),
+    )
     frame = every.to_pandas()
     copies = frame.duplicated(keep="first") & frame["Crime ID"].notna()
     return repeated, pa.array(copies.to_numpy())
@@ -263,11 +278,11 @@ class _Month:
     name: str
     month: str
     force: str
-    sha256: str               # of the CSV text: the same month kept twice is the same bytes
+    sha256: str  # of the CSV text: the same month kept twice is the same bytes
     rows: int
-    repeated_ids: int         # rows whose Crime ID an earlier row has
-    exact_copies: int         # of which every field is an earlier row's
-    dropped: int              # exact copies left out (params' duplicates: drop_exact)
+    repeated_ids: int  # rows whose Crime ID an earlier row has
+    exact_copies: int  # of which every field is an earlier row's
+    dropped: int  # exact copies left out (params' duplicates: drop_exact)
     unknown_types: dict[str, int]
     counts: list[tuple] = field(default_factory=list)
     quality: dict = field(default_factory=dict)
@@ -296,8 +311,22 @@ def _read_file(path: Path, small_areas: frozenset[str] | None, duplicates: str) 
         source.rows += count
         source.month = read.month if source.month is None else f"{source.month}…{read.month}"
         counts, quality, areas = _summarise(table, read.month, read.name, small_areas)
-        months.append(_Month(read.name, read.month, _force(table, read.name), read.csv_sha256, count, read.repeated,
-                             exact, count - table.num_rows, unknown, counts, quality, areas))
+        months.append(
+            _Month(
+                read.name,
+                read.month,
+                _force(table, read.name),
+                read.csv_sha256,
+                count,
+                read.repeated,
+                exact,
+                count - table.num_rows,
+                unknown,
+                counts,
+                quality,
+                areas,
+            )
+        )
     return source, months
 
 
@@ -315,10 +344,12 @@ def _read_month(path: Path, name: str, data: bytes) -> month_store.ReadMonth:
 
 def _label(path: Path, name: str) -> str:
     """The file's full path, and the member's name inside a zip."""
-    return str(path) + (f" ({name[len(path.name) + 1:]})" if name.startswith(path.name + ":") else "")
+    return str(path) + (f" ({name[len(path.name) + 1 :]})" if name.startswith(path.name + ":") else "")
 
 
-def _summarise(table: pa.Table, month: str, name: str, small_areas: frozenset[str] | None) -> tuple[list[tuple], dict, dict]:
+def _summarise(
+    table: pa.Table, month: str, name: str, small_areas: frozenset[str] | None
+) -> tuple[list[tuple], dict, dict]:
     """One file reduced at once to counts by district and crime type, plus its quality line and its
     rows of the ``small_areas`` districts by small area (``_small_areas``).
 
@@ -335,16 +366,30 @@ def _summarise(table: pa.Table, month: str, name: str, small_areas: frozenset[st
     d = district_of_lsoa[pc.fill_null(lsoas.indices, len(district_of_lsoa) - 1).to_numpy()]
     t = pc.fill_null(types.indices, len(type_names) - 1).to_numpy()
     counts = np.bincount(d * len(type_names) + t, minlength=len(district_names) * len(type_names)).reshape(
-        len(district_names), len(type_names))
+        len(district_names), len(type_names)
+    )
     quality = {"month": month, "file": name, "rows": table.num_rows, "no_location": int(counts[-1].sum())}
-    rows = [(month, d_name, t_name, int(n)) for i, d_name in enumerate(district_names[:-1])
-            for t_name, n in zip(type_names, counts[i]) if n]
-    member = np.array([d_name is not None and (small_areas is None or d_name in small_areas) for d_name in district_names])
+    rows = [
+        (month, d_name, t_name, int(n))
+        for i, d_name in enumerate(district_names[:-1])
+        for t_name, n in zip(type_names, counts[i])
+        if n
+    ]
+    member = np.array(
+        [d_name is not None and (small_areas is None or d_name in small_areas) for d_name in district_names]
+    )
     return rows, quality, _small_areas(table, month, member[d], lsoas, types, d, districts.dictionary)
 
 
-def _small_areas(table: pa.Table, month: str, inside: np.ndarray, lsoas: pa.DictionaryArray,
-                 types: pa.DictionaryArray, district: np.ndarray, district_names: pa.Array) -> dict[str, pa.Table]:
+def _small_areas(
+    table: pa.Table,
+    month: str,
+    inside: np.ndarray,
+    lsoas: pa.DictionaryArray,
+    types: pa.DictionaryArray,
+    district: np.ndarray,
+    district_names: pa.Array,
+) -> dict[str, pa.Table]:
     """The rows of the wanted districts (``inside``) of one month's file counted by LSOA and crime type and by
     street location, and their map points: float32 coordinates, district, crime type and month dictionary-coded.
 
@@ -366,28 +411,47 @@ def _small_areas(table: pa.Table, month: str, inside: np.ndarray, lsoas: pa.Dict
     place_keys, place_counts = np.unique((lsoa * n_places + location) * n_types + kind, return_counts=True)
     place_lsoa, rest = np.divmod(place_keys, n_places * n_types)
     place, place_type = np.divmod(rest, n_types)
-    located = pc.and_(pc.is_valid(table["Longitude"]), pc.is_valid(table["Latitude"])).to_numpy(zero_copy_only=False) & inside
+    located = (
+        pc.and_(pc.is_valid(table["Longitude"]), pc.is_valid(table["Latitude"])).to_numpy(zero_copy_only=False) & inside
+    )
     at_point = pa.array(located)
     return {
-        "lsoa_counts": pa.table({"month": pa.array([month] * len(keys), pa.string()), "LSOA code": codes.take(first[by_lsoa]),
-                                 "LSOA name": lsoas.dictionary.take(by_lsoa), "Crime type": types.dictionary.take(by_type),
-                                 "count_all": counts}),
-        "street_counts": pa.table({"month": pa.array([month] * len(place_keys), pa.string()),
-                                   "LSOA name": lsoas.dictionary.take(place_lsoa),
-                                   "Location": pa.concat_arrays([locations.dictionary, pa.nulls(1, pa.string())]).take(place),
-                                   "Crime type": types.dictionary.take(place_type), "count_all": place_counts}),
-        "points": pa.table({
-            "month": pa.DictionaryArray.from_arrays(pa.array(np.zeros(int(located.sum()), np.int8)), pa.array([month])),
-            "district": pa.DictionaryArray.from_arrays(pa.array(district[located], pa.int32()), district_names),
-            "lsoa_name": pa.DictionaryArray.from_arrays(lsoas.indices.filter(at_point), lsoas.dictionary),
-            "crime_type": pa.DictionaryArray.from_arrays(types.indices.filter(at_point), types.dictionary),
-            "longitude": table["Longitude"].filter(at_point).combine_chunks(),
-            "latitude": table["Latitude"].filter(at_point).combine_chunks()}),
+        "lsoa_counts": pa.table(
+            {
+                "month": pa.array([month] * len(keys), pa.string()),
+                "LSOA code": codes.take(first[by_lsoa]),
+                "LSOA name": lsoas.dictionary.take(by_lsoa),
+                "Crime type": types.dictionary.take(by_type),
+                "count_all": counts,
+            }
+        ),
+        "street_counts": pa.table(
+            {
+                "month": pa.array([month] * len(place_keys), pa.string()),
+                "LSOA name": lsoas.dictionary.take(place_lsoa),
+                "Location": pa.concat_arrays([locations.dictionary, pa.nulls(1, pa.string())]).take(place),
+                "Crime type": types.dictionary.take(place_type),
+                "count_all": place_counts,
+            }
+        ),
+        "points": pa.table(
+            {
+                "month": pa.DictionaryArray.from_arrays(
+                    pa.array(np.zeros(int(located.sum()), np.int8)), pa.array([month])
+                ),
+                "district": pa.DictionaryArray.from_arrays(pa.array(district[located], pa.int32()), district_names),
+                "lsoa_name": pa.DictionaryArray.from_arrays(lsoas.indices.filter(at_point), lsoas.dictionary),
+                "crime_type": pa.DictionaryArray.from_arrays(types.indices.filter(at_point), types.dictionary),
+                "longitude": table["Longitude"].filter(at_point).combine_chunks(),
+                "latitude": table["Latitude"].filter(at_point).combine_chunks(),
+            }
+        ),
     }
 
 
-def read_police_uk(folder: Path | None = None, small_areas: Collection[str] | None = None,
-                  duplicates: str = "keep") -> PoliceData:
+def read_police_uk(
+    folder: Path | None = None, small_areas: Collection[str] | None = None, duplicates: str = "keep"
+) -> PoliceData:
     """Read every street-level file under ``folder`` into monthly counts by district, and the small-area
     counts and map points of the districts named in ``small_areas`` (None: every district).
 
@@ -401,8 +465,10 @@ def read_police_uk(folder: Path | None = None, small_areas: Collection[str] | No
     grouped rows a file reach pandas. Errors are raised in file order.
     """
     sources, grouped, lines, warnings = [], [], [], []
-    small = {"lsoa_counts": _Summed(["month", "LSOA code", "LSOA name", "Crime type"]),
-             "street_counts": _Summed(["month", "LSOA name", "Location", "Crime type"])}
+    small = {
+        "lsoa_counts": _Summed(["month", "LSOA code", "LSOA name", "Crime type"]),
+        "street_counts": _Summed(["month", "LSOA name", "Location", "Crime type"]),
+    }
     points: list[pa.Table] = []
     seen: dict[tuple[str, str], tuple[str, str]] = {}  # (month, force): (file, sha256 of its CSV)
     unknown: dict[str, int] = {}
@@ -416,35 +482,73 @@ def read_police_uk(folder: Path | None = None, small_areas: Collection[str] | No
                 if (read.month, read.force) in seen:
                     other, digest = seen[read.month, read.force]
                     if digest != read.sha256:
-                        raise InputError(f"{read.force}'s {read.month} is also in {other}, with other rows: keep one "
-                                         "file per month and force", file=full)
+                        raise InputError(
+                            f"{read.force}'s {read.month} is also in {other}, with other rows: keep one "
+                            "file per month and force",
+                            file=full,
+                        )
                     warnings.append(f"{full} holds the same rows as {other} ({read.force}, {read.month}): read once")
                     continue
                 seen[read.month, read.force] = (full, read.sha256)
                 grouped.append(read.counts)
-                lines.append({**read.quality, "repeated_ids": read.repeated_ids, "exact_copies": read.exact_copies,
-                              "dropped": read.dropped})
+                lines.append(
+                    {
+                        **read.quality,
+                        "repeated_ids": read.repeated_ids,
+                        "exact_copies": read.exact_copies,
+                        "dropped": read.dropped,
+                    }
+                )
                 for kind, summed in small.items():
                     summed.add(read.areas[kind])
                 points.append(read.areas["points"])
                 for name, rows in read.unknown_types.items():
                     unknown[name] = unknown.get(name, 0) + rows
-    warnings += [f"crime type '{name}' ({rows:,} rows) is not one of police.uk's that the catalogue knows: counted in "
-                 "total recorded crime only" for name, rows in sorted(unknown.items())]
-    quality = pd.DataFrame(lines).groupby("month", as_index=False).agg(
-        {"file": ", ".join, "rows": "sum", "no_location": "sum", "repeated_ids": "sum", "exact_copies": "sum",
-         "dropped": "sum"})
+    warnings += [
+        f"crime type '{name}' ({rows:,} rows) is not one of police.uk's that the catalogue knows: counted in "
+        "total recorded crime only"
+        for name, rows in sorted(unknown.items())
+    ]
+    quality = (
+        pd.DataFrame(lines)
+        .groupby("month", as_index=False)
+        .agg(
+            {
+                "file": ", ".join,
+                "rows": "sum",
+                "no_location": "sum",
+                "repeated_ids": "sum",
+                "exact_copies": "sum",
+                "dropped": "sum",
+            }
+        )
+    )
     counts = (
         pd.DataFrame([row for rows in grouped for row in rows], columns=["month", "district", "crime_type", "count"])
-        .groupby(["month", "district", "crime_type"], as_index=False)["count"].sum()
+        .groupby(["month", "district", "crime_type"], as_index=False)["count"]
+        .sum()
         .sort_values(["month", "district", "crime_type"], ignore_index=True)
     )
     counts["count"] = counts["count"].astype("int64")
-    names = {"LSOA code": "lsoa_code", "LSOA name": "lsoa_name", "Location": "location", "Crime type": "crime_type",
-             "count_all": "count"}
-    lsoa_counts, street_counts = (small[kind].total().rename(columns=names) for kind in ("lsoa_counts", "street_counts"))
-    return PoliceData(counts, quality.sort_values("month", ignore_index=True), sources, lsoa_counts, street_counts,
-                      pa.concat_tables(points, promote_options="permissive").to_pandas(), warnings)
+    names = {
+        "LSOA code": "lsoa_code",
+        "LSOA name": "lsoa_name",
+        "Location": "location",
+        "Crime type": "crime_type",
+        "count_all": "count",
+    }
+    lsoa_counts, street_counts = (
+        small[kind].total().rename(columns=names) for kind in ("lsoa_counts", "street_counts")
+    )
+    return PoliceData(
+        counts,
+        quality.sort_values("month", ignore_index=True),
+        sources,
+        lsoa_counts,
+        street_counts,
+        pa.concat_tables(points, promote_options="permissive").to_pandas(),
+        warnings,
+    )
 
 
 class _Summed:
@@ -472,8 +576,10 @@ class _Summed:
 
 # --- Population -----------------------------------------------------------------
 
-def read_population(folder: Path | None = None, districts: dict[str, str] | None = None,
-                    successors: Path | None = None) -> pd.DataFrame:
+
+def read_population(
+    folder: Path | None = None, districts: dict[str, str] | None = None, successors: Path | None = None
+) -> pd.DataFrame:
     """ONS mid-year estimates as rows of year, area_code, population for ``districts``.
 
     ``districts``: {ONS code: name} of the districts wanted (None: every district in the files).
@@ -490,7 +596,9 @@ def read_population(folder: Path | None = None, districts: dict[str, str] | None
     """
     folder = Path(folder or config.POPULATION)
     predecessors = read_successors(successors)
-    wanted = None if districts is None else {*districts, *(old for new in districts for old in predecessors.get(new, []))}
+    wanted = (
+        None if districts is None else {*districts, *(old for new in districts for old in predecessors.get(new, []))}
+    )
     paths = sorted(folder.glob("*.csv"))
     if not paths:
         raise InputError("no population CSV files", file=folder)
@@ -505,7 +613,9 @@ def read_population(folder: Path | None = None, districts: dict[str, str] | None
                 held[year, code] = sum(held[year, old] for old in olds)
     rows = [(year, code, population) for (year, code), population in held.items() if code in codes]
     population = pd.DataFrame(rows, columns=["year", "area_code", "population"])
-    return population.astype({"year": "int64", "population": "int64"}).sort_values(["year", "area_code"], ignore_index=True)
+    return population.astype({"year": "int64", "population": "int64"}).sort_values(
+        ["year", "area_code"], ignore_index=True
+    )
 
 
 def _population_rows(path: Path, wanted: set[str] | None) -> dict[tuple[int, str], int]:
@@ -518,8 +628,12 @@ def _population_rows(path: Path, wanted: set[str] | None) -> dict[tuple[int, str
     elif {"year", "lad_code", "population"} <= set(header):
         code_at, population_at, year_at = header.index("lad_code"), header.index("population"), header.index("year")
     else:
-        raise InputError("not a population file: expected columns year, lad_code, population "
-                         "or an ons_mye_midYYYY file with total_population", file=path, row=1)
+        raise InputError(
+            "not a population file: expected columns year, lad_code, population "
+            "or an ons_mye_midYYYY file with total_population",
+            file=path,
+            row=1,
+        )
     held = {}
     for line, fields in rows:
         code = fields[code_at]
@@ -530,8 +644,11 @@ def _population_rows(path: Path, wanted: set[str] | None) -> dict[tuple[int, str
             raise InputError(f"year '{fields[year_at]}' is not a year such as 2021", file=path, row=line)
         population = _whole_number(fields[population_at])
         if population is None or population <= 0:
-            raise InputError(f"population '{fields[population_at]}' for {code} in {year} is not a positive whole "
-                             "number", file=path, row=line)
+            raise InputError(
+                f"population '{fields[population_at]}' for {code} in {year} is not a positive whole number",
+                file=path,
+                row=line,
+            )
         held[year, code] = population
     return held
 
@@ -573,8 +690,11 @@ def read_msoa_names(paths: Collection[Path] | None = None) -> pd.Series:
         ons = [c for c in header if re.fullmatch(r"msoa\d\dnm", c)]
         library = [c for c in header if re.fullmatch(r"msoa\d\dhclnm", c)]
         if len(ons) != 1 or len(library) != 1:
-            raise InputError("needs one column msoa11nm or msoa21nm (ONS name) and one msoa11hclnm or msoa21hclnm "
-                             "(Library name)", file=path, row=1)
+            raise InputError(
+                "needs one column msoa11nm or msoa21nm (ONS name) and one msoa11hclnm or msoa21hclnm (Library name)",
+                file=path,
+                row=1,
+            )
         at, named_at = header.index(ons[0]), header.index(library[0])
         for line, fields in rows:
             msoa, name = fields[at].strip(), fields[named_at].strip()
@@ -582,8 +702,9 @@ def read_msoa_names(paths: Collection[Path] | None = None) -> pd.Series:
                 raise InputError(f"no {'Library name' if msoa else 'MSOA name'} in this row", file=path, row=line)
             if msoa in names and names[msoa][0] != name:
                 first, where, row = names[msoa]
-                raise InputError(f"{msoa} is named '{name}' here but '{first}' in {where.name} (row {row})",
-                                 file=path, row=line)
+                raise InputError(
+                    f"{msoa} is named '{name}' here but '{first}' in {where.name} (row {row})", file=path, row=line
+                )
             names.setdefault(msoa, (name, path, line))
     return pd.Series({msoa: name for msoa, (name, _, _) in names.items()}, dtype=object)
 
@@ -594,14 +715,17 @@ def missing_population(population: pd.DataFrame, districts: dict[str, str], year
     return [code for code in districts if code not in held]
 
 
-def missing_population_message(districts: dict[str, str], codes: list[str], year: int,
-                               folder: Path | None = None) -> str:
+def missing_population_message(
+    districts: dict[str, str], codes: list[str], year: int, folder: Path | None = None
+) -> str:
     """One line naming the districts without a mid-``year`` estimate and the file to add."""
     folder = Path(folder or config.POPULATION)
     shown = folder.relative_to(config.ROOT) if folder.is_relative_to(config.ROOT) else folder
     names = ", ".join(f"{districts[code]} ({code})" for code in codes)
-    return (f"no mid-{year} population for {names} in {shown}: add ONS's mid-{year} estimates (MYE2 - Persons, "
-            "All ages) as a CSV file with columns year, lad_code, population")
+    return (
+        f"no mid-{year} population for {names} in {shown}: add ONS's mid-{year} estimates (MYE2 - Persons, "
+        "All ages) as a CSV file with columns year, lad_code, population"
+    )
 
 
 def _csv_rows(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -618,8 +742,9 @@ def _csv_rows(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[st
             if not fields:
                 continue
             if len(fields) != len(header):
-                raise InputError("this row has a different number of fields from the header", file=path,
-                                 row=reader.line_num)
+                raise InputError(
+                    "this row has a different number of fields from the header", file=path, row=reader.line_num
+                )
             rows.append((reader.line_num, fields))
     except csv.Error as exc:
         raise InputError(f"not a readable CSV ({exc})", file=path, row=reader.line_num) from None
@@ -656,8 +781,11 @@ def read_lsoa_population(path: Path) -> pd.Series:
                 if code_at is not None:
                     population_at = next((names.index(n) for n in _LSOA_POPULATION_COLUMNS if n in names), None)
                     if population_at is None:
-                        raise InputError("no all-ages population column: expected 'Total' or 'All Ages' beside "
-                                         f"'{fields[code_at]}'", file=path, row=line)
+                        raise InputError(
+                            f"no all-ages population column: expected 'Total' or 'All Ages' beside '{fields[code_at]}'",
+                            file=path,
+                            row=line,
+                        )
                 continue
             if not any(f.strip() for f in fields):
                 continue
@@ -675,8 +803,11 @@ def read_lsoa_population(path: Path) -> pd.Series:
     except csv.Error as exc:
         raise InputError(f"not a readable CSV ({exc})", file=path, row=reader.line_num) from None
     if code_at is None:
-        raise InputError("no header naming the LSOA code ('LSOA 2021 Code' or 'LSOA Code') and population "
-                         "('Total' or 'All Ages'): not ONS's LSOA population estimates", file=path)
+        raise InputError(
+            "no header naming the LSOA code ('LSOA 2021 Code' or 'LSOA Code') and population "
+            "('Total' or 'All Ages'): not ONS's LSOA population estimates",
+            file=path,
+        )
     if not population:
         raise InputError("has a header but no rows", file=path)
     return pd.Series(population, name="population", dtype="int64").rename_axis("lsoa_code")
@@ -700,13 +831,15 @@ def read_local_extract(path: Path, catalogue: dict, districts: dict[str, str]) -
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         line = re.search(r"line (\d+)", str(exc))
-        raise InputError(f"not a readable CSV ({str(exc).splitlines()[0]})", file=path,
-                         row=int(line.group(1)) if line else None) from None
+        raise InputError(
+            f"not a readable CSV ({str(exc).splitlines()[0]})", file=path, row=int(line.group(1)) if line else None
+        ) from None
     return check_local_rows(frame, catalogue, districts, source=str(path), row_label=lambda i: i + 2)
 
 
-def check_local_rows(frame: pd.DataFrame, catalogue: dict, districts: dict[str, str], source: str,
-                     row_label) -> pd.DataFrame:
+def check_local_rows(
+    frame: pd.DataFrame, catalogue: dict, districts: dict[str, str], source: str, row_label
+) -> pd.DataFrame:
     """Validate tidy local rows (from a CSV or an Excel return) and normalise them.
 
     ``districts`` (name -> ONS code) are the areas a row may name, by either.
@@ -717,17 +850,23 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, districts: dict[str, 
     frame = frame.rename(columns=lambda c: str(c).strip().lower())
     twice = sorted({c for c in frame.columns if c in LOCAL_COLUMNS and list(frame.columns).count(c) > 1})
     if twice:
-        raise InputError(f"column(s) {', '.join(twice)} appear more than once in the header", file=source, row=row_label(-1))
+        raise InputError(
+            f"column(s) {', '.join(twice)} appear more than once in the header", file=source, row=row_label(-1)
+        )
     missing = [c for c in LOCAL_COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}; expected {', '.join(LOCAL_COLUMNS)}", file=source, row=row_label(-1))
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; expected {', '.join(LOCAL_COLUMNS)}",
+            file=source,
+            row=row_label(-1),
+        )
     codes = {code: name for name, code in districts.items()}
     rows, seen = [], {}
     for i, record in enumerate(frame[LOCAL_COLUMNS].itertuples(index=False)):
         where = row_label(i)
         area, period, indicator_id, numerator, denominator = (str(v).strip() for v in record)
 
-        def fail(problem: str) -> None:
+        def fail(problem: str, where: str = where) -> None:
             raise InputError(problem, file=source, row=where)
 
         area = codes.get(area, area)
@@ -771,8 +910,10 @@ def check_local_rows(frame: pd.DataFrame, catalogue: dict, districts: dict[str, 
                 fail(f"numerator {num} is greater than denominator {den}")
         key = (indicator_id, area, month)
         if key in seen:
-            fail(f"duplicate row: {indicator_id} for {area} in {period} is also at "
-                 f"{'row ' if isinstance(seen[key], int) else ''}{seen[key]}")
+            fail(
+                f"duplicate row: {indicator_id} for {area} in {period} is also at "
+                f"{'row ' if isinstance(seen[key], int) else ''}{seen[key]}"
+            )
         seen[key] = where
         rows.append((indicator_id, area, month, num, den))
     return pd.DataFrame(rows, columns=["indicator_id", "area", "month", "numerator", "denominator"])

@@ -5,6 +5,7 @@ Each file's parsed and checked rows (one table for each month it holds) are kept
 file has another hash, so it is read again; the source files themselves are never changed. Parquet and JSON
 only, so nothing read back can run code; an entry that cannot be read as written is a miss.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,12 @@ _COPIES = "__exact_copy"  # the column holding the exact-copies mask, where a Cr
 class ReadMonth:
     """One month's CSV of a file, parsed and checked: its rows, and what the raw text told of them."""
 
-    name: str                  # the file's (or zip member's) name
+    name: str  # the file's (or zip member's) name
     month: str
-    csv_sha256: str            # of the CSV text: the same month kept twice is the same bytes
+    csv_sha256: str  # of the CSV text: the same month kept twice is the same bytes
     table: pa.Table
-    repeated: int              # rows whose Crime ID an earlier row has
-    copies: pa.Array | None    # the exact copies among them (None: no Crime ID repeats)
+    repeated: int  # rows whose Crime ID an earlier row has
+    copies: pa.Array | None  # the exact copies among them (None: no Crime ID repeats)
 
 
 def _folder(file_sha256: str) -> Path:
@@ -56,8 +57,16 @@ def load(file_sha256: str, columns: list[str]) -> list[ReadMonth] | None:
                 table = table.drop_columns([_COPIES])
             if table.num_rows != member["rows"] or table.column_names != columns:
                 return None
-            months.append(ReadMonth(str(member["name"]), str(member["month"]), str(member["csv_sha256"]), table,
-                                    int(member["repeated"]), copies))
+            months.append(
+                ReadMonth(
+                    str(member["name"]),
+                    str(member["month"]),
+                    str(member["csv_sha256"]),
+                    table,
+                    int(member["repeated"]),
+                    copies,
+                )
+            )
         return months
     except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
         return None
@@ -75,8 +84,16 @@ def save(file_sha256: str, months: list[ReadMonth]) -> None:
         for n, read in enumerate(months):
             table = read.table if read.copies is None else read.table.append_column(_COPIES, read.copies)
             pq.write_table(table, staging / f"{n}.parquet", compression="zstd")
-        members = [{"name": m.name, "month": m.month, "csv_sha256": m.csv_sha256, "rows": m.table.num_rows,
-                    "repeated": m.repeated} for m in months]
+        members = [
+            {
+                "name": m.name,
+                "month": m.month,
+                "csv_sha256": m.csv_sha256,
+                "rows": m.table.num_rows,
+                "repeated": m.repeated,
+            }
+            for m in months
+        ]
         (staging / "members.json").write_text(json.dumps({"version": VERSION, "members": members}), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)  # an entry that could not be read
         os.rename(staging, folder)

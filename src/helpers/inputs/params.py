@@ -4,6 +4,7 @@ in defaults.yaml), ``params/<id>/<quarter>.yaml`` for the others.
 
 Unknown keys are errors (Papermill itself only warns about unknown parameters).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,16 +14,33 @@ import re
 from pathlib import Path
 
 from .. import config
-from .files import load_yaml, read_bytes
 from ..errors import InputError
+from .files import load_yaml, read_bytes
 
 RULES = {"significance", "percent_band", "both"}
 VINTAGES = {"as_published", "latest"}
 NO_EXTRACT = "none"  # local_extract: none - a pack without partner data
 DUPLICATES = {"keep", "drop_exact"}  # rows repeating a Crime ID: counted as published, or exact copies left out
-_TOP = {"partnership", "change_rule", "percent_band", "confidence", "overdispersion", "spc", "local_extract",
-        "local_extract_is_sample", "contact", "meeting_date", "commentary", "unavailable", "population_vintage",
-        "baseline", "paper_template", "suppress_below", "small_area_population", "duplicates"}
+_TOP = {
+    "partnership",
+    "change_rule",
+    "percent_band",
+    "confidence",
+    "overdispersion",
+    "spc",
+    "local_extract",
+    "local_extract_is_sample",
+    "contact",
+    "meeting_date",
+    "commentary",
+    "unavailable",
+    "population_vintage",
+    "baseline",
+    "paper_template",
+    "suppress_below",
+    "small_area_population",
+    "duplicates",
+}
 _BASELINE = {"start", "end", "label", "note"}
 _SPC = {"steps", "baseline"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -50,8 +68,11 @@ def default_partnership() -> str:
     document = load_yaml(defaults) or {}
     chosen = document.get("partnership") if isinstance(document, dict) else None
     if not (isinstance(chosen, str) and chosen.strip()):
-        raise InputError("partnership must name the default partnership's id in params/partnerships.yaml",
-                         file=defaults, row="key 'partnership'")
+        raise InputError(
+            "partnership must name the default partnership's id in params/partnerships.yaml",
+            file=defaults,
+            row="key 'partnership'",
+        )
     return chosen.strip()
 
 
@@ -62,7 +83,9 @@ def _same_force(partnership) -> bool:
     from .partnerships import load_partnerships
 
     default = load_partnerships().get(default_partnership())
-    return default is not None and not set(default.compared_with.districts).isdisjoint(partnership.compared_with.districts)
+    return default is not None and not set(default.compared_with.districts).isdisjoint(
+        partnership.compared_with.districts
+    )
 
 
 def quarter_params_path(quarter_label: str, partnership_id: str | None = None) -> Path:
@@ -72,8 +95,7 @@ def quarter_params_path(quarter_label: str, partnership_id: str | None = None) -
     return config.PARAMS / partnership_id / f"{quarter_label}.yaml"
 
 
-def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | None = None,
-                partnership=None) -> dict:
+def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | None = None, partnership=None) -> dict:
     """Defaults, the partnership's name, board and contact, then the quarter's file (if any), every key checked.
 
     ``partnership``: an ``inputs.partnerships.Partnership`` (None: only defaults and the file); its
@@ -96,17 +118,28 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
         if document.get("meeting_date") is not None:
             _check_meeting_date(document["meeting_date"], quarter_label, source)
         if source == quarter_file and "duplicates" in document:
-            raise InputError("duplicates is set in params/defaults.yaml: the police.uk files are read once for every "
-                             "pack and quarter", file=source, row="key 'duplicates'")
+            raise InputError(
+                "duplicates is set in params/defaults.yaml: the police.uk files are read once for every "
+                "pack and quarter",
+                file=source,
+                row="key 'duplicates'",
+            )
         if source == quarter_file and "partnership" in document:
-            raise InputError("the partnership is chosen with --partnership (default: params/defaults.yaml), not in a "
-                             "quarter's file", file=source, row="key 'partnership'")
+            raise InputError(
+                "the partnership is chosen with --partnership (default: params/defaults.yaml), not in a quarter's file",
+                file=source,
+                row="key 'partnership'",
+            )
         if isinstance(merged.get("contact"), dict) and isinstance(document.get("contact"), dict):
             document = {**document, "contact": {**merged["contact"], **document["contact"]}}  # overlay, not replace
         merged.update(document)
         if partnership is not None and source != quarter_file:  # the partnership's settings come before its quarter's
-            merged.update(partnership=partnership.name, partnership_id=partnership.id, board=partnership.board,
-                          contact={**merged.get("contact", {}), **partnership.contact})
+            merged.update(
+                partnership=partnership.name,
+                partnership_id=partnership.id,
+                board=partnership.board,
+                contact={**merged.get("contact", {}), **partnership.contact},
+            )
             if partnership.local_extract:  # its partners' own extract (or none): never the shipped sample
                 merged.update(local_extract=partnership.local_extract, local_extract_is_sample=False)
         merged.setdefault("_files", []).append(str(source))
@@ -130,8 +163,12 @@ def _check_meeting_date(meeting: dt.date, quarter_label: str, source: Path) -> N
     quarter = parse_quarter(quarter_label)
     ended = quarter.end_month.end_time.date()
     if not ended < meeting <= ended + dt.timedelta(days=MEETING_WITHIN_DAYS):
-        raise InputError(f"meeting date {meeting:%d %B %Y} is not within a year after {quarter.title} ended "
-                         f"({ended:%d %B %Y}): check the year", file=source, row="key 'meeting_date'")
+        raise InputError(
+            f"meeting date {meeting:%d %B %Y} is not within a year after {quarter.title} ended "
+            f"({ended:%d %B %Y}): check the year",
+            file=source,
+            row="key 'meeting_date'",
+        )
 
 
 def check_spc_baseline(params: dict, months: list[str]) -> None:
@@ -142,19 +179,30 @@ def check_spc_baseline(params: dict, months: list[str]) -> None:
         return
     start, end = _month(baseline["start"]), _month(baseline["end"])
     if start < months[0] or end > months[-1]:
-        source = next((f for f in reversed(params["_files"])
-                       if "spc" in (document := load_yaml(Path(f)) or {}) and "baseline" in (document["spc"] or {})),
-                      config.PARAMS / DEFAULTS)
-        raise InputError(f"spc: baseline: {start} to {end} is not within the data, which runs from {months[0]} to "
-                         f"{months[-1]}: choose months the data hold, or leave the baseline out", file=source,
-                         row="key 'spc'")
+        source = next(
+            (
+                f
+                for f in reversed(params["_files"])
+                if "spc" in (document := load_yaml(Path(f)) or {}) and "baseline" in (document["spc"] or {})
+            ),
+            config.PARAMS / DEFAULTS,
+        )
+        raise InputError(
+            f"spc: baseline: {start} to {end} is not within the data, which runs from {months[0]} to "
+            f"{months[-1]}: choose months the data hold, or leave the baseline out",
+            file=source,
+            row="key 'spc'",
+        )
 
 
 def _unavailable_ok(given) -> bool:
     """A reason (text), or a mapping of a reason and, optionally, when the data is expected back (both text)."""
     if isinstance(given, dict):
-        return ("reason" in given and not set(given) - _UNAVAILABLE
-                and all(isinstance(v, str) and v.strip() for v in given.values()))
+        return (
+            "reason" in given
+            and not set(given) - _UNAVAILABLE
+            and all(isinstance(v, str) and v.strip() for v in given.values())
+        )
     return isinstance(given, str) and bool(given.strip())
 
 
@@ -168,13 +216,16 @@ def unavailable_reason(given: str | dict) -> str:
 
 def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
     """Raise an InputError naming the first unknown or malformed key."""
+
     def fail(key: str, problem: str) -> None:
         raise InputError(problem, file=source, row=f"key '{key}'")
 
     for key in document:
         if key not in _TOP:
             fail(key, f"unknown key '{key}'; allowed keys are {', '.join(sorted(_TOP))}")
-    if "change_rule" in document and (not isinstance(document["change_rule"], str) or document["change_rule"] not in RULES):
+    if "change_rule" in document and (
+        not isinstance(document["change_rule"], str) or document["change_rule"] not in RULES
+    ):
         fail("change_rule", f"'{document['change_rule']}' is not one of {', '.join(sorted(RULES))}")
     band = document.get("percent_band", 5)
     if isinstance(band, bool) or not (isinstance(band, (int, float)) and 0 <= band < 100):
@@ -188,8 +239,11 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         if key in document and not (isinstance(document[key], str) and document[key].strip()):
             fail(key, f"{key} must be text")
     if "small_area_population" in document and not (config.ROOT / document["small_area_population"]).is_file():
-        fail("small_area_population", f"no file {document['small_area_population']}: give the path (from the project "
-             "folder) of ONS's LSOA population estimates saved as CSV, or leave the key out for counts")
+        fail(
+            "small_area_population",
+            f"no file {document['small_area_population']}: give the path (from the project "
+            "folder) of ONS's LSOA population estimates saved as CSV, or leave the key out for counts",
+        )
     paper_template(document)
     for key in ("local_extract_is_sample", "overdispersion"):
         if key in document and not isinstance(document[key], bool):
@@ -214,7 +268,7 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         fail("commentary", f"commentary may hold only {', '.join(sorted(_COMMENTARY))}")
     if not isinstance(commentary.get("sections") or {}, dict):
         fail("commentary", "commentary: sections: must map section ids to text")
-    for section in (commentary.get("sections") or {}):
+    for section in commentary.get("sections") or {}:
         if section not in config.SECTIONS:
             fail("commentary", f"unknown section '{section}'; sections are {', '.join(config.SECTIONS)}")
     notes, unavailable = commentary.get("indicators") or {}, document.get("unavailable") or {}
@@ -230,8 +284,11 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
         fail("unavailable", "unavailable must map each indicator id to the reason it is not available")
     for indicator_id, given in unavailable.items():
         if not _unavailable_ok(given):
-            fail("unavailable", f"unavailable: {indicator_id}: give the reason as text, or as {{reason: text, expected: "
-                                "text}} to say when the data is expected back (e.g. expected: 2023/24 Q1)")
+            fail(
+                "unavailable",
+                f"unavailable: {indicator_id}: give the reason as text, or as {{reason: text, expected: "
+                "text}} to say when the data is expected back (e.g. expected: 2023/24 Q1)",
+            )
     for indicator_id in notes | unavailable:
         if catalogue is not None and indicator_id not in catalogue:
             close = difflib.get_close_matches(str(indicator_id), list(catalogue), n=3, cutoff=0.8)
@@ -251,15 +308,19 @@ def paper_template(params: dict) -> bytes | None:
     try:
         Document(io.BytesIO(data)).styles["Normal"]
     except Exception:  # not a zip, another Office file, broken XML, no Normal style: python-docx raises each its way
-        raise InputError("is not a Word document: save the committee template from Word as a .docx", file=path) from None
+        raise InputError(
+            "is not a Word document: save the committee template from Word as a .docx", file=path
+        ) from None
     return data
 
 
 def check_baseline(baseline, fail) -> None:
     """``baseline``: start and end months (YYYY-MM, start not after end), optional label and note text."""
     if not isinstance(baseline, dict) or set(baseline) - _BASELINE or not {"start", "end"} <= set(baseline):
-        fail("baseline needs start and end (YYYY-MM) and may have a label and a note, e.g. "
-             "{start: 2019-12, end: 2020-02, label: pre-pandemic}")
+        fail(
+            "baseline needs start and end (YYYY-MM) and may have a label and a note, e.g. "
+            "{start: 2019-12, end: 2020-02, label: pre-pandemic}"
+        )
     for key in ("start", "end"):
         if not (isinstance(baseline[key], str) and _MONTH.match(baseline[key])):
             fail(f"baseline {key} '{baseline[key]}' is not a month written as YYYY-MM")
@@ -317,7 +378,9 @@ def new_quarter_params(quarter_label: str, previous_label: str, partnership_id: 
     document = (load_yaml(source) or {}) if source.exists() else {}
     document.pop("meeting_date", None)
     document["commentary"] = {"summary": "", "sections": {s: "" for s in config.SECTIONS}, "indicators": {}}
-    header = (f"# {quarter_label}: written by `safer-report new-quarter` from "
-              f"{source.name if source.exists() else 'defaults'}.\n"
-              "# Fill in meeting_date (YYYY-MM-DD) and the commentary (Markdown); review `unavailable`.\n")
+    header = (
+        f"# {quarter_label}: written by `safer-report new-quarter` from "
+        f"{source.name if source.exists() else 'defaults'}.\n"
+        "# Fill in meeting_date (YYYY-MM-DD) and the commentary (Markdown); review `unavailable`.\n"
+    )
     return header + "meeting_date: null\n" + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)

@@ -3,6 +3,7 @@
 ``write_return_template`` writes a return for partners to fill and ``read_return``
 reads a filled one back into the local-extract rows the computation uses.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,15 +25,25 @@ from .ingest import check_local_rows
 INSTRUCTIONS = "Instructions"
 RETURN_HEADERS = ["Area", "Period", "Indicator id", "Numerator", "Denominator"]
 RETURN_SHEETS = {  # local indicator id -> sheet of the return; anything else goes to "Other"
-    "violence_with_injury": "Crime", "burglary_residential": "Crime", "burglary_business": "Crime",
-    "sexual_offences": "Crime", "hate_crime": "Crime", "racially_religiously_aggravated": "Crime",
-    "domestic_abuse": "Domestic abuse", "dv_with_injury": "Domestic abuse",
-    "asb_nuisance": "ASB", "asb_personal": "ASB", "asb_environmental": "ASB",
-    "marac_repeat_rate": "MARAC", "cohesion_survey": "Survey",
+    "violence_with_injury": "Crime",
+    "burglary_residential": "Crime",
+    "burglary_business": "Crime",
+    "sexual_offences": "Crime",
+    "hate_crime": "Crime",
+    "racially_religiously_aggravated": "Crime",
+    "domestic_abuse": "Domestic abuse",
+    "dv_with_injury": "Domestic abuse",
+    "asb_nuisance": "ASB",
+    "asb_personal": "ASB",
+    "asb_environmental": "ASB",
+    "marac_repeat_rate": "MARAC",
+    "cohesion_survey": "Survey",
 }
 # What numerator and denominator count on a sheet of percentages.
-RETURN_COUNTS = {"MARAC": ("repeat cases heard", "all cases heard"),
-                 "Survey": ("respondents agreeing", "respondents answering")}
+RETURN_COUNTS = {
+    "MARAC": ("repeat cases heard", "all cases heard"),
+    "Survey": ("respondents agreeing", "respondents answering"),
+}
 EXTRA_ROWS = 500  # rows below the pre-filled ones that keep the drop-downs and checks
 
 
@@ -75,16 +86,36 @@ def _instructions(ws, quarter: Quarter, sheets: dict[str, list]) -> None:
     end = quarter.end_month
     lines = [
         (f"Safer Communities data return: {quarter.title}", 14, True),
-        (f"Please give figures for the 24 months {(end - 23).strftime('%B %Y')} to {end.strftime('%B %Y')} "
-         "(this year and the previous year, which the report compares).", 10, False),
-        ("1. On each sheet, fill Numerator (and Denominator where asked) for every row: one row per district, "
-         "period and indicator.", 10, False),
+        (
+            f"Please give figures for the 24 months {(end - 23).strftime('%B %Y')} to {end.strftime('%B %Y')} "
+            "(this year and the previous year, which the report compares).",
+            10,
+            False,
+        ),
+        (
+            "1. On each sheet, fill Numerator (and Denominator where asked) for every row: one row per district, "
+            "period and indicator.",
+            10,
+            False,
+        ),
         ("2. Whole numbers of 0 or more only. A real zero is 0.", 10, False),
-        ("3. Figure not available? Leave the Numerator empty: the row is skipped and the report says "
-         "'not available'. Never write 0 for missing data.", 10, False),
-        ("4. Do not rename sheets or change the headers. Area and Period have drop-down lists; periods are months "
-         "(YYYY-MM) or, for quarterly indicators, quarters (2022-23-Q2).", 10, False),
-        ("5. Rows may be added below the pre-filled ones; each district, period and indicator may appear once.", 10, False),
+        (
+            "3. Figure not available? Leave the Numerator empty: the row is skipped and the report says "
+            "'not available'. Never write 0 for missing data.",
+            10,
+            False,
+        ),
+        (
+            "4. Do not rename sheets or change the headers. Area and Period have drop-down lists; periods are months "
+            "(YYYY-MM) or, for quarterly indicators, quarters (2022-23-Q2).",
+            10,
+            False,
+        ),
+        (
+            "5. Rows may be added below the pre-filled ones; each district, period and indicator may appear once.",
+            10,
+            False,
+        ),
     ]
     for r, (text, size, bold) in enumerate(lines, start=1):
         _put(ws, r, 1, text, size=size, bold=bold, color=NAVY if bold else "000000")
@@ -98,8 +129,9 @@ def _instructions(ws, quarter: Quarter, sheets: dict[str, list]) -> None:
             r += 1
             numerator, denominator = _counts(name, indicator)
             periods = "8 quarters" if indicator.frequency == "quarterly" else "24 months"
-            for c, value in enumerate([name, indicator.id, indicator.title, periods, numerator, denominator,
-                                       indicator.definition], start=1):
+            for c, value in enumerate(
+                [name, indicator.id, indicator.title, periods, numerator, denominator, indicator.definition], start=1
+            ):
                 _put(ws, r, c, value, wrap=c == 7, valign="top")
             ws.row_dimensions[r].height = 14 * len(textwrap.wrap(indicator.definition, 110))
     titles = [i.title for indicators in sheets.values() for i in indicators]
@@ -115,8 +147,11 @@ def _return_sheet(ws, quarter: Quarter, indicators: list, districts: list[str]) 
     for c, text in enumerate(RETURN_HEADERS + ["Indicator (for reference)"], start=1):
         cell = _put(ws, 1, c, text, bold=True, color="FFFFFF", fill=NAVY)
         if c == 4 or c == 5:
-            _comment(cell, f"{text}: {numerator if c == 4 else denominator}. Whole number, 0 or more; "
-                           "leave empty when not available.")
+            _comment(
+                cell,
+                f"{text}: {numerator if c == 4 else denominator}. Whole number, 0 or more; "
+                "leave empty when not available.",
+            )
     row = 1
     for indicator in indicators:
         for period in return_periods(quarter, indicator):
@@ -127,16 +162,50 @@ def _return_sheet(ws, quarter: Quarter, indicators: list, districts: list[str]) 
     last = row + EXTRA_ROWS
     periods = sorted({p for i in indicators for p in return_periods(quarter, i)})
     checks = [
-        (DataValidation(type="list", formula1=_list_formula(districts), allow_blank=True,
-                        error="Choose a district from the list."), "A"),
-        (DataValidation(type="list", formula1=_list_formula(periods), allow_blank=True,
-                        error="Choose a period from the list."), "B"),
-        (DataValidation(type="list", formula1=_list_formula(i.id for i in indicators), allow_blank=True,
-                        error="Choose an indicator id from the list."), "C"),
-        (DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                        error="A whole number of 0 or more; leave empty when not available."), "D"),
-        (DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                        error="A whole number of 0 or more; leave empty when not needed."), "E"),
+        (
+            DataValidation(
+                type="list",
+                formula1=_list_formula(districts),
+                allow_blank=True,
+                error="Choose a district from the list.",
+            ),
+            "A",
+        ),
+        (
+            DataValidation(
+                type="list", formula1=_list_formula(periods), allow_blank=True, error="Choose a period from the list."
+            ),
+            "B",
+        ),
+        (
+            DataValidation(
+                type="list",
+                formula1=_list_formula(i.id for i in indicators),
+                allow_blank=True,
+                error="Choose an indicator id from the list.",
+            ),
+            "C",
+        ),
+        (
+            DataValidation(
+                type="whole",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                allow_blank=True,
+                error="A whole number of 0 or more; leave empty when not available.",
+            ),
+            "D",
+        ),
+        (
+            DataValidation(
+                type="whole",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                allow_blank=True,
+                error="A whole number of 0 or more; leave empty when not needed.",
+            ),
+            "E",
+        ),
     ]
     for check, column in checks:
         check.showErrorMessage = True
@@ -146,8 +215,17 @@ def _return_sheet(ws, quarter: Quarter, indicators: list, districts: list[str]) 
     for r in range(2, last + 1):  # periods stay text: Excel would turn a typed 2022-09 into a date
         ws.cell(r, 2).number_format = "@"
     ws.freeze_panes = "A2"
-    _fit_widths(ws, {1: 26, 2: 11, 3: max(14, *(len(i.id) + 2 for i in indicators)), 4: 14, 5: 16,
-                     6: max(28, *(len(i.title) + 2 for i in indicators))})
+    _fit_widths(
+        ws,
+        {
+            1: 26,
+            2: 11,
+            3: max(14, *(len(i.id) + 2 for i in indicators)),
+            4: 14,
+            5: 16,
+            6: max(28, *(len(i.title) + 2 for i in indicators)),
+        },
+    )
 
 
 def _list_formula(values) -> str:
@@ -178,8 +256,11 @@ def read_return(path: str | Path, catalogue: dict, districts: dict[str, str]) ->
     try:
         if blank := _uncalculated(wb, formulas):
             shown = ", ".join(blank[:3]) + (f" and {len(blank) - 3} more" if len(blank) > 3 else "")
-            raise InputError(f"{shown}: formulas with no saved value (the workbook was saved by a program that "
-                             "does not calculate): open it in Excel or LibreOffice and save it again", file=path)
+            raise InputError(
+                f"{shown}: formulas with no saved value (the workbook was saved by a program that "
+                "does not calculate): open it in Excel or LibreOffice and save it again",
+                file=path,
+            )
         for ws in wb.worksheets:
             if ws.title != INSTRUCTIONS:
                 _read_sheet(ws, str(path), records, labels, districts)
@@ -195,8 +276,11 @@ def _read_sheet(ws, source: str, records: list, labels: list, districts: dict[st
     rows = ws.iter_rows(values_only=True)
     header = [str(v or "").strip().lower() for v in (next(rows, None) or ())][:5]
     if header != [h.lower() for h in RETURN_HEADERS]:
-        raise InputError(f"the first row must be the headers {', '.join(RETURN_HEADERS)}", file=source,
-                         row=f"sheet '{ws.title}' row 1")
+        raise InputError(
+            f"the first row must be the headers {', '.join(RETURN_HEADERS)}",
+            file=source,
+            row=f"sheet '{ws.title}' row 1",
+        )
     codes = {code: name for name, code in districts.items()}
     for r, values in enumerate(rows, start=2):
         area, period, indicator_id, numerator, denominator = (tuple(values) + (None,) * 5)[:5]
@@ -210,14 +294,24 @@ def _read_sheet(ws, source: str, records: list, labels: list, districts: dict[st
         denominator = _whole(denominator, "denominator", source, cell("E"))
         area = str(area or "").strip()
         if codes.get(area, area) not in districts:
-            raise InputError(f"unknown area '{area}': use one of the districts {', '.join(districts)}",
-                             file=source, row=cell("A"))
+            raise InputError(
+                f"unknown area '{area}': use one of the districts {', '.join(districts)}", file=source, row=cell("A")
+            )
         if denominator is not None and numerator > denominator:
-            raise InputError(f"numerator {numerator} is greater than denominator {denominator}", file=source, row=cell("D"))
+            raise InputError(
+                f"numerator {numerator} is greater than denominator {denominator}", file=source, row=cell("D")
+            )
         if isinstance(period, (dt.date, dt.datetime)):
             period = period.strftime("%Y-%m")  # Excel turned a typed month into a date
-        records.append((area, str(period or "").strip(), str(indicator_id or "").strip(), str(numerator),
-                        "" if denominator is None else str(denominator)))
+        records.append(
+            (
+                area,
+                str(period or "").strip(),
+                str(indicator_id or "").strip(),
+                str(numerator),
+                "" if denominator is None else str(denominator),
+            )
+        )
         labels.append(f"sheet '{ws.title}' row {r}")
 
 
@@ -231,8 +325,11 @@ def _check_unpacked_size(path: Path) -> None:
     with ZipFile(path) as archive:
         unpacked = sum(member.file_size for member in archive.infolist())
     if unpacked > MAX_UNPACKED_BYTES:
-        raise InputError(f"unpacks to {unpacked:,} bytes, more than the {MAX_UNPACKED_BYTES:,} a data return can "
-                         "hold: not a data return (stopped before unpacking it)", file=path)
+        raise InputError(
+            f"unpacks to {unpacked:,} bytes, more than the {MAX_UNPACKED_BYTES:,} a data return can "
+            "hold: not a data return (stopped before unpacking it)",
+            file=path,
+        )
 
 
 def _uncalculated(values, formulas) -> list[str]:
@@ -242,11 +339,16 @@ def _uncalculated(values, formulas) -> list[str]:
     for ws in values.worksheets:
         if ws.title == INSTRUCTIONS:
             continue
-        rows = zip(ws.iter_rows(min_row=2, min_col=4, max_col=5, values_only=True),
-                   formulas[ws.title].iter_rows(min_row=2, min_col=4, max_col=5, values_only=True))
+        rows = zip(
+            ws.iter_rows(min_row=2, min_col=4, max_col=5, values_only=True),
+            formulas[ws.title].iter_rows(min_row=2, min_col=4, max_col=5, values_only=True),
+        )
         for r, (saved, written) in enumerate(rows, start=2):
-            cells += [f"sheet '{ws.title}' cell {column}{r}" for column, value, formula in zip("DE", saved, written)
-                      if value is None and isinstance(formula, str) and formula.startswith("=")]
+            cells += [
+                f"sheet '{ws.title}' cell {column}{r}"
+                for column, value, formula in zip("DE", saved, written)
+                if value is None and isinstance(formula, str) and formula.startswith("=")
+            ]
     return cells
 
 

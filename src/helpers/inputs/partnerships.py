@@ -5,6 +5,7 @@ its districts are compared with and the districts its map hatches as not its own
 area a report shows (a district, a sub-total, the comparison group, the partnership) is an
 ``Area``: a name, a code and the districts it sums.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,18 @@ from .params import CONTACT_KEYS, default_partnership
 
 _CODE = re.compile(r"^[EWSN]\d{8}$")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_PARTNERSHIP_KEYS = {"name", "code", "board", "districts", "subtotals", "compared_with", "excludes", "contact",
-                     "boundaries", "local_extract"}
+_PARTNERSHIP_KEYS = {
+    "name",
+    "code",
+    "board",
+    "districts",
+    "subtotals",
+    "compared_with",
+    "excludes",
+    "contact",
+    "boundaries",
+    "local_extract",
+}
 _GROUP_KEYS = {"name", "code", "type", "districts"}
 _LABEL_KEYS = {"short", "offset"}
 
@@ -30,7 +41,7 @@ class Area:
 
     name: str
     code: str
-    type: str                  # district | county (or another group's type) | partnership
+    type: str  # district | county (or another group's type) | partnership
     districts: dict[str, str]
 
 
@@ -42,20 +53,20 @@ class Partnership:
     name: str
     code: str
     board: str
-    districts: dict[str, str]          # members: name -> ONS code
+    districts: dict[str, str]  # members: name -> ONS code
     subtotals: tuple[Area, ...]
-    compared_with: Area                # its districts are compared with this group's value
-    excludes: dict[str, str]           # hatched on its map: name -> code
+    compared_with: Area  # its districts are compared with this group's value
+    excludes: dict[str, str]  # hatched on its map: name -> code
     contact: dict = field(default_factory=dict)
     boundaries: Path = config.BOUNDARIES
     map_labels: dict = field(default_factory=dict)  # ONS code -> {short, offset}
-    local_extract: str | None = None   # its partners' extract, or none (default: params/defaults.yaml's)
+    local_extract: str | None = None  # its partners' extract, or none (default: params/defaults.yaml's)
 
     @property
     def total(self) -> Area:
         """The partnership as a whole: its one district, or the sum of its districts."""
         if len(self.districts) == 1:
-            (name, code), = self.districts.items()
+            ((name, code),) = self.districts.items()
             return Area(name, code, "district", dict(self.districts))
         return Area(self.name, self.code, "partnership", dict(self.districts))
 
@@ -88,21 +99,32 @@ def in_group(group_id: str, path: Path | None = None) -> list[str]:
     partnership's: its districts), in the file's order; one line listing the ids when there is no such group."""
     path = Path(path or config.PARTNERSHIPS)
     partnerships, groups = _read(path)
-    area = groups[group_id] if group_id in groups else partnerships[group_id].total if group_id in partnerships else None
+    area = (
+        groups[group_id] if group_id in groups else partnerships[group_id].total if group_id in partnerships else None
+    )
     if area is None:
-        raise InputError(f"no group or partnership '{group_id}'; the groups are {', '.join(groups) or 'none'} and the "
-                         f"partnerships {', '.join(partnerships)}", file=path)
+        raise InputError(
+            f"no group or partnership '{group_id}'; the groups are {', '.join(groups) or 'none'} and the "
+            f"partnerships {', '.join(partnerships)}",
+            file=path,
+        )
     return [pid for pid, p in partnerships.items() if set(p.districts.values()) <= set(area.districts.values())]
 
 
 def _read(path: Path) -> tuple[dict[str, Partnership], dict[str, Area]]:
     """The file's partnerships and its groups, by id, every one checked."""
     document = load_yaml(path)
-    if not isinstance(document, dict) or not isinstance(document.get("partnerships"), dict) or not document["partnerships"]:
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("partnerships"), dict)
+        or not document["partnerships"]
+    ):
         raise InputError("must hold `partnerships:`, a mapping of partnership ids to their settings", file=path)
     unknown = set(document) - {"groups", "partnerships", "map_labels"}
     if unknown:
-        raise InputError(f"unknown key '{sorted(unknown)[0]}'; allowed keys are groups, partnerships, map_labels", file=path)
+        raise InputError(
+            f"unknown key '{sorted(unknown)[0]}'; allowed keys are groups, partnerships, map_labels", file=path
+        )
     labels = _map_labels(document.get("map_labels") or {}, path)
     raw_groups = document.get("groups") or {}
     if not isinstance(raw_groups, dict):
@@ -124,14 +146,28 @@ def _read(path: Path) -> tuple[dict[str, Partnership], dict[str, Area]]:
             raise InputError(f"district {twice[0]} is listed twice", file=path, row=where)
         unnamed = [c for c in codes if c not in names]
         if unnamed:
-            raise InputError(f"district {unnamed[0]} is not a member of any partnership, so its name is not known: "
-                             "check the code", file=path, row=where)
-        groups[gid] = Area(_text(group, "name", path, where), _code(group.get("code"), path, where),
-                           _text(group, "type", path, where), {names[c]: c for c in codes})
-    totals = {pid: Area(_text(p, "name", path, f"partnership '{pid}'"),
-                        _code(p.get("code"), path, f"partnership '{pid}'") if len(members[pid]) > 1 or "code" in p
-                        else next(iter(members[pid].values())), "partnership", members[pid])
-              for pid, p in document["partnerships"].items()}
+            raise InputError(
+                f"district {unnamed[0]} is not a member of any partnership, so its name is not known: check the code",
+                file=path,
+                row=where,
+            )
+        groups[gid] = Area(
+            _text(group, "name", path, where),
+            _code(group.get("code"), path, where),
+            _text(group, "type", path, where),
+            {names[c]: c for c in codes},
+        )
+    totals = {
+        pid: Area(
+            _text(p, "name", path, f"partnership '{pid}'"),
+            _code(p.get("code"), path, f"partnership '{pid}'")
+            if len(members[pid]) > 1 or "code" in p
+            else next(iter(members[pid].values())),
+            "partnership",
+            members[pid],
+        )
+        for pid, p in document["partnerships"].items()
+    }
 
     def group(ref, where: str) -> Area:
         if ref in groups:
@@ -152,13 +188,18 @@ def _read(path: Path) -> tuple[dict[str, Partnership], dict[str, Area]]:
         for sub in subtotals:
             outside = [n for n in sub.districts if n not in members[pid]]
             if outside:
-                raise InputError(f"sub-total {sub.name} holds {outside[0]}, which is not one of its districts",
-                                 file=path, row=where)
+                raise InputError(
+                    f"sub-total {sub.name} holds {outside[0]}, which is not one of its districts", file=path, row=where
+                )
         compared = group(settings.get("compared_with", pid), where)
         absent = [n for n in members[pid] if n not in compared.districts]
         if absent:
-            raise InputError(f"compared_with {compared.name} does not hold its district {absent[0]}: compare it with a "
-                             "group that contains all its districts", file=path, row=where)
+            raise InputError(
+                f"compared_with {compared.name} does not hold its district {absent[0]}: compare it with a "
+                "group that contains all its districts",
+                file=path,
+                row=where,
+            )
         excludes = settings.get("excludes") or {}
         if not isinstance(excludes, dict) or not all(_CODE.match(str(c)) for c in excludes):
             raise InputError("excludes must map ONS codes to district names", file=path, row=where)
@@ -169,23 +210,41 @@ def _read(path: Path) -> tuple[dict[str, Partnership], dict[str, Area]]:
         local_extract = _text(settings, "local_extract", path, where) if "local_extract" in settings else None
         total = totals[pid]
         if len(members[pid]) == 1 and total.name != next(iter(members[pid])):
-            raise InputError(f"a one-district partnership is named as its district: name it "
-                             f"'{next(iter(members[pid]))}', not '{total.name}'", file=path, row=where)
+            raise InputError(
+                f"a one-district partnership is named as its district: name it "
+                f"'{next(iter(members[pid]))}', not '{total.name}'",
+                file=path,
+                row=where,
+            )
         partnerships[pid] = Partnership(
-            pid, total.name, total.code, _text(settings, "board", path, where), members[pid], subtotals,
-            total if compared is totals[pid] else compared, {str(n): str(c) for c, n in excludes.items()},
-            contact, boundaries, labels, local_extract)
+            pid,
+            total.name,
+            total.code,
+            _text(settings, "board", path, where),
+            members[pid],
+            subtotals,
+            total if compared is totals[pid] else compared,
+            {str(n): str(c) for c, n in excludes.items()},
+            contact,
+            boundaries,
+            labels,
+            local_extract,
+        )
     names_used: dict[str, tuple[str, ...]] = {}
     for p in partnerships.values():
         for area in p.areas:  # one name, one set of districts: the areas are computed once for every pack
             if names_used.setdefault(area.name, tuple(area.districts.values())) != tuple(area.districts.values()):
-                raise InputError(f"the name {area.name} is given to two different sets of districts", file=path,
-                                 row=f"partnership '{p.id}'")
+                raise InputError(
+                    f"the name {area.name} is given to two different sets of districts",
+                    file=path,
+                    row=f"partnership '{p.id}'",
+                )
     return partnerships, groups
 
 
-def choose(partnership_id: str | None, configured: dict[str, Partnership] | None = None,
-           path: Path | None = None) -> Partnership:
+def choose(
+    partnership_id: str | None, configured: dict[str, Partnership] | None = None, path: Path | None = None
+) -> Partnership:
     """The partnership named, or one line listing those configured in ``path`` (default: params/partnerships.yaml).
     None: ``partnership`` in params/defaults.yaml when the file holds it, else the file's first partnership."""
     path = Path(path or config.PARTNERSHIPS)
@@ -212,7 +271,9 @@ def _keys(settings, allowed: set[str], path: Path, where: str) -> None:
         raise InputError("must be a mapping of settings", file=path, row=where)
     unknown = sorted(set(settings) - allowed)
     if unknown:
-        raise InputError(f"unknown key '{unknown[0]}'; allowed keys are {', '.join(sorted(allowed))}", file=path, row=where)
+        raise InputError(
+            f"unknown key '{unknown[0]}'; allowed keys are {', '.join(sorted(allowed))}", file=path, row=where
+        )
 
 
 def _text(settings: dict, key: str, path: Path, where: str) -> str:
@@ -225,8 +286,9 @@ def _text(settings: dict, key: str, path: Path, where: str) -> str:
 def _code(value, path: Path, where: str) -> str:
     """An ONS code, or codes joined with + (an area that has no code of its own)."""
     if not (isinstance(value, str) and all(_CODE.match(part) for part in value.split("+"))):
-        raise InputError(f"code '{value}' is not an ONS code (a letter and eight digits, such as E07000130)",
-                         file=path, row=where)
+        raise InputError(
+            f"code '{value}' is not an ONS code (a letter and eight digits, such as E07000130)", file=path, row=where
+        )
     return value
 
 
@@ -249,7 +311,9 @@ def _districts(settings, path: Path, where: str, names: dict[str, str]) -> dict[
             raise InputError(f"district {code} is called {name} here but {names[code]} elsewhere", file=path, row=where)
         other = next((c for c, n in names.items() if n == name and c != code), None)
         if other:
-            raise InputError(f"district {name} is {code} here but {other} elsewhere: check the code", file=path, row=where)
+            raise InputError(
+                f"district {name} is {code} here but {other} elsewhere: check the code", file=path, row=where
+            )
         members[name] = code
     return members
 

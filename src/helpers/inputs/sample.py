@@ -6,6 +6,7 @@ business burglary equals police.uk burglary, the three ASB categories add up to
 police.uk ASB, and violence with injury plus sexual offences stay within violence
 and sexual offences. The report labels every sample indicator as illustrative.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,12 +17,14 @@ from ..quarters import quarter_of_month
 SEED = 20221117
 
 
-def make_local_sample(police_counts: pd.DataFrame, population: pd.DataFrame, districts: dict[str, str],
-                      seed: int = SEED) -> pd.DataFrame:
+def make_local_sample(
+    police_counts: pd.DataFrame, population: pd.DataFrame, districts: dict[str, str], seed: int = SEED
+) -> pd.DataFrame:
     """Rows of area, period, indicator_id, numerator, denominator for every one of ``districts`` (name -> code) and month."""
     rng = np.random.default_rng(seed)
-    wide = police_counts.pivot_table(index=["month", "district"], columns="crime_type", values="count",
-                                     aggfunc="sum", fill_value=0).reset_index()
+    wide = police_counts.pivot_table(
+        index=["month", "district"], columns="crime_type", values="count", aggfunc="sum", fill_value=0
+    ).reset_index()
     latest = population[population["year"] == population["year"].max()].set_index("area_code")["population"]
     rows = []
 

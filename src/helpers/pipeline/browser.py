@@ -11,6 +11,7 @@ success is judged by the output itself, and failures raise ``BuildError`` with a
 one-line reason. A missing Chromium or axe-core raises ``ToolMissing`` saying what
 to install.
 """
+
 from __future__ import annotations
 
 import base64
@@ -41,14 +42,21 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # The real binary first: the Debian wrapper only adds flags and noise.
-_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "chromium",
-               "chromium-browser", "google-chrome")
+_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 
 # Flags every run needs on these machines: no sandbox (root in a container), no
 # GPU, and nothing that tries to reach the network or a profile of its own.
-_BASE_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-               "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--hide-scrollbars")
+_BASE_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
 
 # Virtual time lets images and fonts load before a screenshot; it is fast-forwarded,
 # so a budget costs real time only while the page is actually busy.
@@ -56,8 +64,10 @@ SCREENSHOT_BUDGET_MS = 2000
 AXE_BUDGET_MS = 15000
 
 _INSTALL_CHROMIUM = "install Debian's chromium (apt-get install chromium)"
-_INSTALL_AXE = ("install axe-core: run `npm install` in the repository root "
-                "(package.json pins it), or set AXE_CORE_JS to axe.min.js")
+_INSTALL_AXE = (
+    "install axe-core: run `npm install` in the repository root "
+    "(package.json pins it), or set AXE_CORE_JS to axe.min.js"
+)
 
 
 def find_chromium() -> str | None:
@@ -85,8 +95,9 @@ def require_chromium() -> str:
         return found
     override = os.environ.get(CHROMIUM_ENV)
     if override:
-        raise ToolMissing(f"Chromium not found at {CHROMIUM_ENV}={override}: fix or unset "
-                          f"{CHROMIUM_ENV}, or {_INSTALL_CHROMIUM}")
+        raise ToolMissing(
+            f"Chromium not found at {CHROMIUM_ENV}={override}: fix or unset {CHROMIUM_ENV}, or {_INSTALL_CHROMIUM}"
+        )
     raise ToolMissing(f"Chromium not found: {_INSTALL_CHROMIUM} or set {CHROMIUM_ENV}")
 
 
@@ -123,8 +134,9 @@ def _run_chromium(args: list[str], timeout: float, what: str) -> subprocess.Comp
     with tempfile.TemporaryDirectory(prefix="safer-chromium-") as profile:
         cmd = [binary, *_BASE_FLAGS, f"--user-data-dir={profile}", *args]
         try:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         except OSError as exc:
             raise BuildError(f"{what}: could not start Chromium {binary}: {exc.strerror or exc}") from exc
         try:
@@ -136,8 +148,9 @@ def _run_chromium(args: list[str], timeout: float, what: str) -> subprocess.Comp
                 pass
             proc.communicate()
             raise BuildError(f"{what}: Chromium took longer than {timeout:g} s") from None
-    return subprocess.CompletedProcess(cmd, proc.returncode,
-                                       out.decode("utf-8", "replace"), err.decode("utf-8", "replace"))
+    return subprocess.CompletedProcess(
+        cmd, proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    )
 
 
 _LOG_LINE = re.compile(r"^\[[\d:/.]+:(\w+):[^\]]*\]\s*(.*)$")
@@ -164,8 +177,10 @@ def _page_url(html_path: Path, what: str) -> str:
     return html_path.resolve().as_uri()
 
 
-_TRAMPOLINE = ("import os, sys; r, w = int(sys.argv[1]), int(sys.argv[2]); os.dup2(r, 3); os.dup2(w, 4); "
-               "os.close(r); os.close(w); os.execv(sys.argv[3], sys.argv[3:])")
+_TRAMPOLINE = (
+    "import os, sys; r, w = int(sys.argv[1]), int(sys.argv[2]); os.dup2(r, 3); os.dup2(w, 4); "
+    "os.close(r); os.close(w); os.execv(sys.argv[3], sys.argv[3:])"
+)
 
 
 class Printer:
@@ -187,11 +202,26 @@ class Printer:
         for fd in (to_chromium[0], from_chromium[1]):
             os.close(fd)
         try:
-            self._proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _TRAMPOLINE, *map(str, theirs), binary,
-                                           *_BASE_FLAGS, f"--user-data-dir={self._profile.name}",
-                                           "--remote-debugging-pipe", "about:blank"], pass_fds=theirs,
-                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          start_new_session=True)
+            self._proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-I",
+                    "-S",
+                    "-c",
+                    _TRAMPOLINE,
+                    *map(str, theirs),
+                    binary,
+                    *_BASE_FLAGS,
+                    f"--user-data-dir={self._profile.name}",
+                    "--remote-debugging-pipe",
+                    "about:blank",
+                ],
+                pass_fds=theirs,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         except OSError as exc:
             self._profile.cleanup()
             raise BuildError(f"could not start Chromium {binary}: {exc.strerror or exc}") from exc
@@ -222,10 +252,21 @@ class Printer:
             if navigated.get("errorText"):
                 raise BuildError(f"{what}: Chromium could not load the page ({navigated['errorText']})")
             self._read(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session)
-            self._call("Runtime.evaluate", {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True},
-                       session)
-            printed = self._call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
-                                                     "generateTaggedPDF": True, "generateDocumentOutline": True}, session)
+            self._call(
+                "Runtime.evaluate",
+                {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True},
+                session,
+            )
+            printed = self._call(
+                "Page.printToPDF",
+                {
+                    "printBackground": True,
+                    "preferCSSPageSize": True,
+                    "generateTaggedPDF": True,
+                    "generateDocumentOutline": True,
+                },
+                session,
+            )
             self._call("Target.closeTarget", {"targetId": target})
         data = base64.b64decode(printed.get("data", ""))
         if not data.startswith(b"%PDF-"):
@@ -260,7 +301,9 @@ class Printer:
             raise BuildError(f"{self._what}: {self._gone()}") from None
         reply = self._read(lambda m: m.get("id") == message["id"])
         if "error" in reply:
-            raise BuildError(f"{self._what}: Chromium refused {method}: {reply['error'].get('message', reply['error'])}")
+            raise BuildError(
+                f"{self._what}: Chromium refused {method}: {reply['error'].get('message', reply['error'])}"
+            )
         return reply.get("result", {})
 
     def _read(self, wanted) -> dict:
@@ -326,8 +369,16 @@ def screenshot(html_path, png_path, width: int = 1280, height: int = 2000, timeo
     os.unlink(tmp)  # Chromium must create it: an empty leftover would look like output.
     tmp = Path(tmp)
     try:
-        proc = _run_chromium([f"--window-size={int(width)},{int(height)}", f"--virtual-time-budget={SCREENSHOT_BUDGET_MS}",
-                              f"--screenshot={tmp}", url], timeout, what)
+        proc = _run_chromium(
+            [
+                f"--window-size={int(width)},{int(height)}",
+                f"--virtual-time-budget={SCREENSHOT_BUDGET_MS}",
+                f"--screenshot={tmp}",
+                url,
+            ],
+            timeout,
+            what,
+        )
         if not tmp.is_file() or tmp.stat().st_size == 0:
             raise BuildError(f"{what}: Chromium wrote no file ({_reason(proc)})")
         with tmp.open("rb") as fh:
@@ -378,8 +429,14 @@ def _inject(page: str, scripts: list[str], base_href: str | None) -> str:
     head = _HEAD.search(page) if base_href else None
     ends = [found.start() for found in _BODY_END.finditer(page)]
     start, end = head.end() if head else 0, ends[-1] if ends else len(page)
-    return render("axe_page", before=Markup(page[:start]), base_href=base_href, middle=Markup(page[start:end]),
-                  scripts=[_inline_script(source) for source in scripts], after=Markup(page[end:]))
+    return render(
+        "axe_page",
+        before=Markup(page[:start]),
+        base_href=base_href,
+        middle=Markup(page[start:end]),
+        scripts=[_inline_script(source) for source in scripts],
+        after=Markup(page[end:]),
+    )
 
 
 def run_axe(html_path, axe_js=None, timeout: float = 120) -> list[dict]:
@@ -409,8 +466,7 @@ def run_axe(html_path, axe_js=None, timeout: float = 120) -> list[dict]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(_inject(page, scripts, base))
-        proc = _run_chromium(["--dump-dom", f"--virtual-time-budget={AXE_BUDGET_MS}", tmp.as_uri()],
-                             timeout, what)
+        proc = _run_chromium(["--dump-dom", f"--virtual-time-budget={AXE_BUDGET_MS}", tmp.as_uri()], timeout, what)
     finally:
         tmp.unlink(missing_ok=True)
     return _parse_dump(proc, marker, what)
@@ -421,8 +477,10 @@ def _parse_dump(proc: subprocess.CompletedProcess, marker: str, what: str) -> li
     if not found:
         if not proc.stdout.strip():
             raise BuildError(f"{what}: Chromium dumped no page ({_reason(proc)})")
-        raise BuildError(f"{what}: axe-core did not finish within the {AXE_BUDGET_MS} ms virtual-time "
-                         "budget (or the page blocks inline scripts)")
+        raise BuildError(
+            f"{what}: axe-core did not finish within the {AXE_BUDGET_MS} ms virtual-time "
+            "budget (or the page blocks inline scripts)"
+        )
     status = re.search(r'data-status="(\w+)"', found.group(1))
     text = html.unescape(found.group(2))
     if not status or status.group(1) != "done":
@@ -441,8 +499,14 @@ def _violation(raw: dict) -> dict:
         # A target is a list of selectors: more than one steps into iframes or shadow roots.
         parts = [" ".join(p) if isinstance(p, list) else str(p) for p in node.get("target", [])]
         targets.append(" >> ".join(parts))
-    return {"id": raw.get("id"), "impact": raw.get("impact"), "help": raw.get("help"),
-            "help_url": raw.get("helpUrl"), "nodes": len(targets), "targets": targets}
+    return {
+        "id": raw.get("id"),
+        "impact": raw.get("impact"),
+        "help": raw.get("help"),
+        "help_url": raw.get("helpUrl"),
+        "nodes": len(targets),
+        "targets": targets,
+    }
 
 
 def serious_violations(violations: list[dict]) -> list[dict]:

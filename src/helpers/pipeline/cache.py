@@ -3,6 +3,7 @@ and reused while they are unchanged. An entry is a results bundle (Parquet and J
 pickle: nothing in the cache can run code); one that cannot be read is a miss. Light to import: pandas and the readers load only
 when something is computed, after the build has launched its kernels.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,13 +21,18 @@ log = logging.getLogger(__name__)
 CACHE_ENTRIES = 24  # a back catalogue of quarters rebuilt in turn still hits, as do all packs of a quarter
 
 
-def compute_cached(keys: dict[str, str], quarter: str | None, police_uk: Path | None = None,
-                   params_file: Path | None = None, local: Path | None = None,
-                   partnerships: Path | None = None) -> dict[str, Results]:
+def compute_cached(
+    keys: dict[str, str],
+    quarter: str | None,
+    police_uk: Path | None = None,
+    params_file: Path | None = None,
+    local: Path | None = None,
+    partnerships: Path | None = None,
+) -> dict[str, Results]:
     """Each partnership's ``compute`` (``keys``: partnership id -> ``files.input_key`` of its inputs), or the
     result saved under its key; the ones not saved are computed together, reading the inputs once."""
-    from ..analysis.compute import compute_packs
     from ..analysis.bundle import load, save
+    from ..analysis.compute import compute_packs
 
     packs = {}
     for pid, key in keys.items():
@@ -39,12 +45,13 @@ def compute_cached(keys: dict[str, str], quarter: str | None, police_uk: Path | 
     missing = [pid for pid in keys if pid not in packs]
     if missing:
         log.debug("reading the inputs and computing %d pack(s)", len(missing))
-        for pid, results in zip(missing, compute_packs(missing, quarter, police_uk, params_file, local,
-                                                         partnerships_file=partnerships)):
+        for pid, results in zip(
+            missing, compute_packs(missing, quarter, police_uk, params_file, local, partnerships_file=partnerships)
+        ):
             save(results, cached_results_path(keys[pid]))
             packs[pid] = results
     entries = sorted(config.CACHE.glob("results-*"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[max(CACHE_ENTRIES, len(keys)):]:
+    for old in entries[max(CACHE_ENTRIES, len(keys)) :]:
         _remove(old)
     return packs
 

@@ -9,6 +9,7 @@ Each kernel keeps one client for its whole life, ready once. Papermill would oth
 connect and wait for the kernel again for every notebook (jupyter_client's
 ``wait_for_ready``, about 0.2 s each time).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -66,8 +67,10 @@ class Kernels:
             # come back through the messaging protocol and are reported by Papermill.
             # No IPython history database: the executed notebooks are the record, and it saves
             # each kernel opening (and both contending for) one SQLite file.
-            kernel.start_kernel(stderr=subprocess.DEVNULL, extra_arguments=[
-                f"--IPKernelApp.exec_lines={[WARM_UP]!r}", "--HistoryManager.enabled=False"])
+            kernel.start_kernel(
+                stderr=subprocess.DEVNULL,
+                extra_arguments=[f"--IPKernelApp.exec_lines={[WARM_UP]!r}", "--HistoryManager.enabled=False"],
+            )
             self._kernels.append(kernel)
 
     def ready(self) -> list[KernelManager]:
@@ -89,8 +92,14 @@ class Kernels:
         for source in sources:
             output = folder / source.name
             try:
-                papermill.execute_notebook(str(source), str(output), parameters=parameters, kernel_name="python3",
-                                           progress_bar=False, km=kernel)
+                papermill.execute_notebook(
+                    str(source),
+                    str(output),
+                    parameters=parameters,
+                    kernel_name="python3",
+                    progress_bar=False,
+                    km=kernel,
+                )
             except Exception as error:  # reported as one line
                 return failure_message(source.name, error, output)
         return None

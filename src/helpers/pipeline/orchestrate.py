@@ -5,6 +5,7 @@ in only when every pack has been built, under a lock and with SIGINT and SIGTERM
 for the swap, so a failed, interrupted or concurrent build never leaves a half-written
 report, or one pack of a run, in place of a good one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,14 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import config
-from . import browser
 from ..errors import BuildError, Interrupted, ToolMissing
 from ..inputs.files import input_key, package_versions
+from . import browser
 from .cache import cached_results_path, compute_cached
 
 if TYPE_CHECKING:
-    from .kernels import Kernels
     from ..analysis.results import Results
+    from .kernels import Kernels
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +66,21 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)  # "file (why, and what to install)"
     timings: dict[str, float] = field(default_factory=dict)
     up_to_date: bool = False
-    warnings: list[str] = field(default_factory=list)  # no contact for the paper; figures in the commentary that disagree
+    warnings: list[str] = field(
+        default_factory=list
+    )  # no contact for the paper; figures in the commentary that disagree
     index: Path | None = None  # <quarter>/index.html, linking every pack of the run (with --all-partnerships)
 
 
 def code_version() -> str:
     """The git commit of the code, if this is a git checkout."""
     try:
-        out = subprocess.run(["git", "-C", str(config.ROOT), "describe", "--always", "--dirty"], capture_output=True,
-                             text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "-C", str(config.ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
         return out.stdout.strip() or "not a git checkout"
     except (OSError, subprocess.SubprocessError):
         return "not a git checkout"
@@ -93,7 +100,11 @@ def _lock(out_root: Path, label: str):
         out_root.mkdir(parents=True, exist_ok=True)
         handle = open(out_root / f".{label}.lock", "w")
     except OSError as exc:
-        problem = "is a file, not a folder" if out_root.is_file() else f"cannot write the outputs here ({exc.strerror or exc})"
+        problem = (
+            "is a file, not a folder"
+            if out_root.is_file()
+            else f"cannot write the outputs here ({exc.strerror or exc})"
+        )
         raise BuildError(f"{out_root}: {problem}") from None
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -124,21 +135,37 @@ def _swap_in_all(staged: list[tuple[Path, Path, bool]]) -> None:
         _swap_in(staging, target, keep=[*_other_packs(target), "index.html"] if default else [])
 
 
-def build(quarter: str | None = None, police_uk: Path | None = None, params_file: Path | None = None,
-          out: Path | None = None, local: Path | None = None, force: bool = False, strict: bool = False,
-          partnership: str | None = None, partnerships: Path | None = None) -> BuildResult:
+def build(
+    quarter: str | None = None,
+    police_uk: Path | None = None,
+    params_file: Path | None = None,
+    out: Path | None = None,
+    local: Path | None = None,
+    force: bool = False,
+    strict: bool = False,
+    partnership: str | None = None,
+    partnerships: Path | None = None,
+) -> BuildResult:
     """Build every output of one partnership's quarter (default: ``partnerships.choose``'s) into ``pack_folder``,
     logging its progress. ``partnerships``: the file that configures them (default: params/partnerships.yaml).
 
     ``strict``: a figure in the analyst's commentary that disagrees with the table stops the
     build (otherwise it is a warning in the result and in ``review-notes.md``)."""
-    return build_packs([partnership], quarter, police_uk, params_file, out, local, force, strict,
-                       partnerships=partnerships)[0]
+    return build_packs(
+        [partnership], quarter, police_uk, params_file, out, local, force, strict, partnerships=partnerships
+    )[0]
 
 
-def build_all(quarter: str | None = None, police_uk: Path | None = None, out: Path | None = None,
-              local: Path | None = None, force: bool = False, strict: bool = False,
-              partnerships: Path | None = None, group: str | None = None) -> list[BuildResult]:
+def build_all(
+    quarter: str | None = None,
+    police_uk: Path | None = None,
+    out: Path | None = None,
+    local: Path | None = None,
+    force: bool = False,
+    strict: bool = False,
+    partnerships: Path | None = None,
+    group: str | None = None,
+) -> list[BuildResult]:
     """Every partnership configured in ``partnerships`` (default: params/partnerships.yaml; the default pack
     first), or those whose districts all lie in ``group`` (``partnerships.in_group``), then ``<quarter>/index.html``
     linking them with their headlines."""
@@ -156,42 +183,79 @@ def pack_folder(out_root: Path, label: str, partnership_id: str, default_id: str
     return out_root / label if partnership_id == default_id else out_root / label / partnership_id
 
 
-def build_packs(partnership_ids: list[str | None], quarter: str | None = None, police_uk: Path | None = None,
-                params_file: Path | None = None, out: Path | None = None, local: Path | None = None,
-                force: bool = False, strict: bool = False, index: bool = False,
-                partnerships: Path | None = None) -> list[BuildResult]:
+def build_packs(
+    partnership_ids: list[str | None],
+    quarter: str | None = None,
+    police_uk: Path | None = None,
+    params_file: Path | None = None,
+    out: Path | None = None,
+    local: Path | None = None,
+    force: bool = False,
+    strict: bool = False,
+    index: bool = False,
+    partnerships: Path | None = None,
+) -> list[BuildResult]:
     """Build each partnership's pack (None: the default) from one reading of the inputs, in the same warm
     kernels and one Chromium; ``index``: also write ``<quarter>/index.html``. The pack of ``partnership`` in
     params/defaults.yaml goes in ``<out>/<quarter>/``, every other in ``<out>/<quarter>/<id>/``."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    from .kernels import Kernels
     from ..inputs.params import default_partnership
     from ..inputs.partnerships import choose
+    from .kernels import Kernels
 
     default_id = default_partnership()
     ids = [pid or choose(None, path=partnerships).id for pid in partnership_ids]
     kernels = Kernels(KERNELS if (os.cpu_count() or 1) > 1 else 1)
     try:
-        results = _build_packs(ids, default_id, quarter, police_uk, params_file, out, local, force, kernels, timings,
-                               started, strict, index, partnerships)
+        results = _build_packs(
+            ids,
+            default_id,
+            quarter,
+            police_uk,
+            params_file,
+            out,
+            local,
+            force,
+            kernels,
+            timings,
+            started,
+            strict,
+            index,
+            partnerships,
+        )
     finally:
         kernels.close()
     return results
 
 
-def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_file, out, local, force,
-                 kernels: Kernels, timings: dict, started: float, strict: bool, index: bool,
-                 partnerships: Path | None) -> list[BuildResult]:
+def _build_packs(
+    ids: list[str],
+    default_id: str,
+    quarter,
+    police_uk,
+    params_file,
+    out,
+    local,
+    force,
+    kernels: Kernels,
+    timings: dict,
+    started: float,
+    strict: bool,
+    index: bool,
+    partnerships: Path | None,
+) -> list[BuildResult]:
     inputs = input_key(quarter, police_uk, params_file, local, _inputs_of_code(), partnerships)  # every params file
     keys = {pid: hashlib.sha256(f"{inputs} {pid}".encode()).hexdigest() for pid in ids}
     if force or not all(cached_results_path(key).exists() for key in keys.values()):
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
-    packs = compute_cached(keys, quarter, police_uk=police_uk, params_file=params_file, local=local,
-                           partnerships=partnerships)
+    packs = compute_cached(
+        keys, quarter, police_uk=police_uk, params_file=params_file, local=local, partnerships=partnerships
+    )
     timings["compute"] = time.perf_counter() - started
     warnings = {pid: _review_commentary(packs[pid], strict) for pid in ids}  # --strict stops before anything is written
     from ..presentation.paper import missing_contact
+
     contact = {pid: [line] if (line := missing_contact(packs[pid])) else [] for pid in ids}  # not a commentary note
     label = packs[ids[0]].quarter.label
     out_root = Path(out or config.OUTPUTS).resolve()
@@ -207,7 +271,10 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
                     target = pack_folder(out_root, label, pid, default_id)
                     current = None if force else _up_to_date(target, key)
                     if current is not None:
-                        log.info("%s: outputs are up to date (nothing changed); use --force to rebuild", _name(target, out_root))
+                        log.info(
+                            "%s: outputs are up to date (nothing changed); use --force to rebuild",
+                            _name(target, out_root),
+                        )
                         current.warnings = [*contact[pid], *warnings[pid]]
                         built[pid] = current
                         continue
@@ -234,7 +301,10 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
                 _swap_in_all(staged)
                 if index:
                     from ..presentation.index import write_index
-                    write_index(out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids])
+
+                    write_index(
+                        out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids]
+                    )
     except BaseException:  # a failure or an interrupt before the swap: no pack is swapped in, no staging is left
         for staging, _, _ in staged:
             shutil.rmtree(staging, ignore_errors=True)
@@ -243,7 +313,7 @@ def _build_packs(ids: list[str], default_id: str, quarter, police_uk, params_fil
     built[ids[0]].index = out_root / label / "index.html" if index else None
     timings["total"] = time.perf_counter() - started
     log.debug("%s: seconds taken: %s", label, ", ".join(f"{step} {s:.2f}" for step, s in timings.items()))
-    for pid, result in built.items():
+    for result in built.values():
         result.timings["total"] = timings["total"]
         if not result.up_to_date and not isinstance(printer, browser.Printer):
             result.skipped.append(f"report.pdf ({printer})")
@@ -255,8 +325,10 @@ def _staging(out_root: Path, target: Path) -> Path:
     left-overs of a killed build (under the lock none is live) are removed, and an old copy once a target
     replaced it."""
     name = str(target.relative_to(out_root)).replace(os.sep, "-")
-    stale = [*out_root.glob(f".{name}.building-*"),
-             *(target.parent.glob(f".{target.name}.old-*") if target.exists() else [])]
+    stale = [
+        *out_root.glob(f".{name}.building-*"),
+        *(target.parent.glob(f".{target.name}.old-*") if target.exists() else []),
+    ]
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
     staging = out_root / f".{name}.building-{os.getpid()}"
@@ -337,12 +409,19 @@ def _review_commentary(results: Results, strict: bool) -> list[str]:
     """Warnings about the analyst's commentary; with ``strict``, a BuildError before anything is written."""
     from ..presentation.commentary import check_commentary
 
-    warnings = check_commentary(results.params["commentary"], results.table, results.partnership.total.name, results.quarter,
-                                {i: c.target for i, c in results.catalogue.items() if c.target})
+    warnings = check_commentary(
+        results.params["commentary"],
+        results.table,
+        results.partnership.total.name,
+        results.quarter,
+        {i: c.target for i, c in results.catalogue.items() if c.target},
+    )
     if strict and warnings:
         count = "1 figure that disagrees" if len(warnings) == 1 else f"{len(warnings)} figures that disagree"
-        raise BuildError(f"the analyst's commentary quotes {count} with indicators.csv (--strict): "
-                         f"{'; '.join(warnings[:3])}{'; …' if len(warnings) > 3 else ''}")
+        raise BuildError(
+            f"the analyst's commentary quotes {count} with indicators.csv (--strict): "
+            f"{'; '.join(warnings[:3])}{'; …' if len(warnings) > 3 else ''}"
+        )
     return warnings
 
 
@@ -365,8 +444,17 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
     groups = kernel_groups(config.REPORT_SECTIONS, len(warm))
     with ThreadPoolExecutor(max_workers=len(groups) + 1) as pool:
         pool.submit(_load_output_writers)
-        failures = [f for f in pool.map(lambda names, kernel: kernels.run(
-            kernel, [config.NOTEBOOKS / f"{n}.ipynb" for n in names], staging / "notebooks", parameters), groups, warm) if f]
+        failures = [
+            f
+            for f in pool.map(
+                lambda names, kernel: kernels.run(
+                    kernel, [config.NOTEBOOKS / f"{n}.ipynb" for n in names], staging / "notebooks", parameters
+                ),
+                groups,
+                warm,
+            )
+            if f
+        ]
     if failures:
         name = failures[0].split()[2]
         executed = staging / "notebooks" / name
@@ -393,8 +481,11 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     log.debug("%s: writing the outputs", results.partnership.name)
     step = time.perf_counter()
     now = dt.datetime.now().astimezone()
-    build_info = {"built_at": f"{long_date(now)} {now:%H:%M %Z}", "code_version": code_version(),
-                  "packages": package_versions()}
+    build_info = {
+        "built_at": f"{long_date(now)} {now:%H:%M %Z}",
+        "code_version": code_version(),
+        "packages": package_versions(),
+    }
     book = stitch(results, [staging / "notebooks" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS], build_info)
     title = f"{results.params['partnership']} Safer Communities Performance Report, {results.quarter.title}"
     (staging / "report.html").write_text(export_html(book, title), encoding="utf-8")
@@ -411,11 +502,20 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
         (staging / "board-paper.md").write_text(paper, encoding="utf-8")
         (staging / "board-paper.html").write_text(paper_html(paper, paper_title), encoding="utf-8")
         (staging / "board-paper.docx").write_bytes(
-            word_paper(blocks, paper_title, results.quarter, paper_template(results.params)))
-        documents = {"board-paper.md": paper, "report.html": (staging / "report.html").read_text(encoding="utf-8"),
-                     "board-paper.docx": docx_text((staging / "board-paper.docx").read_bytes())}
-        check_consistency(pd.read_csv(staging / "indicators.csv"), results.partnership.total.name, documents, results.quarter,
-                          commentary_texts(blocks))
+            word_paper(blocks, paper_title, results.quarter, paper_template(results.params))
+        )
+        documents = {
+            "board-paper.md": paper,
+            "report.html": (staging / "report.html").read_text(encoding="utf-8"),
+            "board-paper.docx": docx_text((staging / "board-paper.docx").read_bytes()),
+        }
+        check_consistency(
+            pd.read_csv(staging / "indicators.csv"),
+            results.partnership.total.name,
+            documents,
+            results.quarter,
+            commentary_texts(blocks),
+        )
         timings["csv_paper_check"] = time.perf_counter() - step
 
         step = time.perf_counter()

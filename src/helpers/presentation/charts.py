@@ -5,6 +5,7 @@ that states its message, and a caption; the numbers it shows are given in a tabl
 Figures are made with matplotlib's object API (``Figure``), not pyplot: no backend or
 figure manager is involved, and nothing needs closing.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,9 +19,9 @@ import matplotlib.patheffects
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
-from markupsafe import Markup
 
 from ..analysis.gaps import join_words, month_ranges
 from ..analysis.spc import READING_WORDS, RULES, read_signal
@@ -29,9 +30,21 @@ from .fragments import render
 from .narrative import GROUP_MARKS, MDC_COLOURS, figure, group_key
 
 # Analysis Function categorical palette (colour-blind safe in this order).
-DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = (
+    "#12436D",
+    "#28A197",
+    "#801650",
+    "#F46A25",
+    "#3D3D3D",
+    "#A285D1",
+)
 LIGHT_GREY = "#BFBFBF"
-MDC_WORDS = {"concern": "Concern", "improvement": "Improvement", "neutral": "Unusual change", "common_cause": "Usual variation"}
+MDC_WORDS = {
+    "concern": "Concern",
+    "improvement": "Improvement",
+    "neutral": "Unusual change",
+    "common_cause": "Usual variation",
+}
 BASELINE_SHADE = "#E8EDF2"
 
 STYLE = {
@@ -66,8 +79,9 @@ def figure_html(fig, alt: str, caption: str, size: str = "wide") -> Markup:
     # No bbox_inches="tight" (it draws the figure twice): each chart sets its own layout.
     with matplotlib.rc_context(STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return render("figure", svg_base64=base64.b64encode(buffer.getvalue()).decode("ascii"), alt=alt, caption=caption,
-                  size=size)
+    return render(
+        "figure", svg_base64=base64.b64encode(buffer.getvalue()).decode("ascii"), alt=alt, caption=caption, size=size
+    )
 
 
 def point_readings(spc: pd.DataFrame, polarity: str) -> np.ndarray:
@@ -83,17 +97,26 @@ def point_readings(spc: pd.DataFrame, polarity: str) -> np.ndarray:
 
 def _baselines(spc: pd.DataFrame) -> list[tuple[str, str]]:
     """(first month of the period, its baseline months in words) of each period, in time order."""
-    return [(str(period.index[0]), month_ranges(period.index[period["baseline"].astype(bool).to_numpy()]))
-            for _, period in spc.groupby("period", sort=True)]
+    return [
+        (str(period.index[0]), month_ranges(period.index[period["baseline"].astype(bool).to_numpy()]))
+        for _, period in spc.groupby("period", sort=True)
+    ]
 
 
 def _month_labels(months: list[str]) -> list[str]:
     return [pd.Period(m, "M").strftime("%b %y") for m in months]
 
 
-def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit: str, measure: str,
-               target: dict | None = None, spc: pd.DataFrame | None = None,
-               polarity: str = "no_polarity") -> tuple[Markup, str]:
+def trajectory(
+    series: pd.DataFrame,
+    monthly: pd.Series | None,
+    title: str,
+    unit: str,
+    measure: str,
+    target: dict | None = None,
+    spc: pd.DataFrame | None = None,
+    polarity: str = "no_polarity",
+) -> tuple[Markup, str]:
     """Rolling 12-month line (left) and the XmR chart of monthly counts (right).
 
     ``series``: period_end, value for one indicator and area; ``monthly``: counts by
@@ -119,22 +142,37 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
         ax.plot(x, values, color=DARK_BLUE, linewidth=2.2, marker="o", markersize=3)
         ax.set_title(f"Rolling 12 months ({unit})", fontsize=10)
         ticks = x[::6] if len(x) > 12 else x[::3]
-        ax.set_xticks(ticks, [ _month_labels(list(series["period_end"]))[i] for i in ticks], rotation=0)
+        ax.set_xticks(ticks, [_month_labels(list(series["period_end"]))[i] for i in ticks], rotation=0)
         top = max(values[known].max() if len(known) else 0, target["high"] if target else 0) * 1.15
         ax.set_ylim(bottom=0, top=max(top, 1e-9))
         if target:
-            ax.axhspan(target["low"], target["high"], color=TURQUOISE, alpha=0.15, linewidth=0,
-                       label=f"{target.get('label', 'Target range')} {target['low']:g}–{target['high']:g}%")
+            ax.axhspan(
+                target["low"],
+                target["high"],
+                color=TURQUOISE,
+                alpha=0.15,
+                linewidth=0,
+                label=f"{target.get('label', 'Target range')} {target['low']:g}–{target['high']:g}%",
+            )
             ax.legend(fontsize=8, loc="lower left")
         if len(known):
-            ax.annotate(figure(values[known[-1]], measure), (known[-1], values[known[-1]]), textcoords="offset points",
-                        xytext=(0, 7), ha="center", color=DARK_BLUE, fontweight="bold")
+            ax.annotate(
+                figure(values[known[-1]], measure),
+                (known[-1], values[known[-1]]),
+                textcoords="offset points",
+                xytext=(0, 7),
+                ha="center",
+                color=DARK_BLUE,
+                fontweight="bold",
+            )
         alt_parts = []
         if len(known) >= 2:
             first, last = series.iloc[known[0]], series.iloc[known[-1]]
-            alt_parts.append(f"{title}: the rolling 12-month value moved from {figure(first['value'], measure)} in the 12 months to "
-                             f"{pd.Period(first['period_end'], 'M').strftime('%B %Y')} to {figure(last['value'], measure)} in the 12 months to "
-                             f"{pd.Period(last['period_end'], 'M').strftime('%B %Y')} ({unit}).")
+            alt_parts.append(
+                f"{title}: the rolling 12-month value moved from {figure(first['value'], measure)} in the 12 months to "
+                f"{pd.Period(first['period_end'], 'M').strftime('%B %Y')} to {figure(last['value'], measure)} in the 12 months to "
+                f"{pd.Period(last['period_end'], 'M').strftime('%B %Y')} ({unit})."
+            )
         if panels == 2:
             ax2 = axes[0][1]
             counts = monthly.to_numpy(dtype=float)
@@ -143,17 +181,27 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
             if spc is not None:
                 shown = spc.reindex(monthly.index)
                 baselines = [b for b in _baselines(spc) if b[0] <= monthly.index[-1]]
-                baselines = baselines[max(0, sum(b[0] <= monthly.index[0] for b in baselines) - 1):]  # from the first shown
+                baselines = baselines[
+                    max(0, sum(b[0] <= monthly.index[0] for b in baselines) - 1) :
+                ]  # from the first shown
                 alt_parts.append(_draw_spc(ax2, counts, shown, polarity, baselines))
                 highest = max(highest, shown["upper"].max())
-                fig.legend(*ax2.get_legend_handles_labels(), loc="lower right", bbox_to_anchor=(0.98, 0.0), ncols=4,
-                           fontsize=8, frameon=False)
+                fig.legend(
+                    *ax2.get_legend_handles_labels(),
+                    loc="lower right",
+                    bbox_to_anchor=(0.98, 0.0),
+                    ncols=4,
+                    fontsize=8,
+                    frameon=False,
+                )
             else:
                 ax2.plot(mx, counts, color=DARK_GREY, linewidth=1.4, marker="o", markersize=3, label="Monthly count")
                 missing = int(np.isnan(counts).sum())
                 ax2.set_title(f"Monthly count (no SPC limits: {missing} month(s) missing)", fontsize=10)
-                alt_parts.append(f"Monthly counts: {missing} of the {len(counts)} months {'is' if missing == 1 else 'are'} "
-                                 "missing, so no process limits or signals are drawn.")
+                alt_parts.append(
+                    f"Monthly counts: {missing} of the {len(counts)} months {'is' if missing == 1 else 'are'} "
+                    "missing, so no process limits or signals are drawn."
+                )
                 ax2.legend(fontsize=8, loc="upper center", frameon=False)
             labels = _month_labels(list(monthly.index))
             mticks = mx[::6] if len(mx) > 12 else mx[::3]
@@ -162,14 +210,27 @@ def trajectory(series: pd.DataFrame, monthly: pd.Series | None, title: str, unit
     alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
     if panels == 2:
         if spc is None:
-            return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and monthly counts (months missing: no SPC)"), alt
-        limits = (f"limits from the baseline months {baselines[0][1]} (shaded)" if len(baselines) == 1 else
-                  "each period's limits from its baseline months (shaded): " + join_words(
-                      f"{words} for the period from {pd.Period(start, 'M').strftime('%B %Y')}" for start, words in baselines))
-        return figure_html(fig, alt, f"{title}: rolling 12-month trajectory and monthly statistical process control chart, "
-                           f"{limits}. Orange: a concern; blue: an improvement; purple: unusual, neither better nor worse; "
-                           "grey: usual variation (NHS England's Making Data Count)."), alt
-    return figure_html(fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"), alt
+            return figure_html(
+                fig, alt, f"{title}: rolling 12-month trajectory and monthly counts (months missing: no SPC)"
+            ), alt
+        limits = (
+            f"limits from the baseline months {baselines[0][1]} (shaded)"
+            if len(baselines) == 1
+            else "each period's limits from its baseline months (shaded): "
+            + join_words(
+                f"{words} for the period from {pd.Period(start, 'M').strftime('%B %Y')}" for start, words in baselines
+            )
+        )
+        return figure_html(
+            fig,
+            alt,
+            f"{title}: rolling 12-month trajectory and monthly statistical process control chart, "
+            f"{limits}. Orange: a concern; blue: an improvement; purple: unusual, neither better nor worse; "
+            "grey: usual variation (NHS England's Making Data Count).",
+        ), alt
+    return figure_html(
+        fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"
+    ), alt
 
 
 def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
@@ -184,16 +245,23 @@ def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
     with matplotlib.rc_context({**STYLE, "font.size": 7.5, "axes.titlesize": 7.5}):
         fig = Figure(figsize=(7.2, 1.45 * rows + 0.1))
         axes = fig.subplots(rows, columns, squeeze=False)
-        fig.subplots_adjust(left=0.055, right=0.985, bottom=0.16 / rows + 0.02, top=1 - 0.34 / rows, wspace=0.38,
-                            hspace=0.9)
+        fig.subplots_adjust(
+            left=0.055, right=0.985, bottom=0.16 / rows + 0.02, top=1 - 0.34 / rows, wspace=0.38, hspace=0.9
+        )
         for ax, panel in zip(axes.flat, panels):
             values = np.asarray(panel["values"], dtype=float)
             known = np.flatnonzero(~np.isnan(values))
             x = np.arange(len(values))
             colour = colours.get(panel["judgement"], DARK_BLUE)
             ax.plot(x, values, color=colour, linewidth=1.8)
-            ax.set_title("\n".join(textwrap.wrap(f"{panel['title']} ({panel['unit']})", 26 if columns > 3 else 34)), fontsize=7.5, loc="left")
-            top = max(values[known].max() if len(known) else 0, panel["target"]["high"] if panel["target"] else 0) * 1.25
+            ax.set_title(
+                "\n".join(textwrap.wrap(f"{panel['title']} ({panel['unit']})", 26 if columns > 3 else 34)),
+                fontsize=7.5,
+                loc="left",
+            )
+            top = (
+                max(values[known].max() if len(known) else 0, panel["target"]["high"] if panel["target"] else 0) * 1.25
+            )
             ax.set_ylim(0, max(top, 1e-9))
             if panel["target"]:
                 ax.axhspan(panel["target"]["low"], panel["target"]["high"], color=TURQUOISE, alpha=0.15, linewidth=0)
@@ -205,19 +273,32 @@ def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
             if len(known):
                 last = known[-1]
                 ax.plot([last], [values[last]], marker="o", markersize=3.5, color=colour)
-                ax.annotate(figure(values[last], panel["measure"]), (last, values[last]), textcoords="offset points",
-                            xytext=(-2, 5), ha="right", fontsize=7, fontweight="bold", color=colour)
+                ax.annotate(
+                    figure(values[last], panel["measure"]),
+                    (last, values[last]),
+                    textcoords="offset points",
+                    xytext=(-2, 5),
+                    ha="right",
+                    fontsize=7,
+                    fontweight="bold",
+                    color=colour,
+                )
             if len(known) >= 2:
-                alt.append(f"{panel['title']}: {figure(values[known[0]], panel['measure'])} in the 12 months to "
-                           f"{pd.Period(panel['period_end'][known[0]], 'M'):%B %Y}, {figure(values[last], panel['measure'])} "
-                           f"in the 12 months to {pd.Period(panel['period_end'][last], 'M'):%B %Y}.")
-        for ax in list(axes.flat)[len(panels):]:
+                alt.append(
+                    f"{panel['title']}: {figure(values[known[0]], panel['measure'])} in the 12 months to "
+                    f"{pd.Period(panel['period_end'][known[0]], 'M'):%B %Y}, {figure(values[last], panel['measure'])} "
+                    f"in the 12 months to {pd.Period(panel['period_end'][last], 'M'):%B %Y}."
+                )
+        for ax in list(axes.flat)[len(panels) :]:
             ax.set_visible(False)
     words = "; ".join(p["title"] for p in panels)
-    return figure_html(fig, f"{title}: rolling 12-month values of each indicator ({unit_words(panels)}). " + " ".join(alt),
-                       f"{title}: the rolling 12-month value of each indicator, at each month end, on its own scale "
-                       f"({words}). Dark pink line: deteriorating, or outside its target range; turquoise: improving, or within "
-                       "it; dark blue: stable or not judged. The figures are in each indicator's detail (on screen).")
+    return figure_html(
+        fig,
+        f"{title}: rolling 12-month values of each indicator ({unit_words(panels)}). " + " ".join(alt),
+        f"{title}: the rolling 12-month value of each indicator, at each month end, on its own scale "
+        f"({words}). Dark pink line: deteriorating, or outside its target range; turquoise: improving, or within "
+        "it; dark blue: stable or not judged. The figures are in each indicator's detail (on screen).",
+    )
 
 
 def sparkline(values: list[float], judgement: str) -> bytes:
@@ -249,30 +330,56 @@ def _draw_spc(ax, counts: np.ndarray, spc: pd.DataFrame, polarity: str, baseline
     at = np.arange(len(counts))
     marked = spc["baseline"].fillna(False).astype(bool).to_numpy()
     for number, (start, stop) in enumerate(_runs(marked)):
-        ax.axvspan(start - 0.5, stop - 0.5, color=BASELINE_SHADE, linewidth=0, zorder=0,
-                   label="Baseline months" if number == 0 else None)
+        ax.axvspan(
+            start - 0.5,
+            stop - 0.5,
+            color=BASELINE_SHADE,
+            linewidth=0,
+            zorder=0,
+            label="Baseline months" if number == 0 else None,
+        )
     for number, (_, period) in enumerate(spc.reset_index(drop=True).groupby("period", sort=False)):
         where = period.index.to_numpy()
         if number:  # a step: new limits from here
             ax.axvline(where[0] - 0.5, color=DARK_GREY, linewidth=0.8, linestyle=":")
         ax.plot(where, period["mean"], color=DARK_BLUE, linewidth=1.5, label=None if number else "Usual level")
-        ax.plot(where, period["upper"], color=DARK_GREY, linewidth=1, linestyle="--", label=None if number else "Usual range")
+        ax.plot(
+            where,
+            period["upper"],
+            color=DARK_GREY,
+            linewidth=1,
+            linestyle="--",
+            label=None if number else "Usual range",
+        )
         ax.plot(where, period["lower"].clip(lower=0), color=DARK_GREY, linewidth=1, linestyle="--")
     ax.plot(at, counts, color=MDC_COLOURS["common_cause"], linewidth=1.2, zorder=2)
     readings = point_readings(spc, polarity)
     for kind, colour in MDC_COLOURS.items():
         chosen = readings == kind
         if chosen.any():
-            ax.scatter(at[chosen], counts[chosen], s=16 if kind == "common_cause" else 30, color=colour, zorder=3,
-                       edgecolor="white", linewidth=0.5, label=MDC_WORDS[kind])
+            ax.scatter(
+                at[chosen],
+                counts[chosen],
+                s=16 if kind == "common_cause" else 30,
+                color=colour,
+                zorder=3,
+                edgecolor="white",
+                linewidth=0.5,
+                label=MDC_WORDS[kind],
+            )
     ax.set_title("Monthly count with SPC limits", fontsize=10)
     latest = spc.iloc[-1]
-    tally = [f"{n} {'month shows' if n == 1 else 'months show'} {READING_WORDS[kind]}"
-             for kind in ("concern", "improvement", "neutral") if (n := int((readings == kind).sum()))]
+    tally = [
+        f"{n} {'month shows' if n == 1 else 'months show'} {READING_WORDS[kind]}"
+        for kind in ("concern", "improvement", "neutral")
+        if (n := int((readings == kind).sum()))
+    ]
     named = join_words(words for _, words in baselines)
-    return (f"Monthly counts: the usual level is {latest['mean']:,.1f} with a usual range of {max(latest['lower'], 0):,.1f} "
-            f"to {latest['upper']:,.1f}, set from the baseline months {named}; "
-            f"{join_words(tally) if tally else 'all months show usual variation'}.")
+    return (
+        f"Monthly counts: the usual level is {latest['mean']:,.1f} with a usual range of {max(latest['lower'], 0):,.1f} "
+        f"to {latest['upper']:,.1f}, set from the baseline months {named}; "
+        f"{join_words(tally) if tally else 'all months show usual variation'}."
+    )
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -307,18 +414,41 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
         fig.subplots_adjust(left=left, right=0.97, bottom=1.15 / height, top=1 - 0.65 / height)
         low, high = districts["group_low"].to_numpy(float), districts["group_high"].to_numpy(float)
         ax.barh(y, high - low, left=low, height=0.5, color=LIGHT_GREY, alpha=0.6, label="Range in line with the rest")
-        ax.scatter(districts["group_reference"], y, marker="|", s=180, color="black", linewidth=1.6, zorder=3,
-                   label="The rest of the group")
+        ax.scatter(
+            districts["group_reference"],
+            y,
+            marker="|",
+            s=180,
+            color="black",
+            linewidth=1.6,
+            zorder=3,
+            label="The rest of the group",
+        )
         for word, (colour, marker, words) in GROUP_STYLE.items():
             chosen = (districts["vs_partnership"] == word).to_numpy()
             if chosen.any():
-                ax.scatter(districts["value"].to_numpy(float)[chosen], y[chosen], s=52, color=colour, marker=marker,
-                           zorder=4, edgecolor="white", linewidth=0.6, label=words[0].upper() + words[1:])
+                ax.scatter(
+                    districts["value"].to_numpy(float)[chosen],
+                    y[chosen],
+                    s=52,
+                    color=colour,
+                    marker=marker,
+                    zorder=4,
+                    edgecolor="white",
+                    linewidth=0.6,
+                    label=words[0].upper() + words[1:],
+                )
         ax.margins(x=0.06)  # no point on the frame's edge
         ax.set_yticks(y, names)
         ax.set_xlabel(unit)
-        fig.suptitle(f"{title}:\neach district against the rest of {group}", x=0.5, y=1 - 0.08 / height, va="top",
-                     fontsize=10, fontweight="bold")
+        fig.suptitle(
+            f"{title}:\neach district against the rest of {group}",
+            x=0.5,
+            y=1 - 0.08 / height,
+            va="top",
+            fontsize=10,
+            fontweight="bold",
+        )
         fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=2, fontsize=7.5, frameon=False)
     said = []
     for word in ("above", "below"):
@@ -327,9 +457,14 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
             said.append(f"{join_words(names)} {'is' if len(names) == 1 else 'are'} {word} the rest of {group}")
     rest = "; the others are in line with the rest" if said else f"Every district is in line with the rest of {group}"
     alt = f"{title} by district ({unit}), each against the rest of {group}. {'; '.join(said)}{rest}."
-    return figure_html(fig, alt, f"{title}: each district's value (point), the value of the rest of {group} without it "
-                       "(black tick) and the range within which the district would read in line with it (grey bar; "
-                       "see Methods)", "medium")
+    return figure_html(
+        fig,
+        alt,
+        f"{title}: each district's value (point), the value of the rest of {group} without it "
+        "(black tick) and the range within which the district would read in line with it (grey bar; "
+        "see Methods)",
+        "medium",
+    )
 
 
 _LABEL_FONT = {"size": 8, "weight": "bold"}
@@ -358,8 +493,11 @@ def _label_districts(fig, ax, marks: list[tuple], overrides: dict) -> None:
         lines = text.split("\n")
         width = max(_text_width(line, **_LABEL_FONT) for line in lines)
         sizes.append(((width + 3) * px, (len(lines) * 1.2 * _LABEL_FONT["size"] + 2) * px))  # + the white halo
-    fixed = {i: tuple(to_pixels.transform((lon + overrides[code]["offset"][0], lat + overrides[code]["offset"][1])))
-             for i, (code, _, lon, lat, _) in enumerate(marks) if "offset" in overrides.get(code, {})}
+    fixed = {
+        i: tuple(to_pixels.transform((lon + overrides[code]["offset"][0], lat + overrides[code]["offset"][1])))
+        for i, (code, _, lon, lat, _) in enumerate(marks)
+        if "offset" in overrides.get(code, {})
+    }
     free = (2, 2, 0.83 * fig.bbox.width, 0.93 * fig.bbox.height)  # left of the colour bar, below the title
     centres = labels.place_labels(points, sizes, free, fixed)
     from_pixels = to_pixels.inverted()
@@ -367,16 +505,28 @@ def _label_districts(fig, ax, marks: list[tuple], overrides: dict) -> None:
         moved = labels.away_from_point(centre, size, point)
         if moved:
             ax.plot([lon], [lat], marker="o", markersize=2.5, color=DARK_GREY, zorder=4)
-        ax.annotate(text, (lon, lat), xytext=tuple(from_pixels.transform(centre)), ha="center", va="center",
-                    color="black", arrowprops=_LEADER if moved else None,
-                    path_effects=_HALO, zorder=5, fontsize=_LABEL_FONT["size"], fontweight=_LABEL_FONT["weight"])
+        ax.annotate(
+            text,
+            (lon, lat),
+            xytext=tuple(from_pixels.transform(centre)),
+            ha="center",
+            va="center",
+            color="black",
+            arrowprops=_LEADER if moved else None,
+            path_effects=_HALO,
+            zorder=5,
+            fontsize=_LABEL_FONT["size"],
+            fontweight=_LABEL_FONT["weight"],
+        )
 
 
 def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partnership) -> Markup:
     """Choropleth of the districts (``shapes``: the boundaries' GeoJSON), shaded by value, labelled with value
     and comparison; ``partnership`` gives the labels' short names and places and the districts hatched as not its own."""
     overrides = partnership.map_labels
-    own_codes = set(partnership.districts.values()) if len(partnership.districts) < len(partnership.shown_districts) else set()
+    own_codes = (
+        set(partnership.districts.values()) if len(partnership.districts) < len(partnership.shown_districts) else set()
+    )
     values = rows.set_index("area_code")
     with matplotlib.rc_context({**STYLE, "axes.grid": False}):
         fig = Figure(figsize=(6.4, 4.6))
@@ -394,29 +544,57 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
             own = member and code in own_codes  # a district pack outlines its own district among the others
             for polygon in feature["geometry"]["coordinates"]:
                 ring = np.array(polygon[0])
-                ax.add_patch(Polygon(ring, closed=True, facecolor=colour, zorder=2 if own else 1,
-                                     edgecolor="black" if own else ("white" if member else LIGHT_GREY),
-                                     linewidth=2.2 if own else 1.2, hatch=None if member else "///"))
+                ax.add_patch(
+                    Polygon(
+                        ring,
+                        closed=True,
+                        facecolor=colour,
+                        zorder=2 if own else 1,
+                        edgecolor="black" if own else ("white" if member else LIGHT_GREY),
+                        linewidth=2.2 if own else 1.2,
+                        hatch=None if member else "///",
+                    )
+                )
             if member:
                 short = overrides.get(code, {}).get("short", name)
                 word = GROUP_MARKS.get(values.at[code, "vs_partnership"], "")
                 text = f"{short}\n{value:,.1f} {word}" if pd.notna(value) else f"{short}\nn/a"
-                marks.append((code, text, feature["properties"]["LONG"], feature["properties"]["LAT"],
-                              feature["properties"]["Shape__Area"]))
+                marks.append(
+                    (
+                        code,
+                        text,
+                        feature["properties"]["LONG"],
+                        feature["properties"]["LAT"],
+                        feature["properties"]["Shape__Area"],
+                    )
+                )
         ax.autoscale_view()
         ax.set_aspect(1 / np.cos(np.radians(np.mean(ax.get_ylim()))))  # degrees east shrink with the latitude
         ax.axis("off")
         _label_districts(fig, ax, marks, overrides)
-        bar = fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_axes((0.84, 0.27, 0.03, 0.46)))
+        bar = fig.colorbar(
+            matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), cax=fig.add_axes((0.84, 0.27, 0.03, 0.46))
+        )
         bar.set_label(unit)
         ax.set_title(f"{title} by district", fontsize=10)
     names = {code: name for name, code in partnership.shown_districts.items()}
     group, hatched = partnership.compared_with.name, join_words(partnership.excludes)
-    not_ours = (f" {hatched} {'is' if len(partnership.excludes) == 1 else 'are'} shown hatched as not part of the "
-                "partnership." if hatched else "")
-    alt = (f"Map of {title.lower()} by district ({unit}). Highest: {names.get(known.idxmax(), 'none')} at "
-           f"{known.max():,.1f}; lowest: {names.get(known.idxmin(), 'none')} at {known.min():,.1f}.{not_ours}"
-           if len(known) else f"Map of {title}: no data.")
-    return figure_html(fig, alt, f"Map: {title} by district, shaded by value; {group_key(group)}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
-                       " Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
-                       "copyright and database right 2023.", "medium")
+    not_ours = (
+        f" {hatched} {'is' if len(partnership.excludes) == 1 else 'are'} shown hatched as not part of the partnership."
+        if hatched
+        else ""
+    )
+    alt = (
+        f"Map of {title.lower()} by district ({unit}). Highest: {names.get(known.idxmax(), 'none')} at "
+        f"{known.max():,.1f}; lowest: {names.get(known.idxmin(), 'none')} at {known.min():,.1f}.{not_ours}"
+        if len(known)
+        else f"Map of {title}: no data."
+    )
+    return figure_html(
+        fig,
+        alt,
+        f"Map: {title} by district, shaded by value; {group_key(group)}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
+        " Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
+        "copyright and database right 2023.",
+        "medium",
+    )

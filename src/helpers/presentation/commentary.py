@@ -7,6 +7,7 @@ fails a build. ``check_commentary`` returns one warning for each figure, period 
 in it that disagrees with the table; the build prints them, lists them in
 ``review-notes.md`` beside the outputs, and ``safer-report build --strict`` stops on them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .narrative import change_text, with_unit
 from ..quarters import Quarter, period_label
+from .narrative import change_text, with_unit
 
 _NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 # A number (not part of a word, code, date, range or sum of money) and the unit after it. A bare
@@ -26,17 +27,25 @@ _FIGURE = re.compile(
     r"(?:(?P<percent>\s?(?:%|per ?cent\b))"
     r"|(?P<points>\s(?:percentage\s)?points?\b)"
     r"|(?:\s[a-z][a-z-]*){0,2}?\sper\s(?P<base>\d{1,3}(?:,\d{3})+|\d+)\b"
-    r"|(?=\s*(?:[,;:)]|[.!?](?!\d)|$|(?:to|from|and|in|last|this|than|compared)\b)))")
+    r"|(?=\s*(?:[,;:)]|[.!?](?!\d)|$|(?:to|from|and|in|last|this|than|compared)\b)))"
+)
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _PERIOD = re.compile(rf"\b(?:12|twelve) months (?:to|ending) (?P<month>(?:{_MONTHS}) \d{{4}})\b", re.I)
-_QUARTER = re.compile(r"\b(?:(?P<y1>\d{4})\s?[/–-]\s?(?P<yy1>\d{2})\s(?:Q|Quarter\s)(?P<q1>[1-4])"
-                      r"|(?:Q|Quarter\s)(?P<q2>[1-4])\s(?P<y2>\d{4})\s?[/–-]\s?(?P<yy2>\d{2}))\b", re.I)
+_QUARTER = re.compile(
+    r"\b(?:(?P<y1>\d{4})\s?[/–-]\s?(?P<yy1>\d{2})\s(?:Q|Quarter\s)(?P<q1>[1-4])"
+    r"|(?:Q|Quarter\s)(?P<q2>[1-4])\s(?P<y2>\d{4})\s?[/–-]\s?(?P<yy2>\d{2}))\b",
+    re.I,
+)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # Sentence contexts (see check_commentary).
-_THIS_REPORT = re.compile(r"\bthis (?:quarter|report|dashboard|paper)\b|\bthe Board (?:notes?|(?:is|are) asked)\b",
-                          re.I)
-_LOOKS_BACK = re.compile(r"\b(?:as reported|previously|(?:last|previous) quarter|pre-pandemic|before the pandemic|"
-                         r"years ago)\b", re.I)
+_THIS_REPORT = re.compile(
+    r"\bthis (?:quarter|report|dashboard|paper)\b|\bthe Board (?:notes?|(?:is|are) asked)\b", re.I
+)
+_LOOKS_BACK = re.compile(
+    r"\b(?:as reported|previously|(?:last|previous) quarter|pre-pandemic|before the pandemic|"
+    r"years ago)\b",
+    re.I,
+)
 _COMPARES = re.compile(r"\b(?:since|than|compared (?:with|to)|unlike)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 
@@ -48,8 +57,9 @@ class _Sentence:
     indicator: str | None  # the indicator an indicator note is about
 
 
-def check_commentary(commentary: dict, table: pd.DataFrame, area: str, quarter: Quarter,
-                     targets: dict | None = None) -> list[str]:
+def check_commentary(
+    commentary: dict, table: pd.DataFrame, area: str, quarter: Quarter, targets: dict | None = None
+) -> list[str]:
     """One warning for each figure, period or quarter in the commentary that disagrees with the table.
 
     Figures: a value with its unit ("676.92 per 10,000"), a percentage, a change in points,
@@ -80,20 +90,24 @@ def check_commentary(commentary: dict, table: pd.DataFrame, area: str, quarter: 
         text = sentence.text
         other_times = _other_times(text, quarter)
         if _THIS_REPORT.search(text) and not (_LOOKS_BACK.search(text) or _COMPARES.search(text)):
-            warnings += [f"{sentence.where}: \"{named}\" in \"{_short(text)}\": indicators.csv is for "
-                         f"{quarter.short_title}, the {period_label(quarter.end_month)}"
-                         for named in other_times if not _YEAR.fullmatch(named)]
+            warnings += [
+                f'{sentence.where}: "{named}" in "{_short(text)}": indicators.csv is for '
+                f"{quarter.short_title}, the {period_label(quarter.end_month)}"
+                for named in other_times
+                if not _YEAR.fullmatch(named)
+            ]
         if other_times or _LOOKS_BACK.search(text):
             continue
         mentions = _mentions(text, names) or ([(0, sentence.indicator)] if sentence.indicator in rows else [])
         for match in _FIGURE.finditer(text):
-            if not mentions or not (match.group("percent") or match.group("points") or match.group("base")
-                                    or "." in match.group("number")):
+            if not mentions or not (
+                match.group("percent") or match.group("points") or match.group("base") or "." in match.group("number")
+            ):
                 continue
             before = [i for start, i in mentions if start < match.start()]
             row = rows[before[-1] if before else mentions[0][1]]
             if not _agrees(match, row, (targets or {}).get(row["indicator_id"])):
-                warnings.append(f"{sentence.where}: \"{match.group().strip()}\" in \"{_short(text)}\": {_holds(row)}")
+                warnings.append(f'{sentence.where}: "{match.group().strip()}" in "{_short(text)}": {_holds(row)}')
     return warnings
 
 
@@ -116,8 +130,11 @@ def _other_times(text: str, quarter: Quarter) -> list[str]:
     """The times a sentence names other than this report's quarter, financial year and two 12-month periods:
     quarters and periods as written, then any other year."""
     periods = {quarter.end_month, quarter.end_month - 12}
-    other = [m.group() for m in _PERIOD.finditer(text)
-             if pd.Period(dt.datetime.strptime(m.group("month").title(), "%B %Y"), "M") not in periods]
+    other = [
+        m.group()
+        for m in _PERIOD.finditer(text)
+        if pd.Period(dt.datetime.strptime(m.group("month").title(), "%B %Y"), "M") not in periods
+    ]
     for match in _QUARTER.finditer(text):
         n = "1" if match.group("y1") else "2"
         if f"{match.group('y' + n)}/{match.group('yy' + n)} Q{match.group('q' + n)}" != quarter.short_title:
@@ -145,8 +162,11 @@ def _name_pattern(row: dict) -> re.Pattern:
     names |= {n.replace(" & ", " and ") for n in names} | {n.replace(" and ", " & ") for n in names}
     names |= {re.sub(r"(?i)\banti-social behaviour\b", "ASB", n) for n in names}
     names |= {re.sub(r"(?i)\bASB\b", "anti-social behaviour", n) for n in names}
-    words = [r"\s+".join(map(re.escape, n.split())) + ("?" if n.endswith("s") else "")
-             for n in sorted(names, key=len, reverse=True) if len(n) > 2]
+    words = [
+        r"\s+".join(map(re.escape, n.split())) + ("?" if n.endswith("s") else "")
+        for n in sorted(names, key=len, reverse=True)
+        if len(n) > 2
+    ]
     return re.compile(rf"\b(?:{'|'.join(words)})\b", re.I)
 
 
@@ -184,17 +204,24 @@ def _holds(row: dict) -> str:
 
 
 def _short(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def review_note(quarter: Quarter, warnings: list[str], source: str) -> str:
     """``review-notes.md``, beside the outputs: the warnings for the analyst, or that there are none."""
-    lines = [f"# Review notes: {quarter.title}", "",
-             f"Figures, periods and quarters quoted in the analyst's commentary ({source}), compared with "
-             "`indicators.csv`. For the analyst: these notes are not part of the report or the board paper.", ""]
+    lines = [
+        f"# Review notes: {quarter.title}",
+        "",
+        f"Figures, periods and quarters quoted in the analyst's commentary ({source}), compared with "
+        "`indicators.csv`. For the analyst: these notes are not part of the report or the board paper.",
+        "",
+    ]
     if warnings:
-        lines += [f"{len(warnings)} to check. The report was built with the commentary as written; correct it and "
-                  "rebuild (`safer-report build --strict` stops on these):", ""]
+        lines += [
+            f"{len(warnings)} to check. The report was built with the commentary as written; correct it and "
+            "rebuild (`safer-report build --strict` stops on these):",
+            "",
+        ]
         lines += [f"- {w}" for w in warnings]
     else:
         lines.append("Nothing to check: no figure in the commentary disagrees with `indicators.csv`.")

@@ -4,6 +4,7 @@ Trends, Data, Neighbourhoods, Definitions) from the results bundle; ``write_csv`
 as often opened in Excel. Cells are written by ``helpers.xlsx``: values, never formulas, and text
 Excel cannot read as a formula (OWASP's advice on formula injection), in the CSV too.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,8 @@ from openpyxl.chart.title import Title
 from openpyxl.drawing.image import Image
 from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, OneCellAnchor
-from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+from openpyxl.drawing.xdr import XDRPositiveSize2D
 from openpyxl.styles import Alignment, Border, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.units import pixels_to_EMU
@@ -48,8 +49,14 @@ JUDGEMENT_STYLE = {
 }
 # vs_partnership (each district against the rest of its group) -> the area cell's fill (and bold text)
 VERSUS = {"above": "9DC3E6", "below": "DDEBF7"}
-POLARITY_WORDS = {"lower_is_better": "Lower is better", "higher_is_better": "Higher is better", "no_polarity": "No polarity"}
+POLARITY_WORDS = {
+    "lower_is_better": "Lower is better",
+    "higher_is_better": "Higher is better",
+    "no_polarity": "No polarity",
+}
 ILLUSTRATIVE_MARK = "†"
+
+
 def write_neighbourhoods_csv(neighbourhoods: pd.DataFrame, path: str | Path) -> None:
     """``neighbourhoods.csv``: one row per police.uk indicator and neighbourhood (MSOA); a withheld small count
     (``suppressed``) is an empty cell, and so is a rate per 10,000 residents where there is none (no small-area
@@ -66,8 +73,6 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> None:
     safe.to_csv(path, index=False, lineterminator="\n")
 
 
-
-
 def _two_lines(name: str) -> str:
     """A header broken into two lines as even as the words allow."""
     words = name.split()
@@ -79,12 +84,12 @@ def _two_lines(name: str) -> str:
 
 # --- Dashboard ----------------------------------------------------------------------
 
-BODY = 10                   # dashboard font size (points); it prints at 8 points or more (tests/test_excel.py)
-TITLE_CHARS = 28            # indicator titles wrap at this many characters
-ROW_HEIGHT = 14             # points a line of 10-point text
-SPARK = (64, 15)            # the trend line's size in pixels
-FIXED = 7                   # columns before the area columns
-JUDGEMENT_CHARS = 15        # a longer judgement wraps
+BODY = 10  # dashboard font size (points); it prints at 8 points or more (tests/test_excel.py)
+TITLE_CHARS = 28  # indicator titles wrap at this many characters
+ROW_HEIGHT = 14  # points a line of 10-point text
+SPARK = (64, 15)  # the trend line's size in pixels
+FIXED = 7  # columns before the area columns
+JUDGEMENT_CHARS = 15  # a longer judgement wraps
 DEFAULT_UNIT = "per 10,000"  # said once in the heading, not on every row
 
 
@@ -115,8 +120,12 @@ def write_dashboard(results, path: str | Path) -> Path:
     _trends_sheet(wb.create_sheet("Trends"), results)
     _data_sheet(wb.create_sheet("Data"), results.table)
     if len(results.neighbourhoods):
-        _data_sheet(wb.create_sheet("Neighbourhoods"), _fewer_than(results.neighbourhoods, results.params["suppress_below"]),
-                    "NeighbourhoodTable", screen_only="neighbourhoods.csv")
+        _data_sheet(
+            wb.create_sheet("Neighbourhoods"),
+            _fewer_than(results.neighbourhoods, results.params["suppress_below"]),
+            "NeighbourhoodTable",
+            screen_only="neighbourhoods.csv",
+        )
     _definitions_sheet(wb.create_sheet("Definitions"), results.catalogue)
     partnership = results.params["partnership"]
     wb.properties.title = safe_text(f"{partnership} Safer Communities Performance Dashboard, {results.quarter.title}")
@@ -130,34 +139,63 @@ def _dashboard_sheet(ws, results) -> None:
     quarter, params, end = results.quarter, results.params, results.quarter.end_month
     partnership, total = params["partnership"], results.partnership.total.name
     areas = [a for a in results.partnership.area_names if a != total]  # the partnership's own figures come first
-    headers = ["Indicator", f"Current\nto {end.strftime('%b %y')}", f"Previous\nto {(end - 12).strftime('%b %y')}",
-               "Change", "Judgement", "Trend,\n24 months", "Monthly SPC", *(_two_lines(area) for area in areas)]
+    headers = [
+        "Indicator",
+        f"Current\nto {end.strftime('%b %y')}",
+        f"Previous\nto {(end - 12).strftime('%b %y')}",
+        "Change",
+        "Judgement",
+        "Trend,\n24 months",
+        "Monthly SPC",
+        *(_two_lines(area) for area in areas),
+    ]
     last = len(headers)
     # Bold headers run wider than _chars reckons: a one-word area name most (it must not break).
     widths = {c: _chars(h, BODY, bold=True) + (0.3 if c <= FIXED else 1) for c, h in enumerate(headers, start=1)}
     widths[1] = _chars("x" * TITLE_CHARS) + 1
     widths[6] = max(widths[6], SPARK[0] / 7 + 1.5)  # a column is about 7 pixels a character
 
-    titles = [(f"{partnership}: Safer Communities Performance Dashboard", 15, True, NAVY),
-              (f"{quarter.title}: {period_label(end)} compared with the {period_label(end - 12)}", 11, True, "000000"),
-              (f"Rates are {DEFAULT_UNIT} residents (ONS mid-year estimates) unless the indicator says otherwise.",
-               BODY, False, "404040")]
+    titles = [
+        (f"{partnership}: Safer Communities Performance Dashboard", 15, True, NAVY),
+        (f"{quarter.title}: {period_label(end)} compared with the {period_label(end - 12)}", 11, True, "000000"),
+        (
+            f"Rates are {DEFAULT_UNIT} residents (ONS mid-year estimates) unless the indicator says otherwise.",
+            BODY,
+            False,
+            "404040",
+        ),
+    ]
     for row, (text, size, bold, color) in enumerate(titles, start=1):
         _put(ws, row, 1, text, size=size, bold=bold, color=color)
         ws.row_dimensions[row].height = size * 1.45
     head = len(titles) + 1
     groups = [(2, FIXED, f"{partnership} (the partnership)")]
     if areas:
-        groups.append((FIXED + 1, last, f"By area, {_short_period(end)}: ▲ ▼ ► change on a year before; shaded: "
-                                         f"above or below the rest of {results.partnership.compared_with.name} (see key)"))
+        groups.append(
+            (
+                FIXED + 1,
+                last,
+                f"By area, {_short_period(end)}: ▲ ▼ ► change on a year before; shaded: "
+                f"above or below the rest of {results.partnership.compared_with.name} (see key)",
+            )
+        )
     for first, final, text in groups:
         ws.merge_cells(start_row=head, start_column=first, end_row=head, end_column=final)
         _put(ws, head, first, text, bold=True, color=NAVY, align="center")
         for column in range(first, final + 1):
             ws.cell(head, column).border = Border(bottom=Side("medium", color=NAVY))
     for column, text in enumerate(headers, start=1):
-        _put(ws, head + 1, column, text, bold=True, color="FFFFFF", fill=NAVY, wrap=True,
-             align="left" if column == 1 else "center")
+        _put(
+            ws,
+            head + 1,
+            column,
+            text,
+            bold=True,
+            color="FFFFFF",
+            fill=NAVY,
+            wrap=True,
+            align="left" if column == 1 else "center",
+        )
     ws.row_dimensions[head + 1].height = 2 * ROW_HEIGHT + 2
     ws.freeze_panes = ws.cell(head + 2, 2)
     ws.print_title_rows = f"{head}:{head + 1}"
@@ -200,13 +238,23 @@ def _sparkline(ws, row: int, column: int, values: list[float], judgement: str) -
     """The rolling 12-month line drawn as a small picture inside its cell (``charts.sparkline``)."""
     picture = Image(io.BytesIO(charts.sparkline(values, judgement)))
     size = XDRPositiveSize2D(pixels_to_EMU(SPARK[0]), pixels_to_EMU(SPARK[1]))
-    picture.anchor = OneCellAnchor(_from=AnchorMarker(col=column - 1, colOff=pixels_to_EMU(4), row=row - 1,
-                                                      rowOff=pixels_to_EMU(2)), ext=size)
+    picture.anchor = OneCellAnchor(
+        _from=AnchorMarker(col=column - 1, colOff=pixels_to_EMU(4), row=row - 1, rowOff=pixels_to_EMU(2)), ext=size
+    )
     ws.add_image(picture)
 
 
-def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[int, float], spans: list,
-                   areas: list[str], total: str, last: int) -> None:
+def _indicator_row(
+    ws,
+    row: int,
+    indicator,
+    index: pd.DataFrame,
+    widths: dict[int, float],
+    spans: list,
+    areas: list[str],
+    total: str,
+    last: int,
+) -> None:
     """One dashboard row: the partnership's (``total``'s) figures, then each of ``areas``' values."""
     record = index.loc[(indicator.id, total)].to_dict()
     unit, digits = indicator.unit, _decimals(indicator.unit)
@@ -239,8 +287,13 @@ def _indicator_row(ws, row: int, indicator, index: pd.DataFrame, widths: dict[in
             continue
         area_fill = VERSUS.get(area_row["vs_partnership"])
         arrow = ARROWS.get(area_row["direction"], "")
-        cells.append((column, area_row["value"], {"fmt": _value_format(unit, arrow), "fill": area_fill,
-                                                   "bold": area_fill is not None}))
+        cells.append(
+            (
+                column,
+                area_row["value"],
+                {"fmt": _value_format(unit, arrow), "fill": area_fill, "bold": area_fill is not None},
+            )
+        )
     for column, value, style in cells:
         _put(ws, row, column, value, **style)
         shown = value if isinstance(value, str) else f"{value or 0:,.{digits}f}% ▲"
@@ -265,8 +318,10 @@ def _change(record: dict) -> tuple[object, dict]:
     direction's arrow: ▲ higher, ▼ lower, ► similar (a change no bigger than chance would give)."""
     arrow = ARROWS.get(record["direction"], "")
     if record["measure"] == "percentage":
-        return record["change_abs"], {"fmt": f'"{arrow} "+0.0" pts";"{arrow} "-0.0" pts";"{arrow} "0.0" pts"',
-                                      "align": "right"}
+        return record["change_abs"], {
+            "fmt": f'"{arrow} "+0.0" pts";"{arrow} "-0.0" pts";"{arrow} "0.0" pts"',
+            "align": "right",
+        }
     if record["previous_value"] == 0:
         return f"{arrow} {change_text(record)}".strip(), {"align": "right"}
     return record["change_pct"], {"fmt": f'"{arrow} "+0.0"%";"{arrow} "-0.0"%";"{arrow} "0.0"%"', "align": "right"}
@@ -278,24 +333,43 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[i
     rule = describe_rule({**params, "overdispersion": False})  # the Methods give the technical detail
     higher, lower = VERSUS["above"], VERSUS["below"]
     items = [
-        ([("▲ ▼ ►", None, None)],
-         f"Change on the same 12 months a year before: ▲ higher, ▼ lower, ► similar. {rule[0].upper()}{rule[1:]}; "
-         "a smaller change is called similar."),
-        ([(word.capitalize(), *JUDGEMENT_STYLE[JUDGEMENT_CLASS[word]])
-          for word in ("improving", "deteriorating", "stable", "no judgement")],
-         "Improving or deteriorating: a real change, better or worse for that indicator. Stable: no real change. "
-         "No judgement: a rise may mean more reporting, not more harm."),
-        ([("12.34 ▲", higher, "000000"), ("12.34 ▼", lower, "000000")],
-         f"Shaded dark: above the rest of {group} (the other districts together); light: below it; unshaded: in "
-         "line with it, by the rule for a change."),
-        ([("Trend", None, None)], "The rolling 12-month value at each month end over 24 months (the Trends sheet has "
-                                  "each chart and its figures)."),
-        ([("Monthly SPC", None, None)],
-         "Is the latest month outside its usual range (statistical process control, as the NHS's Making Data Count)? "
-         "Orange a concern, blue an improvement, purple unusual, grey usual variation."),
-        ([("n/a", None, None)], "No figure for the period (never shown as 0): the reason is in the cell's note."
-         + (f" {ILLUSTRATIVE_MARK} Illustrative sample data, not real local figures." if results.table["illustrative"].any()
-            else "")),
+        (
+            [("▲ ▼ ►", None, None)],
+            f"Change on the same 12 months a year before: ▲ higher, ▼ lower, ► similar. {rule[0].upper()}{rule[1:]}; "
+            "a smaller change is called similar.",
+        ),
+        (
+            [
+                (word.capitalize(), *JUDGEMENT_STYLE[JUDGEMENT_CLASS[word]])
+                for word in ("improving", "deteriorating", "stable", "no judgement")
+            ],
+            "Improving or deteriorating: a real change, better or worse for that indicator. Stable: no real change. "
+            "No judgement: a rise may mean more reporting, not more harm.",
+        ),
+        (
+            [("12.34 ▲", higher, "000000"), ("12.34 ▼", lower, "000000")],
+            f"Shaded dark: above the rest of {group} (the other districts together); light: below it; unshaded: in "
+            "line with it, by the rule for a change.",
+        ),
+        (
+            [("Trend", None, None)],
+            "The rolling 12-month value at each month end over 24 months (the Trends sheet has "
+            "each chart and its figures).",
+        ),
+        (
+            [("Monthly SPC", None, None)],
+            "Is the latest month outside its usual range (statistical process control, as the NHS's Making Data Count)? "
+            "Orange a concern, blue an improvement, purple unusual, grey usual variation.",
+        ),
+        (
+            [("n/a", None, None)],
+            "No figure for the period (never shown as 0): the reason is in the cell's note."
+            + (
+                f" {ILLUSTRATIVE_MARK} Illustrative sample data, not real local figures."
+                if results.table["illustrative"].any()
+                else ""
+            ),
+        ),
     ]
     _put(ws, row, 1, "Key", bold=True, color=NAVY)
     ws.row_dimensions[row].height = ROW_HEIGHT
@@ -323,10 +397,18 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[i
 
 # --- Trends -------------------------------------------------------------------------
 
+
 def _rich(text: str, size: int, bold: bool = False) -> RichText:
     props = CharacterProperties(sz=size, b=bold)
-    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)] if text else [],
-                                 endParaRPr=props)])
+    return RichText(
+        p=[
+            Paragraph(
+                pPr=ParagraphProperties(defRPr=props),
+                r=[RegularTextRun(rPr=props, t=text)] if text else [],
+                endParaRPr=props,
+            )
+        ]
+    )
 
 
 def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_rows: int = 15) -> None:
@@ -336,10 +418,24 @@ def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_row
     series = results.series[results.series["area"] == results.partnership.total.name]
     table = series.pivot(index="period_end", columns="indicator_id", values="value")
     months = sorted(table.index)
-    _put(ws, 1, 1, f"{results.params['partnership']}: rolling 12-month values, "
-                   f"{period_label(end, len(months))}", bold=True, size=14, color=NAVY)
-    _put(ws, 2, 1, "Each point is the value for the 12 months ending that month (quarterly indicators: at each quarter "
-                   "end). The values plotted are in the table below the charts.", size=10, color="404040")
+    _put(
+        ws,
+        1,
+        1,
+        f"{results.params['partnership']}: rolling 12-month values, {period_label(end, len(months))}",
+        bold=True,
+        size=14,
+        color=NAVY,
+    )
+    _put(
+        ws,
+        2,
+        1,
+        "Each point is the value for the 12 months ending that month (quarterly indicators: at each quarter "
+        "end). The values plotted are in the table below the charts.",
+        size=10,
+        color="404040",
+    )
     status = results.rows().set_index("indicator_id")
     shown = [i for i in results.catalogue.values() if status.loc[i.id, "status"] == "available"]
     grid_rows = math.ceil(len(results.catalogue) / per_row)
@@ -351,8 +447,17 @@ def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_row
     columns = {}
     for c, indicator in enumerate(shown, start=2):
         columns[indicator.id] = c
-        _put(ws, top, c, f"{indicator.title} ({indicator.unit})", bold=True, color="FFFFFF", fill=NAVY, wrap=True,
-             valign="top")
+        _put(
+            ws,
+            top,
+            c,
+            f"{indicator.title} ({indicator.unit})",
+            bold=True,
+            color="FFFFFF",
+            fill=NAVY,
+            wrap=True,
+            valign="top",
+        )
         for r, month in enumerate(months, start=top + 1):
             _put(ws, r, c, table.loc[month, indicator.id], fmt=_value_format(indicator.unit))
     ws.row_dimensions[top].height = 80
@@ -363,13 +468,27 @@ def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_row
     for n, indicator in enumerate(results.catalogue.values()):
         anchor_row, anchor_col = 4 + (n // per_row) * slot_rows, 1 + (n % per_row) * slot_columns
         if indicator.id not in columns:
-            ws.merge_cells(start_row=anchor_row, start_column=anchor_col, end_row=anchor_row + 3,
-                           end_column=anchor_col + slot_columns - 1)
-            _put(ws, anchor_row, anchor_col, f"{indicator.title}: not available. {sentence(status.loc[indicator.id, 'reason'])}",
-                 italic=True, color="595959", wrap=True, valign="top")
+            ws.merge_cells(
+                start_row=anchor_row,
+                start_column=anchor_col,
+                end_row=anchor_row + 3,
+                end_column=anchor_col + slot_columns - 1,
+            )
+            _put(
+                ws,
+                anchor_row,
+                anchor_col,
+                f"{indicator.title}: not available. {sentence(status.loc[indicator.id, 'reason'])}",
+                italic=True,
+                color="595959",
+                wrap=True,
+                valign="top",
+            )
             continue
-        ws.add_chart(_line_chart(ws, indicator, columns[indicator.id], top, len(months), table[indicator.id].max()),
-                     ws.cell(anchor_row, anchor_col).coordinate)
+        ws.add_chart(
+            _line_chart(ws, indicator, columns[indicator.id], top, len(months), table[indicator.id].max()),
+            ws.cell(anchor_row, anchor_col).coordinate,
+        )
     # Printed: the charts only (the table is for reading on screen), four rows of charts a portrait page.
     ws.print_area = f"A1:{get_column_letter(per_row * slot_columns)}{top - 2}"
     for grid_row in range(4, grid_rows, 4):
@@ -402,7 +521,9 @@ def _line_chart(ws, indicator, column: int, top: int, count: int, highest: float
         line.marker.symbol = "none"
     chart.y_axis.title = Title(tx=Text(rich=_rich(indicator.unit, 800)), overlay=False)
     digits = 0 if highest >= 50 else (1 if highest >= 5 else 2)
-    chart.y_axis.number_format = ("0" + ("." + "0" * digits if digits else "")) + ('"%"' if indicator.unit == "%" else "")
+    chart.y_axis.number_format = ("0" + ("." + "0" * digits if digits else "")) + (
+        '"%"' if indicator.unit == "%" else ""
+    )
     chart.x_axis.tickLblSkip = 3
     for axis in (chart.x_axis, chart.y_axis):
         axis.delete = False
@@ -412,6 +533,7 @@ def _line_chart(ws, indicator, column: int, top: int, count: int, highest: float
 
 
 # --- Data and Definitions -----------------------------------------------------------
+
 
 def _fewer_than(neighbourhoods: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """The neighbourhood and LSOA counts with each withheld count said as "fewer than 5"."""
@@ -446,8 +568,15 @@ def _data_sheet(ws, table: pd.DataFrame, display_name: str = "IndicatorTable", s
     ws.print_area = ref
     if screen_only:
         note = ws.cell(1, len(columns) + 2)
-        _put(ws, note.row, note.column, f"{len(table):,} rows to filter on screen ({screen_only} has its neighbourhood rows): "
-                                        "printing this sheet gives this note only.", italic=True, color="404040")
+        _put(
+            ws,
+            note.row,
+            note.column,
+            f"{len(table):,} rows to filter on screen ({screen_only} has its neighbourhood rows): "
+            "printing this sheet gives this note only.",
+            italic=True,
+            color="404040",
+        )
         ws.print_area = note.coordinate
     else:
         ws.print_title_rows = "1:1"
@@ -467,10 +596,18 @@ def _definitions_sheet(ws, catalogue: dict) -> None:
         ws.column_dimensions[get_column_letter(c)].width = width
     for r, indicator in enumerate(catalogue.values(), start=2):
         target = indicator.target
-        values = [indicator.id, indicator.title, config.SECTIONS[indicator.section], indicator.unit,
-                  POLARITY_WORDS[indicator.polarity], "police.uk" if indicator.source == "police_uk" else "Local data return",
-                  indicator.frequency.capitalize(), indicator.definition, indicator.notes,
-                  f"{target['low']:g}–{target['high']:g} ({target.get('label', 'target range')})" if target else ""]
+        values = [
+            indicator.id,
+            indicator.title,
+            config.SECTIONS[indicator.section],
+            indicator.unit,
+            POLARITY_WORDS[indicator.polarity],
+            "police.uk" if indicator.source == "police_uk" else "Local data return",
+            indicator.frequency.capitalize(),
+            indicator.definition,
+            indicator.notes,
+            f"{target['low']:g}–{target['high']:g} ({target.get('label', 'target range')})" if target else "",
+        ]
         for c, value in enumerate(values, start=1):
             _put(ws, r, c, value, wrap=True, valign="top")
     ws.freeze_panes = "B2"

@@ -5,6 +5,7 @@ writes the markup. Autoescaping is on for every template whatever its file name,
 is escaped unless it is ``Markup``: another rendered fragment, Markdown rendered by
 ``narrative.markdown``, or a chart from ``charts.figure_html``. An undefined name is an error.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,9 @@ from markupsafe import Markup
 
 FRAGMENTS = Path(__file__).parent / "templates" / "fragments"
 
-_environment = Environment(loader=FileSystemLoader(FRAGMENTS), autoescape=True, undefined=StrictUndefined,
-                           trim_blocks=True, lstrip_blocks=True)
+_environment = Environment(
+    loader=FileSystemLoader(FRAGMENTS), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+)
 
 
 def render(name: str, **data) -> Markup:

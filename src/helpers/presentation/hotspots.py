@@ -5,6 +5,7 @@ colour scale, so a small district draws small.
 
 Drawn in the house style of ``charts`` (SVG with live text, alt text stating the message).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -13,20 +14,22 @@ import matplotlib
 import matplotlib.colors
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
-from markupsafe import Markup
 
 from .charts import _HALO, DARK_BLUE, DARK_GREY, STYLE, figure_html
 
-HEX_KM = 0.75          # width of a hexagon: one size on every map, so shades compare across districts
-LABELLED = 5           # neighbourhoods numbered on each map
+HEX_KM = 0.75  # width of a hexagon: one size on every map, so shades compare across districts
+LABELLED = 5  # neighbourhoods numbered on each map
 KM_PER_DEGREE = 111.32
 HOT = matplotlib.colors.LinearSegmentedColormap.from_list("hot_spots", ["#FCE7D6", "#F46A25", "#801650"])
-SOURCE = ("police.uk street-level crime data (each crime at an anonymised map point); boundaries: Office for National "
-          "Statistics licensed under the Open Government Licence v.3.0, contains OS data © Crown copyright and "
-          "database right 2023.")
+SOURCE = (
+    "police.uk street-level crime data (each crime at an anonymised map point); boundaries: Office for National "
+    "Statistics licensed under the Open Government Licence v.3.0, contains OS data © Crown copyright and "
+    "database right 2023."
+)
 
 
 class Town(NamedTuple):
@@ -59,16 +62,32 @@ def _span_km(outline: MplPath) -> tuple[float, float]:
     return (east - west) * KM_PER_DEGREE * np.cos(np.radians((south + north) / 2)), (north - south) * KM_PER_DEGREE
 
 
-def _draw(ax, points: pd.DataFrame, outline: MplPath, top: list[str], places: pd.DataFrame, font: float,
-          town: Town | None = None, span: tuple[float, float] | None = None):
+def _draw(
+    ax,
+    points: pd.DataFrame,
+    outline: MplPath,
+    top: list[str],
+    places: pd.DataFrame,
+    font: float,
+    town: Town | None = None,
+    span: tuple[float, float] | None = None,
+):
     """One district's hexagons clipped to ``outline``, the outline, the numbers 1.. of ``top`` and the town's
     name; ``span`` (width, height in km) centres the district in a frame of that size, so maps share a scale."""
     (west, south), (east, north) = outline.get_extents().get_points()
     km_x = KM_PER_DEGREE * np.cos(np.radians((south + north) / 2))
     across = max(1, round((east - west) * km_x / HEX_KM))
     down = max(1, round((north - south) * KM_PER_DEGREE / (HEX_KM * np.sqrt(3))))
-    hexes = ax.hexbin(points["longitude"], points["latitude"], gridsize=(across, down), mincnt=1, cmap=HOT,
-                      extent=(west, east, south, north), linewidths=0.1, edgecolors="white")
+    hexes = ax.hexbin(
+        points["longitude"],
+        points["latitude"],
+        gridsize=(across, down),
+        mincnt=1,
+        cmap=HOT,
+        extent=(west, east, south, north),
+        linewidths=0.1,
+        edgecolors="white",
+    )
     patch = PathPatch(outline, facecolor="#F2F2F2", edgecolor="none", zorder=0)
     ax.add_patch(patch)
     hexes.set_clip_path(patch)
@@ -80,11 +99,24 @@ def _draw(ax, points: pd.DataFrame, outline: MplPath, top: list[str], places: pd
     point = max(frame[0] / (box.width * width * 72), frame[1] / (box.height * height * 72))  # km per point
     numbered = [(rank, places.loc[name]) for rank, name in enumerate(top, start=1) if name in places.index]
     # the numbers' places in km from the middle, moved apart until none overlaps another (about 1.3 font sizes)
-    km = spread(np.array([[(lon - middle_x) * km_x, (lat - middle_y) * KM_PER_DEGREE] for _, (lon, lat) in numbered]
-                         ).reshape(-1, 2), 1.3 * font * point)
+    km = spread(
+        np.array([[(lon - middle_x) * km_x, (lat - middle_y) * KM_PER_DEGREE] for _, (lon, lat) in numbered]).reshape(
+            -1, 2
+        ),
+        1.3 * font * point,
+    )
     for (rank, _), (x, y) in zip(numbered, km):
-        ax.annotate(str(rank), (middle_x + x / km_x, middle_y + y / KM_PER_DEGREE), ha="center", va="center",
-                    fontsize=font, fontweight="bold", color=DARK_BLUE, path_effects=_HALO, zorder=4)
+        ax.annotate(
+            str(rank),
+            (middle_x + x / km_x, middle_y + y / KM_PER_DEGREE),
+            ha="center",
+            va="center",
+            fontsize=font,
+            fontweight="bold",
+            color=DARK_BLUE,
+            path_effects=_HALO,
+            zorder=4,
+        )
     if town:
         _name_town(ax, town, km, (middle_x, middle_y), km_x, font, point)
     if span:
@@ -97,8 +129,9 @@ def _draw(ax, points: pd.DataFrame, outline: MplPath, top: list[str], places: pd
     return hexes
 
 
-def _name_town(ax, town: Town, numbers: np.ndarray, middle: tuple[float, float], km_x: float, font: float,
-               point: float) -> None:
+def _name_town(
+    ax, town: Town, numbers: np.ndarray, middle: tuple[float, float], km_x: float, font: float, point: float
+) -> None:
     """The town's name in italics, centred just above the town's place, lifted above any number (``numbers``: km
     from ``middle``) under its words; ``point``: km per typographic point."""
     x, bottom = (town.longitude - middle[0]) * km_x, (town.latitude - middle[1]) * KM_PER_DEGREE + 2 * point
@@ -108,8 +141,17 @@ def _name_town(ax, town: Town, numbers: np.ndarray, middle: tuple[float, float],
         if not under:
             break
         bottom = max(under) + number
-    ax.annotate(town.name, (town.longitude, middle[1] + bottom / KM_PER_DEGREE), ha="center", va="bottom",
-                fontsize=font - 1, fontstyle="italic", color=DARK_GREY, path_effects=_HALO, zorder=5)
+    ax.annotate(
+        town.name,
+        (town.longitude, middle[1] + bottom / KM_PER_DEGREE),
+        ha="center",
+        va="bottom",
+        fontsize=font - 1,
+        fontstyle="italic",
+        color=DARK_GREY,
+        path_effects=_HALO,
+        zorder=5,
+    )
 
 
 def spread(places: np.ndarray, gap: float, rounds: int = 100) -> np.ndarray:
@@ -140,8 +182,17 @@ def _scale_bar(ax, font: float) -> None:
     km = max([k for k in (1, 2, 5, 10, 20, 50) if k <= (east - west) * km_x / 5] or [1])
     x, y = west + (east - west) * 0.03, south + (north - south) * 0.03
     ax.plot([x, x + km / km_x], [y, y], color=DARK_GREY, linewidth=2, solid_capstyle="butt", zorder=6)
-    ax.annotate(f"{km} km", (x + km / km_x / 2, y), xytext=(0, 3), textcoords="offset points", ha="center",
-                va="bottom", fontsize=font - 1, color=DARK_GREY, zorder=6)
+    ax.annotate(
+        f"{km} km",
+        (x + km / km_x / 2, y),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=font - 1,
+        color=DARK_GREY,
+        zorder=6,
+    )
 
 
 def _colour_key(fig, norm, where: tuple, size: float):
@@ -163,8 +214,14 @@ def _share_scale(hexes: list) -> matplotlib.colors.LogNorm:
     return norm
 
 
-def small_multiples(points: pd.DataFrame, tops: dict[str, list[str]], boundaries: dict, title: str,
-                    year: str, towns: dict[str, Town] | None = None) -> tuple[Markup, str]:
+def small_multiples(
+    points: pd.DataFrame,
+    tops: dict[str, list[str]],
+    boundaries: dict,
+    title: str,
+    year: str,
+    towns: dict[str, Town] | None = None,
+) -> tuple[Markup, str]:
     """One small hotspot map per district of ``tops`` (district -> its busiest neighbourhoods, busiest
     first), all at one scale (the widest and tallest district's frame; a scale bar on the first) and on one
     colour scale, each district's main town (``towns``) named. ``points``: this year's points of the indicator
@@ -178,34 +235,57 @@ def small_multiples(points: pd.DataFrame, tops: dict[str, list[str]], boundaries
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(9.6, 3.0 * rows + 0.6))
         axes = fig.subplots(rows, columns, squeeze=False)
-        fig.subplots_adjust(left=0.01, right=0.9, bottom=0.02, top=1 - 0.35 / (3.0 * rows + 0.6), wspace=0.08, hspace=0.15)
+        fig.subplots_adjust(
+            left=0.01, right=0.9, bottom=0.02, top=1 - 0.35 / (3.0 * rows + 0.6), wspace=0.08, hspace=0.15
+        )
         hexes = []
         spans = [_span_km(o) for o in outlines.values()]
         span = (max(w for w, _ in spans), max(h for _, h in spans)) if spans else None
         for ax, district in zip(axes.flat, districts):
-            hexes.append(_draw(ax, chosen[district], outlines[district], tops[district], centres(chosen[district]), 8,
-                               towns.get(district), span))
+            hexes.append(
+                _draw(
+                    ax,
+                    chosen[district],
+                    outlines[district],
+                    tops[district],
+                    centres(chosen[district]),
+                    8,
+                    towns.get(district),
+                    span,
+                )
+            )
             ax.set_title(district, fontsize=9, loc="center")
         if districts:
             _scale_bar(axes.flat[0], 8)
         norm = _share_scale(hexes)
-        for ax in list(axes.flat)[len(districts):]:
+        for ax in list(axes.flat)[len(districts) :]:
             ax.axis("off")
         _colour_key(fig, norm, (0.92, 0.2, 0.015, 0.6), 8)
     busiest = [f"{d}: {tops[d][0]}" for d in districts if tops[d]]
     named = [f"{d}: {towns[d].name}" for d in districts if d in towns]
-    alt = (f"Hotspot maps of {title.lower()} in {year}, one per district, all drawn at the same scale, each crime's "
-           f"location counted in hexagons {HEX_KM:g} km across (darker: more crimes; one colour scale for every map). "
-           f"Numbers 1 to {LABELLED} mark each district's busiest neighbourhoods. The busiest neighbourhood of each "
-           f"district: {'; '.join(busiest)}." + (f" The main town named on each map: {'; '.join(named)}." if named else ""))
-    caption = (f"{title}, {year}: where the crimes were, by district, every map at the same scale (scale bar on the "
-               f"first) and on one colour scale (hexagons {HEX_KM:g} km across; numbers: the district's {LABELLED} busiest "
-               f"neighbourhoods, named in the table; in italics, the district's main town). Source: {SOURCE}")
+    alt = (
+        f"Hotspot maps of {title.lower()} in {year}, one per district, all drawn at the same scale, each crime's "
+        f"location counted in hexagons {HEX_KM:g} km across (darker: more crimes; one colour scale for every map). "
+        f"Numbers 1 to {LABELLED} mark each district's busiest neighbourhoods. The busiest neighbourhood of each "
+        f"district: {'; '.join(busiest)}." + (f" The main town named on each map: {'; '.join(named)}." if named else "")
+    )
+    caption = (
+        f"{title}, {year}: where the crimes were, by district, every map at the same scale (scale bar on the "
+        f"first) and on one colour scale (hexagons {HEX_KM:g} km across; numbers: the district's {LABELLED} busiest "
+        f"neighbourhoods, named in the table; in italics, the district's main town). Source: {SOURCE}"
+    )
     return figure_html(fig, alt, caption), alt
 
 
-def district_hotspot(points: pd.DataFrame, top: list[str], boundaries: dict, district: str, title: str,
-                     year: str, town: Town | None = None) -> tuple[Markup, str]:
+def district_hotspot(
+    points: pd.DataFrame,
+    top: list[str],
+    boundaries: dict,
+    district: str,
+    title: str,
+    year: str,
+    town: Town | None = None,
+) -> tuple[Markup, str]:
     """One district's hotspot map, larger, its busiest neighbourhoods numbered and named, its main town named,
     with a scale bar. Returns (html, alt)."""
     outline = district_outline(boundaries, district)
@@ -218,9 +298,13 @@ def district_hotspot(points: pd.DataFrame, top: list[str], boundaries: dict, dis
         ax.set_title(f"{title}, {district}", fontsize=10)
         _colour_key(fig, norm, (0.87, 0.2, 0.025, 0.6), 9)
     named = "; ".join(f"{rank} {name}" for rank, name in enumerate(top, start=1))
-    alt = (f"Hotspot map of {title.lower()} in {district}, {year}: crime locations counted in hexagons {HEX_KM:g} km "
-           f"across, darker where there were more. The busiest neighbourhoods, numbered on the map: {named}."
-           + (f" The main town, named in italics: {town.name}." if town else ""))
-    caption = (f"{title} in {district}, {year}, by location (hexagons {HEX_KM:g} km across; numbers: the busiest "
-               f"neighbourhoods, named in the table{'; in italics, the main town' if town else ''}). Source: {SOURCE}")
+    alt = (
+        f"Hotspot map of {title.lower()} in {district}, {year}: crime locations counted in hexagons {HEX_KM:g} km "
+        f"across, darker where there were more. The busiest neighbourhoods, numbered on the map: {named}."
+        + (f" The main town, named in italics: {town.name}." if town else "")
+    )
+    caption = (
+        f"{title} in {district}, {year}, by location (hexagons {HEX_KM:g} km across; numbers: the busiest "
+        f"neighbourhoods, named in the table{'; in italics, the main town' if town else ''}). Source: {SOURCE}"
+    )
     return figure_html(fig, alt, caption, "medium"), alt

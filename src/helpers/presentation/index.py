@@ -1,4 +1,5 @@
 """``<quarter>/index.html``: one page linking every partnership's pack with its headline judgements."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,13 @@ from .fragments import render
 from .messages import at_a_glance
 from .narrative import JUDGEMENT_CLASS
 
-FILES = (("report.html", "Report"), ("report.pdf", "PDF"), ("dashboard.xlsx", "Excel dashboard"),
-         ("board-paper.docx", "Board paper (Word)"), ("indicators.csv", "Indicators (CSV)"))
+FILES = (
+    ("report.html", "Report"),
+    ("report.pdf", "PDF"),
+    ("dashboard.xlsx", "Excel dashboard"),
+    ("board-paper.docx", "Board paper (Word)"),
+    ("indicators.csv", "Indicators (CSV)"),
+)
 COUNTED = ("deteriorating", "stable", "improving")
 
 
@@ -21,13 +27,21 @@ def write_index(folder: Path, packs: list[tuple[Results, Path]]) -> Path:
     for results, built in packs:
         rows = results.rows()
         counts = rows["judgement"].value_counts()
-        entries.append({
-            "name": results.partnership.name, "board": results.params["board"],
-            "glance": at_a_glance(rows, results.catalogue),
-            "counts": [{"judgement": j, "count": int(counts.get(j, 0)), "css": JUDGEMENT_CLASS[j]} for j in COUNTED],
-            "files": [{"href": Path(os.path.relpath(built / name, folder)).as_posix(), "label": label}
-                      for name, label in FILES if (built / name).exists()],
-        })
+        entries.append(
+            {
+                "name": results.partnership.name,
+                "board": results.params["board"],
+                "glance": at_a_glance(rows, results.catalogue),
+                "counts": [
+                    {"judgement": j, "count": int(counts.get(j, 0)), "css": JUDGEMENT_CLASS[j]} for j in COUNTED
+                ],
+                "files": [
+                    {"href": Path(os.path.relpath(built / name, folder)).as_posix(), "label": label}
+                    for name, label in FILES
+                    if (built / name).exists()
+                ],
+            }
+        )
     page = render("index_page", quarter=quarter.title, period=packs[0][0].rows()["period"].iloc[0], packs=entries)
     partial = folder / f".index.html.{os.getpid()}"
     partial.write_text(page, encoding="utf-8")

@@ -7,19 +7,23 @@ hand come first, then the others in the order given (the map passes larger distr
 nearest free position on a fine grid around its point. A label moved off its point is drawn with a leader line.
 All positions are in display units (pixels), y upwards, as matplotlib's transforms give them.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
-GRID = 4.0       # pixels between candidate positions
-REACH = 40       # grid steps searched each way from the point
-PAD = 2.0        # pixels kept clear around every label
-DOT = 3.0        # half the side of the box kept clear around another district's label point
+GRID = 4.0  # pixels between candidate positions
+REACH = 40  # grid steps searched each way from the point
+PAD = 2.0  # pixels kept clear around every label
+DOT = 3.0  # half the side of the box kept clear around another district's label point
 
 
-def place_labels(points: list[tuple[float, float]], sizes: list[tuple[float, float]],
-                 bounds: tuple[float, float, float, float], fixed: dict[int, tuple[float, float]] | None = None
-                 ) -> list[tuple[float, float]]:
+def place_labels(
+    points: list[tuple[float, float]],
+    sizes: list[tuple[float, float]],
+    bounds: tuple[float, float, float, float],
+    fixed: dict[int, tuple[float, float]] | None = None,
+) -> list[tuple[float, float]]:
     """The centre of each label (``sizes``: width, height) for the label points ``points``, inside ``bounds``
     (left, bottom, right, top); ``fixed``: label index -> a centre set by hand, kept as given. When no free
     position is left within reach, the one overlapping least is taken."""

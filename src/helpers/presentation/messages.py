@@ -4,6 +4,7 @@ ranked by a stated rule, indicators of a priority that move together, and the da
 The report's key points (``render.key_points``) and the board paper (``paper.paper_blocks``) both open
 with ``opening``; the full list of key points per priority follows it. The methods state ``RANKING_RULE``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,29 +25,35 @@ RANKING_RULE = (
     "the previous year beyond normal variation (the direction-of-travel rule, which allows for figures that vary more "
     "than chance), then an unusual pattern in the latest monthly counts that reads as a concern or an improvement "
     "(statistical process control), then a target range missed, then the size of the change. An indicator with none "
-    f"of the first three is a main message only to make up {FEWEST}.")
-RULE_NOTE = ("Ranked by: a change beyond normal variation first, then an unusual pattern in the latest months, then a "
-             "missed target, then the size of the change (see Methods).")
+    f"of the first three is a main message only to make up {FEWEST}."
+)
+RULE_NOTE = (
+    "Ranked by: a change beyond normal variation first, then an unusual pattern in the latest months, then a "
+    "missed target, then the size of the change (see Methods)."
+)
 
 
 @dataclass(frozen=True)
 class Opening:
-    glance: str                     # how many indicators improve, hold, worsen; targets missed
-    baseline: str                   # what "the pre-pandemic level" in the sentences means ("" without one)
+    glance: str  # how many indicators improve, hold, worsen; targets missed
+    baseline: str  # what "the pre-pandemic level" in the sentences means ("" without one)
     messages: list[tuple[str, str]]  # (judgement, sentence) of the main messages, most important first
-    together: list[str]             # a sentence per priority whose indicators move together
-    break_note: str                 # the data break, said once ("" without one)
-    period_stated: str              # the baseline period ``baseline`` names, left out of each sentence
+    together: list[str]  # a sentence per priority whose indicators move together
+    break_note: str  # the data break, said once ("" without one)
+    period_stated: str  # the baseline period ``baseline`` names, left out of each sentence
 
 
 def opening(rows: pd.DataFrame, catalogue: dict[str, Indicator], breaks: pd.DataFrame) -> Opening:
     """The opening for the partnership's ``rows`` (one per indicator) and the quarter's data ``breaks``."""
     baseline, period = baseline_line(rows)
     whole = full_year_baseline(rows)
-    messages = [(row["judgement"], key_point(row, catalogue[row["indicator_id"]], False, period, baseline=whole))
-                for row in main_messages(rows, catalogue).to_dict("records")]
-    return Opening(at_a_glance(rows, catalogue), baseline, messages, moving_together(rows, whole),
-                   break_line(rows, breaks), period)
+    messages = [
+        (row["judgement"], key_point(row, catalogue[row["indicator_id"]], False, period, baseline=whole))
+        for row in main_messages(rows, catalogue).to_dict("records")
+    ]
+    return Opening(
+        at_a_glance(rows, catalogue), baseline, messages, moving_together(rows, whole), break_line(rows, breaks), period
+    )
 
 
 def full_year_baseline(rows: pd.DataFrame) -> bool:
@@ -61,20 +68,26 @@ def at_a_glance(rows: pd.DataFrame, catalogue: dict[str, Indicator]) -> str:
     targeted = rows["indicator_id"].map(lambda i: catalogue[i].target is not None) & (rows["status"] == "available")
     judged = rows.loc[~targeted, "judgement"].value_counts()
     count = lambda word: judged.get(word, 0)  # noqa: E731
-    words = (f"Of the {len(rows)} indicators, {_number(count('deteriorating'))} deteriorating, "
-             f"{_number(count('stable'), False)} stable and {_number(count('improving'), False)} improving")
-    others = [(count("no judgement"), "no polarity (a rise or fall is neither good nor bad)", "has", "have"),
-              (targeted.sum(), "judged against a target range", "is", "are"),
-              (count("not compared"), "not compared with last year (data missing)", "is", "are"),
-              (count("not available"), "not available", "is", "are")]
+    words = (
+        f"Of the {len(rows)} indicators, {_number(count('deteriorating'))} deteriorating, "
+        f"{_number(count('stable'), False)} stable and {_number(count('improving'), False)} improving"
+    )
+    others = [
+        (count("no judgement"), "no polarity (a rise or fall is neither good nor bad)", "has", "have"),
+        (targeted.sum(), "judged against a target range", "is", "are"),
+        (count("not compared"), "not compared with last year (data missing)", "is", "are"),
+        (count("not available"), "not available", "is", "are"),
+    ]
     words += "".join(f"; {n} {one if n == 1 else many} {what}" for n, what, one, many in others if n)
     if not targeted.any():
         return words + "."
     chosen = rows[targeted]
     missed = chosen[chosen["target_status"].isin(["below", "above"])]
     if len(missed):
-        named = join_words(f"{r['title']} ({r['target_status']} the {_target(catalogue[r['indicator_id']])})"
-                           for r in missed.to_dict("records"))
+        named = join_words(
+            f"{r['title']} ({r['target_status']} the {_target(catalogue[r['indicator_id']])})"
+            for r in missed.to_dict("records")
+        )
         return f"{words}. Target missed: {named}."
     return f"{words}. Targets: none missed ({join_words(chosen['title'])}: within range)."
 
@@ -92,9 +105,12 @@ def ranking(row: dict, catalogue: dict[str, Indicator]) -> tuple[bool, bool, boo
     """The row's place by RANKING_RULE (larger first): changed beyond normal variation, an SPC concern or
     improvement, a target missed, the size of the change (relative; in points for a percentage)."""
     size = row["change_abs"] if row["measure"] == "percentage" else row["change_pct"]
-    return (row["direction"] in ("higher", "lower"), row.get("spc_reading") in ("concern", "improvement"),
-            catalogue[row["indicator_id"]].target is not None and row["target_status"] in ("below", "above"),
-            abs(size) if pd.notna(size) else 0.0)
+    return (
+        row["direction"] in ("higher", "lower"),
+        row.get("spc_reading") in ("concern", "improvement"),
+        catalogue[row["indicator_id"]].target is not None and row["target_status"] in ("below", "above"),
+        abs(size) if pd.notna(size) else 0.0,
+    )
 
 
 def main_messages(rows: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
@@ -117,7 +133,7 @@ def main_messages(rows: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.Dat
         order.append(whole if any(ranks[whole][:3]) else i)
     flagged = [i for i in order if any(ranks[i][:3])]
     chosen = flagged[:MOST]
-    chosen += [i for i in order if i not in chosen][:max(0, FEWEST - len(chosen))]
+    chosen += [i for i in order if i not in chosen][: max(0, FEWEST - len(chosen))]
     return compared.iloc[chosen]
 
 
@@ -151,8 +167,12 @@ def _against_baseline(moved: pd.DataFrame, contrary: str) -> str:
         return ""
     label = placed["baseline_label"].iloc[0]
     parts, first = [], True
-    for place, words in (("above", "above"), ("level", "at"), ("similar", "not clearly different from"),
-                         ("below", "below")):
+    for place, words in (
+        ("above", "above"),
+        ("level", "at"),
+        ("similar", "not clearly different from"),
+        ("below", "below"),
+    ):
         chosen = placed[placed["vs_baseline"] == place]
         if chosen.empty:
             continue
@@ -171,10 +191,18 @@ def baseline_line(rows: pd.DataFrame) -> tuple[str, str]:
         return "", ""
     period = placed["baseline_period"].mode().iloc[0]
     months = int(placed.loc[placed["baseline_period"] == period, "baseline_months"].iloc[0])
-    short = (f"; only {months} months, so it holds only those months' seasons and is biased by their seasonal highs "
-             "or lows: read it as a rough guide (the main messages leave it out)") if months < 12 else ""
-    return (f"An indicator's {placed['baseline_label'].iloc[0]} level is its average over {period}, on the same "
-            f"12-month scale{short}."), period
+    short = (
+        (
+            f"; only {months} months, so it holds only those months' seasons and is biased by their seasonal highs "
+            "or lows: read it as a rough guide (the main messages leave it out)"
+        )
+        if months < 12
+        else ""
+    )
+    return (
+        f"An indicator's {placed['baseline_label'].iloc[0]} level is its average over {period}, on the same "
+        f"12-month scale{short}."
+    ), period
 
 
 def break_line(rows: pd.DataFrame, breaks: pd.DataFrame, where: str = "the data-quality section") -> str:
@@ -183,6 +211,12 @@ def break_line(rows: pd.DataFrame, breaks: pd.DataFrame, where: str = "the data-
     touched = rows[rows["data_break"].fillna("") != ""]
     if touched.empty or not len(breaks):
         return ""
-    which = f"The {len(touched)} police.uk indicators" if len(touched) > 1 else f"The police.uk figures for {touched['title'].iloc[0]}"
-    return (f"{which} span a break in the data ({join_words(breaks['short'])}), so their comparisons with last year "
-            f"are not quite like with like; see {where}.")
+    which = (
+        f"The {len(touched)} police.uk indicators"
+        if len(touched) > 1
+        else f"The police.uk figures for {touched['title'].iloc[0]}"
+    )
+    return (
+        f"{which} span a break in the data ({join_words(breaks['short'])}), so their comparisons with last year "
+        f"are not quite like with like; see {where}."
+    )

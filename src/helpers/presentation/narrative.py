@@ -3,6 +3,7 @@
 Every figure in a sentence is formatted by ``figure`` from the indicator table, so
 the report, the board paper and ``indicators.csv`` cannot disagree.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -26,13 +27,21 @@ GROUP_MARKS = {"above": "+", "below": "−", "in line": "="}
 def group_key(group: str) -> str:
     """The key to GROUP_MARKS: ``+ above, − below or = in line with the rest of Leicestershire``."""
     return f"+ above, − below or = in line with the rest of {group}"
+
+
 # Making Data Count's colours for SPC points and variation icons (NHS England; NHSRplotthedots): orange a
 # concern, blue an improvement, purple a signal neither better nor worse, grey usual (common cause) variation.
 MDC_COLOURS = {"concern": "#ED8B00", "improvement": "#41B6E6", "neutral": "#490092", "common_cause": "#7B7D7D"}
 
 # The style class of each judgement in the report's tables and the packs' index.
-JUDGEMENT_CLASS = {"improving": "good", "deteriorating": "bad", "stable": "neutral", "no judgement": "none",
-                   "not compared": "none", "not available": "na"}
+JUDGEMENT_CLASS = {
+    "improving": "good",
+    "deteriorating": "bad",
+    "stable": "neutral",
+    "no judgement": "none",
+    "not compared": "none",
+    "not available": "na",
+}
 
 
 def judgement_words(row: dict, target: dict | None) -> tuple[str, str]:
@@ -81,8 +90,14 @@ def direction_label(direction: str) -> str:
     return f"{ARROWS[direction]} {direction.capitalize()}" if direction in ARROWS else "—"
 
 
-def key_point(row: dict, indicator: Indicator, break_note: bool = True, period_stated: str = "",
-              badge: bool = True, baseline: bool = True) -> str:
+def key_point(
+    row: dict,
+    indicator: Indicator,
+    break_note: bool = True,
+    period_stated: str = "",
+    badge: bool = True,
+    baseline: bool = True,
+) -> str:
     """One plain-English sentence for an indicator's partnership row, in the board paper's style.
 
     ``break_note``: add the row's data-break sentence (a list of key points says it once instead);
@@ -100,14 +115,18 @@ def key_point(row: dict, indicator: Indicator, break_note: bool = True, period_s
     if target:
         relation = {"higher": "higher than", "lower": "lower than", "similar": "similar to"}[row["direction"]]
         place = {"below": "below", "within": "within", "above": "above"}[row["target_status"]]
-        sentence = (f"{subject} {now}, {relation} the previous year's {before}, and {place} the "
-                    f"{target.get('label', 'target range')} of {target['low']:g}–{target['high']:g}%.")
+        sentence = (
+            f"{subject} {now}, {relation} the previous year's {before}, and {place} the "
+            f"{target.get('label', 'target range')} of {target['low']:g}–{target['high']:g}%."
+        )
     elif row["judgement"] in ("improving", "deteriorating", "stable"):
         sentence = f"{subject} {row['judgement']}: {before} to {now} over the last year ({change_text(row)}){_significance(row)}."
     else:
         word = row["direction"]
-        sentence = f"{subject} {word} {'to' if word == 'similar' else 'than'} last year: {before} to {now} " \
-                   f"({change_text(row)}; no polarity){_significance(row)}."
+        sentence = (
+            f"{subject} {word} {'to' if word == 'similar' else 'than'} last year: {before} to {now} "
+            f"({change_text(row)}; no polarity){_significance(row)}."
+        )
     sentence = sentence[:-1] + context_words(row, indicator.plural, period_stated, baseline) + quarter_words(row) + "."
     if row.get("spc_signal") not in ("", "none", None) and pd.notna(row.get("spc_signal")):
         sentence += f" Monthly counts show {READING_WORDS[row['spc_reading']]}: {row['spc_signal']}."
@@ -120,7 +139,7 @@ def key_point(row: dict, indicator: Indicator, break_note: bool = True, period_s
 
 def unavailable_sentence(subject: str, reason: str) -> str:
     """``Robbery is not available this quarter due to …``: the reason as params or the data give it."""
-    rest = reason[len("not available"):] if reason.lower().startswith("not available") else f": {reason}"
+    rest = reason[len("not available") :] if reason.lower().startswith("not available") else f": {reason}"
     return f"{subject} not available{rest if rest[:1] in (' ', ':', ',', '') else ' ' + rest}".rstrip(".") + "."
 
 
@@ -140,11 +159,16 @@ def context_words(row: dict, plural: bool = False, period_stated: str = "", base
     period is left out when it is ``period_stated``; the baseline is left out altogether without ``baseline``."""
     parts = []
     place, before = row.get("vs_baseline"), row.get("previous_vs_baseline")
-    contrary = (place, row.get("direction")) in (("below", "higher"), ("above", "lower"))  # up on last year, still below
+    contrary = (place, row.get("direction")) in (
+        ("below", "higher"),
+        ("above", "lower"),
+    )  # up on last year, still below
     if place and baseline:
         period = "" if row["baseline_period"] == period_stated else f" ({row['baseline_period']})"
-        level = (f"{'their' if plural else 'its'} {row['baseline_label']} level of "
-                 f"{figure(row['baseline_value'], row['measure'])}{period}")
+        level = (
+            f"{'their' if plural else 'its'} {row['baseline_label']} level of "
+            f"{figure(row['baseline_value'], row['measure'])}{period}"
+        )
         if place == "level":
             parts.append(f"{'back to' if before in ('above', 'below') else 'at'} {level}")
         else:
@@ -176,8 +200,10 @@ def quarter_words(row: dict) -> str:
     if way == row.get("direction"):
         return ""
     size = f"{abs(change):.1f} points" if row["measure"] == "percentage" else f"{abs(row['quarter_change_pct']):.1f}%"
-    return (f", but the latest quarter is {size} {way} than the same quarter last year, a significant "
-            f"{'rise' if way == 'higher' else 'fall'}")
+    return (
+        f", but the latest quarter is {size} {way} than the same quarter last year, a significant "
+        f"{'rise' if way == 'higher' else 'fall'}"
+    )
 
 
 def change_words(change: dict) -> str:
@@ -186,7 +212,11 @@ def change_words(change: dict) -> str:
     if change["judgement"] != change["judgement_before"]:
         parts.append(f"now {change['judgement']}, was {change['judgement_before']} last quarter")
     if change["spc_reading"] != change["spc_reading_before"]:
-        now = f"{READING_WORDS[change['spc_reading']]} ({change['spc_signal']})" if change["spc_reading"] else "no SPC signal"
+        now = (
+            f"{READING_WORDS[change['spc_reading']]} ({change['spc_signal']})"
+            if change["spc_reading"]
+            else "no SPC signal"
+        )
         before = READING_WORDS[change["spc_reading_before"]] if change["spc_reading_before"] else "no signal"
         parts.append(f"monthly counts now show {now}, last quarter {before}")
     return "; ".join(parts)
@@ -238,5 +268,11 @@ def variation(icon: str) -> dict:
     (ink), letter ('H' high, 'L' low, none for usual variation), short word and full name (``ICON_WORDS``)."""
     kind, _, side = ("common_cause", "", "") if icon == "common_cause" else icon.rpartition("_")
     word, name = ICON_WORDS[icon]
-    return {"kind": kind, "colour": MDC_COLOURS[kind], "ink": "#FFFFFF" if kind in ("neutral", "common_cause") else "#000000",
-            "letter": {"high": "H", "low": "L"}.get(side, ""), "word": word, "name": name}
+    return {
+        "kind": kind,
+        "colour": MDC_COLOURS[kind],
+        "ink": "#FFFFFF" if kind in ("neutral", "common_cause") else "#000000",
+        "letter": {"high": "H", "low": "L"}.get(side, ""),
+        "word": word,
+        "name": name,
+    }

@@ -8,6 +8,7 @@ template, which links nothing outside the file. (Not the HTMLExporter: it re-par
 finished page with BeautifulSoup to add focus and alt attributes to JupyterLab's cell
 markup, which this template does not produce, and that pass took 80 % of the export's time.)
 """
+
 from __future__ import annotations
 
 import platform
@@ -28,7 +29,8 @@ from ..analysis.stats import normalise_confidence
 from .fragments import render
 from .messages import RANKING_RULE
 from .narrative import anchor, long_date, markdown, variation
-from .where import TITLE as WHERE, example, small_area_file
+from .where import TITLE as WHERE
+from .where import example, small_area_file
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -39,21 +41,36 @@ def _raw(html_text: str) -> nbformat.NotebookNode:
 
 def chapters(results: Results) -> list[tuple[str, str]]:
     """(anchor, title) of every chapter, in order, for the contents."""
-    return [("key-points", "Key points"), ("dashboard", "Dashboard"), ("what-changed", "What changed since last quarter"),
-            *((anchor(s), t) for s, t in config.SECTIONS.items()), ("where", WHERE),
-            ("key", "How to read this report"), ("data-quality", "Data quality and availability"),
-            ("methods", "Methods"), ("provenance", "Provenance")]
+    return [
+        ("key-points", "Key points"),
+        ("dashboard", "Dashboard"),
+        ("what-changed", "What changed since last quarter"),
+        *((anchor(s), t) for s, t in config.SECTIONS.items()),
+        ("where", WHERE),
+        ("key", "How to read this report"),
+        ("data-quality", "Data quality and availability"),
+        ("methods", "Methods"),
+        ("provenance", "Provenance"),
+    ]
 
 
 def cover(results: Results, build: dict) -> Markup:
     quarter, params, rows = results.quarter, results.params, results.rows()
     meeting = params.get("meeting_date")
-    return render("cover", board=params["board"], quarter=quarter.title,
-                  period=rows["period"].iloc[0], partnership=params["partnership"],
-                  meeting=long_date(meeting) if meeting else "To be confirmed",
-                  first_month=(quarter.end_month - 11).strftime("%B %Y"), last_month=quarter.end_month.strftime("%B %Y"),
-                  prepared_by=params.get("contact", {}).get("name", ""), built_at=build["built_at"],
-                  illustrative=rows["illustrative"].any(), no_partner_data=no_partner_data(rows))
+    return render(
+        "cover",
+        board=params["board"],
+        quarter=quarter.title,
+        period=rows["period"].iloc[0],
+        partnership=params["partnership"],
+        meeting=long_date(meeting) if meeting else "To be confirmed",
+        first_month=(quarter.end_month - 11).strftime("%B %Y"),
+        last_month=quarter.end_month.strftime("%B %Y"),
+        prepared_by=params.get("contact", {}).get("name", ""),
+        built_at=build["built_at"],
+        illustrative=rows["illustrative"].any(),
+        no_partner_data=no_partner_data(rows),
+    )
 
 
 def no_partner_data(rows: pd.DataFrame) -> str:
@@ -61,8 +78,10 @@ def no_partner_data(rows: pd.DataFrame) -> str:
     local = rows[rows["source"] == "local"]
     if local.empty or not local["reason"].isin([NO_PARTNER_DATA, NO_LOCAL_EXTRACT]).all():
         return ""
-    return (f"This pack has no partner data for its districts, so the {len(local)} indicators that come from "
-            "partners' returns are not available; every police.uk figure is complete.")
+    return (
+        f"This pack has no partner data for its districts, so the {len(local)} indicators that come from "
+        "partners' returns are not available; every police.uk figure is complete."
+    )
 
 
 def contents(results: Results) -> Markup:
@@ -70,39 +89,57 @@ def contents(results: Results) -> Markup:
 
 
 def reading_key(results: Results) -> Markup:
-    return render("reading_key", partnership=results.partnership.compared_with.name, icons=[variation(icon) for icon in ICON_WORDS],
-                  illustrative=bool(results.table["illustrative"].any()))
+    return render(
+        "reading_key",
+        partnership=results.partnership.compared_with.name,
+        icons=[variation(icon) for icon in ICON_WORDS],
+        illustrative=bool(results.table["illustrative"].any()),
+    )
 
 
 def data_quality(results: Results) -> Markup:
     quality = results.quality
-    in_window = quality[quality["month"].isin([str(m) for m in pd.period_range(end=results.quarter.end_month, periods=24, freq="M")])]
+    in_window = quality[
+        quality["month"].isin([str(m) for m in pd.period_range(end=results.quarter.end_month, periods=24, freq="M")])
+    ]
     rows, gaps = results.rows(), results.gaps()
     # A district lacking data leaves the partnership without it too, so partnership rows say it all.
     given = rows[(rows["status"] != "available") & ~rows["indicator_id"].isin(gaps["indicator_id"])]  # params' reasons
     counts = ("rows", "no_location", "excluded", "outside", "partnership")
-    return render("data_quality", unavailable=given[["title", "reason"]].to_dict("records"),
-                  causes=cause_lines(gaps[gaps["status"] != "available"]),
-                  uncompared=cause_lines(gaps[gaps["status"] == "available"]),
-                  coverage="the" if len(in_window) == 24 else f"only {len(in_window)} of the",
-                  months=month_ranges(in_window["month"]), records={c: f"{in_window[c].sum():,}" for c in counts},
-                  by_month=[{"month": pd.Period(r["month"], "M").strftime("%b %Y"), **{c: f"{r[c]:,}" for c in counts}}
-                            for r in in_window.to_dict("records")],
-                  sample=[r["title"] for r in rows.to_dict("records") if r["illustrative"]],
-                  no_partner_data=no_partner_data(rows),
-                  population_note=results.population_note,
-                  breaks=list(results.breaks["words"]) if len(results.breaks) else [], breaks_rule=describe_breaks(),
-                  excluded=join_words(results.partnership.excludes), repeats=repeated_ids(in_window, results.params),
-                  file_notes=results.data_warnings)
+    return render(
+        "data_quality",
+        unavailable=given[["title", "reason"]].to_dict("records"),
+        causes=cause_lines(gaps[gaps["status"] != "available"]),
+        uncompared=cause_lines(gaps[gaps["status"] == "available"]),
+        coverage="the" if len(in_window) == 24 else f"only {len(in_window)} of the",
+        months=month_ranges(in_window["month"]),
+        records={c: f"{in_window[c].sum():,}" for c in counts},
+        by_month=[
+            {"month": pd.Period(r["month"], "M").strftime("%b %Y"), **{c: f"{r[c]:,}" for c in counts}}
+            for r in in_window.to_dict("records")
+        ],
+        sample=[r["title"] for r in rows.to_dict("records") if r["illustrative"]],
+        no_partner_data=no_partner_data(rows),
+        population_note=results.population_note,
+        breaks=list(results.breaks["words"]) if len(results.breaks) else [],
+        breaks_rule=describe_breaks(),
+        excluded=join_words(results.partnership.excludes),
+        repeats=repeated_ids(in_window, results.params),
+        file_notes=results.data_warnings,
+    )
 
 
 def describe_duplicates(params: dict) -> str:
     """The rule in force for police.uk records that repeat a Crime ID (params' ``duplicates``), in words."""
     if params.get("duplicates") == "drop_exact":
-        return ("a record that is an exact copy of an earlier one with the same Crime ID (every field the same) is "
-                "left out; every other record is counted (duplicates: drop_exact)")
-    return ("every record is counted as police.uk publishes it, including those that repeat a Crime ID, as "
-            "published counts of police.uk data are (duplicates: keep)")
+        return (
+            "a record that is an exact copy of an earlier one with the same Crime ID (every field the same) is "
+            "left out; every other record is counted (duplicates: drop_exact)"
+        )
+    return (
+        "every record is counted as police.uk publishes it, including those that repeat a Crime ID, as "
+        "published counts of police.uk data are (duplicates: keep)"
+    )
 
 
 def repeated_ids(quality: pd.DataFrame, params: dict) -> str:
@@ -111,34 +148,56 @@ def repeated_ids(quality: pd.DataFrame, params: dict) -> str:
     if repeated.empty:
         return "No record in these months repeats the Crime ID of another record."
     total, copies = int(repeated["repeated_ids"].sum()), int(repeated["exact_copies"].sum())
-    months = join_words([f"{pd.Period(r['month'], 'M'):%B %Y} ({r['repeated_ids']:,})" for r in repeated.to_dict("records")])
-    return (f"{total:,} records repeat the Crime ID of an earlier record in the same month's file, in "
-            f"{len(repeated)} of the months: {months}. {copies:,} of them are exact copies (every field the same); "
-            f"the others differ, for example in the outcome or the location. The rule: {describe_duplicates(params)}.")
+    months = join_words(
+        [f"{pd.Period(r['month'], 'M'):%B %Y} ({r['repeated_ids']:,})" for r in repeated.to_dict("records")]
+    )
+    return (
+        f"{total:,} records repeat the Crime ID of an earlier record in the same month's file, in "
+        f"{len(repeated)} of the months: {months}. {copies:,} of them are exact copies (every field the same); "
+        f"the others differ, for example in the outcome or the location. The rule: {describe_duplicates(params)}."
+    )
 
 
 def methods(results: Results) -> Markup:
     params, partnership = results.params, results.partnership
-    sums = [f"{a.name} is the sum of its {len(a.districts)} districts ({join_words(a.districts)})."
-            for a in partnership.areas if a.type != "district"]
-    return render("methods", end_month=results.quarter.end_month.strftime("%B %Y"), rule=describe_rule(params),
-                  sums=" ".join(sums), group=partnership.compared_with.name,
-                  comparison=describe_comparison(params, partnership), spc=describe_spc(params), baseline_note=results.baseline_note,
-                  population_note=results.population_note, ranking_rule=RANKING_RULE,
-                  confidence=normalise_confidence(params.get("confidence", 95)) * 100, suppress_below=params["suppress_below"],
-                  sensitive=[i.title for i in results.catalogue.values() if i.sensitive],
-                  small_area_file=small_area_file(results), duplicates=describe_duplicates(params),
-                  example=example(results))
+    sums = [
+        f"{a.name} is the sum of its {len(a.districts)} districts ({join_words(a.districts)})."
+        for a in partnership.areas
+        if a.type != "district"
+    ]
+    return render(
+        "methods",
+        end_month=results.quarter.end_month.strftime("%B %Y"),
+        rule=describe_rule(params),
+        sums=" ".join(sums),
+        group=partnership.compared_with.name,
+        comparison=describe_comparison(params, partnership),
+        spc=describe_spc(params),
+        baseline_note=results.baseline_note,
+        population_note=results.population_note,
+        ranking_rule=RANKING_RULE,
+        confidence=normalise_confidence(params.get("confidence", 95)) * 100,
+        suppress_below=params["suppress_below"],
+        sensitive=[i.title for i in results.catalogue.values() if i.sensitive],
+        small_area_file=small_area_file(results),
+        duplicates=describe_duplicates(params),
+        example=example(results),
+    )
 
 
 def provenance(results: Results, build: dict) -> Markup:
     params = {k: v for k, v in results.params.items() if k not in ("commentary", "_files")}
-    return render("provenance", built_at=build["built_at"], version=__version__,
-                  code_version=build.get("code_version", "unknown"), python=platform.python_version(),
-                  packages=", ".join(f"{name} {version}" for name, version in build["packages"].items()),
-                  params_files=", ".join(Path(p).name for p in results.params.get("_files", [])),
-                  params=[(k, setting_words(v)) for k, v in params.items()],
-                  files=[{"name": Path(f.path).name, "rows": f"{f.rows:,}", "sha256": f.sha256} for f in results.files])
+    return render(
+        "provenance",
+        built_at=build["built_at"],
+        version=__version__,
+        code_version=build.get("code_version", "unknown"),
+        python=platform.python_version(),
+        packages=", ".join(f"{name} {version}" for name, version in build["packages"].items()),
+        params_files=", ".join(Path(p).name for p in results.params.get("_files", [])),
+        params=[(k, setting_words(v)) for k, v in params.items()],
+        files=[{"name": Path(f.path).name, "rows": f"{f.rows:,}", "sha256": f.sha256} for f in results.files],
+    )
 
 
 def setting_words(value, nested: bool = False) -> str:
@@ -162,8 +221,12 @@ def stitch(results: Results, notebooks: list[Path], build: dict) -> nbformat.Not
     for path in notebooks:
         executed = nbformat.read(path, as_version=4)
         book.cells += [c for c in executed.cells if c.cell_type == "code" and c.get("outputs")]
-    book.cells += [_raw(reading_key(results)), _raw(data_quality(results)), _raw(methods(results)),
-                   _raw(provenance(results, build))]
+    book.cells += [
+        _raw(reading_key(results)),
+        _raw(data_quality(results)),
+        _raw(methods(results)),
+        _raw(provenance(results, build)),
+    ]
     for index, cell in enumerate(book.cells):
         cell.id = f"report-{index}"
     return book
@@ -171,10 +234,16 @@ def stitch(results: Results, notebooks: list[Path], build: dict) -> nbformat.Not
 
 def export_html(book: nbformat.NotebookNode, title: str) -> str:
     """The stitched notebook as one HTML page with the board template and inline CSS."""
-    exporter = TemplateExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="board",
-                                template_file="index.html.j2", exclude_input=True, exclude_input_prompt=True,
-                                exclude_output_prompt=True)
+    exporter = TemplateExporter(
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="board",
+        template_file="index.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
     exporter.register_filter("safe_markdown", markdown)
-    body, _ = exporter.from_notebook_node(book, resources={"report_title": title,
-                                                           "report_css": (TEMPLATES / "report.css").read_text()})
+    body, _ = exporter.from_notebook_node(
+        book, resources={"report_title": title, "report_css": (TEMPLATES / "report.css").read_text()}
+    )
     return body

@@ -9,6 +9,7 @@ named by its House of Commons Library name beside its ONS name ("Loughborough St
 residents is shown beside its count. In a quarter whose 24 months are not all in the police.uk files nothing is
 compared, and the chapter says why.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -99,25 +100,39 @@ def example(results: Results) -> dict:
     areas = chosen[chosen["level"] == "neighbourhood"].sort_values(["district", "numerator"], ascending=[True, False])
     top = areas.iloc[0]
     lsoas = chosen[(chosen["level"] == "lsoa") & (chosen["neighbourhood"] == top["neighbourhood"])]["lsoa"]
-    return {"lsoa": lsoas.min(), "neighbourhood": top["neighbourhood"], "name": top["name"],
-            "lsoa_count": int(top["lsoa_count"])}
+    return {
+        "lsoa": lsoas.min(),
+        "neighbourhood": top["neighbourhood"],
+        "name": top["name"],
+        "lsoa_count": int(top["lsoa_count"]),
+    }
 
 
 def _neighbourhoods(results: Results, indicator_id: str) -> pd.DataFrame:
     """The indicator's neighbourhoods, busiest first in each district (withheld counts last)."""
     rows = results.neighbourhoods
     rows = rows[(rows["level"] == "neighbourhood") & (rows["indicator_id"] == indicator_id)]
-    return rows.sort_values(["district", "numerator", "neighbourhood"], ascending=[True, False, True], na_position="last")
+    return rows.sort_values(
+        ["district", "numerator", "neighbourhood"], ascending=[True, False, True], na_position="last"
+    )
 
 
 def _line(row: dict, rank: int, threshold: int) -> dict:
     symbol, words = mark(row)
     district_change = "" if pd.isna(row["district_change_pct"]) else percent(row["district_change_pct"])
-    return {"rank": rank, "district": row["district"], "neighbourhood": labelled(row["name"], row["neighbourhood"]),
-            "count": count_text(row["numerator"], threshold, row["reason"]),
-            "previous": count_text(row["previous_numerator"], threshold, row["reason"]),
-            "rate": rate_text(row["rate"]), "previous_rate": rate_text(row["previous_rate"]),
-            "change": change_cell(row), "district_change": district_change, "mark": symbol, "mark_words": words}
+    return {
+        "rank": rank,
+        "district": row["district"],
+        "neighbourhood": labelled(row["name"], row["neighbourhood"]),
+        "count": count_text(row["numerator"], threshold, row["reason"]),
+        "previous": count_text(row["previous_numerator"], threshold, row["reason"]),
+        "rate": rate_text(row["rate"]),
+        "previous_rate": rate_text(row["previous_rate"]),
+        "change": change_cell(row),
+        "district_change": district_change,
+        "mark": symbol,
+        "mark_words": words,
+    }
 
 
 def _one_district(results: Results) -> bool:
@@ -134,13 +149,24 @@ def top_table(results: Results, indicator_id: str) -> Markup:
         shown = rows if every else rows.head(TOP)
         lines += [_line(row, rank, threshold) for rank, row in enumerate(shown.to_dict("records"), start=1)]
     title = results.catalogue[indicator_id].title
-    which = f"{results.partnership.name}'s neighbourhoods by crimes" if every else \
-        f"the {TOP} neighbourhoods with most crimes in each district"
+    which = (
+        f"{results.partnership.name}'s neighbourhoods by crimes"
+        if every
+        else f"the {TOP} neighbourhoods with most crimes in each district"
+    )
     figures = "rates per 10,000 residents and counts" if small_area_file(results) else "counts"
-    compared = "not compared with the 12 months before: see above" if not_compared(results) else \
-        "against the 12 months before and against the district's own change"
-    return render("where_table", caption=f"{title}: {which}, {_year(results)}, {compared} ({figures})",
-                  rows=lines, rates=bool(small_area_file(results)), years=_short_years(results))
+    compared = (
+        "not compared with the 12 months before: see above"
+        if not_compared(results)
+        else "against the 12 months before and against the district's own change"
+    )
+    return render(
+        "where_table",
+        caption=f"{title}: {which}, {_year(results)}, {compared} ({figures})",
+        rows=lines,
+        rates=bool(small_area_file(results)),
+        years=_short_years(results),
+    )
 
 
 def hotspot_maps(results: Results, indicator_id: str) -> Markup:
@@ -151,15 +177,19 @@ def hotspot_maps(results: Results, indicator_id: str) -> Markup:
     named = _neighbourhoods(results, indicator_id)
     labels = {r["neighbourhood"]: labelled(r["name"], r["neighbourhood"]) for r in named.to_dict("records")}
     points = points.assign(neighbourhood=points["neighbourhood"].astype(str).map(labels))
-    tops = {d: [labels[n] for n in rows["neighbourhood"].head(hotspots.LABELLED)]
-            for d, rows in named.groupby("district", sort=True)}
+    tops = {
+        d: [labels[n] for n in rows["neighbourhood"].head(hotspots.LABELLED)]
+        for d, rows in named.groupby("district", sort=True)
+    }
     if _one_district(results):
-        (district, top), = tops.items()
-        html, _ = hotspots.district_hotspot(points, top, results.boundaries, district, indicator.title, _year(results),
-                                            towns(results).get(district))
+        ((district, top),) = tops.items()
+        html, _ = hotspots.district_hotspot(
+            points, top, results.boundaries, district, indicator.title, _year(results), towns(results).get(district)
+        )
     else:
-        html, _ = hotspots.small_multiples(points, tops, results.boundaries, indicator.title, _year(results),
-                                           towns(results))
+        html, _ = hotspots.small_multiples(
+            points, tops, results.boundaries, indicator.title, _year(results), towns(results)
+        )
     return html
 
 
@@ -175,11 +205,14 @@ def towns(results: Results) -> dict[str, hotspots.Town]:
     found = {}
     for district, areas in rows.groupby("district", sort=True):
         named = areas[areas["name"] != ""]
-        town, members = main_town(named.set_index("neighbourhood")["name"],
-                                  named.set_index("neighbourhood")["numerator"].astype(float))
+        town, members = main_town(
+            named.set_index("neighbourhood")["name"], named.set_index("neighbourhood")["numerator"].astype(float)
+        )
         places = results.points[results.points["neighbourhood"].isin(members)]
         if town and len(places):
-            found[district] = hotspots.Town(town, float(places["longitude"].median()), float(places["latitude"].quantile(0.95)))
+            found[district] = hotspots.Town(
+                town, float(places["longitude"].median()), float(places["latitude"].quantile(0.95))
+            )
     return found
 
 
@@ -194,9 +227,14 @@ def busiest_table(results: Results, ids: list[str]) -> Markup:
     rates = bool(small_area_file(results))
     figures = "crimes, rate per 10,000 residents" if rates else "count"
     change = "not compared: see above" if not_compared(results) else "change on the 12 months before"
-    return render("where_busiest", caption=f"The neighbourhood with most crimes of each type in each district, {_year(results)} "
-                  f"({figures}; {change})", titles=[results.catalogue[i].title for i in ids],
-                  rows=[{"district": d, "cells": c} for d, c in cells.items()], rates=rates)
+    return render(
+        "where_busiest",
+        caption=f"The neighbourhood with most crimes of each type in each district, {_year(results)} "
+        f"({figures}; {change})",
+        titles=[results.catalogue[i].title for i in ids],
+        rows=[{"district": d, "cells": c} for d, c in cells.items()],
+        rates=rates,
+    )
 
 
 def streets_table(results: Results, indicator_id: str) -> Markup:
@@ -204,11 +242,21 @@ def streets_table(results: Results, indicator_id: str) -> Markup:
     shown = 10 if _one_district(results) else STREETS_SHOWN
     streets = results.streets[results.streets["indicator_id"] == indicator_id]
     names = results.neighbourhoods.drop_duplicates("neighbourhood").set_index("neighbourhood")["name"]
-    lines = [{"district": r["district"], "location": r["location"],
-              "neighbourhood": labelled(names.get(r["neighbourhood"], ""), r["neighbourhood"]), "count": f"{r['count']:,}"} for r in streets.groupby("district", sort=True).head(shown).to_dict("records")]
+    lines = [
+        {
+            "district": r["district"],
+            "location": r["location"],
+            "neighbourhood": labelled(names.get(r["neighbourhood"], ""), r["neighbourhood"]),
+            "count": f"{r['count']:,}",
+        }
+        for r in streets.groupby("district", sort=True).head(shown).to_dict("records")
+    ]
     title = results.catalogue[indicator_id].title
-    return render("where_streets", caption=f"{title}: the {shown} street locations with most crimes in each district, "
-                  f"{_year(results)}", rows=lines)
+    return render(
+        "where_streets",
+        caption=f"{title}: the {shown} street locations with most crimes in each district, {_year(results)}",
+        rows=lines,
+    )
 
 
 def significant_rises(results: Results) -> list[str]:
@@ -217,15 +265,22 @@ def significant_rises(results: Results) -> list[str]:
     significantly above its district's change``, with its rates ``(5.1 to 9.8 per 10,000 residents)`` where it
     has them; those furthest above what the district's change would give first."""
     rows = results.neighbourhoods
-    rows = rows[(rows["level"] == "neighbourhood") & rows["indicator_id"].isin(headline_ids(results.catalogue))
-                & (rows["significant"] == True) & ~rows["suppressed"]]  # noqa: E712 (None where not tested)
+    rows = rows[
+        (rows["level"] == "neighbourhood")
+        & rows["indicator_id"].isin(headline_ids(results.catalogue))
+        & rows["significant"].eq(True)
+        & ~rows["suppressed"]
+    ]
     rows = rows[rows["share_pct"] > rows["previous_share_pct"]]
     expected = rows["previous_numerator"] * (1 + rows["district_change_pct"] / 100)
     rows = rows.assign(excess=rows["numerator"] - expected).sort_values("excess", ascending=False)
-    return [f"{labelled(r['name'], r['neighbourhood'])}: {results.catalogue[r['indicator_id']].title} "
-            f"{'up' if r['numerator'] > r['previous_numerator'] else 'down'} from {r['previous_numerator']:,} to "
-            f"{r['numerator']:,} ({_change_said(r)}; {r['district']} {percent(r['district_change_pct'])}{_rates_said(r)}), "
-            "significantly above its district's change" for r in rows.to_dict("records")]
+    return [
+        f"{labelled(r['name'], r['neighbourhood'])}: {results.catalogue[r['indicator_id']].title} "
+        f"{'up' if r['numerator'] > r['previous_numerator'] else 'down'} from {r['previous_numerator']:,} to "
+        f"{r['numerator']:,} ({_change_said(r)}; {r['district']} {percent(r['district_change_pct'])}{_rates_said(r)}), "
+        "significantly above its district's change"
+        for r in rows.to_dict("records")
+    ]
 
 
 def _change_said(row: dict) -> str:
@@ -245,7 +300,8 @@ def unrated(results: Results) -> int:
     if not small_area_file(results):
         return 0
     areas = results.neighbourhoods[results.neighbourhoods["level"] == "neighbourhood"].drop_duplicates(
-        ["district", "neighbourhood"])
+        ["district", "neighbourhood"]
+    )
     return int(areas["population"].isna().sum())
 
 
@@ -254,15 +310,29 @@ def chapter(results: Results) -> HTML:
     busiest neighbourhood for the other headline indicators, the busiest street locations."""
     ids = headline_ids(results.catalogue)
     mapped = [i for i in MAPPED if i in ids]
-    blocks = [{"title": results.catalogue[i].title, "maps": hotspot_maps(results, i), "table": top_table(results, i)}
-              for i in mapped]
+    blocks = [
+        {"title": results.catalogue[i].title, "maps": hotspot_maps(results, i), "table": top_table(results, i)}
+        for i in mapped
+    ]
     others = [i for i in ids if i not in mapped]
     rises = significant_rises(results)
     sensitive = [results.catalogue[i].title for i in ids if results.catalogue[i].sensitive]
-    return HTML(render("where_chapter", title=TITLE, year=_year(results), threshold=results.params["suppress_below"],
-                       example=example(results), not_compared=not_compared(results),
-                       level=round(normalise_confidence(results.params["confidence"]) * 100),
-                       small_area_file=small_area_file(results), unrated=unrated(results),
-                       sensitive=sensitive, blocks=blocks, busiest=busiest_table(results, others) if others else "",
-                       streets=streets_table(results, ids[0]) if ids else "", rises=rises[:RISES_SHOWN],
-                       more=max(0, len(rises) - RISES_SHOWN)))
+    return HTML(
+        render(
+            "where_chapter",
+            title=TITLE,
+            year=_year(results),
+            threshold=results.params["suppress_below"],
+            example=example(results),
+            not_compared=not_compared(results),
+            level=round(normalise_confidence(results.params["confidence"]) * 100),
+            small_area_file=small_area_file(results),
+            unrated=unrated(results),
+            sensitive=sensitive,
+            blocks=blocks,
+            busiest=busiest_table(results, others) if others else "",
+            streets=streets_table(results, ids[0]) if ids else "",
+            rises=rises[:RISES_SHOWN],
+            more=max(0, len(rises) - RISES_SHOWN),
+        )
+    )

@@ -12,6 +12,7 @@ its page set-up stays, and so do its header and footer when they have text (a pa
 a footer without one). Without a template the paper is on A4 in Arial, its headings as in
 ``board-paper.html``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,7 +39,12 @@ log = logging.getLogger(__name__)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML cannot hold
 _HANG = 567  # twentieths of a point (1 cm): a paragraph's number hangs to the left of its text
 _TABLE_PT = 9  # the figures table's text
-_FIGURE_COLUMNS = (2.3, 2.3, 1.8, 3.8)  # cm: a table's last columns (figures, change, judgement); the first takes the rest
+_FIGURE_COLUMNS = (
+    2.3,
+    2.3,
+    1.8,
+    3.8,
+)  # cm: a table's last columns (figures, change, judgement); the first takes the rest
 _SCALE = {1: 1.5, 2: 1.3, 3: 1.15}  # a heading style made for a template: its size against Normal's
 
 
@@ -77,8 +83,13 @@ def _house_style(document) -> None:
     """Without a committee template: A4, Arial, headings as in ``board-paper.html``."""
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
-    for name, size, colour in (("Normal", 11, "0B0C0C"), ("Heading 1", 14, "0B0C0C"), ("Heading 2", 14, NAVY),
-                               ("Heading 3", 12, NAVY), ("Heading 4", 11, "0B0C0C")):
+    for name, size, colour in (
+        ("Normal", 11, "0B0C0C"),
+        ("Heading 1", 14, "0B0C0C"),
+        ("Heading 2", 14, NAVY),
+        ("Heading 3", 12, NAVY),
+        ("Heading 4", 11, "0B0C0C"),
+    ):
         style = document.styles[name]
         fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
         fonts.attrib.clear()  # a theme font would win over the named one
@@ -109,8 +120,11 @@ def _add_missing_headings(document, levels: set[int]) -> None:
         outline.set(qn("w:val"), str(level - 1))
         style.element.get_or_add_pPr().append(outline)
     if missing:
-        log.info("board-paper.docx: the paper template has no style for heading level%s %s; made from its Normal",
-                 "s" if len(missing) > 1 else "", join_words([str(level) for level in missing]))
+        log.info(
+            "board-paper.docx: the paper template has no style for heading level%s %s; made from its Normal",
+            "s" if len(missing) > 1 else "",
+            join_words([str(level) for level in missing]),
+        )
 
 
 def _clean(text: str) -> str:
@@ -214,7 +228,7 @@ def _table(document, block: Table) -> None:
         table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     section = document.sections[0]
-    widths = [Cm(w) for w in _FIGURE_COLUMNS[-len(block.header) + 1:]] if len(block.header) > 1 else []
+    widths = [Cm(w) for w in _FIGURE_COLUMNS[-len(block.header) + 1 :]] if len(block.header) > 1 else []
     first = section.page_width - section.left_margin - section.right_margin - sum(widths)
     table.autofit = False
     for column, width in zip(table.columns, [first, *widths]):
@@ -241,8 +255,9 @@ def _fixed_times(data: bytes, when: dt.datetime) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
-            target.writestr(zipfile.ZipInfo(item.filename, when.timetuple()[:6]), source.read(item),
-                            zipfile.ZIP_DEFLATED)
+            target.writestr(
+                zipfile.ZipInfo(item.filename, when.timetuple()[:6]), source.read(item), zipfile.ZIP_DEFLATED
+            )
     return out.getvalue()
 
 
