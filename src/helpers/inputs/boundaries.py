@@ -27,8 +27,9 @@ def read_boundaries(path: Path | None = None, codes: list[str] | None = None) ->
         raise InputError("not a GeoJSON feature collection (no list of 'features')", file=path)
     for number, feature in enumerate(features, start=1):
         properties = feature.get("properties") if isinstance(feature, dict) else None
+        properties = properties if isinstance(properties, dict) else {}
         geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        missing = [key for key in PROPERTIES if not isinstance(properties, dict) or key not in properties]
+        missing = [key for key in PROPERTIES if key not in properties]
         if missing:
             raise InputError(f"has no {', '.join(missing)}", file=path, row=f"feature {number}")
         if not (

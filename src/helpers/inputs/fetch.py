@@ -87,7 +87,7 @@ def _from_zip(handle, archive: str, force: str, into: Path) -> Fetched:
     except zipfile.BadZipFile:
         raise InputError("not a zip archive (police.uk's archive is one .zip)", file=archive) from None
     with book:
-        members = {}
+        members: dict[str, list[tuple[str, str, zipfile.ZipInfo]]] = {}
         for info in book.infolist():
             match = MEMBER.search(info.filename)
             if match:
@@ -197,7 +197,7 @@ class RangeFile(io.RawIOBase):
                 with _open(url, {"Range": "bytes=0-0"}) as response:
                     total = response.headers.get("Content-Range", "")
                     self.ranges = response.status == 206 and total.rpartition("/")[2].isdigit()
-                    self.size = int(total.rpartition("/")[2]) if self.ranges else None
+                    self.size = int(total.rpartition("/")[2]) if self.ranges else 0  # 0: read whole instead
                 return
             except _BROKEN as error:
                 _wait_or_fail(url, attempt, error)

@@ -98,7 +98,9 @@ def check_commentary(
             ]
         if other_times or _LOOKS_BACK.search(text):
             continue
-        mentions = _mentions(text, names) or ([(0, sentence.indicator)] if sentence.indicator in rows else [])
+        mentions = _mentions(text, names) or (
+            [(0, sentence.indicator)] if sentence.indicator and sentence.indicator in rows else []
+        )
         for match in _FIGURE.finditer(text):
             if not mentions or not (
                 match.group("percent") or match.group("points") or match.group("base") or "." in match.group("number")

@@ -97,7 +97,7 @@ def _number(n: int, verb: bool = True) -> str:
 
 
 def _target(indicator: Indicator) -> str:
-    target = indicator.target
+    target = indicator.target or {}
     return f"{target.get('label', 'target range')} of {target['low']:g}–{target['high']:g}%"
 
 

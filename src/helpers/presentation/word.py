@@ -212,7 +212,7 @@ def _field(paragraph, instruction: str) -> None:
         run.font.size = Pt(9)
         if kind:
             run._r.append(_element("w:fldChar", {"w:fldCharType": kind}))
-        elif text.strip() == instruction:
+        elif text and text.strip() == instruction:
             code = _element("w:instrText", {"xml:space": "preserve"})
             code.text = text
             run._r.append(code)
