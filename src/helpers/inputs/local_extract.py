@@ -123,9 +123,9 @@ def check_local_rows(
         rows.append((indicator_id, area, month, num, den))
     checked = pd.DataFrame(rows, columns=["indicator_id", "area", "month", "numerator", "denominator"])
     log.info(
-        "local rows read from %s: %d rows of %d indicators for %d areas%s",
+        "local rows read from %s: %s rows of %d indicators for %d areas%s",
         source,
-        len(checked),
+        f"{len(checked):,}",
         checked["indicator_id"].nunique(),
         checked["area"].nunique(),
         f", {checked['month'].min()} to {checked['month'].max()}" if len(checked) else "",

@@ -170,7 +170,7 @@ def read_msoa_names(paths: Collection[Path] | None = None) -> pd.Series:
                     f"{msoa} is named '{name}' here but '{first}' in {where.name} (row {row})", file=path, row=line
                 )
             names.setdefault(msoa, (name, path, line))
-        log.info("neighbourhood names read from %s: %d rows", path, len(rows))
+        log.info("neighbourhood names read from %s: %s rows", path, f"{len(rows):,}")
     return pd.Series({msoa: name for msoa, (name, _, _) in names.items()}, dtype=object)
 
 
@@ -276,9 +276,9 @@ def read_lsoa_population(path: Path) -> pd.Series:
     if not population:
         raise InputError("has a header but no rows", file=path)
     log.info(
-        "small-area population read from %s: %d LSOAs, %s residents",
+        "small-area population read from %s: %s LSOAs, %s residents",
         path,
-        len(population),
+        f"{len(population):,}",
         f"{sum(population.values()):,}",
     )
     return pd.Series(population, name="population", dtype="int64").rename_axis("lsoa_code")
