@@ -42,7 +42,6 @@ FORCE_COLUMNS = ["Reported by", "Falls within"]
 PLACE_COLUMNS = {"LSOA code": pa.string(), "Location": pa.string(), "Longitude": pa.float32(), "Latitude": pa.float32()}
 # Grouped small-area rows kept before they are summed again: holds memory flat however many files are read.
 _COMPACT_ROWS = 1 << 20
-ASB = "Anti-social behaviour"
 _NAME_MONTH = re.compile(r"(\d{4}-\d{2})-[^/\\]*street\.csv", re.IGNORECASE)
 
 
