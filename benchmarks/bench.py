@@ -44,9 +44,11 @@ from helpers.analysis.results import Results
 from helpers.errors import SaferReportError, ToolMissing
 from helpers.inputs.catalogue import load_catalogue
 from helpers.inputs.files import find_police_files, package_versions
-from helpers.inputs.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
+from helpers.inputs.local_extract import read_local_extract
 from helpers.inputs.params import default_partnership, load_params
 from helpers.inputs.partnerships import load_partnerships
+from helpers.inputs.police_uk import POLICE_COLUMNS, read_police_uk
+from helpers.inputs.population import read_population
 from helpers.pipeline import browser
 from helpers.pipeline.kernels import WarmKernel
 from helpers.pipeline.orchestrate import SECTION_NOTEBOOKS, build, build_all
@@ -491,7 +493,7 @@ _READ_CHILD = """
 import json, re, sys, time
 from pathlib import Path
 from helpers.errors import SaferReportError
-from helpers.inputs.ingest import read_police_uk
+from helpers.inputs.police_uk import read_police_uk
 
 def peak_mb():  # VmHWM: this process's own peak RSS (ru_maxrss would count the parent's at fork)
     return int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1)) / 1024

@@ -5,9 +5,10 @@ the same on every run (fixed seed), so it is committed with the data.
 """
 
 from helpers import config
-from helpers.inputs.ingest import read_police_uk, read_population
 from helpers.inputs.params import default_partnership
 from helpers.inputs.partnerships import load_partnerships
+from helpers.inputs.police_uk import read_police_uk
+from helpers.inputs.population import read_population
 from helpers.inputs.sample import make_local_sample
 
 if __name__ == "__main__":

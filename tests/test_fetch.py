@@ -17,7 +17,7 @@ from conftest import street_csv_text
 from helpers import cli
 from helpers.inputs import fetch as fetch_module
 from helpers.inputs.fetch import FetchError, fetch
-from helpers.inputs.ingest import read_police_uk
+from helpers.inputs.police_uk import read_police_uk
 
 MONTHS = ["2022-07", "2022-08", "2022-09"]
 

@@ -26,7 +26,8 @@ from helpers.analysis.neighbourhoods import (
 )
 from helpers.errors import InputError
 from helpers.inputs.catalogue import Indicator
-from helpers.inputs.ingest import read_lsoa_population, read_msoa_names, read_police_uk
+from helpers.inputs.police_uk import read_police_uk
+from helpers.inputs.population import read_lsoa_population, read_msoa_names
 from helpers.presentation import hotspots, where
 from helpers.quarters import parse_quarter, window
 

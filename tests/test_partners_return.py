@@ -12,7 +12,7 @@ import board
 from helpers import config
 from helpers.errors import InputError
 from helpers.inputs.catalogue import load_catalogue
-from helpers.inputs.ingest import read_local_extract
+from helpers.inputs.local_extract import read_local_extract
 from helpers.inputs.partners_return import RETURN_HEADERS, read_return, return_periods, write_return_template
 from helpers.quarters import parse_quarter
 

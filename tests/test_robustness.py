@@ -44,10 +44,12 @@ from conftest import POLICE_HEADER, street_csv_text
 from helpers import cli, config
 from helpers.analysis.compute import compute
 from helpers.errors import InputError
-from helpers.inputs import ingest
+from helpers.inputs import police_uk
 from helpers.inputs.catalogue import load_catalogue
-from helpers.inputs.ingest import PoliceData, read_local_extract, read_police_uk, read_population
+from helpers.inputs.local_extract import read_local_extract
 from helpers.inputs.partners_return import write_return_template
+from helpers.inputs.police_uk import PoliceData, read_police_uk
+from helpers.inputs.population import read_population
 from helpers.pipeline import browser
 from helpers.pipeline.orchestrate import build
 from helpers.presentation.narrative import markdown
@@ -372,7 +374,7 @@ def test_file_that_inflates_too_far_is_refused_without_inflating_it_all(
     name, packed, tmp_path, mini_police, unchanged, capsys, monkeypatch
 ):
     # A decompression bomb: the limit (1 GiB) is lowered so the test stays small.
-    monkeypatch.setattr(ingest, "MAX_INFLATED_BYTES", 5_000)
+    monkeypatch.setattr(police_uk, "MAX_INFLATED_BYTES", 5_000)
     folder = broken_police(tmp_path, mini_police, name, packed(_text().encode() * 50))
     code, out, err = run_cli(["build", "--quarter", QUARTER, "--police-uk", folder, "--out", unchanged], capsys)
     assert_one_line_error(code, err, name, "decompresses to more than 5,000 bytes")

@@ -109,9 +109,12 @@ def _inputs(command: argparse.ArgumentParser) -> None:
 
 
 def _log_to_stderr(debug: bool) -> logging.Handler:
-    """Show the helpers' progress on stderr, one plain line each (``--debug``: diagnostics too)."""
+    """Show the helpers' progress on stderr, one plain line each (``--debug``: diagnostics too). What the inputs
+    layer read (its INFO lines) is for a build log, not stderr, where a broken input is one line."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    if not debug:
+        handler.addFilter(lambda record: record.levelno > logging.INFO or not record.name.startswith("helpers.inputs."))
     logger = logging.getLogger("helpers")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.INFO)

@@ -10,6 +10,7 @@ import pandas as pd
 from .errors import QuarterError
 
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2})\s*[- ]\s*Q([1-4])\s*$", re.IGNORECASE)
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")  # a calendar month, YYYY-MM, as police.uk writes it
 _FIRST_MONTH = {1: 4, 2: 7, 3: 10, 4: 1}  # calendar month a quarter starts in
 
 

@@ -18,18 +18,17 @@ from ..errors import InputError
 from ..inputs.boundaries import read_boundaries, select
 from ..inputs.catalogue import load_catalogue
 from ..inputs.files import SourceFile
-from ..inputs.ingest import (
-    PoliceData,
-    missing_population,
-    missing_population_message,
-    read_local_extract,
-    read_lsoa_population,
-    read_msoa_names,
-    read_police_uk,
-    read_population,
-)
+from ..inputs.local_extract import read_local_extract
 from ..inputs.params import NO_EXTRACT, check_spc_baseline, defaults, load_params
 from ..inputs.partnerships import Area, Partnership, choose, every_area, load_partnerships
+from ..inputs.police_uk import PoliceData, read_police_uk
+from ..inputs.population import (
+    missing_population,
+    missing_population_message,
+    read_lsoa_population,
+    read_msoa_names,
+    read_population,
+)
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
 from .context import add_context, baseline_values, find_baseline, series_extremes
 from .gaps import data_gaps

@@ -158,11 +158,11 @@ def neighbourhood_table(
 
     The test (``_against_district``) asks whether the area's share of its district's count changed, so that a
     rise the whole district shares is not flagged; Benjamini-Hochberg controls the false discovery rate over each
-    district's tests at one level. ``names`` (ONS MSOA name -> Library name, ``ingest.read_msoa_names``) gives
+    district's tests at one level. ``names`` (ONS MSOA name -> Library name, ``population.read_msoa_names``) gives
     ``name`` ("" where it has none). For an indicator the catalogue marks ``sensitive``, each count from 1 to
     ``suppress_below`` - 1 is withheld (NA) with its row's change, share and test (``suppressed``).
 
-    ``population`` (LSOA code -> residents, ``ingest.read_lsoa_population``): each area's ``population`` is the sum
+    ``population`` (LSOA code -> residents, ``population.read_lsoa_population``): each area's ``population`` is the sum
     of its LSOAs' (by police.uk's LSOA code), and ``rate`` and ``previous_rate`` are its counts per ``PER``
     residents, the same population both years. An area with an LSOA the population lacks, and a withheld
     count, have no rate (NA); without ``population`` no area has one.

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..errors import InputError
 from ..quarters import Quarter, parse_quarter, window
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _put, _quarter_time, _save
-from .ingest import check_local_rows
+from .local_extract import check_local_rows
 
 INSTRUCTIONS = "Instructions"
 RETURN_HEADERS = ["Area", "Period", "Indicator id", "Numerator", "Denominator"]

@@ -1,10 +1,10 @@
-"""helpers.inputs.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
+"""helpers.inputs.police_uk: police.uk street-level files read into monthly counts."""
 
 import collections
 import csv
 import gzip
 import hashlib
-import re
+import logging
 import shutil
 import zipfile
 
@@ -17,14 +17,7 @@ from helpers import config
 from helpers.analysis.neighbourhoods import district_of
 from helpers.errors import InputError
 from helpers.inputs.catalogue import load_catalogue
-from helpers.inputs.ingest import (
-    missing_population,
-    missing_population_message,
-    read_local_extract,
-    read_lsoa_population,
-    read_police_uk,
-    read_population,
-)
+from helpers.inputs.police_uk import read_police_uk
 
 # --- police.uk ------------------------------------------------------------------------
 
@@ -396,273 +389,41 @@ def test_bundled_counts_match_an_independent_count(independent_police_counts):
             assert quality[month][key] == tally[key], (month, key)
 
 
-# --- Population -------------------------------------------------------------------------
-
-PARTNERSHIP = {code: name for name, code in board.DISTRICTS.items()}
-
-
-def test_read_population_bundled():
-    population = read_population(districts=PARTNERSHIP)
-    assert sorted(population["year"].unique()) == [2019, 2020, 2021, 2022, 2023, 2024]
-    for _year, group in population.groupby("year"):
-        assert sorted(group["area_code"]) == sorted(board.DISTRICTS.values())
-    assert "E06000016" not in set(population["area_code"])  # Leicester
-    lookup = population.set_index(["year", "area_code"])["population"]
-    # values read off the source CSV rows by hand
-    assert lookup[(2022, "E06000017")] == 41151  # Rutland, ons_mye_lad_totals_2021_2024_england_wales.csv
-    assert lookup[(2019, "E07000129")] == 101526  # Blaby, ons_mye_mid2019_..._single_year_age.csv
-    assert lookup[(2020, "E07000130")] == 188416  # Charnwood, ons_mye_mid2020_...
-    assert lookup[(2024, "E07000135")] == 61695  # Oadby and Wigston, totals file
-
-
-def test_shipped_successors_match_the_shipped_population_files():
-    """Every replaced district is in the mid-2019, mid-2020 or mid-2021 estimates under its own name, and
-    every new district in the mid-2022 rows, under its own name."""
-    names = {}  # (year, code): name, read straight from the files
-    for path in config.POPULATION.glob("*.csv"):
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            for row in csv.DictReader(file):
-                year = int(row["year"]) if "year" in row else int(re.search(r"mid(\d{4})", path.name).group(1))
-                code = row.get("lad_code") or row.get("ltla19_code") or row.get("ltla21_code")
-                names[year, code] = row.get("lad_name") or row.get("ltla19_name") or row.get("ltla21_name")
-    with open(config.LAD_SUCCESSORS, encoding="utf-8", newline="") as file:
-        successors = list(csv.DictReader(file))
-    assert len(successors) == 28
-    for row in successors:
-        old_names = {names.get((year, row["old_code"])) for year in (2019, 2020, 2021)} - {None}
-        assert old_names == {row["old_name"]}, row
-        assert names.get((2022, row["new_code"])) == row["new_name"], row
-        assert (2022, row["old_code"]) not in names, row
+def test_a_read_logs_its_files_rows_and_months_and_whether_they_were_parsed(
+    tmp_path, write_street_csv, monkeypatch, caplog
+):
+    monkeypatch.setattr(config, "CACHE", tmp_path / "cache")
+    folder = tmp_path / "police"
+    september = write_street_csv(folder, "2022-09", SEPTEMBER)
+    october = write_street_csv(folder, "2022-10", OCTOBER, kind="gz")
+    caplog.set_level(logging.DEBUG, logger="helpers.inputs.police_uk")
+    for how in ("parsed", "from the month store"):
+        caplog.clear()
+        read_police_uk(folder)
+        assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+            ("DEBUG", f"{september}: Leicestershire Police 2022-09, 9 rows, {how}"),
+            ("DEBUG", f"{october}: Leicestershire Police 2022-10, 4 rows, {how}"),
+            (
+                "INFO",
+                f"police.uk: 2 files read from {folder}: 13 rows, 2 months (2022-09 to 2022-10); "
+                + (
+                    "0 months from the month store, 2 parsed"
+                    if how == "parsed"
+                    else "2 months from the month store, 0 parsed"
+                ),
+            ),
+        ]
 
 
-@pytest.fixture
-def population_files(tmp_path):
-    """Hand-made estimates: mid-2021 on the old codes (Craven and Hambleton, later North Yorkshire; Rutland
-    unchanged), mid-2022 on the new ones, and a successors file."""
-    folder = tmp_path / "population"
-    folder.mkdir()
-    (folder / "ons_mye_mid2021_persons.csv").write_text(
-        "lad21_code,lad21_name,total_population,0,1\n"
-        "E07000163,Craven,57000,1,2\n"
-        "E07000164,Hambleton,92000,3,4\n"
-        "E06000017,Rutland,41000,5,6\n"
-    )
-    (folder / "totals.csv").write_text(
-        "year,lad_code,lad_name,population\n"
-        "2022,E06000065,North Yorkshire,150500\n"
-        '2022,E06000017,Rutland,"41,151"\n'
-        "2023,E07000163,Craven,58000\n"  # one predecessor only: no sum for 2023
-        "2023,E06000017,Rutland,41500\n"
-    )
-    successors = tmp_path / "successors.csv"
-    successors.write_text(
-        "old_code,old_name,new_code,new_name,changed\n"
-        "E07000163,Craven,E06000065,North Yorkshire,2023-04-01\n"
-        "E07000164,Hambleton,E06000065,North Yorkshire,2023-04-01\n"
-    )
-    return folder, successors
-
-
-def as_dict(population: pd.DataFrame) -> dict:
-    return {(r.year, r.area_code): r.population for r in population.itertuples()}
-
-
-def test_a_new_district_before_its_creation_is_the_sum_of_those_it_replaced(population_files):
-    folder, successors = population_files
-    wanted = {"E06000065": "North Yorkshire", "E06000017": "Rutland"}
-    population = read_population(folder, wanted, successors)
-    assert as_dict(population) == {
-        (2021, "E06000017"): 41000,
-        (2021, "E06000065"): 57000 + 92000,  # old codes: summed
-        (2022, "E06000017"): 41151,
-        (2022, "E06000065"): 150500,  # its own row
-        (2023, "E06000017"): 41500,  # Hambleton missing: no sum
-    }
-    assert list(population.columns) == ["year", "area_code", "population"]
-    assert missing_population(population, wanted, 2023) == ["E06000065"]
-    assert missing_population(population, wanted, 2022) == []
-
-
-def test_old_codes_are_read_as_they_are_and_none_means_every_district(population_files):
-    folder, successors = population_files
-    assert as_dict(read_population(folder, {"E07000164": "Hambleton"}, successors)) == {(2021, "E07000164"): 92000}
-    assert as_dict(read_population(folder, None, successors)) == {
-        (2021, "E07000163"): 57000,
-        (2021, "E07000164"): 92000,
-        (2021, "E06000017"): 41000,
-        (2021, "E06000065"): 149000,
-        (2022, "E06000065"): 150500,
-        (2022, "E06000017"): 41151,
-        (2023, "E07000163"): 58000,
-        (2023, "E06000017"): 41500,
-    }
-
-
-def test_a_district_without_an_estimate_is_named_with_the_year_and_the_file_to_add(population_files):
-    folder, successors = population_files
-    wanted = {"E06000017": "Rutland", "E06000063": "Cumberland", "E06000064": "Westmorland and Furness"}
-    population = read_population(folder, wanted, successors)
-    missing = missing_population(population, wanted, 2023)
-    assert missing == ["E06000063", "E06000064"]
-    assert missing_population_message(wanted, missing, 2023, folder) == (
-        f"no mid-2023 population for Cumberland (E06000063), Westmorland and Furness (E06000064) in {folder}: "
-        "add ONS's mid-2023 estimates (MYE2 - Persons, All ages) as a CSV file with columns year, lad_code, population"
-    )
-    assert " in data/population: " in missing_population_message(wanted, missing, 2023)  # shown from the project
-
-
-def test_population_not_positive_names_file_and_line(population_files):
-    folder, successors = population_files
-    totals = folder / "totals.csv"
-    totals.write_text(totals.read_text().replace("2023,E06000017,Rutland,41500", "2023,E06000017,Rutland,-5"))
-    error = error_of(read_population, folder, {"E06000017": "Rutland"}, successors)
-    assert str(error) == f"{totals}, row 5: population '-5' for E06000017 in 2023 is not a positive whole number"
-    assert len(read_population(folder, {"E06000065": "North Yorkshire"}, successors)) == 2  # other rows: not checked
-
-
-def test_population_unknown_file_layout(tmp_path):
-    (tmp_path / "odd.csv").write_text("a,b\n1,2\n")
-    error = error_of(read_population, tmp_path)
-    assert "odd.csv" in str(error) and "not a population file" in str(error)
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    assert "no population" in str(error_of(read_population, empty))
-
-
-# --- Small-area population ----------------------------------------------------------------
-
-
-def test_lsoa_population_in_either_ons_layout(tmp_path):
-    """ONS's 2021-LSOA layout below a title line, and the older 2011-LSOA layout in another case and spacing."""
-    recent = tmp_path / "sapelsoa2022.csv"
-    recent.write_text(
-        "Mid-2022 LSOA population estimates\n"
-        "LAD 2021 Code,LAD 2021 Name,LSOA 2021 Code,LSOA 2021 Name,Total,F0\n"
-        'E07000133,Melton,E01025885,Melton 001A,"1,512",7\n\n'
-        "E07000133,Melton,E01025886,Melton 001B,1498,9\n"
-    )
-    assert read_lsoa_population(recent).to_dict() == {"E01025885": 1512, "E01025886": 1498}
-    older = tmp_path / "sape2020.csv"
-    older.write_text("lsoa  code,LSOA_Name,All Ages,0\nW01000001,Isle of Anglesey 001A,1650,12\n")
-    assert read_lsoa_population(older).to_dict() == {"W01000001": 1650}
-
-
-@pytest.mark.parametrize(
-    "row, problem",
-    [
-        ("Melton 001B,E01025886,", "population '' for E01025886 is not a positive whole number"),
-        ("Melton 001B,E01025886,0", "population '0' for E01025886 is not a positive whole number"),
-        ("Melton 001B,E07000133,1498", "'E07000133' is not an LSOA code such as E01025885"),
-        ("Melton 001B,E01025885,1498", "E01025885 appears twice (also on line 2)"),
-    ],
-)
-def test_a_bad_lsoa_population_row_is_one_line_naming_file_and_row(tmp_path, row, problem):
-    path = tmp_path / "lsoa.csv"
-    path.write_text(f"LSOA Name,LSOA Code,All Ages\nMelton 001A,E01025885,1512\n{row}\n")
-    assert str(error_of(read_lsoa_population, path)) == f"{path}, row 3: {problem}"
-
-
-def test_a_file_that_is_not_lsoa_population_says_what_it_needs(tmp_path):
-    path = tmp_path / "lsoa.csv"
-    path.write_text("year,lad_code,population\n2021,E07000133,51394\n")
-    assert "no header naming the LSOA code ('LSOA 2021 Code' or 'LSOA Code')" in str(
-        error_of(read_lsoa_population, path)
-    )
-    path.write_text("LSOA 2021 Code,LSOA 2021 Name,Males\nE01025885,Melton 001A,700\n")
-    assert str(error_of(read_lsoa_population, path)) == (
-        f"{path}, row 1: no all-ages population column: expected 'Total' or 'All Ages' beside 'LSOA 2021 Code'"
-    )
-
-
-# --- Local extracts ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def catalogue():
-    return load_catalogue()
-
-
-HEADER = "area,period,indicator_id,numerator,denominator\n"
-GOOD = (
-    "Blaby,2022-09,asb_nuisance,12,\n"
-    "E06000017,2022-09,asb_nuisance,3,\n"  # ONS code for Rutland
-    "Charnwood,2022-23-Q2,marac_repeat_rate,10,30\n"  # quarter -> its last month, 2022-09
-    "Melton,2022-23-Q4,cohesion_survey,80,100\n"  # Q4 2022-23 ends March 2023
-    'Harborough,2022-07,hate_crime,"1,234",\n'
-)
-
-
-def write_local(tmp_path, body, header=HEADER):
-    path = tmp_path / "local.csv"
-    path.write_text(header + body)
-    return path
-
-
-def test_local_good_rows(tmp_path, catalogue):
-    frame = read_local_extract(write_local(tmp_path, GOOD), catalogue, board.DISTRICTS)
-    rows = [tuple(None if pd.isna(v) else v for v in r) for r in frame.itertuples(index=False)]
-    assert rows == [
-        ("asb_nuisance", "Blaby", "2022-09", 12, None),
-        ("asb_nuisance", "Rutland", "2022-09", 3, None),
-        ("marac_repeat_rate", "Charnwood", "2022-09", 10, 30),
-        ("cohesion_survey", "Melton", "2023-03", 80, 100),
-        ("hate_crime", "Harborough", "2022-07", 1234, None),
-    ]
-
-
-def test_bundled_local_sample_reads(catalogue):
-    frame = read_local_extract(config.LOCAL_SAMPLE, catalogue, board.DISTRICTS)
-    assert len(frame) == 3272  # 3273 lines less the header
-    assert set(frame["area"]) == set(board.DISTRICTS)
-
-
-@pytest.mark.parametrize(
-    "line, words",
-    [
-        ("Leicester,2022-09,asb_nuisance,1,", ["unknown area 'Leicester'"]),
-        ("Rugby,2022-09,asb_nuisance,1,", ["unknown area 'Rugby'"]),
-        ("E06000016,2022-09,asb_nuisance,1,", ["unknown area"]),
-        ("Blaby,2022-09,asb_nuisanse,1,", ["unknown indicator id 'asb_nuisanse'"]),
-        ("Blaby,2022-09,total_crime,1,", ["total_crime", "police.uk"]),
-        ("Blaby,2022-13,asb_nuisance,1,", ["2022-13", "YYYY-MM"]),
-        ("Blaby,Sep 2022,asb_nuisance,1,", ["Sep 2022"]),
-        ("Blaby,2022-23-Q2,asb_nuisance,1,", ["2022-23-Q2", "YYYY-MM"]),
-        ("Blaby,2022-09,marac_repeat_rate,1,10", ["2022-09", "quarter"]),
-        ("Blaby,2022-24-Q2,marac_repeat_rate,1,10", ["2022-24-Q2"]),
-        ("Blaby,2022-09,asb_nuisance,-1,", ["'-1'"]),
-        ("Blaby,2022-09,asb_nuisance,12a,", ["'12a'", "not a number"]),
-        ("Blaby,2022-09,asb_nuisance,2.5,", ["'2.5'"]),
-        ("Blaby,2022-09,asb_nuisance,inf,", ["'inf'"]),
-        ("Blaby,2022-09,asb_nuisance,,", ["numerator is empty"]),
-        ("Blaby,2022-23-Q2,marac_repeat_rate,31,30", ["31", "greater than denominator 30"]),
-        ("Blaby,2022-23-Q2,marac_repeat_rate,3,", ["denominator"]),
-        ("Blaby,2022-23-Q2,marac_repeat_rate,0,0", ["denominator"]),
-        ("Blaby,2022-09,asb_nuisance,5,", ["duplicate row", "asb_nuisance", "Blaby"]),
-        ("E07000129,2022-09,asb_nuisance,5,", ["duplicate row"]),  # the same district by its code
-    ],
-)
-def test_local_bad_line_names_file_line_and_problem(tmp_path, catalogue, line, words):
-    path = write_local(tmp_path, "Blaby,2022-09,asb_nuisance,12,\n" + line + "\n")
-    error = error_of(read_local_extract, path, catalogue, board.DISTRICTS)
-    assert error.row == 3 and "row 3" in str(error)  # header line 1, good row line 2
-    assert "local.csv" in str(error)
-    for word in words:
-        assert word in str(error)
-
-
-def test_local_missing_column(tmp_path, catalogue):
-    path = write_local(tmp_path, "Blaby,2022-09,asb_nuisance,12\n", header="area,period,indicator_id,numerator\n")
-    error = error_of(read_local_extract, path, catalogue, board.DISTRICTS)
-    assert "denominator" in str(error) and "local.csv" in str(error) and error.row == 1
-
-
-def test_local_missing_or_empty_file(tmp_path, catalogue):
-    assert "not found" in str(error_of(read_local_extract, tmp_path / "none.csv", catalogue, board.DISTRICTS))
-    empty = tmp_path / "empty.csv"
-    empty.write_text("")
-    assert "empty.csv" in str(error_of(read_local_extract, empty, catalogue, board.DISTRICTS))
-
-
-def test_local_header_only_is_an_empty_table(tmp_path, catalogue):
-    frame = read_local_extract(write_local(tmp_path, ""), catalogue, board.DISTRICTS)
-    assert frame.empty and list(frame.columns) == ["indicator_id", "area", "month", "numerator", "denominator"]
+def test_copies_read_once_unknown_crime_types_and_dropped_rows_are_logged(tmp_path, write_street_csv, caplog):
+    folder = tmp_path / "police"
+    write_street_csv(folder, "2022-09", SEPTEMBER + [("s10", "Blaby 001A", "Cyber crime")])
+    shutil.copytree(folder, folder / "again")
+    _write_rows(folder / "2022-10-leicestershire-street.csv", _published_rows("2022-10"))
+    caplog.set_level(logging.INFO, logger="helpers.inputs.police_uk")
+    data = read_police_uk(folder, duplicates="drop_exact")
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(data.warnings) == 2 and messages[:2] == data.warnings
+    assert "holds the same rows as" in messages[0] and "'Cyber crime' (1 rows)" in messages[1]
+    assert messages[2].startswith(f"police.uk: 3 files read from {folder}: 30 rows, 2 months")
+    assert messages[3:] == ["police.uk: exact copies of an earlier row left out (duplicates: drop_exact): 1"]

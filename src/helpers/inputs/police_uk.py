@@ -1,8 +1,7 @@
-"""Read raw inputs into tidy tables: police.uk street-level CSVs and ONS population.
+"""Read police.uk street-level files into monthly counts by district, small area and street.
 
-police.uk files are read as published (``.csv``, ``.csv.gz`` or a ``.zip`` holding
-``*-street.csv`` members) and never modified. Every problem is an ``InputError``
-naming the file, the line and what is wrong.
+Files are read as published (``.csv``, ``.csv.gz`` or a ``.zip`` holding ``*-street.csv`` members) and never
+modified. Every problem is an ``InputError`` naming the file, the line and what is wrong.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import csv
 import gzip
 import hashlib
 import io
-import math
+import logging
 import os
 import re
 import zipfile
@@ -29,9 +28,12 @@ import pyarrow.csv as pacsv
 
 from .. import config
 from ..errors import InputError
+from ..quarters import MONTH
 from . import month_store
 from .catalogue import CRIME_TYPES
-from .files import SourceFile, find_police_files, read_text
+from .files import SourceFile, find_police_files
+
+log = logging.getLogger(__name__)
 
 POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
 # Who published the rows: a month is one force's, recognised from its rows, not from the file's name.
@@ -40,9 +42,7 @@ FORCE_COLUMNS = ["Reported by", "Falls within"]
 PLACE_COLUMNS = {"LSOA code": pa.string(), "Location": pa.string(), "Longitude": pa.float32(), "Latitude": pa.float32()}
 # Grouped small-area rows kept before they are summed again: holds memory flat however many files are read.
 _COMPACT_ROWS = 1 << 20
-ASB = "Anti-social behaviour"
 _NAME_MONTH = re.compile(r"(\d{4}-\d{2})-[^/\\]*street\.csv", re.IGNORECASE)
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass
@@ -200,9 +200,9 @@ def _check_month(name: str, table: pa.Table) -> str:
     months = table["Month"]
     named = _NAME_MONTH.search(name)
     expected = named.group(1) if named else months[0].as_py()
-    if months.null_count == 0 and pc.all(pc.equal(months, expected)).as_py() and _MONTH.match(expected or ""):
+    if months.null_count == 0 and pc.all(pc.equal(months, expected)).as_py() and MONTH.match(expected or ""):
         return expected  # the usual case, checked without leaving Arrow
-    bad = pc.invert(pc.fill_null(pc.match_substring_regex(months, _MONTH.pattern), False))
+    bad = pc.invert(pc.fill_null(pc.match_substring_regex(months, MONTH.pattern), False))
     if pc.any(bad).as_py():
         line = _first_line(bad)
         raise InputError(f"Month '{months[line - 2].as_py() or ''}' is not YYYY-MM", file=name, row=line)
@@ -287,6 +287,7 @@ class _Month:
     counts: list[tuple] = field(default_factory=list)
     quality: dict = field(default_factory=dict)
     areas: dict = field(default_factory=dict)
+    from_store: bool = False  # taken from the month store, not parsed
 
 
 def _read_file(path: Path, small_areas: frozenset[str] | None, duplicates: str) -> tuple[SourceFile, list[_Month]]:
@@ -298,6 +299,7 @@ def _read_file(path: Path, small_areas: frozenset[str] | None, duplicates: str) 
         raise InputError(f"cannot be read ({exc.strerror or exc})", file=path) from None
     source = SourceFile(str(path), hashlib.sha256(raw).hexdigest())
     stored = month_store.load(source.sha256, POLICE_COLUMNS + FORCE_COLUMNS + list(PLACE_COLUMNS))
+    from_store = stored is not None
     if stored is None:
         stored = [_read_month(path, name, data) for name, data in _members(path, raw)]
         month_store.save(source.sha256, stored)
@@ -325,6 +327,7 @@ def _read_file(path: Path, small_areas: frozenset[str] | None, duplicates: str) 
                 counts,
                 quality,
                 areas,
+                from_store,
             )
         )
     return source, months
@@ -472,13 +475,18 @@ def read_police_uk(
     points: list[pa.Table] = []
     seen: dict[tuple[str, str], tuple[str, str]] = {}  # (month, force): (file, sha256 of its CSV)
     unknown: dict[str, int] = {}
-    paths = find_police_files(folder or config.POLICE_UK)
+    folder = folder or config.POLICE_UK
+    paths = find_police_files(folder)
+    read_from = {"from the month store": 0, "parsed": 0}  # months (one file's CSV of one month) read each way
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         wanted = None if small_areas is None else frozenset(small_areas)
         for path, (source, months) in zip(paths, pool.map(lambda p: _read_file(p, wanted, duplicates), paths)):
             sources.append(source)
             for read in months:
                 full = _label(path, read.name)
+                how = "from the month store" if read.from_store else "parsed"
+                read_from[how] += 1
+                log.debug("%s: %s %s, %s rows, %s", full, read.force, read.month, f"{read.rows:,}", how)
                 if (read.month, read.force) in seen:
                     other, digest = seen[read.month, read.force]
                     if digest != read.sha256:
@@ -488,6 +496,7 @@ def read_police_uk(
                             file=full,
                         )
                     warnings.append(f"{full} holds the same rows as {other} ({read.force}, {read.month}): read once")
+                    log.info("%s", warnings[-1])
                     continue
                 seen[read.month, read.force] = (full, read.sha256)
                 grouped.append(read.counts)
@@ -504,11 +513,12 @@ def read_police_uk(
                 points.append(read.areas["points"])
                 for name, rows in read.unknown_types.items():
                     unknown[name] = unknown.get(name, 0) + rows
-    warnings += [
-        f"crime type '{name}' ({rows:,} rows) is not one of police.uk's that the catalogue knows: counted in "
-        "total recorded crime only"
-        for name, rows in sorted(unknown.items())
-    ]
+    for name, rows in sorted(unknown.items()):
+        warnings.append(
+            f"crime type '{name}' ({rows:,} rows) is not one of police.uk's that the catalogue knows: counted in "
+            "total recorded crime only"
+        )
+        log.info("%s", warnings[-1])
     quality = (
         pd.DataFrame(lines)
         .groupby("month", as_index=False)
@@ -530,6 +540,19 @@ def read_police_uk(
         .sort_values(["month", "district", "crime_type"], ignore_index=True)
     )
     counts["count"] = counts["count"].astype("int64")
+    log.info(
+        "police.uk: %d files read from %s: %s rows, %d months (%s to %s); %d months from the month store, %d parsed",
+        len(sources),
+        folder,
+        f"{sum(source.rows for source in sources):,}",
+        len(quality),
+        quality["month"].min(),
+        quality["month"].max(),
+        read_from["from the month store"],
+        read_from["parsed"],
+    )
+    if dropped := int(quality["dropped"].sum()):
+        log.info("police.uk: exact copies of an earlier row left out (duplicates: drop_exact): %s", f"{dropped:,}")
     names = {
         "LSOA code": "lsoa_code",
         "LSOA name": "lsoa_name",
@@ -554,8 +577,9 @@ def read_police_uk(
 class _Summed:
     """Grouped counts from many files, summed again by ``keys`` whenever they pass ``_COMPACT_ROWS`` rows."""
 
-    def __init__(self, keys: list[str]):
-        self.keys, self.tables, self.rows = keys, [], 0
+    def __init__(self, keys: list[str]) -> None:
+        self.keys, self.rows = keys, 0
+        self.tables: list[pa.Table] = []
 
     def add(self, table: pa.Table) -> None:
         self.tables.append(table.select([*self.keys, "count_all"]))
@@ -572,348 +596,3 @@ class _Summed:
         """Every key's count, as a pandas frame sorted by key (strings; the count int64)."""
         self._compact()
         return self.tables[0].to_pandas().sort_values(self.keys, ignore_index=True)
-
-
-# --- Population -----------------------------------------------------------------
-
-
-def read_population(
-    folder: Path | None = None, districts: dict[str, str] | None = None, successors: Path | None = None
-) -> pd.DataFrame:
-    """ONS mid-year estimates as rows of year, area_code, population for ``districts``.
-
-    ``districts``: {ONS code: name} of the districts wanted (None: every district in the files).
-    Reads the wide single-year-of-age files (``ons_mye_mid<YEAR>_*.csv``, column
-    ``total_population``) and the long totals files (year, lad_code, population); only the
-    wanted districts' rows (and their predecessors') are checked and kept.
-
-    Each year's estimates use the district codes of their own release: mid-2021 still has, for
-    example, the seven districts that became North Yorkshire in April 2023. A new district is
-    exactly the union of those it replaced (``successors``: the lookup of replaced codes), so where
-    a wanted district has no row in a year but every one of its predecessors has, its population
-    that year is their sum, and its rates can be compared across the reorganisation.
-    A district with no estimate for a year is left out: ``missing_population`` names it.
-    """
-    folder = Path(folder or config.POPULATION)
-    predecessors = read_successors(successors)
-    wanted = (
-        None if districts is None else {*districts, *(old for new in districts for old in predecessors.get(new, []))}
-    )
-    paths = sorted(folder.glob("*.csv"))
-    if not paths:
-        raise InputError("no population CSV files", file=folder)
-    held: dict[tuple[int, str], int] = {}  # (year, code): population; a later file wins
-    for path in paths:
-        held.update(_population_rows(path, wanted))
-    codes = set(districts) if districts is not None else {code for _, code in held}
-    for year in {year for year, _ in held}:
-        for code in codes:
-            olds = predecessors.get(code, [])
-            if olds and (year, code) not in held and all((year, old) in held for old in olds):
-                held[year, code] = sum(held[year, old] for old in olds)
-    rows = [(year, code, population) for (year, code), population in held.items() if code in codes]
-    population = pd.DataFrame(rows, columns=["year", "area_code", "population"])
-    return population.astype({"year": "int64", "population": "int64"}).sort_values(
-        ["year", "area_code"], ignore_index=True
-    )
-
-
-def _population_rows(path: Path, wanted: set[str] | None) -> dict[tuple[int, str], int]:
-    """{(year, code): population} for the rows of one population file whose code is ``wanted`` (None: all)."""
-    header, rows = _csv_rows(path, "population file")
-    wide = re.search(r"mid(\d{4})", path.name)
-    code_column = next((c for c in header if c.endswith("_code")), None)
-    if "total_population" in header and wide and code_column:
-        code_at, population_at, year_at = header.index(code_column), header.index("total_population"), None
-    elif {"year", "lad_code", "population"} <= set(header):
-        code_at, population_at, year_at = header.index("lad_code"), header.index("population"), header.index("year")
-    else:
-        raise InputError(
-            "not a population file: expected columns year, lad_code, population "
-            "or an ons_mye_midYYYY file with total_population",
-            file=path,
-            row=1,
-        )
-    held = {}
-    for line, fields in rows:
-        code = fields[code_at]
-        if wanted is not None and code not in wanted:
-            continue
-        year = int(wide.group(1)) if year_at is None else _whole_number(fields[year_at])
-        if year is None:
-            raise InputError(f"year '{fields[year_at]}' is not a year such as 2021", file=path, row=line)
-        population = _whole_number(fields[population_at])
-        if population is None or population <= 0:
-            raise InputError(
-                f"population '{fields[population_at]}' for {code} in {year} is not a positive whole number",
-                file=path,
-                row=line,
-            )
-        held[year, code] = population
-    return held
-
-
-def _whole_number(text: str) -> int | None:
-    """'41,151' -> 41151; None unless ``text`` is a whole number."""
-    try:
-        value = float(text.replace(",", ""))
-    except ValueError:
-        return None
-    return int(value) if value.is_integer() else None
-
-
-def read_successors(path: Path | None = None) -> dict[str, list[str]]:
-    """The district codes ONS replaced since 2019 (``lad_successors.csv``): {new code: [old codes]}."""
-    path = Path(path or config.LAD_SUCCESSORS)
-    header, rows = _csv_rows(path, "district successors file")
-    missing = [c for c in ("old_code", "new_code") if c not in header]
-    if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}", file=path, row=1)
-    old_at, new_at = header.index("old_code"), header.index("new_code")
-    predecessors: dict[str, list[str]] = {}
-    for _, fields in rows:
-        predecessors.setdefault(fields[new_at], []).append(fields[old_at])
-    return predecessors
-
-
-def read_msoa_names(paths: Collection[Path] | None = None) -> pd.Series:
-    """The House of Commons Library's neighbourhood names (``hocl_msoa11_names.csv``, ``hocl_msoa21_names.csv``):
-    ONS MSOA name ("Charnwood 003") -> Library name ("Loughborough Storer & Queen's Park").
-
-    police.uk's LSOA names give the MSOA's ONS name, not its code, so the files are read by name: 2011 and 2021
-    MSOAs are read as one, an MSOA that ONS redrew in 2021 having a new code and number. A name the files give two
-    different Library names is an error naming the file and row."""
-    names: dict[str, tuple[str, Path, int]] = {}
-    for path in paths or config.MSOA_NAMES:
-        path = Path(path)
-        header, rows = _csv_rows(path, "neighbourhood names file")
-        ons = [c for c in header if re.fullmatch(r"msoa\d\dnm", c)]
-        library = [c for c in header if re.fullmatch(r"msoa\d\dhclnm", c)]
-        if len(ons) != 1 or len(library) != 1:
-            raise InputError(
-                "needs one column msoa11nm or msoa21nm (ONS name) and one msoa11hclnm or msoa21hclnm (Library name)",
-                file=path,
-                row=1,
-            )
-        at, named_at = header.index(ons[0]), header.index(library[0])
-        for line, fields in rows:
-            msoa, name = fields[at].strip(), fields[named_at].strip()
-            if not msoa or not name:
-                raise InputError(f"no {'Library name' if msoa else 'MSOA name'} in this row", file=path, row=line)
-            if msoa in names and names[msoa][0] != name:
-                first, where, row = names[msoa]
-                raise InputError(
-                    f"{msoa} is named '{name}' here but '{first}' in {where.name} (row {row})", file=path, row=line
-                )
-            names.setdefault(msoa, (name, path, line))
-    return pd.Series({msoa: name for msoa, (name, _, _) in names.items()}, dtype=object)
-
-
-def missing_population(population: pd.DataFrame, districts: dict[str, str], year: int) -> list[str]:
-    """The codes of ``districts`` with no mid-``year`` estimate in ``population`` (``read_population``'s)."""
-    held = set(population.loc[population["year"] == year, "area_code"])
-    return [code for code in districts if code not in held]
-
-
-def missing_population_message(
-    districts: dict[str, str], codes: list[str], year: int, folder: Path | None = None
-) -> str:
-    """One line naming the districts without a mid-``year`` estimate and the file to add."""
-    folder = Path(folder or config.POPULATION)
-    shown = folder.relative_to(config.ROOT) if folder.is_relative_to(config.ROOT) else folder
-    names = ", ".join(f"{districts[code]} ({code})" for code in codes)
-    return (
-        f"no mid-{year} population for {names} in {shown}: add ONS's mid-{year} estimates (MYE2 - Persons, "
-        "All ages) as a CSV file with columns year, lad_code, population"
-    )
-
-
-def _csv_rows(path: Path, what: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """A small CSV's header and its (line, fields) rows, blank lines skipped; unreadable, non-UTF-8,
-    empty or ragged files are InputErrors naming the line."""
-    text = read_text(path, what)
-    if not text.strip():
-        raise InputError("file is empty", file=path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = []
-    try:
-        header = next(reader)
-        for fields in reader:
-            if not fields:
-                continue
-            if len(fields) != len(header):
-                raise InputError(
-                    "this row has a different number of fields from the header", file=path, row=reader.line_num
-                )
-            rows.append((reader.line_num, fields))
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV ({exc})", file=path, row=reader.line_num) from None
-    return header, rows
-
-
-# --- Small-area population ---------------------------------------------------------
-
-# ONS's LSOA estimates name their columns "LSOA 2021 Code", "LSOA Code", "LSOA11CD" ...; case, spaces and
-# underscores aside.
-_LSOA_CODE_COLUMN = re.compile(r"^lsoa ?(20)?(11|21)? ?(code|cd)$")
-_LSOA_POPULATION_COLUMNS = ("total", "all ages")
-_LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
-
-
-def read_lsoa_population(path: Path) -> pd.Series:
-    """ONS's small-area (LSOA) mid-year estimates as LSOA code -> residents (2011 or 2021 LSOAs).
-
-    The CSV as ONS publishes it: a code column ("LSOA 2021 Code", "LSOA Code") and the all-ages total
-    ("Total", "All Ages"); other columns (names, single years of age) are ignored, and so are title lines
-    above the header and blank lines. A bad row is an InputError naming the file, the line and the problem.
-    """
-    text = read_text(path, "small-area population file")
-    code_at = population_at = None
-    seen: dict[str, int] = {}
-    population: dict[str, int] = {}
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        for fields in reader:
-            line = reader.line_num
-            if code_at is None:  # still looking for the header
-                names = [re.sub(r"[\s_]+", " ", f).strip().lower() for f in fields]
-                code_at = next((i for i, n in enumerate(names) if _LSOA_CODE_COLUMN.match(n)), None)
-                if code_at is not None:
-                    population_at = next((names.index(n) for n in _LSOA_POPULATION_COLUMNS if n in names), None)
-                    if population_at is None:
-                        raise InputError(
-                            f"no all-ages population column: expected 'Total' or 'All Ages' beside '{fields[code_at]}'",
-                            file=path,
-                            row=line,
-                        )
-                continue
-            if not any(f.strip() for f in fields):
-                continue
-            if len(fields) <= max(code_at, population_at):
-                raise InputError("this row has fewer fields than the header", file=path, row=line)
-            code, given = fields[code_at].strip(), fields[population_at].strip()
-            if not _LSOA_CODE.match(code):
-                raise InputError(f"'{code}' is not an LSOA code such as E01025885", file=path, row=line)
-            if code in seen:
-                raise InputError(f"{code} appears twice (also on line {seen[code]})", file=path, row=line)
-            residents = _whole_number(given)
-            if residents is None or residents <= 0:
-                raise InputError(f"population '{given}' for {code} is not a positive whole number", file=path, row=line)
-            seen[code], population[code] = line, residents
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV ({exc})", file=path, row=reader.line_num) from None
-    if code_at is None:
-        raise InputError(
-            "no header naming the LSOA code ('LSOA 2021 Code' or 'LSOA Code') and population "
-            "('Total' or 'All Ages'): not ONS's LSOA population estimates",
-            file=path,
-        )
-    if not population:
-        raise InputError("has a header but no rows", file=path)
-    return pd.Series(population, name="population", dtype="int64").rename_axis("lsoa_code")
-
-
-# --- Local extracts ---------------------------------------------------------------
-
-LOCAL_COLUMNS = ["area", "period", "indicator_id", "numerator", "denominator"]
-
-
-def read_local_extract(path: Path, catalogue: dict, districts: dict[str, str]) -> pd.DataFrame:
-    """Read a local extract CSV (SPEC §4 tidy format) and check every row.
-
-    Columns: area (district name or ONS code), period (YYYY-MM, or a quarter such as
-    2022-23-Q2 for quarterly indicators), indicator_id, numerator, denominator (for
-    percentages). Returns indicator_id, area, month (YYYY-MM; a quarter becomes its
-    last month), numerator, denominator.
-    """
-    text = read_text(path, "local extract", advice="save it as 'CSV UTF-8'")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            f"not a readable CSV ({str(exc).splitlines()[0]})", file=path, row=int(line.group(1)) if line else None
-        ) from None
-    return check_local_rows(frame, catalogue, districts, source=str(path), row_label=lambda i: i + 2)
-
-
-def check_local_rows(
-    frame: pd.DataFrame, catalogue: dict, districts: dict[str, str], source: str, row_label
-) -> pd.DataFrame:
-    """Validate tidy local rows (from a CSV or an Excel return) and normalise them.
-
-    ``districts`` (name -> ONS code) are the areas a row may name, by either.
-    ``row_label(i)`` names the i-th data row in messages (a line number or a cell).
-    """
-    from ..quarters import parse_quarter  # local import keeps ingest importable alone
-
-    frame = frame.rename(columns=lambda c: str(c).strip().lower())
-    twice = sorted({c for c in frame.columns if c in LOCAL_COLUMNS and list(frame.columns).count(c) > 1})
-    if twice:
-        raise InputError(
-            f"column(s) {', '.join(twice)} appear more than once in the header", file=source, row=row_label(-1)
-        )
-    missing = [c for c in LOCAL_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)}; expected {', '.join(LOCAL_COLUMNS)}",
-            file=source,
-            row=row_label(-1),
-        )
-    codes = {code: name for name, code in districts.items()}
-    rows, seen = [], {}
-    for i, record in enumerate(frame[LOCAL_COLUMNS].itertuples(index=False)):
-        where = row_label(i)
-        area, period, indicator_id, numerator, denominator = (str(v).strip() for v in record)
-
-        def fail(problem: str, where: str = where) -> None:
-            raise InputError(problem, file=source, row=where)
-
-        area = codes.get(area, area)
-        if area not in districts:
-            fail(f"unknown area '{area}': use one of the districts {', '.join(districts)}")
-        indicator = catalogue.get(indicator_id)
-        if indicator is None:
-            fail(f"unknown indicator id '{indicator_id}' for a local extract")
-        if indicator.source != "local":
-            fail(f"indicator '{indicator_id}' is counted from the police.uk files, not given in a local extract")
-        if indicator.frequency == "quarterly":
-            if not re.match(r"^\d{4}-\d{2}-Q[1-4]$", period):
-                fail(f"period '{period}' for {indicator_id} must be a quarter such as 2022-23-Q2")
-            try:
-                month = str(parse_quarter(period).end_month)
-            except InputError as exc:
-                fail(exc.problem)
-        else:
-            if not _MONTH.match(period):
-                fail(f"period '{period}' for {indicator_id} must be a month YYYY-MM")
-            month = period
-        values = []
-        for label, text in (("numerator", numerator), ("denominator", denominator)):
-            if text == "":
-                values.append(None)
-                continue
-            try:
-                number = float(text.replace(",", ""))
-            except ValueError:
-                fail(f"{label} '{text}' is not a number")
-            if not (number >= 0 and math.isfinite(number)) or number != int(number):
-                fail(f"{label} '{text}' must be a whole number of 0 or more")
-            values.append(int(number))
-        num, den = values
-        if num is None:
-            fail("numerator is empty: a missing value must be left out of the file, not written as blank or 0")
-        if indicator.measure == "percentage":
-            if den is None or den == 0:
-                fail(f"{indicator_id} is a percentage: denominator must be a positive whole number")
-            if num > den:
-                fail(f"numerator {num} is greater than denominator {den}")
-        key = (indicator_id, area, month)
-        if key in seen:
-            fail(
-                f"duplicate row: {indicator_id} for {area} in {period} is also at "
-                f"{'row ' if isinstance(seen[key], int) else ''}{seen[key]}"
-            )
-        seen[key] = where
-        rows.append((indicator_id, area, month, num, den))
-    return pd.DataFrame(rows, columns=["indicator_id", "area", "month", "numerator", "denominator"])
