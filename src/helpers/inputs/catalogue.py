@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from .. import config
 from ..errors import InputError
@@ -63,7 +64,7 @@ _SAMPLE_KEYS = {"of", "share", "per_resident", "base", "peak_months", "peak_fact
 class Sample:
     """How ``inputs.sample`` draws a local indicator for the illustrative extract (the catalogue's ``sample``)."""
 
-    of: str = ""  # a police.uk crime type, or a local indicator listed before: the numerator is a share of its count
+    of: str = ""  # a police.uk crime type, or a rate drawn per resident listed before: the numerator is a share of it
     share: float | None = None  # the numerator's share of what it is drawn from; None: the rest (with ``of``)
     share_range: tuple[float, float] | None = None  # a percentage's share, drawn uniformly each quarter
     per_resident: float = 0.0  # a count drawn from the population: expected per resident per year (Poisson)
@@ -279,7 +280,7 @@ def _sample(entry: dict, catalogue: dict[str, Indicator]) -> tuple[Sample | None
     if not isinstance(spec, dict):
         return None, ["sample must be a mapping, such as {of: Burglary, share: 0.68}"]
     problems = [f"sample: unknown key '{k}'" for k in spec if k not in _SAMPLE_KEYS]
-    of, share, percentage = spec.get("of"), spec.get("share"), entry.get("measure") == "percentage"
+    of, given, percentage = spec.get("of"), spec.get("share"), entry.get("measure") == "percentage"
     if ("of" in spec) == ("per_resident" in spec):
         problems.append("sample needs one of 'of' (a share of another count) or 'per_resident'")
     if "of" in spec:
@@ -297,23 +298,27 @@ def _sample(entry: dict, catalogue: dict[str, Indicator]) -> tuple[Sample | None
         ]
     if "per_resident" in spec and not _positive(spec["per_resident"]):
         problems.append("sample: per_resident must be a number above 0")
-    if not (isinstance(spec.get("base", 0), int) and spec.get("base", 0) >= 0):
+    if not (spec.get("base", 0) == 0 or _positive(spec["base"]) and isinstance(spec["base"], int)):
         problems.append("sample: base must be a whole number of 0 or more")
     months = spec.get("peak_months", [])
     if not (isinstance(months, list) and all(isinstance(m, int) and 1 <= m <= 12 for m in months)):
         problems.append("sample: peak_months must be a list of months 1 to 12")
     if not _positive(spec.get("peak_factor", 1.0)):
         problems.append("sample: peak_factor must be a number above 0")
+    share: float | None = float(given) if _fraction(given) else None
     share_range = None
     if "of" in spec:
-        if share == "rest":
-            share = None
-        elif not _fraction(share):
+        parts = [i for i in catalogue.values() if i.sample and i.sample.of == of]
+        if share is None and given != "rest":
             problems.append("sample: share must be a number from 0 to 1, or rest")
+        elif share is not None and round(share + sum(i.sample.share or 0.0 for i in parts if i.sample), 9) > 1:
+            problems.append(f"sample: the shares of '{of}' add up to more than 1")
+        if rest := next((i.id for i in parts if i.sample and i.sample.share is None), None):
+            problems.append(f"sample: {rest}, listed before, already takes the rest of '{of}'")
     elif percentage:
-        if isinstance(share, list) and len(share) == 2 and all(_fraction(x) for x in share) and share[0] <= share[1]:
-            share_range = (float(share[0]), float(share[1]))
-        elif not _fraction(share):
+        if isinstance(given, list) and len(given) == 2 and all(_fraction(x) for x in given) and given[0] <= given[1]:
+            share_range = (float(given[0]), float(given[1]))
+        elif share is None:
             problems.append("sample: a percentage needs a share from 0 to 1, or [low, high]")
     elif "share" in spec:
         problems.append("sample: share is for 'of' or a percentage")
@@ -321,7 +326,7 @@ def _sample(entry: dict, catalogue: dict[str, Indicator]) -> tuple[Sample | None
         return None, problems
     return Sample(
         of=of or "",
-        share=None if share is None or share_range else float(share),
+        share=share,
         share_range=share_range,
         per_resident=float(spec.get("per_resident", 0.0)),
         base=spec.get("base", 0),
@@ -334,5 +339,5 @@ def _positive(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
-def _fraction(value: object) -> bool:
+def _fraction(value: object) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
