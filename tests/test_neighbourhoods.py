@@ -16,6 +16,7 @@ import pytest
 from markupsafe import escape
 
 from helpers.analysis.neighbourhoods import (
+    headline_ids,
     labelled,
     main_town,
     msoa_of,
@@ -36,7 +37,7 @@ EVERY_MONTH = [str(m) for m in window(QUARTER.end_month, 24)]  # the files hold 
 DISTRICTS = {"Charnwood": "E07000130", "Melton": "E07000133"}
 
 
-def indicator(id_, types, sensitive=False):
+def indicator(id_, types, sensitive=False, headline=None):
     return Indicator(
         id_,
         id_.title(),
@@ -48,14 +49,15 @@ def indicator(id_, types, sensitive=False):
         per=10000,
         crime_types=tuple(types),
         sensitive=sensitive,
+        headline=headline,
     )
 
 
 CATALOGUE = {
-    "total_crime": indicator("total_crime", ["Burglary", "Vehicle crime", "Violence and sexual offences"]),
-    "burglary_total": indicator("burglary_total", ["Burglary"]),
+    "total_crime": indicator("total_crime", ["Burglary", "Vehicle crime", "Violence and sexual offences"], headline=1),
+    "burglary_total": indicator("burglary_total", ["Burglary"], headline=3),
     "violence_sexual": indicator("violence_sexual", ["Violence and sexual offences"], sensitive=True),
-    "asb_total": indicator("asb_total", ["Anti-social behaviour"]),
+    "asb_total": indicator("asb_total", ["Anti-social behaviour"], headline=2),
 }
 
 ROWS = {  # month -> (lsoa name, crime type, how many)
@@ -123,6 +125,11 @@ def test_lsoa_rows_and_lsoa_count(police):
     burglary = rows[rows["indicator_id"] == "burglary_total"].set_index(["level", "lsoa"])
     assert burglary.loc[("lsoa", "Charnwood 012A"), ["numerator", "previous_numerator"]].tolist() == [4, 3]
     assert burglary.loc[("neighbourhood", ""), :].set_index("neighbourhood").loc["Charnwood 012", "lsoa_count"] == 3
+
+
+def test_the_headline_indicators_are_those_given_a_headline_place_in_its_order():
+    assert headline_ids(CATALOGUE) == ["total_crime", "asb_total", "burglary_total"]
+    assert headline_ids({"violence_sexual": CATALOGUE["violence_sexual"]}) == []
 
 
 def test_msoa_is_the_lsoa_name_less_its_last_letter():

@@ -11,9 +11,15 @@ from openpyxl import load_workbook
 import board
 from helpers import config
 from helpers.errors import InputError
-from helpers.inputs.catalogue import load_catalogue
+from helpers.inputs.catalogue import Indicator, load_catalogue
 from helpers.inputs.local_extract import read_local_extract
-from helpers.inputs.partners_return import RETURN_HEADERS, read_return, return_periods, write_return_template
+from helpers.inputs.partners_return import (
+    RETURN_HEADERS,
+    read_return,
+    return_periods,
+    return_sheets,
+    write_return_template,
+)
 from helpers.quarters import parse_quarter
 
 QUARTER = "2022-23-Q2"
@@ -63,6 +69,46 @@ def test_template_layout(template, catalogue):
     assert sorted(set(months))[0] == "2020-10" and sorted(set(months))[-1] == "2022-09" and len(set(months)) == 24
     quarters = sorted({r[1].value for r in wb["MARAC"].iter_rows(min_row=2) if r[1].value})
     assert quarters[0] == "2020-21-Q3" and quarters[-1] == "2022-23-Q2" and len(quarters) == 8
+
+
+def local(id_: str, sheet: str = "", measure: str = "rate", source: str = "local", **fields) -> Indicator:
+    return Indicator(
+        id_,
+        id_.title(),
+        "reduce_crime",
+        measure,
+        "lower_is_better",
+        source,
+        f"{id_} defined",
+        return_sheet=sheet,
+        **fields,
+    )
+
+
+def test_each_local_indicator_is_on_its_return_sheet_rates_first_then_percentages_then_other(tmp_path):
+    catalogue = {
+        i.id: i
+        for i in (
+            local("cases", "Cases", "percentage", numerator="repeat cases", denominator="all cases"),
+            local("thefts", "Crime"),
+            local("robbery", source="police_uk"),
+            local("loose"),
+            local("nuisance", "ASB"),
+            local("frauds", "Crime"),
+        )
+    }
+    sheets = return_sheets(catalogue)
+    assert {name: [i.id for i in on] for name, on in sheets.items()} == {
+        "Crime": ["thefts", "frauds"],
+        "ASB": ["nuisance"],
+        "Cases": ["cases"],
+        "Other": ["loose"],
+    }
+    wb = load_workbook(write_return_template(QUARTER, tmp_path / "return.xlsx", catalogue, {"Melton": "E07000133"}))
+    assert wb.sheetnames == ["Instructions", "Crime", "ASB", "Cases", "Other"]
+    assert wb["Cases"]["D1"].comment.text.startswith("Numerator: repeat cases.")
+    assert wb["Cases"]["E1"].comment.text.startswith("Denominator: all cases.")
+    assert wb["Crime"]["E1"].comment.text.startswith("Denominator: leave blank (population is used).")
 
 
 def test_template_round_trips_the_sample_extract(template, catalogue, tmp_path):

@@ -65,23 +65,14 @@ CSV_COLUMNS = [
 ]
 PER = 10_000  # rates per this many residents
 STREETS = 10
-# The police.uk indicators the Where chapter maps, in its order (those the catalogue holds).
-HEADLINE = [
-    "total_crime",
-    "burglary_total",
-    "vehicle_offences",
-    "violence_sexual",
-    "asb_total",
-    "criminal_damage_arson",
-    "shoplifting",
-]
 # Words that end a place's name in the Library's names ("Wigston North", "Loughborough - University").
 _COMPASS = {"north", "south", "east", "west", "central", "centre", "town", "-"}
 
 
 def headline_ids(catalogue: dict) -> list[str]:
-    """The ``HEADLINE`` indicators the catalogue holds, counted from police.uk."""
-    return [i for i in HEADLINE if i in catalogue and catalogue[i].source == "police_uk"]
+    """The police.uk indicators the catalogue gives a ``headline`` place (the Where chapter's), in that order."""
+    headlined = [i for i in catalogue.values() if i.headline]
+    return [i.id for i in sorted(headlined, key=lambda i: i.headline)]
 
 
 def district_of(lsoa_names: pd.Series) -> pd.Series:

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from .. import config
 from ..errors import InputError
@@ -49,7 +50,27 @@ _KEYS = {
     "explanation",
     "sensitive",
     "part_of",
+    "headline",
+    "map",
+    "return_sheet",
+    "numerator",
+    "denominator",
+    "sample",
 }
+_SAMPLE_KEYS = {"of", "share", "per_resident", "base", "peak_months", "peak_factor"}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How ``inputs.sample`` draws a local indicator for the illustrative extract (the catalogue's ``sample``)."""
+
+    of: str = ""  # a police.uk crime type, or a rate drawn per resident listed before: the numerator is a share of it
+    share: float | None = None  # the numerator's share of what it is drawn from; None: the rest (with ``of``)
+    share_range: tuple[float, float] | None = None  # a percentage's share, drawn uniformly each quarter
+    per_resident: float = 0.0  # a count drawn from the population: expected per resident per year (Poisson)
+    base: int = 0  # added to that count
+    peak_months: tuple[int, ...] = ()  # months (1-12) when that count is ``peak_factor`` times its usual
+    peak_factor: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,12 @@ class Indicator:
     part_of: str = (
         ""  # the id of the indicator this one is a part of (burglary residential of burglary): the paper groups them
     )
+    headline: int | None = None  # its place among the Where chapter's indicators by neighbourhood (police.uk only)
+    map: bool = False  # a headline indicator the Where chapter draws as hotspot maps
+    return_sheet: str = ""  # the partners' return sheet that asks for it (local only; "" : "Other")
+    numerator: str = ""  # what a percentage's numerator and denominator count, as the return asks for them
+    denominator: str = ""
+    sample: Sample | None = None  # how the illustrative local extract draws it (local only)
 
     @property
     def unit(self) -> str:
@@ -126,12 +153,15 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
                 "notes",
                 "explanation",
                 "part_of",
+                "return_sheet",
+                "numerator",
+                "denominator",
             )
             if k in entry and entry[k] is not None and not isinstance(entry[k], str)
         ]
         problems += [
             f"'{k}' must be true or false"
-            for k in ("plural", "sensitive")
+            for k in ("plural", "sensitive", "map")
             if k in entry and not isinstance(entry[k], bool)
         ]
         if problems:
@@ -187,6 +217,11 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
                 f"part_of '{entry['part_of']}' must be an indicator listed before it in the same section, "
                 "not itself a part"
             )
+        problems += _placement_problems(entry, catalogue)
+        sample = None
+        if "sample" in entry:
+            sample, sample_problems = _sample(entry, catalogue)
+            problems += sample_problems
         if problems:
             raise InputError("; ".join(problems), file=path, row=where)
         values = {
@@ -195,6 +230,114 @@ def load_catalogue(path: Path | None = None) -> dict[str, Indicator]:
             "notes": entry.get("notes") or "",
             "explanation": (entry.get("explanation") or "").strip(),
             "part_of": entry.get("part_of") or "",
+            "return_sheet": entry.get("return_sheet") or "",
+            "numerator": entry.get("numerator") or "",
+            "denominator": entry.get("denominator") or "",
+            "sample": sample,
         }
         catalogue[entry["id"]] = Indicator(**values)
     return catalogue
+
+
+def _placement_problems(entry: dict, catalogue: dict[str, Indicator]) -> list[str]:
+    """What is wrong with an entry's ``headline``, ``map``, ``return_sheet``, ``numerator`` and ``denominator``."""
+    problems = []
+    headline = entry.get("headline")
+    if headline is not None:
+        if not (isinstance(headline, int) and not isinstance(headline, bool) and headline > 0):
+            problems.append(f"headline '{headline}' must be a whole number from 1 (its place in the Where chapter)")
+        elif entry.get("source") != "police_uk":
+            problems.append("headline is for a police_uk indicator (counted by neighbourhood)")
+        elif taken := [i.id for i in catalogue.values() if i.headline == headline]:
+            problems.append(f"headline {headline} is also {taken[0]}'s")
+    if entry.get("map") and headline is None:
+        problems.append("map is for a headline indicator: give it a headline place")
+    if entry.get("source") != "local":
+        problems += [f"{k} is for a local indicator" for k in ("return_sheet", "sample") if k in entry]
+    else:
+        sheet = entry.get("return_sheet") or ""
+        other = next(
+            (
+                i
+                for i in catalogue.values()
+                if i.source == "local" and i.return_sheet == sheet and i.measure != entry.get("measure")
+            ),
+            None,
+        )
+        if other:  # a sheet's headers say what its numerator and denominator count
+            problems.append(
+                f"return_sheet '{sheet or 'Other'}' also holds {other.id}, a {other.measure}: "
+                "rates and percentages need sheets of their own"
+            )
+    if entry.get("measure") != "percentage":
+        problems += [f"{k} is for a percentage" for k in ("numerator", "denominator") if k in entry]
+    return problems
+
+
+def _sample(entry: dict, catalogue: dict[str, Indicator]) -> tuple[Sample | None, list[str]]:
+    """The entry's ``sample`` read, or what is wrong with it."""
+    spec = entry["sample"]
+    if not isinstance(spec, dict):
+        return None, ["sample must be a mapping, such as {of: Burglary, share: 0.68}"]
+    problems = [f"sample: unknown key '{k}'" for k in spec if k not in _SAMPLE_KEYS]
+    of, given, percentage = spec.get("of"), spec.get("share"), entry.get("measure") == "percentage"
+    if ("of" in spec) == ("per_resident" in spec):
+        problems.append("sample needs one of 'of' (a share of another count) or 'per_resident'")
+    if "of" in spec:
+        drawn = catalogue.get(of) if isinstance(of, str) else None
+        if of not in CRIME_TYPES and not (
+            drawn and drawn.sample and drawn.sample.per_resident and drawn.measure == "rate" and not drawn.sample.of
+        ):
+            problems.append(
+                f"sample: of '{of}' must be a police.uk crime type, or a rate listed before it drawn per_resident"
+            )
+        if percentage or entry.get("frequency") == "quarterly":
+            problems.append("sample: 'of' is for a monthly rate")
+        problems += [
+            f"sample: '{k}' is for one drawn from the population" for k in _SAMPLE_KEYS - {"of", "share"} if k in spec
+        ]
+    if "per_resident" in spec and not _positive(spec["per_resident"]):
+        problems.append("sample: per_resident must be a number above 0")
+    if not (spec.get("base", 0) == 0 or _positive(spec["base"]) and isinstance(spec["base"], int)):
+        problems.append("sample: base must be a whole number of 0 or more")
+    months = spec.get("peak_months", [])
+    if not (isinstance(months, list) and all(isinstance(m, int) and 1 <= m <= 12 for m in months)):
+        problems.append("sample: peak_months must be a list of months 1 to 12")
+    if not _positive(spec.get("peak_factor", 1.0)):
+        problems.append("sample: peak_factor must be a number above 0")
+    share: float | None = float(given) if _fraction(given) else None
+    share_range = None
+    if "of" in spec:
+        parts = [i for i in catalogue.values() if i.sample and i.sample.of == of]
+        if share is None and given != "rest":
+            problems.append("sample: share must be a number from 0 to 1, or rest")
+        elif share is not None and round(share + sum(i.sample.share or 0.0 for i in parts if i.sample), 9) > 1:
+            problems.append(f"sample: the shares of '{of}' add up to more than 1")
+        if rest := next((i.id for i in parts if i.sample and i.sample.share is None), None):
+            problems.append(f"sample: {rest}, listed before, already takes the rest of '{of}'")
+    elif percentage:
+        if isinstance(given, list) and len(given) == 2 and all(_fraction(x) for x in given) and given[0] <= given[1]:
+            share_range = (float(given[0]), float(given[1]))
+        elif share is None:
+            problems.append("sample: a percentage needs a share from 0 to 1, or [low, high]")
+    elif "share" in spec:
+        problems.append("sample: share is for 'of' or a percentage")
+    if problems:
+        return None, problems
+    return Sample(
+        of=of or "",
+        share=share,
+        share_range=share_range,
+        per_resident=float(spec.get("per_resident", 0.0)),
+        base=spec.get("base", 0),
+        peak_months=tuple(months),
+        peak_factor=float(spec.get("peak_factor", 1.0)),
+    ), []
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+def _fraction(value: object) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1

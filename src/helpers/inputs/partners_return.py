@@ -20,30 +20,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..errors import InputError
 from ..quarters import Quarter, parse_quarter, window
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _put, _quarter_time, _save
+from .catalogue import Indicator
 from .local_extract import check_local_rows
 
 INSTRUCTIONS = "Instructions"
 RETURN_HEADERS = ["Area", "Period", "Indicator id", "Numerator", "Denominator"]
-RETURN_SHEETS = {  # local indicator id -> sheet of the return; anything else goes to "Other"
-    "violence_with_injury": "Crime",
-    "burglary_residential": "Crime",
-    "burglary_business": "Crime",
-    "sexual_offences": "Crime",
-    "hate_crime": "Crime",
-    "racially_religiously_aggravated": "Crime",
-    "domestic_abuse": "Domestic abuse",
-    "dv_with_injury": "Domestic abuse",
-    "asb_nuisance": "ASB",
-    "asb_personal": "ASB",
-    "asb_environmental": "ASB",
-    "marac_repeat_rate": "MARAC",
-    "cohesion_survey": "Survey",
-}
-# What numerator and denominator count on a sheet of percentages.
-RETURN_COUNTS = {
-    "MARAC": ("repeat cases heard", "all cases heard"),
-    "Survey": ("respondents agreeing", "respondents answering"),
-}
+OTHER = "Other"  # the sheet of local indicators the catalogue gives no return_sheet
 EXTRA_ROWS = 500  # rows below the pre-filled ones that keep the drop-downs and checks
 
 
@@ -54,19 +36,23 @@ def return_periods(quarter: Quarter, indicator) -> list[str]:
     return [str(m) for m in window(quarter.end_month, 24)]
 
 
-def return_sheets(catalogue: dict) -> dict[str, list]:
-    """Sheet name -> the local indicators on it, in catalogue order."""
-    sheets: dict[str, list] = {name: [] for name in [*RETURN_SHEETS.values(), "Other"]}
-    for indicator in catalogue.values():
-        if indicator.source == "local":
-            sheets[RETURN_SHEETS.get(indicator.id, "Other")].append(indicator)
-    return {name: indicators for name, indicators in sheets.items() if indicators}
+def return_sheets(catalogue: dict[str, Indicator]) -> dict[str, list[Indicator]]:
+    """Sheet name -> the local indicators on it (their ``return_sheet``), in catalogue order: the sheets of rates
+    first, then those of percentages, each in catalogue order, and "Other" last."""
+    local = [i for i in catalogue.values() if i.source == "local"]
+    sheets: dict[str, list[Indicator]] = {}
+    for indicator in sorted(local, key=lambda i: (not i.return_sheet, i.measure == "percentage")):
+        sheets.setdefault(indicator.return_sheet or OTHER, [])
+    for indicator in local:
+        sheets[indicator.return_sheet or OTHER].append(indicator)
+    return sheets
 
 
-def _counts(sheet: str, indicator) -> tuple[str, str]:
+def _counts(indicator: Indicator) -> tuple[str, str]:
+    """What a row's numerator and denominator count, as the return's headers say."""
     if indicator.measure == "rate":
         return "number recorded", "leave blank (population is used)"
-    return RETURN_COUNTS.get(sheet, ("numerator", "denominator"))
+    return indicator.numerator or "numerator", indicator.denominator or "denominator"
 
 
 def write_return_template(quarter: Quarter | str, path: str | Path, catalogue: dict, districts: dict[str, str]) -> Path:
@@ -77,7 +63,7 @@ def write_return_template(quarter: Quarter | str, path: str | Path, catalogue: d
     _instructions(wb.active, quarter, sheets)
     for name, indicators in sheets.items():
         _return_sheet(wb.create_sheet(name), quarter, indicators, list(districts))
-    return _save(wb, path, _quarter_time(quarter))
+    return _save(wb, Path(path), _quarter_time(quarter))
 
 
 def _instructions(ws, quarter: Quarter, sheets: dict[str, list]) -> None:
@@ -127,7 +113,7 @@ def _instructions(ws, quarter: Quarter, sheets: dict[str, list]) -> None:
     for name, indicators in sheets.items():
         for indicator in indicators:
             r += 1
-            numerator, denominator = _counts(name, indicator)
+            numerator, denominator = _counts(indicator)
             periods = "8 quarters" if indicator.frequency == "quarterly" else "24 months"
             for c, value in enumerate(
                 [name, indicator.id, indicator.title, periods, numerator, denominator, indicator.definition], start=1
@@ -143,7 +129,7 @@ def _instructions(ws, quarter: Quarter, sheets: dict[str, list]) -> None:
 
 def _return_sheet(ws, quarter: Quarter, indicators: list, districts: list[str]) -> None:
     """Headers, one pre-filled row per district x period x indicator, drop-downs and checks."""
-    numerator, denominator = _counts(ws.title, indicators[0])
+    numerator, denominator = _counts(indicators[0])
     for c, text in enumerate(RETURN_HEADERS + ["Indicator (for reference)"], start=1):
         cell = _put(ws, 1, c, text, bold=True, color="FFFFFF", fill=NAVY)
         if c == 4 or c == 5:
@@ -252,7 +238,8 @@ def read_return(path: str | Path, catalogue: dict, districts: dict[str, str]) ->
         raise InputError("data return not found", file=path) from None
     except (InvalidFileException, BadZipFile, KeyError, OSError) as exc:
         raise InputError(f"not a readable .xlsx workbook ({exc})", file=path) from None
-    records, labels = [], []
+    records: list[tuple[str, str, str, str, str]] = []
+    labels: list[str] = []
     try:
         if blank := _uncalculated(wb, formulas):
             shown = ", ".join(blank[:3]) + (f" and {len(blank) - 3} more" if len(blank) > 3 else "")
@@ -352,7 +339,7 @@ def _uncalculated(values, formulas) -> list[str]:
     return cells
 
 
-def _whole(value: object, label: str, source: str, where: str) -> int | None:
+def _whole(value: float | str | dt.date | dt.time | None, label: str, source: str, where: str) -> int | None:
     """A whole number of 0 or more from a cell, or None when the cell is empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

@@ -25,7 +25,6 @@ from . import hotspots
 from .fragments import render
 
 TITLE = "Where in the district"
-MAPPED = ["total_crime", "burglary_total"]  # drawn as hotspot maps in the report (the rest as tables)
 TOP, STREETS_SHOWN, RISES_SHOWN = 5, 3, 5
 
 
@@ -89,13 +88,20 @@ def not_compared(results: Results) -> str:
     return next((r for r in reasons if r), "")
 
 
+def _leading(results: Results, rows: pd.DataFrame) -> str:
+    """The indicator that picks a neighbourhood to name: the first headline indicator ``rows`` hold (total crime),
+    or their first."""
+    held = set(rows["indicator_id"])
+    return next((i for i in headline_ids(results.catalogue) if i in held), rows["indicator_id"].iloc[0])
+
+
 def example(results: Results) -> dict:
     """An LSOA and its neighbourhood from the pack's own data, to explain MSOAs: the first district's busiest
-    neighbourhood for total crime (or the first indicator) and its first LSOA."""
+    neighbourhood for the leading indicator (``_leading``) and its first LSOA."""
     rows = results.neighbourhoods
     if not len(rows):
         return {}
-    first = rows["indicator_id"].iloc[0] if "total_crime" not in set(rows["indicator_id"]) else "total_crime"
+    first = _leading(results, rows)
     chosen = rows[rows["indicator_id"] == first]
     areas = chosen[chosen["level"] == "neighbourhood"].sort_values(["district", "numerator"], ascending=[True, False])
     top = areas.iloc[0]
@@ -194,13 +200,13 @@ def hotspot_maps(results: Results, indicator_id: str) -> Markup:
 
 
 def towns(results: Results) -> dict[str, hotspots.Town]:
-    """Each district's main town (``analysis.neighbourhoods.main_town``, weighed by total crime or the first
+    """Each district's main town (``analysis.neighbourhoods.main_town``, weighed by the leading
     indicator) and where to write it: just north of this year's crimes in its neighbourhoods (their median
     longitude, the latitude 95% of them lie south of), clear of the numbers in the town."""
     rows = results.neighbourhoods[results.neighbourhoods["level"] == "neighbourhood"]
     if not len(rows):
         return {}
-    weighed = "total_crime" if "total_crime" in set(rows["indicator_id"]) else rows["indicator_id"].iloc[0]
+    weighed = _leading(results, rows)
     rows = rows[rows["indicator_id"] == weighed]
     found = {}
     for district, areas in rows.groupby("district", sort=True):
@@ -309,7 +315,7 @@ def chapter(results: Results) -> HTML:
     """The chapter for the report: what the figures are, the maps and tables of the mapped indicators, the
     busiest neighbourhood for the other headline indicators, the busiest street locations."""
     ids = headline_ids(results.catalogue)
-    mapped = [i for i in MAPPED if i in ids]
+    mapped = [i for i in ids if results.catalogue[i].map]
     blocks = [
         {"title": results.catalogue[i].title, "maps": hotspot_maps(results, i), "table": top_table(results, i)}
         for i in mapped
