@@ -58,16 +58,17 @@ from .stats import (
     versus_rest_limits,
     wilson_ci,
 )
+from .vocabulary import Direction, GroupPlace, Judgement, TargetStatus
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
     from ..inputs.partnerships import Partnership
 
-JUDGEMENT = {  # (polarity, direction) -> judgement
-    ("lower_is_better", "higher"): "deteriorating",
-    ("lower_is_better", "lower"): "improving",
-    ("higher_is_better", "higher"): "improving",
-    ("higher_is_better", "lower"): "deteriorating",
+JUDGEMENT = {  # (polarity, direction) -> judgement; any other direction is stable
+    ("lower_is_better", Direction.HIGHER): Judgement.DETERIORATING,
+    ("lower_is_better", Direction.LOWER): Judgement.IMPROVING,
+    ("higher_is_better", Direction.HIGHER): Judgement.IMPROVING,
+    ("higher_is_better", Direction.LOWER): Judgement.DETERIORATING,
 }
 RULE_WORDS = {
     "significance": "a change is called higher or lower when it is statistically significant at the {conf}% level, whatever its size",
@@ -104,7 +105,7 @@ def describe_comparison(params: dict, partnership: Partnership) -> str:
     }[params.get("change_rule", "both")]
     marks = (
         f"It reads above (+) or below (−) only when {rule}, the rule a change on last year must meet; otherwise it "
-        "is in line (=). These marks and words are not the ▲ ▼ ► arrows, which compare with last year"
+        f"is in line (=). These marks and words are not the {Direction.arrows()} arrows, which compare with last year"
     )
     spiegelhalter = (
         f"Spiegelhalter's between-area adjustment (2005), which OHID's funnel plots and FunnelPlotR use, "
@@ -305,21 +306,23 @@ def assess(
         indicator = catalogue[row["indicator_id"]]
         available = row["status"] == "available"
         if available and pd.isna(row["previous_value"]):  # this year only: nothing to compare with
-            p, significant, direction, judgement = np.nan, None, "", "not compared"
+            p, significant, direction, judgement = np.nan, None, "", Judgement.NOT_COMPARED
         elif available:
             widen = row["dispersion"] if overdispersed and row["dispersion"] > 1 else None
             p = _p_value(row, widen)
             significant = bool(p < 1 - confidence)
             beyond = abs(row["change_pct"]) > band if np.isfinite(row["change_pct"]) else row["change_abs"] != 0
             changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
-            direction = ("higher" if row["change_abs"] > 0 else "lower") if changed else "similar"
+            direction = (
+                (Direction.HIGHER if row["change_abs"] > 0 else Direction.LOWER) if changed else Direction.SIMILAR
+            )
             judgement = (
-                "no judgement"
+                Judgement.NO_JUDGEMENT
                 if indicator.polarity == "no_polarity"
-                else JUDGEMENT.get((indicator.polarity, direction), "stable")
+                else JUDGEMENT.get((indicator.polarity, direction), Judgement.STABLE)
             )
         else:
-            p, significant, direction, judgement = np.nan, None, "", "not available"
+            p, significant, direction, judgement = np.nan, None, "", Judgement.NOT_AVAILABLE
         new["p_value"].append(p)
         new["significant"].append(significant)
         new["direction"].append(direction)
@@ -328,7 +331,9 @@ def assess(
         status = ""
         if target and available:
             status = (
-                "below" if row["value"] < target["low"] else ("above" if row["value"] > target["high"] else "within")
+                TargetStatus.BELOW
+                if row["value"] < target["low"]
+                else (TargetStatus.ABOVE if row["value"] > target["high"] else TargetStatus.WITHIN)
             )
         new["target_status"].append(status)
         signal, reading, icon, baseline = "", "", "", ""
@@ -407,7 +412,7 @@ def _versus_group(
     group_low / group_high, the range of the district's value that reads "in line", in the value's unit.
     Rows that are not districts or lack data, and indicators in ``without``, are "not compared"."""
     size = len(table)
-    words, methods = np.full(size, "not compared", object), np.full(size, "", object)
+    words, methods = np.full(size, GroupPlace.NOT_COMPARED, object), np.full(size, "", object)
     numbers = {name: np.full(size, np.nan) for name in GROUP_COLUMNS[2:]}
     usable = (
         (table["area_type"] == "district")
@@ -453,7 +458,7 @@ def _versus_group(
             value = table.at[table.index[k], "numerator"] / table.at[table.index[k], "denominator"]
             beyond = abs(value / reference - 1) > band if reference else value > 0
             changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
-            words[k] = ("above" if value > reference else "below") if changed else "in line"
+            words[k] = (GroupPlace.ABOVE if value > reference else GroupPlace.BELOW) if changed else GroupPlace.IN_LINE
             if rule != "significance":  # the band widens the range that reads "in line"
                 banded = (reference * (1 - band), reference * (1 + band))
                 low, high = banded if rule == "percent_band" else (min(low, banded[0]), max(high, banded[1]))

@@ -39,6 +39,7 @@ from ..quarters import Quarter
 from .gaps import month_ranges
 from .indicators import population_table, population_year
 from .stats import normalise_confidence, poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
+from .vocabulary import BaselinePlace
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
@@ -360,5 +361,6 @@ def _compare(
         significant = p < 1 - confidence
         beyond = abs(value - ref_value) / ref_value * 100 > band if ref_value else value != ref_value
         changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
-        result.append(("above" if value > ref_value else "below") if changed else ("similar" if beyond else "level"))
+        side = BaselinePlace.ABOVE if value > ref_value else BaselinePlace.BELOW
+        result.append(side if changed else (BaselinePlace.SIMILAR if beyond else BaselinePlace.LEVEL))
     return result

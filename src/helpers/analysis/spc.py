@@ -14,7 +14,7 @@ NHS-R's ``NHSRplotthedots``, whose rebasing and fixed baselines these follow):
   mean to it (mean +/- 1.773 MR-bar). The lower limit is not clipped at zero.
 
 Signals, found within each period and flagged on every point they involve, each with one
-name in words (``SIGNAL_NAMES``):
+name in words (``vocabulary.Rule``):
 
 * ``beyond_limits``, an unusually high (low) month: a point above the upper (below the lower) limit;
 * ``run``, a run above (below) the usual level: 7 or more points in a row above (below) the
@@ -37,13 +37,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .vocabulary import Icon, Reading, Rule, Side
+
 __all__ = [
     "MIN_POINTS",
     "BASELINE_POINTS",
     "RULES",
-    "SIGNAL_NAMES",
-    "READING_WORDS",
-    "ICON_WORDS",
     "Limits",
     "XmR",
     "Signal",
@@ -61,29 +60,7 @@ RUN_LENGTH = 7
 TREND_LENGTH = 7
 LIMIT_FACTOR = 2.66
 CLOSE_FACTOR = 2 / 3 * LIMIT_FACTOR
-RULES = ("beyond_limits", "run", "trend", "two_of_three")
-SIGNAL_NAMES = {  # (rule, side) -> the one name for that kind of signal
-    ("beyond_limits", "high"): "an unusually high month",
-    ("beyond_limits", "low"): "an unusually low month",
-    ("run", "high"): "a run above the usual level",
-    ("run", "low"): "a run below the usual level",
-    ("trend", "high"): "a rising trend",
-    ("trend", "low"): "a falling trend",
-    ("two_of_three", "high"): "months close to the upper limit",
-    ("two_of_three", "low"): "months close to the lower limit",
-}
-READING_WORDS = {"improvement": "an improvement", "concern": "a concern", "neutral": "an unusual change"}
-"""How a signal is read, in words: the same everywhere a reading is named."""
-ICON_WORDS = {  # variation icon -> (short word shown beside it, Making Data Count's name for it)
-    "common_cause": ("Usual variation", "Common cause variation: no signal"),
-    "concern_high": ("Concern, high", "Special cause variation of concern: unusually high values"),
-    "concern_low": ("Concern, low", "Special cause variation of concern: unusually low values"),
-    "improvement_high": ("Improvement, high", "Special cause variation, an improvement: unusually high values"),
-    "improvement_low": ("Improvement, low", "Special cause variation, an improvement: unusually low values"),
-    "neutral_high": ("Unusual, high", "Special cause variation, neither better nor worse: unusually high values"),
-    "neutral_low": ("Unusual, low", "Special cause variation, neither better nor worse: unusually low values"),
-}
-"""The variation icons (``variation_icon``) in words: every icon is shown with its word."""
+RULES = tuple(rule.value for rule in Rule)  # in order: the first that flags a point names its signal
 POLARITIES = ("lower_is_better", "higher_is_better", "no_polarity")
 
 
@@ -158,8 +135,8 @@ class Signal:
 
     @property
     def name(self) -> str:
-        """The kind of signal in words (``SIGNAL_NAMES``)."""
-        return SIGNAL_NAMES[(self.rule, self.side)]
+        """The kind of signal in words (``vocabulary.Rule``)."""
+        return Rule.read(self.rule).signal_name(self.side)
 
 
 def _as_series(values) -> pd.Series:
@@ -318,7 +295,7 @@ def latest_signal(chart: XmR) -> Signal | None:
     return None
 
 
-def read_signal(side: str, polarity: str) -> str:
+def read_signal(side: str, polarity: str) -> Reading:
     """Whether a signal on ``side`` ('high'/'low') is an 'improvement', 'concern' or 'neutral'.
 
     ``polarity`` is 'lower_is_better', 'higher_is_better' or 'no_polarity'
@@ -329,12 +306,14 @@ def read_signal(side: str, polarity: str) -> str:
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {', '.join(POLARITIES)}, got {polarity!r}")
     if polarity == "no_polarity":
-        return "neutral"
-    better = "low" if polarity == "lower_is_better" else "high"
-    return "improvement" if side == better else "concern"
+        return Reading.NEUTRAL
+    better = Side.LOW if polarity == "lower_is_better" else Side.HIGH
+    return Reading.IMPROVEMENT if side == better else Reading.CONCERN
 
 
-def variation_icon(signal: Signal | None, polarity: str) -> str:
+def variation_icon(signal: Signal | None, polarity: str) -> Icon:
     """MDC's variation icon for the latest point: ``common_cause``, or the reading and side of its
     signal (``concern_high``, ``improvement_low``, ``neutral_high`` …)."""
-    return "common_cause" if signal is None else f"{read_signal(signal.side, polarity)}_{signal.side}"
+    if signal is None:
+        return Icon.COMMON_CAUSE
+    return Icon.of_signal(read_signal(signal.side, polarity), Side.read(signal.side))

@@ -24,10 +24,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from ..analysis.gaps import join_words, month_ranges
-from ..analysis.spc import READING_WORDS, RULES, read_signal
+from ..analysis.spc import RULES, read_signal
+from ..analysis.vocabulary import GroupPlace, Reading
 from . import labels
 from .fragments import render
-from .narrative import GROUP_MARKS, MDC_COLOURS, figure, group_key
+from .narrative import figure
 
 # Analysis Function categorical palette (colour-blind safe in this order).
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = (
@@ -39,12 +40,6 @@ DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = (
     "#A285D1",
 )
 LIGHT_GREY = "#BFBFBF"
-MDC_WORDS = {
-    "concern": "Concern",
-    "improvement": "Improvement",
-    "neutral": "Unusual change",
-    "common_cause": "Usual variation",
-}
 BASELINE_SHADE = "#E8EDF2"
 
 STYLE = {
@@ -87,7 +82,7 @@ def figure_html(fig, alt: str, caption: str, size: str = "wide") -> Markup:
 def point_readings(spc: pd.DataFrame, polarity: str) -> np.ndarray:
     """Each SPC point's reading: 'concern', 'improvement' or 'neutral' when a signal involves it (the
     first of ``RULES`` that flags it gives the side), else 'common_cause'; NaN rows (missing months) too."""
-    readings = np.full(len(spc), "common_cause", dtype=object)
+    readings = np.full(len(spc), Reading.COMMON_CAUSE, dtype=object)
     for rule in reversed(RULES):  # the first rule in order wins
         flagged = spc[rule].fillna(False).astype(bool).to_numpy()
         for at in np.flatnonzero(flagged):
@@ -352,26 +347,26 @@ def _draw_spc(ax, counts: np.ndarray, spc: pd.DataFrame, polarity: str, baseline
             label=None if number else "Usual range",
         )
         ax.plot(where, period["lower"].clip(lower=0), color=DARK_GREY, linewidth=1, linestyle="--")
-    ax.plot(at, counts, color=MDC_COLOURS["common_cause"], linewidth=1.2, zorder=2)
+    ax.plot(at, counts, color=Reading.COMMON_CAUSE.colour, linewidth=1.2, zorder=2)
     readings = point_readings(spc, polarity)
-    for kind, colour in MDC_COLOURS.items():
+    for kind in Reading:
         chosen = readings == kind
         if chosen.any():
             ax.scatter(
                 at[chosen],
                 counts[chosen],
-                s=16 if kind == "common_cause" else 30,
-                color=colour,
+                s=16 if kind == Reading.COMMON_CAUSE else 30,
+                color=kind.colour,
                 zorder=3,
                 edgecolor="white",
                 linewidth=0.5,
-                label=MDC_WORDS[kind],
+                label=kind.legend,
             )
     ax.set_title("Monthly count with SPC limits", fontsize=10)
     latest = spc.iloc[-1]
     tally = [
-        f"{n} {'month shows' if n == 1 else 'months show'} {READING_WORDS[kind]}"
-        for kind in ("concern", "improvement", "neutral")
+        f"{n} {'month shows' if n == 1 else 'months show'} {kind.words}"
+        for kind in (Reading.CONCERN, Reading.IMPROVEMENT, Reading.NEUTRAL)
         if (n := int((readings == kind).sum()))
     ]
     named = join_words(words for _, words in baselines)
@@ -557,7 +552,7 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
                 )
             if member:
                 short = overrides.get(code, {}).get("short", name)
-                word = GROUP_MARKS.get(values.at[code, "vs_partnership"], "")
+                word = GroupPlace.mark_of(values.at[code, "vs_partnership"])
                 text = f"{short}\n{value:,.1f} {word}" if pd.notna(value) else f"{short}\nn/a"
                 marks.append(
                     (
@@ -593,7 +588,7 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
     return figure_html(
         fig,
         alt,
-        f"Map: {title} by district, shaded by value; {group_key(group)}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
+        f"Map: {title} by district, shaded by value; {GroupPlace.key(group)}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
         " Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
         "copyright and database right 2023.",
         "medium",
