@@ -387,9 +387,9 @@ _HALO = [matplotlib.patheffects.withStroke(linewidth=3, foreground="white")]
 
 
 GROUP_STYLE = {  # vs_partnership -> (colour, marker, legend words)
-    "above": (ORANGE, "P", "above the rest of the group"),
-    "in line": (DARK_GREY, "o", "in line with the rest"),
-    "below": (DARK_BLUE, "D", "below the rest of the group"),
+    GroupPlace.ABOVE: (ORANGE, "P", "above the rest of the group"),
+    GroupPlace.IN_LINE: (DARK_GREY, "o", "in line with the rest"),
+    GroupPlace.BELOW: (DARK_BLUE, "D", "below the rest of the group"),
 }
 
 
@@ -397,7 +397,7 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
     """Each compared district's value (a point shaped and coloured by ``vs_partnership``) beside the value of the
     rest of ``group`` (a tick: ``group_reference``) and the range within which it reads in line with it (a grey bar:
     ``group_low`` to ``group_high``), as the analysis judged them; highest first, said in words in the alt text."""
-    districts = rows[(rows["area_type"] == "district") & (rows["vs_partnership"] != "not compared")]
+    districts = rows[(rows["area_type"] == "district") & (rows["vs_partnership"] != GroupPlace.NOT_COMPARED)]
     districts = districts.sort_values("value")
     y = np.arange(len(districts))
     names = [f"{area}  {value:,.1f}" for area, value in zip(districts["area"], districts["value"])]
@@ -446,7 +446,7 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
         )
         fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=2, fontsize=7.5, frameon=False)
     said = []
-    for word in ("above", "below"):
+    for word in (GroupPlace.ABOVE, GroupPlace.BELOW):
         names = list(districts.loc[districts["vs_partnership"] == word, "area"])
         if names:
             said.append(f"{join_words(names)} {'is' if len(names) == 1 else 'are'} {word} the rest of {group}")
