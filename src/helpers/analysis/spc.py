@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .vocabulary import Icon, Reading, Rule, Side
+from .wording import signal_description
 
 __all__ = [
     "MIN_POINTS",
@@ -259,9 +260,6 @@ def xmr(values, steps=(), baseline: tuple | None = None) -> XmR:
     return XmR(tuple(periods), columns, series.index)
 
 
-_NUMBERS = {2: "two", 3: "three"}
-
-
 def latest_signal(chart: XmR) -> Signal | None:
     """The special-cause signal of ``chart`` involving its most recent point, or None.
 
@@ -275,23 +273,20 @@ def latest_signal(chart: XmR) -> Signal | None:
         if not columns[rule][-1]:
             continue
         side = columns[f"{rule}_side"][-1]
-        if rule == "beyond_limits":
-            words = f"the latest month was unusually {side}, {'above' if side == 'high' else 'below'} the usual range"
-        elif rule == "run":
+        if rule == "run":
             count = _trailing(x > period.mean if side == "high" else x < period.mean)
-            words = f"a run of {count} months {'above' if side == 'high' else 'below'} the usual level"
         elif rule == "trend":
             count = _trailing(np.diff(x) > 0 if side == "high" else np.diff(x) < 0) + 1
-            words = f"a trend of {count} months {'rising' if side == 'high' else 'falling'}"
-        else:
+        elif rule == "two_of_three":
             recent = columns["value"][-3:]
-            close = int(
+            count = int(
                 (recent > columns["near_upper"][-3:]).sum()
                 if side == "high"
                 else (recent < columns["near_lower"][-3:]).sum()
             )
-            words = f"{_NUMBERS[close]} of the last three months close to the {'upper' if side == 'high' else 'lower'} limit"
-        return Signal(rule, side, words)
+        else:  # beyond the limits: the latest month alone
+            count = 1
+        return Signal(rule, side, signal_description(rule, side, count))
     return None
 
 

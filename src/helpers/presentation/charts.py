@@ -231,7 +231,7 @@ def trajectory(
 def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
     """One small line chart per indicator of a priority, each on its own scale: the rolling 12-month value at
     each month end. ``panels``: title, unit, measure, period_end (months), values (NaN where missing), target
-    (or None) and judgement (the style word, ``JUDGEMENT_CLASS``'s value). The latest value is written at the
+    (or None) and judgement (the style word, ``Judgement.style``). The latest value is written at the
     line's end and the line is coloured by judgement (the word is in the table beside it)."""
     rows = max(1, -(-len(panels) // columns))
     colours = {"bad": DARK_PINK, "good": TURQUOISE}
