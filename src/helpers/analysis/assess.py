@@ -33,7 +33,6 @@ from scipy import special
 from ..quarters import Quarter, window
 from . import wording
 from .breaks import break_note
-from .gaps import month_ranges
 from .spc import (
     BASELINE_POINTS,
     MIN_POINTS,
@@ -60,6 +59,7 @@ from .stats import (
     wilson_ci,
 )
 from .vocabulary import Direction, GroupPlace, Judgement, TargetStatus
+from .wording import month_ranges
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator

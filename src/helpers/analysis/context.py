@@ -37,10 +37,10 @@ import pandas as pd
 
 from ..quarters import Quarter
 from . import wording
-from .gaps import month_ranges
 from .indicators import population_table, population_year
 from .stats import normalise_confidence, poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
 from .vocabulary import BaselinePlace
+from .wording import month_ranges
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator

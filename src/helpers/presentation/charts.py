@@ -23,9 +23,9 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from ..analysis.gaps import join_words, month_ranges
 from ..analysis.spc import RULES, read_signal
 from ..analysis.vocabulary import GroupPlace, Reading
+from ..analysis.wording import join_words, month_ranges
 from . import labels
 from .fragments import render
 from .narrative import figure

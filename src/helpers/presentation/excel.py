@@ -31,9 +31,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .. import config
 from ..analysis.assess import describe_rule
-from ..analysis.gaps import sentence
 from ..analysis.neighbourhoods import CSV_COLUMNS as NEIGHBOURHOOD_CSV_COLUMNS
 from ..analysis.vocabulary import Direction, GroupPlace, Judgement
+from ..analysis.wording import sentence
 from ..quarters import period_label
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _plain, _put, _quarter_time, _save, safe_text
 from . import charts

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import config
-from ..analysis.gaps import join_words
 from ..analysis.vocabulary import BaselinePlace, Direction, Reading, TargetStatus
+from ..analysis.wording import join_words
 from .narrative import key_point
 
 if TYPE_CHECKING:

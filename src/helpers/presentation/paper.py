@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import config
-from ..analysis.gaps import cause_lines, join_words, section_line
 from ..analysis.results import Results
 from ..analysis.vocabulary import Direction
+from ..analysis.wording import cause_lines, join_words, section_line
 from ..errors import BuildError
 from .fragments import render
 from .messages import at_a_glance, baseline_line, break_line, ranking

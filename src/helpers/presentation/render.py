@@ -13,9 +13,9 @@ from IPython.display import HTML
 from markupsafe import Markup
 
 from .. import config
-from ..analysis.gaps import cause_lines, join_words, last_quarter_lines, section_line, sentence, short_cause
 from ..analysis.results import Results
 from ..analysis.vocabulary import GroupPlace, Judgement
+from ..analysis.wording import cause_lines, join_words, last_quarter_lines, section_line, sentence, short_cause
 from . import charts
 from .fragments import render
 from .messages import RULE_NOTE, baseline_line, opening
