@@ -220,7 +220,7 @@ def assess(
     overdispersed = bool(params.get("overdispersion", False))
     charts = spc_charts(monthly, catalogue, params, quarter) if charts is None else charts
     out = table.copy()
-    new = {
+    new: dict[str, list] = {
         k: []
         for k in (
             "p_value",
@@ -336,7 +336,7 @@ def _versus_group(
     catalogue: dict[str, Indicator],
     params: dict,
     quarter: Quarter,
-    without: set[str] = frozenset(),
+    without: frozenset[str] | set[str] = frozenset(),
 ) -> pd.DataFrame:
     """Each district against the other districts of its group, by the rule ``describe_comparison`` states.
 
