@@ -2,7 +2,7 @@
 with its words and its mark in one place.
 
 Analysis writes the members into the indicator table, where each is the same string ``indicators.csv`` has
-always held (``Direction.HIGHER == "higher"``); presentation looks a cell up (``Direction("higher").arrow``)
+always held (``Direction.HIGHER == "higher"``); presentation looks a cell up (``Direction.read("higher").arrow``)
 to show it. Two vocabularies must not be confused: against last year (``Direction``) arrows and higher /
 lower / similar; a district against the rest of its group (``GroupPlace``) signs and above / below / in line.
 """

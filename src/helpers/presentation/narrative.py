@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..analysis.results import Results
     from ..inputs.catalogue import Indicator
 
-JUDGED = (Judgement.IMPROVING, Judgement.DETERIORATING, Judgement.STABLE)  # a real change, or none, for the better
+JUDGED = (Judgement.IMPROVING, Judgement.DETERIORATING, Judgement.STABLE)  # better, worse or no real change
 
 
 def judgement_words(row: dict, target: dict | None) -> tuple[str, str]:
