@@ -13,6 +13,7 @@ import pytest
 
 import board
 from helpers.analysis.spc import RULES, xmr
+from helpers.analysis.vocabulary import Reading
 from helpers.presentation.charts import (
     DARK_BLUE,
     DARK_PINK,
@@ -22,7 +23,6 @@ from helpers.presentation.charts import (
     sparkline,
     trajectory,
 )
-from helpers.presentation.narrative import MDC_COLOURS
 
 MONTHS = [str(m) for m in pd.period_range("2020-10", "2022-09", freq="M")]
 # 24 months: a year, then the same year 5 higher. The first 12 set the limits: sum 137, mean 11.42;
@@ -106,9 +106,10 @@ def test_signal_points_take_the_colour_of_their_reading(polarity, reading):
     html, _ = draw(COUNTS, polarity=polarity)
     found = colours(svg(html))
     # the run above the usual level is read through polarity; the first 11 months are usual variation (grey)
-    assert MDC_COLOURS[reading].lower() in found and MDC_COLOURS["common_cause"].lower() in found
+    assert Reading.read(reading).colour.lower() in found and Reading.COMMON_CAUSE.colour.lower() in found
     assert (
-        not {MDC_COLOURS[other].lower() for other in ("concern", "improvement", "neutral") if other != reading} & found
+        not {Reading.read(other).colour.lower() for other in ("concern", "improvement", "neutral") if other != reading}
+        & found
     )
 
 
@@ -141,7 +142,7 @@ def test_a_hand_made_spc_frame_is_drawn_as_it_says():
     html, alt = draw(counts, spc=hand_made_spc(), polarity="lower_is_better")
     image = svg(html)
     # the low month is an improvement (blue), the two high months a concern (orange)
-    assert {MDC_COLOURS["improvement"].lower(), MDC_COLOURS["concern"].lower()} <= colours(image)
+    assert {Reading.IMPROVEMENT.colour.lower(), Reading.CONCERN.colour.lower()} <= colours(image)
     assert "2 months show a concern and 1 month shows an improvement" in alt
     # each period's level is its own segment (and the legend's sample): new limits from June 2021
     assert line_pieces(image, "1.5") == [1, 1, 1]

@@ -318,7 +318,7 @@ def test_local_extract_named_in_a_params_file_is_the_one_read(tmp_path):
 
 
 def test_a_pack_without_a_local_extract_says_no_partner_data_and_never_sample(tmp_path):
-    from helpers.analysis.gaps import NO_LOCAL_EXTRACT
+    from helpers.analysis.wording import NO_LOCAL_EXTRACT
 
     params = tmp_path / "params.yaml"
     params.write_text("local_extract: none\n", encoding="utf-8")
@@ -332,7 +332,7 @@ def test_a_pack_without_a_local_extract_says_no_partner_data_and_never_sample(tm
 
 
 def test_districts_absent_from_the_extract_have_no_partner_data_and_no_sample_badge(results, tmp_path):
-    from helpers.analysis.gaps import NO_PARTNER_DATA
+    from helpers.analysis.wording import NO_PARTNER_DATA
 
     assert not results.table.loc[results.table["status"] != "available", "illustrative"].any()  # sample: only figures
     kept = [

@@ -19,8 +19,9 @@ from openpyxl import load_workbook
 import board
 from helpers import config
 from helpers.analysis.compute import compute
+from helpers.analysis.vocabulary import Direction
 from helpers.presentation.excel import ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, VERSUS, write_csv, write_dashboard
-from helpers.presentation.narrative import ARROWS, judgement_words, variation
+from helpers.presentation.narrative import judgement_words, variation
 from helpers.xlsx import safe_text
 
 QUARTER = "2022-23-Q2"
@@ -148,7 +149,7 @@ def test_direction_and_judgement_come_from_the_table(book, results, rows):
         record = partnership(results, indicator_id)
         if record["status"] != "available":
             continue
-        assert ws.cell(row, 4).number_format.startswith(f'"{ARROWS[record["direction"]]} "')
+        assert ws.cell(row, 4).number_format.startswith(f'"{Direction.read(record["direction"]).arrow} "')
         judgement = ws.cell(row, 5)
         words, style = judgement_words(record, results.catalogue[indicator_id].target)  # as the report says it
         assert judgement.value == words
@@ -165,7 +166,7 @@ def test_area_values_carry_their_direction_and_are_shaded_by_the_comparison(book
             record, cell = table.loc[(indicator_id, area)], ws.cell(row, column)
             if record["status"] != "available":
                 continue
-            assert cell.number_format.endswith(f' {ARROWS[record["direction"]]}"'), (indicator_id, area)
+            assert cell.number_format.endswith(f' {Direction.read(record["direction"]).arrow}"'), (indicator_id, area)
             if record["vs_partnership"] in VERSUS:
                 assert cell.fill.start_color.rgb.endswith(VERSUS[record["vs_partnership"]]) and cell.font.bold
                 shaded += 1

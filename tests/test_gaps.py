@@ -1,7 +1,8 @@
-"""Missing data in words (helpers.analysis.gaps), and how the report, paper and "what changed" use it.
+"""Missing data (helpers.analysis.gaps), and how the report, paper and "what changed" word it (the phrases
+themselves are tested in test_wording.py).
 
-The wording tests use hand-made months and rows; the last tests build a quarter whose local
-extract stops a year early, as an analyst meets it.
+The first tests use hand-made months and rows; the last build a quarter whose local extract stops a year
+early, as an analyst meets it.
 """
 
 from __future__ import annotations
@@ -15,18 +16,9 @@ import pytest
 import board
 from helpers import config
 from helpers.analysis import compute as pipeline
-from helpers.analysis.gaps import (
-    cause_lines,
-    data_gaps,
-    join_words,
-    last_quarter_lines,
-    missing_cause,
-    month_ranges,
-    months_held,
-    period_months,
-    section_line,
-)
+from helpers.analysis.gaps import data_gaps, months_held, period_months
 from helpers.analysis.results import Results
+from helpers.analysis.wording import join_words
 from helpers.presentation import render, report
 from helpers.presentation.paper import check_consistency, paper_markdown
 
@@ -35,33 +27,7 @@ def months(first, last):
     return [str(m) for m in pd.period_range(first, last, freq="M")]
 
 
-# --- months as ranges ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "given, words",
-    [
-        (months("2025-01", "2025-12"), "January to December 2025"),
-        (months("2024-05", "2024-12"), "May to December 2024"),
-        (["2024-03"], "March 2024"),
-        (months("2024-11", "2025-02"), "November 2024 to February 2025"),
-        (months("2025-01", "2025-03") + ["2025-06"], "January to March and June 2025"),
-        (["2024-01", "2024-03", "2024-04", "2024-09"], "January, March to April and September 2024"),
-        (["2024-01", "2024-03", "2025-06"], "January and March 2024 and June 2025"),
-        (months("2024-11", "2025-01") + ["2025-04"], "November 2024 to January 2025 and April 2025"),
-        (["2022-06", "2022-05", "2022-05", "2022-04"], "April to June 2022"),  # any order, repeats once
-    ],
-)
-def test_month_ranges(given, words):
-    assert month_ranges(given) == words
-    assert month_ranges(pd.Period(m, "M") for m in given) == words
-
-
-def test_join_words():
-    assert join_words([]) == ""
-    assert join_words(["A"]) == "A"
-    assert join_words(["A", "B"]) == "A and B"
-    assert join_words(["A", "B", "C"]) == "A, B and C"
+# --- the months of a gap -------------------------------------------------------------------
 
 
 def test_period_months_reads_rolling_values_missing_text():
@@ -71,79 +37,8 @@ def test_period_months_reads_rolling_values_missing_text():
     assert period_months("", quarterly=False) == []
 
 
-# --- the cause of one gap ------------------------------------------------------------------
+# --- the rows missing data -----------------------------------------------------------------
 
-P = lambda text: pd.Period(text, "M")  # noqa: E731
-EXTRACT = (P("2019-12"), P("2022-09"))
-
-
-def test_police_cause_names_the_missing_files():
-    assert (
-        missing_cause("police_uk", [P(m) for m in months("2024-05", "2024-12")])
-        == "the police.uk files for May to December 2024 are missing."
-    )
-
-
-def test_local_cause_after_the_extract_ends():
-    assert (
-        missing_cause("local", [P(m) for m in months("2025-01", "2025-12")], covered=EXTRACT, extract=EXTRACT)
-        == "no local figures for January to December 2025 (the local extract ends September 2022)."
-    )
-
-
-def test_local_cause_when_only_this_indicator_stops_early():
-    covered = (P("2019-12"), P("2022-06"))
-    assert (
-        missing_cause("local", [P("2022-07"), P("2022-08"), P("2022-09")], covered=covered, extract=EXTRACT)
-        == "no local figures for July to September 2022 (the local extract has none after June 2022)."
-    )
-
-
-def test_local_cause_before_the_extract_starts():
-    extract = (P("2021-04"), P("2022-09"))
-    assert (
-        missing_cause("local", [P(m) for m in months("2020-10", "2021-03")], covered=extract, extract=extract)
-        == "no local figures for October 2020 to March 2021 (the local extract starts April 2021)."
-    )
-    assert (
-        missing_cause("local", [P("2021-03")], covered=(P("2021-06"), P("2022-09")), extract=extract)
-        == "no local figures for March 2021 (the local extract has none before June 2021)."
-    )
-
-
-def test_local_cause_for_an_indicator_not_in_the_extract():
-    assert (
-        missing_cause("local", [P(m) for m in months("2021-10", "2022-09")], covered=None, extract=EXTRACT)
-        == "no local figures for October 2021 to September 2022 (not in the local extract)."
-    )
-
-
-def test_local_cause_inside_the_extract_names_the_districts_that_lack_it():
-    members = {"Blaby": [P("2022-04")], "Charnwood": [], "Melton": [P("2022-03")]}
-    assert (
-        missing_cause("local", [P("2022-03"), P("2022-04")], members, covered=EXTRACT, extract=EXTRACT)
-        == "no local figures from Blaby and Melton for March to April 2022."
-    )
-    everyone = {"Blaby": [P("2022-03")], "Melton": [P("2022-03")]}
-    assert (
-        missing_cause("local", [P("2022-03")], everyone, covered=EXTRACT, extract=EXTRACT)
-        == "no local figures for March 2022."
-    )
-    assert (
-        missing_cause("local", [P("2022-03")], covered=EXTRACT, extract=EXTRACT) == "no local figures for March 2022."
-    )
-
-
-def test_local_cause_with_a_gap_and_an_early_end_gives_each_its_reason():
-    covered = (P("2019-12"), P("2022-06"))
-    members = {"Blaby": [P("2022-07")], "Melton": [P("2022-03"), P("2022-07")]}
-    assert (
-        missing_cause("local", [P("2022-03"), P("2022-07")], members, covered=covered, extract=covered)
-        == "no local figures from Melton for March 2022, and none for July 2022 (the local extract ends June 2022)."
-    )
-
-
-# --- one line per cause --------------------------------------------------------------------
 
 LOCAL = "no local figures for October 2021 to September 2022 (the local extract ends September 2021)."
 POLICE = "the police.uk files for October 2020 to March 2021 are missing."
@@ -161,46 +56,6 @@ def test_data_gaps_leave_out_params_reasons_and_complete_rows():
         ("d", "D", "available", POLICE),
     )
     assert list(data_gaps(table, {"b": "Recording system changed."})["indicator_id"]) == ["a", "d"]
-
-
-def test_cause_lines_state_each_cause_once_with_its_indicators():
-    gaps = rows(
-        ("a", "Hate crimes", "not available", LOCAL),
-        ("b", "Total recorded crime", "available", POLICE),
-        ("c", "ASB personal", "not available", LOCAL),
-        ("d", "Robbery", "available", POLICE),
-        ("e", "Sexual offences", "not available", LOCAL),
-    )
-    assert cause_lines(gaps) == [
-        "No local figures for October 2021 to September 2022 (the local extract ends September 2021), so 3 indicators "
-        "are not available: Hate crimes, ASB personal and Sexual offences.",
-        "The police.uk files for October 2020 to March 2021 are missing, so 2 indicators are shown for this year only, "
-        "not compared with the previous year: Total recorded crime and Robbery.",
-    ]
-    assert cause_lines(gaps.iloc[:1]) == [
-        "No local figures for October 2021 to September 2022 (the local extract ends September 2021), so one indicator "
-        "is not available: Hate crimes."
-    ]
-    assert cause_lines(gaps.iloc[:0]) == []
-
-
-def test_section_line():
-    assert (
-        section_line(["ASB nuisance", "ASB personal"], "see paragraph 5")
-        == "Not available (data missing, see paragraph 5): ASB nuisance and ASB personal."
-    )
-
-
-def test_last_quarter_lines_say_why_there_is_no_comparison():
-    gaps = rows(
-        ("a", "Hate crimes", "not available", LOCAL),
-        ("b", "Robbery", "available", POLICE),
-        ("c", "ASB personal", "not available", LOCAL),
-    )
-    assert last_quarter_lines(gaps) == [
-        "Last quarter's figures could not be computed for Hate crimes and ASB personal: " + LOCAL,
-        "Last quarter had no comparison with the previous year for Robbery: " + POLICE,
-    ]
 
 
 # --- a quarter whose local extract stops a year early ----------------------------------------

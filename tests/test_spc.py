@@ -12,13 +12,13 @@ import pytest
 from helpers.analysis.spc import (
     MIN_POINTS,
     RULES,
-    SIGNAL_NAMES,
     Signal,
     latest_signal,
     read_signal,
     variation_icon,
     xmr,
 )
+from helpers.analysis.vocabulary import Rule
 
 BASE = [10, 12] * 6  # 12 stable months: no run, no trend
 STABLE = [10, 12, 11, 13, 12, 10, 11, 13, 12, 11, 10, 12]
@@ -244,7 +244,7 @@ def test_read_signal_rejects_unknown(side, polarity):
 
 def test_variation_icon_and_signal_name():
     falling = signal(BASE + [10, 9, 10, 9, 10, 9, 10])
-    assert falling.name == "a run below the usual level" == SIGNAL_NAMES[("run", "low")]
+    assert falling.name == "a run below the usual level" == Rule.RUN.signal_name("low")
     assert variation_icon(falling, "lower_is_better") == "improvement_low"
     assert variation_icon(falling, "higher_is_better") == "concern_low"
     assert variation_icon(falling, "no_polarity") == "neutral_low"

@@ -31,8 +31,8 @@ import pandas as pd
 from scipy import special
 
 from ..quarters import Quarter, window
+from . import wording
 from .breaks import break_note
-from .gaps import join_words, month_ranges
 from .spc import (
     BASELINE_POINTS,
     MIN_POINTS,
@@ -58,92 +58,42 @@ from .stats import (
     versus_rest_limits,
     wilson_ci,
 )
+from .vocabulary import Direction, GroupPlace, Judgement, TargetStatus
+from .wording import month_ranges
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
     from ..inputs.partnerships import Partnership
 
-JUDGEMENT = {  # (polarity, direction) -> judgement
-    ("lower_is_better", "higher"): "deteriorating",
-    ("lower_is_better", "lower"): "improving",
-    ("higher_is_better", "higher"): "improving",
-    ("higher_is_better", "lower"): "deteriorating",
+JUDGEMENT = {  # (polarity, direction) -> judgement; any other direction is stable
+    ("lower_is_better", Direction.HIGHER): Judgement.DETERIORATING,
+    ("lower_is_better", Direction.LOWER): Judgement.IMPROVING,
+    ("higher_is_better", Direction.HIGHER): Judgement.IMPROVING,
+    ("higher_is_better", Direction.LOWER): Judgement.DETERIORATING,
 }
-RULE_WORDS = {
-    "significance": "a change is called higher or lower when it is statistically significant at the {conf}% level, whatever its size",
-    "percent_band": "a change is called higher or lower when it is more than {band}% up or down, whether or not it is statistically significant",
-    "both": "a change is called higher or lower only when it is both statistically significant at the {conf}% level and more than {band}% up or down",
-}
-DISPERSION_WORDS = (
-    "; the significance test allows for figures that vary more than chance alone would make them: when "
-    "an indicator's 24 monthly (or 8 quarterly) figures change from one to the next more than chance "
-    "would make them (judged from their average month-to-month change, as the SPC limits are: Laney's "
-    "method), the test's variance is multiplied by how many times more (quasi-Poisson)"
-)
 
 
 def describe_rule(params: dict) -> str:
-    """The direction-of-travel rule in force, in words, for the methods section."""
-    conf = normalise_confidence(params.get("confidence", 95)) * 100
-    words = RULE_WORDS[params.get("change_rule", "both")].format(
-        conf=f"{conf:g}", band=f"{params.get('percent_band', 5):g}"
-    )
-    uses_test = params.get("change_rule", "both") != "percent_band"
-    return words + (DISPERSION_WORDS if params.get("overdispersion") and uses_test else "")
+    """The direction-of-travel rule in force, in words, for the methods section (``wording.change_rule``)."""
+    rule = params.get("change_rule", "both")
+    confidence = normalise_confidence(params.get("confidence", 95)) * 100
+    widened = bool(params.get("overdispersion")) and rule != "percent_band"
+    return wording.change_rule(rule, confidence, params.get("percent_band", 5), widened)
 
 
 def describe_comparison(params: dict, partnership: Partnership) -> str:
-    """How districts are compared with the group around them, in sentences, for the methods section."""
-    group, areas = partnership.compared_with, len(partnership.compared_with.districts)
-    conf = f"{normalise_confidence(params.get('confidence', 95)) * 100:g}"
-    band = f"{params.get('percent_band', 5):g}%"
-    rule = {
-        "significance": f"the difference is statistically significant at the {conf}% level",
-        "percent_band": f"it differs by more than {band}",
-        "both": f"the difference is both statistically significant at the {conf}% level and more than {band}",
-    }[params.get("change_rule", "both")]
-    marks = (
-        f"It reads above (+) or below (−) only when {rule}, the rule a change on last year must meet; otherwise it "
-        "is in line (=). These marks and words are not the ▲ ▼ ► arrows, which compare with last year"
-    )
-    spiegelhalter = (
-        f"Spiegelhalter's between-area adjustment (2005), which OHID's funnel plots and FunnelPlotR use, "
-        "estimates the spread between areas from the areas themselves after pulling in the most extreme "
-        f"tenth at each end, so it is used only for a group of {BETWEEN_AREAS_FROM} or more districts: "
-        f"with fewer, that trims less than two areas a side, and one far-off district (a city among rural "
-        "districts) sets the spread it is then judged against, so that almost every district reads in line"
-    )
-    if areas >= BETWEEN_AREAS_FROM:
-        words = (
-            f"Each district is compared with the {group.name} value, the pooled average of its {areas} districts, "
-            f"on a funnel plot as OHID's Fingertips does (PHEindicatormethods). {marks}"
-        )
-        if params.get("overdispersion"):
-            words += f". Because districts differ for many reasons besides chance, {spiegelhalter[0].lower()}{spiegelhalter[1:]}"
-    else:
-        words = (
-            f"Each district is compared with the rest of {group.name}: the other {areas - 1} districts together, so "
-            f"that a large district is not compared with a total it is much of. {marks}. The test is the "
-            "conditional test of two Poisson rates given their total (Przyborski and Wilenski 1940) in its normal "
-            "(score) form, or the pooled two-proportion test for percentages (Altman 1991)"
-        )
-        if params.get("overdispersion"):
-            words += (
-                "; its variance is multiplied by how much more the figures vary than chance would make them, measured, "
-                "as for the change on last year, from the district's and the rest's own 24 monthly figures "
-                "(Laney's method; quasi-Poisson, McCullagh and Nelder 1989), never by less than chance alone. "
-                + spiegelhalter
-            )
-        words += ". The chart shows, for each district, the range of values that would read in line with the rest"
-    sums = [a for a in partnership.areas if a.type != "district" and a.name != group.name]
-    return (
-        words
-        + "".join(
-            f". {a.name} is not compared: it is {len(a.districts)} of the {areas} districts, "
-            "so it can hardly differ from their total"
-            for a in sums
-        )
-        + "."
+    """How districts are compared with the group around them, in sentences, for the methods section
+    (``wording.comparison``)."""
+    group = partnership.compared_with
+    return wording.comparison(
+        group.name,
+        len(group.districts),
+        params.get("change_rule", "both"),
+        normalise_confidence(params.get("confidence", 95)) * 100,
+        params.get("percent_band", 5),
+        bool(params.get("overdispersion")),
+        BETWEEN_AREAS_FROM,
+        [(a.name, len(a.districts)) for a in partnership.areas if a.type != "district" and a.name != group.name],
     )
 
 
@@ -156,27 +106,16 @@ def spc_settings(params: dict) -> tuple[dict[str, str], tuple[str, str] | None]:
 
 
 def describe_spc(params: dict) -> str:
-    """How the SPC limits are set and what counts as a signal, in sentences, for the methods section."""
+    """How the SPC limits are set and what counts as a signal, in sentences, for the methods section
+    (``wording.spc_method``)."""
     steps, baseline = spc_settings(params)
-    periods = ""
-    if steps:
-        named = join_words(f"{pd.Period(m, 'M').strftime('%B %Y')} ({why})" for m, why in sorted(steps.items()))
-        periods = f"A new period, with its own limits, starts in {named}. "
-    base = f"Each period's limits come from its first {BASELINE_POINTS} months" + (
-        f", except the period holding {month_ranges(pd.period_range(*baseline, freq='M'))}, whose limits come "
-        "from those months"
-        if baseline
-        else ""
-    )
-    return (
-        f"{periods}{base}: the usual level is their average and the usual range runs 2.66 times their average "
-        "month-to-month change either side of it. Later months are judged against these limits, which are not "
-        f"recalculated as months are added (NHS England's Making Data Count). A month outside the usual range is "
-        f"unusually high or low; {RUN_LENGTH} or more months in a row above (below) the usual level are a run above "
-        f"(below) it; {TREND_LENGTH} or more months in a row each higher (lower) than the last are a rising (falling) "
-        "trend; two of three months in a row beyond two thirds of the way to the same limit are months close to "
-        f"that limit. A period needs {MIN_POINTS} baseline months before its months are judged, and no signal "
-        "runs across the start of a period."
+    return wording.spc_method(
+        [f"{pd.Period(m, 'M').strftime('%B %Y')} ({why})" for m, why in sorted(steps.items())],
+        month_ranges(pd.period_range(*baseline, freq="M")) if baseline else "",
+        BASELINE_POINTS,
+        RUN_LENGTH,
+        TREND_LENGTH,
+        MIN_POINTS,
     )
 
 
@@ -281,7 +220,7 @@ def assess(
     overdispersed = bool(params.get("overdispersion", False))
     charts = spc_charts(monthly, catalogue, params, quarter) if charts is None else charts
     out = table.copy()
-    new = {
+    new: dict[str, list] = {
         k: []
         for k in (
             "p_value",
@@ -305,21 +244,23 @@ def assess(
         indicator = catalogue[row["indicator_id"]]
         available = row["status"] == "available"
         if available and pd.isna(row["previous_value"]):  # this year only: nothing to compare with
-            p, significant, direction, judgement = np.nan, None, "", "not compared"
+            p, significant, direction, judgement = np.nan, None, "", Judgement.NOT_COMPARED
         elif available:
             widen = row["dispersion"] if overdispersed and row["dispersion"] > 1 else None
             p = _p_value(row, widen)
             significant = bool(p < 1 - confidence)
             beyond = abs(row["change_pct"]) > band if np.isfinite(row["change_pct"]) else row["change_abs"] != 0
             changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
-            direction = ("higher" if row["change_abs"] > 0 else "lower") if changed else "similar"
+            direction = (
+                (Direction.HIGHER if row["change_abs"] > 0 else Direction.LOWER) if changed else Direction.SIMILAR
+            )
             judgement = (
-                "no judgement"
+                Judgement.NO_JUDGEMENT
                 if indicator.polarity == "no_polarity"
-                else JUDGEMENT.get((indicator.polarity, direction), "stable")
+                else JUDGEMENT.get((indicator.polarity, direction), Judgement.STABLE)
             )
         else:
-            p, significant, direction, judgement = np.nan, None, "", "not available"
+            p, significant, direction, judgement = np.nan, None, "", Judgement.NOT_AVAILABLE
         new["p_value"].append(p)
         new["significant"].append(significant)
         new["direction"].append(direction)
@@ -328,7 +269,9 @@ def assess(
         status = ""
         if target and available:
             status = (
-                "below" if row["value"] < target["low"] else ("above" if row["value"] > target["high"] else "within")
+                TargetStatus.BELOW
+                if row["value"] < target["low"]
+                else (TargetStatus.ABOVE if row["value"] > target["high"] else TargetStatus.WITHIN)
             )
         new["target_status"].append(status)
         signal, reading, icon, baseline = "", "", "", ""
@@ -393,7 +336,7 @@ def _versus_group(
     catalogue: dict[str, Indicator],
     params: dict,
     quarter: Quarter,
-    without: set[str] = frozenset(),
+    without: frozenset[str] | set[str] = frozenset(),
 ) -> pd.DataFrame:
     """Each district against the other districts of its group, by the rule ``describe_comparison`` states.
 
@@ -407,7 +350,7 @@ def _versus_group(
     group_low / group_high, the range of the district's value that reads "in line", in the value's unit.
     Rows that are not districts or lack data, and indicators in ``without``, are "not compared"."""
     size = len(table)
-    words, methods = np.full(size, "not compared", object), np.full(size, "", object)
+    words, methods = np.full(size, GroupPlace.NOT_COMPARED, object), np.full(size, "", object)
     numbers = {name: np.full(size, np.nan) for name in GROUP_COLUMNS[2:]}
     usable = (
         (table["area_type"] == "district")
@@ -453,7 +396,7 @@ def _versus_group(
             value = table.at[table.index[k], "numerator"] / table.at[table.index[k], "denominator"]
             beyond = abs(value / reference - 1) > band if reference else value > 0
             changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
-            words[k] = ("above" if value > reference else "below") if changed else "in line"
+            words[k] = (GroupPlace.ABOVE if value > reference else GroupPlace.BELOW) if changed else GroupPlace.IN_LINE
             if rule != "significance":  # the band widens the range that reads "in line"
                 banded = (reference * (1 - band), reference * (1 + band))
                 low, high = banded if rule == "percent_band" else (min(low, banded[0]), max(high, banded[1]))

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..quarters import Quarter, window
-from .gaps import join_words
+from . import wording
 from .stats import two_proportion_test
 
 SIDE = 3  # months each side of a step
@@ -33,12 +33,7 @@ COLUMNS = ["month", "kind", "before", "after", "words", "short"]
 
 def describe_breaks() -> str:
     """The two rules in words, for the methods and data-quality sections."""
-    return (
-        "a step in the share of records without a location is a month from which it and the next two months each "
-        "differ from each of the three months before by more than one percentage point, in the same direction and "
-        "significantly (at the 0.1% level); a month has unusually few records when it holds fewer than half the "
-        f"median of the {NEIGHBOURS} months either side of it"
-    )
+    return wording.breaks_rule(NEIGHBOURS)
 
 
 def data_breaks(quality: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
@@ -59,11 +54,7 @@ def data_breaks(quality: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
 
 def break_note(breaks: pd.DataFrame) -> str:
     """The sentence a police.uk indicator's key point adds when its 24 months span ``breaks`` ("" if none)."""
-    if not len(breaks):
-        return ""
-    return (
-        f"The figures span a break in the police.uk data ({join_words(breaks['short'])}); see the data-quality section."
-    )
+    return wording.break_note(list(breaks["short"])) if len(breaks) else ""
 
 
 def _consecutive(months: list[str]) -> bool:
@@ -97,7 +88,7 @@ def _steps(known: pd.DataFrame) -> list[dict]:
                     "size": abs(pooled_after - pooled_before),
                 }
             )
-    chosen = []
+    chosen: list[dict] = []
     for previous, candidate in zip([None, *candidates], candidates):  # neighbours are one step: keep the larger
         if (
             previous
@@ -114,26 +105,16 @@ def _steps(known: pd.DataFrame) -> list[dict]:
             "kind": "no_location",
             "before": c["before"],
             "after": c["after"],
-            "words": _step_words(c),
-            "short": f"{'more' if c['after'] > c['before'] else 'fewer'} records without a "
-            f"location from {pd.Period(c['month'], 'M').strftime('%B %Y')}",
+            "words": wording.step_words(_month(c["month"]), c["before"], c["after"]),
+            "short": wording.step_short(_month(c["month"]), c["before"], c["after"]),
         }
         for c in chosen
     ]
 
 
-def _step_words(step: dict) -> str:
-    month = pd.Period(step["month"], "M").strftime("%B %Y")
-    rose = step["after"] > step["before"]
-    effect = (
-        "these records are in no district's figures, so counts from then on are lower than they would otherwise be"
-        if rose
-        else "more records are placed in a district from then on, so counts are higher than they would otherwise be"
-    )
-    return (
-        f"From {month} the share of police.uk records without a location {'rose' if rose else 'fell'} from "
-        f"{step['before']:.1%} to {step['after']:.1%} a month: {effect}."
-    )
+def _month(month: str) -> str:
+    """``2021-05`` as "May 2021"."""
+    return pd.Period(month, "M").strftime("%B %Y")
 
 
 def _few_rows(known: pd.DataFrame) -> list[dict]:
@@ -143,18 +124,14 @@ def _few_rows(known: pd.DataFrame) -> list[dict]:
         around = np.concatenate([rows[max(0, i - NEIGHBOURS) : i], rows[i + 1 : i + 1 + NEIGHBOURS]])
         usual = float(np.median(around)) if len(around) else np.nan
         if len(around) and rows[i] < FEW_ROWS * usual:
-            words = (
-                f"{pd.Period(month, 'M').strftime('%B %Y')} holds only {rows[i]:,.0f} police.uk records, under "
-                f"half the usual {usual:,.0f} a month: its file may be incomplete, and that month's counts too low."
-            )
             found.append(
                 {
                     "month": month,
                     "kind": "few_rows",
                     "before": usual,
                     "after": rows[i],
-                    "words": words,
-                    "short": f"unusually few records in {pd.Period(month, 'M').strftime('%B %Y')}",
+                    "words": wording.few_rows_words(_month(month), rows[i], usual),
+                    "short": wording.few_rows_short(_month(month)),
                 }
             )
     return found

@@ -36,9 +36,11 @@ import numpy as np
 import pandas as pd
 
 from ..quarters import Quarter
-from .gaps import month_ranges
+from . import wording
 from .indicators import population_table, population_year
 from .stats import normalise_confidence, poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
+from .vocabulary import BaselinePlace
+from .wording import month_ranges
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
@@ -89,33 +91,18 @@ class Baseline:
     population_why: str  # population_year's reason when another estimate stood in
 
     def describe(self) -> str:
-        """The baseline in words, for the methods."""
-        asked = month_ranges(pd.period_range(self.first, self.last, freq="M"))
-        if self.declared:
-            text = f"The {self.label} baseline is {asked} (set in the parameters)"
-        else:
-            text = f"The {self.label} baseline is the {DEFAULT_MONTHS} months before the previous year's 12 months, {asked}"
-        if self.held is None:
-            return f"{text}, but the data hold none of those months, so no indicator has a baseline."
-        held = month_ranges(pd.period_range(*self.held, freq="M"))
-        text += "." if held == asked else f", as far as the data go: {held}."
-        text += (
-            " Each indicator's baseline is its average monthly level over those months, on its 12-month scale; "
-            "this year's value is called above or below it only by the direction-of-travel rule (the same test, "
-            "allowing for the indicator's own variation, and the same percent band), and back to it only when "
-            "within that band; otherwise the sentence gives the gap in %."
+        """The baseline in words, for the methods (``wording.baseline_method``)."""
+        held = month_ranges(pd.period_range(*self.held, freq="M")) if self.held else None
+        return wording.baseline_method(
+            self.label,
+            month_ranges(pd.period_range(self.first, self.last, freq="M")),
+            self.declared,
+            DEFAULT_MONTHS,
+            held,
+            len(pd.period_range(*self.held, freq="M")) if self.held else 0,
+            EXTREME_YEARS,
+            self.note,
         )
-        months = len(pd.period_range(*self.held, freq="M"))
-        if months < 12:
-            text += (
-                f" With only {months} months it holds only some seasons, so its level is biased by their "
-                "seasonal highs or lows; it is left out of the main messages."
-            )
-        text += (
-            " A value is called the highest or lowest 12-month figure since a month only when the unbroken run of "
-            f"12-month figures behind it covers at least {EXTREME_YEARS} years."
-        )
-        return f"{text} {self.note}".strip()
 
 
 def find_baseline(
@@ -360,5 +347,6 @@ def _compare(
         significant = p < 1 - confidence
         beyond = abs(value - ref_value) / ref_value * 100 > band if ref_value else value != ref_value
         changed = {"significance": significant, "percent_band": beyond, "both": significant and beyond}[rule]
-        result.append(("above" if value > ref_value else "below") if changed else ("similar" if beyond else "level"))
+        side = BaselinePlace.ABOVE if value > ref_value else BaselinePlace.BELOW
+        result.append(side if changed else (BaselinePlace.SIMILAR if beyond else BaselinePlace.LEVEL))
     return result

@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..inputs.catalogue import Indicator
 from ..quarters import Quarter, period_label
-from .gaps import NO_LOCAL_EXTRACT, NO_PARTNER_DATA, join_words, missing_cause, period_months
+from .gaps import period_months
+from .wording import NO_LOCAL_EXTRACT, NO_PARTNER_DATA, join_words, missing_cause
 
 if TYPE_CHECKING:
     from ..inputs.partnerships import Area

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..quarters import Quarter, window
-from .gaps import missing_cause
 from .stats import benjamini_hochberg, normalise_confidence, poisson_rate_test
+from .wording import missing_cause
 
 COLUMNS = [
     "indicator_id",

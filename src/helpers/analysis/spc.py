@@ -14,7 +14,7 @@ NHS-R's ``NHSRplotthedots``, whose rebasing and fixed baselines these follow):
   mean to it (mean +/- 1.773 MR-bar). The lower limit is not clipped at zero.
 
 Signals, found within each period and flagged on every point they involve, each with one
-name in words (``SIGNAL_NAMES``):
+name in words (``vocabulary.Rule``):
 
 * ``beyond_limits``, an unusually high (low) month: a point above the upper (below the lower) limit;
 * ``run``, a run above (below) the usual level: 7 or more points in a row above (below) the
@@ -37,13 +37,13 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .vocabulary import Icon, Reading, Rule, Side
+from .wording import signal_description
+
 __all__ = [
     "MIN_POINTS",
     "BASELINE_POINTS",
     "RULES",
-    "SIGNAL_NAMES",
-    "READING_WORDS",
-    "ICON_WORDS",
     "Limits",
     "XmR",
     "Signal",
@@ -61,29 +61,7 @@ RUN_LENGTH = 7
 TREND_LENGTH = 7
 LIMIT_FACTOR = 2.66
 CLOSE_FACTOR = 2 / 3 * LIMIT_FACTOR
-RULES = ("beyond_limits", "run", "trend", "two_of_three")
-SIGNAL_NAMES = {  # (rule, side) -> the one name for that kind of signal
-    ("beyond_limits", "high"): "an unusually high month",
-    ("beyond_limits", "low"): "an unusually low month",
-    ("run", "high"): "a run above the usual level",
-    ("run", "low"): "a run below the usual level",
-    ("trend", "high"): "a rising trend",
-    ("trend", "low"): "a falling trend",
-    ("two_of_three", "high"): "months close to the upper limit",
-    ("two_of_three", "low"): "months close to the lower limit",
-}
-READING_WORDS = {"improvement": "an improvement", "concern": "a concern", "neutral": "an unusual change"}
-"""How a signal is read, in words: the same everywhere a reading is named."""
-ICON_WORDS = {  # variation icon -> (short word shown beside it, Making Data Count's name for it)
-    "common_cause": ("Usual variation", "Common cause variation: no signal"),
-    "concern_high": ("Concern, high", "Special cause variation of concern: unusually high values"),
-    "concern_low": ("Concern, low", "Special cause variation of concern: unusually low values"),
-    "improvement_high": ("Improvement, high", "Special cause variation, an improvement: unusually high values"),
-    "improvement_low": ("Improvement, low", "Special cause variation, an improvement: unusually low values"),
-    "neutral_high": ("Unusual, high", "Special cause variation, neither better nor worse: unusually high values"),
-    "neutral_low": ("Unusual, low", "Special cause variation, neither better nor worse: unusually low values"),
-}
-"""The variation icons (``variation_icon``) in words: every icon is shown with its word."""
+RULES = tuple(rule.value for rule in Rule)  # in order: the first that flags a point names its signal
 POLARITIES = ("lower_is_better", "higher_is_better", "no_polarity")
 
 
@@ -158,8 +136,8 @@ class Signal:
 
     @property
     def name(self) -> str:
-        """The kind of signal in words (``SIGNAL_NAMES``)."""
-        return SIGNAL_NAMES[(self.rule, self.side)]
+        """The kind of signal in words (``vocabulary.Rule``)."""
+        return Rule.read(self.rule).signal_name(self.side)
 
 
 def _as_series(values) -> pd.Series:
@@ -282,9 +260,6 @@ def xmr(values, steps=(), baseline: tuple | None = None) -> XmR:
     return XmR(tuple(periods), columns, series.index)
 
 
-_NUMBERS = {2: "two", 3: "three"}
-
-
 def latest_signal(chart: XmR) -> Signal | None:
     """The special-cause signal of ``chart`` involving its most recent point, or None.
 
@@ -298,27 +273,24 @@ def latest_signal(chart: XmR) -> Signal | None:
         if not columns[rule][-1]:
             continue
         side = columns[f"{rule}_side"][-1]
-        if rule == "beyond_limits":
-            words = f"the latest month was unusually {side}, {'above' if side == 'high' else 'below'} the usual range"
-        elif rule == "run":
+        if rule == "run":
             count = _trailing(x > period.mean if side == "high" else x < period.mean)
-            words = f"a run of {count} months {'above' if side == 'high' else 'below'} the usual level"
         elif rule == "trend":
             count = _trailing(np.diff(x) > 0 if side == "high" else np.diff(x) < 0) + 1
-            words = f"a trend of {count} months {'rising' if side == 'high' else 'falling'}"
-        else:
+        elif rule == "two_of_three":
             recent = columns["value"][-3:]
-            close = int(
+            count = int(
                 (recent > columns["near_upper"][-3:]).sum()
                 if side == "high"
                 else (recent < columns["near_lower"][-3:]).sum()
             )
-            words = f"{_NUMBERS[close]} of the last three months close to the {'upper' if side == 'high' else 'lower'} limit"
-        return Signal(rule, side, words)
+        else:  # beyond the limits: the latest month alone
+            count = 1
+        return Signal(rule, side, signal_description(rule, side, count))
     return None
 
 
-def read_signal(side: str, polarity: str) -> str:
+def read_signal(side: str, polarity: str) -> Reading:
     """Whether a signal on ``side`` ('high'/'low') is an 'improvement', 'concern' or 'neutral'.
 
     ``polarity`` is 'lower_is_better', 'higher_is_better' or 'no_polarity'
@@ -329,12 +301,14 @@ def read_signal(side: str, polarity: str) -> str:
     if polarity not in POLARITIES:
         raise ValueError(f"polarity must be one of {', '.join(POLARITIES)}, got {polarity!r}")
     if polarity == "no_polarity":
-        return "neutral"
-    better = "low" if polarity == "lower_is_better" else "high"
-    return "improvement" if side == better else "concern"
+        return Reading.NEUTRAL
+    better = Side.LOW if polarity == "lower_is_better" else Side.HIGH
+    return Reading.IMPROVEMENT if side == better else Reading.CONCERN
 
 
-def variation_icon(signal: Signal | None, polarity: str) -> str:
+def variation_icon(signal: Signal | None, polarity: str) -> Icon:
     """MDC's variation icon for the latest point: ``common_cause``, or the reading and side of its
     signal (``concern_high``, ``improvement_low``, ``neutral_high`` …)."""
-    return "common_cause" if signal is None else f"{read_signal(signal.side, polarity)}_{signal.side}"
+    if signal is None:
+        return Icon.COMMON_CAUSE
+    return Icon.of_signal(read_signal(signal.side, polarity), Side.read(signal.side))

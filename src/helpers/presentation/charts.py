@@ -23,11 +23,12 @@ from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from ..analysis.gaps import join_words, month_ranges
-from ..analysis.spc import READING_WORDS, RULES, read_signal
+from ..analysis.spc import RULES, read_signal
+from ..analysis.vocabulary import GroupPlace, Reading
+from ..analysis.wording import join_words, month_ranges
 from . import labels
 from .fragments import render
-from .narrative import GROUP_MARKS, MDC_COLOURS, figure, group_key
+from .narrative import figure
 
 # Analysis Function categorical palette (colour-blind safe in this order).
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = (
@@ -39,12 +40,6 @@ DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = (
     "#A285D1",
 )
 LIGHT_GREY = "#BFBFBF"
-MDC_WORDS = {
-    "concern": "Concern",
-    "improvement": "Improvement",
-    "neutral": "Unusual change",
-    "common_cause": "Usual variation",
-}
 BASELINE_SHADE = "#E8EDF2"
 
 STYLE = {
@@ -87,7 +82,7 @@ def figure_html(fig, alt: str, caption: str, size: str = "wide") -> Markup:
 def point_readings(spc: pd.DataFrame, polarity: str) -> np.ndarray:
     """Each SPC point's reading: 'concern', 'improvement' or 'neutral' when a signal involves it (the
     first of ``RULES`` that flags it gives the side), else 'common_cause'; NaN rows (missing months) too."""
-    readings = np.full(len(spc), "common_cause", dtype=object)
+    readings = np.full(len(spc), Reading.COMMON_CAUSE, dtype=object)
     for rule in reversed(RULES):  # the first rule in order wins
         flagged = spc[rule].fillna(False).astype(bool).to_numpy()
         for at in np.flatnonzero(flagged):
@@ -236,7 +231,7 @@ def trajectory(
 def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
     """One small line chart per indicator of a priority, each on its own scale: the rolling 12-month value at
     each month end. ``panels``: title, unit, measure, period_end (months), values (NaN where missing), target
-    (or None) and judgement (the style word, ``JUDGEMENT_CLASS``'s value). The latest value is written at the
+    (or None) and judgement (the style word, ``Judgement.style``). The latest value is written at the
     line's end and the line is coloured by judgement (the word is in the table beside it)."""
     rows = max(1, -(-len(panels) // columns))
     colours = {"bad": DARK_PINK, "good": TURQUOISE}
@@ -352,26 +347,26 @@ def _draw_spc(ax, counts: np.ndarray, spc: pd.DataFrame, polarity: str, baseline
             label=None if number else "Usual range",
         )
         ax.plot(where, period["lower"].clip(lower=0), color=DARK_GREY, linewidth=1, linestyle="--")
-    ax.plot(at, counts, color=MDC_COLOURS["common_cause"], linewidth=1.2, zorder=2)
+    ax.plot(at, counts, color=Reading.COMMON_CAUSE.colour, linewidth=1.2, zorder=2)
     readings = point_readings(spc, polarity)
-    for kind, colour in MDC_COLOURS.items():
+    for kind in Reading:
         chosen = readings == kind
         if chosen.any():
             ax.scatter(
                 at[chosen],
                 counts[chosen],
-                s=16 if kind == "common_cause" else 30,
-                color=colour,
+                s=16 if kind == Reading.COMMON_CAUSE else 30,
+                color=kind.colour,
                 zorder=3,
                 edgecolor="white",
                 linewidth=0.5,
-                label=MDC_WORDS[kind],
+                label=kind.legend,
             )
     ax.set_title("Monthly count with SPC limits", fontsize=10)
     latest = spc.iloc[-1]
     tally = [
-        f"{n} {'month shows' if n == 1 else 'months show'} {READING_WORDS[kind]}"
-        for kind in ("concern", "improvement", "neutral")
+        f"{n} {'month shows' if n == 1 else 'months show'} {kind.words}"
+        for kind in (Reading.CONCERN, Reading.IMPROVEMENT, Reading.NEUTRAL)
         if (n := int((readings == kind).sum()))
     ]
     named = join_words(words for _, words in baselines)
@@ -392,9 +387,9 @@ _HALO = [matplotlib.patheffects.withStroke(linewidth=3, foreground="white")]
 
 
 GROUP_STYLE = {  # vs_partnership -> (colour, marker, legend words)
-    "above": (ORANGE, "P", "above the rest of the group"),
-    "in line": (DARK_GREY, "o", "in line with the rest"),
-    "below": (DARK_BLUE, "D", "below the rest of the group"),
+    GroupPlace.ABOVE: (ORANGE, "P", "above the rest of the group"),
+    GroupPlace.IN_LINE: (DARK_GREY, "o", "in line with the rest"),
+    GroupPlace.BELOW: (DARK_BLUE, "D", "below the rest of the group"),
 }
 
 
@@ -402,7 +397,7 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
     """Each compared district's value (a point shaped and coloured by ``vs_partnership``) beside the value of the
     rest of ``group`` (a tick: ``group_reference``) and the range within which it reads in line with it (a grey bar:
     ``group_low`` to ``group_high``), as the analysis judged them; highest first, said in words in the alt text."""
-    districts = rows[(rows["area_type"] == "district") & (rows["vs_partnership"] != "not compared")]
+    districts = rows[(rows["area_type"] == "district") & (rows["vs_partnership"] != GroupPlace.NOT_COMPARED)]
     districts = districts.sort_values("value")
     y = np.arange(len(districts))
     names = [f"{area}  {value:,.1f}" for area, value in zip(districts["area"], districts["value"])]
@@ -451,7 +446,7 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
         )
         fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=2, fontsize=7.5, frameon=False)
     said = []
-    for word in ("above", "below"):
+    for word in (GroupPlace.ABOVE, GroupPlace.BELOW):
         names = list(districts.loc[districts["vs_partnership"] == word, "area"])
         if names:
             said.append(f"{join_words(names)} {'is' if len(names) == 1 else 'are'} {word} the rest of {group}")
@@ -557,7 +552,7 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
                 )
             if member:
                 short = overrides.get(code, {}).get("short", name)
-                word = GROUP_MARKS.get(values.at[code, "vs_partnership"], "")
+                word = GroupPlace.mark_of(values.at[code, "vs_partnership"])
                 text = f"{short}\n{value:,.1f} {word}" if pd.notna(value) else f"{short}\nn/a"
                 marks.append(
                     (
@@ -593,7 +588,7 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
     return figure_html(
         fig,
         alt,
-        f"Map: {title} by district, shaded by value; {group_key(group)}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
+        f"Map: {title} by district, shaded by value; {GroupPlace.key(group)}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
         " Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
         "copyright and database right 2023.",
         "medium",

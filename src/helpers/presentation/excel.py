@@ -31,12 +31,13 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .. import config
 from ..analysis.assess import describe_rule
-from ..analysis.gaps import sentence
 from ..analysis.neighbourhoods import CSV_COLUMNS as NEIGHBOURHOOD_CSV_COLUMNS
+from ..analysis.vocabulary import Direction, GroupPlace, Judgement
+from ..analysis.wording import sentence
 from ..quarters import period_label
 from ..xlsx import NAVY, _chars, _comment, _fit_widths, _plain, _put, _quarter_time, _save, safe_text
 from . import charts
-from .narrative import ARROWS, JUDGEMENT_CLASS, change_text, judgement_words, variation
+from .narrative import change_text, judgement_words, variation
 
 GREY_LINE, SECTION_FILL = "BFBFBF", "DCE6F0"
 # judgement style (narrative.judgement_words) -> (fill, text colour); every pair has a contrast ratio of at least 4.5:1.
@@ -48,7 +49,7 @@ JUDGEMENT_STYLE = {
     "na": ("FFFFFF", "404040"),
 }
 # vs_partnership (each district against the rest of its group) -> the area cell's fill (and bold text)
-VERSUS = {"above": "9DC3E6", "below": "DDEBF7"}
+VERSUS = {GroupPlace.ABOVE: "9DC3E6", GroupPlace.BELOW: "DDEBF7"}
 POLARITY_WORDS = {
     "lower_is_better": "Lower is better",
     "higher_is_better": "Higher is better",
@@ -105,7 +106,7 @@ def _value_format(unit: str, marker: str = "") -> str:
     so that marked and unmarked values line up.
     """
     base = '0.0"%"' if unit == "%" else "0.00"
-    return f'{base}" {marker}"' if marker else f'{base}" "_▲'
+    return f'{base}" {marker}"' if marker else f'{base}" "_{Direction.HIGHER.arrow}'
 
 
 def _decimals(unit: str) -> int:
@@ -175,7 +176,7 @@ def _dashboard_sheet(ws, results) -> None:
             (
                 FIXED + 1,
                 last,
-                f"By area, {_short_period(end)}: ▲ ▼ ► change on a year before; shaded: "
+                f"By area, {_short_period(end)}: {Direction.arrows()} change on a year before; shaded: "
                 f"above or below the rest of {results.partnership.compared_with.name} (see key)",
             )
         )
@@ -286,7 +287,7 @@ def _indicator_row(
             _comment(_put(ws, row, column, "n/a", italic=True, color="595959", align="right"), reason)
             continue
         area_fill = VERSUS.get(area_row["vs_partnership"])
-        arrow = ARROWS.get(area_row["direction"], "")
+        arrow = Direction.arrow_of(area_row["direction"])
         cells.append(
             (
                 column,
@@ -296,7 +297,7 @@ def _indicator_row(
         )
     for column, value, style in cells:
         _put(ws, row, column, value, **style)
-        shown = value if isinstance(value, str) else f"{value or 0:,.{digits}f}% ▲"
+        shown = value if isinstance(value, str) else f"{value or 0:,.{digits}f}% {Direction.HIGHER.arrow}"
         bold = style.get("bold", False) and column <= FIXED  # _chars has room enough for a bold area value
         shown = textwrap.fill(shown, JUDGEMENT_CHARS) if column == 5 else shown  # the judgement wraps
         widths[column] = max(widths[column], _chars(shown, BODY, bold))
@@ -316,7 +317,7 @@ def _spc_cell(record: dict) -> tuple[str, dict]:
 def _change(record: dict) -> tuple[object, dict]:
     """The change cell, as the report gives it (% for a rate, points for a percentage, "new" from 0), after the
     direction's arrow: ▲ higher, ▼ lower, ► similar (a change no bigger than chance would give)."""
-    arrow = ARROWS.get(record["direction"], "")
+    arrow = Direction.arrow_of(record["direction"])
     if record["measure"] == "percentage":
         return record["change_abs"], {
             "fmt": f'"{arrow} "+0.0" pts";"{arrow} "-0.0" pts";"{arrow} "0.0" pts"',
@@ -331,23 +332,31 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[i
     """The key under the table, in plain words: swatches in the columns, the words beside them. Returns its last row."""
     group, params = results.partnership.compared_with.name, results.params
     rule = describe_rule({**params, "overdispersion": False})  # the Methods give the technical detail
-    higher, lower = VERSUS["above"], VERSUS["below"]
+    higher, lower = VERSUS[GroupPlace.ABOVE], VERSUS[GroupPlace.BELOW]
     items = [
         (
-            [("▲ ▼ ►", None, None)],
-            f"Change on the same 12 months a year before: ▲ higher, ▼ lower, ► similar. {rule[0].upper()}{rule[1:]}; "
+            [(Direction.arrows(), None, None)],
+            f"Change on the same 12 months a year before: {Direction.key()}. {rule[0].upper()}{rule[1:]}; "
             "a smaller change is called similar.",
         ),
         (
             [
-                (word.capitalize(), *JUDGEMENT_STYLE[JUDGEMENT_CLASS[word]])
-                for word in ("improving", "deteriorating", "stable", "no judgement")
+                (judgement.word, *JUDGEMENT_STYLE[judgement.style])
+                for judgement in (
+                    Judgement.IMPROVING,
+                    Judgement.DETERIORATING,
+                    Judgement.STABLE,
+                    Judgement.NO_JUDGEMENT,
+                )
             ],
             "Improving or deteriorating: a real change, better or worse for that indicator. Stable: no real change. "
             "No judgement: a rise may mean more reporting, not more harm.",
         ),
         (
-            [("12.34 ▲", higher, "000000"), ("12.34 ▼", lower, "000000")],
+            [
+                (f"12.34 {Direction.HIGHER.arrow}", higher, "000000"),
+                (f"12.34 {Direction.LOWER.arrow}", lower, "000000"),
+            ],
             f"Shaded dark: above the rest of {group} (the other districts together); light: below it; unshaded: in "
             "line with it, by the rule for a change.",
         ),

@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 from ..analysis.results import Results
+from ..analysis.vocabulary import Judgement
 from .fragments import render
 from .messages import at_a_glance
-from .narrative import JUDGEMENT_CLASS
 
 FILES = (
     ("report.html", "Report"),
@@ -17,7 +17,7 @@ FILES = (
     ("board-paper.docx", "Board paper (Word)"),
     ("indicators.csv", "Indicators (CSV)"),
 )
-COUNTED = ("deteriorating", "stable", "improving")
+COUNTED = (Judgement.DETERIORATING, Judgement.STABLE, Judgement.IMPROVING)
 
 
 def write_index(folder: Path, packs: list[tuple[Results, Path]]) -> Path:
@@ -32,9 +32,7 @@ def write_index(folder: Path, packs: list[tuple[Results, Path]]) -> Path:
                 "name": results.partnership.name,
                 "board": results.params["board"],
                 "glance": at_a_glance(rows, results.catalogue),
-                "counts": [
-                    {"judgement": j, "count": int(counts.get(j, 0)), "css": JUDGEMENT_CLASS[j]} for j in COUNTED
-                ],
+                "counts": [{"judgement": j, "count": int(counts.get(j, 0)), "css": j.style} for j in COUNTED],
                 "files": [
                     {"href": Path(os.path.relpath(built / name, folder)).as_posix(), "label": label}
                     for name, label in FILES

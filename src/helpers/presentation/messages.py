@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import config
-from ..analysis.gaps import join_words
+from ..analysis.vocabulary import BaselinePlace, Direction, Reading, TargetStatus
+from ..analysis.wording import join_words
 from .narrative import key_point
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def at_a_glance(rows: pd.DataFrame, catalogue: dict[str, Indicator]) -> str:
     if not targeted.any():
         return words + "."
     chosen = rows[targeted]
-    missed = chosen[chosen["target_status"].isin(["below", "above"])]
+    missed = chosen[chosen["target_status"].isin([TargetStatus.BELOW, TargetStatus.ABOVE])]
     if len(missed):
         named = join_words(
             f"{r['title']} ({r['target_status']} the {_target(catalogue[r['indicator_id']])})"
@@ -106,9 +107,10 @@ def ranking(row: dict, catalogue: dict[str, Indicator]) -> tuple[bool, bool, boo
     improvement, a target missed, the size of the change (relative; in points for a percentage)."""
     size = row["change_abs"] if row["measure"] == "percentage" else row["change_pct"]
     return (
-        row["direction"] in ("higher", "lower"),
-        row.get("spc_reading") in ("concern", "improvement"),
-        catalogue[row["indicator_id"]].target is not None and row["target_status"] in ("below", "above"),
+        row["direction"] in (Direction.HIGHER, Direction.LOWER),
+        row.get("spc_reading") in (Reading.CONCERN, Reading.IMPROVEMENT),
+        catalogue[row["indicator_id"]].target is not None
+        and row["target_status"] in (TargetStatus.BELOW, TargetStatus.ABOVE),
         abs(size) if pd.notna(size) else 0.0,
     )
 
@@ -144,18 +146,19 @@ def moving_together(rows: pd.DataFrame, baseline: bool = True) -> list[str]:
     it (…).``; without ``baseline``, the sentence leaves the baseline out."""
     lines = []
     for section, title in config.SECTIONS.items():
-        compared = rows[(rows["section"] == section) & rows["direction"].isin(["higher", "lower", "similar"])]
+        compared = rows[(rows["section"] == section) & rows["direction"].isin(list(Direction))]
         if len(compared) < 2:
             continue
         direction, size = compared["direction"].value_counts().index[0], compared["direction"].value_counts().iloc[0]
         if size < 2 or size * 2 <= len(compared):
             continue
         share = ("both" if size == 2 else f"all {size}") if size == len(compared) else f"{size} of the {len(compared)}"
-        way = "similar to" if direction == "similar" else f"{direction} than"
+        way = Direction.read(direction).relation
         line = f"{title}: {share} indicators compared are {way} a year ago"
         moved = compared[compared["direction"] == direction]
-        if direction != "similar" and baseline:
-            line += _against_baseline(moved, contrary="below" if direction == "higher" else "above")
+        if direction != Direction.SIMILAR and baseline:
+            contrary = BaselinePlace.BELOW if direction == Direction.HIGHER else BaselinePlace.ABOVE
+            line += _against_baseline(moved, contrary=contrary)
         lines.append(line + ".")
     return lines
 
@@ -168,10 +171,10 @@ def _against_baseline(moved: pd.DataFrame, contrary: str) -> str:
     label = placed["baseline_label"].iloc[0]
     parts, first = [], True
     for place, words in (
-        ("above", "above"),
-        ("level", "at"),
-        ("similar", "not clearly different from"),
-        ("below", "below"),
+        (BaselinePlace.ABOVE, "above"),
+        (BaselinePlace.LEVEL, "at"),
+        (BaselinePlace.SIMILAR, "not clearly different from"),
+        (BaselinePlace.BELOW, "below"),
     ):
         chosen = placed[placed["vs_baseline"] == place]
         if chosen.empty:

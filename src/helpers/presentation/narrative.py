@@ -12,46 +12,23 @@ import mistune
 import pandas as pd
 from markupsafe import Markup
 
-from ..analysis.spc import ICON_WORDS, READING_WORDS
+from ..analysis.vocabulary import BaselinePlace, Direction, Icon, Judgement, Reading, TargetStatus
 
 if TYPE_CHECKING:
     from ..analysis.results import Results
     from ..inputs.catalogue import Indicator
 
-# Two vocabularies that must not be confused: against last year (``direction``) arrows and higher / lower /
-# similar; a district against the rest of its group (``vs_partnership``) signs and above / below / in line.
-ARROWS = {"higher": "▲", "lower": "▼", "similar": "►"}
-GROUP_MARKS = {"above": "+", "below": "−", "in line": "="}
-
-
-def group_key(group: str) -> str:
-    """The key to GROUP_MARKS: ``+ above, − below or = in line with the rest of Leicestershire``."""
-    return f"+ above, − below or = in line with the rest of {group}"
-
-
-# Making Data Count's colours for SPC points and variation icons (NHS England; NHSRplotthedots): orange a
-# concern, blue an improvement, purple a signal neither better nor worse, grey usual (common cause) variation.
-MDC_COLOURS = {"concern": "#ED8B00", "improvement": "#41B6E6", "neutral": "#490092", "common_cause": "#7B7D7D"}
-
-# The style class of each judgement in the report's tables and the packs' index.
-JUDGEMENT_CLASS = {
-    "improving": "good",
-    "deteriorating": "bad",
-    "stable": "neutral",
-    "no judgement": "none",
-    "not compared": "none",
-    "not available": "na",
-}
+JUDGED = (Judgement.IMPROVING, Judgement.DETERIORATING, Judgement.STABLE)  # better, worse or no real change
 
 
 def judgement_words(row: dict, target: dict | None) -> tuple[str, str]:
     """The judgement as the report's dashboard and the workbook both word it, and its style class: against the
     ``target`` range where the indicator has one (``Within 28–40% range``), else the judgement (``Improving``)."""
     if target and row.get("target_status"):
-        words = f"{row['target_status'].capitalize()} {target['low']:g}–{target['high']:g}% range"
-        return words, "good" if row["target_status"] == "within" else "bad"
-    word = row.get("judgement") or "not available"
-    return word.capitalize(), JUDGEMENT_CLASS.get(word, "none")
+        status = TargetStatus.read(row["target_status"])
+        return f"{status.capitalize()} {target['low']:g}–{target['high']:g}% range", status.style
+    word = row.get("judgement") or Judgement.NOT_AVAILABLE
+    return word.capitalize(), Judgement.style_of(word)
 
 
 def figure(value: float, measure: str) -> str:
@@ -86,8 +63,9 @@ def change_text(row: dict) -> str:
 
 
 def direction_label(direction: str) -> str:
-    """Arrow and word, e.g. ``▲ Higher``; never colour alone."""
-    return f"{ARROWS[direction]} {direction.capitalize()}" if direction in ARROWS else "—"
+    """Arrow and word, e.g. ``▲ Higher`` (``Direction.label``); "—" without a direction."""
+    found = Direction.of(direction)
+    return found.label if found else "—"
 
 
 def key_point(
@@ -113,23 +91,22 @@ def key_point(
         return f"{subject} {now} over the last 12 months; not compared with the previous year (data missing)."
     before = figure(row["previous_value"], row["measure"])
     if target:
-        relation = {"higher": "higher than", "lower": "lower than", "similar": "similar to"}[row["direction"]]
-        place = {"below": "below", "within": "within", "above": "above"}[row["target_status"]]
+        relation, place = Direction.read(row["direction"]).relation, TargetStatus.read(row["target_status"])
         sentence = (
             f"{subject} {now}, {relation} the previous year's {before}, and {place} the "
             f"{target.get('label', 'target range')} of {target['low']:g}–{target['high']:g}%."
         )
-    elif row["judgement"] in ("improving", "deteriorating", "stable"):
+    elif row["judgement"] in JUDGED:
         sentence = f"{subject} {row['judgement']}: {before} to {now} over the last year ({change_text(row)}){_significance(row)}."
     else:
         word = row["direction"]
         sentence = (
-            f"{subject} {word} {'to' if word == 'similar' else 'than'} last year: {before} to {now} "
+            f"{subject} {word} {'to' if word == Direction.SIMILAR else 'than'} last year: {before} to {now} "
             f"({change_text(row)}; no polarity){_significance(row)}."
         )
     sentence = sentence[:-1] + context_words(row, indicator.plural, period_stated, baseline) + quarter_words(row) + "."
     if row.get("spc_signal") not in ("", "none", None) and pd.notna(row.get("spc_signal")):
-        sentence += f" Monthly counts show {READING_WORDS[row['spc_reading']]}: {row['spc_signal']}."
+        sentence += f" Monthly counts show {Reading.read(row['spc_reading']).words}: {row['spc_signal']}."
     if break_note and row.get("data_break"):
         sentence += f" {row['data_break']}"
     if badge and row.get("illustrative"):
@@ -145,9 +122,10 @@ def unavailable_sentence(subject: str, reason: str) -> str:
 
 def _significance(row: dict) -> str:
     """``, a significant rise`` when the change is called higher or lower and is statistically significant."""
-    if row.get("direction") not in ("higher", "lower") or row.get("significant") not in (True,):  # numpy's too
+    direction = Direction.of(row.get("direction"))
+    if direction not in (Direction.HIGHER, Direction.LOWER) or row.get("significant") not in (True,):  # numpy's too
         return ""
-    return f", a significant {'rise' if row['direction'] == 'higher' else 'fall'}"
+    return f", a significant {direction.movement}"
 
 
 def context_words(row: dict, plural: bool = False, period_stated: str = "", baseline: bool = True) -> str:
@@ -160,8 +138,8 @@ def context_words(row: dict, plural: bool = False, period_stated: str = "", base
     parts = []
     place, before = row.get("vs_baseline"), row.get("previous_vs_baseline")
     contrary = (place, row.get("direction")) in (
-        ("below", "higher"),
-        ("above", "lower"),
+        (BaselinePlace.BELOW, Direction.HIGHER),
+        (BaselinePlace.ABOVE, Direction.LOWER),
     )  # up on last year, still below
     if place and baseline:
         period = "" if row["baseline_period"] == period_stated else f" ({row['baseline_period']})"
@@ -169,11 +147,11 @@ def context_words(row: dict, plural: bool = False, period_stated: str = "", base
             f"{'their' if plural else 'its'} {row['baseline_label']} level of "
             f"{figure(row['baseline_value'], row['measure'])}{period}"
         )
-        if place == "level":
-            parts.append(f"{'back to' if before in ('above', 'below') else 'at'} {level}")
+        if place == BaselinePlace.LEVEL:
+            parts.append(f"{'back to' if before in (BaselinePlace.ABOVE, BaselinePlace.BELOW) else 'at'} {level}")
         else:
             still = "still " if place == before else ""
-            variation = ", within normal variation" if place == "similar" else ""
+            variation = ", within normal variation" if place == BaselinePlace.SIMILAR else ""
             parts.append(f"{still}{_gap(row)} {level}{variation}")
     if row.get("series_extreme"):
         since = pd.Period(row["series_start"], "M").strftime("%B %Y")
@@ -196,14 +174,11 @@ def quarter_words(row: dict) -> str:
     change = row.get("quarter_change_abs")
     if row.get("quarter_significant") not in (True,) or pd.isna(change) or not change:
         return ""
-    way = "higher" if change > 0 else "lower"
+    way = Direction.HIGHER if change > 0 else Direction.LOWER
     if way == row.get("direction"):
         return ""
     size = f"{abs(change):.1f} points" if row["measure"] == "percentage" else f"{abs(row['quarter_change_pct']):.1f}%"
-    return (
-        f", but the latest quarter is {size} {way} than the same quarter last year, a significant "
-        f"{'rise' if way == 'higher' else 'fall'}"
-    )
+    return f", but the latest quarter is {size} {way} than the same quarter last year, a significant {way.movement}"
 
 
 def change_words(change: dict) -> str:
@@ -213,11 +188,11 @@ def change_words(change: dict) -> str:
         parts.append(f"now {change['judgement']}, was {change['judgement_before']} last quarter")
     if change["spc_reading"] != change["spc_reading_before"]:
         now = (
-            f"{READING_WORDS[change['spc_reading']]} ({change['spc_signal']})"
+            f"{Reading.read(change['spc_reading']).words} ({change['spc_signal']})"
             if change["spc_reading"]
             else "no SPC signal"
         )
-        before = READING_WORDS[change["spc_reading_before"]] if change["spc_reading_before"] else "no signal"
+        before = Reading.read(change["spc_reading_before"]).words if change["spc_reading_before"] else "no signal"
         parts.append(f"monthly counts now show {now}, last quarter {before}")
     return "; ".join(parts)
 
@@ -265,14 +240,13 @@ def anchor(*parts: str) -> str:
 
 def variation(icon: str) -> dict:
     """A variation icon (the table's ``spc_icon``) as it is drawn: reading (kind), colour, letter colour
-    (ink), letter ('H' high, 'L' low, none for usual variation), short word and full name (``ICON_WORDS``)."""
-    kind, _, side = ("common_cause", "", "") if icon == "common_cause" else icon.rpartition("_")
-    word, name = ICON_WORDS[icon]
+    (ink), letter ('H' high, 'L' low, none for usual variation), short word and full name (``vocabulary.Icon``)."""
+    shown = Icon.read(icon)
     return {
-        "kind": kind,
-        "colour": MDC_COLOURS[kind],
-        "ink": "#FFFFFF" if kind in ("neutral", "common_cause") else "#000000",
-        "letter": {"high": "H", "low": "L"}.get(side, ""),
-        "word": word,
-        "name": name,
+        "kind": str(shown.reading),
+        "colour": shown.reading.colour,
+        "ink": shown.reading.ink,
+        "letter": shown.side.letter if shown.side else "",
+        "word": shown.word,
+        "name": shown.full_name,
     }

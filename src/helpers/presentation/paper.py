@@ -21,12 +21,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import config
-from ..analysis.gaps import cause_lines, join_words, section_line
 from ..analysis.results import Results
+from ..analysis.vocabulary import Direction
+from ..analysis.wording import cause_lines, join_words, section_line
 from ..errors import BuildError
 from .fragments import render
 from .messages import at_a_glance, baseline_line, break_line, ranking
-from .narrative import change_text, figure, key_point, long_date, markdown, unavailable_sentence
+from .narrative import JUDGED, change_text, figure, key_point, long_date, markdown, unavailable_sentence
 
 MOST_POINTS = 3  # key points a priority has at most
 
@@ -196,18 +197,17 @@ def _compared(row: dict) -> bool:
 
 def _state(row: dict) -> str:
     """The words for where an indicator went: its judgement, or for one without polarity its direction."""
-    if row["judgement"] in ("improving", "deteriorating", "stable"):
+    if row["judgement"] in JUDGED:
         return row["judgement"]
-    return {"higher": "higher than last year", "lower": "lower than last year"}.get(
-        row["direction"], "similar to last year"
-    )
+    return f"{(Direction.of(row['direction']) or Direction.SIMILAR).relation} last year"
 
 
 def _significant(row: dict) -> str:
     """``rise`` or ``fall`` when the change on last year is statistically significant, else ""."""
-    if row.get("significant") is not True or row.get("direction") not in ("higher", "lower"):  # numpy's True too
+    direction = Direction.of(row.get("direction"))
+    if row.get("significant") is not True or direction not in (Direction.HIGHER, Direction.LOWER):  # numpy's True too
         return ""
-    return "rise" if row["direction"] == "higher" else "fall"
+    return direction.movement
 
 
 def _phrase(row: dict, state: bool = False, significance: bool = True) -> str:
@@ -245,7 +245,7 @@ def _parts_clause(parts: list[dict]) -> str:
 
 def _last_quarter(changes: pd.DataFrame, ids: list[str]) -> str:
     """`` Last quarter, burglary residential was stable.``: the judgements of ``ids`` that changed."""
-    judged = ("improving", "deteriorating", "stable")
+    judged = list(JUDGED)
     changed = changes[
         changes["indicator_id"].isin(ids)
         & changes["judgement"].isin(judged)

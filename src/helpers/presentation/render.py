@@ -13,20 +13,18 @@ from IPython.display import HTML
 from markupsafe import Markup
 
 from .. import config
-from ..analysis.gaps import cause_lines, join_words, last_quarter_lines, section_line, sentence, short_cause
 from ..analysis.results import Results
+from ..analysis.vocabulary import GroupPlace, Judgement
+from ..analysis.wording import cause_lines, join_words, last_quarter_lines, section_line, sentence, short_cause
 from . import charts
 from .fragments import render
 from .messages import RULE_NOTE, baseline_line, opening
 from .narrative import (
-    GROUP_MARKS,
-    JUDGEMENT_CLASS,
     anchor,
     change_text,
     change_words,
     direction_label,
     figure,
-    group_key,
     judgement_words,
     key_point,
     markdown,
@@ -187,7 +185,7 @@ def column_parts(count: int, most: int = TABLE_COLUMNS) -> list[range]:
 
 
 def district_table(results: Results, section: str) -> Markup:
-    """Every indicator of the section by area, each district marked against the rest of its group (GROUP_MARKS);
+    """Every indicator of the section by area, each district marked against the rest of its group (``GroupPlace``);
     a partnership with more areas than fit the page's width has them in tables one after the other (``column_parts``)."""
     rows = results.table[results.table["section"] == section]
     lines = []
@@ -202,7 +200,7 @@ def district_table(results: Results, section: str) -> Markup:
                     "available": available,
                     "value": figure(item["value"], item["measure"]) if available else "",
                     "comparison": item["vs_partnership"],
-                    "mark": GROUP_MARKS.get(item["vs_partnership"], ""),
+                    "mark": GroupPlace.mark_of(item["vs_partnership"]),
                 }
             )
         lines.append({"title": group.iloc[0]["title"], "unit": group.iloc[0]["unit"], "cells": cells})
@@ -218,7 +216,7 @@ def district_table(results: Results, section: str) -> Markup:
         "district_table",
         section=config.SECTIONS[section],
         period=rows["period"].iloc[0],
-        key=group_key(results.partnership.compared_with.name),
+        key=GroupPlace.key(results.partnership.compared_with.name),
         parts=parts,
     )
 
@@ -271,7 +269,7 @@ def _key_points(results: Results, section: str, period_stated: str = "") -> list
     return [
         {
             "text": key_point(r, results.catalogue[r["indicator_id"]], False, period_stated),
-            "judgement_class": JUDGEMENT_CLASS.get(r["judgement"], "none"),
+            "judgement_class": Judgement.style_of(r["judgement"]),
             "commentary": markdown(comments.get(r["indicator_id"])),
         }
         for r in results.rows(section=section).to_dict("records")
@@ -343,9 +341,7 @@ def key_points(results: Results) -> HTML:
     with a significant rise, then the analyst's summary. Every indicator's own key point is in its chapter."""
     first = opening(results.rows(), results.catalogue, results.breaks)
     rises = significant_rises(results)
-    messages = [
-        {"text": text, "judgement_class": JUDGEMENT_CLASS.get(judgement, "none")} for judgement, text in first.messages
-    ]
+    messages = [{"text": text, "judgement_class": Judgement.style_of(judgement)} for judgement, text in first.messages]
     return HTML(
         render(
             "key_points",

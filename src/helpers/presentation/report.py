@@ -22,10 +22,10 @@ from nbconvert.exporters import TemplateExporter
 from .. import __version__, config
 from ..analysis.assess import describe_comparison, describe_rule, describe_spc
 from ..analysis.breaks import describe_breaks
-from ..analysis.gaps import NO_LOCAL_EXTRACT, NO_PARTNER_DATA, cause_lines, join_words, month_ranges
 from ..analysis.results import Results
-from ..analysis.spc import ICON_WORDS
 from ..analysis.stats import normalise_confidence
+from ..analysis.vocabulary import Icon
+from ..analysis.wording import NO_LOCAL_EXTRACT, NO_PARTNER_DATA, cause_lines, join_words, month_ranges
 from .fragments import render
 from .messages import RANKING_RULE
 from .narrative import anchor, long_date, markdown, variation
@@ -92,7 +92,7 @@ def reading_key(results: Results) -> Markup:
     return render(
         "reading_key",
         partnership=results.partnership.compared_with.name,
-        icons=[variation(icon) for icon in ICON_WORDS],
+        icons=[variation(icon) for icon in Icon],
         illustrative=bool(results.table["illustrative"].any()),
     )
 

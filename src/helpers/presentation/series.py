@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.results import Results
-from ..analysis.spc import RULES, SIGNAL_NAMES
+from ..analysis.spc import RULES
+from ..analysis.vocabulary import Rule
 from .excel import write_csv
 
 COLUMNS = [
@@ -74,7 +75,7 @@ def series_table(results: Results) -> pd.DataFrame:
 
 def _signals(point: pd.Series) -> str:
     """The SPC signals a month is part of, in words ("an unusually high month; a run above the usual level")."""
-    return "; ".join(SIGNAL_NAMES[(rule, point[f"{rule}_side"])] for rule in RULES if point[rule])
+    return "; ".join(Rule.read(rule).signal_name(point[f"{rule}_side"]) for rule in RULES if point[rule])
 
 
 def write_series_csv(results: Results, path: str | Path) -> None:

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from ..analysis.neighbourhoods import headline_ids, labelled, main_town
 from ..analysis.results import Results
 from ..analysis.stats import normalise_confidence
+from ..analysis.vocabulary import Direction
 from . import hotspots
 from .fragments import render
 
@@ -68,8 +69,8 @@ def mark(row: dict) -> tuple[str, str]:
     if row["suppressed"] or not row["significant"]:
         return "", ""
     if row["share_pct"] > row["previous_share_pct"]:
-        return "▲", "significantly above its district's change"
-    return "▼", "significantly below its district's change"
+        return Direction.HIGHER.arrow, "significantly above its district's change"
+    return Direction.LOWER.arrow, "significantly below its district's change"
 
 
 def _year(results: Results) -> str:

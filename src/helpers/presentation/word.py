@@ -30,7 +30,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table as WordTable
 
-from ..analysis.gaps import join_words
+from ..analysis.wording import join_words
 from ..quarters import Quarter
 from ..xlsx import NAVY, _quarter_time
 from .paper import Block, Heading, Paragraph, Table, inline_parts
