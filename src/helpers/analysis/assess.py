@@ -32,7 +32,17 @@ from scipy import special
 
 from ..quarters import Quarter, window
 from .breaks import break_note
+from .funnels import (
+    funnel_limits,
+    funnel_significance,
+    laney_dispersion,
+    overdispersion,
+    versus_rest,
+    versus_rest_limits,
+)
 from .gaps import join_words, month_ranges
+from .intervals import rate_ci, wilson_ci
+from .significance import poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
 from .spc import (
     BASELINE_POINTS,
     MIN_POINTS,
@@ -44,20 +54,7 @@ from .spc import (
     variation_icon,
     xmr,
 )
-from .stats import (
-    funnel_limits,
-    funnel_significance,
-    laney_dispersion,
-    normalise_confidence,
-    overdispersion,
-    poisson_rate_test,
-    quasi_poisson_rate_test,
-    rate_ci,
-    two_proportion_test,
-    versus_rest,
-    versus_rest_limits,
-    wilson_ci,
-)
+from .validation import normalise_confidence
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator

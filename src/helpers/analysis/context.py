@@ -38,7 +38,8 @@ import pandas as pd
 from ..quarters import Quarter
 from .gaps import month_ranges
 from .indicators import population_table, population_year
-from .stats import normalise_confidence, poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
+from .significance import poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
+from .validation import normalise_confidence
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator

@@ -25,7 +25,7 @@ from ..analysis.breaks import describe_breaks
 from ..analysis.gaps import NO_LOCAL_EXTRACT, NO_PARTNER_DATA, cause_lines, join_words, month_ranges
 from ..analysis.results import Results
 from ..analysis.spc import ICON_WORDS
-from ..analysis.stats import normalise_confidence
+from ..analysis.validation import normalise_confidence
 from .fragments import render
 from .messages import RANKING_RULE
 from .narrative import anchor, long_date, markdown, variation
