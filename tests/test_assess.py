@@ -21,8 +21,8 @@ from helpers.analysis.assess import (
     spc_charts,
     spc_points,
 )
+from helpers.analysis.funnels import overdispersion
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
-from helpers.analysis.stats import overdispersion
 from helpers.inputs.catalogue import Indicator
 from helpers.quarters import Quarter, window
 

@@ -17,7 +17,7 @@ import pytest
 import board
 from helpers.analysis.context import CONTEXT_COLUMNS, add_context, baseline_values, find_baseline, series_extremes
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
-from helpers.analysis.stats import poisson_rate_test, two_proportion_test
+from helpers.analysis.significance import poisson_rate_test, two_proportion_test
 from helpers.presentation.narrative import context_words, key_point, quarter_words
 from helpers.quarters import window
 from test_indicators import CATALOGUE, MONTHS, Q2, local_rows, police_counts, population, row_of

@@ -39,7 +39,7 @@ def test_the_package_keeps_its_import_contracts(tmp_path):
         ("inputs/files.py", "from ..presentation import narrative", "One-way flow", "helpers.inputs.files"),
         ("analysis/spc.py", "from ..pipeline import cache", "One-way flow", "helpers.analysis.spc"),
         ("pipeline/cache.py", "from .. import cli", "One-way flow", "helpers.pipeline.cache"),
-        ("quarters.py", "from .analysis import stats", "One-way flow", "helpers.quarters"),
+        ("quarters.py", "from .analysis import intervals", "One-way flow", "helpers.quarters"),
         ("report_extra.py", "", "One-way flow", "helpers.report_extra"),  # a new module not given a layer
         (
             "presentation/charts.py",

@@ -17,6 +17,7 @@ from helpers.analysis.spc import (
     read_signal,
     variation_icon,
     xmr,
+    xmr_charts,
 )
 from helpers.analysis.vocabulary import Rule
 
@@ -249,3 +250,22 @@ def test_variation_icon_and_signal_name():
     assert variation_icon(falling, "higher_is_better") == "concern_low"
     assert variation_icon(falling, "no_polarity") == "neutral_low"
     assert variation_icon(None, "lower_is_better") == "common_cause"
+
+
+def test_xmr_charts_gives_each_series_its_own_limits_and_signals():
+    # three series over one index, charted together: the stable one (limits by hand as above), a run of 7 below
+    # BASE's mean 11 and a rising trend of 7 after it
+    index = pd.Index([f"2021-{m:02d}" for m in range(1, 13)] + [f"2022-{m:02d}" for m in range(1, 8)], dtype=object)
+    rows = np.array(
+        [STABLE + [11, 12, 11, 12, 11, 12, 11], BASE + [10, 9, 10, 9, 10, 9, 10], BASE + [5, 6, 7, 8, 9, 10, 11]],
+        dtype=float,
+    )
+    stable, run, trend = xmr_charts(rows, index)
+    assert stable.mean == pytest.approx(137 / 12, rel=1e-12) and stable.mr_bar == pytest.approx(16 / 11, rel=1e-12)
+    assert run.mean == trend.mean == 11 and run.mr_bar == trend.mr_bar == 2
+    assert list(stable.index) == list(index) and not stable.points[list(RULES)].any().any()
+    assert list(np.flatnonzero(run.points["run"])) == list(range(12, 19))
+    assert (run.points["run_side"].iloc[12:] == "low").all() and not run.points["trend"].any()
+    assert list(np.flatnonzero(trend.points["trend"])) == list(range(12, 19))
+    assert trend.points["trend_side"].iloc[12:].tolist() == ["high"] * 7
+    assert latest_signal(trend) == Signal("trend", "high", "a trend of 7 months rising")

@@ -33,6 +33,16 @@ from scipy import special
 from ..quarters import Quarter, window
 from . import wording
 from .breaks import break_note
+from .funnels import (
+    funnel_limits,
+    funnel_significance,
+    laney_dispersion,
+    overdispersion,
+    versus_rest,
+    versus_rest_limits,
+)
+from .intervals import rate_ci, wilson_ci
+from .significance import poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
 from .spc import (
     BASELINE_POINTS,
     MIN_POINTS,
@@ -42,22 +52,9 @@ from .spc import (
     latest_signal,
     read_signal,
     variation_icon,
-    xmr,
+    xmr_charts,
 )
-from .stats import (
-    funnel_limits,
-    funnel_significance,
-    laney_dispersion,
-    normalise_confidence,
-    overdispersion,
-    poisson_rate_test,
-    quasi_poisson_rate_test,
-    rate_ci,
-    two_proportion_test,
-    versus_rest,
-    versus_rest_limits,
-    wilson_ci,
-)
+from .validation import normalise_confidence
 from .vocabulary import Direction, GroupPlace, Judgement, TargetStatus
 from .wording import month_ranges
 
@@ -134,17 +131,19 @@ def spc_charts(
     held = monthly[monthly["month"] <= end]
     months = [str(m) for m in pd.period_range(min(held["month"].min(), shown[0]), end, freq="M")]
     wide = held.pivot(index=["indicator_id", "area"], columns="month", values="numerator").reindex(columns=months)
-    charts = {}
-    for key, values in zip(wide.index, wide.to_numpy(dtype=float)):
-        if catalogue[key[0]].frequency != "monthly" or np.isnan(values[-24:]).any():
-            continue
-        first = months.index(max([months[0], *[m for m in steps if m <= shown[0]]]))
-        gaps = np.flatnonzero(np.isnan(values[: len(months) - 24]))
-        first = max(first, gaps[-1] + 1) if len(gaps) else first
-        charts[key] = xmr(
-            pd.Series(values[first:], index=pd.Index(months[first:], dtype=object)), list(steps), baseline
-        )
-    return charts
+    values = wide.to_numpy(dtype=float)
+    monthly_series = wide.index.get_level_values("indicator_id").map(lambda i: catalogue[i].frequency == "monthly")
+    charted = np.flatnonzero(np.asarray(monthly_series, dtype=bool) & ~np.isnan(values[:, -24:]).any(axis=1))
+    # each series starts after its last missing month before the 24, if later than the period's start
+    lead = len(months) - 24
+    last_missing = np.where(np.isnan(values[charted, :lead]), np.arange(lead), -1).max(axis=1, initial=-1)
+    firsts = np.maximum(months.index(max([months[0], *[m for m in steps if m <= shown[0]]])), last_missing + 1)
+    charts: dict[int, XmR] = {}
+    for first in np.unique(firsts):  # the series starting together are charted together
+        rows = charted[firsts == first].tolist()
+        index = pd.Index(months[first:], dtype=object)
+        charts.update(zip(rows, xmr_charts(values[rows, first:], index, list(steps), baseline)))
+    return {wide.index[row]: charts[row] for row in charted.tolist()}
 
 
 def spc_points(charts: dict[tuple[str, str], XmR]) -> pd.DataFrame:

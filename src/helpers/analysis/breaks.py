@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..quarters import Quarter, window
 from . import wording
-from .stats import two_proportion_test
+from .significance import two_proportion_test
 
 SIDE = 3  # months each side of a step
 STEP_POINTS = 0.01  # each month moves by more than one percentage point

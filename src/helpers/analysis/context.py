@@ -38,7 +38,8 @@ import pandas as pd
 from ..quarters import Quarter
 from . import wording
 from .indicators import population_table, population_year
-from .stats import normalise_confidence, poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
+from .significance import poisson_rate_test, quasi_poisson_rate_test, two_proportion_test
+from .validation import normalise_confidence
 from .vocabulary import BaselinePlace
 from .wording import month_ranges
 
@@ -130,39 +131,51 @@ def baseline_values(
     baseline: Baseline,
     areas: list[Area],
 ) -> pd.DataFrame:
-    """Per indicator and area: the baseline months held, their count and the baseline value (module docstring)."""
+    """Per indicator and area: the baseline months held, their count and the baseline value (module docstring).
+
+    The months held and their sums come from one grouping of every indicator's and area's rows at once."""
     pop = population_table(population, areas)
-    near = monthly["month"].between(str(baseline.first - 2), str(baseline.last))  # no row outside can be inside
-    groups = dict(list(monthly[near].groupby(["indicator_id", "area"], sort=False)))
     asked = month_ranges(pd.period_range(baseline.first, baseline.last, freq="M"))
+    quarterly = {i.id: i.frequency == "quarterly" for i in catalogue.values()}
+    # a quarter (its end month) lies inside when all three of its months do
+    starts = monthly["indicator_id"].map(
+        {i: str(baseline.first + 2 if q else baseline.first) for i, q in quarterly.items()}
+    )
+    held = monthly[
+        (monthly["month"] >= starts) & (monthly["month"] <= str(baseline.last)) & monthly["numerator"].notna()
+    ]
+    grouped = held.groupby(["indicator_id", "area"], sort=False)
+    sums = grouped[["numerator", "denominator"]].sum()
+    ends = grouped["month"].agg(tuple)
+    periods: dict[tuple[tuple[str, ...], bool], str] = {}  # in words, once per set of months (most share one)
     rows = []
     for indicator in catalogue.values():
-        quarterly = indicator.frequency == "quarterly"
+        three = quarterly[indicator.id]
         for area in (a.name for a in areas):
-            row = {"indicator_id": indicator.id, "area": area, "baseline_label": baseline.label}
-            group = groups.get((indicator.id, area), monthly.iloc[:0])
-            # a quarter (its end month) lies inside when all three of its months do
-            start = str(baseline.first + 2 if quarterly else baseline.first)
-            held = group[group["month"].between(start, str(baseline.last)) & group["numerator"].notna()]
-            if held.empty:
-                missing = "no whole quarter of figures" if quarterly else "no figures"
+            row: dict[str, object] = {"indicator_id": indicator.id, "area": area, "baseline_label": baseline.label}
+            key = (indicator.id, area)
+            if key not in ends.index:
+                missing = "no whole quarter of figures" if three else "no figures"
                 rows.append({**row, "baseline_period": "", "baseline_reason": f"{missing} for {asked}"})
                 continue
-            months = [
-                pd.Period(end, "M") - back for end in held["month"] for back in ((2, 1, 0) if quarterly else (0,))
-            ]
-            numerator = held["numerator"].sum()
+            held_ends = ends[key]
+            months = len(held_ends) * (3 if three else 1)
+            if (held_ends, three) not in periods:
+                periods[held_ends, three] = month_ranges(
+                    pd.Period(end, "M") - back for end in held_ends for back in ((2, 1, 0) if three else (0,))
+                )
+            numerator = sums.at[key, "numerator"]
             if indicator.measure == "rate":
                 denominator = float(pop.at[baseline.population_year, area])
-                value = numerator / len(months) * 12 / denominator * indicator.per
+                value = numerator / months * 12 / denominator * indicator.per
             else:
-                denominator = held["denominator"].sum()
+                denominator = sums.at[key, "denominator"]
                 value = numerator / denominator * 100 if denominator > 0 else np.nan
             rows.append(
                 {
                     **row,
-                    "baseline_period": month_ranges(months),
-                    "baseline_months": len(months),
+                    "baseline_period": periods[held_ends, three],
+                    "baseline_months": months,
                     "baseline_numerator": numerator,
                     "baseline_denominator": denominator,
                     "baseline_value": value,
@@ -199,30 +212,34 @@ def quarter_values(monthly: pd.DataFrame, catalogue: dict[str, Indicator], end: 
 
 
 def series_extremes(rolling: pd.DataFrame, end: pd.Period) -> pd.DataFrame:
-    """Per indicator and area: whether the 12-month value ending ``end`` is the highest or lowest held up to it."""
-    held = rolling[rolling["period_end"] <= str(end)]
-    rows = []
-    for (indicator_id, area), group in held.groupby(["indicator_id", "area"], sort=False):
-        group = group.sort_values("period_end")
-        gaps = np.flatnonzero(group["value"].isna().to_numpy())
-        group = group.iloc[gaps[-1] + 1 :] if len(gaps) else group  # the unbroken run up to ``end``
-        extreme = ""
-        if (
-            len(group) > 1
-            and group["period_end"].iloc[-1] == str(end)
-            and group["period_end"].iloc[0] <= str(end - 12 * EXTREME_YEARS)
-        ):
-            now, earlier = group["value"].iloc[-1], group["value"].iloc[:-1]
-            extreme = "highest" if now > earlier.max() else ("lowest" if now < earlier.min() else "")
-        rows.append(
-            {
-                "indicator_id": indicator_id,
-                "area": area,
-                "series_extreme": extreme,
-                "series_start": group["period_end"].iloc[0] if extreme else "",
-            }
-        )
-    return pd.DataFrame(rows, columns=["indicator_id", "area", "series_extreme", "series_start"])
+    """Per indicator and area: whether the 12-month value ending ``end`` is the highest or lowest held up to it.
+
+    Every indicator's and area's series at once: each row's run is counted by the missing values before it, and
+    the unbroken run up to ``end`` is the one after the last missing value."""
+    held = rolling.loc[rolling["period_end"] <= str(end), ["indicator_id", "area", "period_end", "value"]]
+    if held.empty:
+        return pd.DataFrame(columns=["indicator_id", "area", "series_extreme", "series_start"])
+    series, keys = pd.factorize(pd.MultiIndex.from_frame(held[["indicator_id", "area"]]))  # in order of appearance
+    held = held.assign(series=series).sort_values(["series", "period_end"], kind="stable")
+    missing = held["value"].isna()
+    run = missing.groupby(held["series"]).cumsum()
+    last_run = held[(run == run.groupby(held["series"]).transform("max")) & ~missing]
+    by_series = last_run.groupby("series")
+    first, last, points = by_series["period_end"].first(), by_series["period_end"].last(), by_series.size()
+    earlier = last_run[by_series.cumcount(ascending=False) > 0].groupby("series")["value"]
+    now = by_series["value"].last()
+    judged = (points > 1) & (last == str(end)) & (first <= str(end - 12 * EXTREME_YEARS))
+    highest, lowest = now > earlier.max().reindex(now.index), now < earlier.min().reindex(now.index)
+    extreme = pd.Series(np.where(highest, "highest", np.where(lowest, "lowest", "")), index=now.index).where(judged, "")
+    extreme = extreme.reindex(range(len(keys)), fill_value="")
+    return pd.DataFrame(
+        {
+            "indicator_id": keys.get_level_values(0),
+            "area": keys.get_level_values(1),
+            "series_extreme": extreme.to_numpy(),
+            "series_start": first.reindex(extreme.index).where(extreme != "", "").to_numpy(),
+        }
+    )
 
 
 def add_context(
@@ -282,8 +299,8 @@ def add_context(
         else pd.Series(np.nan, out.index)
     )
     widen = phi.where(phi > 1)
-    for column, year in (("vs_baseline", ""), ("previous_vs_baseline", "previous_")):
-        now = (out[f"{year}numerator"], out[f"{year}denominator"] * months, out[f"{year}value"])
+    for column, prefix in (("vs_baseline", ""), ("previous_vs_baseline", "previous_")):
+        now = (out[f"{prefix}numerator"], out[f"{prefix}denominator"] * months, out[f"{prefix}value"])
         out[column] = _compare(out["measure"], now, reference, widen, rule, band, confidence)
     out["baseline_gap_pct"] = ((out["value"] - out["baseline_value"]) / out["baseline_value"] * 100).where(
         out["baseline_value"] > 0

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..quarters import Quarter, window
-from .stats import benjamini_hochberg, normalise_confidence, poisson_rate_test
+from .significance import benjamini_hochberg, poisson_rate_tests
+from .validation import normalise_confidence
 from .wording import missing_cause
 
 COLUMNS = [
@@ -198,9 +199,7 @@ def neighbourhood_table(
     if not frames:
         return pd.DataFrame(columns=COLUMNS)
     table = pd.concat(frames, ignore_index=True)
-    table["q_value"] = np.nan
-    for family in table.groupby(["district", "level"]).groups.values():
-        table.loc[family, "q_value"] = benjamini_hochberg(table.loc[family, "p_value"])
+    table["q_value"] = table.groupby(["district", "level"])["p_value"].transform(benjamini_hochberg)
     table["significant"] = (table["q_value"] < alpha).astype(object).where(table["q_value"].notna(), None)
     table["reason"] = reason
     if gaps["this"] or gaps["last"]:
@@ -252,18 +251,18 @@ def _compare(rows: pd.DataFrame, sensitive: bool, suppress_below: int) -> pd.Dat
     return rows
 
 
-def _against_district(now: pd.Series, before: pd.Series, rest_now: pd.Series, rest_before: pd.Series) -> list[float]:
+def _against_district(now: pd.Series, before: pd.Series, rest_now: pd.Series, rest_before: pd.Series) -> np.ndarray:
     """Two-sided p-value that an area's change differs from the rest of its district's: the conditional binomial
-    test (Przyborski and Wilenski, 1940; ``stats.poisson_rate_test``) with the rest of the district's two counts
-    as the exposures. Given the area's two-year total n, this year's count is Binomial(n, R1 / (R1 + R0)) when its
-    share of the district is unchanged (R1, R0: the rest's counts this year and last). The rest's own chance
-    variation is ignored, as it is many times the area's. NaN where there is nothing to test (no crimes in the
-    area either year, or none in the rest of the district in one year)."""
-    tests = {}
-    for pair in set(zip(now, before, rest_now, rest_before)):
-        x1, x0, r1, r0 = pair
-        tests[pair] = poisson_rate_test(x1, r1, x0, r0) if x1 + x0 > 0 and r1 > 0 and r0 > 0 else np.nan
-    return [tests[pair] for pair in zip(now, before, rest_now, rest_before)]
+    test (Przyborski and Wilenski, 1940; ``significance.poisson_rate_tests``) with the rest of the district's two
+    counts as the exposures. Given the area's two-year total n, this year's count is Binomial(n, R1 / (R1 + R0))
+    when its share of the district is unchanged (R1, R0: the rest's counts this year and last). The rest's own
+    chance variation is ignored, as it is many times the area's. NaN where there is nothing to test (no crimes in
+    the area either year, or none in the rest of the district in one year)."""
+    x1, x0, r1, r0 = (np.asarray(counts, dtype=float) for counts in (now, before, rest_now, rest_before))
+    tested = (x1 + x0 > 0) & (r1 > 0) & (r0 > 0)
+    p_values = np.full(len(x1), np.nan)
+    p_values[tested] = poisson_rate_tests(x1[tested], r1[tested], x0[tested], r0[tested])
+    return p_values
 
 
 def _residents(counts: pd.DataFrame, population: pd.Series | None) -> pd.Series:

@@ -31,8 +31,10 @@ autocorrelated, so runs and trends appear by construction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +50,7 @@ __all__ = [
     "XmR",
     "Signal",
     "xmr",
+    "xmr_charts",
     "latest_signal",
     "read_signal",
     "variation_icon",
@@ -140,7 +143,7 @@ class Signal:
         return Rule.read(self.rule).signal_name(self.side)
 
 
-def _as_series(values) -> pd.Series:
+def _as_series(values: object) -> pd.Series:
     series = values.astype(float) if isinstance(values, pd.Series) else pd.Series(values, dtype=float)
     if not np.all(np.isfinite(series.to_numpy())):
         raise ValueError("values must be finite numbers (fill or drop missing months first)")
@@ -149,10 +152,13 @@ def _as_series(values) -> pd.Series:
     return series
 
 
-def _streaks(mask: np.ndarray, length: int) -> list[tuple[int, int]]:
-    """``(start, stop)`` slices of each stretch of at least ``length`` True values."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(int), [0]))))
-    return [(a, b) for a, b in zip(edges[::2], edges[1::2]) if b - a >= length]
+def _streaks(mask: np.ndarray, length: int) -> np.ndarray:
+    """Which values of each row of ``mask`` lie in a stretch of at least ``length`` True values: a value's stretch
+    runs from the last False before it to the first False after it."""
+    position = np.arange(mask.shape[1])
+    after_false = np.maximum.accumulate(np.where(mask, -1, position), axis=1)  # the last False at or before
+    before_false = np.minimum.accumulate(np.where(mask, mask.shape[1], position)[:, ::-1], axis=1)[:, ::-1]
+    return mask & (before_false - after_false - 1 >= length)
 
 
 def _trailing(mask: np.ndarray) -> int:
@@ -161,14 +167,14 @@ def _trailing(mask: np.ndarray) -> int:
     return len(mask) - 1 - falses[-1] if len(falses) else len(mask)
 
 
-def _periods(index: pd.Index, steps, baseline) -> list[tuple[int, int, np.ndarray]]:
+def _periods(index: pd.Index, steps: Iterable[Any], baseline: tuple | None) -> list[tuple[int, int, np.ndarray]]:
     """(start, stop, baseline positions) of each period. Steps are index labels that start a new
     period (those outside the series fall away); ``baseline`` is (first, last) labels."""
     labels = np.asarray(index, dtype=object)
     cuts = sorted({int(np.searchsorted(labels, step)) for step in steps} - {0, len(labels)})
     bounds = list(zip([0, *cuts], [*cuts, len(labels)]))
     declared = (labels >= baseline[0]) & (labels <= baseline[1]) if baseline else np.zeros(len(labels), bool)
-    if sum(declared[a:b].any() for a, b in bounds) > 1:
+    if baseline and sum(declared[a:b].any() for a, b in bounds) > 1:
         raise ValueError(f"the baseline {baseline[0]} to {baseline[1]} crosses a step")
     result = []
     for start, stop in bounds:
@@ -178,86 +184,99 @@ def _periods(index: pd.Index, steps, baseline) -> list[tuple[int, int, np.ndarra
     return result
 
 
-def _flags(x: np.ndarray, mean: float, mr_bar: float) -> tuple[dict, dict]:
-    """Per rule, a flag and a side per point of one period."""
-    n = len(x)
-    flags = {rule: np.zeros(n, bool) for rule in RULES}
-    sides = {rule: np.full(n, None, object) for rule in RULES}
+def _flags(x: np.ndarray, mean: np.ndarray, mr_bar: np.ndarray) -> tuple[dict, dict]:
+    """Per rule, a flag and a side per point of one period of each series (``x``: one row per series; ``mean``
+    and ``mr_bar``: one value per row, as a column)."""
+    flags = {rule: np.zeros(x.shape, bool) for rule in RULES}
+    sides = {rule: np.full(x.shape, None, object) for rule in RULES}
     upper, lower = mean + LIMIT_FACTOR * mr_bar, mean - LIMIT_FACTOR * mr_bar
-
-    def mark(rule, start, stop, side):
-        flags[rule][start:stop] = True
-        sides[rule][start:stop] = side
-
-    for mask, side in ((x > upper, "high"), (x < lower, "low")):
-        flags["beyond_limits"] |= mask
-        sides["beyond_limits"][mask] = side
-    for mask, side in ((x > mean, "high"), (x < mean, "low")):
-        for a, b in _streaks(mask, RUN_LENGTH):
-            mark("run", a, b, side)
-    steps = np.diff(x)
-    trends = [
-        (a, b, side)
-        for mask, side in ((steps > 0, "high"), (steps < 0, "low"))
-        for a, b in _streaks(mask, TREND_LENGTH - 1)
-    ]
-    for a, b, side in sorted(trends):  # in time order: a shared turning point takes the later trend
-        mark("trend", a, b + 1, side)
+    for rule, high, low in (
+        ("beyond_limits", x > upper, x < lower),
+        ("run", _streaks(x > mean, RUN_LENGTH), _streaks(x < mean, RUN_LENGTH)),
+    ):
+        flags[rule] = high | low
+        sides[rule][high], sides[rule][low] = "high", "low"
+    # a trend of TREND_LENGTH points is TREND_LENGTH - 1 steps in a row up (down), marked on the points either side
+    # of each step; a turning point shared by two trends takes the later, the one its next step is part of
+    steps = np.diff(x, axis=1)
+    rising, falling = _streaks(steps > 0, TREND_LENGTH - 1), _streaks(steps < 0, TREND_LENGTH - 1)
+    edge = np.zeros((len(x), 1), bool)
+    for trend, side in ((rising, "high"), (falling, "low")):
+        sides["trend"][np.hstack([edge, trend])] = side  # the point after a step
+    for trend, side in ((rising, "high"), (falling, "low")):
+        sides["trend"][np.hstack([trend, edge])] = side  # the point before a step: the later trend's start
+    flags["trend"] = sides["trend"] != None  # noqa: E711 (elementwise on an object array)
     for mask, side in ((x > mean + CLOSE_FACTOR * mr_bar, "high"), (x < mean - CLOSE_FACTOR * mr_bar, "low")):
-        windows = np.convolve(mask, np.ones(3, int), "valid") >= 2  # windows of 3 with 2 or 3 close points
-        covered = np.zeros(n, bool)
+        windows = mask[:, :-2].astype(int) + mask[:, 1:-1] + mask[:, 2:] >= 2  # windows of 3 with 2 or 3 close points
+        covered = np.zeros(x.shape, bool)
         for offset in range(3):
-            covered[offset : offset + len(windows)] |= windows
+            covered[:, offset : offset + windows.shape[1]] |= windows
         flags["two_of_three"] |= mask & covered
         sides["two_of_three"][mask & covered] = side
     return flags, sides
 
 
-def xmr(values, steps=(), baseline: tuple | None = None) -> XmR:
+def xmr(values: object, steps: Iterable[Any] = (), baseline: tuple | None = None) -> XmR:
     """XmR chart of ``values`` (monthly counts in time order) with MDC signals per point.
 
     ``steps``: index labels (positions for a list) at which a new period starts; ``baseline``:
     (first, last) labels of the months that set the limits of the period holding them.
     """
     series = _as_series(values)
-    x, n = series.to_numpy(), len(series)
-    mean, mr_bar, period, baseline_point = np.zeros(n), np.zeros(n), np.zeros(n, int), np.zeros(n, bool)
-    flags = {rule: np.zeros(n, bool) for rule in RULES}
-    sides = {rule: np.full(n, None, object) for rule in RULES}
-    periods = []
-    for number, (start, stop, chosen) in enumerate(_periods(series.index, steps, baseline)):
-        base = x[chosen]
-        limits = Limits(
-            series.index[start],
-            (series.index[chosen[0]], series.index[chosen[-1]]),
-            len(chosen),
-            float(base.mean()),
-            float(np.abs(np.diff(base)).mean()) if len(base) > 1 else 0.0,
-        )
-        periods.append(limits)
-        mean[start:stop], mr_bar[start:stop], period[start:stop], baseline_point[chosen] = (
-            limits.mean,
-            limits.mr_bar,
-            number,
-            True,
-        )
-        if limits.judged:
-            found, side = _flags(x[start:stop], limits.mean, limits.mr_bar)
+    return xmr_charts(series.to_numpy()[np.newaxis], series.index, steps, baseline)[0]
+
+
+def xmr_charts(
+    values: np.ndarray, index: pd.Index, steps: Iterable[Any] = (), baseline: tuple | None = None
+) -> list[XmR]:
+    """:func:`xmr` of every row of ``values`` (finite monthly counts, one series per row, all over ``index``),
+    computed for all rows at once."""
+    x = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("values must be finite numbers (fill or drop missing months first)")
+    rows, n = x.shape
+    mean, mr_bar, period, baseline_point = np.zeros(x.shape), np.zeros(x.shape), np.zeros(n, int), np.zeros(n, bool)
+    flags = {rule: np.zeros(x.shape, bool) for rule in RULES}
+    sides = {rule: np.full(x.shape, None, object) for rule in RULES}
+    periods: list[list[Limits]] = [[] for _ in range(rows)]
+    for number, (start, stop, chosen) in enumerate(_periods(index, steps, baseline)):
+        base = x[:, chosen]
+        centre = base.mean(axis=1)
+        spread = np.abs(np.diff(base, axis=1)).mean(axis=1) if len(chosen) > 1 else np.zeros(rows)
+        for row in range(rows):
+            periods[row].append(
+                Limits(
+                    index[start],
+                    (index[chosen[0]], index[chosen[-1]]),
+                    len(chosen),
+                    float(centre[row]),
+                    float(spread[row]),
+                )
+            )
+        mean[:, start:stop], mr_bar[:, start:stop] = centre[:, np.newaxis], spread[:, np.newaxis]
+        period[start:stop], baseline_point[chosen] = number, True
+        if len(chosen) >= MIN_POINTS:
+            found, side = _flags(x[:, start:stop], centre[:, np.newaxis], spread[:, np.newaxis])
             for rule in RULES:
-                flags[rule][start:stop], sides[rule][start:stop] = found[rule], side[rule]
-    columns = {
-        "value": x,
-        "period": period,
-        "baseline": baseline_point,
-        "mean": mean,
-        "upper": mean + LIMIT_FACTOR * mr_bar,
-        "lower": mean - LIMIT_FACTOR * mr_bar,
-        "near_upper": mean + CLOSE_FACTOR * mr_bar,
-        "near_lower": mean - CLOSE_FACTOR * mr_bar,
-    }
-    for rule in RULES:
-        columns[rule], columns[f"{rule}_side"] = flags[rule], sides[rule]
-    return XmR(tuple(periods), columns, series.index)
+                flags[rule][:, start:stop], sides[rule][:, start:stop] = found[rule], side[rule]
+    upper, lower = mean + LIMIT_FACTOR * mr_bar, mean - LIMIT_FACTOR * mr_bar
+    near_upper, near_lower = mean + CLOSE_FACTOR * mr_bar, mean - CLOSE_FACTOR * mr_bar
+    charts = []
+    for row in range(rows):
+        columns = {
+            "value": x[row],
+            "period": period,
+            "baseline": baseline_point,
+            "mean": mean[row],
+            "upper": upper[row],
+            "lower": lower[row],
+            "near_upper": near_upper[row],
+            "near_lower": near_lower[row],
+        }
+        for rule in RULES:
+            columns[rule], columns[f"{rule}_side"] = flags[rule][row], sides[rule][row]
+        charts.append(XmR(tuple(periods[row]), columns, index))
+    return charts
 
 
 def latest_signal(chart: XmR) -> Signal | None:

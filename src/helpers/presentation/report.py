@@ -23,7 +23,7 @@ from .. import __version__, config
 from ..analysis.assess import describe_comparison, describe_rule, describe_spc
 from ..analysis.breaks import describe_breaks
 from ..analysis.results import Results
-from ..analysis.stats import normalise_confidence
+from ..analysis.validation import normalise_confidence
 from ..analysis.vocabulary import Icon
 from ..analysis.wording import NO_LOCAL_EXTRACT, NO_PARTNER_DATA, cause_lines, join_words, month_ranges
 from .fragments import render

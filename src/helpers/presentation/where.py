@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from ..analysis.neighbourhoods import headline_ids, labelled, main_town
 from ..analysis.results import Results
-from ..analysis.stats import normalise_confidence
+from ..analysis.validation import normalise_confidence
 from ..analysis.vocabulary import Direction
 from . import hotspots
 from .fragments import render
