@@ -45,7 +45,7 @@ from helpers.errors import SaferReportError, ToolMissing
 from helpers.inputs.catalogue import load_catalogue
 from helpers.inputs.files import find_police_files, package_versions
 from helpers.inputs.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
-from helpers.inputs.params import default_partnership, load_params
+from helpers.inputs.params import default_partnership, load_settings
 from helpers.inputs.partnerships import load_partnerships
 from helpers.pipeline import browser
 from helpers.pipeline.kernels import WarmKernel
@@ -174,8 +174,8 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
 
     quarter = pipeline.latest_full_quarter(police.months)
     catalogue = load_catalogue()
-    params = load_params(quarter.label, None, catalogue)
-    local_path = config.ROOT / params["local_extract"]
+    settings = load_settings(quarter.label, None, catalogue)
+    local_path = config.ROOT / settings.local_extract
     partnership = load_partnerships()[default_partnership()]
     areas, known = partnership.areas, partnership.districts
     districts = {code: name for name, code in known.items()}
@@ -190,20 +190,20 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
         freq="M",
     )  # every month end from the first data, as compute does
     rolling = rolling_values(monthly, catalogue, population, list(ends), areas)
-    unavailable, sample = params["unavailable"], bool(params.get("local_extract_is_sample"))
+    unavailable, sample = settings.unavailable, settings.local_extract_is_sample
     table = quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample, areas)
-    charts, breaks = spc_charts(monthly, catalogue, params, quarter), data_breaks(police.quality, quarter)
-    assessed = assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks)
+    charts, breaks = spc_charts(monthly, catalogue, settings, quarter), data_breaks(police.quality, quarter)
+    assessed = assess(table.copy(), monthly, catalogue, settings, quarter, charts, breaks)
     baseline = find_baseline(
-        params, quarter, sorted(monthly["month"].unique()), sorted(population["year"].unique()), None
+        settings, quarter, sorted(monthly["month"].unique()), sorted(population["year"].unique()), None
     )
     stages = {
         "monthly_numerators": lambda: monthly_numerators(police.counts, local, catalogue, police.months, areas),
         "rolling_values": lambda: rolling_values(monthly, catalogue, population, list(ends), areas),
         "quarter_table": lambda: quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample, areas),
-        "spc_charts": lambda: spc_charts(monthly, catalogue, params, quarter),
+        "spc_charts": lambda: spc_charts(monthly, catalogue, settings, quarter),
         "data_breaks": lambda: data_breaks(police.quality, quarter),
-        "assess": lambda: assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks),
+        "assess": lambda: assess(table.copy(), monthly, catalogue, settings, quarter, charts, breaks),
         "baseline_values": lambda: baseline_values(monthly, catalogue, population, baseline, areas),
         "series_extremes": lambda: series_extremes(rolling, quarter.end_month),
         "add_context": lambda: add_context(
@@ -212,7 +212,7 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
             catalogue,
             population,
             quarter,
-            params,
+            settings,
             None,
             areas,
             baseline_values(monthly, catalogue, population, baseline, areas),

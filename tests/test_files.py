@@ -155,11 +155,11 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
 
 def _readers():
     from helpers.inputs.catalogue import load_catalogue
-    from helpers.inputs.params import load_params
+    from helpers.inputs.params import load_settings
     from helpers.inputs.partnerships import load_partnerships
 
     return {
-        "quarter params": lambda path: load_params("2022-23-Q2", path),
+        "quarter params": lambda path: load_settings("2022-23-Q2", path),
         "partnerships.yaml": load_partnerships,
         "indicators.yaml": load_catalogue,
     }

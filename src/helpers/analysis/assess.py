@@ -61,6 +61,7 @@ from .stats import (
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
+    from ..inputs.params import Settings
     from ..inputs.partnerships import Partnership
 
 JUDGEMENT = {  # (polarity, direction) -> judgement
@@ -82,26 +83,24 @@ DISPERSION_WORDS = (
 )
 
 
-def describe_rule(params: dict) -> str:
+def describe_rule(settings: Settings) -> str:
     """The direction-of-travel rule in force, in words, for the methods section."""
-    conf = normalise_confidence(params.get("confidence", 95)) * 100
-    words = RULE_WORDS[params.get("change_rule", "both")].format(
-        conf=f"{conf:g}", band=f"{params.get('percent_band', 5):g}"
-    )
-    uses_test = params.get("change_rule", "both") != "percent_band"
-    return words + (DISPERSION_WORDS if params.get("overdispersion") and uses_test else "")
+    conf = normalise_confidence(settings.confidence) * 100
+    words = RULE_WORDS[settings.change_rule].format(conf=f"{conf:g}", band=f"{settings.percent_band:g}")
+    uses_test = settings.change_rule != "percent_band"
+    return words + (DISPERSION_WORDS if settings.overdispersion and uses_test else "")
 
 
-def describe_comparison(params: dict, partnership: Partnership) -> str:
+def describe_comparison(settings: Settings, partnership: Partnership) -> str:
     """How districts are compared with the group around them, in sentences, for the methods section."""
     group, areas = partnership.compared_with, len(partnership.compared_with.districts)
-    conf = f"{normalise_confidence(params.get('confidence', 95)) * 100:g}"
-    band = f"{params.get('percent_band', 5):g}%"
+    conf = f"{normalise_confidence(settings.confidence) * 100:g}"
+    band = f"{settings.percent_band:g}%"
     rule = {
         "significance": f"the difference is statistically significant at the {conf}% level",
         "percent_band": f"it differs by more than {band}",
         "both": f"the difference is both statistically significant at the {conf}% level and more than {band}",
-    }[params.get("change_rule", "both")]
+    }[settings.change_rule]
     marks = (
         f"It reads above (+) or below (−) only when {rule}, the rule a change on last year must meet; otherwise it "
         "is in line (=). These marks and words are not the ▲ ▼ ► arrows, which compare with last year"
@@ -118,7 +117,7 @@ def describe_comparison(params: dict, partnership: Partnership) -> str:
             f"Each district is compared with the {group.name} value, the pooled average of its {areas} districts, "
             f"on a funnel plot as OHID's Fingertips does (PHEindicatormethods). {marks}"
         )
-        if params.get("overdispersion"):
+        if settings.overdispersion:
             words += f". Because districts differ for many reasons besides chance, {spiegelhalter[0].lower()}{spiegelhalter[1:]}"
     else:
         words = (
@@ -127,7 +126,7 @@ def describe_comparison(params: dict, partnership: Partnership) -> str:
             "conditional test of two Poisson rates given their total (Przyborski and Wilenski 1940) in its normal "
             "(score) form, or the pooled two-proportion test for percentages (Altman 1991)"
         )
-        if params.get("overdispersion"):
+        if settings.overdispersion:
             words += (
                 "; its variance is multiplied by how much more the figures vary than chance would make them, measured, "
                 "as for the change on last year, from the district's and the rest's own 24 monthly figures "
@@ -147,17 +146,9 @@ def describe_comparison(params: dict, partnership: Partnership) -> str:
     )
 
 
-def spc_settings(params: dict) -> tuple[dict[str, str], tuple[str, str] | None]:
-    """The SPC steps (month -> why) and the declared baseline (first, last month), as 'YYYY-MM'."""
-    spc = params.get("spc") or {}
-    steps = {str(pd.Period(month, "M")): str(why) for month, why in (spc.get("steps") or {}).items()}
-    baseline = spc.get("baseline")
-    return steps, (str(pd.Period(baseline["start"], "M")), str(pd.Period(baseline["end"], "M"))) if baseline else None
-
-
-def describe_spc(params: dict) -> str:
+def describe_spc(settings: Settings) -> str:
     """How the SPC limits are set and what counts as a signal, in sentences, for the methods section."""
-    steps, baseline = spc_settings(params)
+    steps, baseline = dict(settings.spc.steps), settings.spc.baseline
     periods = ""
     if steps:
         named = join_words(f"{pd.Period(m, 'M').strftime('%B %Y')} ({why})" for m, why in sorted(steps.items()))
@@ -181,7 +172,7 @@ def describe_spc(params: dict) -> str:
 
 
 def spc_charts(
-    monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict, quarter: Quarter
+    monthly: pd.DataFrame, catalogue: dict[str, Indicator], settings: Settings, quarter: Quarter
 ) -> dict[tuple[str, str], XmR]:
     """The XmR chart of every monthly indicator and area whose 24 months to the quarter end are whole.
 
@@ -189,7 +180,7 @@ def spc_charts(
     first month, or the latest step before it), or from after the last missing month before the
     24 if later: so the baseline can lie before the 24 months, and limits are held across quarters.
     """
-    steps, baseline = spc_settings(params)
+    steps, baseline = dict(settings.spc.steps), settings.spc.baseline
     end = str(quarter.end_month)
     shown = [str(m) for m in window(quarter.end_month, 24)]
     held = monthly[monthly["month"] <= end]
@@ -264,7 +255,7 @@ def assess(
     table: pd.DataFrame,
     monthly: pd.DataFrame,
     catalogue: dict[str, Indicator],
-    params: dict,
+    settings: Settings,
     quarter: Quarter,
     charts: dict[tuple[str, str], XmR] | None = None,
     breaks: pd.DataFrame | None = None,
@@ -276,10 +267,10 @@ def assess(
     ``charts``: the quarter's SPC charts (``spc_charts``; computed here if not given);
     ``breaks``: the data breaks in its 24 months (``breaks.data_breaks``; none if not given).
     """
-    confidence = normalise_confidence(params.get("confidence", 95))
-    rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5))
-    overdispersed = bool(params.get("overdispersion", False))
-    charts = spc_charts(monthly, catalogue, params, quarter) if charts is None else charts
+    confidence = normalise_confidence(settings.confidence)
+    rule, band = settings.change_rule, float(settings.percent_band)
+    overdispersed = settings.overdispersion
+    charts = spc_charts(monthly, catalogue, settings, quarter) if charts is None else charts
     out = table.copy()
     new = {
         k: []
@@ -350,14 +341,14 @@ def assess(
         new["data_break"].append(break_words if available and indicator.source == "police_uk" else "")
     for key, values in new.items():
         out[key] = values
-    return compare_districts(out, monthly, catalogue, params, quarter) if compare else out
+    return compare_districts(out, monthly, catalogue, settings, quarter) if compare else out
 
 
 def compare_districts(
     table: pd.DataFrame,
     monthly: pd.DataFrame,
     catalogue: dict[str, Indicator],
-    params: dict,
+    settings: Settings,
     quarter: Quarter,
     group: str | None = None,
 ) -> pd.DataFrame:
@@ -367,7 +358,7 @@ def compare_districts(
     does not show."""
     judged = table.drop(columns=[c for c in GROUP_COLUMNS if c in table.columns])
     without = set(judged.loc[(judged["area"] == group) & (judged["status"] != "available"), "indicator_id"])
-    joined = judged.join(_versus_group(judged, monthly, catalogue, params, quarter, without))
+    joined = judged.join(_versus_group(judged, monthly, catalogue, settings, quarter, without))
     columns = list(judged.columns)
     at = columns.index("data_break") + 1  # after assess's own columns, as assess(compare=True) places them
     return joined[columns[:at] + GROUP_COLUMNS + columns[at:]]
@@ -391,7 +382,7 @@ def _versus_group(
     table: pd.DataFrame,
     monthly: pd.DataFrame,
     catalogue: dict[str, Indicator],
-    params: dict,
+    settings: Settings,
     quarter: Quarter,
     without: set[str] = frozenset(),
 ) -> pd.DataFrame:
@@ -416,9 +407,9 @@ def _versus_group(
         & (table["denominator"] > 0)
         & ~table["indicator_id"].isin(without)
     ).to_numpy()
-    overdispersed = bool(params.get("overdispersion", False))
-    rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5)) / 100
-    confidence = normalise_confidence(params.get("confidence", 95))
+    overdispersed = settings.overdispersion
+    rule, band = settings.change_rule, float(settings.percent_band) / 100
+    confidence = normalise_confidence(settings.confidence)
     ids, areas = table["indicator_id"].to_numpy(), table["area"].to_numpy()
     series = None  # every area's monthly figures, read once when a district's dispersion is first needed
     for indicator_id in dict.fromkeys(ids[usable]):
