@@ -43,7 +43,7 @@ from helpers.analysis.indicators import monthly_numerators, quarter_table, rolli
 from helpers.analysis.results import Results
 from helpers.errors import SaferReportError, ToolMissing
 from helpers.inputs.catalogue import load_catalogue
-from helpers.inputs.files import find_police_files, package_versions
+from helpers.inputs.files import package_versions, police_uk_paths
 from helpers.inputs.ingest import POLICE_COLUMNS, read_local_extract, read_police_uk, read_population
 from helpers.inputs.params import default_partnership, load_settings
 from helpers.inputs.partnerships import load_partnerships
@@ -128,7 +128,7 @@ def bench_ingest(runs: int):
     record("ingest", f"read_police_uk, cold ({len(police.files)} files, {rows:,} rows)", cold, rate(rows, cold))
     record("ingest", "read_police_uk, warm (months from the Parquet store)", times, rate(rows, times))
 
-    files = find_police_files(config.POLICE_UK)
+    files = police_uk_paths(config.POLICE_UK)
     readers = {
         "parse only: pandas C engine, usecols": lambda f: len(pd.read_csv(f, usecols=POLICE_COLUMNS, dtype=str)),
         "parse only: pandas engine='pyarrow', usecols": lambda f: len(
@@ -534,7 +534,7 @@ def _write_copy(sources: list[Path], folder: Path, k: int, shift: bool) -> int:
 
 def bench_scale(scale: int, folder: Path) -> None:
     log(f"8. scale ×{scale}")
-    sources = [p for p in find_police_files(config.POLICE_UK) if p.name.endswith(".csv.gz")]
+    sources = [p for p in police_uk_paths(config.POLICE_UK) if p.name.endswith(".csv.gz")]
     per_copy = (
         sum(p.stat().st_size for p in sources) * 2.2
     )  # level-1 gzip (fallback) a little larger, and the month store

@@ -31,7 +31,7 @@ from .. import config
 from ..errors import InputError
 from . import month_store
 from .catalogue import CRIME_TYPES
-from .files import SourceFile, find_police_files, read_text
+from .files import SourceFile, police_uk_paths, read_text
 
 POLICE_COLUMNS = ["Crime ID", "Month", "LSOA name", "Crime type"]
 # Who published the rows: a month is one force's, recognised from its rows, not from the file's name.
@@ -472,7 +472,7 @@ def read_police_uk(
     points: list[pa.Table] = []
     seen: dict[tuple[str, str], tuple[str, str]] = {}  # (month, force): (file, sha256 of its CSV)
     unknown: dict[str, int] = {}
-    paths = find_police_files(folder or config.POLICE_UK)
+    paths = police_uk_paths(folder or config.POLICE_UK)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         wanted = None if small_areas is None else frozenset(small_areas)
         for path, (source, months) in zip(paths, pool.map(lambda p: _read_file(p, wanted, duplicates), paths)):
