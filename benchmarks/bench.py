@@ -43,9 +43,9 @@ from helpers.analysis.indicators import monthly_numerators, quarter_table, rolli
 from helpers.analysis.results import Results
 from helpers.errors import SaferReportError, ToolMissing
 from helpers.inputs.catalogue import load_catalogue
-from helpers.inputs.files import find_police_files, package_versions
+from helpers.inputs.files import package_versions, police_uk_paths
 from helpers.inputs.local_extract import read_local_extract
-from helpers.inputs.params import default_partnership, load_params
+from helpers.inputs.params import default_partnership, load_settings
 from helpers.inputs.partnerships import load_partnerships
 from helpers.inputs.police_uk import POLICE_COLUMNS, read_police_uk
 from helpers.inputs.population import read_population
@@ -130,7 +130,7 @@ def bench_ingest(runs: int):
     record("ingest", f"read_police_uk, cold ({len(police.files)} files, {rows:,} rows)", cold, rate(rows, cold))
     record("ingest", "read_police_uk, warm (months from the Parquet store)", times, rate(rows, times))
 
-    files = find_police_files(config.POLICE_UK)
+    files = police_uk_paths(config.POLICE_UK)
     readers = {
         "parse only: pandas C engine, usecols": lambda f: len(pd.read_csv(f, usecols=POLICE_COLUMNS, dtype=str)),
         "parse only: pandas engine='pyarrow', usecols": lambda f: len(
@@ -176,8 +176,8 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
 
     quarter = pipeline.latest_full_quarter(police.months)
     catalogue = load_catalogue()
-    params = load_params(quarter.label, None, catalogue)
-    local_path = config.ROOT / params["local_extract"]
+    settings = load_settings(quarter.label, None, catalogue)
+    local_path = config.ROOT / settings.local_extract
     partnership = load_partnerships()[default_partnership()]
     areas, known = partnership.areas, partnership.districts
     districts = {code: name for name, code in known.items()}
@@ -192,20 +192,20 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
         freq="M",
     )  # every month end from the first data, as compute does
     rolling = rolling_values(monthly, catalogue, population, list(ends), areas)
-    unavailable, sample = params["unavailable"], bool(params.get("local_extract_is_sample"))
+    unavailable, sample = settings.unavailable, settings.local_extract_is_sample
     table = quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample, areas)
-    charts, breaks = spc_charts(monthly, catalogue, params, quarter), data_breaks(police.quality, quarter)
-    assessed = assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks)
+    charts, breaks = spc_charts(monthly, catalogue, settings, quarter), data_breaks(police.quality, quarter)
+    assessed = assess(table.copy(), monthly, catalogue, settings, quarter, charts, breaks)
     baseline = find_baseline(
-        params, quarter, sorted(monthly["month"].unique()), sorted(population["year"].unique()), None
+        settings, quarter, sorted(monthly["month"].unique()), sorted(population["year"].unique()), None
     )
     stages = {
         "monthly_numerators": lambda: monthly_numerators(police.counts, local, catalogue, police.months, areas),
         "rolling_values": lambda: rolling_values(monthly, catalogue, population, list(ends), areas),
         "quarter_table": lambda: quarter_table(rolling, monthly, catalogue, quarter, unavailable, sample, areas),
-        "spc_charts": lambda: spc_charts(monthly, catalogue, params, quarter),
+        "spc_charts": lambda: spc_charts(monthly, catalogue, settings, quarter),
         "data_breaks": lambda: data_breaks(police.quality, quarter),
-        "assess": lambda: assess(table.copy(), monthly, catalogue, params, quarter, charts, breaks),
+        "assess": lambda: assess(table.copy(), monthly, catalogue, settings, quarter, charts, breaks),
         "baseline_values": lambda: baseline_values(monthly, catalogue, population, baseline, areas),
         "series_extremes": lambda: series_extremes(rolling, quarter.end_month),
         "add_context": lambda: add_context(
@@ -214,7 +214,7 @@ def bench_compute(runs: int, police, ingest: float) -> Results:
             catalogue,
             population,
             quarter,
-            params,
+            settings,
             None,
             areas,
             baseline_values(monthly, catalogue, population, baseline, areas),
@@ -536,7 +536,7 @@ def _write_copy(sources: list[Path], folder: Path, k: int, shift: bool) -> int:
 
 def bench_scale(scale: int, folder: Path) -> None:
     log(f"8. scale ×{scale}")
-    sources = [p for p in find_police_files(config.POLICE_UK) if p.name.endswith(".csv.gz")]
+    sources = [p for p in police_uk_paths(config.POLICE_UK) if p.name.endswith(".csv.gz")]
     per_copy = (
         sum(p.stat().st_size for p in sources) * 2.2
     )  # level-1 gzip (fallback) a little larger, and the month store

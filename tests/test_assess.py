@@ -24,6 +24,7 @@ from helpers.analysis.assess import (
 from helpers.analysis.funnels import overdispersion
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.inputs.catalogue import Indicator
+from helpers.inputs.params import Settings, SpcSettings
 from helpers.quarters import Quarter, window
 
 Q2 = Quarter(2022, 2)
@@ -44,7 +45,7 @@ CATALOGUE = {
 DISTRICTS = list(board.DISTRICTS)
 
 
-def judged(counts: dict[str, list[float]], params: dict | None = None, breaks=None) -> pd.DataFrame:
+def judged(counts: dict[str, list[float]], settings: Settings | None = None, breaks=None) -> pd.DataFrame:
     """The assessed table for monthly counts per district (24 values each; districts not given have none)."""
     rows = [
         (month, district, "Burglary", count)
@@ -61,9 +62,7 @@ def judged(counts: dict[str, list[float]], params: dict | None = None, breaks=No
     )
     rolling = rolling_values(monthly, CATALOGUE, population, list(window(Q2.end_month, 24)), board.BOARD.areas)
     table = quarter_table(rolling, monthly, CATALOGUE, Q2, {}, False, board.BOARD.areas)
-    return assess(
-        table, monthly, CATALOGUE, {"change_rule": "both", "percent_band": 5, **(params or {})}, Q2, breaks=breaks
-    ).set_index("area")
+    return assess(table, monthly, CATALOGUE, settings or Settings(), Q2, breaks=breaks).set_index("area")
 
 
 def flat(totals: list[int]) -> dict[str, list[float]]:
@@ -115,7 +114,7 @@ def test_a_district_against_the_rest_allows_for_the_variation_of_its_own_months(
     counts = {"Blaby": [50, 150] * 6 + [60, 160] * 6, **{d: [100] * 24 for d in DISTRICTS[1:]}}
     plain = judged(counts).loc["Blaby"]
     assert plain["vs_partnership"] == "above" and plain["group_reference"] == pytest.approx(1200)
-    wide = judged(counts, {"overdispersion": True}).loc["Blaby"]
+    wide = judged(counts, Settings(overdispersion=True)).loc["Blaby"]
     assert wide["group_dispersion"] == pytest.approx(7 / 8 * 74.977681, rel=1e-6)
     z = 105 / math.sqrt(9720 * 7 / 64 * 7 / 8 * 74.977681)
     assert wide["group_p_value"] == pytest.approx(2 * (1 - NormalDist().cdf(z)), rel=1e-5)
@@ -143,11 +142,9 @@ def group_table(counts: dict[str, tuple[int, int]]) -> pd.DataFrame:
     )
 
 
-def compared(counts: dict[str, tuple[int, int]], **params) -> pd.DataFrame:
+def compared(counts: dict[str, tuple[int, int]], **settings) -> pd.DataFrame:
     monthly = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
-    return compare_districts(
-        group_table(counts), monthly, CATALOGUE, {"change_rule": "both", "percent_band": 5, **params}, Q2
-    ).set_index("area")
+    return compare_districts(group_table(counts), monthly, CATALOGUE, Settings(**settings), Q2).set_index("area")
 
 
 def test_a_city_among_eight_districts_reads_higher_and_a_district_within_two_percent_similar():
@@ -207,7 +204,7 @@ def test_overdispersion_tests_the_change_against_the_months_own_variation():
     assert plain["p_value"] == pytest.approx(binomtest(1320, 2520, 0.5).pvalue, rel=1e-9)
     assert (plain["direction"], plain["judgement"]) == ("higher", "deteriorating")
     assert plain["dispersion"] == pytest.approx(74.977681, rel=1e-6)
-    wide = judged(counts, {"overdispersion": True}).loc["Blaby"]
+    wide = judged(counts, Settings(overdispersion=True)).loc["Blaby"]
     assert wide["p_value"] == pytest.approx(0.782496, abs=1e-5)
     assert (wide["direction"], wide["judgement"]) == ("similar", "stable")
 
@@ -215,7 +212,7 @@ def test_overdispersion_tests_the_change_against_the_months_own_variation():
 def test_steady_months_keep_the_exact_test():
     # constant months vary less than chance (phi = 0): the exact test stands even with the adjustment on
     counts = {"Blaby": [100] * 12 + [110] * 12}
-    plain, wide = judged(counts).loc["Blaby"], judged(counts, {"overdispersion": True}).loc["Blaby"]
+    plain, wide = judged(counts).loc["Blaby"], judged(counts, Settings(overdispersion=True)).loc["Blaby"]
     assert wide["dispersion"] == 0 and wide["p_value"] == plain["p_value"]
 
 
@@ -231,7 +228,7 @@ def test_spc_signal_baseline_and_icon():
     assert (row["spc_reading"], row["spc_icon"]) == ("concern", "concern_high")
     assert row["spc_baseline"] == "October 2020 to September 2021"
     # a step in October 2021 starts a period whose own first year sets its limits (21 +/- 5.32): no signal
-    stepped = judged(counts, {"spc": {"steps": {"2021-10": "a new recording system"}}}).loc["Charnwood"]
+    stepped = judged(counts, Settings(spc=SpcSettings((("2021-10", "a new recording system"),)))).loc["Charnwood"]
     assert (stepped["spc_signal"], stepped["spc_reading"], stepped["spc_icon"]) == ("none", "", "common_cause")
     assert stepped["spc_baseline"] == "October 2021 to September 2022"
     # a district with no crimes at all: a flat line at 0, with nothing unusual in it
@@ -240,10 +237,9 @@ def test_spc_signal_baseline_and_icon():
 
 def test_declared_baseline_and_a_short_period():
     counts = {"Charnwood": [10, 12] * 6 + [20, 22] * 6}
-    params = {"spc": {"baseline": {"start": "2022-04", "end": "2022-09"}}}
-    row = judged(counts, params).loc["Charnwood"]
+    row = judged(counts, Settings(spc=SpcSettings(baseline=("2022-04", "2022-09")))).loc["Charnwood"]
     assert row["spc_baseline"] == "" and row["spc_signal"] == ""  # six baseline months: too few to judge
-    charts = spc_charts(*_inputs(counts), {"spc": {"baseline": {"start": "2021-04", "end": "2022-03"}}}, Q2)
+    charts = spc_charts(*_inputs(counts), Settings(spc=SpcSettings(baseline=("2021-04", "2022-03"))), Q2)
     chart = charts[("crime", "Charnwood")]
     assert chart.periods[0].baseline == ("2021-04", "2022-03") and chart.mean == 16  # six at 11, six at 21
 
@@ -261,7 +257,7 @@ def _inputs(counts):
 
 def test_spc_points_for_the_charts():
     counts = {"Charnwood": [10, 12] * 6 + [20, 22] * 6}
-    points = spc_points(spc_charts(*_inputs(counts), {"spc": {"steps": {"2021-10": "change"}}}, Q2))
+    points = spc_points(spc_charts(*_inputs(counts), Settings(spc=SpcSettings((("2021-10", "change"),))), Q2))
     one = points[(points["area"] == "Charnwood")]
     assert one["month"].tolist() == MONTHS
     assert one["period"].tolist() == [0] * 12 + [1] * 12 and one["baseline"].all()
@@ -297,11 +293,11 @@ def test_a_data_break_is_named_on_police_rows():
 
 
 def test_rules_in_words():
-    assert "quasi-Poisson" in describe_rule({"change_rule": "both", "overdispersion": True})
-    assert "quasi-Poisson" not in describe_rule({"change_rule": "both"})
-    assert "quasi-Poisson" not in describe_rule({"change_rule": "percent_band", "overdispersion": True})
-    assert "Spiegelhalter" in describe_comparison({"overdispersion": True}, board.BOARD)
-    words = describe_comparison({"overdispersion": True, "change_rule": "both", "percent_band": 5}, board.BOARD)
+    assert "quasi-Poisson" in describe_rule(Settings(change_rule="both", overdispersion=True))
+    assert "quasi-Poisson" not in describe_rule(Settings(change_rule="both"))
+    assert "quasi-Poisson" not in describe_rule(Settings(change_rule="percent_band", overdispersion=True))
+    assert "Spiegelhalter" in describe_comparison(Settings(overdispersion=True), board.BOARD)
+    words = describe_comparison(Settings(overdispersion=True, change_rule="both", percent_band=5), board.BOARD)
     assert words.startswith(
         f"Each district is compared with the rest of {board.PARTNERSHIP}: the other 7 districts together"
     )
@@ -309,17 +305,16 @@ def test_rules_in_words():
         "above (+) or below (−) only when the difference is both statistically significant at the 95% level and "
         "more than 5%"
     ) in words and "only for a group of 20 or more districts" in words
-    assert "Spiegelhalter" not in describe_comparison({}, board.BOARD)
-    assert describe_comparison({}, board.BOARD).endswith(
+    assert "Spiegelhalter" not in describe_comparison(Settings(), board.BOARD)
+    assert describe_comparison(Settings(), board.BOARD).endswith(
         f"{board.COUNTY} is not compared: it is 7 of the 8 districts, so it can hardly differ from their total."
     )
     words = describe_spc(
-        {
-            "spc": {
-                "steps": {"2021-04": "the end of lockdown", "2020-03": "the first lockdown"},
-                "baseline": {"start": "2021-04", "end": "2022-03"},
-            }
-        }
+        Settings(
+            spc=SpcSettings(
+                (("2021-04", "the end of lockdown"), ("2020-03", "the first lockdown")), ("2021-04", "2022-03")
+            )
+        )
     )
     assert words.startswith(
         "A new period, with its own limits, starts in March 2020 (the first lockdown) and April "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,8 +14,23 @@ from helpers import config
 from helpers.analysis import compute
 from helpers.analysis.bundle import load, save
 from helpers.analysis.results import Results
+from helpers.inputs.params import Commentary, DeclaredBaseline, Settings, SpcSettings
+from helpers.inputs.partnerships import Area, Partnership
 from helpers.pipeline import cache
 from helpers.quarters import Quarter
+
+COUNTY = Area("County", "E10000018", "county", {"Blaby": "E07000129", "Melton": "E07000133"})
+PARTNERSHIP = Partnership(
+    id="blaby",
+    name="Blaby",
+    code="E07000129",
+    board="Blaby Community Safety Partnership",
+    districts={"Blaby": "E07000129"},
+    subtotals=(COUNTY,),
+    compared_with=COUNTY,
+    excludes={"Melton": "E07000133"},
+    contact={"name": "A. Officer"},
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,13 +48,22 @@ def small_results(label: str) -> Results:
         {"district": pd.Categorical(["Blaby", "Melton"]), "longitude": pd.Series([-1.1, -0.9], dtype="float32")}
     )
     return Results(
-        Quarter(start, q),
-        {"meeting_date": dt.date(2022, 11, 17), "unavailable": {}},
-        {},
-        table,
-        pd.DataFrame(),
-        pd.DataFrame(),
-        pd.DataFrame(),
+        quarter=Quarter(start, q),
+        settings=Settings(
+            sources=(Path("defaults.yaml"),),
+            meeting_date=dt.date(2022, 11, 17),
+            baseline=DeclaredBaseline("2019-12", "2020-02", "pre-pandemic"),
+            spc=SpcSettings((("2020-03", "lockdown"),), ("2021-04", "2022-03")),
+            contact={"name": "A. Officer"},
+            commentary=Commentary("Summary.", {"reduce_crime": "Text."}),
+            listed=(("confidence", 95), ("meeting_date", dt.date(2022, 11, 17))),
+        ),
+        partnership=PARTNERSHIP,
+        catalogue={},
+        table=table,
+        series=pd.DataFrame(),
+        monthly=pd.DataFrame(),
+        quality=pd.DataFrame(),
         points=points,
     )
 
@@ -51,7 +76,8 @@ def test_a_bundle_reads_back_as_it_was_saved(tmp_path):
     saved = small_results("2022-23-Q2")
     save(saved, tmp_path / "bundle")
     read = load(results_path=tmp_path / "bundle")
-    assert read.quarter == Quarter(2022, 2) and read.params["meeting_date"] == dt.date(2022, 11, 17)
+    assert read.quarter == Quarter(2022, 2) and read.settings == saved.settings
+    assert read.partnership == saved.partnership
     pd.testing.assert_frame_equal(read.table, saved.table)
     assert read.table["significant"].tolist() == [True, None]
     assert read.points["district"].tolist() == ["Blaby", "Melton"]

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import board
+from helpers.inputs.params import Commentary
 from helpers.presentation.commentary import check_commentary, review_note
 from helpers.quarters import Quarter
 
@@ -60,7 +61,7 @@ TABLE = pd.DataFrame(
 
 def warnings_for(summary: str = "", indicators: dict | None = None) -> list[str]:
     return check_commentary(
-        {"summary": summary, "sections": {"reduce_crime": ""}, "indicators": indicators or {}},
+        Commentary(summary, {"reduce_crime": ""}, indicators or {}),
         TABLE,
         board.PARTNERSHIP,
         QUARTER,
@@ -101,7 +102,7 @@ def test_wrong_percentage_is_one_warning():
 
 def test_wrong_year_in_the_recommendation_is_one_warning():
     [warning] = check_commentary(
-        {"sections": {"reduce_crime": "The Board note the 2021/22 Q2 performance dashboard."}},
+        Commentary(sections={"reduce_crime": "The Board note the 2021/22 Q2 performance dashboard."}),
         TABLE,
         board.PARTNERSHIP,
         QUARTER,
@@ -265,7 +266,7 @@ _WORDS = [
 def test_prose_without_figures_never_warns(text):
     assert (
         check_commentary(
-            {"summary": text, "sections": {"reduce_crime": text}, "indicators": {"marac_repeat_rate": text}},
+            Commentary(text, {"reduce_crime": text}, {"marac_repeat_rate": text}),
             TABLE,
             board.PARTNERSHIP,
             QUARTER,

@@ -8,7 +8,9 @@ import pytest
 
 import board
 from helpers import config
+from helpers.analysis import compute as compute_module
 from helpers.analysis.compute import compute, compute_packs, latest_full_quarter
+from helpers.analysis.table_schema import problems
 from helpers.errors import InputError
 from helpers.presentation import render
 from helpers.presentation.narrative import key_point
@@ -133,10 +135,14 @@ def test_leicester_never_appears(results):
     assert "E06000016" not in set(results.table["area_code"])
 
 
+def test_the_bundled_quarters_table_keeps_the_column_schema(results):
+    assert problems(results.table) == []
+
+
 def test_unavailable_from_params_is_not_available(results):
     row = results.rows().set_index("indicator_id").loc["racially_religiously_aggravated"]
     assert row["status"] == "not available"
-    assert row["reason"] == results.params["unavailable"]["racially_religiously_aggravated"]
+    assert row["reason"] == results.settings.unavailable["racially_religiously_aggravated"]
 
 
 def test_previous_year_gap_shows_this_year_without_a_comparison(tmp_path):
@@ -346,8 +352,50 @@ def test_districts_absent_from_the_extract_have_no_partner_data_and_no_sample_ba
     melton = table[
         (table["area"] == "Melton")
         & (table["source"] == "local")
-        & ~table["indicator_id"].isin(list(results.params["unavailable"]))
+        & ~table["indicator_id"].isin(list(results.settings.unavailable))
     ]  # a reason of their own
     assert (melton["reason"] == NO_PARTNER_DATA).all() and (melton["status"] == "not available").all()
     blaby = table[(table["area"] == "Blaby") & (table["indicator_id"] == "domestic_abuse")]
     assert blaby["status"].tolist() == ["available"]
+
+
+def test_packs_share_one_computation_when_only_their_words_differ_and_not_when_a_figure_setting_does(
+    tmp_path, monkeypatch
+):
+    """Charnwood's quarter file changes only words (commentary, contact, meeting date): it shares the default pack's
+    computation. Blaby's sets a 50% band (a change must exceed it to be called higher or lower): its group is computed
+    apart, and every change of 50% or less in it reads similar."""
+    for name in ("defaults.yaml", "2022-23-Q2.yaml"):
+        (tmp_path / name).write_text((config.PARAMS / name).read_text())
+    (tmp_path / "charnwood").mkdir()
+    (tmp_path / "charnwood" / "2022-23-Q2.yaml").write_text(
+        "meeting_date: 2022-11-08\ncontact: {name: Another Officer}\ncommentary: {summary: Charnwood's own words.}\n"
+    )
+    (tmp_path / "blaby").mkdir()
+    (tmp_path / "blaby" / "2022-23-Q2.yaml").write_text("percent_band: 50\n")
+    monkeypatch.setattr(config, "PARAMS", tmp_path)
+    computed = []
+    group_figures = compute_module.group_figures
+    monkeypatch.setattr(
+        compute_module,
+        "group_figures",
+        lambda shared, *settings: computed.append(settings) or group_figures(shared, *settings),
+    )
+    packs = {r.partnership.id: r for r in compute_packs(["leicestershire-rutland", "charnwood", "blaby"], "2022-23-Q2")}
+    assert [now.percent_band for now, _ in computed] == [5, 50]  # two groups: the default's, then Blaby's
+    assert packs["charnwood"].settings.commentary.summary == "Charnwood's own words."
+
+    def total_crime(pack: str, area: str) -> pd.Series:
+        return packs[pack].table.set_index(["indicator_id", "area"]).loc[("total_crime", area)]
+
+    shared, own = total_crime("leicestershire-rutland", "Charnwood"), total_crime("charnwood", "Charnwood")
+    assert (shared["value"], shared["ci_low"], shared["ci_high"]) == (own["value"], own["ci_low"], own["ci_high"])
+
+    def blaby(pack: str) -> pd.DataFrame:
+        rows = packs[pack].table
+        rows = rows[(rows["area"] == "Blaby") & (rows["status"] == "available")].set_index("indicator_id")
+        return rows[rows["change_pct"].abs() <= 50]
+
+    default, banded = blaby("leicestershire-rutland"), blaby("blaby")
+    assert banded["value"].equals(default["value"])
+    assert set(default["direction"]) - {"similar"} and set(banded["direction"]) == {"similar"}

@@ -9,6 +9,7 @@ population file holds mid-2021 (10,000 a district) and mid-2022 (20,000 a distri
 """
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,18 +19,19 @@ import board
 from helpers.analysis.context import CONTEXT_COLUMNS, add_context, baseline_values, find_baseline, series_extremes
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.analysis.significance import poisson_rate_test, two_proportion_test
+from helpers.inputs.params import DeclaredBaseline, Settings
 from helpers.presentation.narrative import context_words, key_point, quarter_words
 from helpers.quarters import window
 from test_indicators import CATALOGUE, MONTHS, Q2, local_rows, police_counts, population, row_of
 
-DECLARED = {
-    "baseline": {"start": "2020-10", "end": "2020-12", "label": "pre-pandemic", "note": "Short."},
-    "change_rule": "percent_band",
-    "percent_band": 5,
-}
+DECLARED = Settings(
+    baseline=DeclaredBaseline("2020-10", "2020-12", "pre-pandemic", "Short."),
+    change_rule="percent_band",
+    percent_band=5,
+)
 
 
-def context_table(params=DECLARED, local=None, police=None, months=MONTHS):
+def context_table(settings: Settings = DECLARED, local=None, police=None, months=MONTHS):
     monthly = monthly_numerators(
         police_counts() if police is None else police,
         local_rows() if local is None else local,
@@ -41,7 +43,7 @@ def context_table(params=DECLARED, local=None, police=None, months=MONTHS):
     table = quarter_table(
         rolling, monthly, CATALOGUE, Q2, {"pct": "Recording system changed."}, False, board.BOARD.areas
     )
-    baseline = find_baseline(params, Q2, sorted(monthly["month"].unique()), [2021, 2022], None)
+    baseline = find_baseline(settings, Q2, sorted(monthly["month"].unique()), [2021, 2022], None)
     areas = board.BOARD.areas
     return add_context(
         table,
@@ -49,7 +51,7 @@ def context_table(params=DECLARED, local=None, police=None, months=MONTHS):
         CATALOGUE,
         population(),
         Q2,
-        params,
+        settings,
         None,
         areas,
         baseline_values(monthly, CATALOGUE, population(), baseline, areas),
@@ -92,8 +94,7 @@ def test_baseline_of_a_percentage_is_pooled(table):
 
 
 def test_a_quarterly_indicator_needs_a_whole_quarter_inside_the_baseline():
-    params = {**DECLARED, "baseline": {"start": "2020-11", "end": "2021-01"}}
-    row = row_of(context_table(params), "qpct", "Blaby")
+    row = row_of(context_table(replace(DECLARED, baseline=DeclaredBaseline("2020-11", "2021-01"))), "qpct", "Blaby")
     assert row["baseline_period"] == "" and math.isnan(row["baseline_value"])
     assert row["baseline_reason"] == "no whole quarter of figures for November 2020 to January 2021"
     assert row["vs_baseline"] == "" and row["baseline_label"] == "longer-term"  # no label given: the default's
@@ -119,11 +120,11 @@ def test_this_year_and_last_against_the_baseline(table):
 
 def test_the_significance_rule_tests_counts_over_person_months():
     """Partnership crime: this year 72 over 160,000 x 12 person-months; the baseline 15 over 80,000 x 3."""
-    table = context_table({**DECLARED, "change_rule": "significance"})
+    table = context_table(replace(DECLARED, change_rule="significance"))
     p = poisson_rate_test(72, 160000 * 12, 15, 80000 * 3)
     assert 0.05 < p < 1  # a 40% fall on 15 baseline crimes is not significant at 95% ...
     assert row_of(table, "crime", board.PARTNERSHIP)["vs_baseline"] == "similar"  # 40% away: not "level"
-    banded = context_table({**DECLARED, "change_rule": "percent_band"})
+    banded = context_table(replace(DECLARED, change_rule="percent_band"))
     assert row_of(banded, "crime", board.PARTNERSHIP)["vs_baseline"] == "below"  # ... but beyond the 5% band
 
 
@@ -194,7 +195,7 @@ def test_a_series_shorter_than_three_years_makes_no_claim(table):
 
 def test_default_baseline_is_the_36_months_before_last_year_as_far_as_the_data_go():
     months = [str(m) for m in pd.period_range("2019-12", "2022-09", freq="M")]
-    baseline = find_baseline({}, Q2, months, [2019, 2020, 2021, 2022], None)
+    baseline = find_baseline(Settings(), Q2, months, [2019, 2020, 2021, 2022], None)
     assert (str(baseline.first), str(baseline.last), baseline.held) == (
         "2017-10",
         "2020-09",

@@ -135,7 +135,7 @@ def test_change_from_a_previous_value_of_0_is_new(results, tmp_path):
 
 def test_unavailable_indicator_says_not_available_with_reason(book, results, rows):
     ws, row = book["Dashboard"], rows["racially_religiously_aggravated"]
-    reason = results.params["unavailable"]["racially_religiously_aggravated"]
+    reason = results.settings.unavailable["racially_religiously_aggravated"]
     cell = ws.cell(row, 2)
     assert cell.value == "Not available"
     assert cell.comment is not None and cell.comment.text == reason
@@ -332,14 +332,16 @@ def test_params_and_data_text_cannot_become_formulas(results, tmp_path):
     table = results.table.copy()
     table.loc[table["area"] == "Blaby", "area"] = EVIL
     table.loc[table["reason"] != "", "reason"] = "@SUM(1+1)"
-    params = {
-        **results.params,
-        "partnership": EVIL,
-        "unavailable": {k: "@SUM(1+1)" for k in results.params["unavailable"]},
-    }
+    settings = dataclasses.replace(results.settings, unavailable={k: "@SUM(1+1)" for k in results.settings.unavailable})
+    partnership = dataclasses.replace(results.partnership, name=f"{EVIL} partnership")  # its total's rows too
+    series = results.series.copy()
+    for frame in (table, series):
+        frame.loc[frame["area"] == results.partnership.name, "area"] = partnership.name
     catalogue = dict(results.catalogue)
     catalogue["robbery"] = dataclasses.replace(catalogue["robbery"], title="-Robbery", definition="+cmd|' /C calc'!A0")
-    hostile = dataclasses.replace(results, table=table, params=params, catalogue=catalogue)
+    hostile = dataclasses.replace(
+        results, table=table, series=series, settings=settings, partnership=partnership, catalogue=catalogue
+    )
     path = write_dashboard(hostile, tmp_path / "hostile.xlsx")
 
     wb = load_workbook(path)

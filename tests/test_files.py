@@ -58,9 +58,9 @@ def key(police: Path, code: Path, quarter: str | None = None) -> str:
     return files.input_key(quarter, police, None, None, [code])
 
 
-def test_find_police_files_takes_street_files_in_subfolders_only(inputs):
+def test_police_uk_paths_are_the_street_files_in_subfolders_only(inputs):
     police, _ = inputs
-    found = files.find_police_files(police)
+    found = files.police_uk_paths(police)
     assert [p.name for p in found] == ["2022-08-leicestershire-street.csv", "2022-09-leicestershire-street.csv.gz"]
 
 
@@ -72,10 +72,10 @@ def test_find_police_files_takes_street_files_in_subfolders_only(inputs):
         (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", "no police.uk street-level files"),
     ],
 )
-def test_find_police_files_names_the_folder_when_there_is_nothing_to_read(make, problem, tmp_path):
+def test_police_uk_paths_names_the_folder_when_there_is_nothing_to_read(make, problem, tmp_path):
     folder = make(tmp_path)
     with pytest.raises(InputError, match=problem) as caught:
-        files.find_police_files(folder)
+        files.police_uk_paths(folder)
     assert str(folder) in str(caught.value)
 
 
@@ -155,11 +155,11 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
 
 def _readers():
     from helpers.inputs.catalogue import load_catalogue
-    from helpers.inputs.params import load_params
+    from helpers.inputs.params import load_settings
     from helpers.inputs.partnerships import load_partnerships
 
     return {
-        "quarter params": lambda path: load_params("2022-23-Q2", path),
+        "quarter params": lambda path: load_settings("2022-23-Q2", path),
         "partnerships.yaml": load_partnerships,
         "indicators.yaml": load_catalogue,
     }

@@ -14,6 +14,7 @@ import pytest
 
 import board
 from helpers.analysis.compute import compute
+from helpers.inputs.params import Commentary
 from helpers.presentation import render, report
 from helpers.presentation.fragments import FRAGMENTS
 from helpers.presentation.fragments import render as fragment
@@ -116,13 +117,13 @@ def hostile():
     table.loc[table["indicator_id"] == shown, "title"] = f"{BOLD} {SCRIPT}"
     table.loc[table["indicator_id"] == missing, "reason"] = f"Not available: {SCRIPT} {BOLD}"
     section = partnership.loc[partnership["indicator_id"] == shown, "section"].iloc[0]
-    params = {
-        **results.params,
-        "board": f"{BOLD} board",
-        "contact": {"name": SCRIPT},
-        "commentary": {"sections": {section: f"## {SCRIPT}\n\n**Read** this {BOLD}"}},
-    }
-    return dataclasses.replace(results, table=table, params=params), section
+    settings = dataclasses.replace(
+        results.settings,
+        contact={"name": SCRIPT},
+        commentary=Commentary(sections={section: f"## {SCRIPT}\n\n**Read** this {BOLD}"}),
+    )
+    partnership = dataclasses.replace(results.partnership, board=f"{BOLD} board")
+    return dataclasses.replace(results, table=table, settings=settings, partnership=partnership), section
 
 
 def assert_shown_as_text(fragment_html: str, *expected: str) -> None:

@@ -88,7 +88,7 @@ LOCAL_NOW = "no local figures for October 2021 to September 2022 (the local extr
 def local_rows(results):
     """The partnership's local indicators (params' unavailable ones aside), and their titles by section."""
     rows = results.rows()
-    local = rows[(rows["source"] == "local") & ~rows["indicator_id"].isin(list(results.params["unavailable"]))]
+    local = rows[(rows["source"] == "local") & ~rows["indicator_id"].isin(list(results.settings.unavailable))]
     return local, {s: list(local.loc[local["section"] == s, "title"]) for s in config.SECTIONS}
 
 

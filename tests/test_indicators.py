@@ -32,6 +32,7 @@ from helpers.analysis.indicators import (
     rolling_values,
 )
 from helpers.inputs.catalogue import Indicator
+from helpers.inputs.params import Settings
 from helpers.presentation.narrative import change_text, key_point
 from helpers.quarters import Quarter, window
 
@@ -372,7 +373,7 @@ def test_change_from_a_previous_value_of_0_is_new_never_inf():
     assert harborough["change_abs"] == 0 and math.isnan(harborough["change_pct"])
     assert change_text(melton) == "new" and change_text(harborough) == "no change"
     # the percent-band rule still reads the direction: any rise from 0 is beyond the band
-    judged = assess(table, monthly, CATALOGUE, {"change_rule": "percent_band", "percent_band": 5}, Q2)
+    judged = assess(table, monthly, CATALOGUE, Settings(change_rule="percent_band", percent_band=5), Q2)
     assert (row_of(judged, "crime", "Melton")["direction"], row_of(judged, "crime", "Melton")["judgement"]) == (
         "higher",
         "deteriorating",

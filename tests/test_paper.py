@@ -14,6 +14,7 @@ from helpers.analysis.compute import compute
 from helpers.cli import main
 from helpers.errors import BuildError
 from helpers.inputs import params as params_module
+from helpers.inputs.params import Commentary
 from helpers.presentation.narrative import figure, markdown
 from helpers.presentation.paper import check_consistency, paper_html, paper_markdown
 
@@ -87,10 +88,10 @@ def priorities(paper: str) -> dict[str, list[str]]:
 
 
 def test_each_priority_has_one_to_three_key_points_then_the_analysts_commentary(paper, results):
-    commentary = results.params["commentary"]
+    commentary = results.settings.commentary
     for section, paragraphs in zip(config.SECTIONS, priorities(paper).values()):
-        notes = [" ".join(str(commentary["sections"].get(section, "")).split())]
-        notes += [text for i, text in commentary["indicators"].items() if results.catalogue[i].section == section]
+        notes = [" ".join(str(commentary.sections.get(section, "")).split())]
+        notes += [text for i, text in commentary.indicators.items() if results.catalogue[i].section == section]
         notes = [note for note in notes if note]
         assert paragraphs[len(paragraphs) - len(notes) :] == notes  # the analyst's words, under the priority
         assert 1 <= len(paragraphs) - len(notes) <= 3, section
@@ -100,7 +101,7 @@ def test_each_priority_has_one_to_three_key_points_then_the_analysts_commentary(
         "The MARAC steering group is reviewing how repeat referrals are identified."
     )
     key_points = paper[paper.index("### Key points") : paper.index("#### Reduce crime")]
-    summary = " ".join(commentary["summary"].split())
+    summary = " ".join(str(commentary.summary).split())
     assert re.search(rf"^4\. {re.escape(summary)}$", key_points, re.M)  # the summary first under the key points
 
 
@@ -170,7 +171,7 @@ def test_no_contact_leaves_the_officer_out_and_warns(results):
     from helpers.presentation.paper import missing_contact
 
     assert missing_contact(results) == ""
-    none = replace(results, params={**results.params, "contact": {}})
+    none = replace(results, settings=replace(results.settings, contact={}))
     assert missing_contact(none) == (
         "Leicestershire & Rutland: the board paper names no officer to contact: give "
         "the partnership a contact in params/partnerships.yaml"
@@ -244,7 +245,7 @@ def test_consistency_check_leaves_the_papers_commentary_out(results):
     from helpers.presentation.paper import blocks_markdown, commentary_texts, paper_blocks
 
     prose = "Shoplifting is now the **fastest-growing** crime in the county."
-    blocks = paper_blocks(replace(results, params={**results.params, "commentary": {"summary": prose}}))
+    blocks = paper_blocks(replace(results, settings=replace(results.settings, commentary=Commentary(summary=prose))))
     text = blocks_markdown(blocks)
     assert (
         prose in text
@@ -324,7 +325,7 @@ def test_new_quarter_copies_settings_and_empties_commentary(tmp_path, monkeypatc
             "expected": "2023/24 Q1",
         }
     }
-    params_module.load_params("2022-23-Q3")  # the file it writes is valid
+    params_module.load_settings("2022-23-Q3")  # the file it writes is valid
     assert main(["new-quarter", "2022-23-Q3"]) == 2  # never overwrites without --force
 
 

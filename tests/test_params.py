@@ -8,7 +8,7 @@ import yaml
 from helpers import config
 from helpers.errors import InputError
 from helpers.inputs.catalogue import load_catalogue
-from helpers.inputs.params import load_params
+from helpers.inputs.params import Commentary, DeclaredBaseline, SpcSettings, load_settings
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def write(tmp_path, text, name="2022-23-Q3.yaml"):
 
 def error_of(*args, **kwargs) -> InputError:
     with pytest.raises(InputError) as caught:
-        load_params(*args, **kwargs)
+        load_settings(*args, **kwargs)
     return caught.value
 
 
@@ -35,28 +35,30 @@ def test_quarter_file_overlays_defaults(tmp_path, catalogue):
         "commentary:\n  indicators:\n    robbery: Two series of street robberies.\n"
         "unavailable:\n  hate_crime: System migration.\n",
     )
-    params = load_params("2022-23-Q3", path, catalogue)
+    settings = load_settings("2022-23-Q3", path, catalogue)
     defaults = yaml.safe_load((config.PARAMS / "defaults.yaml").read_text())
-    assert params["change_rule"] == "significance"  # overridden
+    assert settings.change_rule == "significance"  # overridden
     assert defaults["change_rule"] != "significance"  # (so the override is visible)
-    assert params["meeting_date"] == dt.date(2023, 2, 16)
-    assert params["commentary"]["indicators"]["robbery"] == "Two series of street robberies."
-    assert params["unavailable"] == {"hate_crime": "System migration."}
+    assert settings.meeting_date == dt.date(2023, 2, 16)
+    assert settings.commentary.indicators["robbery"] == "Two series of street robberies."
+    assert settings.unavailable == {"hate_crime": "System migration."}
+    listed = dict(settings.listed)
     for key in set(defaults) - {"change_rule"}:
-        assert params[key] == defaults[key], key  # everything else from defaults
-    assert params["_files"] == [str(config.PARAMS / "defaults.yaml"), str(path)]
+        assert listed[key] == defaults[key], key  # everything else from defaults
+    assert (settings.confidence, settings.suppress_below) == (defaults["confidence"], defaults["suppress_below"])
+    assert settings.sources == (config.PARAMS / "defaults.yaml", path)
 
 
 def test_no_quarter_file_gives_defaults_with_empty_commentary():
-    params = load_params("2090-91-Q1")
-    assert params["commentary"] == {} and params["unavailable"] == {}
-    assert params["_files"] == [str(config.PARAMS / "defaults.yaml")]
+    settings = load_settings("2090-91-Q1")
+    assert settings.commentary == Commentary() and settings.unavailable == {}
+    assert settings.sources == (config.PARAMS / "defaults.yaml",)
 
 
 def test_bundled_quarter_file(catalogue):
-    params = load_params("2022-23-Q2", catalogue=catalogue)
-    assert "racially_religiously_aggravated" in params["unavailable"]
-    assert params["meeting_date"] == dt.date(2022, 11, 17)
+    settings = load_settings("2022-23-Q2", catalogue=catalogue)
+    assert "racially_religiously_aggravated" in settings.unavailable
+    assert settings.meeting_date == dt.date(2022, 11, 17)
 
 
 def test_named_file_that_does_not_exist(tmp_path):
@@ -65,7 +67,7 @@ def test_named_file_that_does_not_exist(tmp_path):
 
 
 def test_empty_quarter_file_is_fine(tmp_path):
-    assert load_params("2022-23-Q3", write(tmp_path, ""))["change_rule"] == "both"
+    assert load_settings("2022-23-Q3", write(tmp_path, "")).change_rule == "both"
 
 
 def test_unknown_key_names_file_and_key(tmp_path):
@@ -153,8 +155,8 @@ def test_small_area_population_names_a_file(tmp_path):
         "population estimates saved as CSV, or leave the key out for counts"
     )
     ons.write_text("LSOA Code,All Ages\n")
-    assert load_params("2022-23-Q3", path)["small_area_population"] == str(ons)
-    assert "small_area_population" not in load_params("2022-23-Q3", write(tmp_path, ""))  # commented out when shipped
+    assert load_settings("2022-23-Q3", path).small_area_population == str(ons)
+    assert load_settings("2022-23-Q3", write(tmp_path, "")).small_area_population is None  # commented out when shipped
 
 
 @pytest.mark.parametrize(
@@ -176,14 +178,15 @@ def test_bad_baseline_or_vintage_is_one_line_saying_what_is_wrong(tmp_path, text
 
 
 def test_shipped_defaults_declare_a_short_pre_pandemic_baseline_and_estimates_as_published():
-    params = load_params("2090-91-Q1")
-    assert params["population_vintage"] == "as_published"
-    assert (params["baseline"]["start"], params["baseline"]["end"], params["baseline"]["label"]) == (
+    settings = load_settings("2090-91-Q1")
+    assert settings.population_vintage == "as_published"
+    assert isinstance(settings.baseline, DeclaredBaseline)
+    assert (settings.baseline.start, settings.baseline.end, settings.baseline.label) == (
         "2019-12",
         "2020-02",
         "pre-pandemic",
     )
-    assert "short" in params["baseline"]["note"]
+    assert "short" in str(settings.baseline.note)
 
 
 @pytest.mark.parametrize(
@@ -219,8 +222,9 @@ def test_spc_settings_accept_months_and_dates(tmp_path):
         "spc:\n  steps:\n    2021-04: reopening\n  baseline: {start: 2021-04-01, end: 2022-03}\n"
         "overdispersion: false\n",
     )
-    params = load_params("2022-23-Q3", path)
-    assert params["spc"]["steps"] == {"2021-04": "reopening"} and params["overdispersion"] is False
+    settings = load_settings("2022-23-Q3", path)
+    assert settings.spc == SpcSettings((("2021-04", "reopening"),), ("2021-04", "2022-03"))
+    assert settings.overdispersion is False
 
 
 def test_impossible_date_names_file_and_line(tmp_path):
@@ -257,8 +261,8 @@ def test_unavailable_may_say_when_the_data_is_expected_back(tmp_path, catalogue)
         "unavailable:\n  hate_crime: {reason: Not available while the crime system moves., expected: 2023/24 Q1}\n"
         "  robbery: {reason: Not available}\n  shoplifting: Not available this quarter.\n"
     )
-    params = load_params("2022-23-Q3", write(tmp_path, text), catalogue)
-    assert params["unavailable"] == {
+    settings = load_settings("2022-23-Q3", write(tmp_path, text), catalogue)
+    assert settings.unavailable == {
         "hate_crime": "Not available while the crime system moves; expected back in 2023/24 Q1",
         "robbery": "Not available",
         "shoplifting": "Not available this quarter.",
@@ -324,6 +328,6 @@ def test_every_pack_takes_the_default_partnerships_unavailable_list_unless_its_o
     monkeypatch.setattr(config, "PARAMS", tmp_path)
     robbery = {"robbery": "Not available due to the change of recording system"}
     for pack in ("leicestershire-rutland", "charnwood", "blaby"):  # blaby has no file of its own at all
-        assert load_params("2022-23-Q3", None, catalogue, packs[pack])["unavailable"] == robbery, pack
-    assert load_params("2022-23-Q3", None, catalogue, packs["melton"])["unavailable"] == {}
-    assert str(tmp_path / "2022-23-Q3.yaml") in load_params("2022-23-Q3", None, catalogue, packs["charnwood"])["_files"]
+        assert load_settings("2022-23-Q3", None, catalogue, packs[pack]).unavailable == robbery, pack
+    assert load_settings("2022-23-Q3", None, catalogue, packs["melton"]).unavailable == {}
+    assert tmp_path / "2022-23-Q3.yaml" in load_settings("2022-23-Q3", None, catalogue, packs["charnwood"]).sources

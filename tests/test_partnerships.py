@@ -8,7 +8,7 @@ import board
 from helpers import config
 from helpers.analysis.compute import compute
 from helpers.errors import InputError
-from helpers.inputs.params import load_params
+from helpers.inputs.params import load_settings
 from helpers.inputs.partnerships import choose, load_partnerships
 
 GOOD = """
@@ -160,9 +160,9 @@ def test_a_partnership_names_its_own_local_extract_or_none_and_is_never_the_samp
         )
     )
     assert packs["north"].local_extract == "none" and packs["whole"].local_extract is None
-    north, whole = (load_params("2022-23-Q2", partnership=packs[p]) for p in ("north", "whole"))
-    assert (north["local_extract"], north["local_extract_is_sample"]) == ("none", False)
-    assert whole["local_extract"] == load_params("2022-23-Q2")["local_extract"]  # params/defaults.yaml's
+    north, whole = (load_settings("2022-23-Q2", partnership=packs[p]) for p in ("north", "whole"))
+    assert (north.local_extract, north.local_extract_is_sample) == ("none", False)
+    assert whole.local_extract == load_settings("2022-23-Q2").local_extract  # params/defaults.yaml's
     assert "local_extract must be given as text" in error_of(
         tmp_path, GOOD.replace("    compared_with: county\n", "    compared_with: county\n    local_extract: 3\n")
     )

@@ -22,7 +22,7 @@ import board
 from helpers import config
 from helpers.analysis.compute import compute
 from helpers.errors import BuildError, InputError
-from helpers.inputs.params import load_params, paper_template
+from helpers.inputs.params import load_settings, paper_template
 from helpers.presentation.excel import write_csv
 from helpers.presentation.paper import Heading, Paragraph, Table, blocks_markdown, check_consistency, paper_blocks
 from helpers.presentation.word import docx_text, word_paper
@@ -91,9 +91,9 @@ def test_word_paper_has_the_papers_headings_and_numbered_paragraphs(word, blocks
     commentary = re.compile(r"\*\*(.*?)\*\*")  # the analyst's Markdown bold is Word's bold
     assert paragraphs == [(int(m[1]), commentary.sub(r"\1", m[2])) for m in re.finditer(r"^(\d+)\. (.*)$", paper, re.M)]
     assert not any(re.match(r"\d+\.", text) for _, text in paragraphs)  # the numbers are Word's, not typed
-    meeting = results.params["meeting_date"]
+    meeting = results.settings.meeting_date
     assert document.paragraphs[1].text == f"Date: {meeting.day} {meeting:%B %Y}" and document.paragraphs[1].runs[0].bold
-    contact = results.params["contact"]
+    contact = results.settings.contact
     at = [p.text for p in document.paragraphs].index("Officer to contact")
     assert document.paragraphs[at + 1].text == "\n".join(contact[k] for k in ("name", "role", "email"))
     bold = [run.text for p in document.paragraphs for run in p.runs if run.bold]
@@ -113,7 +113,7 @@ def test_numbered_paragraphs_are_one_word_list_and_pages_are_numbered(word, resu
     level = numbering.xpath(f"w:abstractNum[@w:abstractNumId='{abstract}']/w:lvl[@w:ilvl='0']")[0]
     assert [level.find(qn(f"w:{tag}")).get(qn("w:val")) for tag in ("numFmt", "lvlText")] == ["decimal", "%1."]
     section = document.sections[0]
-    assert section.header.paragraphs[0].text == f"{results.params['board']} – 17 November 2022"
+    assert section.header.paragraphs[0].text == f"{results.partnership.board} – 17 November 2022"
     footer = section.footer._element
     assert [t.text.strip() for t in footer.xpath(".//w:instrText")] == ["PAGE", "NUMPAGES"]
     assert section.footer.paragraphs[0].text.startswith("Page ")
@@ -167,7 +167,7 @@ def test_word_paper_is_dated_the_quarters_last_day_and_the_same_every_time(word,
 
 
 def test_a_committee_templates_styles_header_and_page_are_used(tmp_path, blocks, results):
-    template = paper_template({"paper_template": str(make_template(tmp_path / "committee.docx"))})
+    template = paper_template(str(make_template(tmp_path / "committee.docx")))
     data = word_paper(blocks, TITLE, results.quarter, template)
     document = Document(io.BytesIO(data))
     normal = document.styles["Normal"]
@@ -226,7 +226,7 @@ def params_error(tmp_path, template: str) -> str:
     path = tmp_path / "2022-23-Q3.yaml"
     path.write_text(f"paper_template: {template}\n")
     with pytest.raises(InputError) as caught:
-        load_params("2022-23-Q3", path)
+        load_settings("2022-23-Q3", path)
     assert "\n" not in str(caught.value)
     return str(caught.value)
 
@@ -254,9 +254,7 @@ def test_heading_styles_a_template_lacks_are_made_from_its_normal(tmp_path, bloc
     """Word saves only the styles a document uses: a template may style Normal and nothing else."""
     path = make_template(tmp_path / "committee.docx", drop=("Heading 3", "Heading 4"))
     with caplog.at_level("INFO", logger="helpers"):
-        document = Document(
-            io.BytesIO(word_paper(blocks, TITLE, results.quarter, paper_template({"paper_template": str(path)})))
-        )
+        document = Document(io.BytesIO(word_paper(blocks, TITLE, results.quarter, paper_template(str(path)))))
     assert caplog.messages == [
         "board-paper.docx: the paper template has no style for heading levels 3 and 4; made from its Normal"
     ]
@@ -272,11 +270,8 @@ def test_a_template_path_is_read_from_the_project_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "ROOT", tmp_path)
     (tmp_path / "params").mkdir()
     make_template(tmp_path / "params" / "committee.docx")
-    assert (
-        paper_template({"paper_template": "params/committee.docx"})
-        == (tmp_path / "params" / "committee.docx").read_bytes()
-    )
-    assert paper_template({}) is None
+    assert paper_template("params/committee.docx") == (tmp_path / "params" / "committee.docx").read_bytes()
+    assert paper_template(None) is None
 
 
 @pytest.mark.slow

@@ -60,6 +60,7 @@ from .wording import month_ranges
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
+    from ..inputs.params import Settings
     from ..inputs.partnerships import Partnership
 
 JUDGEMENT = {  # (polarity, direction) -> judgement; any other direction is stable
@@ -70,42 +71,34 @@ JUDGEMENT = {  # (polarity, direction) -> judgement; any other direction is stab
 }
 
 
-def describe_rule(params: dict) -> str:
+def describe_rule(settings: Settings) -> str:
     """The direction-of-travel rule in force, in words, for the methods section (``wording.change_rule``)."""
-    rule = params.get("change_rule", "both")
-    confidence = normalise_confidence(params.get("confidence", 95)) * 100
-    widened = bool(params.get("overdispersion")) and rule != "percent_band"
-    return wording.change_rule(rule, confidence, params.get("percent_band", 5), widened)
+    rule = settings.change_rule
+    confidence = normalise_confidence(settings.confidence) * 100
+    widened = settings.overdispersion and rule != "percent_band"
+    return wording.change_rule(rule, confidence, settings.percent_band, widened)
 
 
-def describe_comparison(params: dict, partnership: Partnership) -> str:
+def describe_comparison(settings: Settings, partnership: Partnership) -> str:
     """How districts are compared with the group around them, in sentences, for the methods section
     (``wording.comparison``)."""
     group = partnership.compared_with
     return wording.comparison(
         group.name,
         len(group.districts),
-        params.get("change_rule", "both"),
-        normalise_confidence(params.get("confidence", 95)) * 100,
-        params.get("percent_band", 5),
-        bool(params.get("overdispersion")),
+        settings.change_rule,
+        normalise_confidence(settings.confidence) * 100,
+        settings.percent_band,
+        settings.overdispersion,
         BETWEEN_AREAS_FROM,
         [(a.name, len(a.districts)) for a in partnership.areas if a.type != "district" and a.name != group.name],
     )
 
 
-def spc_settings(params: dict) -> tuple[dict[str, str], tuple[str, str] | None]:
-    """The SPC steps (month -> why) and the declared baseline (first, last month), as 'YYYY-MM'."""
-    spc = params.get("spc") or {}
-    steps = {str(pd.Period(month, "M")): str(why) for month, why in (spc.get("steps") or {}).items()}
-    baseline = spc.get("baseline")
-    return steps, (str(pd.Period(baseline["start"], "M")), str(pd.Period(baseline["end"], "M"))) if baseline else None
-
-
-def describe_spc(params: dict) -> str:
+def describe_spc(settings: Settings) -> str:
     """How the SPC limits are set and what counts as a signal, in sentences, for the methods section
     (``wording.spc_method``)."""
-    steps, baseline = spc_settings(params)
+    steps, baseline = dict(settings.spc.steps), settings.spc.baseline
     return wording.spc_method(
         [f"{pd.Period(m, 'M').strftime('%B %Y')} ({why})" for m, why in sorted(steps.items())],
         month_ranges(pd.period_range(*baseline, freq="M")) if baseline else "",
@@ -117,7 +110,7 @@ def describe_spc(params: dict) -> str:
 
 
 def spc_charts(
-    monthly: pd.DataFrame, catalogue: dict[str, Indicator], params: dict, quarter: Quarter
+    monthly: pd.DataFrame, catalogue: dict[str, Indicator], settings: Settings, quarter: Quarter
 ) -> dict[tuple[str, str], XmR]:
     """The XmR chart of every monthly indicator and area whose 24 months to the quarter end are whole.
 
@@ -125,7 +118,7 @@ def spc_charts(
     first month, or the latest step before it), or from after the last missing month before the
     24 if later: so the baseline can lie before the 24 months, and limits are held across quarters.
     """
-    steps, baseline = spc_settings(params)
+    steps, baseline = dict(settings.spc.steps), settings.spc.baseline
     end = str(quarter.end_month)
     shown = [str(m) for m in window(quarter.end_month, 24)]
     held = monthly[monthly["month"] <= end]
@@ -202,7 +195,7 @@ def assess(
     table: pd.DataFrame,
     monthly: pd.DataFrame,
     catalogue: dict[str, Indicator],
-    params: dict,
+    settings: Settings,
     quarter: Quarter,
     charts: dict[tuple[str, str], XmR] | None = None,
     breaks: pd.DataFrame | None = None,
@@ -214,10 +207,10 @@ def assess(
     ``charts``: the quarter's SPC charts (``spc_charts``; computed here if not given);
     ``breaks``: the data breaks in its 24 months (``breaks.data_breaks``; none if not given).
     """
-    confidence = normalise_confidence(params.get("confidence", 95))
-    rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5))
-    overdispersed = bool(params.get("overdispersion", False))
-    charts = spc_charts(monthly, catalogue, params, quarter) if charts is None else charts
+    confidence = normalise_confidence(settings.confidence)
+    rule, band = settings.change_rule, float(settings.percent_band)
+    overdispersed = settings.overdispersion
+    charts = spc_charts(monthly, catalogue, settings, quarter) if charts is None else charts
     out = table.copy()
     new: dict[str, list] = {
         k: []
@@ -292,14 +285,14 @@ def assess(
         new["data_break"].append(break_words if available and indicator.source == "police_uk" else "")
     for key, values in new.items():
         out[key] = values
-    return compare_districts(out, monthly, catalogue, params, quarter) if compare else out
+    return compare_districts(out, monthly, catalogue, settings, quarter) if compare else out
 
 
 def compare_districts(
     table: pd.DataFrame,
     monthly: pd.DataFrame,
     catalogue: dict[str, Indicator],
-    params: dict,
+    settings: Settings,
     quarter: Quarter,
     group: str | None = None,
 ) -> pd.DataFrame:
@@ -309,7 +302,7 @@ def compare_districts(
     does not show."""
     judged = table.drop(columns=[c for c in GROUP_COLUMNS if c in table.columns])
     without = set(judged.loc[(judged["area"] == group) & (judged["status"] != "available"), "indicator_id"])
-    joined = judged.join(_versus_group(judged, monthly, catalogue, params, quarter, without))
+    joined = judged.join(_versus_group(judged, monthly, catalogue, settings, quarter, without))
     columns = list(judged.columns)
     at = columns.index("data_break") + 1  # after assess's own columns, as assess(compare=True) places them
     return joined[columns[:at] + GROUP_COLUMNS + columns[at:]]
@@ -333,7 +326,7 @@ def _versus_group(
     table: pd.DataFrame,
     monthly: pd.DataFrame,
     catalogue: dict[str, Indicator],
-    params: dict,
+    settings: Settings,
     quarter: Quarter,
     without: frozenset[str] | set[str] = frozenset(),
 ) -> pd.DataFrame:
@@ -358,9 +351,9 @@ def _versus_group(
         & (table["denominator"] > 0)
         & ~table["indicator_id"].isin(without)
     ).to_numpy()
-    overdispersed = bool(params.get("overdispersion", False))
-    rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5)) / 100
-    confidence = normalise_confidence(params.get("confidence", 95))
+    overdispersed = settings.overdispersion
+    rule, band = settings.change_rule, float(settings.percent_band) / 100
+    confidence = normalise_confidence(settings.confidence)
     ids, areas = table["indicator_id"].to_numpy(), table["area"].to_numpy()
     series = None  # every area's monthly figures, read once when a district's dispersion is first needed
     for indicator_id in dict.fromkeys(ids[usable]):

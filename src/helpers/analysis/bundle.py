@@ -18,11 +18,12 @@ import pyarrow as pa
 
 from ..inputs.catalogue import Indicator
 from ..inputs.files import SourceFile
+from ..inputs.params import Commentary, DeclaredBaseline, Settings, SpcSettings
 from ..inputs.partnerships import Area, Partnership
 from ..quarters import Quarter
 from .results import Results
 
-BUNDLE_FORMAT = "safer-report results 1"  # changed when the fields change: an older bundle is then recomputed
+BUNDLE_FORMAT = "safer-report results 2"  # changed when the fields change: an older bundle is then recomputed
 
 
 def save(results: Results, path: Path) -> None:
@@ -39,7 +40,8 @@ def save(results: Results, path: Path) -> None:
         if isinstance(value, pd.DataFrame):
             value.to_parquet(partial / f"{item.name}.parquet", index=False)
         else:
-            fields[item.name] = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+            is_instance = dataclasses.is_dataclass(value) and not isinstance(value, type)
+            fields[item.name] = dataclasses.asdict(value) if is_instance else value
     fields["catalogue"] = {key: dataclasses.asdict(indicator) for key, indicator in results.catalogue.items()}
     fields["files"] = [dataclasses.asdict(source) for source in results.files]
     (partial / "results.json").write_text(
@@ -76,22 +78,40 @@ def _read(path: Path) -> Results:
             for key, value in fields["catalogue"].items()
         }
         fields["files"] = [SourceFile(**source) for source in fields["files"]]
-        if fields.get("partnership") is not None:
-            given = fields["partnership"]
-            fields["partnership"] = Partnership(
-                **{
-                    **given,
-                    "subtotals": tuple(Area(**area) for area in given["subtotals"]),
-                    "compared_with": Area(**given["compared_with"]),
-                    "boundaries": Path(given["boundaries"]),
-                }
-            )
+        fields["settings"] = _settings(fields["settings"])
+        given = fields["partnership"]
+        fields["partnership"] = Partnership(
+            **{
+                **given,
+                "subtotals": tuple(Area(**area) for area in given["subtotals"]),
+                "compared_with": Area(**given["compared_with"]),
+                "boundaries": Path(given["boundaries"]),
+            }
+        )
         for item in dataclasses.fields(Results):
             if item.name not in fields:
                 fields[item.name] = pd.read_parquet(path / f"{item.name}.parquet")
         return Results(**fields)
     except (OSError, KeyError, TypeError, AttributeError, ValueError, pa.ArrowException) as exc:
         raise ValueError(f"{path}: not a results bundle of this version ({type(exc).__name__})") from None
+
+
+def _settings(given: dict) -> Settings:
+    """``Settings`` from their JSON: lists back to tuples, the nested settings to their classes."""
+    spc, baseline = given["spc"], given["baseline"]
+    return Settings(
+        **{
+            **given,
+            "sources": tuple(Path(source) for source in given["sources"]),
+            "baseline": DeclaredBaseline(**baseline) if baseline else None,
+            "spc": SpcSettings(
+                tuple((month, why) for month, why in spc["steps"]),
+                (spc["baseline"][0], spc["baseline"][1]) if spc["baseline"] else None,
+            ),
+            "commentary": Commentary(**given["commentary"]),
+            "listed": tuple((key, value) for key, value in given["listed"]),
+        }
+    )
 
 
 def _encode(value: object) -> object:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +19,7 @@ from ..inputs.boundaries import read_boundaries, select
 from ..inputs.catalogue import load_catalogue
 from ..inputs.files import SourceFile
 from ..inputs.local_extract import read_local_extract
-from ..inputs.params import NO_EXTRACT, check_spc_baseline, defaults, load_params
+from ..inputs.params import NO_EXTRACT, AnalysisKey, Settings, check_spc_baseline, defaults, load_settings
 from ..inputs.partnerships import Area, Partnership, choose, every_area, load_partnerships
 from ..inputs.police_uk import PoliceData, read_police_uk
 from ..inputs.population import (
@@ -30,7 +30,7 @@ from ..inputs.population import (
     read_population,
 )
 from ..quarters import Quarter, parse_quarter, quarter_of_month, window
-from .context import add_context, baseline_values, find_baseline, series_extremes
+from .context import Baseline, add_context, baseline_values, find_baseline, series_extremes
 from .gaps import data_gaps
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from .neighbourhoods import headline_ids, neighbourhood_table, top_streets, year_points
@@ -56,7 +56,7 @@ def latest_full_quarter(months: list[str]) -> Quarter:
 
 @dataclass
 class Inputs:
-    """Everything read once for every pack of a quarter: the files, counts and SPC charts shared by all."""
+    """Everything read once for every pack of a quarter, and the figures that depend on no pack's settings."""
 
     catalogue: dict
     police: PoliceData
@@ -71,13 +71,22 @@ class Inputs:
     vintage: tuple[
         dt.date | None, str
     ]  # the quarter's population estimates: published by (None: latest), by whose date
-    computed: dict = field(default_factory=dict)  # what packs with the same settings share, computed once
+    rolling: pd.DataFrame  # every area's 12-month values at every month end from the first data
+    extremes: pd.DataFrame  # every area's highest and lowest 12-month values (context.series_extremes)
+    points: pd.DataFrame  # this year's crimes as map points (neighbourhoods.year_points)
 
-    def once(self, key: tuple, make):
-        """``make()``, computed for the first pack that needs it and shared by the rest."""
-        if key not in self.computed:
-            self.computed[key] = make()
-        return self.computed[key]
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """Every area's figures and judgements for the packs that share one ``AnalysisKey`` this quarter and last."""
+
+    baseline: Baseline
+    charts: dict  # (indicator id, area) -> XmR chart, this quarter
+    breaks: pd.DataFrame  # data breaks in this quarter's 24 months
+    table: pd.DataFrame  # every area's rows, judged and set in context, not yet compared with a group
+    last_table: pd.DataFrame  # last quarter's, judged
+    neighbourhoods: pd.DataFrame  # every pack's districts below the district
+    streets: pd.DataFrame
 
 
 def compute(
@@ -115,7 +124,29 @@ def compute_packs(
         )
     known = {n: c for p in configured.values() for n, c in p.districts.items()}  # a local extract may name any of these
     shared = read_inputs(partnerships, known, quarter, police_uk, local, catalogue_file, params_file, partnerships_file)
-    return [compute_pack(shared, p, params_file) for p in partnerships]
+    last = shared.quarter.previous()
+    settings = {
+        p.id: (
+            load_settings(shared.quarter.label, params_file, shared.catalogue, p),
+            load_settings(last.label, None, shared.catalogue, p),
+        )
+        for p in partnerships
+    }
+    for now, _ in settings.values():
+        check_spc_baseline(now, shared.police.months)
+    # Packs grouped by the settings their figures depend on, this quarter and last: each group computed once.
+    groups: dict[tuple[AnalysisKey, AnalysisKey], GroupFigures] = {}
+    for now, before in settings.values():
+        key = (now.analysis_key, before.analysis_key)
+        if key not in groups:
+            groups[key] = group_figures(shared, now, before)
+    shapes = {path: read_boundaries(path) for path in dict.fromkeys(p.boundaries for p in partnerships)}
+    return [
+        compute_pack(
+            shared, p, *settings[p.id], groups[settings[p.id][0].analysis_key, settings[p.id][1].analysis_key], shapes
+        )
+        for p in partnerships
+    ]
 
 
 def read_inputs(
@@ -136,7 +167,7 @@ def read_inputs(
     police = read_police_uk(
         police_uk or config.POLICE_UK,
         small_areas={n for p in partnerships for n in p.districts},
-        duplicates=defaults().get("duplicates", "keep"),
+        duplicates=defaults().duplicates,
     )
     quarter = parse_quarter(quarter) if isinstance(quarter, str) else (quarter or latest_full_quarter(police.months))
     needed = [str(m) for m in window(quarter.end_month, 24)]
@@ -171,18 +202,26 @@ def read_inputs(
     vintage = _vintage(
         quarter, catalogue, params_file if [p.id for p in partnerships] == [default.id] else None, default.name
     )
+    # every month end from the first data: the charts show the last 24, context finds the highest and lowest
+    ends = pd.period_range(
+        min(pd.Period(min(police.months), "M"), quarter.end_month - (SERIES_MONTHS - 1)), quarter.end_month, freq="M"
+    )
+    rolling = rolling_values(monthly, catalogue, population, list(ends), areas, vintage[0])
     return Inputs(
-        catalogue,
-        police,
-        quarter,
-        local_path,
-        population,
-        monthly,
-        local_given,
-        areas,
-        partnerships,
-        read_msoa_names(),
-        vintage,
+        catalogue=catalogue,
+        police=police,
+        quarter=quarter,
+        local_path=local_path,
+        population=population,
+        monthly=monthly,
+        local_given=local_given,
+        areas=areas,
+        partnerships=partnerships,
+        msoa_names=read_msoa_names(),
+        vintage=vintage,
+        rolling=rolling,
+        extremes=series_extremes(rolling, quarter.end_month),
+        points=year_points(police.points, quarter),
     )
 
 
@@ -194,7 +233,7 @@ def _local_extract(
     quarter files, over params/defaults.yaml); packs naming different extracts are built one at a time."""
     if local:
         return Path(local), True
-    named = {load_params(quarter.label, params_file, catalogue, p)["local_extract"]: p for p in partnerships}
+    named = {load_settings(quarter.label, params_file, catalogue, p).local_extract: p for p in partnerships}
     if len(named) > 1:
         (first, one), (second, other) = list(named.items())[:2]
         raise InputError(
@@ -205,7 +244,7 @@ def _local_extract(
     (path,) = named
     if path.strip().lower() == NO_EXTRACT:
         return None, True
-    return config.ROOT / path, path != defaults().get("local_extract")
+    return config.ROOT / path, path != defaults().local_extract
 
 
 def _vintage(quarter: Quarter, catalogue: dict, params_file: Path | None, name: str) -> tuple[dt.date | None, str]:
@@ -213,12 +252,12 @@ def _vintage(quarter: Quarter, catalogue: dict, params_file: Path | None, name: 
     partnership's (``name``) meeting date for the quarter (its params file, or ``params_file`` when that pack alone is
     built), so that a district has the same population, and so the same rates, in every pack of a quarter. (None, "")
     for the latest estimates (``population_vintage: latest``); (None, "unknown") when no meeting date is set."""
-    params = load_params(quarter.label, params_file, catalogue)
-    if params.get("population_vintage") != "as_published":
+    settings = load_settings(quarter.label, params_file, catalogue)
+    if settings.population_vintage != "as_published":
         return None, ""
-    if not params.get("meeting_date"):
+    if not settings.meeting_date:
         return None, "unknown"
-    return params["meeting_date"], f"the {name} board's meeting date, for every pack alike"
+    return settings.meeting_date, f"the {name} board's meeting date, for every pack alike"
 
 
 def _check_codes(districts: dict[str, str], with_population: set[str], partnerships_file: Path) -> None:
@@ -238,15 +277,104 @@ def _check_codes(districts: dict[str, str], with_population: set[str], partnersh
             )
 
 
-def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | None = None) -> Results:
-    """One partnership's Results from the shared inputs: its areas, its params, its comparisons."""
-    from .assess import assess, compare_districts, spc_charts, spc_points  # scipy only when computing, not by notebooks
-    from .breaks import data_breaks  # loading a bundle
+def group_figures(shared: Inputs, settings: Settings, last_settings: Settings) -> GroupFigures:
+    """Every area's figures and judgements under one group's settings (this quarter's and last quarter's): the
+    packs whose ``analysis_key``s are these take their own areas' rows."""
+    from .assess import assess, spc_charts  # scipy only when computing, not by notebooks loading a bundle
+    from .breaks import data_breaks
+
+    catalogue, quarter, police, monthly = shared.catalogue, shared.quarter, shared.police, shared.monthly
+    published_by = shared.vintage[0]
+    years = sorted(shared.population["year"].unique())
+    sample = settings.local_extract_is_sample and not shared.local_given
+    baseline = find_baseline(settings, quarter, sorted(monthly["month"].unique()), years, published_by)
+    charts, breaks = spc_charts(monthly, catalogue, settings, quarter), data_breaks(police.quality, quarter)
+    with_partner_data = shared.local_path is not None
+    table = add_context(
+        assess(
+            quarter_table(
+                shared.rolling,
+                monthly,
+                catalogue,
+                quarter,
+                settings.unavailable,
+                sample,
+                shared.areas,
+                with_partner_data,
+            ),
+            monthly,
+            catalogue,
+            settings,
+            quarter,
+            charts,
+            breaks,
+            compare=False,
+        ),
+        monthly,
+        catalogue,
+        shared.population,
+        quarter,
+        settings,
+        published_by,
+        shared.areas,
+        baseline_values(monthly, catalogue, shared.population, baseline, shared.areas),
+        shared.extremes,
+    )
+    last = quarter.previous()
+    last_table = assess(
+        quarter_table(
+            shared.rolling,
+            monthly,
+            catalogue,
+            last,
+            last_settings.unavailable,
+            sample,
+            shared.areas,
+            with_partner_data,
+        ),
+        monthly,
+        catalogue,
+        last_settings,
+        last,
+        spc_charts(monthly, catalogue, last_settings, last),
+        data_breaks(police.quality, last),
+        compare=False,
+    )
+    # Below the district a pack shows its own districts only: counted once for the districts of every pack.
+    small = {name: code for p in shared.partnerships for name, code in p.districts.items()}
+    small_area_file = settings.small_area_population  # ONS's LSOA estimates: neighbourhood rates
+    residents = read_lsoa_population(config.ROOT / small_area_file) if small_area_file else None
+    neighbourhoods = neighbourhood_table(
+        police.lsoa_counts,
+        catalogue,
+        quarter,
+        small,
+        settings.confidence,
+        settings.suppress_below,
+        police.months,
+        shared.msoa_names,
+        residents,
+    )
+    streets = top_streets(
+        police.street_counts, catalogue, quarter, small, settings.suppress_below, headline_ids(catalogue)
+    )
+    return GroupFigures(baseline, charts, breaks, table, last_table, neighbourhoods, streets)
+
+
+def compute_pack(
+    shared: Inputs,
+    partnership: Partnership,
+    settings: Settings,
+    last_settings: Settings,
+    figures: GroupFigures,
+    shapes: dict[Path, dict],
+) -> Results:
+    """One partnership's Results: its areas' rows of its group's figures, compared with its own group, and its
+    settings' words. ``shapes``: the boundaries read, by file."""
+    from .assess import compare_districts, spc_points  # scipy only when computing, not by notebooks loading a bundle
 
     catalogue, quarter, police = shared.catalogue, shared.quarter, shared.police
     names = partnership.area_names
-    params = load_params(quarter.label, params_file, catalogue, partnership)
-    check_spc_baseline(params, police.months)
     population, years = shared.population, sorted(shared.population["year"].unique())
     codes = {code: name for name, code in partnership.shown_districts.items()}
     for year in years or [quarter.end_month.year]:  # no estimate at all: name the quarter's year
@@ -254,107 +382,29 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
             raise InputError(missing_population_message(codes, missing, year))
     published_by, meeting = shared.vintage
     monthly = shared.monthly[shared.monthly["area"].isin(names)].reset_index(drop=True)
-    ends = list(window(quarter.end_month, SERIES_MONTHS))
-    # every month end from the first data: the charts show the last 24, context finds the highest and lowest
-    every_end = pd.period_range(min(pd.Period(min(police.months), "M"), ends[0]), quarter.end_month, freq="M")
-    everywhere = shared.once(
-        ("rolling", published_by),
-        lambda: rolling_values(shared.monthly, catalogue, population, list(every_end), shared.areas, published_by),
-    )
-    rolling = everywhere[everywhere["area"].isin(names)].reset_index(drop=True)
-    sample = bool(params.get("local_extract_is_sample")) and not shared.local_given
-    baseline = find_baseline(params, quarter, sorted(shared.monthly["month"].unique()), years, published_by)
-    baselines = shared.once(
-        ("baseline", repr(baseline)),
-        lambda: baseline_values(shared.monthly, catalogue, population, baseline, shared.areas),
-    )
-    extremes = shared.once(("extremes", published_by), lambda: series_extremes(everywhere, quarter.end_month))
-
-    def charts_for(when: Quarter, settings: dict) -> dict:
-        return shared.once(
-            ("spc", when.label, repr(settings.get("spc"))),
-            lambda: spc_charts(shared.monthly, catalogue, settings, when),
-        )
-
-    charts, breaks = charts_for(quarter, params), data_breaks(police.quality, quarter)
-    # Every area's figures and judgements, once for the packs whose params agree; each pack then takes its areas
-    # and compares its districts with its own group.
-    whole = shared.once(
-        ("table", _analysis_key(params, published_by)),
-        lambda: add_context(
-            assess(
-                quarter_table(
-                    everywhere,
-                    shared.monthly,
-                    catalogue,
-                    quarter,
-                    params["unavailable"],
-                    sample,
-                    shared.areas,
-                    shared.local_path is not None,
-                ),
-                shared.monthly,
-                catalogue,
-                params,
-                quarter,
-                charts,
-                breaks,
-                compare=False,
-            ),
-            shared.monthly,
-            catalogue,
-            population,
-            quarter,
-            params,
-            published_by,
-            shared.areas,
-            baselines,
-            extremes,
-        ),
-    )
+    rolling = shared.rolling[shared.rolling["area"].isin(names)].reset_index(drop=True)
     table = compare_districts(
-        _pack_rows(whole, names), shared.monthly, catalogue, params, quarter, partnership.compared_with.name
+        _pack_rows(figures.table, names), shared.monthly, catalogue, settings, quarter, partnership.compared_with.name
     )
-    last = quarter.previous()
-    last_params = load_params(last.label, None, catalogue, partnership)
-    last_whole = shared.once(
-        ("last table", _analysis_key(last_params, published_by)),
-        lambda: assess(
-            quarter_table(
-                everywhere,
-                shared.monthly,
-                catalogue,
-                last,
-                last_params["unavailable"],
-                sample,
-                shared.areas,
-                shared.local_path is not None,
-            ),
-            shared.monthly,
-            catalogue,
-            last_params,
-            last,
-            charts_for(last, last_params),
-            data_breaks(police.quality, last),
-            compare=False,
-        ),
-    )
-    last_table = _pack_rows(last_whole, names)
+    last_table = _pack_rows(figures.last_table, names)
     total = partnership.total.name
-    last_gaps = data_gaps(last_table[last_table["area"] == total], last_params["unavailable"])[
+    last_gaps = data_gaps(last_table[last_table["area"] == total], last_settings.unavailable)[
         ["indicator_id", "title", "status", "reason"]
     ]
-    series = rolling[rolling["period_end"].isin([str(e) for e in ends])].reset_index(drop=True)
+    ends = [str(e) for e in window(quarter.end_month, SERIES_MONTHS)]
+    series = rolling[rolling["period_end"].isin(ends)].reset_index(drop=True)
     uses = [
         (f"the 12 months to {end.strftime('%B %Y')}", *population_year(end, years, published_by=published_by))
         for end in (quarter.end_month, quarter.end_month - 12)
     ]
+    baseline = figures.baseline
     if baseline.population_year:
         uses.append((f"the {baseline.label} baseline", baseline.population_year, baseline.population_why))
     note = population_note(uses, published_by, meeting == "unknown", meeting)
-    shapes = shared.once(("boundaries", str(partnership.boundaries)), lambda: read_boundaries(partnership.boundaries))
-    boundaries = select(shapes, [*partnership.shown_districts.values(), *partnership.excludes.values()])
-    small_area_file = params.get("small_area_population")  # ONS's LSOA estimates: neighbourhood rates
+    boundaries = select(
+        shapes[partnership.boundaries], [*partnership.shown_districts.values(), *partnership.excludes.values()]
+    )
+    small_area_file = settings.small_area_population
     files = police.files + [
         *([_source(shared.local_path)] if shared.local_path else []),
         *(_source(p) for p in sorted(config.POPULATION.glob("*.csv"))),
@@ -363,59 +413,35 @@ def compute_pack(shared: Inputs, partnership: Partnership, params_file: Path | N
         *(_source(p) for p in config.MSOA_NAMES),
         _source(partnership.boundaries),
     ]
-    spc = spc_points({key: chart for key, chart in charts.items() if key[1] in names})
-    # Below the district a pack shows its own districts only: counted once for the districts of every pack.
-    own, small = partnership.districts, {name: code for p in shared.partnerships for name, code in p.districts.items()}
-    residents = (
-        shared.once(
-            ("small-area population", small_area_file), lambda: read_lsoa_population(config.ROOT / small_area_file)
-        )
-        if small_area_file
-        else None
-    )
-    neighbourhoods = shared.once(
-        ("neighbourhoods", params["confidence"], params["suppress_below"], small_area_file),
-        lambda: neighbourhood_table(
-            police.lsoa_counts,
-            catalogue,
-            quarter,
-            small,
-            params["confidence"],
-            params["suppress_below"],
-            police.months,
-            shared.msoa_names,
-            residents,
-        ),
-    )
-    streets = shared.once(
-        ("streets", params["suppress_below"]),
-        lambda: top_streets(
-            police.street_counts, catalogue, quarter, small, params["suppress_below"], headline_ids(catalogue)
-        ),
-    )
-    points = shared.once(("points",), lambda: year_points(police.points, quarter))
+    spc = spc_points({key: chart for key, chart in figures.charts.items() if key[1] in names})
+    own = partnership.districts
     return Results(
-        quarter,
-        params,
-        catalogue,
-        table,
-        series,
-        monthly,
-        pack_quality(police, partnership),
-        files,
-        note,
-        changes_since(last_table, table, last_gaps, total),
-        last_gaps,
-        boundaries,
+        quarter=quarter,
+        settings=settings,
+        partnership=partnership,
+        catalogue=catalogue,
+        table=table,
+        series=series,
+        monthly=monthly,
+        quality=pack_quality(police, partnership),
+        files=files,
+        population_note=note,
+        changes=changes_since(last_table, table, last_gaps, total),
+        last_quarter_gaps=last_gaps,
+        boundaries=boundaries,
         baseline_note=baseline.describe(),
         spc=spc,
-        breaks=breaks,
-        partnership=partnership,
-        neighbourhoods=neighbourhoods[neighbourhoods["district"].isin(own)].reset_index(drop=True),
-        streets=streets[streets["district"].isin(own)].reset_index(drop=True),
-        points=points[points["district"].isin(own)].reset_index(drop=True),
+        breaks=figures.breaks,
+        neighbourhoods=_own(figures.neighbourhoods, own),
+        streets=_own(figures.streets, own),
+        points=_own(shared.points, own),
         data_warnings=police.warnings,
     )
+
+
+def _own(table: pd.DataFrame, districts: dict[str, str]) -> pd.DataFrame:
+    """The rows of ``districts``."""
+    return table[table["district"].isin(districts)].reset_index(drop=True)
 
 
 def pack_quality(police: PoliceData, partnership: Partnership) -> pd.DataFrame:
@@ -429,24 +455,6 @@ def pack_quality(police: PoliceData, partnership: Partnership) -> pd.DataFrame:
     quality["partnership"] = shown.reindex(quality.index, fill_value=0)
     quality["outside"] = quality["rows"] - quality["no_location"] - quality["excluded"] - quality["partnership"]
     return quality.reset_index()
-
-
-# params that change what is said, not the figures: packs differing only in these share their figures
-_WORDS_ONLY = {
-    "commentary",
-    "_files",
-    "partnership",
-    "partnership_id",
-    "board",
-    "contact",
-    "paper_template",
-    "meeting_date",
-}
-
-
-def _analysis_key(params: dict, published_by: dt.date | None) -> str:
-    """What the figures and judgements depend on in ``params`` (the meeting date through ``published_by``)."""
-    return repr((published_by, sorted((k, repr(v)) for k, v in params.items() if k not in _WORDS_ONLY)))
 
 
 def _pack_rows(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:

@@ -45,6 +45,7 @@ from .wording import month_ranges
 
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
+    from ..inputs.params import Settings
     from ..inputs.partnerships import Area
 
 DEFAULT_MONTHS = 36  # the default baseline: up to this many months before the previous year's 12
@@ -107,13 +108,14 @@ class Baseline:
 
 
 def find_baseline(
-    params: dict, quarter: Quarter, months: list[str], years: list[int], published_by: dt.date | None
+    settings: Settings, quarter: Quarter, months: list[str], years: list[int], published_by: dt.date | None
 ) -> Baseline:
-    """The baseline for ``quarter``: params' ``baseline``, else the default rule; ``months`` are those the data holds."""
-    declared = params.get("baseline")
+    """The baseline for ``quarter``: the settings' ``baseline``, else the default rule; ``months`` are those the data
+    holds."""
+    declared = settings.baseline
     if declared:
-        first, last = pd.Period(declared["start"], "M"), pd.Period(declared["end"], "M")
-        label, note = declared.get("label") or DEFAULT_LABEL, declared.get("note") or ""
+        first, last = pd.Period(declared.start, "M"), pd.Period(declared.end, "M")
+        label, note = declared.label or DEFAULT_LABEL, declared.note or ""
     else:
         last = quarter.end_month - 24
         first, label, note = last - (DEFAULT_MONTHS - 1), DEFAULT_LABEL, ""
@@ -248,7 +250,7 @@ def add_context(
     catalogue: dict[str, Indicator],
     population: pd.DataFrame,
     quarter: Quarter,
-    params: dict,
+    settings: Settings,
     published_by: dt.date | None,
     areas: list[Area],
     baselines: pd.DataFrame,
@@ -284,8 +286,8 @@ def add_context(
     ] = np.nan
     out.loc[absent, ["series_extreme", "series_start"]] = ""
 
-    rule, band = params.get("change_rule", "both"), float(params.get("percent_band", 5))
-    confidence = normalise_confidence(params.get("confidence", 95))
+    rule, band = settings.change_rule, float(settings.percent_band)
+    confidence = normalise_confidence(settings.confidence)
     months = np.where(rate, 12, 1)  # a rate's count is over person-months: population x months
     reference = (
         out["baseline_numerator"],
@@ -293,11 +295,7 @@ def add_context(
         out["baseline_value"],
     )
     # the change test's widening (assess's ``dispersion``, phi above 1, with overdispersion on); NaN: the exact tests
-    phi = (
-        out["dispersion"]
-        if "dispersion" in out.columns and params.get("overdispersion")
-        else pd.Series(np.nan, out.index)
-    )
+    phi = out["dispersion"] if "dispersion" in out.columns and settings.overdispersion else pd.Series(np.nan, out.index)
     widen = phi.where(phi > 1)
     for column, prefix in (("vs_baseline", ""), ("previous_vs_baseline", "previous_")):
         now = (out[f"{prefix}numerator"], out[f"{prefix}denominator"] * months, out[f"{prefix}value"])

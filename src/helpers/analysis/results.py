@@ -17,15 +17,17 @@ from .gaps import data_gaps
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
     from ..inputs.files import SourceFile
+    from ..inputs.params import Settings
     from ..inputs.partnerships import Partnership
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Results:
-    """What the notebooks, report and workbook draw on for one quarter."""
+    """What the notebooks, report and workbook draw on for one quarter of one pack, built with keywords."""
 
     quarter: Quarter
-    params: dict
+    settings: Settings  # the pack's settings for the quarter (inputs.params)
+    partnership: Partnership  # who the pack is for: its areas, comparison group and excluded districts
     catalogue: dict[str, Indicator]
     table: pd.DataFrame  # one row per indicator x area (indicators.csv)
     series: pd.DataFrame  # rolling 12-month values for the trajectory charts
@@ -41,7 +43,6 @@ class Results:
     baseline_note: str = ""  # the baseline period and how it is used, in words (context.Baseline.describe)
     spc: pd.DataFrame = field(default_factory=pd.DataFrame)  # SPC points per indicator and area (assess.spc_points)
     breaks: pd.DataFrame = field(default_factory=pd.DataFrame)  # data breaks in the 24 months (breaks.data_breaks)
-    partnership: Partnership | None = None  # who the pack is for: its areas, comparison group and excluded districts
     # Below the district (neighbourhoods.py): counts by neighbourhood and LSOA with the Library's names and the test
     # against the district, small sensitive counts withheld;
     # the busiest street locations; this year's map points.
@@ -58,4 +59,4 @@ class Results:
 
     def gaps(self) -> pd.DataFrame:
         """The partnership rows not available or not compared because data is missing (``gaps.data_gaps``)."""
-        return data_gaps(self.rows(), self.params["unavailable"])
+        return data_gaps(self.rows(), self.settings.unavailable)

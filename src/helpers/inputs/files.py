@@ -104,7 +104,7 @@ def load_yaml(path: Path) -> object:
         ) from None
 
 
-def find_police_files(folder: Path) -> list[Path]:
+def police_uk_paths(folder: Path) -> list[Path]:
     """Every ``*-street.csv`` (plain, gzipped or zipped) in ``folder`` and its subfolders."""
     folder = Path(folder)
     if folder.is_file():
@@ -150,12 +150,12 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def _files_named_in_params(params_files: list[Path]) -> list[Path]:
+def _named_in_params(sources: list[Path]) -> list[Path]:
     """The files named by ``local_extract``, ``paper_template`` or ``small_area_population`` in any params
     file (and by a partnership's ``local_extract`` in a partnerships file), wherever they are. A params file
     that cannot be read names none here: reading the params reports it, naming file and line."""
     named = []
-    for path in params_files:
+    for path in sources:
         try:
             document = load_yaml(path)
         except InputError:
@@ -195,11 +195,11 @@ def input_key(
         *(Path(p) for p in (params_file, partnerships or config.PARTNERSHIPS) if p),
     ]
     files = [
-        *find_police_files(police_uk or config.POLICE_UK),
+        *police_uk_paths(police_uk or config.POLICE_UK),
         *params,
         *sorted(config.POPULATION.glob("*.csv")),
         *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()),
-        *_files_named_in_params(params),
+        *_named_in_params(params),
         *sorted(p for p in config.BOUNDARIES.parent.glob("*") if p.is_file()),
         *sorted(p for p in config.LAD_SUCCESSORS.parent.glob("*") if p.is_file()),
         *code,

@@ -1,6 +1,6 @@
-"""Run parameters: ``params/defaults.yaml``, then the partnership (``params/partnerships.yaml``),
+"""Run settings: ``params/defaults.yaml``, then the partnership (``params/partnerships.yaml``),
 then the partnership's quarter: ``params/<quarter>.yaml`` for the default partnership (``partnership``
-in defaults.yaml), ``params/<id>/<quarter>.yaml`` for the others.
+in defaults.yaml), ``params/<id>/<quarter>.yaml`` for the others, read into one frozen ``Settings``.
 
 Unknown keys are errors (Papermill itself only warns about unknown parameters).
 """
@@ -11,11 +11,17 @@ import datetime as dt
 import difflib
 import io
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .. import config
 from ..errors import InputError
 from .files import load_yaml, read_bytes
+
+if TYPE_CHECKING:
+    from .partnerships import Partnership
 
 RULES = {"significance", "percent_band", "both"}
 VINTAGES = {"as_published", "latest"}
@@ -52,14 +58,102 @@ _UNAVAILABLE = {"reason", "expected"}
 DEFAULTS = "defaults.yaml"
 
 
-def defaults() -> dict:
+@dataclass(frozen=True, slots=True)
+class DeclaredBaseline:
+    """``baseline``: the months (YYYY-MM) each indicator is set against, with the words for them."""
+
+    start: str
+    end: str
+    label: str | None = None  # "pre-pandemic": the words in sentences
+    note: str | None = None  # said with the baseline in the methods
+
+
+@dataclass(frozen=True, slots=True)
+class SpcSettings:
+    """``spc``: the months (YYYY-MM) a new process period starts, with why, and the declared baseline months."""
+
+    steps: tuple[tuple[str, str], ...] = ()
+    baseline: tuple[str, str] | None = None  # (first, last month)
+
+
+@dataclass(frozen=True, slots=True)
+class Commentary:
+    """The analyst's words (Markdown): a summary, one text per section and per indicator."""
+
+    summary: str | None = None
+    sections: dict[str, str] = field(default_factory=dict)
+    indicators: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisKey:
+    """Exactly the settings that change a pack's figures and judgements: packs with equal keys share them."""
+
+    change_rule: str
+    percent_band: float
+    confidence: float
+    overdispersion: bool
+    suppress_below: int
+    baseline: DeclaredBaseline | None
+    spc: SpcSettings
+    unavailable: tuple[tuple[str, str], ...]
+    local_extract_is_sample: bool
+    small_area_population: str | None
+    population_vintage: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """One pack's settings for one quarter, every key checked; the defaults are those of a file that omits it."""
+
+    sources: tuple[Path, ...] = ()  # the params files read, in order: the last is the pack's quarter file
+    change_rule: str = "both"
+    percent_band: float = 5
+    confidence: float = 95
+    overdispersion: bool = False
+    suppress_below: int = 5
+    population_vintage: str = "latest"
+    baseline: DeclaredBaseline | None = None
+    spc: SpcSettings = SpcSettings()
+    local_extract: str = NO_EXTRACT
+    local_extract_is_sample: bool = False
+    duplicates: str = "keep"
+    small_area_population: str | None = None  # ONS's LSOA estimates (CSV), from the project folder
+    paper_template: str | None = None  # the committee's Word template, from the project folder
+    meeting_date: dt.date | None = None
+    contact: dict[str, str] = field(default_factory=dict)  # the officer: defaults, the partnership's, the quarter's
+    commentary: Commentary = Commentary()
+    unavailable: dict[str, str] = field(default_factory=dict)  # indicator id -> the reason, in words
+    listed: tuple[tuple[str, Any], ...] = ()  # every key as the files give it, in order (the report's provenance)
+
+    @property
+    def analysis_key(self) -> AnalysisKey:
+        """The settings the figures depend on (the meeting date only through the population vintage, set for
+        every pack alike; the partnership, its contact, the commentary and the paper template are words)."""
+        return AnalysisKey(
+            self.change_rule,
+            self.percent_band,
+            self.confidence,
+            self.overdispersion,
+            self.suppress_below,
+            self.baseline,
+            self.spc,
+            tuple(sorted(self.unavailable.items())),
+            self.local_extract_is_sample,
+            self.small_area_population,
+            self.population_vintage,
+        )
+
+
+def defaults() -> Settings:
     """params/defaults.yaml, checked."""
     path = config.PARAMS / DEFAULTS
     document = load_yaml(path) or {}
     if not isinstance(document, dict):
         raise InputError("must be a mapping of keys to values", file=path)
     check_params(document, path, None)
-    return document
+    unavailable = {k: unavailable_reason(v) for k, v in (document.get("unavailable") or {}).items()}
+    return _settings({"commentary": {}, **document, "unavailable": unavailable}, (path,))
 
 
 def default_partnership() -> str:
@@ -76,7 +170,7 @@ def default_partnership() -> str:
     return chosen.strip()
 
 
-def _same_force(partnership) -> bool:
+def _same_force(partnership: Partnership) -> bool:
     """Whether ``partnership`` is compared with a group sharing a district with the default partnership's: packs of
     the same force, whose data missing from the force's systems is missing for each. (Another force's packs, in a
     partnerships file of their own, share none.)"""
@@ -95,8 +189,13 @@ def quarter_params_path(quarter_label: str, partnership_id: str | None = None) -
     return config.PARAMS / partnership_id / f"{quarter_label}.yaml"
 
 
-def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | None = None, partnership=None) -> dict:
-    """Defaults, the partnership's name, board and contact, then the quarter's file (if any), every key checked.
+def load_settings(
+    quarter_label: str,
+    path: Path | None = None,
+    catalogue: dict | None = None,
+    partnership: Partnership | None = None,
+) -> Settings:
+    """Defaults, the partnership's contact and extract, then the quarter's file (if any), every key checked.
 
     ``partnership``: an ``inputs.partnerships.Partnership`` (None: only defaults and the file); its
     quarter's file is ``quarter_params_path`` unless ``path`` is given. Another partnership's pack of the same force
@@ -104,6 +203,7 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
     one: data missing from the force's systems is missing for every pack, so a district reads the same in each.
     """
     merged: dict = {}
+    sources: list[Path] = []
     quarter_file = Path(path) if path else quarter_params_path(quarter_label, partnership.id if partnership else None)
     shared = quarter_params_path(quarter_label)  # the default partnership's: its unavailable list is every pack's
     another = partnership is not None and partnership.id != default_partnership() and _same_force(partnership)
@@ -134,6 +234,7 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
             document = {**document, "contact": {**merged["contact"], **document["contact"]}}  # overlay, not replace
         merged.update(document)
         if partnership is not None and source != quarter_file:  # the partnership's settings come before its quarter's
+            # its name, id and board are listed with the settings in the report's provenance
             merged.update(
                 partnership=partnership.name,
                 partnership_id=partnership.id,
@@ -142,14 +243,48 @@ def load_params(quarter_label: str, path: Path | None = None, catalogue: dict | 
             )
             if partnership.local_extract:  # its partners' own extract (or none): never the shipped sample
                 merged.update(local_extract=partnership.local_extract, local_extract_is_sample=False)
-        merged.setdefault("_files", []).append(str(source))
+        sources.append(source)
         if source != quarter_file and isinstance(inherited, dict) and "unavailable" in inherited:
             check_params(inherited, shared, catalogue)
             merged["unavailable"] = inherited["unavailable"]
-            merged["_files"].append(str(shared))
+            sources.append(shared)
     merged.setdefault("commentary", {})
     merged["unavailable"] = {k: unavailable_reason(v) for k, v in (merged.get("unavailable") or {}).items()}
-    return merged
+    return _settings(merged, tuple(sources))
+
+
+def _settings(merged: dict, sources: tuple[Path, ...]) -> Settings:
+    """The checked, merged keys as ``Settings``."""
+    baseline, spc, commentary = merged.get("baseline"), merged.get("spc") or {}, merged["commentary"] or {}
+    spc_baseline = spc.get("baseline")
+    return Settings(
+        sources=sources,
+        change_rule=merged.get("change_rule", "both"),
+        percent_band=merged.get("percent_band", 5),
+        confidence=merged.get("confidence", 95),
+        overdispersion=merged.get("overdispersion", False),
+        suppress_below=merged.get("suppress_below", 5),
+        population_vintage=merged.get("population_vintage", "latest"),
+        baseline=DeclaredBaseline(baseline["start"], baseline["end"], baseline.get("label"), baseline.get("note"))
+        if baseline
+        else None,
+        spc=SpcSettings(
+            tuple((str(_month(month)), str(why)) for month, why in (spc.get("steps") or {}).items()),
+            (str(_month(spc_baseline["start"])), str(_month(spc_baseline["end"]))) if spc_baseline else None,
+        ),
+        local_extract=merged.get("local_extract", NO_EXTRACT),
+        local_extract_is_sample=merged.get("local_extract_is_sample", False),
+        duplicates=merged.get("duplicates", "keep"),
+        small_area_population=merged.get("small_area_population"),
+        paper_template=merged.get("paper_template"),
+        meeting_date=merged.get("meeting_date"),
+        contact={key: str(value) for key, value in (merged.get("contact") or {}).items()},
+        commentary=Commentary(
+            commentary.get("summary"), dict(commentary.get("sections") or {}), dict(commentary.get("indicators") or {})
+        ),
+        unavailable=merged["unavailable"],
+        listed=tuple((key, value) for key, value in merged.items() if key != "commentary"),
+    )
 
 
 MEETING_WITHIN_DAYS = 366  # a board meets within a year after its quarter ends
@@ -171,19 +306,20 @@ def _check_meeting_date(meeting: dt.date, quarter_label: str, source: Path) -> N
         )
 
 
-def check_spc_baseline(params: dict, months: list[str]) -> None:
+def check_spc_baseline(settings: Settings, months: list[str]) -> None:
     """The declared SPC baseline (``spc: baseline``) lies within the months of data (``months``, sorted):
     one outside them would silently be replaced by another period."""
-    baseline = (params.get("spc") or {}).get("baseline")
-    if not baseline:
+    if not settings.spc.baseline:
         return
-    start, end = _month(baseline["start"]), _month(baseline["end"])
+    start, end = settings.spc.baseline
     if start < months[0] or end > months[-1]:
         source = next(
             (
                 f
-                for f in reversed(params["_files"])
-                if "spc" in (document := load_yaml(Path(f)) or {}) and "baseline" in (document["spc"] or {})
+                for f in reversed(settings.sources)
+                if isinstance(document := load_yaml(f), dict)
+                and isinstance(document.get("spc"), dict)
+                and "baseline" in document["spc"]
             ),
             config.PARAMS / DEFAULTS,
         )
@@ -195,7 +331,7 @@ def check_spc_baseline(params: dict, months: list[str]) -> None:
         )
 
 
-def _unavailable_ok(given) -> bool:
+def _unavailable_ok(given: object) -> bool:
     """A reason (text), or a mapping of a reason and, optionally, when the data is expected back (both text)."""
     if isinstance(given, dict):
         return (
@@ -217,7 +353,7 @@ def unavailable_reason(given: str | dict) -> str:
 def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
     """Raise an InputError naming the first unknown or malformed key."""
 
-    def fail(key: str, problem: str) -> None:
+    def fail(key: str, problem: str) -> NoReturn:
         raise InputError(problem, file=source, row=f"key '{key}'")
 
     for key in document:
@@ -244,7 +380,7 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
             f"no file {document['small_area_population']}: give the path (from the project "
             "folder) of ONS's LSOA population estimates saved as CSV, or leave the key out for counts",
         )
-    paper_template(document)
+    paper_template(document.get("paper_template"))
     for key in ("local_extract_is_sample", "overdispersion"):
         if key in document and not isinstance(document[key], bool):
             fail(key, "must be true or false")
@@ -296,12 +432,12 @@ def check_params(document: dict, source: Path, catalogue: dict | None) -> None:
             fail("commentary/unavailable", f"unknown indicator id '{indicator_id}'{hint}")
 
 
-def paper_template(params: dict) -> bytes | None:
-    """The committee's Word template (.docx) named by ``paper_template``, a path from the project
+def paper_template(given: str | None) -> bytes | None:
+    """The committee's Word template (.docx) named by ``paper_template`` (``given``), a path from the project
     folder, or None."""
-    if not params.get("paper_template"):
+    if not given:
         return None
-    path = config.ROOT / params["paper_template"]
+    path = config.ROOT / given
     data = read_bytes(path, "paper template")
     from docx import Document
 
@@ -314,7 +450,7 @@ def paper_template(params: dict) -> bytes | None:
     return data
 
 
-def check_baseline(baseline, fail) -> None:
+def check_baseline(baseline: Any, fail: Callable[[str], NoReturn]) -> None:
     """``baseline``: start and end months (YYYY-MM, start not after end), optional label and note text."""
     if not isinstance(baseline, dict) or set(baseline) - _BASELINE or not {"start", "end"} <= set(baseline):
         fail(
@@ -331,14 +467,14 @@ def check_baseline(baseline, fail) -> None:
             fail(f"baseline {key} must be text")
 
 
-def _month(value) -> str | None:
+def _month(value: object) -> str | None:
     """``value`` as 'YYYY-MM' (from 'YYYY-MM' text or a date), or None if it is neither."""
     if isinstance(value, dt.date):
         return f"{value.year:04d}-{value.month:02d}"
     return value.strip() if isinstance(value, str) and _MONTH.match(value.strip()) else None
 
 
-def _check_spc(spc, fail) -> None:
+def _check_spc(spc: Any, fail: Callable[[str], NoReturn]) -> None:
     """``spc: {steps: {YYYY-MM: why}, baseline: {start: YYYY-MM, end: YYYY-MM}}``, both optional."""
     if not isinstance(spc, dict) or set(spc) - _SPC:
         fail(f"spc may hold only {', '.join(sorted(_SPC))}")
@@ -356,12 +492,12 @@ def _check_spc(spc, fail) -> None:
     if not isinstance(baseline, dict) or set(baseline) != {"start", "end"}:
         fail("spc: baseline: must give start and end months, e.g. {start: 2021-04, end: 2022-03}")
     start, end = _month(baseline["start"]), _month(baseline["end"])
-    for name, month in (("start", start), ("end", end)):
-        if month is None:
-            fail(f"spc: baseline: {name}: '{baseline[name]}' is not a month written as YYYY-MM")
+    if start is None or end is None:
+        name = "start" if start is None else "end"
+        fail(f"spc: baseline: {name}: '{baseline[name]}' is not a month written as YYYY-MM")
     if start >= end:
         fail(f"spc: baseline: starts {start}, not before its end {end}")
-    crossed = [m for m in map(_month, steps) if start < m <= end]
+    crossed = [m for m in map(_month, steps) if m is not None and start < m <= end]
     if crossed:
         fail(f"spc: baseline: {start} to {end} spans the step in {crossed[0]}; a baseline lies within one period")
 
@@ -375,7 +511,8 @@ def new_quarter_params(quarter_label: str, previous_label: str, partnership_id: 
     import yaml
 
     source = quarter_params_path(previous_label, partnership_id)
-    document = (load_yaml(source) or {}) if source.exists() else {}
+    read = load_yaml(source) if source.exists() else None
+    document = read if isinstance(read, dict) else {}
     document.pop("meeting_date", None)
     document["commentary"] = {"summary": "", "sections": {s: "" for s in config.SECTIONS}, "indicators": {}}
     header = (

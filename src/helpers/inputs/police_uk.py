@@ -31,7 +31,7 @@ from ..errors import InputError
 from ..quarters import MONTH
 from . import month_store
 from .catalogue import CRIME_TYPES
-from .files import SourceFile, find_police_files
+from .files import SourceFile, police_uk_paths
 
 log = logging.getLogger(__name__)
 
@@ -476,7 +476,7 @@ def read_police_uk(
     seen: dict[tuple[str, str], tuple[str, str]] = {}  # (month, force): (file, sha256 of its CSV)
     unknown: dict[str, int] = {}
     folder = folder or config.POLICE_UK
-    paths = find_police_files(folder)
+    paths = police_uk_paths(folder)
     read_from = {"from the month store": 0, "parsed": 0}  # months (one file's CSV of one month) read each way
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         wanted = None if small_areas is None else frozenset(small_areas)

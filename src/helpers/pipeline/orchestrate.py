@@ -341,7 +341,7 @@ def _finish(results: Results, staging: Path, key: str, timings: dict, printer, w
     from ..presentation.commentary import review_note
 
     _write_outputs(results, staging, timings, printer if isinstance(printer, browser.Printer) else None)
-    note = review_note(results.quarter, warnings, results.params["_files"][-1])  # the pack's quarter params file
+    note = review_note(results.quarter, warnings, str(results.settings.sources[-1]))  # the pack's quarter params file
     (staging / "review-notes.md").write_text(note, encoding="utf-8")
     (staging / ".build-key").write_text(key)
     log.debug("%s: seconds taken: %s", results.partnership.name, ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
@@ -410,7 +410,7 @@ def _review_commentary(results: Results, strict: bool) -> list[str]:
     from ..presentation.commentary import check_commentary
 
     warnings = check_commentary(
-        results.params["commentary"],
+        results.settings.commentary,
         results.table,
         results.partnership.total.name,
         results.quarter,
@@ -487,7 +487,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
         "packages": package_versions(),
     }
     book = stitch(results, [staging / "notebooks" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS], build_info)
-    title = f"{results.params['partnership']} Safer Communities Performance Report, {results.quarter.title}"
+    title = f"{results.partnership.name} Safer Communities Performance Report, {results.quarter.title}"
     (staging / "report.html").write_text(export_html(book, title), encoding="utf-8")
     timings["html"] = time.perf_counter() - step
 
@@ -502,7 +502,7 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
         (staging / "board-paper.md").write_text(paper, encoding="utf-8")
         (staging / "board-paper.html").write_text(paper_html(paper, paper_title), encoding="utf-8")
         (staging / "board-paper.docx").write_bytes(
-            word_paper(blocks, paper_title, results.quarter, paper_template(results.params))
+            word_paper(blocks, paper_title, results.quarter, paper_template(results.settings.paper_template))
         )
         documents = {
             "board-paper.md": paper,

@@ -13,11 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..quarters import Quarter, period_label
 from .narrative import change_text, with_unit
+
+if TYPE_CHECKING:
+    from ..inputs.params import Commentary
 
 _NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 # A number (not part of a word, code, date, range or sum of money) and the unit after it. A bare
@@ -58,7 +62,7 @@ class _Sentence:
 
 
 def check_commentary(
-    commentary: dict, table: pd.DataFrame, area: str, quarter: Quarter, targets: dict | None = None
+    commentary: Commentary, table: pd.DataFrame, area: str, quarter: Quarter, targets: dict | None = None
 ) -> list[str]:
     """One warning for each figure, period or quarter in the commentary that disagrees with the table.
 
@@ -98,9 +102,8 @@ def check_commentary(
             ]
         if other_times or _LOOKS_BACK.search(text):
             continue
-        mentions = _mentions(text, names) or (
-            [(0, sentence.indicator)] if sentence.indicator and sentence.indicator in rows else []
-        )
+        own = sentence.indicator  # a note on one indicator is about it unless it names another
+        mentions = _mentions(text, names) or ([(0, own)] if own is not None and own in rows else [])
         for match in _FIGURE.finditer(text):
             if not mentions or not (
                 match.group("percent") or match.group("points") or match.group("base") or "." in match.group("number")
@@ -113,11 +116,11 @@ def check_commentary(
     return warnings
 
 
-def _sentences(commentary: dict) -> list[_Sentence]:
+def _sentences(commentary: Commentary) -> list[_Sentence]:
     """Each commentary text as plain sentences: Markdown marks dropped, paragraphs and list items apart."""
-    texts = [("commentary: summary", commentary.get("summary"), None)]
-    texts += [(f"commentary: sections: {k}", v, None) for k, v in (commentary.get("sections") or {}).items()]
-    texts += [(f"commentary: indicators: {k}", v, k) for k, v in (commentary.get("indicators") or {}).items()]
+    texts: list[tuple[str, str | None, str | None]] = [("commentary: summary", commentary.summary, None)]
+    texts += [(f"commentary: sections: {k}", v, None) for k, v in commentary.sections.items()]
+    texts += [(f"commentary: indicators: {k}", v, k) for k, v in commentary.indicators.items()]
     sentences = []
     for where, text, indicator in texts:
         for block in re.split(r"\n\s*\n|\n(?=\s{0,3}(?:[-+*]|\d+[.)])\s)", str(text or "")):

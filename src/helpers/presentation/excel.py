@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -123,12 +124,12 @@ def write_dashboard(results, path: str | Path) -> Path:
     if len(results.neighbourhoods):
         _data_sheet(
             wb.create_sheet("Neighbourhoods"),
-            _fewer_than(results.neighbourhoods, results.params["suppress_below"]),
+            _fewer_than(results.neighbourhoods, results.settings.suppress_below),
             "NeighbourhoodTable",
             screen_only="neighbourhoods.csv",
         )
     _definitions_sheet(wb.create_sheet("Definitions"), results.catalogue)
-    partnership = results.params["partnership"]
+    partnership = results.partnership.name
     wb.properties.title = safe_text(f"{partnership} Safer Communities Performance Dashboard, {results.quarter.title}")
     return _save(wb, path, _quarter_time(results.quarter))
 
@@ -137,8 +138,8 @@ def _dashboard_sheet(ws, results) -> None:
     """One A4 landscape page: every indicator with its trend line, change and judgement, the areas, a key."""
     ws.title = "Dashboard"
     ws.sheet_view.showGridLines = False
-    quarter, params, end = results.quarter, results.params, results.quarter.end_month
-    partnership, total = params["partnership"], results.partnership.total.name
+    quarter, end = results.quarter, results.quarter.end_month
+    partnership, total = results.partnership.name, results.partnership.total.name
     areas = [a for a in results.partnership.area_names if a != total]  # the partnership's own figures come first
     headers = [
         "Indicator",
@@ -330,8 +331,8 @@ def _change(record: dict) -> tuple[object, dict]:
 
 def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[int, float]) -> int:
     """The key under the table, in plain words: swatches in the columns, the words beside them. Returns its last row."""
-    group, params = results.partnership.compared_with.name, results.params
-    rule = describe_rule({**params, "overdispersion": False})  # the Methods give the technical detail
+    group = results.partnership.compared_with.name
+    rule = describe_rule(replace(results.settings, overdispersion=False))  # the Methods give the technical detail
     higher, lower = VERSUS[GroupPlace.ABOVE], VERSUS[GroupPlace.BELOW]
     items = [
         (
@@ -431,7 +432,7 @@ def _trends_sheet(ws, results, per_row: int = 3, slot_columns: int = 3, slot_row
         ws,
         1,
         1,
-        f"{results.params['partnership']}: rolling 12-month values, {period_label(end, len(months))}",
+        f"{results.partnership.name}: rolling 12-month values, {period_label(end, len(months))}",
         bold=True,
         size=14,
         color=NAVY,

@@ -30,7 +30,7 @@ def write_index(folder: Path, packs: list[tuple[Results, Path]]) -> Path:
         entries.append(
             {
                 "name": results.partnership.name,
-                "board": results.params["board"],
+                "board": results.partnership.board,
                 "glance": at_a_glance(rows, results.catalogue),
                 "counts": [{"judgement": j, "count": int(counts.get(j, 0)), "css": j.style} for j in COUNTED],
                 "files": [

@@ -60,11 +60,11 @@ Block = Heading | Paragraph | Table
 
 def paper_blocks(results: Results) -> list[Block]:
     """The board paper: headings, numbered paragraphs and a table, in order."""
-    quarter, params, catalogue = results.quarter, results.params, results.catalogue
+    quarter, settings, catalogue = results.quarter, results.settings, results.catalogue
     rows = results.rows()
     period = rows["period"].iloc[0]
-    meeting = params.get("meeting_date")
-    commentary = params.get("commentary") or {}
+    meeting = settings.meeting_date
+    commentary = settings.commentary
     numbers: list[int] = []
 
     def para(text: str, analyst: bool = False) -> Paragraph:
@@ -73,7 +73,7 @@ def paper_blocks(results: Results) -> list[Block]:
 
     title = f"Safer Communities Performance {quarter.title} Report"
     blocks: list[Block] = [
-        Heading(1, params["board"]),
+        Heading(1, results.partnership.board),
         Paragraph(long_date(meeting) if meeting else "to be confirmed", label="Date:"),
         Heading(2, title),
         Heading(3, "Purpose of the report"),
@@ -107,7 +107,7 @@ def paper_blocks(results: Results) -> list[Block]:
     blocks += causes
     blocks += [
         Heading(3, "Key points"),
-        *(para(text, True) for text in commentary_paragraphs(commentary.get("summary"))),
+        *(para(text, True) for text in commentary_paragraphs(commentary.summary)),
         para(at_a_glance(rows, catalogue)),
     ]
     points = {section: priority_points(results, section, period_stated, see) for section in config.SECTIONS}
@@ -116,15 +116,13 @@ def paper_blocks(results: Results) -> list[Block]:
     blocks += [figures] if figures.rows else []
     for section, heading in config.SECTIONS.items():
         blocks += [Heading(4, heading), *(para(text) for text, _ in points[section])]
-        notes = [commentary.get("sections", {}).get(section)]
+        notes = [commentary.sections.get(section, "")]
         notes += [
-            text
-            for i, text in (commentary.get("indicators") or {}).items()
-            if i in catalogue and catalogue[i].section == section
+            text for i, text in commentary.indicators.items() if i in catalogue and catalogue[i].section == section
         ]
         blocks += [para(text, True) for note in notes for text in commentary_paragraphs(note)]
     blocks += [Heading(3, "Recommendations"), para(f"The Board note the {quarter.short_title} performance dashboard.")]
-    contact = params.get("contact") or {}
+    contact = settings.contact
     lines = [str(contact[k]) for k in ("name", "role", "email", "phone") if contact.get(k)]
     if lines:  # none configured: the build warns (``missing_contact``), and the paper names no one
         blocks += [Heading(3, "Officer to contact"), Paragraph("\n".join(lines))]
@@ -141,7 +139,7 @@ def paper_blocks(results: Results) -> list[Block]:
 
 def missing_contact(results: Results) -> str:
     """The build's warning when the partnership names no officer to contact ("" when it does)."""
-    if any((results.params.get("contact") or {}).values()):
+    if any(results.settings.contact.values()):
         return ""
     return (
         f"{results.partnership.name}: the board paper names no officer to contact: give the partnership a "

@@ -265,7 +265,7 @@ def _key_points(results: Results, section: str, period_stated: str = "") -> list
     analyst's commentary on it."""
     gaps = results.gaps()
     missing = set(gaps.loc[gaps["status"] != "available", "indicator_id"])
-    comments = results.params.get("commentary", {}).get("indicators", {})
+    comments = results.settings.commentary.indicators
     return [
         {
             "text": key_point(r, results.catalogue[r["indicator_id"]], False, period_stated),
@@ -280,7 +280,7 @@ def _key_points(results: Results, section: str, period_stated: str = "") -> list
 def chapter_intro(results: Results, section: str) -> HTML:
     """Chapter heading, the analyst's commentary and a key point per indicator (a section names the indicators
     it lacks in one line)."""
-    commentary = results.params.get("commentary", {}).get("sections", {}).get(section)
+    commentary = results.settings.commentary.sections.get(section)
     gaps = results.gaps()
     rows = results.rows(section=section)
     absent = list(rows.loc[rows["indicator_id"].isin(gaps.loc[gaps["status"] != "available", "indicator_id"]), "title"])
@@ -355,7 +355,7 @@ def key_points(results: Results) -> HTML:
             break_note=first.break_note,
             causes=cause_lines(results.gaps()),
             chapters=[(anchor(s), t) for s, t in config.SECTIONS.items()],
-            summary=markdown(results.params.get("commentary", {}).get("summary")),
+            summary=markdown(results.settings.commentary.summary),
             rises=rises[:RISES_SHOWN],
             more_rises=max(0, len(rises) - RISES_SHOWN),
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import pandas as pd
@@ -31,6 +32,9 @@ from .messages import RANKING_RULE
 from .narrative import anchor, long_date, markdown, variation
 from .where import TITLE as WHERE
 from .where import example, small_area_file
+
+if TYPE_CHECKING:
+    from ..inputs.params import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -55,18 +59,18 @@ def chapters(results: Results) -> list[tuple[str, str]]:
 
 
 def cover(results: Results, build: dict) -> Markup:
-    quarter, params, rows = results.quarter, results.params, results.rows()
-    meeting = params.get("meeting_date")
+    quarter, settings, rows = results.quarter, results.settings, results.rows()
+    meeting = settings.meeting_date
     return render(
         "cover",
-        board=params["board"],
+        board=results.partnership.board,
         quarter=quarter.title,
         period=rows["period"].iloc[0],
-        partnership=params["partnership"],
+        partnership=results.partnership.name,
         meeting=long_date(meeting) if meeting else "To be confirmed",
         first_month=(quarter.end_month - 11).strftime("%B %Y"),
         last_month=quarter.end_month.strftime("%B %Y"),
-        prepared_by=params.get("contact", {}).get("name", ""),
+        prepared_by=settings.contact.get("name", ""),
         built_at=build["built_at"],
         illustrative=rows["illustrative"].any(),
         no_partner_data=no_partner_data(rows),
@@ -124,14 +128,14 @@ def data_quality(results: Results) -> Markup:
         breaks=list(results.breaks["words"]) if len(results.breaks) else [],
         breaks_rule=describe_breaks(),
         excluded=join_words(results.partnership.excludes),
-        repeats=repeated_ids(in_window, results.params),
+        repeats=repeated_ids(in_window, results.settings),
         file_notes=results.data_warnings,
     )
 
 
-def describe_duplicates(params: dict) -> str:
-    """The rule in force for police.uk records that repeat a Crime ID (params' ``duplicates``), in words."""
-    if params.get("duplicates") == "drop_exact":
+def describe_duplicates(settings: Settings) -> str:
+    """The rule in force for police.uk records that repeat a Crime ID (the settings' ``duplicates``), in words."""
+    if settings.duplicates == "drop_exact":
         return (
             "a record that is an exact copy of an earlier one with the same Crime ID (every field the same) is "
             "left out; every other record is counted (duplicates: drop_exact)"
@@ -142,7 +146,7 @@ def describe_duplicates(params: dict) -> str:
     )
 
 
-def repeated_ids(quality: pd.DataFrame, params: dict) -> str:
+def repeated_ids(quality: pd.DataFrame, settings: Settings) -> str:
     """How many records of these months repeat a Crime ID, in which months, how many are exact copies, and the rule."""
     repeated = quality[quality["repeated_ids"] > 0]
     if repeated.empty:
@@ -154,12 +158,12 @@ def repeated_ids(quality: pd.DataFrame, params: dict) -> str:
     return (
         f"{total:,} records repeat the Crime ID of an earlier record in the same month's file, in "
         f"{len(repeated)} of the months: {months}. {copies:,} of them are exact copies (every field the same); "
-        f"the others differ, for example in the outcome or the location. The rule: {describe_duplicates(params)}."
+        f"the others differ, for example in the outcome or the location. The rule: {describe_duplicates(settings)}."
     )
 
 
 def methods(results: Results) -> Markup:
-    params, partnership = results.params, results.partnership
+    settings, partnership = results.settings, results.partnership
     sums = [
         f"{a.name} is the sum of its {len(a.districts)} districts ({join_words(a.districts)})."
         for a in partnership.areas
@@ -168,25 +172,24 @@ def methods(results: Results) -> Markup:
     return render(
         "methods",
         end_month=results.quarter.end_month.strftime("%B %Y"),
-        rule=describe_rule(params),
+        rule=describe_rule(settings),
         sums=" ".join(sums),
         group=partnership.compared_with.name,
-        comparison=describe_comparison(params, partnership),
-        spc=describe_spc(params),
+        comparison=describe_comparison(settings, partnership),
+        spc=describe_spc(settings),
         baseline_note=results.baseline_note,
         population_note=results.population_note,
         ranking_rule=RANKING_RULE,
-        confidence=normalise_confidence(params.get("confidence", 95)) * 100,
-        suppress_below=params["suppress_below"],
+        confidence=normalise_confidence(settings.confidence) * 100,
+        suppress_below=settings.suppress_below,
         sensitive=[i.title for i in results.catalogue.values() if i.sensitive],
         small_area_file=small_area_file(results),
-        duplicates=describe_duplicates(params),
+        duplicates=describe_duplicates(settings),
         example=example(results),
     )
 
 
 def provenance(results: Results, build: dict) -> Markup:
-    params = {k: v for k, v in results.params.items() if k not in ("commentary", "_files")}
     return render(
         "provenance",
         built_at=build["built_at"],
@@ -194,8 +197,8 @@ def provenance(results: Results, build: dict) -> Markup:
         code_version=build.get("code_version", "unknown"),
         python=platform.python_version(),
         packages=", ".join(f"{name} {version}" for name, version in build["packages"].items()),
-        params_files=", ".join(Path(p).name for p in results.params.get("_files", [])),
-        params=[(k, setting_words(v)) for k, v in params.items()],
+        sources=", ".join(path.name for path in results.settings.sources),
+        params=[(key, setting_words(value)) for key, value in results.settings.listed],
         files=[{"name": Path(f.path).name, "rows": f"{f.rows:,}", "sha256": f.sha256} for f in results.files],
     )
 

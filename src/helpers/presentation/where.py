@@ -31,7 +31,7 @@ TOP, STREETS_SHOWN, RISES_SHOWN = 5, 3, 5
 
 def small_area_file(results: Results) -> str | None:
     """The name of the small-area population file the neighbourhood rates come from, or None (counts only)."""
-    given = results.params.get("small_area_population")
+    given = results.settings.small_area_population
     return Path(given).name if given else None
 
 
@@ -150,7 +150,7 @@ def _one_district(results: Results) -> bool:
 def top_table(results: Results, indicator_id: str) -> Markup:
     """Each district's busiest neighbourhoods (a district's own pack: all of them), numbered as on the map,
     with last year and the change."""
-    threshold, every = results.params["suppress_below"], _one_district(results)
+    threshold, every = results.settings.suppress_below, _one_district(results)
     lines = []
     for _, rows in _neighbourhoods(results, indicator_id).groupby("district", sort=True):
         shown = rows if every else rows.head(TOP)
@@ -225,7 +225,7 @@ def towns(results: Results) -> dict[str, hotspots.Town]:
 
 def busiest_table(results: Results, ids: list[str]) -> Markup:
     """For each district, its busiest neighbourhood for each indicator of ``ids`` (count and change)."""
-    threshold = results.params["suppress_below"]
+    threshold = results.settings.suppress_below
     cells: dict[str, list[dict]] = {}
     for indicator_id in ids:
         for district, rows in _neighbourhoods(results, indicator_id).groupby("district", sort=True):
@@ -329,10 +329,10 @@ def chapter(results: Results) -> HTML:
             "where_chapter",
             title=TITLE,
             year=_year(results),
-            threshold=results.params["suppress_below"],
+            threshold=results.settings.suppress_below,
             example=example(results),
             not_compared=not_compared(results),
-            level=round(normalise_confidence(results.params["confidence"]) * 100),
+            level=round(normalise_confidence(results.settings.confidence) * 100),
             small_area_file=small_area_file(results),
             unrated=unrated(results),
             sensitive=sensitive,
