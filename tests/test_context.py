@@ -207,7 +207,7 @@ def test_default_baseline_is_the_36_months_before_last_year_as_far_as_the_data_g
         "2020, as far as the data go: December 2019 to September 2020. Each indicator's baseline"
     )
     # the test data set starts October 2020: no baseline months at all
-    none = context_table({"change_rule": "both"})
+    none = context_table(Settings(change_rule="both"))
     row = row_of(none, "crime", board.PARTNERSHIP)
     assert row["baseline_reason"] == "no figures for October 2017 to September 2020" and row["vs_baseline"] == ""
 

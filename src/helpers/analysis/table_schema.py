@@ -15,7 +15,8 @@ import pandas as pd
 from pandas.api import types
 
 from .. import config
-from .spc import ICON_WORDS, POLARITIES, READING_WORDS
+from .spc import POLARITIES
+from .vocabulary import BaselinePlace, Direction, GroupPlace, Icon, Judgement, Reading, TargetStatus, Term
 
 Kind = Literal["text", "number", "flag", "flag_or_none"]  # flag_or_none: True, False or None (a test not run)
 
@@ -31,8 +32,13 @@ def _words(*words: str) -> frozenset[str]:
     return frozenset(words)
 
 
+def _terms(terms: type[Term], empty: bool = True) -> frozenset[str]:
+    """The words of a vocabulary's members, and "" (not judged) when ``empty``."""
+    return frozenset([*([""] if empty else []), *(member.value for member in terms)])
+
+
 TEXT, NUMBER, NUMBER_OR_NONE = Column("text"), Column("number"), Column("number", nullable=True)
-CHANGE = _words("", "above", "below", "level", "similar")  # context's comparison with the baseline
+CHANGE = _terms(BaselinePlace)  # context's comparison with the baseline
 
 INDICATOR_TABLE: dict[str, Column] = {
     "indicator_id": TEXT,
@@ -67,17 +73,15 @@ INDICATOR_TABLE: dict[str, Column] = {
     "dispersion": NUMBER_OR_NONE,
     "p_value": NUMBER_OR_NONE,
     "significant": Column("flag_or_none", nullable=True),
-    "direction": Column("text", allowed=_words("", "higher", "lower", "similar")),
-    "judgement": Column(
-        "text", allowed=_words("improving", "deteriorating", "stable", "no judgement", "not available")
-    ),
-    "target_status": Column("text", allowed=_words("", "below", "within", "above")),
+    "direction": Column("text", allowed=_terms(Direction)),
+    "judgement": Column("text", allowed=_terms(Judgement, empty=False)),
+    "target_status": Column("text", allowed=_terms(TargetStatus)),
     "spc_signal": TEXT,  # "" (not judged), "none", or the latest signal in words
-    "spc_reading": Column("text", allowed=frozenset(["", *READING_WORDS])),
-    "spc_icon": Column("text", allowed=frozenset(["", *ICON_WORDS])),
+    "spc_reading": Column("text", allowed=_terms(Reading)),
+    "spc_icon": Column("text", allowed=_terms(Icon)),
     "spc_baseline": TEXT,
     "data_break": TEXT,
-    "vs_partnership": Column("text", allowed=_words("above", "below", "in line", "not compared")),
+    "vs_partnership": Column("text", allowed=_terms(GroupPlace, empty=False)),
     "group_method": Column("text", allowed=_words("", "rest of group", "funnel")),
     "group_reference": NUMBER_OR_NONE,
     "group_p_value": NUMBER_OR_NONE,
