@@ -184,6 +184,8 @@ def _plain(value: object) -> object:
         return value.tolist()
     if isinstance(value, set | frozenset):
         return sorted(value, key=repr)
+    if isinstance(value, pd.Period | pd.Timestamp):
+        return str(value)
     raise TypeError(f"a chart key cannot include {type(value).__name__}")
 
 
