@@ -12,12 +12,15 @@ import pandas as pd
 import pytest
 
 import board
+from helpers import config
 from helpers.analysis.spc import RULES, xmr
 from helpers.analysis.vocabulary import Reading
+from helpers.presentation import charts
 from helpers.presentation.charts import (
     DARK_BLUE,
     DARK_PINK,
     TURQUOISE,
+    chart_key,
     district_comparison,
     small_multiples,
     sparkline,
@@ -251,3 +254,53 @@ def test_a_sparkline_is_a_small_png_in_the_judgement_colour():
     assert picture.format is None and picture.size == (168, 30)  # 0.84 by 0.15 inches at 200 dpi
     pink = tuple(int(DARK_PINK[i : i + 2], 16) for i in (1, 3, 5))
     assert pink in {colour for _, colour in picture.getcolors(10_000)}
+
+
+# --- Each picture drawn once, kept under the key of what it is drawn from --------------------
+
+
+def test_the_same_data_gives_the_same_key_and_no_redraw(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "CACHE", tmp_path)
+    drawn = []
+    original = charts._trajectory_figure
+    monkeypatch.setattr(charts, "_trajectory_figure", lambda *args: drawn.append(args) or original(*args))
+    first, _ = draw(COUNTS)
+    again, _ = draw(COUNTS)
+    assert again == first and len(drawn) == 1  # read back from the cache, the same figure
+    (kept,) = (tmp_path / "charts").iterdir()
+    assert kept.suffix == ".svg" and kept.read_bytes() == svg(first).encode()
+    changed, _ = draw(COUNTS[:-1] + [COUNTS[-1] + 1])  # one month's count changed
+    assert len(drawn) == 2 and changed != first and len(list((tmp_path / "charts").iterdir())) == 2
+
+
+def test_a_key_changes_with_any_value_it_is_drawn_from():
+    frame = pd.DataFrame({"month": MONTHS[:3], "count": [1.0, 2.0, np.nan]})
+    key = chart_key("helpers.presentation.charts:test", (frame, "Burglary", {"low": 1, "high": 2}))
+    assert chart_key("helpers.presentation.charts:test", (frame.copy(), "Burglary", {"high": 2, "low": 1})) == key
+    for changed in (
+        (frame.assign(count=[1.0, 2.0, 3.0]), "Burglary", {"low": 1, "high": 2}),  # a missing value filled in
+        (frame.rename(columns={"count": "value"}), "Burglary", {"low": 1, "high": 2}),
+        (frame, "Robbery", {"low": 1, "high": 2}),  # a title
+        (frame, "Burglary", {"low": 1, "high": 3}),  # a target
+    ):
+        assert chart_key("helpers.presentation.charts:test", changed) != key
+    assert chart_key("helpers.presentation.charts:other", (frame, "Burglary", {"low": 1, "high": 2})) != key
+
+
+def test_a_key_refuses_a_value_it_cannot_hash():
+    with pytest.raises(TypeError, match="a chart key cannot include object"):
+        chart_key("helpers.presentation.charts:test", (object(),))
+
+
+def test_the_code_version_covers_the_modules_a_chart_draws_with():
+    modules = charts.drawn_with("helpers.presentation.charts")
+    # figure() and the colours of narrative, the SPC rules, the words of gaps, the label placing: not the workbook
+    assert {
+        "helpers.presentation.charts",
+        "helpers.presentation.narrative",
+        "helpers.analysis.spc",
+        "helpers.analysis.gaps",
+        "helpers.presentation.labels",
+    } <= modules
+    assert "helpers.presentation.excel" not in modules
+    assert "helpers.presentation.charts" in charts.drawn_with("helpers.presentation.hotspots")

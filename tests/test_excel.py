@@ -454,3 +454,17 @@ def test_spc_column_shows_the_icon_word_on_its_colour(book, results, rows):
             assert cell.value == icon["word"] and cell.fill.start_color.rgb.endswith(icon["colour"][1:])
         elif record["status"] == "available":
             assert cell.value == "—"  # quarterly: no SPC
+
+
+def test_a_data_sheet_keeps_every_text_as_text(tmp_path):
+    """Rows are appended whole: a text that looks like an Excel error or a formula is still a plain string."""
+    from openpyxl import Workbook
+
+    from helpers.presentation.excel import _data_sheet
+
+    workbook = Workbook()
+    _data_sheet(workbook.active, pd.DataFrame({"area": ["#N/A", "=1+1", "Melton"], "value": [1.5, np.nan, 2.0]}))
+    workbook.save(tmp_path / "data.xlsx")
+    sheet = load_workbook(tmp_path / "data.xlsx").active
+    cells = [(c.value, c.data_type) for row in sheet.iter_rows(min_row=2, max_col=2) for c in row]
+    assert cells == [("#N/A", "s"), (1.5, "n"), ("'=1+1", "s"), (None, "n"), ("Melton", "s"), (2.0, "n")]

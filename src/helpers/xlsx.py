@@ -9,6 +9,7 @@ cell is forced to the string type, so neither Excel nor LibreOffice can evaluate
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 
@@ -62,13 +63,30 @@ def _put(
     cell.value = _plain(value)
     if isinstance(cell.value, str):
         cell.data_type = "s"
-    cell.font = Font(name=FONT, size=size, bold=bold, italic=italic, color=color)
+    cell.font = _font(size, bold, italic, color)
     if fill:
-        cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        cell.fill = _fill(fill)
     if fmt:
         cell.number_format = fmt
-    cell.alignment = Alignment(horizontal=align, vertical=valign, wrap_text=wrap)
+    cell.alignment = _alignment(align, valign, wrap)
     return cell
+
+
+# One style object for each look, made once and shared by every cell that has it (openpyxl keeps one copy of each
+# style in the workbook, whichever object a cell was given).
+@functools.cache
+def _font(size: float, bold: bool, italic: bool, color: str) -> Font:
+    return Font(name=FONT, size=size, bold=bold, italic=italic, color=color)
+
+
+@functools.cache
+def _fill(color: str) -> PatternFill:
+    return PatternFill("solid", start_color=color, end_color=color)
+
+
+@functools.cache
+def _alignment(horizontal: str | None, vertical: str, wrap: bool) -> Alignment:
+    return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
 
 
 def _comment(cell, text: str, author: str = "Safer Communities report") -> None:

@@ -4,13 +4,29 @@ Every figure is returned as HTML (the ``figure`` fragment) with the SVG inlined,
 that states its message, and a caption; the numbers it shows are given in a table beside it.
 Figures are made with matplotlib's object API (``Figure``), not pyplot: no backend or
 figure manager is involved, and nothing needs closing.
+
+Each picture is drawn once and kept (``kept``): under ``config.CACHE/charts``, named by a hash of
+exactly what it is drawn from (its data, words and colours, and the code that draws it), so the
+same chart in another pack, or in a rebuild, is read back instead of drawn again.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
+import importlib
 import io
+import json
+import os
+import sys
+import tempfile
 import textwrap
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import matplotlib
 import matplotlib.cm
@@ -22,7 +38,9 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
+from matplotlib.typing import RcKeyType
 
+from .. import config
 from ..analysis.spc import RULES, read_signal
 from ..analysis.vocabulary import GroupPlace, Reading
 from ..analysis.wording import join_words, month_ranges
@@ -42,7 +60,7 @@ DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = (
 LIGHT_GREY = "#BFBFBF"
 BASELINE_SHADE = "#E8EDF2"
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     # Charts are SVG with live text (quicker to draw than PNG, sharp in print); a viewer without
     # DejaVu Sans gets Verdana, of about the same width, so labels keep their places.
     "font.family": ["DejaVu Sans", "sans-serif"],
@@ -68,15 +86,127 @@ STYLE = {
 }
 
 
-def figure_html(fig, alt: str, caption: str, size: str = "wide") -> Markup:
-    """Render ``fig`` to an inline SVG figure with alt text and caption (the ``figure`` fragment)."""
+CHART_ENTRIES = 2000  # pictures kept: every chart of a back catalogue of quarters, for all packs
+
+
+def figure_html(svg: bytes, alt: str, caption: str, size: str = "wide") -> Markup:
+    """An inline SVG figure with alt text and caption (the ``figure`` fragment)."""
+    return render("figure", svg_base64=base64.b64encode(svg).decode("ascii"), alt=alt, caption=caption, size=size)
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """``fig`` as SVG in the house style."""
     buffer = io.BytesIO()
     # No bbox_inches="tight" (it draws the figure twice): each chart sets its own layout.
     with matplotlib.rc_context(STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return render(
-        "figure", svg_base64=base64.b64encode(buffer.getvalue()).decode("ascii"), alt=alt, caption=caption, size=size
-    )
+    return buffer.getvalue()
+
+
+def kept(kind: str, parts: tuple, draw: Callable[[], bytes], suffix: str = "svg") -> bytes:
+    """The picture drawn by ``draw``, read from the cache when one with the same ``chart_key`` was drawn
+    before, else drawn and kept (written to a temporary file and renamed, so a reader never sees half of it)."""
+    folder = config.CACHE / "charts"
+    path = folder / f"{chart_key(kind, parts)}.{suffix}"
+    try:
+        picture = path.read_bytes()
+        os.utime(path)  # recently used: kept longest
+        return picture
+    except FileNotFoundError:
+        pass
+    picture = draw()
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(picture)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    _prune(folder)
+    return picture
+
+
+def _prune(folder: Path) -> None:
+    """Delete the least recently used pictures beyond ``CHART_ENTRIES``."""
+    entries = [entry for entry in folder.iterdir() if entry.suffix in (".svg", ".png")]
+    if len(entries) > CHART_ENTRIES:
+        for old in sorted(entries, key=_mtime)[: len(entries) - CHART_ENTRIES]:
+            old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # pruned by another kernel meanwhile
+        return 0.0
+
+
+def chart_key(kind: str, parts: tuple) -> str:
+    """A hash of what a picture of ``kind`` is drawn from: ``parts`` (its data points, words and colours) and the
+    code that draws it (``code_version``). Equal parts give the same key, any changed value another."""
+    digest = hashlib.sha256(f"{kind}\0{code_version(kind.split(':')[0])}".encode())
+    for part in parts:
+        _feed(digest, part)
+    return digest.hexdigest()[:40]
+
+
+def _feed(digest, part: object) -> None:
+    """Add ``part`` to ``digest``: tables by their column names, types and every value (pandas' own hashing of
+    rows), numpy arrays by their bytes, everything else as canonical JSON; an unknown type is an error, never
+    skipped (a key that missed a value would give one chart another's picture)."""
+    if isinstance(part, pd.DataFrame):
+        digest.update(json.dumps(["frame", [str(c) for c in part.columns], [str(t) for t in part.dtypes]]).encode())
+        digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+    elif isinstance(part, pd.Series):
+        digest.update(json.dumps(["series", str(part.name), str(part.dtype)]).encode())
+        digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+    elif isinstance(part, np.ndarray) and part.dtype != object:
+        digest.update(json.dumps(["array", str(part.dtype), part.shape]).encode())
+        digest.update(np.ascontiguousarray(part).tobytes())
+    else:
+        digest.update(json.dumps(part, sort_keys=True, default=_plain).encode())
+    digest.update(b"\0")
+
+
+def _plain(value: object) -> object:
+    """``value`` as JSON can write it (``_feed``)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    if isinstance(value, pd.Period | pd.Timestamp):
+        return str(value)
+    raise TypeError(f"a chart key cannot include {type(value).__name__}")
+
+
+@functools.cache
+def code_version(module: str) -> str:
+    """A hash of matplotlib's version and the source of every module ``module`` draws with (``drawn_with``)."""
+    digest = hashlib.sha256(matplotlib.__version__.encode())
+    for name in sorted(drawn_with(module)):
+        digest.update(name.encode() + Path(str(sys.modules[name].__file__)).read_bytes())
+    return digest.hexdigest()
+
+
+def drawn_with(module: str) -> set[str]:
+    """``module`` and every ``helpers`` module it draws on, found by following the names each one imports."""
+    seen: set[str] = set()
+    waiting = [module]
+    while waiting:
+        name = waiting.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for value in vars(importlib.import_module(name)).values():
+            owner = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+            if isinstance(owner, str) and owner.startswith("helpers.") and owner in sys.modules:
+                waiting.append(owner)
+    return seen
 
 
 def point_readings(spc: pd.DataFrame, polarity: str) -> np.ndarray:
@@ -125,6 +255,76 @@ def trajectory(
     """
     values = series["value"].to_numpy(dtype=float)
     known = np.flatnonzero(~np.isnan(values))  # positions with a value
+    panels = 2 if monthly is not None and len(monthly) >= 12 else 1
+    alt_parts = []
+    if len(known) >= 2:
+        first, last = series.iloc[known[0]], series.iloc[known[-1]]
+        alt_parts.append(
+            f"{title}: the rolling 12-month value moved from {figure(first['value'], measure)} in the 12 months to "
+            f"{pd.Period(first['period_end'], 'M').strftime('%B %Y')} to {figure(last['value'], measure)} in the 12 months to "
+            f"{pd.Period(last['period_end'], 'M').strftime('%B %Y')} ({unit})."
+        )
+    shown, baselines, readings = None, [], None
+    if monthly is not None and panels == 2:
+        counts = monthly.to_numpy(dtype=float)
+        if spc is not None:
+            shown = spc.reindex(monthly.index)
+            baselines = [b for b in _baselines(spc) if b[0] <= monthly.index[-1]]
+            baselines = baselines[
+                max(0, sum(b[0] <= monthly.index[0] for b in baselines) - 1) :
+            ]  # from the first shown
+            readings = point_readings(shown, polarity)
+            alt_parts.append(_spc_words(shown, readings, baselines))
+        else:
+            missing = int(np.isnan(counts).sum())
+            alt_parts.append(
+                f"Monthly counts: {missing} of the {len(counts)} months {'is' if missing == 1 else 'are'} "
+                "missing, so no process limits or signals are drawn."
+            )
+    periods = [str(p) for p in series["period_end"]]
+    svg = kept(
+        f"{__name__}:trajectory",
+        (periods, values, title, unit, measure, target, monthly, shown, readings, polarity),
+        lambda: svg_bytes(_trajectory_figure(periods, values, unit, measure, target, monthly, shown, readings)),
+    )
+    alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
+    if panels == 2:
+        if spc is None:
+            return figure_html(
+                svg, alt, f"{title}: rolling 12-month trajectory and monthly counts (months missing: no SPC)"
+            ), alt
+        limits = (
+            f"limits from the baseline months {baselines[0][1]} (shaded)"
+            if len(baselines) == 1
+            else "each period's limits from its baseline months (shaded): "
+            + join_words(
+                f"{words} for the period from {pd.Period(start, 'M').strftime('%B %Y')}" for start, words in baselines
+            )
+        )
+        return figure_html(
+            svg,
+            alt,
+            f"{title}: rolling 12-month trajectory and monthly statistical process control chart, "
+            f"{limits}. Orange: a concern; blue: an improvement; purple: unusual, neither better nor worse; "
+            "grey: usual variation (NHS England's Making Data Count).",
+        ), alt
+    return figure_html(
+        svg, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"
+    ), alt
+
+
+def _trajectory_figure(
+    periods: list[str],
+    values: np.ndarray,
+    unit: str,
+    measure: str,
+    target: dict | None,
+    monthly: pd.Series | None,
+    spc: pd.DataFrame | None,
+    readings: np.ndarray | None,
+) -> Figure:
+    """The figure of ``trajectory``: ``spc`` and ``readings`` for the months of ``monthly`` (or None)."""
+    known = np.flatnonzero(~np.isnan(values))
     with matplotlib.rc_context(STYLE):
         panels = 2 if monthly is not None and len(monthly) >= 12 else 1
         fig = Figure(figsize=(9.6 if panels == 2 else 5.6, 3.4 if spc is not None else 3.0))
@@ -133,11 +333,11 @@ def trajectory(
         bottom = 0.24 if spc is not None else 0.11
         fig.subplots_adjust(left=0.07 if panels == 2 else 0.1, right=0.98, bottom=bottom, top=0.9, wspace=0.18)
         ax = axes[0][0]
-        x = np.arange(len(series))
+        x = np.arange(len(values))
         ax.plot(x, values, color=DARK_BLUE, linewidth=2.2, marker="o", markersize=3)
         ax.set_title(f"Rolling 12 months ({unit})", fontsize=10)
         ticks = x[::6] if len(x) > 12 else x[::3]
-        ax.set_xticks(ticks, [_month_labels(list(series["period_end"]))[i] for i in ticks], rotation=0)
+        ax.set_xticks(ticks, [_month_labels(periods)[i] for i in ticks], rotation=0)
         top = max(values[known].max() if len(known) else 0, target["high"] if target else 0) * 1.15
         ax.set_ylim(bottom=0, top=max(top, 1e-9))
         if target:
@@ -160,27 +360,14 @@ def trajectory(
                 color=DARK_BLUE,
                 fontweight="bold",
             )
-        alt_parts = []
-        if len(known) >= 2:
-            first, last = series.iloc[known[0]], series.iloc[known[-1]]
-            alt_parts.append(
-                f"{title}: the rolling 12-month value moved from {figure(first['value'], measure)} in the 12 months to "
-                f"{pd.Period(first['period_end'], 'M').strftime('%B %Y')} to {figure(last['value'], measure)} in the 12 months to "
-                f"{pd.Period(last['period_end'], 'M').strftime('%B %Y')} ({unit})."
-            )
-        if panels == 2:
+        if monthly is not None and panels == 2:
             ax2 = axes[0][1]
             counts = monthly.to_numpy(dtype=float)
             mx = np.arange(len(counts))
             highest = np.nanmax(counts)
-            if spc is not None:
-                shown = spc.reindex(monthly.index)
-                baselines = [b for b in _baselines(spc) if b[0] <= monthly.index[-1]]
-                baselines = baselines[
-                    max(0, sum(b[0] <= monthly.index[0] for b in baselines) - 1) :
-                ]  # from the first shown
-                alt_parts.append(_draw_spc(ax2, counts, shown, polarity, baselines))
-                highest = max(highest, shown["upper"].max())
+            if spc is not None and readings is not None:
+                _draw_spc(ax2, counts, spc, readings)
+                highest = max(highest, spc["upper"].max())
                 fig.legend(
                     *ax2.get_legend_handles_labels(),
                     loc="lower right",
@@ -193,39 +380,12 @@ def trajectory(
                 ax2.plot(mx, counts, color=DARK_GREY, linewidth=1.4, marker="o", markersize=3, label="Monthly count")
                 missing = int(np.isnan(counts).sum())
                 ax2.set_title(f"Monthly count (no SPC limits: {missing} month(s) missing)", fontsize=10)
-                alt_parts.append(
-                    f"Monthly counts: {missing} of the {len(counts)} months {'is' if missing == 1 else 'are'} "
-                    "missing, so no process limits or signals are drawn."
-                )
                 ax2.legend(fontsize=8, loc="upper center", frameon=False)
             labels = _month_labels(list(monthly.index))
             mticks = mx[::6] if len(mx) > 12 else mx[::3]
             ax2.set_xticks(mticks, [labels[i] for i in mticks])
             ax2.set_ylim(0, max(highest * 1.15, 1e-9))
-    alt = " ".join(alt_parts) or f"{title}: not enough data for a trajectory."
-    if panels == 2:
-        if spc is None:
-            return figure_html(
-                fig, alt, f"{title}: rolling 12-month trajectory and monthly counts (months missing: no SPC)"
-            ), alt
-        limits = (
-            f"limits from the baseline months {baselines[0][1]} (shaded)"
-            if len(baselines) == 1
-            else "each period's limits from its baseline months (shaded): "
-            + join_words(
-                f"{words} for the period from {pd.Period(start, 'M').strftime('%B %Y')}" for start, words in baselines
-            )
-        )
-        return figure_html(
-            fig,
-            alt,
-            f"{title}: rolling 12-month trajectory and monthly statistical process control chart, "
-            f"{limits}. Orange: a concern; blue: an improvement; purple: unusual, neither better nor worse; "
-            "grey: usual variation (NHS England's Making Data Count).",
-        ), alt
-    return figure_html(
-        fig, alt, f"{title}: rolling 12-month trajectory (quarterly returns: too few points for SPC)", "narrow"
-    ), alt
+    return fig
 
 
 def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
@@ -233,9 +393,36 @@ def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
     each month end. ``panels``: title, unit, measure, period_end (months), values (NaN where missing), target
     (or None) and judgement (the style word, ``Judgement.style``). The latest value is written at the
     line's end and the line is coloured by judgement (the word is in the table beside it)."""
+    alt = []
+    for panel in panels:
+        values = np.asarray(panel["values"], dtype=float)
+        known = np.flatnonzero(~np.isnan(values))
+        if len(known) >= 2:
+            first, last = known[0], known[-1]
+            alt.append(
+                f"{panel['title']}: {figure(values[first], panel['measure'])} in the 12 months to "
+                f"{pd.Period(panel['period_end'][first], 'M'):%B %Y}, {figure(values[last], panel['measure'])} "
+                f"in the 12 months to {pd.Period(panel['period_end'][last], 'M'):%B %Y}."
+            )
+    svg = kept(
+        f"{__name__}:small_multiples",
+        (panels, columns),
+        lambda: svg_bytes(_small_multiples_figure(panels, columns)),
+    )
+    words = "; ".join(p["title"] for p in panels)
+    return figure_html(
+        svg,
+        f"{title}: rolling 12-month values of each indicator ({unit_words(panels)}). " + " ".join(alt),
+        f"{title}: the rolling 12-month value of each indicator, at each month end, on its own scale "
+        f"({words}). Dark pink line: deteriorating, or outside its target range; turquoise: improving, or within "
+        "it; dark blue: stable or not judged. The figures are in each indicator's detail (on screen).",
+    )
+
+
+def _small_multiples_figure(panels: list[dict], columns: int) -> Figure:
+    """The figure of ``small_multiples``."""
     rows = max(1, -(-len(panels) // columns))
     colours = {"bad": DARK_PINK, "good": TURQUOISE}
-    alt = []
     # Drawn at the printed page's width (7.2 in), so its 7.5-point text prints at 7.5 points.
     with matplotlib.rc_context({**STYLE, "font.size": 7.5, "axes.titlesize": 7.5}):
         fig = Figure(figsize=(7.2, 1.45 * rows + 0.1))
@@ -278,27 +465,19 @@ def small_multiples(panels: list[dict], title: str, columns: int = 4) -> Markup:
                     fontweight="bold",
                     color=colour,
                 )
-            if len(known) >= 2:
-                alt.append(
-                    f"{panel['title']}: {figure(values[known[0]], panel['measure'])} in the 12 months to "
-                    f"{pd.Period(panel['period_end'][known[0]], 'M'):%B %Y}, {figure(values[last], panel['measure'])} "
-                    f"in the 12 months to {pd.Period(panel['period_end'][last], 'M'):%B %Y}."
-                )
         for ax in list(axes.flat)[len(panels) :]:
             ax.set_visible(False)
-    words = "; ".join(p["title"] for p in panels)
-    return figure_html(
-        fig,
-        f"{title}: rolling 12-month values of each indicator ({unit_words(panels)}). " + " ".join(alt),
-        f"{title}: the rolling 12-month value of each indicator, at each month end, on its own scale "
-        f"({words}). Dark pink line: deteriorating, or outside its target range; turquoise: improving, or within "
-        "it; dark blue: stable or not judged. The figures are in each indicator's detail (on screen).",
-    )
+    return fig
 
 
 def sparkline(values: list[float], judgement: str) -> bytes:
     """A trend line a cell high (the workbook's dashboard): the values as a line coloured by ``judgement`` (the
     style word of ``narrative.judgement_words``), the last one dotted; a PNG drawn at 200 dpi for print."""
+    return kept(f"{__name__}:sparkline", (values, judgement), lambda: _sparkline_png(values, judgement), "png")
+
+
+def _sparkline_png(values: list[float], judgement: str) -> bytes:
+    """The picture of ``sparkline``."""
     colour = {"bad": DARK_PINK, "good": TURQUOISE}.get(judgement, DARK_BLUE)
     y = np.asarray(values, dtype=float)
     fig = Figure(figsize=(0.84, 0.15), dpi=200)
@@ -319,9 +498,9 @@ def unit_words(panels: list[dict]) -> str:
     return join_words(dict.fromkeys(p["unit"] for p in panels))
 
 
-def _draw_spc(ax, counts: np.ndarray, spc: pd.DataFrame, polarity: str, baselines: list[tuple[str, str]]) -> str:
+def _draw_spc(ax, counts: np.ndarray, spc: pd.DataFrame, readings: np.ndarray) -> None:
     """The XmR panel: baseline months shaded, each period's usual level and range as its own segments, the
-    counts coloured by reading (``point_readings``). Returns its sentences of alt text."""
+    counts coloured by ``readings`` (``point_readings``)."""
     at = np.arange(len(counts))
     marked = spc["baseline"].fillna(False).astype(bool).to_numpy()
     for number, (start, stop) in enumerate(_runs(marked)):
@@ -348,7 +527,6 @@ def _draw_spc(ax, counts: np.ndarray, spc: pd.DataFrame, polarity: str, baseline
         )
         ax.plot(where, period["lower"].clip(lower=0), color=DARK_GREY, linewidth=1, linestyle="--")
     ax.plot(at, counts, color=Reading.COMMON_CAUSE.colour, linewidth=1.2, zorder=2)
-    readings = point_readings(spc, polarity)
     for kind in Reading:
         chosen = readings == kind
         if chosen.any():
@@ -363,6 +541,10 @@ def _draw_spc(ax, counts: np.ndarray, spc: pd.DataFrame, polarity: str, baseline
                 label=kind.legend,
             )
     ax.set_title("Monthly count with SPC limits", fontsize=10)
+
+
+def _spc_words(spc: pd.DataFrame, readings: np.ndarray, baselines: list[tuple[str, str]]) -> str:
+    """The XmR panel's sentences of alt text: the latest usual level and range, and the months that signal."""
     latest = spc.iloc[-1]
     tally = [
         f"{n} {'month shows' if n == 1 else 'months show'} {kind.words}"
@@ -398,7 +580,33 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
     rest of ``group`` (a tick: ``group_reference``) and the range within which it reads in line with it (a grey bar:
     ``group_low`` to ``group_high``), as the analysis judged them; highest first, said in words in the alt text."""
     districts = rows[(rows["area_type"] == "district") & (rows["vs_partnership"] != GroupPlace.NOT_COMPARED)]
-    districts = districts.sort_values("value")
+    districts = districts.sort_values("value")[
+        ["area", "value", "group_low", "group_high", "group_reference", "vs_partnership"]
+    ]
+    svg = kept(
+        f"{__name__}:district_comparison",
+        (districts, title, unit, group),
+        lambda: svg_bytes(_comparison_figure(districts, title, unit, group)),
+    )
+    said = []
+    for word in (GroupPlace.ABOVE, GroupPlace.BELOW):
+        names = list(districts.loc[districts["vs_partnership"] == word, "area"])
+        if names:
+            said.append(f"{join_words(names)} {'is' if len(names) == 1 else 'are'} {word} the rest of {group}")
+    rest = "; the others are in line with the rest" if said else f"Every district is in line with the rest of {group}"
+    alt = f"{title} by district ({unit}), each against the rest of {group}. {'; '.join(said)}{rest}."
+    return figure_html(
+        svg,
+        alt,
+        f"{title}: each district's value (point), the value of the rest of {group} without it "
+        "(black tick) and the range within which the district would read in line with it (grey bar; "
+        "see Methods)",
+        "medium",
+    )
+
+
+def _comparison_figure(districts: pd.DataFrame, title: str, unit: str, group: str) -> Figure:
+    """The figure of ``district_comparison``: ``districts`` lowest value first."""
     y = np.arange(len(districts))
     names = [f"{area}  {value:,.1f}" for area, value in zip(districts["area"], districts["value"])]
     height = 1.9 + 0.32 * len(districts)  # inches: title, the rows, the axis and the legend
@@ -445,24 +653,10 @@ def district_comparison(rows: pd.DataFrame, title: str, unit: str, group: str) -
             fontweight="bold",
         )
         fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=2, fontsize=7.5, frameon=False)
-    said = []
-    for word in (GroupPlace.ABOVE, GroupPlace.BELOW):
-        names = list(districts.loc[districts["vs_partnership"] == word, "area"])
-        if names:
-            said.append(f"{join_words(names)} {'is' if len(names) == 1 else 'are'} {word} the rest of {group}")
-    rest = "; the others are in line with the rest" if said else f"Every district is in line with the rest of {group}"
-    alt = f"{title} by district ({unit}), each against the rest of {group}. {'; '.join(said)}{rest}."
-    return figure_html(
-        fig,
-        alt,
-        f"{title}: each district's value (point), the value of the rest of {group} without it "
-        "(black tick) and the range within which the district would read in line with it (grey bar; "
-        "see Methods)",
-        "medium",
-    )
+    return fig
 
 
-_LABEL_FONT = {"size": 8, "weight": "bold"}
+_LABEL_SIZE, _LABEL_WEIGHT = 8, "bold"  # district names on the map
 _LEADER = {"arrowstyle": "-", "color": DARK_GREY, "linewidth": 0.8}  # from a label moved off its district
 
 
@@ -486,8 +680,8 @@ def _label_districts(fig, ax, marks: list[tuple], overrides: dict) -> None:
     sizes = []
     for _, text, *_ in marks:
         lines = text.split("\n")
-        width = max(_text_width(line, **_LABEL_FONT) for line in lines)
-        sizes.append(((width + 3) * px, (len(lines) * 1.2 * _LABEL_FONT["size"] + 2) * px))  # + the white halo
+        width = max(_text_width(line, _LABEL_SIZE, _LABEL_WEIGHT) for line in lines)
+        sizes.append(((width + 3) * px, (len(lines) * 1.2 * _LABEL_SIZE + 2) * px))  # + the white halo
     fixed = {
         i: tuple(to_pixels.transform((lon + overrides[code]["offset"][0], lat + overrides[code]["offset"][1])))
         for i, (code, _, lon, lat, _) in enumerate(marks)
@@ -510,8 +704,8 @@ def _label_districts(fig, ax, marks: list[tuple], overrides: dict) -> None:
             arrowprops=_LEADER if moved else None,
             path_effects=_HALO,
             zorder=5,
-            fontsize=_LABEL_FONT["size"],
-            fontweight=_LABEL_FONT["weight"],
+            fontsize=_LABEL_SIZE,
+            fontweight=_LABEL_WEIGHT,
         )
 
 
@@ -519,10 +713,44 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
     """Choropleth of the districts (``shapes``: the boundaries' GeoJSON), shaded by value, labelled with value
     and comparison; ``partnership`` gives the labels' short names and places and the districts hatched as not its own."""
     overrides = partnership.map_labels
-    own_codes = (
+    own_codes = sorted(
         set(partnership.districts.values()) if len(partnership.districts) < len(partnership.shown_districts) else set()
     )
-    values = rows.set_index("area_code")
+    values = rows.set_index("area_code")[["area_type", "value", "vs_partnership"]]
+    known = values.loc[values["area_type"] == "district", "value"].dropna()
+    svg = kept(
+        f"{__name__}:district_map",
+        (values, title, unit, shapes, overrides, own_codes),
+        lambda: svg_bytes(_map_figure(values, title, unit, shapes, overrides, set(own_codes))),
+    )
+    names = {code: name for name, code in partnership.shown_districts.items()}
+    group, hatched = partnership.compared_with.name, join_words(partnership.excludes)
+    not_ours = (
+        f" {hatched} {'is' if len(partnership.excludes) == 1 else 'are'} shown hatched as not part of the partnership."
+        if hatched
+        else ""
+    )
+    alt = (
+        f"Map of {title.lower()} by district ({unit}). Highest: {names.get(known.idxmax(), 'none')} at "
+        f"{known.max():,.1f}; lowest: {names.get(known.idxmin(), 'none')} at {known.min():,.1f}.{not_ours}"
+        if len(known)
+        else f"Map of {title}: no data."
+    )
+    return figure_html(
+        svg,
+        alt,
+        f"Map: {title} by district, shaded by value; {GroupPlace.key(group)}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
+        " Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
+        "copyright and database right 2023.",
+        "medium",
+    )
+
+
+def _map_figure(
+    values: pd.DataFrame, title: str, unit: str, shapes: dict, overrides: dict, own_codes: set[str]
+) -> Figure:
+    """The figure of ``district_map``: ``values`` by area code, ``overrides`` the partnership's ``map_labels``,
+    ``own_codes`` the districts outlined as the pack's own."""
     with matplotlib.rc_context({**STYLE, "axes.grid": False}):
         fig = Figure(figsize=(6.4, 4.6))
         ax = fig.add_axes((0.02, 0.0, 0.82, 0.93))  # fixed places for map and colour bar: no layout engine
@@ -572,24 +800,4 @@ def district_map(rows: pd.DataFrame, title: str, unit: str, shapes: dict, partne
         )
         bar.set_label(unit)
         ax.set_title(f"{title} by district", fontsize=10)
-    names = {code: name for name, code in partnership.shown_districts.items()}
-    group, hatched = partnership.compared_with.name, join_words(partnership.excludes)
-    not_ours = (
-        f" {hatched} {'is' if len(partnership.excludes) == 1 else 'are'} shown hatched as not part of the partnership."
-        if hatched
-        else ""
-    )
-    alt = (
-        f"Map of {title.lower()} by district ({unit}). Highest: {names.get(known.idxmax(), 'none')} at "
-        f"{known.max():,.1f}; lowest: {names.get(known.idxmin(), 'none')} at {known.min():,.1f}.{not_ours}"
-        if len(known)
-        else f"Map of {title}: no data."
-    )
-    return figure_html(
-        fig,
-        alt,
-        f"Map: {title} by district, shaded by value; {GroupPlace.key(group)}.{' Hatched: ' + hatched + ', not part of the partnership.' if hatched else ''}"
-        " Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
-        "copyright and database right 2023.",
-        "medium",
-    )
+    return fig

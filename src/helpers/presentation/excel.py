@@ -12,9 +12,11 @@ import math
 import textwrap
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.text import RichText, Text
@@ -131,7 +133,7 @@ def write_dashboard(results, path: str | Path) -> Path:
     _definitions_sheet(wb.create_sheet("Definitions"), results.catalogue)
     partnership = results.partnership.name
     wb.properties.title = safe_text(f"{partnership} Safer Communities Performance Dashboard, {results.quarter.title}")
-    return _save(wb, path, _quarter_time(results.quarter))
+    return _save(wb, Path(path), _quarter_time(results.quarter))
 
 
 def _dashboard_sheet(ws, results) -> None:
@@ -274,7 +276,7 @@ def _indicator_row(
         return
     judgement, style = judgement_words(record, indicator.target)
     fill, color = JUDGEMENT_STYLE[style]
-    cells = [
+    cells: list[tuple[int, object, dict[str, Any]]] = [
         (2, record["value"], {"fmt": _value_format(unit), "bold": True}),
         (3, record["previous_value"], {"fmt": _value_format(unit)}),
         (4, *_change(record)),
@@ -296,10 +298,10 @@ def _indicator_row(
                 {"fmt": _value_format(unit, arrow), "fill": area_fill, "bold": area_fill is not None},
             )
         )
-    for column, value, style in cells:
-        _put(ws, row, column, value, **style)
+    for column, value, look in cells:
+        _put(ws, row, column, value, **look)
         shown = value if isinstance(value, str) else f"{value or 0:,.{digits}f}% {Direction.HIGHER.arrow}"
-        bold = style.get("bold", False) and column <= FIXED  # _chars has room enough for a bold area value
+        bold = look.get("bold", False) and column <= FIXED  # _chars has room enough for a bold area value
         shown = textwrap.fill(shown, JUDGEMENT_CHARS) if column == 5 else shown  # the judgement wraps
         widths[column] = max(widths[column], _chars(shown, BODY, bold))
     if len(judgement) > JUDGEMENT_CHARS:  # "Within 28–40% range" takes two lines
@@ -334,7 +336,7 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[i
     group = results.partnership.compared_with.name
     rule = describe_rule(replace(results.settings, overdispersion=False))  # the Methods give the technical detail
     higher, lower = VERSUS[GroupPlace.ABOVE], VERSUS[GroupPlace.BELOW]
-    items = [
+    items: list[tuple[list[tuple[str, str | None, str | None]], str]] = [
         (
             [(Direction.arrows(), None, None)],
             f"Change on the same 12 months a year before: {Direction.key()}. {rule[0].upper()}{rule[1:]}; "
@@ -396,7 +398,7 @@ def _dashboard_key(ws, row: int, results, last: int, spans: list, widths: dict[i
                 while sum(widths[c] for c in range(column, final + 1)) < _chars(word, BODY, bold=True):
                     final += 1
                 ws.merge_cells(start_row=r, start_column=column, end_row=r, end_column=final)
-                _put(ws, r, column, word, fill=fill, color=color, bold=True, align="center")
+                _put(ws, r, column, word, fill=fill, color=color or "000000", bold=True, align="center")
                 column = final + 1
             first = column
         ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=last)
@@ -558,17 +560,19 @@ def _data_sheet(ws, table: pd.DataFrame, display_name: str = "IndicatorTable", s
     with ``screen_only`` (the CSV that holds the same rows), prints only a note beside it saying so: thousands
     of rows are filtered on screen, never printed."""
     columns = list(table.columns)
-    widths = {}
+    widths: dict[int, float] = {}
     for c, name in enumerate(columns, start=1):
         _put(ws, 1, c, name, bold=True)
         widths[c] = len(name) + 4
     for r, record in enumerate(table.itertuples(index=False), start=2):
-        for c, value in enumerate(record, start=1):
-            cell = ws.cell(row=r, column=c, value=_plain(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-                widths[c] = max(widths[c], min(len(cell.value) + 2, 60))
-            elif isinstance(cell.value, float):
+        values = [_plain(value) for value in record]
+        ws.append(values)  # quicker than cell by cell; safe text never starts "=", so none is read as a formula
+        for c, value in enumerate(values, start=1):
+            if isinstance(value, str):
+                if value in ERROR_CODES:  # "#N/A" and the like stay text, not Excel errors
+                    ws.cell(r, c).data_type = "s"
+                widths[c] = max(widths[c], min(len(value) + 2, 60))
+            elif isinstance(value, float):
                 widths[c] = max(widths[c], 12)
     ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
     data = Table(displayName=display_name, ref=ref)

@@ -3,7 +3,8 @@ with the busiest neighbourhoods numbered (the table beside the map names them an
 district's main town named and a scale bar. The small maps of one figure share one scale (km per inch) and one
 colour scale, so a small district draws small.
 
-Drawn in the house style of ``charts`` (SVG with live text, alt text stating the message).
+Drawn in the house style of ``charts`` (SVG with live text, alt text stating the message), and kept as its charts
+are (``charts.kept``), keyed by the points, outlines and names drawn.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
-from .charts import _HALO, DARK_BLUE, DARK_GREY, STYLE, figure_html
+from .charts import _HALO, DARK_BLUE, DARK_GREY, STYLE, figure_html, kept, svg_bytes
 
 HEX_KM = 0.75  # width of a hexagon: one size on every map, so shades compare across districts
 LABELLED = 5  # neighbourhoods numbered on each map
@@ -214,6 +215,11 @@ def _share_scale(hexes: list) -> matplotlib.colors.LogNorm:
     return norm
 
 
+def _picture_parts(points: pd.DataFrame, outline: MplPath) -> tuple:
+    """What a district's map is drawn from, for its key (``charts.chart_key``): its points and its outline."""
+    return points[["neighbourhood", "longitude", "latitude"]], outline.vertices, outline.codes
+
+
 def small_multiples(
     points: pd.DataFrame,
     tops: dict[str, list[str]],
@@ -227,11 +233,38 @@ def small_multiples(
     colour scale, each district's main town (``towns``) named. ``points``: this year's points of the indicator
     (district, neighbourhood, longitude, latitude). Returns (figure html, alt text)."""
     towns = towns or {}
-    districts = [d for d in tops if district_outline(boundaries, d) is not None]
+    outlines = {d: outline for d in tops if (outline := district_outline(boundaries, d)) is not None}
+    districts = list(outlines)
+    chosen = {d: points[points["district"] == d] for d in districts}
+    shown = {d: (tops[d], towns.get(d)) for d in districts}
+    svg = kept(
+        f"{__name__}:small_multiples",
+        (shown, *(part for d in districts for part in _picture_parts(chosen[d], outlines[d]))),
+        lambda: svg_bytes(_small_multiples_figure(chosen, outlines, tops, towns)),
+    )
+    busiest = [f"{d}: {tops[d][0]}" for d in districts if tops[d]]
+    named = [f"{d}: {towns[d].name}" for d in districts if d in towns]
+    alt = (
+        f"Hotspot maps of {title.lower()} in {year}, one per district, all drawn at the same scale, each crime's "
+        f"location counted in hexagons {HEX_KM:g} km across (darker: more crimes; one colour scale for every map). "
+        f"Numbers 1 to {LABELLED} mark each district's busiest neighbourhoods. The busiest neighbourhood of each "
+        f"district: {'; '.join(busiest)}." + (f" The main town named on each map: {'; '.join(named)}." if named else "")
+    )
+    caption = (
+        f"{title}, {year}: where the crimes were, by district, every map at the same scale (scale bar on the "
+        f"first) and on one colour scale (hexagons {HEX_KM:g} km across; numbers: the district's {LABELLED} busiest "
+        f"neighbourhoods, named in the table; in italics, the district's main town). Source: {SOURCE}"
+    )
+    return figure_html(svg, alt, caption), alt
+
+
+def _small_multiples_figure(
+    chosen: dict[str, pd.DataFrame], outlines: dict[str, MplPath], tops: dict[str, list[str]], towns: dict[str, Town]
+) -> Figure:
+    """The figure of ``small_multiples``: a map of each district of ``outlines`` from its ``chosen`` points."""
+    districts = list(outlines)
     columns = min(3, max(1, len(districts)))  # three across: at one scale a small district still reads
     rows = -(-len(districts) // columns)
-    outlines = {d: district_outline(boundaries, d) for d in districts}
-    chosen = {d: points[points["district"] == d] for d in districts}
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(9.6, 3.0 * rows + 0.6))
         axes = fig.subplots(rows, columns, squeeze=False)
@@ -261,20 +294,7 @@ def small_multiples(
         for ax in list(axes.flat)[len(districts) :]:
             ax.axis("off")
         _colour_key(fig, norm, (0.92, 0.2, 0.015, 0.6), 8)
-    busiest = [f"{d}: {tops[d][0]}" for d in districts if tops[d]]
-    named = [f"{d}: {towns[d].name}" for d in districts if d in towns]
-    alt = (
-        f"Hotspot maps of {title.lower()} in {year}, one per district, all drawn at the same scale, each crime's "
-        f"location counted in hexagons {HEX_KM:g} km across (darker: more crimes; one colour scale for every map). "
-        f"Numbers 1 to {LABELLED} mark each district's busiest neighbourhoods. The busiest neighbourhood of each "
-        f"district: {'; '.join(busiest)}." + (f" The main town named on each map: {'; '.join(named)}." if named else "")
-    )
-    caption = (
-        f"{title}, {year}: where the crimes were, by district, every map at the same scale (scale bar on the "
-        f"first) and on one colour scale (hexagons {HEX_KM:g} km across; numbers: the district's {LABELLED} busiest "
-        f"neighbourhoods, named in the table; in italics, the district's main town). Source: {SOURCE}"
-    )
-    return figure_html(fig, alt, caption), alt
+    return fig
 
 
 def district_hotspot(
@@ -289,14 +309,13 @@ def district_hotspot(
     """One district's hotspot map, larger, its busiest neighbourhoods numbered and named, its main town named,
     with a scale bar. Returns (html, alt)."""
     outline = district_outline(boundaries, district)
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(6.4, 5.2))
-        ax = fig.subplots()
-        fig.subplots_adjust(left=0.01, right=0.84, bottom=0.02, top=0.93)
-        norm = _share_scale([_draw(ax, points, outline, top, centres(points), 10, town)])
-        _scale_bar(ax, 9)
-        ax.set_title(f"{title}, {district}", fontsize=10)
-        _colour_key(fig, norm, (0.87, 0.2, 0.025, 0.6), 9)
+    if outline is None:
+        raise ValueError(f"the boundaries file has no boundary for {district}")
+    svg = kept(
+        f"{__name__}:district_hotspot",
+        (top, district, title, town, *_picture_parts(points, outline)),
+        lambda: svg_bytes(_district_figure(points, top, outline, district, title, town)),
+    )
     named = "; ".join(f"{rank} {name}" for rank, name in enumerate(top, start=1))
     alt = (
         f"Hotspot map of {title.lower()} in {district}, {year}: crime locations counted in hexagons {HEX_KM:g} km "
@@ -307,4 +326,19 @@ def district_hotspot(
         f"{title} in {district}, {year}, by location (hexagons {HEX_KM:g} km across; numbers: the busiest "
         f"neighbourhoods, named in the table{'; in italics, the main town' if town else ''}). Source: {SOURCE}"
     )
-    return figure_html(fig, alt, caption, "medium"), alt
+    return figure_html(svg, alt, caption, "medium"), alt
+
+
+def _district_figure(
+    points: pd.DataFrame, top: list[str], outline: MplPath, district: str, title: str, town: Town | None
+) -> Figure:
+    """The figure of ``district_hotspot``."""
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(6.4, 5.2))
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.01, right=0.84, bottom=0.02, top=0.93)
+        norm = _share_scale([_draw(ax, points, outline, top, centres(points), 10, town)])
+        _scale_bar(ax, 9)
+        ax.set_title(f"{title}, {district}", fontsize=10)
+        _colour_key(fig, norm, (0.87, 0.2, 0.025, 0.6), 9)
+    return fig
