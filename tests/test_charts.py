@@ -294,12 +294,14 @@ def test_a_key_refuses_a_value_it_cannot_hash():
 
 def test_the_code_version_covers_the_modules_a_chart_draws_with():
     modules = charts.drawn_with("helpers.presentation.charts")
-    # figure() and the colours of narrative, the SPC rules, the words of gaps, the label placing: not the workbook
+    # figure() of narrative, the SPC rules, the colours and words of the vocabulary and the wording, the label
+    # placing: not the workbook
     assert {
         "helpers.presentation.charts",
         "helpers.presentation.narrative",
         "helpers.analysis.spc",
-        "helpers.analysis.gaps",
+        "helpers.analysis.vocabulary",
+        "helpers.analysis.wording",
         "helpers.presentation.labels",
     } <= modules
     assert "helpers.presentation.excel" not in modules
