@@ -360,7 +360,7 @@ def _versus_group(
         at = np.flatnonzero(usable & (ids == indicator_id))
         indicator = catalogue[indicator_id]
         statistic = "rate" if indicator.measure == "rate" else "proportion"
-        scale = indicator.per if statistic == "rate" else 100
+        scale = indicator.scale
         x, n = table["numerator"].to_numpy(float)[at], table["denominator"].to_numpy(float)[at]
         if len(at) < 2 or x.sum() == 0 or (statistic == "proportion" and x.sum() == n.sum()):
             continue  # fewer than two districts, or no variation possible: nothing to compare
@@ -368,13 +368,11 @@ def _versus_group(
             method, found = FUNNEL, _on_the_funnel(x, n, statistic, overdispersed, confidence)
         else:
             members = [areas[i] for i in at]
-            series = _monthly_series(monthly, quarter) if overdispersed and series is None else series
-            phis = [_dispersion(series, indicator, [a]) for a in members] if overdispersed else [1.0] * len(at)
-            rest_phis = (
-                [_dispersion(series, indicator, [a for a in members if a != m]) for m in members]
-                if overdispersed
-                else [1.0] * len(at)
-            )
+            phis, rest_phis = [1.0] * len(at), [1.0] * len(at)
+            if overdispersed:
+                series = series if series is not None else _monthly_series(monthly, quarter)
+                phis = [_dispersion(series, indicator, [a]) for a in members]
+                rest_phis = [_dispersion(series, indicator, [a for a in members if a != m]) for m in members]
             method, found = (
                 REST,
                 [

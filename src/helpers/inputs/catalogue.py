@@ -110,6 +110,12 @@ class Indicator:
         return "%" if self.measure == "percentage" else f"per {self.per:,}"
 
     @property
+    def scale(self) -> int:
+        """What a ratio is multiplied by to give a value: ``per`` for a rate (a rate has one: checked on loading),
+        100 for a percentage."""
+        return self.per if self.measure == "rate" and self.per else 100
+
+    @property
     def subject(self) -> str:
         """The title and its verb, to start a sentence: ``Shoplifting is``, ``Hate crimes are``."""
         return f"{self.title} {'are' if self.plural else 'is'}"

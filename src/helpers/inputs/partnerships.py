@@ -135,10 +135,10 @@ def _read(path: Path) -> tuple[dict[str, Partnership], dict[str, Area]]:
     names: dict[str, str] = {}  # every district code named anywhere -> its name, which must agree
     members = {pid: _districts(p, path, f"partnership '{pid}'", names) for pid, p in document["partnerships"].items()}
     groups = {}
-    for gid, group in raw_groups.items():
+    for gid, given in raw_groups.items():
         where = f"group '{gid}'"
-        _keys(group, _GROUP_KEYS, path, where)
-        codes = group.get("districts")
+        _keys(given, _GROUP_KEYS, path, where)
+        codes = given.get("districts")
         if not isinstance(codes, list) or not codes:
             raise InputError("districts must list the ONS codes of its districts", file=path, row=where)
         twice = [c for c in codes if codes.count(c) > 1]
@@ -152,9 +152,9 @@ def _read(path: Path) -> tuple[dict[str, Partnership], dict[str, Area]]:
                 row=where,
             )
         groups[gid] = Area(
-            _text(group, "name", path, where),
-            _code(group.get("code"), path, where),
-            _text(group, "type", path, where),
+            _text(given, "name", path, where),
+            _code(given.get("code"), path, where),
+            _text(given, "type", path, where),
             {names[c]: c for c in codes},
         )
     totals = {

@@ -80,7 +80,7 @@ def _year(results: Results) -> str:
 def _short_years(results: Results) -> tuple[str, str]:
     """Column headings of the two years compared: ('12 months to Sep 2022', '12 months to Sep 2021')."""
     end = results.quarter.end_month
-    return tuple(f"12 months to {month.strftime('%b %Y')}" for month in (end, end - 12))
+    return f"12 months to {end.strftime('%b %Y')}", f"12 months to {(end - 12).strftime('%b %Y')}"
 
 
 def not_compared(results: Results) -> str:
