@@ -1,4 +1,5 @@
-"""helpers.inputs.ingest: police.uk street-level files, ONS population and local extracts (SPEC §4, §7)."""
+"""helpers.inputs.ingest: police.uk street-level files, ONS population and local extracts: what each
+holds, and the one-line error for each kind of bad row."""
 
 import collections
 import csv

@@ -1,4 +1,4 @@
-"""Bad input, failures and hostile text (SPEC §7), end to end through ``safer-report``.
+"""Bad input, failures and hostile text, end to end through ``safer-report`` (README: "The command line").
 
 Every broken input must stop the run with ONE line on stderr, starting
 ``safer-report: error:``, naming the file and the row or cell, with a non-zero exit and

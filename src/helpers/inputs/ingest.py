@@ -819,7 +819,7 @@ LOCAL_COLUMNS = ["area", "period", "indicator_id", "numerator", "denominator"]
 
 
 def read_local_extract(path: Path, catalogue: dict, districts: dict[str, str]) -> pd.DataFrame:
-    """Read a local extract CSV (SPEC §4 tidy format) and check every row.
+    """Read a local extract CSV (tidy: one row per area, period and indicator) and check every row.
 
     Columns: area (district name or ONS code), period (YYYY-MM, or a quarter such as
     2022-23-Q2 for quarterly indicators), indicator_id, numerator, denominator (for

@@ -1,4 +1,4 @@
-"""Seeded generator of the illustrative local extract (SPEC §4).
+"""Seeded generator of the illustrative local extract (the tidy format of ``ingest.read_local_extract``).
 
 police.uk does not publish these indicators, so the bundled default dataset carries
 an illustrative sample, consistent with the real police.uk counts: residential plus
