@@ -9,6 +9,7 @@ import csv
 import gzip
 import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,16 @@ def require_tool(name: str, available: bool) -> None:
 
 
 @pytest.fixture
+def page(tmp_path):
+    """page(name): a copy of tests/fixtures/a11y/<name> in tmp_path, so nothing is written beside the fixtures."""
+
+    def copy(name: str) -> Path:
+        return Path(shutil.copy(Path(__file__).parent / "fixtures" / "a11y" / name, tmp_path / name))
+
+    return copy
+
+
+@pytest.fixture
 def chromium():
     from helpers.pipeline import browser
 
@@ -137,9 +148,9 @@ def chromium():
 @pytest.fixture
 def axe_core():
     """axe.min.js alone (its banner can be read without a browser)."""
-    from helpers.pipeline import browser
+    import page_checks
 
-    require_tool("axe-core (npm ci)", browser.find_axe() is not None)
+    require_tool("axe-core (npm ci)", page_checks.find_axe() is not None)
 
 
 @pytest.fixture
@@ -149,8 +160,6 @@ def axe(chromium, axe_core):
 
 @pytest.fixture
 def soffice():
-    import shutil
-
     path = shutil.which("soffice")
     require_tool("LibreOffice (apt-get install libreoffice-calc)", path is not None)
     return path

@@ -14,6 +14,7 @@ import pytest
 from markupsafe import escape
 
 import board
+import page_checks
 from helpers import config
 from helpers.errors import BuildError
 from helpers.pipeline import browser
@@ -221,7 +222,7 @@ def test_cover_leaves_population_to_methods_and_parameters_read_as_settings(html
 
 
 def test_accessibility_no_serious_violations(built, axe):
-    serious = browser.serious_violations(browser.run_axe(built / "report.html"))
+    serious = page_checks.serious_violations(page_checks.run_axe(built / "report.html"))
     assert serious == [], serious
 
 
