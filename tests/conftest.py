@@ -1,5 +1,5 @@
-"""Shared fixtures: a private cache and output folder for the whole session, a writer for tiny
-police.uk street-level CSVs, and an independent count of the bundled police.uk data made with
+"""Shared fixtures: a private cache and output folder for the whole session, the tests' own partnerships
+file, a writer for tiny police.uk street-level CSVs, and an independent count of the bundled police.uk data made with
 nothing but ``csv`` and ``gzip``."""
 
 from __future__ import annotations
@@ -28,6 +28,15 @@ def private_cache_and_outputs(tmp_path_factory):
             patch.setenv(variable, str(base / name.lower()))
             patch.setattr(config, name, base / name.lower())
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def partnerships_file():
+    """The tests' own partnerships file (tests/fixtures/partnerships.yaml), in place of the shipped
+    params/partnerships.yaml for every test; a test that starts a command passes it with --partnerships."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(config, "PARTNERSHIPS", board.PARTNERSHIPS_FILE)
+        yield board.PARTNERSHIPS_FILE
 
 
 POLICE_HEADER = [
