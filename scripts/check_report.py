@@ -25,18 +25,17 @@ from pathlib import Path
 
 try:
     from helpers.errors import SaferReportError
-    from helpers.pipeline import browser
 except ImportError:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from helpers.errors import SaferReportError
-    from helpers.pipeline import browser
+import page_checks  # beside this script
 
 
 def report_axe(html_path: Path, axe_js: str | None) -> int:
     """Print axe's violations; return how many are serious or critical."""
-    violations = browser.run_axe(html_path, axe_js=axe_js)
-    serious = browser.serious_violations(violations)
-    version = browser.axe_version(axe_js) or "?"
+    violations = page_checks.run_axe(html_path, axe_js=axe_js)
+    serious = page_checks.serious_violations(violations)
+    version = page_checks.axe_version(axe_js) or "?"
     print(f"axe-core {version} on {html_path}: {len(violations)} violation(s), {len(serious)} serious or critical")
     order = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
     for v in sorted(violations, key=lambda v: (order.get(v["impact"], 9), v["id"])):
@@ -50,7 +49,7 @@ def report_axe(html_path: Path, axe_js: str | None) -> int:
 def html_screenshots(html_path: Path, out_dir: Path, width: int, height: int, tile: int) -> list[Path]:
     """Screenshot the page in a width x height window and cut it into tiles; blank tiles are dropped."""
     tall = out_dir / "html-full.png"
-    browser.screenshot(html_path, tall, width=width, height=height)
+    page_checks.screenshot(html_path, tall, width=width, height=height)
     try:
         from PIL import Image
     except ImportError:  # Pillow comes with matplotlib; without it keep the one tall image

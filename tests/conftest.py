@@ -1,5 +1,5 @@
-"""Shared fixtures: a private cache and output folder for the whole session, a writer for tiny
-police.uk street-level CSVs, and an independent count of the bundled police.uk data made with
+"""Shared fixtures: a private cache and output folder for the whole session, the tests' own partnerships
+file, a writer for tiny police.uk street-level CSVs, and an independent count of the bundled police.uk data made with
 nothing but ``csv`` and ``gzip``."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import csv
 import gzip
 import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,15 @@ def private_cache_and_outputs(tmp_path_factory):
             patch.setenv(variable, str(base / name.lower()))
             patch.setattr(config, name, base / name.lower())
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def partnerships_file():
+    """The tests' own partnerships file (tests/fixtures/partnerships.yaml), in place of the shipped
+    params/partnerships.yaml for every test; a test that starts a command passes it with --partnerships."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(config, "PARTNERSHIPS", board.PARTNERSHIPS_FILE)
+        yield board.PARTNERSHIPS_FILE
 
 
 POLICE_HEADER = [
@@ -128,6 +138,16 @@ def require_tool(name: str, available: bool) -> None:
 
 
 @pytest.fixture
+def page(tmp_path):
+    """page(name): a copy of tests/fixtures/a11y/<name> in tmp_path, so nothing is written beside the fixtures."""
+
+    def copy(name: str) -> Path:
+        return Path(shutil.copy(Path(__file__).parent / "fixtures" / "a11y" / name, tmp_path / name))
+
+    return copy
+
+
+@pytest.fixture
 def chromium():
     from helpers.pipeline import browser
 
@@ -137,9 +157,9 @@ def chromium():
 @pytest.fixture
 def axe_core():
     """axe.min.js alone (its banner can be read without a browser)."""
-    from helpers.pipeline import browser
+    import page_checks
 
-    require_tool("axe-core (npm ci)", browser.find_axe() is not None)
+    require_tool("axe-core (npm ci)", page_checks.find_axe() is not None)
 
 
 @pytest.fixture
@@ -149,8 +169,6 @@ def axe(chromium, axe_core):
 
 @pytest.fixture
 def soffice():
-    import shutil
-
     path = shutil.which("soffice")
     require_tool("LibreOffice (apt-get install libreoffice-calc)", path is not None)
     return path

@@ -14,6 +14,7 @@ import pytest
 from markupsafe import escape
 
 import board
+import page_checks
 from helpers import config
 from helpers.errors import BuildError
 from helpers.pipeline import browser
@@ -221,7 +222,7 @@ def test_cover_leaves_population_to_methods_and_parameters_read_as_settings(html
 
 
 def test_accessibility_no_serious_violations(built, axe):
-    serious = browser.serious_violations(browser.run_axe(built / "report.html"))
+    serious = page_checks.serious_violations(page_checks.run_axe(built / "report.html"))
     assert serious == [], serious
 
 
@@ -292,6 +293,11 @@ def test_without_chromium_everything_else_is_built_and_one_line_says_what_to_ins
     ]
     notes = [line for line in out.splitlines() if line.startswith("Not built")]
     assert len(notes) == 1 and "report.pdf" in notes[0] and "apt-get install chromium" in notes[0]
+    log = (folder / "build.log").read_text(encoding="utf-8")
+    assert f"INFO {QUARTER}, {board.PARTNERSHIP}: computed from " in log
+    assert f"INFO read {config.POLICE_UK / 'leicestershire' / '2022-09-leicestershire-street.csv.gz'} (sha256 " in log
+    assert f"INFO {QUARTER}, {board.PARTNERSHIP}: wrote board-paper.docx, board-paper.html, board-paper.md, " in log
+    assert "INFO not built: report.pdf (Chromium not found" in log
 
     # Again with nothing changed and Chromium still missing: up to date, and the same one line.
     before = (folder / "report.html").stat().st_mtime_ns
@@ -437,10 +443,10 @@ def test_all_partnerships_build_each_pack_in_its_folder_and_an_index(tmp_path, m
 
     from helpers.cli import main
 
-    shipped = yaml.safe_load(config.PARTNERSHIPS.read_text(encoding="utf-8"))
-    shipped["partnerships"] = {pid: shipped["partnerships"][pid] for pid in (board.BOARD.id, "charnwood", "force-area")}
+    ours = yaml.safe_load(board.PARTNERSHIPS_FILE.read_text(encoding="utf-8"))
+    ours["partnerships"] = {pid: ours["partnerships"][pid] for pid in (board.BOARD.id, "charnwood", "force-area")}
     trimmed = tmp_path / "partnerships.yaml"
-    trimmed.write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
+    trimmed.write_text(yaml.safe_dump(ours, allow_unicode=True), encoding="utf-8")
     monkeypatch.setattr(config, "PARTNERSHIPS", trimmed)
     monkeypatch.setenv("SAFER_CHROMIUM", str(tmp_path / "no-chromium"))
     out = tmp_path / "out"
@@ -587,10 +593,10 @@ def test_a_partnership_without_a_contact_warns_and_its_paper_names_no_one(tmp_pa
 
     from helpers.cli import main
 
-    shipped = yaml.safe_load(config.PARTNERSHIPS.read_text(encoding="utf-8"))
-    del shipped["partnerships"][board.BOARD.id]["contact"]
+    ours = yaml.safe_load(board.PARTNERSHIPS_FILE.read_text(encoding="utf-8"))
+    del ours["partnerships"][board.BOARD.id]["contact"]
     trimmed = tmp_path / "partnerships.yaml"
-    trimmed.write_text(yaml.safe_dump(shipped, allow_unicode=True), encoding="utf-8")
+    trimmed.write_text(yaml.safe_dump(ours, allow_unicode=True), encoding="utf-8")
     monkeypatch.setattr(config, "PARTNERSHIPS", trimmed)
     monkeypatch.setattr(browser, "find_chromium", lambda: None)  # the PDF is not what is checked here
     assert main(["build", "--quarter", QUARTER, "--out", str(tmp_path / "out")]) == 0

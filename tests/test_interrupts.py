@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import board
 from helpers.pipeline import browser
 
 QUARTER = "2022-23-Q2"
@@ -28,7 +29,10 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def build_command(out: Path) -> list[str]:
-    return [sys.executable, "-m", "helpers.cli", "--debug", "build", "--quarter", QUARTER, "--force", "--out", str(out)]
+    return [
+        *(sys.executable, "-m", "helpers.cli", "--debug", "build", "--quarter", QUARTER, "--force", "--out", str(out)),
+        *("--partnerships", str(board.PARTNERSHIPS_FILE)),
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""helpers.inputs.params: defaults overlaid by the quarter's file, every key checked (SPEC §5, §7)."""
+"""helpers.inputs.params: defaults overlaid by the quarter's file, every key checked, each
+problem one line naming the file and the key."""
 
 import datetime as dt
 

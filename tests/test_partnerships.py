@@ -89,7 +89,7 @@ def test_a_compared_group_must_hold_the_partnership(tmp_path):
 
 
 def test_the_shipped_partnerships(tmp_path):
-    packs = load_partnerships()
+    packs = load_partnerships(config.PARAMS / "partnerships.yaml")  # what the repository ships, not the tests' file
     assert list(packs) == [
         "leicestershire-rutland",
         "force-area",
@@ -109,18 +109,18 @@ def test_the_shipped_partnerships(tmp_path):
 
 
 def test_a_misspelt_or_absent_district_stops_the_build_in_one_line(tmp_path, monkeypatch):
-    shipped = config.PARTNERSHIPS.read_text()
+    ours = board.PARTNERSHIPS_FILE.read_text()
     with pytest.raises(InputError) as caught:  # misspelt in one place
-        load_partnerships(write(tmp_path, shipped.replace("{E07000130: Charnwood}", "{E07000139: Charnwood}")))
+        load_partnerships(write(tmp_path, ours.replace("{E07000130: Charnwood}", "{E07000139: Charnwood}")))
     assert "district Charnwood is E07000139 here but E07000130 elsewhere" in str(caught.value)
-    misspelt = write(tmp_path, shipped.replace("E07000130", "E07000139"))  # everywhere
+    misspelt = write(tmp_path, ours.replace("E07000130", "E07000139"))  # everywhere
     monkeypatch.setattr(config, "PARTNERSHIPS", misspelt)
     with pytest.raises(InputError) as caught:
         compute("2022-23-Q2", partnership="charnwood")
     assert "E07000139, given for Charnwood, is North Kesteven in ONS's files (Charnwood is E07000130)" in str(
         caught.value
     )
-    monkeypatch.setattr(config, "PARTNERSHIPS", write(tmp_path, shipped.replace("E07000130", "E07000999")))
+    monkeypatch.setattr(config, "PARTNERSHIPS", write(tmp_path, ours.replace("E07000130", "E07000999")))
     with pytest.raises(InputError) as caught:
         compute("2022-23-Q2", partnership="charnwood")
     assert (
@@ -129,7 +129,7 @@ def test_a_misspelt_or_absent_district_stops_the_build_in_one_line(tmp_path, mon
     )
     elsewhere = write(
         tmp_path,
-        shipped.replace("districts: {E07000130: Charnwood}", "districts: {E06000063: Cumberland}")
+        ours.replace("districts: {E07000130: Charnwood}", "districts: {E06000063: Cumberland}")
         .replace("name: Charnwood\n", "name: Cumberland\n")
         .replace(
             "compared_with: leicestershire\n    excludes"
@@ -149,7 +149,7 @@ def test_another_forces_file_builds_its_first_partnership_unless_one_is_named(tm
     with pytest.raises(InputError) as caught:
         choose("leicestershire-rutland", path=path)
     assert str(caught.value) == f"{path}: no partnership 'leicestershire-rutland'; the configured ones are whole, north"
-    assert choose(None).id == board.BOARD.id  # the shipped file: params/defaults.yaml's partnership
+    assert choose(None).id == board.BOARD.id  # the default file: params/defaults.yaml's partnership
 
 
 def test_a_partnership_names_its_own_local_extract_or_none_and_is_never_the_sample(tmp_path):

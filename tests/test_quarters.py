@@ -1,4 +1,4 @@
-"""helpers.quarters: UK financial-year quarters (SPEC §2)."""
+"""helpers.quarters: UK financial-year quarters (April to March)."""
 
 import pandas as pd
 import pytest

@@ -1,14 +1,14 @@
-"""Bad input, failures and hostile text (SPEC §7), end to end through ``safer-report``.
+"""Bad input, failures and hostile text, end to end through ``safer-report`` (README: "The command line").
 
 Every broken input must stop the run with ONE line on stderr, starting
 ``safer-report: error:``, naming the file and the row or cell, with a non-zero exit and
 no traceback, and must leave a previously built good report byte for byte as it was.
 
-Full builds are expensive (~10 s), so this module makes three: the two ``safer-report
-build --force`` started at once into one folder (``two_builds``: the concurrency and
-determinism checks, and the previous good outputs every failure is checked against)
-and ``hostile`` (hostile text in every params field and a police.uk month missing, one
-build for both). Most failure cases call ``helpers.cli.main`` in-process (the same code
+Full builds are expensive (~10 s), so this module makes three: ``good`` (the previous good
+outputs every failure is checked against), ``waited`` (a second build into a copy of them,
+started while the test holds the quarter's build lock: the concurrency and determinism
+checks) and ``hostile`` (hostile text in every params field and a police.uk month missing,
+one build for both). Most failure cases call ``helpers.cli.main`` in-process (the same code
 path as the console script, without paying Python's start-up 50 times);
 ``test_cli_subprocess_one_line_errors`` repeats two of them as real subprocesses.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import gzip
 import hashlib
 import io
@@ -178,52 +179,75 @@ def catalogue():
     return load_catalogue()
 
 
-@pytest.fixture(scope="module")
-def two_builds(tmp_path_factory) -> SimpleNamespace:
-    """Two ``safer-report build --force`` of the same quarter into the same folder, started at once.
+def build_command(out: Path) -> list[str]:
+    return [
+        *(sys.executable, "-m", "helpers.cli", "build", "--quarter", QUARTER, "--force", "--out", str(out)),
+        *("--partnerships", str(board.PARTNERSHIPS_FILE)),
+    ]
 
-    The outputs of the first to finish are copied aside as soon as it exits (the other
-    then still has a whole build to run before it can swap its own in), for the
-    determinism check; what is left in the folder is the previous good report every
-    failure test is checked against.
-    """
-    out, first = tmp_path_factory.mktemp("good"), tmp_path_factory.mktemp("first")
-    command = [sys.executable, "-m", "helpers.cli", "build", "--quarter", QUARTER, "--force", "--out", str(out)]
-    env = {**os.environ, browser.CHROMIUM_ENV: str(first / "no-chromium")}  # no PDF: 2 s a build, checked elsewhere
-    logs = [(first / f"stdout-{i}", first / f"stderr-{i}") for i in range(2)]  # files, not pipes: nothing can block
-    processes = []
-    for out_log, err_log in logs:
-        with open(out_log, "w") as stdout, open(err_log, "w") as stderr:
-            processes.append(subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env))
-    exits: dict[int, float] = {}
-    deadline = time.time() + 600
-    while len(exits) < 2:
-        if time.time() > deadline:
-            for process in processes:
-                process.kill()
-            pytest.fail("two builds at once did not finish in 10 minutes (deadlock?)")
-        for i, process in enumerate(processes):
-            if i in exits or process.poll() is None:
-                continue
-            exits[i] = time.time()
-            if len(exits) == 1 and process.returncode == 0:
-                folder = out / QUARTER
-                started = (folder / "notebooks" / "results" / "results.json").stat().st_mtime_ns
-                for name in ("indicators.csv", "board-paper.md", "board-paper.docx", "dashboard.xlsx"):
-                    shutil.copy2(folder / name, first / name)
-                assert (folder / "notebooks" / "results" / "results.json").stat().st_mtime_ns == started, (
-                    "swapped while copying"
-                )
-        time.sleep(0.05)
-    outputs = [(o.read_text(), e.read_text()) for o, e in logs]
-    return SimpleNamespace(out=out, first=first, exits=exits, codes=[p.returncode for p in processes], outputs=outputs)
+
+def without_chromium(where: Path) -> dict[str, str]:
+    """The environment of a build that skips the PDF (checked elsewhere): a few seconds less a build."""
+    return {**os.environ, browser.CHROMIUM_ENV: str(where / "no-chromium")}
 
 
 @pytest.fixture(scope="module")
-def good(two_builds) -> Path:
-    """A previous good build: the output folder (``out``) holding ``out/QUARTER/``."""
-    assert two_builds.codes == [0, 0], two_builds.outputs
-    return two_builds.out
+def good(tmp_path_factory) -> Path:
+    """A previous good build: the output folder (``out``) holding ``out/QUARTER/``, which every failure test
+    checks is left as it was."""
+    out = tmp_path_factory.mktemp("good")
+    done = subprocess.run(build_command(out), capture_output=True, text=True, env=without_chromium(out), timeout=600)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def waiting_for_lock(pid: int, lock: Path) -> bool:
+    """Whether process ``pid`` is blocked waiting for an flock on ``lock`` (a ``->`` line of /proc/locks)."""
+    inode = lock.stat().st_ino
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if fields[1] == "->" and fields[2] == "FLOCK" and int(fields[5]) == pid:
+            if int(fields[6].rsplit(":", 1)[1]) == inode:
+                return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def waited(good, tmp_path_factory) -> SimpleNamespace:
+    """A second build of QUARTER into a copy of ``good`` started while this test holds the quarter's build lock:
+    what its folder held while the build waited, and once the lock was released and the build ended."""
+    base = tmp_path_factory.mktemp("waited")
+    out = base / "out"
+    shutil.copytree(good, out, symlinks=True)
+    (out / QUARTER / "marker-of-the-previous-build").write_text("previous")
+    before = snapshot(out / QUARTER)
+    lock = out / f".{QUARTER}.lock"
+    logs = base / "stdout", base / "stderr"  # files, not pipes: nothing can block
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with open(logs[0], "w") as stdout, open(logs[1], "w") as stderr:
+            process = subprocess.Popen(build_command(out), stdout=stdout, stderr=stderr, env=without_chromium(base))
+        try:
+            deadline = time.monotonic() + 600
+            while not waiting_for_lock(process.pid, lock):  # the state is polled: no race on how long anything takes
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the second build never waited for the lock: {logs[1].read_text()[-2000:]}")
+                time.sleep(0.05)
+            while_waiting = snapshot(out / QUARTER), sorted(p.name for p in out.iterdir())
+        except BaseException:
+            process.kill()
+            raise
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+    code = process.wait(timeout=600)
+    return SimpleNamespace(
+        out=out,
+        before=before,
+        while_waiting=while_waiting,
+        code=code,
+        stdout=logs[0].read_text(),
+        stderr=logs[1].read_text(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -930,7 +954,7 @@ def hostile(tmp_path_factory) -> Path:
     path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     out = base / "out"
     (out / f".{QUARTER}.building-999999" / "notebooks").mkdir(parents=True)  # as a killed build leaves it
-    partnerships = yaml.safe_load(config.PARTNERSHIPS.read_text(encoding="utf-8"))
+    partnerships = yaml.safe_load(board.PARTNERSHIPS_FILE.read_text(encoding="utf-8"))
     partnerships["partnerships"][board.BOARD.id].update(name=HOSTILE[3], board=" ".join(HOSTILE))
     (base / "partnerships.yaml").write_text(yaml.safe_dump(partnerships, allow_unicode=True), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
@@ -1029,17 +1053,15 @@ def test_commentary_images_cannot_load_from_outside():
 # --- 4 + 6. Two builds at once; the same inputs give the same outputs -------------------------------
 
 
-def test_two_builds_at_once_leave_one_whole_build(two_builds):
-    assert two_builds.codes == [0, 0], two_builds.outputs
-    for stdout, stderr in two_builds.outputs:
-        assert "Built " in stdout and "error" not in stderr and "Traceback" not in stderr
-    out, folder = two_builds.out, two_builds.out / QUARTER
+def test_a_second_build_waits_for_the_lock_then_replaces_the_outputs_whole(waited):
+    # While the first holds the lock, the second touches nothing: no staging folder, the outputs as they were.
+    assert waited.while_waiting == (waited.before, sorted([QUARTER, f".{QUARTER}.lock"]))
+    assert waited.code == 0, waited.stderr
+    assert "Built " in waited.stdout and "error" not in waited.stderr and "Traceback" not in waited.stderr
+    out, folder = waited.out, waited.out / QUARTER
     assert sorted(p.name for p in out.iterdir()) == sorted([QUARTER, f".{QUARTER}.lock"])  # no staging or old folders
-    # The second build waited for the first to release its lock, so everything now in the folder
-    # was written after that: nothing of the first build is mixed in.
-    started = min(p.stat().st_mtime for p in (folder / "notebooks" / "results").iterdir())  # the bundle: written first
-    assert started >= min(two_builds.exits.values()) - 5
-    assert all(p.stat().st_mtime >= started for p in folder.rglob("*") if p.is_file())
+    # Then the whole folder is replaced: nothing of the previous build is mixed in.
+    assert not (folder / "marker-of-the-previous-build").exists()
     assert {
         "report.html",
         "indicators.csv",
@@ -1047,14 +1069,15 @@ def test_two_builds_at_once_leave_one_whole_build(two_builds):
         "board-paper.md",
         "board-paper.html",
         "board-paper.docx",
+        "build.log",
         ".build-key",
         "notebooks",
     } <= {p.name for p in folder.iterdir()}
     assert len(re.findall(r"<p>Built ([^<]*?) by safer-report", (folder / "report.html").read_text())) == 1
 
 
-def test_same_inputs_give_the_same_outputs(two_builds):
-    folder, first = two_builds.out / QUARTER, two_builds.first
+def test_same_inputs_give_the_same_outputs(good, waited):
+    folder, first = waited.out / QUARTER, good / QUARTER
     for name in ("indicators.csv", "board-paper.md", "board-paper.docx"):
         assert (folder / name).read_bytes() == (first / name).read_bytes(), name
     assert cell_values(folder / "dashboard.xlsx") == cell_values(first / "dashboard.xlsx")
@@ -1086,6 +1109,8 @@ def test_cli_subprocess_one_line_errors(tmp_path, unchanged):
                 *map(str, extra),
                 "--out",
                 str(unchanged),
+                "--partnerships",
+                str(board.PARTNERSHIPS_FILE),
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -1,5 +1,5 @@
-"""The one registry of report sections (``config.REPORT_SECTIONS``) and what derives from it:
-the priorities, the build's notebooks and the kernels' shares."""
+"""The one registry of report sections (``config.REPORT_SECTIONS``): the kernels' shares of its notebooks, and
+the registry against the notebooks on disk (each registered, each priority drawing its own section)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 from helpers import config
 from helpers.config import Section
-from helpers.pipeline.orchestrate import SECTION_NOTEBOOKS, kernel_groups
+from helpers.pipeline.orchestrate import kernel_groups
 
 
 def section(name: str, cost: float) -> Section:
@@ -25,14 +25,6 @@ def test_kernels_share_the_notebooks_greedily_by_cost_each_in_report_order():
 def test_the_costliest_notebook_gets_a_kernel_of_its_own_when_it_outweighs_the_rest():
     sections = [section("a", 1), section("b", 1), section("c", 5)]
     assert kernel_groups(sections, 2) == [["nb_c"], ["nb_a", "nb_b"]]
-
-
-def test_priorities_and_notebooks_derive_from_the_registry():
-    assert list(config.SECTIONS) == [s.id for s in config.REPORT_SECTIONS if s.priority]
-    assert all(config.SECTIONS[s.id] == s.title for s in config.REPORT_SECTIONS if s.priority)
-    assert SECTION_NOTEBOOKS == [s.notebook for s in config.REPORT_SECTIONS]
-    groups = kernel_groups(config.REPORT_SECTIONS, 2)
-    assert sorted(sum(groups, [])) == sorted(SECTION_NOTEBOOKS)
 
 
 def test_every_registered_notebook_exists_and_every_section_notebook_is_registered():

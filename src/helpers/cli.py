@@ -1,7 +1,8 @@
 """``safer-report``: build a quarter's report, validate inputs, fetch police.uk's files, write data-return templates.
 
-Every problem the user can fix is printed as one line and exits non-zero; ``--debug``
-shows the traceback as well.
+Each subcommand is one function registered with its arguments (``@command``); ``main`` parses
+and dispatches. Every problem the user can fix is printed as one line and exits non-zero;
+``--debug`` shows the traceback as well.
 """
 
 from __future__ import annotations
@@ -12,74 +13,55 @@ import signal
 import sys
 import threading
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn
 
 from .errors import Interrupted, SaferReportError, one_line
+
+if TYPE_CHECKING:
+    from .pipeline.orchestrate import BuildResult
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line like every other error."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"safer-report: error: {message} (see {self.prog} --help)\n")
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help line, its arguments and what it does (returning nothing, or raising)."""
+
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], None]
+
+
+COMMANDS: dict[str, Command] = {}  # name -> Command, in the order ``safer-report --help`` lists them
+
+
+def command(
+    name: str, help: str, arguments: Callable[[argparse.ArgumentParser], None]
+) -> Callable[[Callable[[argparse.Namespace], None]], Callable[[argparse.Namespace], None]]:
+    """Register the decorated function as subcommand ``name``, its arguments added by ``arguments``."""
+
+    def register(run: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], None]:
+        COMMANDS[name] = Command(help, arguments, run)
+        return run
+
+    return register
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="safer-report", description="Safer Communities quarterly performance report.")
     parser.add_argument("--debug", action="store_true", help="show a traceback on error")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    build = commands.add_parser(
-        "build",
-        help="build a quarter's report into outputs/<quarter>/ (another partnership's into outputs/<quarter>/<id>/)",
-    )
-    _inputs(build)
-    build.add_argument(
-        "--all-partnerships",
-        action="store_true",
-        help="build every partnership of the partnerships file, and outputs/<quarter>/index.html",
-    )
-    build.add_argument(
-        "--group",
-        metavar="ID",
-        help="with --all-partnerships: only the partnerships whose districts all lie in this group "
-        "(an id under groups, or a partnership's id)",
-    )
-    build.add_argument("--out", type=Path, help="folder to write <quarter>/ into (default: outputs/)")
-    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
-    build.add_argument(
-        "--strict",
-        action="store_true",
-        help="fail, instead of warning, when a figure in the commentary disagrees with indicators.csv",
-    )
-
-    validate = commands.add_parser("validate", help="check every input for a quarter without building")
-    _inputs(validate)
-
-    template = commands.add_parser("template", help="write an Excel data return for partners to fill in")
-    template.add_argument("--quarter", required=True, help="e.g. 2022-23-Q2")
-    _partnership(template)
-    template.add_argument("--out", type=Path, help="file to write (default: local-return-<quarter>.xlsx)")
-
-    fetch = commands.add_parser("fetch", help="keep one force's street files out of police.uk's archive zip")
-    fetch.add_argument(
-        "--archive",
-        required=True,
-        metavar="URL_OR_ZIP",
-        help="police.uk's archive: https://data.police.uk/data/archive/YYYY-MM.zip (or latest.zip), "
-        "or a downloaded copy",
-    )
-    fetch.add_argument(
-        "--force", required=True, metavar="NAME", help="the force as the archive names it, e.g. leicestershire"
-    )
-    fetch.add_argument("--into", type=Path, help="folder to keep the months in (default: data/police_uk)")
-
-    new = commands.add_parser(
-        "new-quarter", help="write params/<quarter>.yaml from the previous quarter's, commentary emptied"
-    )
-    new.add_argument("quarter", help="e.g. 2022-23-Q3")
-    new.add_argument("--force", action="store_true", help="overwrite an existing params file")
-    _partnership(new)
+    subcommands = parser.add_subparsers(dest="command", required=True)
+    for name, registered in COMMANDS.items():
+        registered.arguments(subcommands.add_parser(name, help=registered.help))
     return parser
 
 
@@ -108,13 +90,200 @@ def _inputs(command: argparse.ArgumentParser) -> None:
     _partnership(command)
 
 
+def _quarter_label(quarter: str | None) -> str | None:
+    """The quarter as its label ("2022/23 Q2" -> "2022-23-Q2"); a malformed one is a one-line error."""
+    from .quarters import parse_quarter
+
+    return None if quarter is None else parse_quarter(quarter).label
+
+
+def _build_arguments(build: argparse.ArgumentParser) -> None:
+    _inputs(build)
+    build.add_argument(
+        "--all-partnerships",
+        action="store_true",
+        help="build every partnership of the partnerships file, and outputs/<quarter>/index.html",
+    )
+    build.add_argument(
+        "--group",
+        metavar="ID",
+        help="with --all-partnerships: only the partnerships whose districts all lie in this group "
+        "(an id under groups, or a partnership's id)",
+    )
+    build.add_argument("--out", type=Path, help="folder to write <quarter>/ into (default: outputs/)")
+    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail, instead of warning, when a figure in the commentary disagrees with indicators.csv",
+    )
+
+
+@command(
+    "build",
+    help="build a quarter's report into outputs/<quarter>/ (another partnership's into outputs/<quarter>/<id>/)",
+    arguments=_build_arguments,
+)
+def _build(args: argparse.Namespace) -> None:
+    from .pipeline.orchestrate import build, build_all
+
+    quarter = _quarter_label(args.quarter)
+    if args.all_partnerships and (args.partnership or args.params):
+        raise SaferReportError(
+            "--all-partnerships builds every partnership with its own params: leave out --partnership and --params"
+        )
+    if args.group and not args.all_partnerships:
+        raise SaferReportError(
+            "--group chooses the packs of --all-partnerships: add --all-partnerships, or "
+            "name one pack with --partnership"
+        )
+    if args.all_partnerships:
+        results = build_all(
+            quarter,
+            police_uk=args.police_uk,
+            out=args.out,
+            local=args.local,
+            force=args.force,
+            strict=args.strict,
+            partnerships=args.partnerships,
+            group=args.group,
+        )
+    else:
+        results = [
+            build(
+                quarter,
+                police_uk=args.police_uk,
+                params_file=args.params,
+                out=args.out,
+                local=args.local,
+                force=args.force,
+                strict=args.strict,
+                partnership=args.partnership,
+                partnerships=args.partnerships,
+            )
+        ]
+    _report(results)
+
+
+@command("validate", help="check every input for a quarter without building", arguments=_inputs)
+def _validate(args: argparse.Namespace) -> None:
+    from .analysis.compute import compute
+    from .analysis.gaps import months_held
+
+    results = compute(
+        _quarter_label(args.quarter),
+        police_uk=args.police_uk,
+        params_file=args.params,
+        local=args.local,
+        partnership=args.partnership,
+        partnerships_file=args.partnerships,
+    )
+    partnership = results.partnership
+    assert partnership is not None  # compute always chooses one
+    for warning in results.data_warnings:
+        print(f"safer-report: warning: {one_line(warning)}", file=sys.stderr)
+    police = [i.id for i in results.catalogue.values() if i.source == "police_uk"]
+    for district, held in months_held(results.monthly, police, partnership.districts).items():
+        print(f"{district}: police.uk data for {held}")
+    missing = results.rows()[results.rows()["status"] != "available"]
+    print(
+        f"All inputs valid for {results.quarter.label}, {partnership.name}: {len(results.files)} files, "
+        f"{len(results.catalogue)} indicators, {len(missing)} not available"
+        + (f" ({', '.join(missing['indicator_id'])})" if len(missing) else "")
+    )
+
+
+def _template_arguments(template: argparse.ArgumentParser) -> None:
+    template.add_argument("--quarter", required=True, help="e.g. 2022-23-Q2")
+    _partnership(template)
+    template.add_argument("--out", type=Path, help="file to write (default: local-return-<quarter>.xlsx)")
+
+
+@command("template", help="write an Excel data return for partners to fill in", arguments=_template_arguments)
+def _template(args: argparse.Namespace) -> None:
+    from .inputs.catalogue import load_catalogue
+    from .inputs.partners_return import write_return_template
+    from .inputs.partnerships import choose
+    from .quarters import parse_quarter
+
+    quarter = parse_quarter(args.quarter).label
+    path = args.out or Path(f"local-return-{quarter}.xlsx")
+    write_return_template(quarter, path, load_catalogue(), choose(args.partnership, path=args.partnerships).districts)
+    which = f" --partnership {args.partnership}" if args.partnership else ""
+    print(
+        f"Wrote {path}: fill in the numerator (and denominator) columns, then "
+        f"safer-report build --quarter {quarter}{which} --local {path}"
+    )
+
+
+def _fetch_arguments(fetch: argparse.ArgumentParser) -> None:
+    fetch.add_argument(
+        "--archive",
+        required=True,
+        metavar="URL_OR_ZIP",
+        help="police.uk's archive: https://data.police.uk/data/archive/YYYY-MM.zip (or latest.zip), "
+        "or a downloaded copy",
+    )
+    fetch.add_argument(
+        "--force", required=True, metavar="NAME", help="the force as the archive names it, e.g. leicestershire"
+    )
+    fetch.add_argument("--into", type=Path, help="folder to keep the months in (default: data/police_uk)")
+
+
+@command("fetch", help="keep one force's street files out of police.uk's archive zip", arguments=_fetch_arguments)
+def _fetch(args: argparse.Namespace) -> None:
+    from . import config
+    from .inputs.fetch import fetch
+
+    into = args.into or config.POLICE_UK
+    try:
+        done = fetch(args.archive, args.force, into)
+    except Interrupted:
+        raise Interrupted("interrupted; the months kept so far are whole, and no half-written month is left") from None
+    print(done.summary(args.force, into))
+
+
+def _new_quarter_arguments(new: argparse.ArgumentParser) -> None:
+    new.add_argument("quarter", help="e.g. 2022-23-Q3")
+    new.add_argument("--force", action="store_true", help="overwrite an existing params file")
+    _partnership(new)
+
+
+@command(
+    "new-quarter",
+    help="write params/<quarter>.yaml from the previous quarter's, commentary emptied",
+    arguments=_new_quarter_arguments,
+)
+def _new_quarter(args: argparse.Namespace) -> None:
+    from .errors import InputError
+    from .inputs.params import new_quarter_params, quarter_params_path
+    from .inputs.partnerships import choose
+    from .quarters import parse_quarter
+
+    quarter = parse_quarter(args.quarter)
+    chosen = choose(args.partnership, path=args.partnerships).id
+    path = quarter_params_path(quarter.label, chosen)
+    if path.exists() and not args.force:
+        raise InputError("already exists: edit it, or use --force to replace it", file=path)
+    text = new_quarter_params(quarter.label, quarter.previous().label, chosen)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"Wrote {path}")
+
+
 def _log_to_stderr(debug: bool) -> logging.Handler:
-    """Show the helpers' progress on stderr, one plain line each (``--debug``: diagnostics too). What the inputs
-    layer read (its INFO lines) is for a build log, not stderr, where a broken input is one line."""
+    """Show the helpers' progress on stderr, one plain line each (``--debug``: diagnostics too). The details kept
+    for build.log (``DETAIL``) and what the inputs layer read (its INFO lines) stay off stderr, where a broken input
+    is one line."""
+    from .pipeline.build_log import DETAIL
+
+    def shown(record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or not (record.name == DETAIL or record.name.startswith("helpers.inputs."))
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     if not debug:
-        handler.addFilter(lambda record: record.levelno > logging.INFO or not record.name.startswith("helpers.inputs."))
+        handler.addFilter(shown)
     logger = logging.getLogger("helpers")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.INFO)
@@ -126,126 +295,20 @@ def run(argv: list[str] | None = None) -> None:
     sys.exit(main(argv))
 
 
-def _interrupt(number, frame) -> None:
+def _interrupt(number: int, frame: FrameType | None) -> None:
     """SIGINT and SIGTERM stop the command; a build removes its staging folders on the way out."""
     raise Interrupted
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the subcommand ``argv`` names; its exit status (0, 2 for a problem the user can fix, 130 interrupted)."""
     args = _parser().parse_args(argv)
     progress = _log_to_stderr(args.debug)
     in_main = threading.current_thread() is threading.main_thread()
     handled = (signal.SIGINT, signal.SIGTERM)
     previous = {number: signal.signal(number, _interrupt) for number in handled} if in_main else {}
     try:
-        if getattr(args, "quarter", None) is not None and args.command != "new-quarter":
-            from .quarters import parse_quarter
-
-            args.quarter = parse_quarter(args.quarter).label
-        if args.command == "build":
-            from .pipeline.orchestrate import build, build_all
-
-            if args.all_partnerships and (args.partnership or args.params):
-                raise SaferReportError(
-                    "--all-partnerships builds every partnership with its own params: leave out "
-                    "--partnership and --params"
-                )
-            if args.group and not args.all_partnerships:
-                raise SaferReportError(
-                    "--group chooses the packs of --all-partnerships: add --all-partnerships, or "
-                    "name one pack with --partnership"
-                )
-            if args.all_partnerships:
-                results = build_all(
-                    args.quarter,
-                    police_uk=args.police_uk,
-                    out=args.out,
-                    local=args.local,
-                    force=args.force,
-                    strict=args.strict,
-                    partnerships=args.partnerships,
-                    group=args.group,
-                )
-            else:
-                results = [
-                    build(
-                        args.quarter,
-                        police_uk=args.police_uk,
-                        params_file=args.params,
-                        out=args.out,
-                        local=args.local,
-                        force=args.force,
-                        strict=args.strict,
-                        partnership=args.partnership,
-                        partnerships=args.partnerships,
-                    )
-                ]
-            _report(results)
-        elif args.command == "template":
-            from .inputs.catalogue import load_catalogue
-            from .inputs.partners_return import write_return_template
-            from .inputs.partnerships import choose
-
-            path = args.out or Path(f"local-return-{args.quarter}.xlsx")
-            write_return_template(
-                args.quarter, path, load_catalogue(), choose(args.partnership, path=args.partnerships).districts
-            )
-            which = f" --partnership {args.partnership}" if args.partnership else ""
-            print(
-                f"Wrote {path}: fill in the numerator (and denominator) columns, then "
-                f"safer-report build --quarter {args.quarter}{which} --local {path}"
-            )
-        elif args.command == "new-quarter":
-            from .errors import InputError
-            from .inputs.params import new_quarter_params, quarter_params_path
-            from .inputs.partnerships import choose
-            from .quarters import parse_quarter
-
-            quarter = parse_quarter(args.quarter)
-            chosen = choose(args.partnership, path=args.partnerships).id
-            path = quarter_params_path(quarter.label, chosen)
-            if path.exists() and not args.force:
-                raise InputError("already exists: edit it, or use --force to replace it", file=path)
-            text = new_quarter_params(quarter.label, quarter.previous().label, chosen)
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            print(f"Wrote {path}")
-        elif args.command == "fetch":
-            from . import config
-            from .inputs.fetch import fetch
-
-            into = args.into or config.POLICE_UK
-            try:
-                done = fetch(args.archive, args.force, into)
-            except Interrupted:
-                raise Interrupted(
-                    "interrupted; the months kept so far are whole, and no half-written month is left"
-                ) from None
-            print(done.summary(args.force, into))
-        elif args.command == "validate":
-            from .analysis.compute import compute
-
-            results = compute(
-                args.quarter,
-                police_uk=args.police_uk,
-                params_file=args.params,
-                local=args.local,
-                partnership=args.partnership,
-                partnerships_file=args.partnerships,
-            )
-            for warning in results.data_warnings:
-                print(f"safer-report: warning: {one_line(warning)}", file=sys.stderr)
-            from .analysis.gaps import months_held
-
-            police = [i.id for i in results.catalogue.values() if i.source == "police_uk"]
-            for district, held in months_held(results.monthly, police, results.partnership.districts).items():
-                print(f"{district}: police.uk data for {held}")
-            missing = results.rows()[results.rows()["status"] != "available"]
-            print(
-                f"All inputs valid for {results.quarter.label}, {results.partnership.name}: {len(results.files)} files, "
-                f"{len(results.catalogue)} indicators, {len(missing)} not available"
-                + (f" ({', '.join(missing['indicator_id'])})" if len(missing) else "")
-            )
+        COMMANDS[args.command].run(args)
         return 0
     except SaferReportError as error:
         if args.debug:
@@ -270,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(number, handler)
 
 
-def _report(results: list) -> None:
+def _report(results: list[BuildResult]) -> None:
     """What each pack's build did: built (with its files), up to date, not built (a missing tool), warnings."""
     for result in results:
         which = f"{result.folder.name}: " if len(results) > 1 else ""

@@ -1,4 +1,4 @@
-"""UK financial-year quarters: "2022-23-Q2" is July to September 2022 (SPEC §2)."""
+"""UK financial-year quarters (April to March): "2022-23-Q2" is July to September 2022."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seeded generator of the illustrative local extract.
+"""Seeded generator of the illustrative local extract (the tidy format of ``local_extract.read_local_extract``).
 
 police.uk does not publish these indicators, so the bundled default dataset carries an illustrative sample,
 drawn as each indicator's ``sample`` in the catalogue says and consistent with the real police.uk counts: the

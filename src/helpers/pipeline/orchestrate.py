@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from .. import config
 from ..errors import BuildError, Interrupted, ToolMissing
 from ..inputs.files import input_key, package_versions
-from . import browser
+from . import browser, build_log
 from .cache import cached_results_path, compute_cached
 
 if TYPE_CHECKING:
@@ -208,22 +208,24 @@ def build_packs(
     ids = [pid or choose(None, path=partnerships).id for pid in partnership_ids]
     kernels = Kernels(KERNELS if (os.cpu_count() or 1) > 1 else 1)
     try:
-        results = _build_packs(
-            ids,
-            default_id,
-            quarter,
-            police_uk,
-            params_file,
-            out,
-            local,
-            force,
-            kernels,
-            timings,
-            started,
-            strict,
-            index,
-            partnerships,
-        )
+        with build_log.recording() as record:
+            results = _build_packs(
+                ids,
+                default_id,
+                quarter,
+                police_uk,
+                params_file,
+                out,
+                local,
+                force,
+                kernels,
+                timings,
+                started,
+                strict,
+                index,
+                partnerships,
+                record,
+            )
     finally:
         kernels.close()
     return results
@@ -244,6 +246,7 @@ def _build_packs(
     strict: bool,
     index: bool,
     partnerships: Path | None,
+    record: build_log.BuildLog,
 ) -> list[BuildResult]:
     inputs = input_key(quarter, police_uk, params_file, local, _inputs_of_code(), partnerships)  # every params file
     keys = {pid: hashlib.sha256(f"{inputs} {pid}".encode()).hexdigest() for pid in ids}
@@ -281,6 +284,8 @@ def _build_packs(
                     if printer is None:
                         printer = _printer()
                     kernels.start()  # a no-op when running: the outputs were cached but a pack must be rebuilt
+                    if not staged:
+                        build_log.inputs_read(packs[ids[0]])  # every pack read the same files
                     staging = _staging(out_root, target)
                     staged.append((staging, target, pid == default_id))
                     pack_timings = {"compute": timings["compute"]}
@@ -297,6 +302,11 @@ def _build_packs(
                     finishing.exception()  # wait for it: the printer is closed next
                 if isinstance(printer, browser.Printer):
                     printer.close()
+            if staged:  # build.log goes in each staged pack, swapped in with its outputs
+                if not isinstance(printer, browser.Printer):
+                    build_log.skipped("report.pdf", printer)
+                build_log.finished(label, len(staged), time.perf_counter() - started)
+                record.copy_into(staging for staging, _, _ in staged)
             with _signals_held():  # every pack swapped in, or (an interrupt before this line) none
                 _swap_in_all(staged)
                 if index:
@@ -344,6 +354,7 @@ def _finish(results: Results, staging: Path, key: str, timings: dict, printer, w
     note = review_note(results.quarter, warnings, str(results.settings.sources[-1]))  # the pack's quarter params file
     (staging / "review-notes.md").write_text(note, encoding="utf-8")
     (staging / ".build-key").write_text(key)
+    build_log.outputs_written(results, staging, timings)
     log.debug("%s: seconds taken: %s", results.partnership.name, ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
 
 
