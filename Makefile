@@ -1,6 +1,6 @@
 # Safer Communities quarterly report. `make report` builds the default quarter;
 # `make report QUARTER=2021-22-Q3` another; `make all-partnerships` every partnership's pack;
-# `make test` runs the tests. PARTNERSHIP (an id), PARTNERSHIPS (another force's partnerships file) and
+# `make test` lints, type-checks and runs the tests. PARTNERSHIP (an id), PARTNERSHIPS (another force's partnerships file) and
 # POLICE_UK (a folder of police.uk files) choose what is built, and GROUP the packs of all-partnerships, e.g.
 #   make report PARTNERSHIP=preston PARTNERSHIPS=params/lancashire.yaml POLICE_UK=data/police_uk/lancashire
 #   make all-partnerships GROUP=leicestershire
@@ -35,6 +35,9 @@ validate: $(STAMP)
 	$(BIN)/safer-report validate $(CHOSEN) $(if $(PARTNERSHIP),--partnership "$(PARTNERSHIP)")
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lab: $(STAMP)

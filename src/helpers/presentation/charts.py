@@ -26,7 +26,7 @@ from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 import matplotlib.cm
@@ -38,7 +38,6 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
-from matplotlib.typing import RcKeyType
 
 from .. import config
 from ..analysis.spc import RULES, read_signal
@@ -47,6 +46,9 @@ from ..analysis.wording import join_words, month_ranges
 from . import labels
 from .fragments import render
 from .narrative import figure
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType  # matplotlib 3.9+; a name for readers and checkers only
 
 # Analysis Function categorical palette (colour-blind safe in this order).
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, PURPLE = (
