@@ -440,7 +440,7 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
     log.info("%s, %s: running %d section notebooks", label, results.partnership.name, len(SECTION_NOTEBOOKS))
     parameters = {"quarter": label, "results_path": bundle.name}
     # Threads are enough: the work runs in the kernels, which are processes of their own.
-    warm = kernels.ready()
+    warm = kernels.running()
     groups = kernel_groups(config.REPORT_SECTIONS, len(warm))
     with ThreadPoolExecutor(max_workers=len(groups) + 1) as pool:
         pool.submit(_load_output_writers)
