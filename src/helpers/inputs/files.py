@@ -7,7 +7,10 @@ pandas, so a build can decide what to start before the heavy imports.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import platform
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -205,6 +208,46 @@ def input_key(
         *code,
     ]  # the lookups
     files += [Path(local)] if local else []
-    for path in files:
-        digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())
+    for path, sha256 in zip(files, file_digests(files)):
+        digest.update(str(path).encode() + sha256)
     return digest.hexdigest()
+
+
+DIGESTS = "file-digests.json"  # in the cache: each input file's size, modification time and SHA-256
+SETTLING_NS = 2_000_000_000  # a file changed this recently could change again within its mtime's resolution
+
+
+def file_digests(paths: list[Path]) -> list[bytes]:
+    """Each file's SHA-256. A file whose size and modification time are those recorded last time (in the cache's
+    ``DIGESTS``) is not read again: the recorded digest stands. Files modified in the last ``SETTLING_NS`` are
+    not recorded, so a second change with the same size within one mtime tick cannot go unseen."""
+    record = config.CACHE / DIGESTS
+    try:
+        known = json.loads(record.read_text())
+    except (OSError, ValueError):  # none yet, or damaged: read every file
+        known = {}
+    recent = time.time_ns() - SETTLING_NS
+    kept, digests = {}, []
+    for path in paths:
+        stat = os.stat(path)
+        name, seen = str(path), (stat.st_size, stat.st_mtime_ns)
+        sha256 = _recorded(known.get(name), seen) or hashlib.sha256(Path(path).read_bytes()).digest()
+        digests.append(sha256)
+        if stat.st_mtime_ns < recent:
+            kept[name] = [*seen, sha256.hex()]
+    if kept != known:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        partial = record.with_name(f".{DIGESTS}.{os.getpid()}")
+        partial.write_text(json.dumps(kept))
+        partial.replace(record)  # whole or not at all, for a build running beside this one
+    return digests
+
+
+def _recorded(entry: object, seen: tuple[int, int]) -> bytes | None:
+    """The digest recorded as ``[size, mtime_ns, sha256 in hex]`` if size and mtime are ``seen``'s."""
+    if not (isinstance(entry, list) and len(entry) == 3 and tuple(entry[:2]) == seen and isinstance(entry[2], str)):
+        return None
+    try:
+        return bytes.fromhex(entry[2])
+    except ValueError:  # a damaged record
+        return None
