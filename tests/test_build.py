@@ -15,7 +15,7 @@ from markupsafe import escape
 
 import board
 from helpers import config
-from helpers.errors import BuildError
+from helpers.errors import BuildError, one_line
 from helpers.pipeline import browser
 from helpers.pipeline import orchestrate as build_module
 from helpers.pipeline.orchestrate import build
@@ -26,10 +26,13 @@ QUARTER = "2022-23-Q2"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs")
-    result = build(QUARTER, out=out)
-    return result.folder
+def first_build(tmp_path_factory):
+    return build(QUARTER, out=tmp_path_factory.mktemp("outputs"))
+
+
+@pytest.fixture(scope="module")
+def built(first_build):
+    return first_build.folder
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +243,21 @@ def test_cli_shows_progress_as_plain_lines_and_timings_with_debug(built, capsys)
     assert capsys.readouterr().err.splitlines() == [up_to_date]
     assert main(["--debug", "build", "--quarter", QUARTER, "--out", str(built.parent)]) == 0
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == up_to_date and lines[1].startswith(f"{QUARTER}: seconds taken: compute ") and len(lines) == 2
+    assert lines[0] == up_to_date and lines[1].startswith(f"{QUARTER}: seconds taken: check ") and len(lines) == 2
+
+
+def test_a_rebuild_with_nothing_changed_loads_no_heavy_library_and_still_warns(first_build, built):
+    # The commentary figures of the build's review note come back from the cache's summary, not the results.
+    command = (
+        "import sys; from helpers.cli import main; "
+        f"code = main(['build', '--quarter', '{QUARTER}', '--out', {str(built.parent)!r}]); "
+        "print(code, sorted({'pandas', 'matplotlib', 'papermill', 'nbclient'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split("\n")[-2] == "0 []", done.stderr
+    assert f"{QUARTER}: outputs are up to date" in done.stderr
+    warned = [line for line in done.stderr.splitlines() if line.startswith("safer-report: warning:")]
+    assert first_build.warnings and warned == [f"safer-report: warning: {one_line(w)}" for w in first_build.warnings]
 
 
 def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):

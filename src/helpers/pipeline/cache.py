@@ -6,6 +6,7 @@ when something is computed, after the build has launched its kernels.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -53,7 +54,28 @@ def compute_cached(
     entries = sorted(config.CACHE.glob("results-*"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[max(CACHE_ENTRIES, len(keys)) :]:
         _remove(old)
+        summary_path(old.name.removeprefix("results-")).unlink(missing_ok=True)
     return packs
+
+
+def summary_path(key: str) -> Path:
+    """Where what a build says of the pack computed under ``key`` (its quarter and warnings) is kept."""
+    return config.CACHE / f"summary-{key[:32]}.json"
+
+
+def save_summary(key: str, quarter: str, warnings: dict[str, list[str]]) -> None:
+    """Keep the pack's quarter and its warnings by kind, so that a build with nothing changed reports them
+    without loading the results."""
+    summary_path(key).write_text(json.dumps({"quarter": quarter, "warnings": warnings}), encoding="utf-8")
+
+
+def load_summary(key: str) -> tuple[str, dict[str, list[str]]] | None:
+    """``save_summary``'s quarter and warnings for ``key``, or None if there is none (or it is damaged)."""
+    try:
+        summary = json.loads(summary_path(key).read_text(encoding="utf-8"))
+        return str(summary["quarter"]), {kind: list(lines) for kind, lines in summary["warnings"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _remove(entry: Path) -> None:
