@@ -1,7 +1,8 @@
 """Saved results: a computation is kept under the key of its inputs (``files.input_key``)
 and reused while they are unchanged. An entry is a results bundle (Parquet and JSON, never a
-pickle: nothing in the cache can run code); one that cannot be read is a miss. Light to import: pandas and the readers load only
-when something is computed, after the build has launched its kernels.
+pickle: nothing in the cache can run code); one that cannot be read is a miss. Beside each entry, a summary
+(its quarter and warnings) lets a build with nothing changed answer without loading the bundle: pandas and the
+readers are imported only when results are loaded or computed.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def compute_cached(
     if missing:
         log.debug("reading the inputs and computing %d pack(s)", len(missing))
         for pid, results in zip(
-            missing, compute_packs(missing, quarter, police_uk, params_file, local, partnerships_file=partnerships)
+            missing, compute_packs([*missing], quarter, police_uk, params_file, local, partnerships_file=partnerships)
         ):
             save(results, cached_results_path(keys[pid]))
             packs[pid] = results

@@ -39,10 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# pandas, Papermill, nbconvert and openpyxl are imported inside the steps that use them: the
-# kernels are launched before pandas is loaded, `safer-report build` with nothing changed
-# answers without loading the rest, and a thread imports the output writers while the
-# notebooks run.
+# pandas, nbclient, Papermill and the output writers are imported inside the steps that use them, so
+# that `safer-report build` with nothing changed answers without loading any of them (``_unchanged``).
 
 SECTION_NOTEBOOKS = [section.notebook for section in config.REPORT_SECTIONS]
 KERNELS = 2  # on a machine of two cores or more; one otherwise
@@ -274,14 +272,14 @@ def _build_packs(
     ids: list[str],
     keys: dict[str, str],
     default_id: str,
-    quarter,
-    police_uk,
-    params_file,
+    quarter: str | None,
+    police_uk: Path | None,
+    params_file: Path | None,
     out_root: Path,
-    local,
-    force,
+    local: Path | None,
+    force: bool,
     kernels: Kernels,
-    timings: dict,
+    timings: dict[str, float],
     started: float,
     strict: bool,
     index: bool,
@@ -468,11 +466,6 @@ def _review_commentary(results: Results, strict: bool) -> list[str]:
     return warnings
 
 
-def _load_output_writers() -> None:
-    """Import what writes the outputs (nbconvert, openpyxl) while the notebooks run, not after."""
-    from ..presentation import excel, paper, report, word  # noqa: F401
-
-
 def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, kernels: Kernels) -> None:
     from ..analysis.bundle import save
 
@@ -485,8 +478,7 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
     # Threads are enough: the work runs in the kernels, which are processes of their own.
     warm = kernels.running()
     groups = kernel_groups(config.REPORT_SECTIONS, len(warm))
-    with ThreadPoolExecutor(max_workers=len(groups) + 1) as pool:
-        pool.submit(_load_output_writers)
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
         failures = [
             f
             for f in pool.map(
