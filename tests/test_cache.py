@@ -79,7 +79,13 @@ def test_a_summary_reads_back_and_is_none_when_missing_or_damaged():
     config.CACHE.mkdir(parents=True)
     cache.save_summary("k1", "2022-23-Q2", warnings)
     assert cache.load_summary("k1") == ("2022-23-Q2", warnings)
-    for damaged in ("not json", "[1, 2]", '{"quarter": "2022-23-Q2"}', '{"quarter": "x", "warnings": [1]}'):
+    for damaged in (
+        "not json",
+        "[1, 2]",
+        '{"quarter": "2022-23-Q2"}',
+        '{"quarter": "x", "warnings": [1]}',
+        '{"quarter": "x", "warnings": {"data": []}}',
+    ):
         cache.summary_path("k1").write_text(damaged)
         assert cache.load_summary("k1") is None
 

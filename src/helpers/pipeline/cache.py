@@ -59,13 +59,20 @@ def compute_cached(
     return packs
 
 
+WARNINGS = (
+    "data",
+    "contact",
+    "commentary",
+)  # a summary's kinds of warning: of the input files, the paper, the commentary
+
+
 def summary_path(key: str) -> Path:
     """Where what a build says of the pack computed under ``key`` (its quarter and warnings) is kept."""
     return config.CACHE / f"summary-{key[:32]}.json"
 
 
 def save_summary(key: str, quarter: str, warnings: dict[str, list[str]]) -> None:
-    """Keep the pack's quarter and its warnings by kind, so that a build with nothing changed reports them
+    """Keep the pack's quarter and its warnings by kind (``WARNINGS``), so that a build with nothing changed reports them
     without loading the results."""
     summary_path(key).write_text(json.dumps({"quarter": quarter, "warnings": warnings}), encoding="utf-8")
 
@@ -74,7 +81,7 @@ def load_summary(key: str) -> tuple[str, dict[str, list[str]]] | None:
     """``save_summary``'s quarter and warnings for ``key``, or None if there is none (or it is damaged)."""
     try:
         summary = json.loads(summary_path(key).read_text(encoding="utf-8"))
-        return str(summary["quarter"]), {kind: list(lines) for kind, lines in summary["warnings"].items()}
+        return str(summary["quarter"]), {kind: [str(line) for line in summary["warnings"][kind]] for kind in WARNINGS}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
