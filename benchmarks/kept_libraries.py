@@ -14,15 +14,16 @@ head start (what is left when it booted during the notebooks), and inside whole 
 process each, ``helpers.pipeline.browser.Printer`` swapped for the route; "none" builds without a PDF).
 Then each route's PDF is checked with pypdf (pages, tags, outline), rendered with pdftoppm and
 compared page by page; the sheets go to --keep. Kernel clients: a new client's connection to a
-ready kernel, Papermill's overhead a notebook, and whole builds with today's ``kernels.Kernels``
-(one client kept per kernel), with plain Papermill ``km=`` reuse (a new client for every notebook)
-and with Papermill's default (a kernel started and stopped for every notebook).
+ready kernel, the overhead a notebook, and whole builds with today's ``kernels.Kernels``
+(nbclient's ``NotebookClient(km=)`` in kept kernels: a new client for every notebook) and with
+Papermill's default (a kernel started and stopped for every notebook).
 See benchmarks/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import json
 import logging
@@ -203,63 +204,7 @@ def unavailable(route: str) -> str | None:
     return None
 
 
-# --- kernel variants: today's, plain km= reuse, Papermill's default ---------------------------
-
-
-class PlainKernels(kernels.Kernels):
-    """Papermill's own ``km=`` reuse with a plain KernelManager: Papermill connects a new client to
-    the kernel for every notebook and waits for it (and leaves it connected)."""
-
-    def __init__(self, count: int):
-        super().__init__(count)
-        self._clients = []  # one per kernel, for changing folder
-
-    def start(self) -> None:
-        from jupyter_client.manager import KernelManager
-
-        if self._kernels:
-            return
-        for _ in range(self.count):
-            kernel = KernelManager(kernel_name="python3")
-            kernel.start_kernel(
-                stderr=subprocess.DEVNULL,
-                extra_arguments=[f"--IPKernelApp.exec_lines={[kernels.WARM_UP]!r}", "--HistoryManager.enabled=False"],
-            )
-            self._kernels.append(kernel)
-
-    def ready(self):
-        self.start()
-        if not self._clients:
-            for kernel in self._kernels:
-                client = kernel.client()
-                client.start_channels()
-                client.wait_for_ready(timeout=120)
-                self._clients.append(client)
-        return list(self._kernels)
-
-    def run(self, kernel, sources, folder, parameters):
-        import papermill
-
-        self._clients[self._kernels.index(kernel)].execute_interactive(
-            f"import os; os.chdir({str(folder)!r})", timeout=60, store_history=False
-        )
-        for source in sources:
-            papermill.execute_notebook(
-                str(source),
-                str(folder / source.name),
-                parameters=parameters,
-                kernel_name="python3",
-                progress_bar=False,
-                km=kernel,
-            )
-
-    def close(self) -> None:
-        with self._lock:
-            for client in self._clients:
-                client.stop_channels()
-            for kernel in self._kernels:
-                kernel.shutdown_kernel(now=True)
-            self._kernels, self._clients = [], []
+# --- kernel variants: today's (nbclient in kept kernels), Papermill's default -------------------
 
 
 class OwnKernels(kernels.Kernels):
@@ -268,7 +213,7 @@ class OwnKernels(kernels.Kernels):
     def start(self) -> None:
         pass
 
-    def ready(self):
+    def running(self):
         return [None] * self.count
 
     @staticmethod
@@ -289,7 +234,7 @@ class OwnKernels(kernels.Kernels):
         pass
 
 
-KERNELS = {"lasting": kernels.Kernels, "plain": PlainKernels, "own": OwnKernels}
+KERNELS = {"nbclient": kernels.Kernels, "own": OwnKernels}
 
 
 # --- children: every figure comes from a fresh interpreter -------------------------------------
@@ -464,7 +409,7 @@ def bench_builds(routes: list[str], kernel_variants: list[str], runs: int, folde
 
 
 def bench_new_client(runs: int) -> None:
-    """What plain ``km=`` reuse pays for each notebook: a new client connecting to a ready kernel."""
+    """What a kept kernel pays for each notebook: a new client connecting to it once it is ready."""
     from jupyter_client.manager import KernelManager
 
     kernel = KernelManager(kernel_name="python3")
@@ -485,44 +430,54 @@ def bench_new_client(runs: int) -> None:
         first.stop_channels()
         kernel.shutdown_kernel(now=True)
     print(
-        f"\nA new client on a ready kernel (start_channels + wait_for_ready, as Papermill does for each notebook "
+        f"\nA new client on a ready kernel (start_channels + wait_for_ready, as nbclient does for each notebook "
         f"given km=): {figures(times)}"
     )
 
 
 def bench_papermill_overhead(bundle: Path, runs: int, folder: Path) -> None:
-    """The five section notebooks in one warm kernel, each variant in turn: wall time less the cells' own."""
+    """The section notebooks in one warm kernel, each variant in turn: wall time less the cells' own."""
     import nbformat
 
     print(
-        "\nThe five section notebooks in one warm kernel (kernels.Kernels.run); Papermill's overhead = "
+        "\nThe section notebooks in one warm kernel (each kernel variant's run); the overhead = "
         "wall time less the cells' own durations (mostly waiting, so the machine's load touches it less)"
     )
     label = bundle.parent.parent.name
     sources = sorted(config.NOTEBOOKS.glob("0*.ipynb"))
     overhead: dict[str, list[float]] = {}
     for n in range(runs):
-        for variant in ("lasting", "plain"):
-            log(f"  five notebooks, kernels {variant}, run {n + 1}/{runs}")
+        for variant in KERNELS:
+            log(f"  section notebooks, kernels {variant}, run {n + 1}/{runs}")
             out = folder / f"{variant}-{n}"
             out.mkdir(parents=True)
             pool = KERNELS[variant](1)
             try:
-                [kernel] = pool.ready()
+                [kernel] = pool.running()
                 start = time.perf_counter()
                 pool.run(kernel, sources, out, {"quarter": label, "results_path": str(bundle)})
                 wall = time.perf_counter() - start
             finally:
                 pool.close()
-            cells = sum(
-                c.metadata.get("papermill", {}).get("duration") or 0
-                for s in sources
-                for c in nbformat.read(out / s.name, as_version=4).cells
-            )
+            cells = sum(_cell_seconds(c) for s in sources for c in nbformat.read(out / s.name, as_version=4).cells)
             overhead.setdefault(variant, []).append((wall - cells) / len(sources))
             shutil.rmtree(out)
     for variant, values in overhead.items():
-        print(f"  {variant:8s} Papermill's overhead a notebook: {figures(values)}")
+        print(f"  {variant:8s} overhead a notebook: {figures(values)}")
+
+
+def _cell_seconds(cell) -> float:
+    """A code cell's run time: Papermill's record, or nbclient's (its input reaching the kernel to the reply)."""
+    if cell.metadata.get("papermill", {}).get("duration") is not None:
+        return cell.metadata["papermill"]["duration"]
+    times = cell.metadata.get("execution", {})
+    if "iopub.execute_input" not in times or "shell.execute_reply" not in times:
+        return 0.0
+    start, end = (
+        dt.datetime.fromisoformat(times[k].replace("Z", "+00:00"))
+        for k in ("iopub.execute_input", "shell.execute_reply")
+    )
+    return (end - start).total_seconds()
 
 
 # --- PDF: fidelity, tags, footprint -------------------------------------------------------------
@@ -682,7 +637,7 @@ def bench_pdf(routes: list[str], html: Path, keep: Path, runs: int, builds: bool
     bench_print(routes, html, keep, runs)
     if builds:
         today_first = sorted(["none", *routes], key=lambda route: route != "devtools")
-        bench_builds(today_first, ["lasting"], runs, keep / "builds", "PDF inside a whole build")
+        bench_builds(today_first, ["nbclient"], runs, keep / "builds", "PDF inside a whole build")
     print("\nWhat each PDF holds (pypdf); pages rendered by pdftoppm into", keep)
     checked = {route: inspect_pdf(keep / f"{route}.pdf") for route in routes}
     sheets(checked, keep)
@@ -744,7 +699,7 @@ def main() -> None:
     if html is None:
         log("building the default quarter once for its report.html and results bundle")
         with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
-            run_child("build", "none", "lasting", keep / "report", cache)
+            run_child("build", "none", "nbclient", keep / "report", cache)
         html = next((keep / "report").glob("*/report.html"))
     html = html.resolve()
     if args.part in ("pdf", "all"):

@@ -241,7 +241,19 @@ def test_cli_shows_progress_as_plain_lines_and_timings_with_debug(built, capsys)
     assert capsys.readouterr().err.splitlines() == [up_to_date]
     assert main(["--debug", "build", "--quarter", QUARTER, "--out", str(built.parent)]) == 0
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == up_to_date and lines[1].startswith(f"{QUARTER}: seconds taken: compute ") and len(lines) == 2
+    assert lines[0] == up_to_date and lines[1].startswith(f"{QUARTER}: seconds taken: check ") and len(lines) == 2
+
+
+def test_a_rebuild_with_nothing_changed_loads_no_heavy_library(built):
+    # It answers from the cache's summary and the stamps; the warnings it repeats are checked with the commentary's.
+    command = (
+        "import sys; from helpers.cli import main; "
+        f"code = main(['build', '--quarter', '{QUARTER}', '--out', {str(built.parent)!r}]); "
+        "print(code, sorted({'pandas', 'matplotlib', 'papermill', 'nbclient'} & set(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split("\n")[-2] == "0 []", done.stderr
+    assert done.stderr == f"{QUARTER}: outputs are up to date (nothing changed); use --force to rebuild\n"
 
 
 def test_failing_notebook_keeps_previous_outputs(built, tmp_path, monkeypatch):
@@ -401,8 +413,11 @@ def test_commentary_figures_warn_never_fail_and_strict_fails_in_one_line(tmp_pat
     )
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
 
-    assert main([*build_args, slipped]) == 0  # up to date: nothing rebuilt, the warnings still said
-    assert sum(line.startswith("safer-report: warning:") for line in capsys.readouterr().err.splitlines()) == 3
+    assert main([*build_args, slipped]) == 0  # up to date: nothing rebuilt, the same warnings still said
+    assert [line for line in capsys.readouterr().err.splitlines() if "warning" in line] == warnings
+    assert main([*build_args, slipped, "--strict"]) == 2  # up to date, and --strict still stops on them
+    assert capsys.readouterr().err.startswith("safer-report: error: the analyst's commentary quotes 3 figures")
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
 
 
 def test_the_committee_template_named_in_params_styles_the_word_paper(tmp_path, monkeypatch, capsys):

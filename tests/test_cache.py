@@ -99,6 +99,32 @@ def test_compute_cached_uses_the_saved_results_only_for_the_same_key(monkeypatch
     assert len(list(config.CACHE.glob("results-*"))) == 2  # the oldest entry dropped
 
 
+def test_a_summary_reads_back_and_is_none_when_missing_or_damaged():
+    warnings = {"data": ["a month is missing"], "contact": [], "commentary": ["'12%' is not in indicators.csv"]}
+    assert cache.load_summary("k1") is None
+    config.CACHE.mkdir(parents=True)
+    cache.save_summary("k1", "2022-23-Q2", warnings)
+    assert cache.load_summary("k1") == ("2022-23-Q2", warnings)
+    for damaged in (
+        "not json",
+        "[1, 2]",
+        '{"quarter": "2022-23-Q2"}',
+        '{"quarter": "x", "warnings": [1]}',
+        '{"quarter": "x", "warnings": {"data": []}}',
+    ):
+        cache.summary_path("k1").write_text(damaged)
+        assert cache.load_summary("k1") is None
+
+
+def test_a_summary_goes_with_its_entry(monkeypatch):
+    monkeypatch.setattr(compute, "compute_packs", fake_compute([]))
+    monkeypatch.setattr(cache, "CACHE_ENTRIES", 1)
+    cache.compute_cached({"p": "k1"}, "2022-23-Q2")
+    cache.save_summary("k1", "2022-23-Q2", {"data": [], "contact": [], "commentary": []})
+    cache.compute_cached({"p": "k2"}, "2022-23-Q1")  # k1's entry dropped, and its summary with it
+    assert cache.load_summary("k1") is None and [p.name for p in config.CACHE.glob("results-*")] == ["results-k2"]
+
+
 class _Runs:
     """Unpickling this object creates a marker file: proof that a pickle was loaded."""
 

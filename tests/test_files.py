@@ -3,7 +3,9 @@ results (and built outputs) still hold."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -51,7 +53,16 @@ def inputs(tmp_path, monkeypatch, write_street_csv):
     )
     code = tmp_path / "code.py"
     code.write_text("VERSION = 1\n")
+    for path in tmp_path.rglob("*"):  # settled an hour ago: the key records their digests
+        set_mtime(path, HOUR_AGO)
     return police, code
+
+
+HOUR_AGO = time.time_ns() - 3600 * 10**9
+
+
+def set_mtime(path: Path, ns: int) -> None:
+    os.utime(path, ns=(ns, ns))
 
 
 def key(police: Path, code: Path, quarter: str | None = None) -> str:
@@ -106,6 +117,44 @@ def test_input_key_is_stable_and_changes_with_every_input(inputs, tmp_path):
         assert key(police, code) == first  # put back: the same key again
     (police / "leics" / "2022-10-leicestershire-street.csv").write_text("new month")
     assert key(police, code) not in seen  # a file added
+
+
+def test_a_file_touched_but_with_the_same_content_keeps_the_key(inputs):
+    police, code = inputs
+    first = key(police, code)
+    for path in (code, police / "leics" / "2022-08-leicestershire-street.csv"):
+        set_mtime(path, HOUR_AGO + 60 * 10**9)
+        assert key(police, code) == first
+        path.touch()  # now: not settled, read every time
+        assert key(police, code) == first
+
+
+def test_the_same_size_with_new_content_and_a_new_mtime_changes_the_key(inputs):
+    police, code = inputs
+    first = key(police, code)
+    code.write_text("VERSION = 2\n")  # as many bytes as before
+    set_mtime(code, HOUR_AGO + 60 * 10**9)
+    assert key(police, code) != first
+    code.write_text("VERSION = 1\n")
+    set_mtime(code, HOUR_AGO + 120 * 10**9)
+    assert key(police, code) == first
+
+
+def test_a_file_of_unchanged_size_and_mtime_is_not_read_again_unless_it_changed_just_now(inputs):
+    police, code = inputs
+    first = key(police, code)
+    code.write_text("VERSION = 2\n")  # a change that keeps both (only a deliberate utime does that)
+    set_mtime(code, HOUR_AGO)
+    assert key(police, code) == first  # decided from size and mtime alone
+    (config.CACHE / files.DIGESTS).write_text("not json")
+    second = key(police, code)
+    assert second != first  # without the record, every file is read
+    recent = time.time_ns()
+    set_mtime(code, recent)
+    assert key(police, code) == second
+    code.write_text("VERSION = 3\n")
+    set_mtime(code, recent)  # same size, same mtime, within the settling time: read again
+    assert key(police, code) not in (first, second)
 
 
 def test_input_key_changes_with_a_package_version(inputs, monkeypatch):

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import QuarterError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported by the two functions that make periods, not here: parsing a quarter is all that
+# `safer-report build --quarter ...` with nothing changed needs, and it loads no pandas.
 
 _PATTERN = re.compile(r"^\s*(\d{4})\s*[-/]\s*(\d{2})\s*[- ]\s*Q([1-4])\s*$", re.IGNORECASE)
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")  # a calendar month, YYYY-MM, as police.uk writes it
@@ -39,6 +44,8 @@ class Quarter:
     @property
     def end_month(self) -> pd.Period:
         """The quarter's last month, which ends the reporting 12 months."""
+        import pandas as pd
+
         year = self.start_year + (1 if self.q == 4 else 0)
         return pd.Period(year=year, month=_FIRST_MONTH[self.q] + 2, freq="M")
 
@@ -76,6 +83,8 @@ def quarter_of_month(month: pd.Period) -> Quarter:
 
 def window(end: pd.Period, months: int = 12) -> pd.PeriodIndex:
     """The ``months`` calendar months ending with ``end``."""
+    import pandas as pd
+
     return pd.period_range(end=end, periods=months, freq="M")
 
 

@@ -7,7 +7,11 @@ pandas, so a build can decide what to start before the heavy imports.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import platform
+import threading
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -150,10 +154,10 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def _named_in_params(sources: list[Path]) -> list[Path]:
+def _named_in_params(sources: list[Path]) -> list[str]:
     """The files named by ``local_extract``, ``paper_template`` or ``small_area_population`` in any params
-    file (and by a partnership's ``local_extract`` in a partnerships file), wherever they are. A params file
-    that cannot be read names none here: reading the params reports it, naming file and line."""
+    file (and by a partnership's ``local_extract`` in a partnerships file), whether they exist or not. A params
+    file that cannot be read names none here: reading the params reports it, naming file and line."""
     named = []
     for path in sources:
         try:
@@ -166,11 +170,11 @@ def _named_in_params(sources: list[Path]) -> list[Path]:
         for settings in partnerships.values() if isinstance(partnerships, dict) else [document]:
             if isinstance(settings, dict):
                 named += [
-                    config.ROOT / settings[key]
+                    str(config.ROOT / settings[key])
                     for key in ("local_extract", "paper_template", "small_area_population")
                     if isinstance(settings.get(key), str)
                 ]
-    return [p for p in named if p.is_file()]
+    return named
 
 
 def input_key(
@@ -194,17 +198,82 @@ def input_key(
         *sorted(config.PARAMS.rglob("*.yaml")),
         *(Path(p) for p in (params_file, partnerships or config.PARTNERSHIPS) if p),
     ]
+    record = Digests()
+    named = record.named(params)
     files = [
         *police_uk_paths(police_uk or config.POLICE_UK),
         *params,
         *sorted(config.POPULATION.glob("*.csv")),
         *sorted(p for p in (config.DATA / "local").rglob("*") if p.is_file()),
-        *_named_in_params(params),
+        *(Path(p) for p in named if Path(p).is_file()),
         *sorted(p for p in config.BOUNDARIES.parent.glob("*") if p.is_file()),
         *sorted(p for p in config.LAD_SUCCESSORS.parent.glob("*") if p.is_file()),
         *code,
     ]  # the lookups
     files += [Path(local)] if local else []
     for path in files:
-        digest.update(str(path).encode() + hashlib.sha256(Path(path).read_bytes()).digest())
+        digest.update(str(path).encode() + record.sha256(path))
+    record.save()
     return digest.hexdigest()
+
+
+DIGESTS = "file-digests.json"  # in the cache: each input file's size, modification time and SHA-256
+NAMED = " named"  # the record's entry for the files the params name (no file's path starts with a space)
+SETTLING_NS = 2_000_000_000  # a file changed this recently could change again within its mtime's resolution
+
+
+class Digests:
+    """Input files' SHA-256, read only when needed. The cache keeps each file's size, modification time and
+    digest (``DIGESTS``): a file whose size and mtime are those recorded is not read again. Files modified in
+    the last ``SETTLING_NS`` are not recorded, so a second change of the same size within one mtime tick cannot
+    go unseen. The files the params files name are kept too, under the params files' digests."""
+
+    def __init__(self) -> None:
+        try:
+            known = json.loads((config.CACHE / DIGESTS).read_text())
+        except (OSError, ValueError):  # none yet, or damaged: read every file
+            known = {}
+        self._known: dict = known if isinstance(known, dict) else {}
+        self._kept: dict[str, object] = {}
+        self._recent = time.time_ns() - SETTLING_NS
+
+    def sha256(self, path: Path) -> bytes:
+        """The file's SHA-256, from the record if its size and mtime are unchanged."""
+        stat = os.stat(path)
+        name, seen = str(path), (stat.st_size, stat.st_mtime_ns)
+        sha256 = _recorded(self._known.get(name), seen) or hashlib.sha256(Path(path).read_bytes()).digest()
+        if stat.st_mtime_ns < self._recent:
+            self._kept[name] = [*seen, sha256.hex()]
+        return sha256
+
+    def named(self, params: list[Path]) -> list[str]:
+        """``_named_in_params(params)``, parsed again only when one of them changed."""
+        read = b"".join(str(p).encode() + self.sha256(p) for p in params)
+        state = hashlib.sha256(str(config.ROOT).encode() + read).hexdigest()  # names are relative to the root
+        kept = self._known.get(NAMED)
+        if isinstance(kept, list) and len(kept) == 2 and kept[0] == state:
+            named = [str(p) for p in kept[1]]
+        else:
+            named = _named_in_params(params)
+        self._kept[NAMED] = [state, named]
+        return named
+
+    def save(self) -> None:
+        """Record what this key read, replacing the record whole (a build may run beside this one)."""
+        if self._kept == self._known:
+            return
+        record = config.CACHE / DIGESTS
+        record.parent.mkdir(parents=True, exist_ok=True)
+        partial = record.with_name(f".{DIGESTS}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_text(json.dumps(self._kept))
+        partial.replace(record)
+
+
+def _recorded(entry: object, seen: tuple[int, int]) -> bytes | None:
+    """The digest recorded as ``[size, mtime_ns, sha256 in hex]`` if size and mtime are ``seen``'s."""
+    if not (isinstance(entry, list) and len(entry) == 3 and tuple(entry[:2]) == seen and isinstance(entry[2], str)):
+        return None
+    try:
+        return bytes.fromhex(entry[2])
+    except ValueError:  # a damaged record
+        return None

@@ -1,11 +1,13 @@
 """Saved results: a computation is kept under the key of its inputs (``files.input_key``)
 and reused while they are unchanged. An entry is a results bundle (Parquet and JSON, never a
-pickle: nothing in the cache can run code); one that cannot be read is a miss. Light to import: pandas and the readers load only
-when something is computed, after the build has launched its kernels.
+pickle: nothing in the cache can run code); one that cannot be read is a miss. Beside each entry, a summary
+(its quarter and warnings) lets a build with nothing changed answer without loading the bundle: pandas and the
+readers are imported only when results are loaded or computed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -46,14 +48,42 @@ def compute_cached(
     if missing:
         log.debug("reading the inputs and computing %d pack(s)", len(missing))
         for pid, results in zip(
-            missing, compute_packs(missing, quarter, police_uk, params_file, local, partnerships_file=partnerships)
+            missing, compute_packs([*missing], quarter, police_uk, params_file, local, partnerships_file=partnerships)
         ):
             save(results, cached_results_path(keys[pid]))
             packs[pid] = results
     entries = sorted(config.CACHE.glob("results-*"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[max(CACHE_ENTRIES, len(keys)) :]:
         _remove(old)
+        summary_path(old.name.removeprefix("results-")).unlink(missing_ok=True)
     return packs
+
+
+WARNINGS = (
+    "data",
+    "contact",
+    "commentary",
+)  # a summary's kinds of warning: of the input files, the paper, the commentary
+
+
+def summary_path(key: str) -> Path:
+    """Where what a build says of the pack computed under ``key`` (its quarter and warnings) is kept."""
+    return config.CACHE / f"summary-{key[:32]}.json"
+
+
+def save_summary(key: str, quarter: str, warnings: dict[str, list[str]]) -> None:
+    """Keep the pack's quarter and its warnings by kind (``WARNINGS``), so that a build with nothing changed reports them
+    without loading the results."""
+    summary_path(key).write_text(json.dumps({"quarter": quarter, "warnings": warnings}), encoding="utf-8")
+
+
+def load_summary(key: str) -> tuple[str, dict[str, list[str]]] | None:
+    """``save_summary``'s quarter and warnings for ``key``, or None if there is none (or it is damaged)."""
+    try:
+        summary = json.loads(summary_path(key).read_text(encoding="utf-8"))
+        return str(summary["quarter"]), {kind: [str(line) for line in summary["warnings"][kind]] for kind in WARNINGS}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _remove(entry: Path) -> None:

@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING
 from .. import config
 from ..errors import BuildError, Interrupted, ToolMissing
 from ..inputs.files import input_key, package_versions
+from ..inputs.params import default_partnership
+from ..inputs.partnerships import choose
 from . import browser, build_log
-from .cache import cached_results_path, compute_cached
+from .cache import cached_results_path, compute_cached, load_summary, save_summary
 
 if TYPE_CHECKING:
     from ..analysis.results import Results
@@ -37,10 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# pandas, Papermill, nbconvert and openpyxl are imported inside the steps that use them: the
-# kernels are launched before pandas is loaded, `safer-report build` with nothing changed
-# answers without loading the rest, and a thread imports the output writers while the
-# notebooks run.
+# pandas, nbclient, Papermill and the output writers are imported inside the steps that use them, so
+# that `safer-report build` with nothing changed answers without loading any of them (``_unchanged``).
 
 SECTION_NOTEBOOKS = [section.notebook for section in config.REPORT_SECTIONS]
 KERNELS = 2  # on a machine of two cores or more; one otherwise
@@ -169,7 +169,7 @@ def build_all(
     """Every partnership configured in ``partnerships`` (default: params/partnerships.yaml; the default pack
     first), or those whose districts all lie in ``group`` (``partnerships.in_group``), then ``<quarter>/index.html``
     linking them with their headlines."""
-    from ..inputs.partnerships import choose, in_group, load_partnerships
+    from ..inputs.partnerships import in_group, load_partnerships
 
     configured = load_partnerships(partnerships)
     chosen = in_group(group, partnerships) if group else list(configured)
@@ -184,7 +184,7 @@ def pack_folder(out_root: Path, label: str, partnership_id: str, default_id: str
 
 
 def build_packs(
-    partnership_ids: list[str | None],
+    partnership_ids: Sequence[str | None],
     quarter: str | None = None,
     police_uk: Path | None = None,
     params_file: Path | None = None,
@@ -200,22 +200,28 @@ def build_packs(
     params/defaults.yaml goes in ``<out>/<quarter>/``, every other in ``<out>/<quarter>/<id>/``."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    from ..inputs.params import default_partnership
-    from ..inputs.partnerships import choose
-    from .kernels import Kernels
-
     default_id = default_partnership()
     ids = [pid or choose(None, path=partnerships).id for pid in partnership_ids]
+    inputs = input_key(quarter, police_uk, params_file, local, _inputs_of_code(), partnerships)  # every params file
+    keys = {pid: hashlib.sha256(f"{inputs} {pid}".encode()).hexdigest() for pid in ids}
+    out_root = Path(out or config.OUTPUTS).resolve()
+    if not force and not index:  # the index lists the packs of its run: it is written by a build
+        unchanged = _unchanged(keys, out_root, default_id, strict, started)
+        if unchanged is not None:
+            return unchanged
+    from .kernels import Kernels  # nbclient and Papermill: only when something may be built
+
     kernels = Kernels(KERNELS if (os.cpu_count() or 1) > 1 else 1)
     try:
         with build_log.recording() as record:
             results = _build_packs(
                 ids,
+                keys,
                 default_id,
                 quarter,
                 police_uk,
                 params_file,
-                out,
+                out_root,
                 local,
                 force,
                 kernels,
@@ -231,25 +237,57 @@ def build_packs(
     return results
 
 
+def _unchanged(
+    keys: dict[str, str], out_root: Path, default_id: str, strict: bool, started: float
+) -> list[BuildResult] | None:
+    """Every pack as it stands, with the warnings its build gave, if each was built from its inputs' ``keys`` and
+    holds every output this machine can make now (``_up_to_date``); None when one must be built. Reads only the
+    cache's summaries and the packs' stamps: nothing of pandas, Papermill or the results is loaded."""
+    summaries = []
+    for key in keys.values():
+        summary = load_summary(key)
+        if summary is None:
+            return None
+        summaries.append(summary)
+    label = summaries[0][0]
+    built: list[BuildResult] = []
+    with _lock(out_root, label):
+        for (pid, key), (quarter, warnings) in zip(keys.items(), summaries):
+            current = _up_to_date(pack_folder(out_root, label, pid, default_id), key)
+            if current is None or quarter != label or (strict and warnings["commentary"]):
+                return None  # to be built, or stopped by --strict as a build would be
+            current.warnings = [*warnings["contact"], *warnings["commentary"]]
+            built.append(current)
+    for current in built:
+        log.info(
+            "%s: outputs are up to date (nothing changed); use --force to rebuild", _name(current.folder, out_root)
+        )
+    built[0].warnings = [*summaries[0][1]["data"], *built[0].warnings]  # the files every pack read: once
+    took = time.perf_counter() - started
+    log.debug("%s: seconds taken: check %.2f, total %.2f", label, took, took)
+    for current in built:
+        current.timings = {"check": took, "total": took}
+    return built
+
+
 def _build_packs(
     ids: list[str],
+    keys: dict[str, str],
     default_id: str,
-    quarter,
-    police_uk,
-    params_file,
-    out,
-    local,
-    force,
+    quarter: str | None,
+    police_uk: Path | None,
+    params_file: Path | None,
+    out_root: Path,
+    local: Path | None,
+    force: bool,
     kernels: Kernels,
-    timings: dict,
+    timings: dict[str, float],
     started: float,
     strict: bool,
     index: bool,
     partnerships: Path | None,
     record: build_log.BuildLog,
 ) -> list[BuildResult]:
-    inputs = input_key(quarter, police_uk, params_file, local, _inputs_of_code(), partnerships)  # every params file
-    keys = {pid: hashlib.sha256(f"{inputs} {pid}".encode()).hexdigest() for pid in ids}
     if force or not all(cached_results_path(key).exists() for key in keys.values()):
         kernels.start()  # the notebooks will run: the kernels boot during the imports and computation
     packs = compute_cached(
@@ -261,7 +299,10 @@ def _build_packs(
 
     contact = {pid: [line] if (line := missing_contact(packs[pid])) else [] for pid in ids}  # not a commentary note
     label = packs[ids[0]].quarter.label
-    out_root = Path(out or config.OUTPUTS).resolve()
+    for pid in ids:
+        save_summary(
+            keys[pid], label, {"data": packs[pid].data_warnings, "contact": contact[pid], "commentary": warnings[pid]}
+        )
     built: dict[str, BuildResult] = {}
     printer = None
     staged: list[tuple[Path, Path, bool]] = []  # (staging, target, is the default pack), swapped in together
@@ -436,11 +477,6 @@ def _review_commentary(results: Results, strict: bool) -> list[str]:
     return warnings
 
 
-def _load_output_writers() -> None:
-    """Import what writes the outputs (nbconvert, openpyxl) while the notebooks run, not after."""
-    from ..presentation import excel, paper, report, word  # noqa: F401
-
-
 def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, kernels: Kernels) -> None:
     from ..analysis.bundle import save
 
@@ -451,10 +487,9 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
     log.info("%s, %s: running %d section notebooks", label, results.partnership.name, len(SECTION_NOTEBOOKS))
     parameters = {"quarter": label, "results_path": bundle.name}
     # Threads are enough: the work runs in the kernels, which are processes of their own.
-    warm = kernels.ready()
+    warm = kernels.running()
     groups = kernel_groups(config.REPORT_SECTIONS, len(warm))
-    with ThreadPoolExecutor(max_workers=len(groups) + 1) as pool:
-        pool.submit(_load_output_writers)
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
         failures = [
             f
             for f in pool.map(
