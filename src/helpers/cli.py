@@ -272,13 +272,13 @@ def _new_quarter(args: argparse.Namespace) -> None:
 
 
 def _log_to_stderr(debug: bool) -> logging.Handler:
-    """Show the helpers' progress on stderr, one plain line each (``--debug``: diagnostics too). The details kept
-    for build.log (``DETAIL``) and what the inputs layer read (its INFO lines) stay off stderr, where a broken input
-    is one line."""
+    """Show the helpers' progress on stderr, one plain line each (``--debug``: diagnostics too). Of the INFO lines,
+    only the pipeline's progress is shown: what the inputs and analysis layers read and computed, and the details
+    kept for build.log (``DETAIL``), are for build.log, so that a broken input stays one line here."""
     from .pipeline.build_log import DETAIL
 
     def shown(record: logging.LogRecord) -> bool:
-        return record.levelno > logging.INFO or not (record.name == DETAIL or record.name.startswith("helpers.inputs."))
+        return record.levelno > logging.INFO or (record.name.startswith("helpers.pipeline.") and record.name != DETAIL)
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))

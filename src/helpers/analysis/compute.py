@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from .gaps import data_gaps
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
 from .neighbourhoods import headline_ids, neighbourhood_table, top_streets, year_points
 from .results import Results
+
+log = logging.getLogger(__name__)
 
 SERIES_MONTHS = 24
 
@@ -140,6 +143,12 @@ def compute_packs(
         key = (now.analysis_key, before.analysis_key)
         if key not in groups:
             groups[key] = group_figures(shared, now, before)
+    log.info(
+        "%s: %d pack(s) share %d set(s) of the settings figures depend on: every area computed once for each",
+        shared.quarter.label,
+        len(partnerships),
+        len(groups),
+    )
     shapes = {path: read_boundaries(path) for path in dict.fromkeys(p.boundaries for p in partnerships)}
     return [
         compute_pack(
