@@ -247,7 +247,8 @@ def test_cli_shows_progress_as_plain_lines_and_timings_with_debug(built, capsys)
 def test_a_rebuild_with_nothing_changed_loads_no_heavy_library(built):
     # It answers from the cache's summary and the stamps; the warnings it repeats are checked with the commentary's.
     command = (
-        "import sys; from helpers.cli import main; "
+        "import sys, pathlib; from helpers import config; from helpers.cli import main; "
+        f"config.PARTNERSHIPS = pathlib.Path({str(board.PARTNERSHIPS_FILE)!r}); "  # as the built fixture's build had it
         f"code = main(['build', '--quarter', '{QUARTER}', '--out', {str(built.parent)!r}]); "
         "print(code, sorted({'pandas', 'matplotlib', 'papermill', 'nbclient'} & set(sys.modules)))"
     )

@@ -1,5 +1,6 @@
 """helpers.analysis.compute: choosing the quarter, and the whole computation on the bundled data."""
 
+import logging
 import re
 from pathlib import Path
 
@@ -360,7 +361,7 @@ def test_districts_absent_from_the_extract_have_no_partner_data_and_no_sample_ba
 
 
 def test_packs_share_one_computation_when_only_their_words_differ_and_not_when_a_figure_setting_does(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, caplog
 ):
     """Charnwood's quarter file changes only words (commentary, contact, meeting date): it shares the default pack's
     computation. Blaby's sets a 50% band (a change must exceed it to be called higher or lower): its group is computed
@@ -381,8 +382,12 @@ def test_packs_share_one_computation_when_only_their_words_differ_and_not_when_a
         "group_figures",
         lambda shared, *settings: computed.append(settings) or group_figures(shared, *settings),
     )
-    packs = {r.partnership.id: r for r in compute_packs(["leicestershire-rutland", "charnwood", "blaby"], "2022-23-Q2")}
+    with caplog.at_level(logging.INFO, logger="helpers.analysis.compute"):
+        packs = {
+            r.partnership.id: r for r in compute_packs(["leicestershire-rutland", "charnwood", "blaby"], "2022-23-Q2")
+        }
     assert [now.percent_band for now, _ in computed] == [5, 50]  # two groups: the default's, then Blaby's
+    assert "2022-23-Q2: 3 pack(s) share 2 set(s) of the settings figures depend on" in caplog.text  # for build.log
     assert packs["charnwood"].settings.commentary.summary == "Charnwood's own words."
 
     def total_crime(pack: str, area: str) -> pd.Series:
