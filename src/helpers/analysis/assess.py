@@ -24,6 +24,7 @@ methods section states the rules in force with ``describe_rule``, ``describe_com
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -402,11 +403,13 @@ def _versus_group(
     return pd.DataFrame({"vs_partnership": words, "group_method": methods, **numbers}, index=table.index)
 
 
+@functools.lru_cache(maxsize=8192)
 def _against_rest(
     x: float, n: float, x_rest: float, n_rest: float, statistic: str, phi: float, rest_phi: float, confidence: float
 ) -> tuple[float, float, float, float, float, bool]:
     """(reference, p, phi used, low, high, significant) for a district against the rest of its group
-    (``stats.versus_rest``; low and high are where p reaches 1 - confidence)."""
+    (``funnels.versus_rest``; low and high are where p reaches 1 - confidence). A pure function of its arguments,
+    kept: every pack compared with the same group asks the same of it, and the limits are found by bisection."""
     _, p = versus_rest(x, n, x_rest, n_rest, statistic, phi, rest_phi)
     low, high = versus_rest_limits(n, x_rest, n_rest, statistic, phi, rest_phi, confidence)
     share = n / (n + n_rest)

@@ -6,6 +6,8 @@ pandas, so a build can decide what to start before the heavy imports.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import json
 import os
@@ -97,15 +99,23 @@ _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct
 
 
 def load_yaml(path: Path) -> object:
-    """Read YAML safely (no Python object tags), naming the file and line on error."""
+    """Read YAML safely (no Python object tags), naming the file and line on error. The same text is parsed once
+    (``_parsed``); each caller gets its own copy of the document."""
     text = read_text(path, "YAML file")
     try:
-        return yaml.load(text, Loader=_SafeLoader)
+        return copy.deepcopy(_parsed(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
             f"not valid YAML ({getattr(exc, 'problem', exc)})", file=path, row=mark.line + 1 if mark else None
         ) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str) -> object:
+    """The YAML document ``text`` holds: a build reads the partnerships and params files for every pack and
+    quarter, and the pure-Python loader (needed to refuse aliases) takes tens of milliseconds a file."""
+    return yaml.load(text, Loader=_SafeLoader)
 
 
 def police_uk_paths(folder: Path) -> list[Path]:
