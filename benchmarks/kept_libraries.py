@@ -47,16 +47,7 @@ from helpers.pipeline import browser, kernels
 HERE = Path(__file__).resolve()
 HEAD_START = 2.0  # seconds a route may boot before the page is ready (the notebooks take longer)
 # The flags helpers.browser gives every Chromium, less --headless (Playwright adds its own).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+CHROMIUM_ARGS = [flag for flag in browser.BASE_FLAGS if flag != "--headless"]
 # Pages picked by their text, so that routes which paginate differently show the same content.
 SAMPLE_PAGES = {
     "cover": (),

@@ -44,26 +44,7 @@ COLUMNS = [
     "rate",
     "previous_rate",
 ]
-CSV_COLUMNS = [
-    "indicator_id",
-    "district",
-    "neighbourhood",
-    "name",
-    "lsoa_count",
-    "numerator",
-    "previous_numerator",
-    "change_pct",
-    "district_change_pct",
-    "share_pct",
-    "previous_share_pct",
-    "p_value",
-    "q_value",
-    "significant",
-    "suppressed",
-    "reason",
-    "rate",
-    "previous_rate",
-]
+CSV_COLUMNS = [c for c in COLUMNS if c not in ("level", "lsoa", "population")]  # neighbourhoods.csv
 PER = 10_000  # rates per this many residents
 STREETS = 10
 # Words that end a place's name in the Library's names ("Wigston North", "Loughborough - University").
