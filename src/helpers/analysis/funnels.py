@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import norm
+from scipy import special
 
 from .intervals import byars_ci
 from .validation import normalise_confidence, number, numbers
@@ -59,7 +59,7 @@ def _funnel_inputs(numerators: ArrayLike, denominators: ArrayLike, statistic: st
 def _proportion_limit(level: float, n: np.ndarray, average: float, side: str) -> np.ndarray:
     """PHEindicatormethods' ``sigma_adjustment``: the proportion at which the Wilson score interval
     of a denominator ``n`` just reaches ``average`` (its limit at two-sided ``level``)."""
-    z2 = norm.ppf(0.5 + level / 2) ** 2
+    z2 = special.ndtri(0.5 + level / 2) ** 2
     first = average * (n / z2 + 1)
     root = np.sqrt(
         (-8 * average * (n / z2 + 1)) ** 2
@@ -153,8 +153,8 @@ def funnel_significance(
         z = spread.z_adjusted
         return [
             _label(
-                high=[v > norm.ppf(0.999), v > norm.ppf(0.975)],
-                low=[v < -norm.ppf(0.999), v < -norm.ppf(0.975)],
+                high=[v > special.ndtri(0.999), v > special.ndtri(0.975)],
+                low=[v < -special.ndtri(0.999), v < -special.ndtri(0.975)],
             )
             for v in z
         ]
@@ -210,7 +210,7 @@ def funnel_limits(
         raise ValueError("tau2 must be zero or more")
     if tau2 > 0:
         _, target, s = _transformed(np.zeros_like(n), n, average, statistic)
-        half = norm.ppf(0.5 + level / 2) * np.sqrt(s**2 + tau2)
+        half = special.ndtri(0.5 + level / 2) * np.sqrt(s**2 + tau2)
         if statistic == "rate":
             return average * np.maximum(1 - half, 0) ** 2, average * (1 + half) ** 2
         return np.sin(np.clip(target - half, 0, np.pi / 2)) ** 2, np.sin(np.clip(target + half, 0, np.pi / 2)) ** 2
@@ -323,7 +323,7 @@ def versus_rest(
         raise ValueError("numerators must not be greater than their denominators for a proportion")
     phi = _group_dispersion(n, n_rest, dispersion, rest_dispersion)
     z = float(_versus_z(x, n, x_rest, n_rest, statistic, phi))
-    return z, float(2 * norm.sf(abs(z)))
+    return z, float(2 * special.ndtr(-abs(z)))
 
 
 def versus_rest_limits(
@@ -340,7 +340,7 @@ def versus_rest_limits(
     area's count, z rising with it; a limit no count reaches is 0 (lower) or, for a proportion, 1 (upper)."""
     level = normalise_confidence(confidence)
     phi = _group_dispersion(n, n_rest, dispersion, rest_dispersion)
-    critical = norm.ppf(0.5 + level / 2)
+    critical = special.ndtri(0.5 + level / 2)
     z = lambda count: _versus_z(count, n, x_rest, n_rest, statistic, phi)  # noqa: E731
     top = np.array([n if statistic == "proportion" else 10 * (x_rest / n_rest * n + critical**2 * phi) + 10])
     limits = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import chi2, norm
+from scipy import special
 
 from .validation import Shaped, normalise_confidence, number, numbers, shaped
 
@@ -22,7 +22,7 @@ EXACT_BELOW = 10
 
 def two_sided_z(level: float) -> float:
     """Two-sided normal quantile at ``level`` (1.959964 at 0.95), written as PHEindicatormethods writes it."""
-    return float(norm.ppf(level + (1 - level) / 2))
+    return float(special.ndtri(level + (1 - level) / 2))
 
 
 def byars_ci(count: ArrayLike, confidence: object = 0.95) -> tuple[Shaped, Shaped]:
@@ -47,8 +47,9 @@ def byars_ci(count: ArrayLike, confidence: object = 0.95) -> tuple[Shaped, Shape
 
     exact = flat < EXACT_BELOW
     positive = exact & (flat > 0)
-    lower[positive] = chi2.ppf((1 - level) / 2, 2 * flat[positive]) / 2
-    upper[exact] = chi2.ppf(level + (1 - level) / 2, 2 * flat[exact] + 2) / 2
+    # chi2(q, 2x)/2 is the gamma quantile of shape x: scipy's chi2.ppf is 2 * gammaincinv(df/2, q), the same bits.
+    lower[positive] = special.gammaincinv(flat[positive], (1 - level) / 2)
+    upper[exact] = special.gammaincinv(flat[exact] + 1, level + (1 - level) / 2)
 
     z = two_sided_z(level)
     big = flat[~exact]
