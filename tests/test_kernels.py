@@ -50,6 +50,22 @@ def test_one_kernel_runs_notebooks_in_turn_in_the_output_folder(warm, tmp_path):
     assert b.cells[-1].outputs[0]["text"].split() == ["42", str(config.CACHE), str(config.OUTPUTS)]
 
 
+def test_the_kernels_keep_their_pictures_in_the_builds_cache(tmp_path, monkeypatch):
+    """A build pointed at another cache in its own process (as the benchmark's cold builds are) starts kernels
+    that use it too, not the environment's: a cold build draws its charts afresh."""
+    monkeypatch.setattr(config, "CACHE", tmp_path / "cache")
+    book = notebook(tmp_path, "c.ipynb", "from helpers import config\nprint(config.CACHE)")
+    pool = kernels.Kernels(1)
+    try:
+        [kernel] = pool.running()
+        assert pool.run(kernel, [book], tmp_path, {}) is None
+    finally:
+        pool.close()
+    assert nbformat.read(tmp_path / "c.ipynb", as_version=4).cells[-1].outputs[0]["text"].strip() == str(
+        tmp_path / "cache"
+    )
+
+
 def test_a_failing_cell_is_named_in_one_line(warm, tmp_path):
     pool, kernel = warm
     bad = notebook(tmp_path, "bad.ipynb", "x = 1", "x / 0", "print('never')")

@@ -15,6 +15,7 @@ client is stopped here once the notebook has run.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from pathlib import Path
@@ -25,6 +26,8 @@ from nbclient import NotebookClient
 from papermill.execute import prepare_notebook_metadata
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
+
+from .. import config
 
 WARM_UP = "import helpers.analysis.bundle, helpers.presentation.render"
 INJECTED = "injected-parameters"  # the tag of the cell that parameterize_notebook inserts
@@ -48,7 +51,9 @@ class Kernels:
             # come back through the messaging protocol and are reported by nbclient.
             # No IPython history database: the executed notebooks are the record, and it saves
             # each kernel opening (and both contending for) one SQLite file.
+            # The notebooks keep their pictures in the build's cache, wherever the build was told it is.
             kernel.start_kernel(
+                env={**os.environ, "SAFER_REPORT_CACHE": str(config.CACHE)},
                 stderr=subprocess.DEVNULL,
                 extra_arguments=[f"--IPKernelApp.exec_lines={[WARM_UP]!r}", "--HistoryManager.enabled=False"],
             )
