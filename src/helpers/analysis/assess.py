@@ -232,6 +232,7 @@ def assess(
     out["previous_ci_low"], out["previous_ci_high"] = _intervals(out, "previous_numerator", "previous_denominator", per)
     out["dispersion"] = np.where(out["status"] == "available", _dispersions(out, monthly, catalogue, quarter), np.nan)
     break_words = break_note(breaks) if breaks is not None else ""
+    baselines: dict[tuple[str, str], str] = {}  # (first, last month) -> in words: most charts share a few baselines
     for row in out.to_dict("records"):
         indicator = catalogue[row["indicator_id"]]
         available = row["status"] == "available"
@@ -274,10 +275,9 @@ def assess(
                 (found.description, read_signal(found.side, indicator.polarity)) if found else ("none", "")
             )
             first, last = chart.periods[-1].baseline
-            icon, baseline = (
-                variation_icon(found, indicator.polarity),
-                month_ranges(pd.period_range(first, last, freq="M")),
-            )
+            if (first, last) not in baselines:
+                baselines[first, last] = month_ranges(pd.period_range(first, last, freq="M"))
+            icon, baseline = variation_icon(found, indicator.polarity), baselines[first, last]
         new["spc_signal"].append(signal)
         new["spc_reading"].append(reading)
         new["spc_icon"].append(icon)

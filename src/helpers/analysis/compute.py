@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import config
@@ -479,17 +480,11 @@ def pack_quality(police: PoliceData, partnership: Partnership) -> pd.DataFrame:
 
 def _pack_rows(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """The rows of ``names``' areas, in catalogue order and then the pack's order of areas."""
-    chosen = table[table["area"].isin(names)]
-    order = pd.Categorical(chosen["area"], categories=names, ordered=True)
-    indicator = pd.Categorical(
-        chosen["indicator_id"], categories=list(dict.fromkeys(table["indicator_id"])), ordered=True
-    )
-    return (
-        chosen.assign(_i=indicator, _a=order)
-        .sort_values(["_i", "_a"])
-        .drop(columns=["_i", "_a"])
-        .reset_index(drop=True)
-    )
+    indicators = {indicator: at for at, indicator in enumerate(dict.fromkeys(table["indicator_id"]))}
+    areas = table["area"].map({name: at for at, name in enumerate(names)}).to_numpy()
+    rows = np.flatnonzero(~np.isnan(areas))  # the table's rows of the pack's areas, then in the pack's order
+    order = np.lexsort((areas[rows], table["indicator_id"].iloc[rows].map(indicators).to_numpy()))
+    return table.iloc[rows[order]].reset_index(drop=True)
 
 
 def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataFrame, area: str) -> pd.DataFrame:
