@@ -25,6 +25,7 @@ from helpers.analysis.funnels import overdispersion
 from helpers.analysis.indicators import monthly_numerators, quarter_table, rolling_values
 from helpers.inputs.catalogue import Indicator
 from helpers.inputs.params import Settings, SpcSettings
+from helpers.inputs.partnerships import Area
 from helpers.quarters import Quarter, window
 
 Q2 = Quarter(2022, 2)
@@ -171,6 +172,25 @@ def test_a_city_among_eight_districts_reads_higher_and_a_district_within_two_per
     # between-area spread it adds is the city's own distance (why it is used only for 20 areas or more).
     spread = overdispersion([x for x, _ in counts.values()], [n for _, n in counts.values()])
     assert abs(spread.z_adjusted[-1]) < 1.96
+
+
+def test_with_a_group_only_its_districts_are_compared_and_only_where_it_has_a_figure():
+    # Every pack compared with one group takes its rows from one call on a table of more areas: the eight districts
+    # of the group read as they do alone, the city outside it is not compared (not even on its own numbers).
+    eight = {**{f"D{i}": (6000, 100000) for i in range(7)}, "Near": (8451, 100000)}
+    group = Area("Eight", "E10000099", "county", {name: f"E0700000{i}" for i, name in enumerate(eight)})
+    whole = sum(x for x, _ in eight.values()), sum(n for _, n in eight.values())
+    table = group_table({**eight, "City": (45000, 350000), group.name: whole})
+    table.loc[table["area"] == group.name, "area_type"] = "county"
+    monthly = pd.DataFrame(columns=["indicator_id", "area", "month", "numerator", "denominator"])
+    result = compare_districts(table, monthly, CATALOGUE, Settings(), Q2, group).set_index("area")
+    pd.testing.assert_frame_equal(result.loc[list(eight)], compared(eight), check_exact=True)
+    assert result.loc[["City", group.name], "vs_partnership"].tolist() == ["not compared"] * 2
+    assert result.loc[["City", group.name], "group_p_value"].isna().all()
+    # without a figure for the group there is nothing its districts could be shown against
+    table.loc[table["area"] == group.name, "status"] = "not available"
+    unknown = compare_districts(table, monthly, CATALOGUE, Settings(), Q2, group)
+    assert (unknown["vs_partnership"] == "not compared").all() and (unknown["group_method"] == "").all()
 
 
 def test_a_group_of_twenty_is_compared_on_spiegelhalters_funnel():

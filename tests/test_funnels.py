@@ -220,6 +220,15 @@ def test_versus_rest_limits_are_where_the_test_turns():
     assert versus_rest_limits(50, 7, 700)[0] == 0
 
 
+def test_versus_rest_limits_of_many_areas_at_once_are_each_areas_own():
+    n, x_rest, n_rest = [10000, 50, 20000], [840, 7, 1500], [70000, 700, 60000]
+    phi, rest_phi = [3.75, 1.0, 0.5], [1.0, 1.0, 2.0]
+    lows, highs = versus_rest_limits(n, x_rest, n_rest, "rate", phi, rest_phi, 0.998)
+    for k in range(3):
+        assert (lows[k], highs[k]) == versus_rest_limits(n[k], x_rest[k], n_rest[k], "rate", phi[k], rest_phi[k], 0.998)
+    assert lows[1] == 0 and 0 < lows[0] < 840 / 70000 < highs[0]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

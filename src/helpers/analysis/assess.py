@@ -24,7 +24,6 @@ methods section states the rules in force with ``describe_rule``, ``describe_com
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,7 +61,7 @@ from .wording import month_ranges
 if TYPE_CHECKING:
     from ..inputs.catalogue import Indicator
     from ..inputs.params import Settings
-    from ..inputs.partnerships import Partnership
+    from ..inputs.partnerships import Area, Partnership
 
 JUDGEMENT = {  # (polarity, direction) -> judgement; any other direction is stable
     ("lower_is_better", Direction.HIGHER): Judgement.DETERIORATING,
@@ -233,6 +232,7 @@ def assess(
     out["previous_ci_low"], out["previous_ci_high"] = _intervals(out, "previous_numerator", "previous_denominator", per)
     out["dispersion"] = np.where(out["status"] == "available", _dispersions(out, monthly, catalogue, quarter), np.nan)
     break_words = break_note(breaks) if breaks is not None else ""
+    baselines: dict[tuple[str, str], str] = {}  # (first, last month) -> in words: most charts share a few baselines
     for row in out.to_dict("records"):
         indicator = catalogue[row["indicator_id"]]
         available = row["status"] == "available"
@@ -275,10 +275,9 @@ def assess(
                 (found.description, read_signal(found.side, indicator.polarity)) if found else ("none", "")
             )
             first, last = chart.periods[-1].baseline
-            icon, baseline = (
-                variation_icon(found, indicator.polarity),
-                month_ranges(pd.period_range(first, last, freq="M")),
-            )
+            if (first, last) not in baselines:
+                baselines[first, last] = month_ranges(pd.period_range(first, last, freq="M"))
+            icon, baseline = variation_icon(found, indicator.polarity), baselines[first, last]
         new["spc_signal"].append(signal)
         new["spc_reading"].append(reading)
         new["spc_icon"].append(icon)
@@ -295,15 +294,22 @@ def compare_districts(
     catalogue: dict[str, Indicator],
     settings: Settings,
     quarter: Quarter,
-    group: str | None = None,
+    group: Area | None = None,
 ) -> pd.DataFrame:
-    """The assessed table with GROUP_COLUMNS: each district against its group (a pack's rows: its comparison
-    group's districts), placed after assess's columns. With ``group`` (the area whose value that is), an indicator
-    for which the group has no figure is not compared: the districts would be compared with a value the report
-    does not show."""
+    """The assessed table with GROUP_COLUMNS: each district against its group, placed after assess's columns.
+
+    Without ``group`` every district row of ``table`` is compared with the others. With ``group`` (a comparison
+    group, which ``table`` holds with its districts, among any other areas), only its districts are, and an
+    indicator for which the group has no figure is not compared: the districts would be compared with a value the
+    report does not show. So every pack compared with the same group takes its rows from one call."""
     judged = table.drop(columns=[c for c in GROUP_COLUMNS if c in table.columns])
-    without = set(judged.loc[(judged["area"] == group) & (judged["status"] != "available"), "indicator_id"])
-    joined = judged.join(_versus_group(judged, monthly, catalogue, settings, quarter, without))
+    if group is None:
+        districts, without = None, set()
+    else:
+        districts = list(group.districts)
+        group_rows = judged["area"] == group.name
+        without = set(judged.loc[group_rows & (judged["status"] != "available"), "indicator_id"])
+    joined = judged.join(_versus_group(judged, monthly, catalogue, settings, quarter, without, districts))
     columns = list(judged.columns)
     at = columns.index("data_break") + 1  # after assess's own columns, as assess(compare=True) places them
     return joined[columns[:at] + GROUP_COLUMNS + columns[at:]]
@@ -330,8 +336,10 @@ def _versus_group(
     settings: Settings,
     quarter: Quarter,
     without: frozenset[str] | set[str] = frozenset(),
+    districts: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Each district against the other districts of its group, by the rule ``describe_comparison`` states.
+    """Each district (of ``districts``; None: every district row) against the other districts of its group, by the
+    rule ``describe_comparison`` states.
 
     Fewer than BETWEEN_AREAS_FROM districts: the district against the rest of the group (``stats.versus_rest``),
     the extra-Poisson variation of each side from its own 24 monthly figures (Laney's phi, as the change test),
@@ -352,6 +360,8 @@ def _versus_group(
         & (table["denominator"] > 0)
         & ~table["indicator_id"].isin(without)
     ).to_numpy()
+    if districts is not None:
+        usable = usable & table["area"].isin(districts).to_numpy()
     overdispersed = settings.overdispersion
     rule, band = settings.change_rule, float(settings.percent_band) / 100
     confidence = normalise_confidence(settings.confidence)
@@ -369,20 +379,12 @@ def _versus_group(
             method, found = FUNNEL, _on_the_funnel(x, n, statistic, overdispersed, confidence)
         else:
             members = [areas[i] for i in at]
-            phis, rest_phis = [1.0] * len(at), [1.0] * len(at)
+            phis, rest_phis = np.ones(len(at)), np.ones(len(at))
             if overdispersed:
                 series = series if series is not None else _monthly_series(monthly, quarter)
-                phis = [_dispersion(series, indicator, [a]) for a in members]
-                rest_phis = [_dispersion(series, indicator, [a for a in members if a != m]) for m in members]
-            method, found = (
-                REST,
-                [
-                    _against_rest(
-                        x[k], n[k], x.sum() - x[k], n.sum() - n[k], statistic, phis[k], rest_phis[k], confidence
-                    )
-                    for k in range(len(at))
-                ],
-            )
+                phis = np.array([_dispersion(series, indicator, [a]) for a in members])
+                rest_phis = np.array([_dispersion(series, indicator, [a for a in members if a != m]) for m in members])
+            method, found = REST, _against_rest(x, n, statistic, phis, rest_phis, confidence)
         for k, (reference, p, spread, low, high, significant) in zip(at, found):
             value = table.at[table.index[k], "numerator"] / table.at[table.index[k], "denominator"]
             beyond = abs(value / reference - 1) > band if reference else value > 0
@@ -403,17 +405,20 @@ def _versus_group(
     return pd.DataFrame({"vs_partnership": words, "group_method": methods, **numbers}, index=table.index)
 
 
-@functools.lru_cache(maxsize=8192)
 def _against_rest(
-    x: float, n: float, x_rest: float, n_rest: float, statistic: str, phi: float, rest_phi: float, confidence: float
-) -> tuple[float, float, float, float, float, bool]:
-    """(reference, p, phi used, low, high, significant) for a district against the rest of its group
-    (``funnels.versus_rest``; low and high are where p reaches 1 - confidence). A pure function of its arguments,
-    kept: every pack compared with the same group asks the same of it, and the limits are found by bisection."""
-    _, p = versus_rest(x, n, x_rest, n_rest, statistic, phi, rest_phi)
-    low, high = versus_rest_limits(n, x_rest, n_rest, statistic, phi, rest_phi, confidence)
-    share = n / (n + n_rest)
-    return x_rest / n_rest, p, max(1.0, (1 - share) * phi + share * rest_phi), low, high, bool(p < 1 - confidence)
+    x: np.ndarray, n: np.ndarray, statistic: str, phis: np.ndarray, rest_phis: np.ndarray, confidence: float
+) -> list[tuple[float, float, float, float, float, bool]]:
+    """(reference, p, phi used, low, high, significant) for each district of a group (``x``, ``n``) against the rest
+    of it (``funnels.versus_rest``; low and high are where p reaches 1 - confidence, every district's found at once)."""
+    x_rest, n_rest = x.sum() - x, n.sum() - n
+    lows, highs = versus_rest_limits(n, x_rest, n_rest, statistic, phis, rest_phis, confidence)
+    found = []
+    for k in range(len(x)):
+        _, p = versus_rest(x[k], n[k], x_rest[k], n_rest[k], statistic, phis[k], rest_phis[k])
+        share = n[k] / (n[k] + n_rest[k])
+        phi = max(1.0, (1 - share) * phis[k] + share * rest_phis[k])
+        found.append((x_rest[k] / n_rest[k], p, phi, lows[k], highs[k], bool(p < 1 - confidence)))
+    return found
 
 
 def _on_the_funnel(

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import config
@@ -139,23 +140,35 @@ def compute_packs(
         check_spc_baseline(now, shared.police.months)
     # Packs grouped by the settings their figures depend on, this quarter and last: each group computed once.
     groups: dict[tuple[AnalysisKey, AnalysisKey], GroupFigures] = {}
-    for now, before in settings.values():
+    figures: dict[str, GroupFigures] = {}
+    for p in partnerships:
+        now, before = settings[p.id]
         key = (now.analysis_key, before.analysis_key)
         if key not in groups:
             groups[key] = group_figures(shared, now, before)
+        figures[p.id] = groups[key]
     log.info(
         "%s: %d pack(s) share %d set(s) of the settings figures depend on: every area computed once for each",
         shared.quarter.label,
         len(partnerships),
         len(groups),
     )
+    from .assess import compare_districts  # scipy only when computing, not by notebooks loading a bundle
+
+    # Districts compared with their comparison group once for each set of this quarter's settings (the table's only
+    # settings): every pack compared with that group takes its rows.
+    compared: dict[tuple[AnalysisKey, str, tuple[str, ...]], pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    for p in partnerships:
+        now, group = settings[p.id][0], p.compared_with
+        comparison = (now.analysis_key, group.name, tuple(group.districts.values()))
+        if comparison not in compared:
+            compared[comparison] = compare_districts(
+                figures[p.id].table, shared.monthly, shared.catalogue, now, shared.quarter, group
+            )
+        tables[p.id] = compared[comparison]
     shapes = {path: read_boundaries(path) for path in dict.fromkeys(p.boundaries for p in partnerships)}
-    return [
-        compute_pack(
-            shared, p, *settings[p.id], groups[settings[p.id][0].analysis_key, settings[p.id][1].analysis_key], shapes
-        )
-        for p in partnerships
-    ]
+    return [compute_pack(shared, p, *settings[p.id], figures[p.id], tables[p.id], shapes) for p in partnerships]
 
 
 def read_inputs(
@@ -376,11 +389,12 @@ def compute_pack(
     settings: Settings,
     last_settings: Settings,
     figures: GroupFigures,
+    compared: pd.DataFrame,
     shapes: dict[Path, dict],
 ) -> Results:
-    """One partnership's Results: its areas' rows of its group's figures, compared with its own group, and its
-    settings' words. ``shapes``: the boundaries read, by file."""
-    from .assess import compare_districts, spc_points  # scipy only when computing, not by notebooks loading a bundle
+    """One partnership's Results: its areas' rows of its group's figures (``compared``: ``figures.table`` with the
+    districts compared with its comparison group) and its settings' words. ``shapes``: the boundaries read, by file."""
+    from .assess import spc_points  # scipy only when computing, not by notebooks loading a bundle
 
     catalogue, quarter, police = shared.catalogue, shared.quarter, shared.police
     names = partnership.area_names
@@ -392,9 +406,7 @@ def compute_pack(
     published_by, meeting = shared.vintage
     monthly = shared.monthly[shared.monthly["area"].isin(names)].reset_index(drop=True)
     rolling = shared.rolling[shared.rolling["area"].isin(names)].reset_index(drop=True)
-    table = compare_districts(
-        _pack_rows(figures.table, names), shared.monthly, catalogue, settings, quarter, partnership.compared_with.name
-    )
+    table = _pack_rows(compared, names)
     last_table = _pack_rows(figures.last_table, names)
     total = partnership.total.name
     last_gaps = data_gaps(last_table[last_table["area"] == total], last_settings.unavailable)[
@@ -468,17 +480,11 @@ def pack_quality(police: PoliceData, partnership: Partnership) -> pd.DataFrame:
 
 def _pack_rows(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """The rows of ``names``' areas, in catalogue order and then the pack's order of areas."""
-    chosen = table[table["area"].isin(names)]
-    order = pd.Categorical(chosen["area"], categories=names, ordered=True)
-    indicator = pd.Categorical(
-        chosen["indicator_id"], categories=list(dict.fromkeys(table["indicator_id"])), ordered=True
-    )
-    return (
-        chosen.assign(_i=indicator, _a=order)
-        .sort_values(["_i", "_a"])
-        .drop(columns=["_i", "_a"])
-        .reset_index(drop=True)
-    )
+    indicators = {indicator: at for at, indicator in enumerate(dict.fromkeys(table["indicator_id"]))}
+    areas = table["area"].map({name: at for at, name in enumerate(names)}).to_numpy()
+    rows = np.flatnonzero(~np.isnan(areas))  # the table's rows of the pack's areas, then in the pack's order
+    order = np.lexsort((areas[rows], table["indicator_id"].iloc[rows].map(indicators).to_numpy()))
+    return table.iloc[rows[order]].reset_index(drop=True)
 
 
 def changes_since(before: pd.DataFrame, now: pd.DataFrame, gaps_before: pd.DataFrame, area: str) -> pd.DataFrame:

@@ -274,8 +274,15 @@ def laney_dispersion(counts: ArrayLike, groups: ArrayLike, trials: ArrayLike | N
     return float((np.abs(np.diff(z)).mean() / D2) ** 2)
 
 
-def _versus_z(x: ArrayLike, n: float, x_rest: float, n_rest: float, statistic: str, dispersion: float) -> np.ndarray:
-    """The z-score of ``versus_rest`` (``x`` may be an array of counts)."""
+def _versus_z(
+    x: ArrayLike,
+    n: float | np.ndarray,
+    x_rest: float | np.ndarray,
+    n_rest: float | np.ndarray,
+    statistic: str,
+    dispersion: float | np.ndarray,
+) -> np.ndarray:
+    """The z-score of ``versus_rest`` (``x`` may be an array of counts, and the others arrays of as many areas)."""
     x = np.asarray(x, dtype=float)
     if statistic == "rate":
         share, total = n / (n + n_rest), x + x_rest
@@ -327,24 +334,28 @@ def versus_rest(
 
 
 def versus_rest_limits(
-    n: float,
-    x_rest: float,
-    n_rest: float,
+    n: ArrayLike,
+    x_rest: ArrayLike,
+    n_rest: ArrayLike,
     statistic: str = "rate",
-    dispersion: float = 1.0,
-    rest_dispersion: float = 1.0,
+    dispersion: ArrayLike = 1.0,
+    rest_dispersion: ArrayLike = 1.0,
     confidence: object = 0.95,
-) -> tuple[float, float]:
-    """The area's ``(lower, upper)`` value (a rate or proportion per 1) at which :func:`versus_rest` just reaches
-    two-sided significance at ``confidence``: between them it is in line with the rest. Found by bisection on the
-    area's count, z rising with it; a limit no count reaches is 0 (lower) or, for a proportion, 1 (upper)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each area's ``(lower, upper)`` value (a rate or proportion per 1) at which :func:`versus_rest` just reaches
+    two-sided significance at ``confidence``: between them it is in line with the rest. The arguments are numbers or
+    arrays, one element per area, and every area's limits are found at once, by bisection on the area's count, z
+    rising with it; a limit no count reaches is 0 (lower) or, for a proportion, 1 (upper)."""
     level = normalise_confidence(confidence)
-    phi = _group_dispersion(n, n_rest, dispersion, rest_dispersion)
+    n, x_rest, n_rest, dispersion, rest_dispersion = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (n, x_rest, n_rest, dispersion, rest_dispersion))
+    )
+    if np.any(dispersion < 0) or np.any(rest_dispersion < 0):
+        raise ValueError("dispersion and rest_dispersion must be zero or more")
+    share = n / (n + n_rest)
+    phi = np.maximum(1.0, (1 - share) * dispersion + share * rest_dispersion)  # as _group_dispersion
     critical = special.ndtri(0.5 + level / 2)
     z = lambda count: _versus_z(count, n, x_rest, n_rest, statistic, phi)  # noqa: E731
-    top = np.array([n if statistic == "proportion" else 10 * (x_rest / n_rest * n + critical**2 * phi) + 10])
-    limits = []
-    for target in (-critical, critical):
-        count = float(_solve(z, np.array([target]), top)[0])
-        limits.append(count / n)
-    return limits[0], min(limits[1], 1.0) if statistic == "proportion" else limits[1]
+    top = n if statistic == "proportion" else 10 * (x_rest / n_rest * n + critical**2 * phi) + 10
+    lower, upper = (_solve(z, np.full(n.shape, target), top) / n for target in (-critical, critical))
+    return lower, np.minimum(upper, 1.0) if statistic == "proportion" else upper

@@ -11,7 +11,7 @@ its rate per 10,000 residents.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import numpy as np
 import pandas as pd
@@ -59,12 +59,18 @@ def headline_ids(catalogue: dict) -> list[str]:
 
 def district_of(lsoa_names: pd.Series) -> pd.Series:
     """The district: the LSOA name less its last token ('Charnwood 012A' -> 'Charnwood'), as ingest counts it."""
-    return lsoa_names.str.rsplit(" ", n=1).str[0]
+    return _per_name(lsoa_names, lambda names: names.str.rsplit(" ", n=1).str[0])
 
 
 def msoa_of(lsoa_names: pd.Series) -> pd.Series:
     """The neighbourhood (MSOA) of each LSOA name: the name less its last letter ('Charnwood 012A' -> 'Charnwood 012')."""
-    return lsoa_names.str[:-1]
+    return _per_name(lsoa_names, lambda names: names.str[:-1])
+
+
+def _per_name(lsoa_names: pd.Series, part: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``part`` of every LSOA name, worked out once for each distinct name: the rows repeat a few hundred names."""
+    codes, distinct = pd.factorize(lsoa_names, use_na_sentinel=False)
+    return part(pd.Series(distinct)).take(codes).set_axis(lsoa_names.index).rename(lsoa_names.name)
 
 
 def labelled(name: str, neighbourhood: str) -> str:
