@@ -16,10 +16,6 @@ import pytest
 from markupsafe import escape
 
 from helpers.analysis.neighbourhoods import (
-    headline_ids,
-    labelled,
-    main_town,
-    msoa_of,
     neighbourhood_table,
     suppress,
     top_streets,
@@ -127,18 +123,6 @@ def test_lsoa_rows_and_lsoa_count(police):
     assert burglary.loc[("neighbourhood", ""), :].set_index("neighbourhood").loc["Charnwood 012", "lsoa_count"] == 3
 
 
-def test_the_headline_indicators_are_those_given_a_headline_place_in_its_order():
-    assert headline_ids(CATALOGUE) == ["total_crime", "asb_total", "burglary_total"]
-    assert headline_ids({"violence_sexual": CATALOGUE["violence_sexual"]}) == []
-
-
-def test_msoa_is_the_lsoa_name_less_its_last_letter():
-    assert msoa_of(pd.Series(["Charnwood 012A", "Hinckley and Bosworth 004E"])).tolist() == [
-        "Charnwood 012",
-        "Hinckley and Bosworth 004",
-    ]
-
-
 def district_counts():
     """Charnwood burglary by neighbourhood, this year (2022-09) and last (2021-09): 001 10 and 2, 002 30 and 30,
     003 5 and 5 (the district 45 and 37), and Melton's 8 and 8."""
@@ -223,10 +207,6 @@ def test_neighbourhoods_carry_the_library_name_beside_the_ons_name():
         "Charnwood 003": "",
         "Melton 001": "",
     }
-    assert (
-        labelled("Loughborough Dishley & Hathern", "Charnwood 001") == "Loughborough Dishley & Hathern (Charnwood 001)"
-    )
-    assert labelled("", "Charnwood 003") == "Charnwood 003"
 
 
 def test_read_msoa_names_joins_2011_and_2021_and_refuses_a_name_given_two_meanings(tmp_path):
@@ -254,25 +234,6 @@ def test_read_msoa_names_joins_2011_and_2021_and_refuses_a_name_given_two_meanin
     message = str(error.value)
     assert "hocl_msoa21_names.csv" in message and "row 2" in message
     assert "Charnwood 002 is named 'Shepshed West' here but 'Loughborough Lemyngton & Hastings'" in message
-
-
-def test_the_main_town_is_the_place_most_names_begin_with():
-    names = pd.Series(
-        {
-            "A 001": "Melton Mowbray North",
-            "A 002": "Melton Mowbray West",
-            "A 003": "Asfordby, Frisby",
-            "A 004": "Bottesford, Harby & Croxton",
-            "A 005": "Melton Mowbray South",
-        }
-    )
-    town, members = main_town(names, pd.Series({"A 001": 900, "A 003": 100}))
-    assert (town, members) == ("Melton Mowbray", ["A 001", "A 002", "A 005"])  # not "Melton": the longer place
-    # a city of many named suburbs (no place names a fifth of it): its busiest neighbourhood
-    suburbs = pd.Series(
-        {f"L {i:03d}": f"Suburb{i} North" for i in range(10)} | {"L 010": "Belgrave East", "L 011": "Belgrave West"}
-    )
-    assert main_town(suburbs, pd.Series({"L 004": 50, "L 010": 20})) == ("Suburb4 North", ["L 004"])
 
 
 def test_small_counts_of_a_sensitive_indicator_are_withheld_with_their_change(police):

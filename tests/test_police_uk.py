@@ -14,7 +14,7 @@ import pytest
 import board
 from conftest import POLICE_HEADER, street_csv_text
 from helpers import config
-from helpers.analysis.neighbourhoods import district_of
+from helpers.analysis.places import district_of
 from helpers.errors import InputError
 from helpers.inputs.catalogue import load_catalogue
 from helpers.inputs.police_uk import read_police_uk

@@ -35,7 +35,8 @@ from ..quarters import Quarter, parse_quarter, quarter_of_month, window
 from .context import Baseline, add_context, baseline_values, find_baseline, series_extremes
 from .gaps import data_gaps
 from .indicators import monthly_numerators, population_note, population_year, quarter_table, rolling_values
-from .neighbourhoods import headline_ids, neighbourhood_table, top_streets, year_points
+from .neighbourhoods import neighbourhood_table, top_streets, year_points
+from .places import headline_ids
 from .results import Results
 
 log = logging.getLogger(__name__)

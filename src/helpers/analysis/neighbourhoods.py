@@ -11,12 +11,13 @@ its rate per 10,000 residents.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
 
 from ..quarters import Quarter, window
+from .places import district_of, msoa_of
 from .significance import benjamini_hochberg, poisson_rate_tests
 from .validation import normalise_confidence
 from .wording import missing_cause
@@ -47,62 +48,6 @@ COLUMNS = [
 CSV_COLUMNS = [c for c in COLUMNS if c not in ("level", "lsoa", "population")]  # neighbourhoods.csv
 PER = 10_000  # rates per this many residents
 STREETS = 10
-# Words that end a place's name in the Library's names ("Wigston North", "Loughborough - University").
-_COMPASS = {"north", "south", "east", "west", "central", "centre", "town", "-"}
-
-
-def headline_ids(catalogue: dict) -> list[str]:
-    """The police.uk indicators the catalogue gives a ``headline`` place (the Where chapter's), in that order."""
-    headlined = [i for i in catalogue.values() if i.headline]
-    return [i.id for i in sorted(headlined, key=lambda i: i.headline)]
-
-
-def district_of(lsoa_names: pd.Series) -> pd.Series:
-    """The district: the LSOA name less its last token ('Charnwood 012A' -> 'Charnwood'), as ingest counts it."""
-    return _per_name(lsoa_names, lambda names: names.str.rsplit(" ", n=1).str[0])
-
-
-def msoa_of(lsoa_names: pd.Series) -> pd.Series:
-    """The neighbourhood (MSOA) of each LSOA name: the name less its last letter ('Charnwood 012A' -> 'Charnwood 012')."""
-    return _per_name(lsoa_names, lambda names: names.str[:-1])
-
-
-def _per_name(lsoa_names: pd.Series, part: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """``part`` of every LSOA name, worked out once for each distinct name: the rows repeat a few hundred names."""
-    codes, distinct = pd.factorize(lsoa_names, use_na_sentinel=False)
-    return part(pd.Series(distinct)).take(codes).set_axis(lsoa_names.index).rename(lsoa_names.name)
-
-
-def labelled(name: str, neighbourhood: str) -> str:
-    """How a neighbourhood is named in the report: "Loughborough Storer & Queen's Park (Charnwood 003)", or the
-    ONS name alone when the Library has no name for it."""
-    return f"{name} ({neighbourhood})" if name else neighbourhood
-
-
-def main_town(names: pd.Series, crimes: pd.Series) -> tuple[str, list[str]]:
-    """A district's main town and the neighbourhoods that make it, from the Library's names (``names``:
-    neighbourhood -> name) and this year's crimes (``crimes``: neighbourhood -> count).
-
-    The town is the place the most neighbourhoods' names begin with ("Loughborough", "Melton Mowbray"), the one
-    with more crimes on a tie, when it names at least two neighbourhoods and a fifth of the district's; a
-    district that is one town (a city of many named suburbs) or has no town names its busiest neighbourhood."""
-    places: dict[str, set[str]] = {}
-    for neighbourhood, name in names.items():
-        words = name.replace(",", " &").split(" &")[0].split()
-        for length in range(1, len(words) + 1):
-            if words[length - 1].lower() in _COMPASS:
-                break
-            places.setdefault(" ".join(words[:length]), set()).add(neighbourhood)
-    weight = {
-        place: (len(members), crimes.reindex(list(members)).fillna(0).sum(), len(place))
-        for place, members in places.items()
-    }
-    shared = [p for p, (count, _, _) in weight.items() if count >= max(2, len(names) / 5)]
-    if shared:
-        town = max(shared, key=lambda p: weight[p])
-        return town, sorted(places[town])
-    busiest = crimes.reindex(list(names.index)).fillna(0).idxmax() if len(names) else ""
-    return names.get(busiest, busiest), [busiest] if busiest else []
 
 
 def _years(quarter: Quarter) -> tuple[list[str], list[str]]:

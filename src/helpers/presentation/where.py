@@ -18,7 +18,7 @@ import pandas as pd
 from IPython.display import HTML
 from markupsafe import Markup
 
-from ..analysis.neighbourhoods import headline_ids, labelled, main_town
+from ..analysis.places import headline_ids, labelled, main_town
 from ..analysis.results import Results
 from ..analysis.validation import normalise_confidence
 from ..analysis.vocabulary import Direction
@@ -201,7 +201,7 @@ def hotspot_maps(results: Results, indicator_id: str) -> Markup:
 
 
 def towns(results: Results) -> dict[str, hotspots.Town]:
-    """Each district's main town (``analysis.neighbourhoods.main_town``, weighed by the leading
+    """Each district's main town (``analysis.places.main_town``, weighed by the leading
     indicator) and where to write it: just north of this year's crimes in its neighbourhoods (their median
     longitude, the latitude 95% of them lie south of), clear of the numbers in the town."""
     rows = results.neighbourhoods[results.neighbourhoods["level"] == "neighbourhood"]
