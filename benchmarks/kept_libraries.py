@@ -5,9 +5,9 @@
                                         [--html report.html] [--keep DIR] [--no-builds] [--calm LOAD]
 
 PDF routes, each given the same ``report.html``:
-  devtools    today's ``helpers.pipeline.browser.Printer`` (hand-written DevTools pipe client)
+  cli         today's ``helpers.pipeline.browser.Printer``: Chromium's own ``--headless --print-to-pdf
+              --no-pdf-header-footer --generate-pdf-document-outline``, one command a file
   playwright  Playwright driving the system Chromium, ``page.pdf(prefer_css_page_size, tagged, outline)``
-  cli         Chromium's own ``--headless --print-to-pdf --no-pdf-header-footer --generate-pdf-document-outline``
   weasyprint  ``weasyprint.HTML(filename).write_pdf(pdf_tags=True)``
 Each route is timed in a fresh interpreter (its imports count): once from cold, once with a 2 s
 head start (what is left when it booted during the notebooks), and inside whole builds (a fresh
@@ -105,37 +105,6 @@ class PlaywrightPrinter:
         self._thread.shutdown()
 
 
-class CommandLinePrinter:
-    """``chromium --headless --print-to-pdf``: one Chromium per page, nothing to boot early."""
-
-    def __init__(self):
-        self._binary = browser.find_chromium()
-        if not self._binary:
-            raise ToolMissing("Chromium not found")
-
-    def print_pdf(self, html, pdf) -> Path:
-        with tempfile.TemporaryDirectory(prefix="bench-chromium-") as profile:
-            subprocess.run(
-                [
-                    self._binary,
-                    "--headless",
-                    *CHROMIUM_ARGS,
-                    f"--user-data-dir={profile}",
-                    "--no-pdf-header-footer",
-                    "--generate-pdf-document-outline",
-                    f"--print-to-pdf={pdf}",
-                    Path(html).resolve().as_uri(),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-        return Path(pdf)
-
-    def close(self) -> None:
-        pass
-
-
 class WeasyPrinter:
     """WeasyPrint in process; its import (the only part that can start early) runs on a thread."""
 
@@ -176,16 +145,15 @@ class NoPdf:
 
 
 ROUTES = {
-    "devtools": browser.Printer,
+    "cli": browser.Printer,
     "playwright": PlaywrightPrinter,
-    "cli": CommandLinePrinter,
     "weasyprint": WeasyPrinter,
 }
 
 
 def unavailable(route: str) -> str | None:
     """Why a route cannot run here, or None."""
-    if route in ("devtools", "cli", "playwright") and not browser.find_chromium():
+    if route in ("cli", "playwright") and not browser.find_chromium():
         return "no Chromium"
     for module in {"playwright": ["playwright.sync_api"], "weasyprint": ["weasyprint"]}.get(route, []):
         try:
@@ -627,7 +595,7 @@ def footprint() -> None:
 def bench_pdf(routes: list[str], html: Path, keep: Path, runs: int, builds: bool) -> None:
     bench_print(routes, html, keep, runs)
     if builds:
-        today_first = sorted(["none", *routes], key=lambda route: route != "devtools")
+        today_first = sorted(["none", *routes], key=lambda route: route != "cli")
         bench_builds(today_first, ["nbclient"], runs, keep / "builds", "PDF inside a whole build")
     print("\nWhat each PDF holds (pypdf); pages rendered by pdftoppm into", keep)
     checked = {route: inspect_pdf(keep / f"{route}.pdf") for route in routes}
@@ -706,7 +674,7 @@ def main() -> None:
         bench_new_client(args.runs)
         bench_papermill_overhead(html.parent / "notebooks" / "results", args.runs, keep / "overhead")
         if not args.no_builds:
-            bench_builds(["devtools"], args.kernels, args.runs, keep / "kernel-builds", "Kernel clients")
+            bench_builds(["cli"], args.kernels, args.runs, keep / "kernel-builds", "Kernel clients")
     loads = CALM["loads"]
     if loads:
         print(

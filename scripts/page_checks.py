@@ -15,7 +15,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -69,49 +68,6 @@ def _require_axe(axe_js) -> Path:
     raise ToolMissing(f"axe-core not found at {where}: {_INSTALL_AXE}")
 
 
-def run_chromium(args: list[str], timeout: float, what: str) -> subprocess.CompletedProcess:
-    """Run Chromium with the base flags and a throw-away profile; kill its whole group on timeout."""
-    binary = browser.require_chromium()
-    with tempfile.TemporaryDirectory(prefix="safer-chromium-") as profile:
-        cmd = [binary, *browser.BASE_FLAGS, f"--user-data-dir={profile}", *args]
-        try:
-            proc = subprocess.Popen(
-                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
-            )
-        except OSError as exc:
-            raise BuildError(f"{what}: could not start Chromium {binary}: {exc.strerror or exc}") from exc
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.communicate()
-            raise BuildError(f"{what}: Chromium took longer than {timeout:g} s") from None
-    return subprocess.CompletedProcess(
-        cmd, proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
-    )
-
-
-_LOG_LINE = re.compile(r"^\[[\d:/.]+:(\w+):[^\]]*\]\s*(.*)$")
-
-
-def _reason(proc: subprocess.CompletedProcess) -> str:
-    """Chromium's own reason in one line: its last ERROR log line that is not D-Bus noise."""
-    lines = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
-    errors = []
-    for line in lines:
-        match = _LOG_LINE.match(line)
-        if match and match.group(1) in ("ERROR", "FATAL") and "dbus" not in line.lower():
-            errors.append(match.group(2))
-    if errors:
-        return errors[-1][:300]
-    if proc.returncode:
-        return f"Chromium exited with code {proc.returncode}"
-    return "Chromium reported no error"
-
-
 def screenshot(html_path, png_path, width: int = 1280, height: int = 2000, timeout: float = 60) -> Path:
     """Save a PNG of the top width x height pixels of an HTML page (a tall window shows more).
 
@@ -127,7 +83,7 @@ def screenshot(html_path, png_path, width: int = 1280, height: int = 2000, timeo
     os.unlink(tmp)  # Chromium must create it: an empty leftover would look like output.
     tmp = Path(tmp)
     try:
-        proc = run_chromium(
+        proc = browser.run_chromium(
             [
                 f"--window-size={int(width)},{int(height)}",
                 f"--virtual-time-budget={SCREENSHOT_BUDGET_MS}",
@@ -138,7 +94,7 @@ def screenshot(html_path, png_path, width: int = 1280, height: int = 2000, timeo
             what,
         )
         if not tmp.is_file() or tmp.stat().st_size == 0:
-            raise BuildError(f"{what}: Chromium wrote no file ({_reason(proc)})")
+            raise BuildError(f"{what}: Chromium wrote no file ({browser.chromium_reason(proc)})")
         with tmp.open("rb") as fh:
             if fh.read(8) != b"\x89PNG\r\n\x1a\n":
                 raise BuildError(f"{what}: Chromium wrote something that is not a .png file")
@@ -223,7 +179,9 @@ def run_axe(html_path, axe_js=None, timeout: float = 120) -> list[dict]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(_inject(page, scripts, base))
-        proc = run_chromium(["--dump-dom", f"--virtual-time-budget={AXE_BUDGET_MS}", tmp.as_uri()], timeout, what)
+        proc = browser.run_chromium(
+            ["--dump-dom", f"--virtual-time-budget={AXE_BUDGET_MS}", tmp.as_uri()], timeout, what
+        )
     finally:
         tmp.unlink(missing_ok=True)
     return _parse_dump(proc, marker, what)
@@ -233,7 +191,7 @@ def _parse_dump(proc: subprocess.CompletedProcess, marker: str, what: str) -> li
     found = re.search(rf'<pre\b([^>]*\bid="{marker}"[^>]*)>(.*?)</pre>', proc.stdout, re.DOTALL)
     if not found:
         if not proc.stdout.strip():
-            raise BuildError(f"{what}: Chromium dumped no page ({_reason(proc)})")
+            raise BuildError(f"{what}: Chromium dumped no page ({browser.chromium_reason(proc)})")
         raise BuildError(
             f"{what}: axe-core did not finish within the {AXE_BUDGET_MS} ms virtual-time "
             "budget (or the page blocks inline scripts)"

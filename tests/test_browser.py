@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,6 @@ from helpers.errors import BuildError, ToolMissing
 from helpers.pipeline import browser
 
 FIXTURES = Path(__file__).parent / "fixtures" / "a11y"
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -67,49 +66,43 @@ def test_tool_missing_when_no_chromium_anywhere(tmp_path, monkeypatch):
 
 # --- failures without a real Chromium ----------------------------------------
 
-# A stand-in for Chromium's DevTools pipe: answers every command on fd 4, fires the load
-# event after Page.navigate, and "prints" the bytes b"half".
-FAKE_DEVTOOLS = """
-import base64, json, os
-replies = {"Target.createTarget": {"targetId": "t"}, "Target.attachToTarget": {"sessionId": "s"},
-           "Page.printToPDF": {"data": base64.b64encode(b"half").decode()}}
-buffer = b""
-while chunk := os.read(3, 65536):
-    buffer += chunk
-    while b"\\0" in buffer:
-        raw, buffer = buffer.split(b"\\0", 1)
-        message = json.loads(raw)
-        out = [{"id": message["id"], "result": replies.get(message["method"], {})}]
-        if message["method"] == "Page.navigate":
-            out.append({"method": "Page.loadEventFired", "sessionId": "s", "params": {}})
-        os.write(4, b"".join(json.dumps(m).encode() + b"\\0" for m in out))
-"""
+# A stand-in for Chromium that writes ``half`` where --print-to-pdf says and exits 0.
+WRITES_HALF = 'for a in "$@"; do case "$a" in --print-to-pdf=*) printf half > "${a#--print-to-pdf=}";; esac; done'
 
 
-def test_print_pdf_raises_build_error_and_leaves_no_file_when_chromium_fails(tmp_path, monkeypatch):
-    monkeypatch.setenv("SAFER_CHROMIUM", fake_chromium(tmp_path, "echo 'cannot open display' >&2; exit 1"))
+@pytest.fixture
+def own_tmp(tmp_path, monkeypatch):
+    """A temp folder of this test's own, for the files Python's tempfile makes."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_a_failed_print_is_one_line_naming_the_file_and_leaves_nothing(tmp_path, own_tmp, monkeypatch):
+    chromium = "echo '[1207/212800.000001:ERROR:headless_shell.cc(42)] cannot open display' >&2; exit 1"
+    monkeypatch.setenv("SAFER_CHROMIUM", fake_chromium(tmp_path, chromium))
     out = tmp_path / "out"
     with pytest.raises(BuildError) as caught:
         browser.print_pdf(FIXTURES / "pages.html", out / "report.pdf")
-    assert str(caught.value) == "print pages.html: Chromium exited (code 1) before it printed"
+    assert str(caught.value) == "print pages.html: Chromium printed no PDF (cannot open display)"
     assert not out.exists()
+    assert list(own_tmp.iterdir()) == []  # neither the profile nor the printed file is left
 
 
-def test_print_pdf_keeps_the_old_pdf_when_chromium_returns_garbage(tmp_path, monkeypatch):
-    script = tmp_path / "fake-chromium"
-    script.write_text(f"#!{sys.executable}\n{FAKE_DEVTOOLS}")
-    script.chmod(0o755)
-    monkeypatch.setenv("SAFER_CHROMIUM", str(script))
+def test_print_pdf_keeps_the_old_pdf_when_chromium_writes_garbage(tmp_path, own_tmp, monkeypatch):
+    monkeypatch.setenv("SAFER_CHROMIUM", fake_chromium(tmp_path, WRITES_HALF))
     (tmp_path / "report.pdf").write_bytes(b"%PDF-old")
-    with pytest.raises(BuildError, match="not a .pdf file"):
+    with pytest.raises(BuildError, match=r"^print pages.html: Chromium wrote something that is not a .pdf file$"):
         browser.print_pdf(FIXTURES / "pages.html", tmp_path / "report.pdf")
     assert (tmp_path / "report.pdf").read_bytes() == b"%PDF-old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fake-chromium", "report.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fake-chromium", "report.pdf", "tmp"]
+    assert list(own_tmp.iterdir()) == []
 
 
 def test_print_pdf_times_out_with_build_error(tmp_path, monkeypatch):
     monkeypatch.setenv("SAFER_CHROMIUM", fake_chromium(tmp_path, "sleep 30"))
-    with pytest.raises(BuildError, match="longer than 0.5 s"):
+    with pytest.raises(BuildError, match=r"^print pages.html: Chromium took longer than 0.5 s$"):
         browser.print_pdf(FIXTURES / "pages.html", tmp_path / "x.pdf", timeout=0.5)
 
 
@@ -135,15 +128,25 @@ def test_print_pdf_pages_follow_breaks_and_carry_page_numbers(chromium, pypdf, p
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["pages.pdf"]  # no temp files left
 
 
-def test_one_printer_prints_several_pages_and_leaves_nothing_behind(chromium, pypdf, page, tmp_path):
-    with browser.Printer() as printer:
-        profile = Path(printer._profile.name)
-        first = printer.print_pdf(page("pages.html"), tmp_path / "one.pdf")
-        second = printer.print_pdf(page("good.html"), tmp_path / "two.pdf")
+def test_the_pdf_is_tagged_and_its_outline_follows_the_headings(chromium, pypdf, page, tmp_path):
+    reader = pypdf.PdfReader(browser.print_pdf(page("pages.html"), tmp_path / "pages.pdf"))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"  # from <html lang>
+    first, rest = reader.outline
+    assert first.title == "First page"
+    assert [item.title for item in rest] == ["Second page", "Third page"]  # the h2s under the h1
+    assert [reader.get_destination_page_number(item) for item in (first, *rest)] == [0, 1, 2]
+
+
+def test_one_printer_prints_several_pages_and_leaves_nothing_behind(chromium, pypdf, page, tmp_path, own_tmp):
+    printer = browser.Printer()
+    first = printer.print_pdf(page("pages.html"), tmp_path / "one.pdf")
+    second = printer.print_pdf(page("good.html"), tmp_path / "two.pdf")
+    printer.close()
     assert len(pypdf.PdfReader(first).pages) == 3 and len(pypdf.PdfReader(second).pages) >= 1
     assert "Alpha" in pypdf.PdfReader(first).pages[0].extract_text()
-    assert not profile.exists()
-    assert printer._proc.poll() is not None
+    assert list(own_tmp.iterdir()) == []  # no profile or printed file left
 
 
 def test_print_pdf_replaces_an_existing_pdf(chromium, page, tmp_path):

@@ -1,27 +1,22 @@
 """Headless Chromium for the build: HTML to PDF.
 
-PDFs are printed by a ``Printer``: one Chromium driven over its DevTools pipe, which
-a build starts early and keeps for the print, with a fresh profile; no puppeteer,
-driver or network is needed. A failed print raises ``BuildError`` with a one-line
-reason; a missing Chromium raises ``ToolMissing`` saying what to install. (The
-accessibility and screenshot checks of a built report are scripts/page_checks.py.)
+Every run of Chromium is one command (``run_chromium``): the base flags, a fresh profile, no
+network. PDFs are printed by a ``Printer`` with Chromium's own ``--print-to-pdf``, one command a
+file. Chromium exits 0 even when a page fails to load or a file cannot be written, so success is
+judged by the output itself; a failure raises ``BuildError`` with a one-line reason naming the
+file, and a missing Chromium raises ``ToolMissing`` saying what to install. (The accessibility and
+screenshot checks of a built report are scripts/page_checks.py.)
 """
 
 from __future__ import annotations
 
-import base64
-import fcntl
-import json
 import os
+import re
 import secrets
-import select
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from helpers.errors import BuildError, ToolMissing
@@ -44,6 +39,10 @@ BASE_FLAGS = (
     "--disable-sync",
     "--hide-scrollbars",
 )
+
+# The print: page size, margins and page numbers from the page's @page CSS, no header or footer of
+# Chromium's own, and an outline (bookmarks) from the headings; the PDF is tagged as it comes.
+PRINT_FLAGS = ("--no-pdf-header-footer", "--generate-pdf-document-outline")
 
 _INSTALL_CHROMIUM = "install Debian's chromium (apt-get install chromium)"
 
@@ -85,158 +84,83 @@ def page_url(html_path: Path, what: str) -> str:
     return html_path.resolve().as_uri()
 
 
-_TRAMPOLINE = (
-    "import os, sys; r, w = int(sys.argv[1]), int(sys.argv[2]); os.dup2(r, 3); os.dup2(w, 4); "
-    "os.close(r); os.close(w); os.execv(sys.argv[3], sys.argv[3:])"
-)
+def run_chromium(args: list[str], timeout: float, what: str) -> subprocess.CompletedProcess[str]:
+    """Run Chromium with the base flags and a throw-away profile; kill its whole group on timeout."""
+    binary = require_chromium()
+    with tempfile.TemporaryDirectory(prefix="safer-chromium-") as profile:
+        cmd = [binary, *BASE_FLAGS, f"--user-data-dir={profile}", *args]
+        try:
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+        except OSError as exc:
+            raise BuildError(f"{what}: could not start Chromium {binary}: {exc.strerror or exc}") from exc
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.communicate()
+            raise BuildError(f"{what}: Chromium took longer than {timeout:g} s") from None
+    return subprocess.CompletedProcess(
+        cmd, proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    )
+
+
+_LOG_LINE = re.compile(r"^\[[\d:/.]+:(\w+):[^\]]*\]\s*(.*)$")
+
+
+def chromium_reason(proc: subprocess.CompletedProcess[str]) -> str:
+    """Chromium's own reason in one line: its last ERROR log line that is not D-Bus noise."""
+    lines = [line.strip() for line in proc.stderr.splitlines() if line.strip()]
+    errors = []
+    for line in lines:
+        match = _LOG_LINE.match(line)
+        if match and match.group(1) in ("ERROR", "FATAL") and "dbus" not in line.lower():
+            errors.append(match.group(2))
+    if errors:
+        return errors[-1][:300]
+    if proc.returncode:
+        return f"Chromium exited with code {proc.returncode}"
+    return "Chromium reported no error"
 
 
 class Printer:
-    """One headless Chromium kept running to print PDFs, driven over its DevTools pipe.
+    """Prints HTML files to PDF, one ``chromium --headless --print-to-pdf`` command a file.
 
-    Start it before the page is ready (it boots in about 0.3 s, overlapping other work);
-    ``print_pdf`` then only loads and prints. ``--remote-debugging-pipe`` reads commands on
-    file descriptor 3 and writes replies on 4, each a JSON message ended by a NUL byte
-    (Chrome DevTools Protocol: Target, Page and Runtime domains).
+    Made once for a build, which prints with it in the background; ``ToolMissing`` when there is
+    no Chromium.
     """
 
-    def __init__(self):
-        binary = require_chromium()
-        self._profile = tempfile.TemporaryDirectory(prefix="safer-chromium-")
-        to_chromium, from_chromium = os.pipe(), os.pipe()
-        # Chromium's ends go to descriptors 3 and 4 through a tiny Python trampoline (a preexec_fn
-        # is unsafe with threads running); moved above 10 first so neither dup2 overwrites the other.
-        theirs = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (to_chromium[0], from_chromium[1])]
-        for fd in (to_chromium[0], from_chromium[1]):
-            os.close(fd)
-        try:
-            self._proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-I",
-                    "-S",
-                    "-c",
-                    _TRAMPOLINE,
-                    *map(str, theirs),
-                    binary,
-                    *BASE_FLAGS,
-                    f"--user-data-dir={self._profile.name}",
-                    "--remote-debugging-pipe",
-                    "about:blank",
-                ],
-                pass_fds=theirs,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            self._profile.cleanup()
-            raise BuildError(f"could not start Chromium {binary}: {exc.strerror or exc}") from exc
-        finally:
-            for fd in theirs:
-                os.close(fd)
-        self._send, self._receive = to_chromium[1], from_chromium[0]
-        self._buffer, self._next_id, self._lock = b"", 0, threading.Lock()
-        self._what, self._timeout, self._deadline = "Chromium", 60.0, 0.0  # set by each print_pdf
+    def __init__(self) -> None:
+        require_chromium()
 
-    def __enter__(self):
-        return self
+    def print_pdf(
+        self, html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str], timeout: float = 60
+    ) -> Path:
+        """Print an HTML file to PDF; page size, margins and page numbers come from its @page CSS.
 
-    def __exit__(self, *exc):
-        self.close()
-
-    def print_pdf(self, html_path, pdf_path, timeout: float = 60) -> Path:
-        """Print an HTML file to PDF; page size, margins and page numbers come from its @page CSS."""
+        The PDF is printed into a temporary folder, checked, then written into place whole: a failed
+        print leaves ``pdf_path`` as it was.
+        """
         html_path, pdf_path = Path(html_path), Path(pdf_path)
         what = f"print {html_path.name}"
         url = page_url(html_path, what)
-        with self._lock:
-            self._what, self._timeout, self._deadline = what, timeout, time.monotonic() + timeout
-            target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
-            session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-            self._call("Page.enable", None, session)
-            navigated = self._call("Page.navigate", {"url": url}, session)
-            if navigated.get("errorText"):
-                raise BuildError(f"{what}: Chromium could not load the page ({navigated['errorText']})")
-            self._read(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == session)
-            self._call(
-                "Runtime.evaluate",
-                {"expression": "document.fonts.ready.then(() => true)", "awaitPromise": True},
-                session,
-            )
-            printed = self._call(
-                "Page.printToPDF",
-                {
-                    "printBackground": True,
-                    "preferCSSPageSize": True,
-                    "generateTaggedPDF": True,
-                    "generateDocumentOutline": True,
-                },
-                session,
-            )
-            self._call("Target.closeTarget", {"targetId": target})
-        data = base64.b64decode(printed.get("data", ""))
+        with tempfile.TemporaryDirectory(prefix="safer-pdf-") as folder:
+            printed = Path(folder) / "printed.pdf"
+            proc = run_chromium([*PRINT_FLAGS, f"--print-to-pdf={printed}", url], timeout, what)
+            data = printed.read_bytes() if printed.is_file() else b""
+        if not data:
+            raise BuildError(f"{what}: Chromium printed no PDF ({chromium_reason(proc)})")
         if not data.startswith(b"%PDF-"):
-            raise BuildError(f"{what}: Chromium returned something that is not a .pdf file")
+            raise BuildError(f"{what}: Chromium wrote something that is not a .pdf file")
         write_replacing(pdf_path, data)
         return pdf_path
 
     def close(self) -> None:
-        """Stop Chromium and remove its profile; safe to call again."""
-        if self._proc.poll() is None:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self._proc.wait()
-        for fd in (self._send, self._receive):
-            if fd >= 0:
-                os.close(fd)
-        # Never close the same numbers twice: by then they may belong to another thread's file.
-        self._send = self._receive = -1
-        self._profile.cleanup()
-
-    def _call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
-        """Send one command and return its result (events arriving meanwhile are dropped)."""
-        self._next_id += 1
-        message = {"id": self._next_id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        try:
-            os.write(self._send, json.dumps(message).encode() + b"\0")
-        except OSError:
-            raise BuildError(f"{self._what}: {self._gone()}") from None
-        reply = self._read(lambda m: m.get("id") == message["id"])
-        if "error" in reply:
-            raise BuildError(
-                f"{self._what}: Chromium refused {method}: {reply['error'].get('message', reply['error'])}"
-            )
-        return reply.get("result", {})
-
-    def _read(self, wanted) -> dict:
-        """The next message ``wanted`` accepts (others are dropped); BuildError past the deadline."""
-        while True:
-            while b"\0" in self._buffer:
-                raw, self._buffer = self._buffer.split(b"\0", 1)
-                message = json.loads(raw)
-                if wanted(message):
-                    return message
-            left = self._deadline - time.monotonic()
-            if left <= 0 or not select.select([self._receive], [], [], left)[0]:
-                self.close()
-                raise BuildError(f"{self._what}: Chromium took longer than {self._timeout:g} s")
-            chunk = os.read(self._receive, 1 << 20)
-            if not chunk:
-                raise BuildError(f"{self._what}: {self._gone()}")
-            self._buffer += chunk
-
-    def _gone(self) -> str:
-        try:
-            code = self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            return "Chromium stopped answering"
-        return f"Chromium exited (code {code}) before it printed"
+        """Nothing to stop: each print's Chromium has exited when ``print_pdf`` returns."""
 
 
 def write_replacing(path: Path, data: bytes) -> None:
@@ -256,7 +180,6 @@ def write_replacing(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def print_pdf(html_path, pdf_path, timeout: float = 60) -> Path:
-    """Print an HTML file to PDF with a Chromium started for this one page."""
-    with Printer() as printer:
-        return printer.print_pdf(html_path, pdf_path, timeout)
+def print_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str], timeout: float = 60) -> Path:
+    """Print an HTML file to PDF (one Chromium command)."""
+    return Printer().print_pdf(html_path, pdf_path, timeout)
