@@ -57,6 +57,25 @@ def centres(points: pd.DataFrame) -> pd.DataFrame:
     return points.groupby("neighbourhood", observed=True)[["longitude", "latitude"]].median()
 
 
+def outside(outline: MplPath) -> MplPath:
+    """Everything around ``outline`` out to three times its extents (beyond the reach of any hexagon of a grid over
+    them): a rectangle with the outline's rings as holes, wound against its first ring (an outer ring, wound as the
+    file's outer rings are), so that under the non-zero fill rule the district and nothing else is left open."""
+    (west, south), (east, north) = outline.get_extents().get_points()
+    wide, tall = east - west, north - south
+    corners = [(west - wide, south - tall), (east + wide, south - tall), (east + wide, north + tall)]
+    corners.append((west - wide, north + tall))  # anticlockwise
+    if _signed_area(np.asarray(outline.to_polygons()[0])) > 0:  # an anticlockwise outer ring: the rectangle goes clockwise
+        corners.reverse()
+    return MplPath.make_compound_path(MplPath([*corners, corners[0]], closed=True), outline)
+
+
+def _signed_area(ring: np.ndarray) -> float:
+    """The area within ``ring`` (n x 2, its first point repeated last or not), positive when anticlockwise."""
+    x, y = ring[:, 0], ring[:, 1]
+    return float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2
+
+
 def _span_km(outline: MplPath) -> tuple[float, float]:
     """The width and height of the outline's bounding box in km."""
     (west, south), (east, north) = outline.get_extents().get_points()
@@ -89,9 +108,10 @@ def _draw(
         linewidths=0.1,
         edgecolors="white",
     )
-    patch = PathPatch(outline, facecolor="#F2F2F2", edgecolor="none", zorder=0)
-    ax.add_patch(patch)
-    hexes.set_clip_path(patch)
+    ax.add_patch(PathPatch(outline, facecolor="#F2F2F2", edgecolor="none", zorder=0))
+    # The hexagons beyond the boundary are hidden under one white cover, not clipped: an SVG clip path is
+    # written for every hexagon of a clipped collection (most of the maps' drawing time).
+    ax.add_patch(PathPatch(outside(outline), facecolor="white", edgecolor="none", zorder=2))
     ax.add_patch(PathPatch(outline, facecolor="none", edgecolor=DARK_GREY, linewidth=0.8, zorder=3))
     frame = span or ((east - west) * km_x, (north - south) * KM_PER_DEGREE)
     middle_x, middle_y = (west + east) / 2, (south + north) / 2
