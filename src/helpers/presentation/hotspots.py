@@ -65,7 +65,7 @@ def outside(outline: MplPath) -> MplPath:
     wide, tall = east - west, north - south
     corners = [(west - wide, south - tall), (east + wide, south - tall), (east + wide, north + tall)]
     corners.append((west - wide, north + tall))  # anticlockwise
-    if _signed_area(np.asarray(outline.to_polygons()[0])) > 0:  # an anticlockwise outer ring: the rectangle goes clockwise
+    if _signed_area(np.asarray(outline.to_polygons()[0])) > 0:  # outer rings anticlockwise: the rectangle clockwise
         corners.reverse()
     return MplPath.make_compound_path(MplPath([*corners, corners[0]], closed=True), outline)
 
