@@ -1,4 +1,4 @@
-"""Hotspot maps: a year's crime locations binned into hexagons of one size, clipped to the district boundary,
+"""Hotspot maps: a year's crime locations binned into hexagons of one size, shown within the district boundary,
 with the busiest neighbourhoods numbered (the table beside the map names them and gives the numbers), the
 district's main town named and a scale bar. The small maps of one figure share one scale (km per inch) and one
 colour scale, so a small district draws small.
@@ -92,7 +92,7 @@ def _draw(
     town: Town | None = None,
     span: tuple[float, float] | None = None,
 ):
-    """One district's hexagons clipped to ``outline``, the outline, the numbers 1.. of ``top`` and the town's
+    """One district's hexagons within ``outline``, the outline, the numbers 1.. of ``top`` and the town's
     name; ``span`` (width, height in km) centres the district in a frame of that size, so maps share a scale."""
     (west, south), (east, north) = outline.get_extents().get_points()
     km_x = KM_PER_DEGREE * np.cos(np.radians((south + north) / 2))
