@@ -1,5 +1,5 @@
-"""helpers.presentation.hotspots: the white cover hides every hexagon beyond the district's boundary (and in its
-holes) and nothing within it, whichever way the boundary file winds its rings."""
+"""helpers.presentation.hotspots: the white cover hides what lies beyond the district's boundary (and in its holes)
+out to the reach asked, and nothing within the district or further out, whichever way the file winds its rings."""
 
 from __future__ import annotations
 
@@ -33,11 +33,11 @@ def covered(outline_rings: list[list[list[float]]]) -> dict[tuple[float, float],
     ax.set_ylim(-1, 2)
     ax.axis("off")
     ax.add_patch(Rectangle((-1, -1), 3, 3, facecolor="red", zorder=1))
-    ax.add_patch(PathPatch(hotspots.outside(outline), facecolor="white", edgecolor="none", zorder=2))
+    ax.add_patch(PathPatch(hotspots.outside(outline, (0.5, 0.25)), facecolor="white", edgecolor="none", zorder=2))
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
-    places = [(0.2, 0.2), (0.8, 0.5), (0.5, 0.5), (1.5, 0.5), (-0.9, -0.9), (1.9, 1.9)]
+    places = [(0.2, 0.2), (0.8, 0.5), (0.5, 0.5), (1.4, 0.5), (-0.4, -0.2), (1.6, 0.5), (0.5, 1.3)]
     found = {}
     for x, y in places:
         column, row = ax.transData.transform((x, y))
@@ -52,7 +52,8 @@ def test_the_cover_hides_what_is_beyond_the_boundary_and_in_its_holes(wound):
         (0.2, 0.2): False,  # within the district: the hexagons show
         (0.8, 0.5): False,
         (0.5, 0.5): True,  # its hole
-        (1.5, 0.5): True,  # beside it
-        (-0.9, -0.9): True,  # out to three times its extents
-        (1.9, 1.9): True,
+        (1.4, 0.5): True,  # beside it, within the reach (0.5 across, 0.25 up and down)
+        (-0.4, -0.2): True,
+        (1.6, 0.5): False,  # beyond the reach: whatever is drawn there shows
+        (0.5, 1.3): False,
     }

@@ -57,14 +57,13 @@ def centres(points: pd.DataFrame) -> pd.DataFrame:
     return points.groupby("neighbourhood", observed=True)[["longitude", "latitude"]].median()
 
 
-def outside(outline: MplPath) -> MplPath:
-    """Everything around ``outline`` out to three times its extents (beyond the reach of any hexagon of a grid over
-    them): a rectangle with the outline's rings as holes, wound against its first ring (an outer ring, wound as the
-    file's outer rings are), so that under the non-zero fill rule the district and nothing else is left open."""
+def outside(outline: MplPath, reach: tuple[float, float]) -> MplPath:
+    """Everything around ``outline`` out to ``reach`` (x, y) beyond its extents: a rectangle with the outline's rings as
+    holes, wound against its first ring (an outer ring, wound as the file's outer rings are), so that under the
+    non-zero fill rule the district and nothing else is left open."""
     (west, south), (east, north) = outline.get_extents().get_points()
-    wide, tall = east - west, north - south
-    corners = [(west - wide, south - tall), (east + wide, south - tall), (east + wide, north + tall)]
-    corners.append((west - wide, north + tall))  # anticlockwise
+    west, south, east, north = west - reach[0], south - reach[1], east + reach[0], north + reach[1]
+    corners = [(west, south), (east, south), (east, north), (west, north)]  # anticlockwise
     if _signed_area(np.asarray(outline.to_polygons()[0])) > 0:  # outer rings anticlockwise: the rectangle clockwise
         corners.reverse()
     return MplPath.make_compound_path(MplPath([*corners, corners[0]], closed=True), outline)
@@ -110,8 +109,11 @@ def _draw(
     )
     ax.add_patch(PathPatch(outline, facecolor="#F2F2F2", edgecolor="none", zorder=0))
     # The hexagons beyond the boundary are hidden under one white cover, not clipped: an SVG clip path is
-    # written for every hexagon of a clipped collection (most of the maps' drawing time).
-    ax.add_patch(PathPatch(outside(outline), facecolor="white", edgecolor="none", zorder=2))
+    # written for every hexagon of a clipped collection (most of the maps' drawing time). The cover reaches a
+    # hexagon (the grid's spacing) beyond the extents, as far as any hexagon does, and is not clipped to the axes,
+    # so where a hexagon crosses their edge no sliver of it shows beside the cover's own edge.
+    reach = ((east - west) / across, (north - south) / down)
+    ax.add_patch(PathPatch(outside(outline, reach), facecolor="white", edgecolor="none", zorder=2, clip_on=False))
     ax.add_patch(PathPatch(outline, facecolor="none", edgecolor=DARK_GREY, linewidth=0.8, zorder=3))
     frame = span or ((east - west) * km_x, (north - south) * KM_PER_DEGREE)
     middle_x, middle_y = (west + east) / 2, (south + north) / 2
