@@ -273,6 +273,29 @@ def test_the_same_data_gives_the_same_key_and_no_redraw(tmp_path, monkeypatch):
     assert len(drawn) == 2 and changed != first and len(list((tmp_path / "charts").iterdir())) == 2
 
 
+def test_a_trajectory_drawn_after_others_is_the_picture_of_a_new_figure(tmp_path, monkeypatch):
+    """Trajectories of one layout are drawn on one figure, emptied between them: nothing of a chart (its lines,
+    spans, legends, texts, ticks or limits) shows in the next."""
+    monkeypatch.setattr(config, "CACHE", tmp_path / "new")
+    charts._trajectory_canvas.cache_clear()
+    first, _ = draw(COUNTS)
+    monkeypatch.setattr(config, "CACHE", tmp_path / "reused")
+    months = [str(m) for m in pd.period_range("2019-10", "2022-09", freq="M")]
+    counts = pd.Series(np.arange(36.0) * 40, index=months)
+    trajectory(  # three years, a target range and a legend on the left, a step, counts ten times as high
+        pd.DataFrame({"period_end": months, "value": np.linspace(50, 90, 36)}),
+        counts,
+        "Satisfied",
+        "%",
+        "percentage",
+        {"low": 60, "high": 80},
+        xmr(counts, ["2021-04"]).points,
+    )
+    draw(COUNTS, steps=["2021-10"], polarity="higher_is_better")
+    again, _ = draw(COUNTS)
+    assert svg(again) == svg(first)
+
+
 def test_a_key_changes_with_any_value_it_is_drawn_from():
     frame = pd.DataFrame({"month": MONTHS[:3], "count": [1.0, 2.0, np.nan]})
     key = chart_key("helpers.presentation.charts:test", (frame, "Burglary", {"low": 1, "high": 2}))

@@ -22,6 +22,7 @@ import os
 import sys
 import tempfile
 import textwrap
+import threading
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -315,6 +316,33 @@ def trajectory(
     ), alt
 
 
+@functools.cache
+def _trajectory_canvas(panels: int, spc: bool, thread: int) -> Figure:
+    """The figure the trajectories of a layout are drawn on in ``thread``, emptied between charts (``_emptied``):
+    its axes, spines and ticks are made once, not once a chart (they were half the time of drawing one)."""
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(9.6 if panels == 2 else 5.6, 3.4 if spc else 3.0))
+        fig.subplots(1, panels, squeeze=False)
+        # Fixed margins: about 40% quicker to draw than a constrained layout, for 20-odd charts a build.
+        bottom = 0.24 if spc else 0.11
+        fig.subplots_adjust(left=0.07 if panels == 2 else 0.1, right=0.98, bottom=bottom, top=0.9, wspace=0.18)
+    return fig
+
+
+def _emptied(fig: Figure) -> Figure:
+    """``fig`` without anything drawn on it: no legend, and axes without lines, collections, patches, texts or
+    data limits (their titles, ticks and limits are set anew by each chart)."""
+    for legend in list(fig.legends):
+        legend.remove()
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+            artist.remove()
+        if (key := ax.get_legend()) is not None:
+            key.remove()
+        ax.relim()
+    return fig
+
+
 def _trajectory_figure(
     periods: list[str],
     values: np.ndarray,
@@ -327,14 +355,10 @@ def _trajectory_figure(
 ) -> Figure:
     """The figure of ``trajectory``: ``spc`` and ``readings`` for the months of ``monthly`` (or None)."""
     known = np.flatnonzero(~np.isnan(values))
+    panels = 2 if monthly is not None and len(monthly) >= 12 else 1
+    fig = _emptied(_trajectory_canvas(panels, spc is not None, threading.get_ident()))
     with matplotlib.rc_context(STYLE):
-        panels = 2 if monthly is not None and len(monthly) >= 12 else 1
-        fig = Figure(figsize=(9.6 if panels == 2 else 5.6, 3.4 if spc is not None else 3.0))
-        axes = fig.subplots(1, panels, squeeze=False)
-        # Fixed margins: about 40% quicker to draw than a constrained layout, for 20-odd charts a build.
-        bottom = 0.24 if spc is not None else 0.11
-        fig.subplots_adjust(left=0.07 if panels == 2 else 0.1, right=0.98, bottom=bottom, top=0.9, wspace=0.18)
-        ax = axes[0][0]
+        ax = fig.axes[0]
         x = np.arange(len(values))
         ax.plot(x, values, color=DARK_BLUE, linewidth=2.2, marker="o", markersize=3)
         ax.set_title(f"Rolling 12 months ({unit})", fontsize=10)
@@ -363,7 +387,7 @@ def _trajectory_figure(
                 fontweight="bold",
             )
         if monthly is not None and panels == 2:
-            ax2 = axes[0][1]
+            ax2 = fig.axes[1]
             counts = monthly.to_numpy(dtype=float)
             mx = np.arange(len(counts))
             highest = np.nanmax(counts)

@@ -1,4 +1,4 @@
-"""Hotspot maps: a year's crime locations binned into hexagons of one size, clipped to the district boundary,
+"""Hotspot maps: a year's crime locations binned into hexagons of one size, shown within the district boundary,
 with the busiest neighbourhoods numbered (the table beside the map names them and gives the numbers), the
 district's main town named and a scale bar. The small maps of one figure share one scale (km per inch) and one
 colour scale, so a small district draws small.
@@ -57,6 +57,24 @@ def centres(points: pd.DataFrame) -> pd.DataFrame:
     return points.groupby("neighbourhood", observed=True)[["longitude", "latitude"]].median()
 
 
+def outside(outline: MplPath, reach: tuple[float, float]) -> MplPath:
+    """Everything around ``outline`` out to ``reach`` (x, y) beyond its extents: a rectangle with the outline's rings as
+    holes, wound against its first ring (an outer ring, wound as the file's outer rings are), so that under the
+    non-zero fill rule the district and nothing else is left open."""
+    (west, south), (east, north) = outline.get_extents().get_points()
+    west, south, east, north = west - reach[0], south - reach[1], east + reach[0], north + reach[1]
+    corners = [(west, south), (east, south), (east, north), (west, north)]  # anticlockwise
+    if _signed_area(np.asarray(outline.to_polygons()[0])) > 0:  # outer rings anticlockwise: the rectangle clockwise
+        corners.reverse()
+    return MplPath.make_compound_path(MplPath([*corners, corners[0]], closed=True), outline)
+
+
+def _signed_area(ring: np.ndarray) -> float:
+    """The area within ``ring`` (n x 2, its first point repeated last or not), positive when anticlockwise."""
+    x, y = ring[:, 0], ring[:, 1]
+    return float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) / 2
+
+
 def _span_km(outline: MplPath) -> tuple[float, float]:
     """The width and height of the outline's bounding box in km."""
     (west, south), (east, north) = outline.get_extents().get_points()
@@ -73,7 +91,7 @@ def _draw(
     town: Town | None = None,
     span: tuple[float, float] | None = None,
 ):
-    """One district's hexagons clipped to ``outline``, the outline, the numbers 1.. of ``top`` and the town's
+    """One district's hexagons within ``outline``, the outline, the numbers 1.. of ``top`` and the town's
     name; ``span`` (width, height in km) centres the district in a frame of that size, so maps share a scale."""
     (west, south), (east, north) = outline.get_extents().get_points()
     km_x = KM_PER_DEGREE * np.cos(np.radians((south + north) / 2))
@@ -89,9 +107,13 @@ def _draw(
         linewidths=0.1,
         edgecolors="white",
     )
-    patch = PathPatch(outline, facecolor="#F2F2F2", edgecolor="none", zorder=0)
-    ax.add_patch(patch)
-    hexes.set_clip_path(patch)
+    ax.add_patch(PathPatch(outline, facecolor="#F2F2F2", edgecolor="none", zorder=0))
+    # The hexagons beyond the boundary are hidden under one white cover, not clipped: an SVG clip path is
+    # written for every hexagon of a clipped collection (most of the maps' drawing time). The cover reaches a
+    # hexagon (the grid's spacing) beyond the extents, as far as any hexagon does, and is not clipped to the axes,
+    # so where a hexagon crosses their edge no sliver of it shows beside the cover's own edge.
+    reach = ((east - west) / across, (north - south) / down)
+    ax.add_patch(PathPatch(outside(outline, reach), facecolor="white", edgecolor="none", zorder=2, clip_on=False))
     ax.add_patch(PathPatch(outline, facecolor="none", edgecolor=DARK_GREY, linewidth=0.8, zorder=3))
     frame = span or ((east - west) * km_x, (north - south) * KM_PER_DEGREE)
     middle_x, middle_y = (west + east) / 2, (south + north) / 2
