@@ -338,7 +338,7 @@ def bench_builds(routes: list[str], kernel_variants: list[str], runs: int, folde
             log(f"  build with PDF {route}, kernels {variant}, run {n + 1}/{runs}")
             with tempfile.TemporaryDirectory(prefix="bench-cache-") as cache:
                 wall, timed = run_child("build", route, variant, folder / f"{route}-{variant}-{n}", cache)
-            timed["after html"] = sum(timed.get(k, 0) for k in ("csv_paper_check", "excel", "pdf_wait"))
+            timed["after html"] = sum(timed.get(k, 0) for k in ("check", "pdf_wait"))
             walls.setdefault((route, variant), []).append(wall)
             timings.setdefault((route, variant), []).append(timed)
             shutil.rmtree(folder / f"{route}-{variant}-{n}", ignore_errors=True)

@@ -4,7 +4,9 @@ that is not a bundle we wrote is a miss, and nothing in the cache is ever unpick
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -123,6 +125,22 @@ def test_a_summary_goes_with_its_entry(monkeypatch):
     cache.save_summary("k1", "2022-23-Q2", {"data": [], "contact": [], "commentary": []})
     cache.compute_cached({"p": "k2"}, "2022-23-Q1")  # k1's entry dropped, and its summary with it
     assert cache.load_summary("k1") is None and [p.name for p in config.CACHE.glob("results-*")] == ["results-k2"]
+
+
+def test_an_entry_in_use_is_kept_and_linked_not_saved_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(compute, "compute_packs", fake_compute([]))
+    monkeypatch.setattr(cache, "CACHE_ENTRIES", 2)
+    cache.compute_cached({"p": "k1"}, "2022-23-Q2")
+    cache.compute_cached({"p": "k2"}, "2022-23-Q1")
+    for age, key in ((200, "k1"), (100, "k2")):  # k1 saved first, well before k2
+        os.utime(cache.cached_results_path(key), (time.time() - age, time.time() - age))
+    cache.compute_cached({"p": "k1"}, "2022-23-Q2")  # read back: now the entry used last
+    cache.compute_cached({"p": "k3"}, "2022-23-Q3")  # so k2's is the one dropped
+    assert sorted(p.name for p in config.CACHE.glob("results-*")) == ["results-k1", "results-k3"]
+    cache.link_results("k1", tmp_path / "notebooks" / "results")
+    for saved in cache.cached_results_path("k1").iterdir():
+        assert (tmp_path / "notebooks" / "results" / saved.name).samefile(saved)  # the same file, not a copy
+    assert load(results_path=tmp_path / "notebooks" / "results").quarter == Quarter(2022, 2)
 
 
 class _Runs:

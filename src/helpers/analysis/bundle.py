@@ -1,6 +1,6 @@
 """The ``Results`` bundle on disk: a folder of Parquet tables and one JSON file, formats that cannot run code
-when read (never a pickle). A build saves it beside the section notebooks and in the results cache; each
-notebook loads it, or computes it from the inputs when it runs alone in JupyterLab.
+when read (never a pickle). A build saves it once, in the results cache, and links its files beside the section
+notebooks; each notebook loads it, or computes it from the inputs when it runs alone in JupyterLab.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,7 @@ def compute_cached(
         if cached.exists():
             try:
                 packs[pid] = load(results_path=cached)
+                os.utime(cached)  # used now: the last entry to be removed
             except ValueError:  # damaged, foreign, or saved by other code: compute again
                 _remove(cached)
     missing = [pid for pid in keys if pid not in packs]
@@ -92,6 +94,19 @@ def _remove(entry: Path) -> None:
         shutil.rmtree(entry, ignore_errors=True)
     else:
         entry.unlink(missing_ok=True)
+
+
+def link_results(key: str, folder: Path) -> None:
+    """Put the results saved under ``key`` in ``folder`` too, as hard links to the cache's files (copies where
+    the two are on different file systems): a bundle's files are never changed in place, only replaced whole."""
+    shutil.copytree(cached_results_path(key), folder, copy_function=_link_or_copy)
+
+
+def _link_or_copy(source: str, destination: str) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
 
 
 def cached_results_path(key: str) -> Path:

@@ -19,7 +19,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +31,7 @@ from ..inputs.files import input_key, package_versions
 from ..inputs.params import default_partnership
 from ..inputs.partnerships import choose
 from . import browser, build_log
-from .cache import cached_results_path, compute_cached, load_summary, save_summary
+from .cache import cached_results_path, compute_cached, link_results, load_summary, save_summary
 
 if TYPE_CHECKING:
     from ..analysis.results import Results
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 SECTION_NOTEBOOKS = [section.notebook for section in config.REPORT_SECTIONS]
 KERNELS = 2  # on a machine of two cores or more; one otherwise
+PACKS_BEHIND = 1  # a pack's notebooks start once the outputs of the packs before the last this many are written
 
 
 def kernel_groups(sections: Sequence[config.Section], kernels: int) -> list[list[str]]:
@@ -308,7 +309,8 @@ def _build_packs(
     staged: list[tuple[Path, Path, bool]] = []  # (staging, target, is the default pack), swapped in together
     try:
         with _lock(out_root, label), ThreadPoolExecutor(max_workers=1) as writer:
-            finishing = None  # the previous pack's outputs, written while this pack's notebooks run
+            drafted: list[Future[Papers]] = []  # each pack's outputs made from its results alone, in the writer's queue
+            finished: list[Future[None]] = []  # and what is made once its notebooks have run (``_finish``)
             try:
                 for pid in ids:
                     results, key = packs[pid], keys[pid]
@@ -330,17 +332,23 @@ def _build_packs(
                     staging = _staging(out_root, target)
                     staged.append((staging, target, pid == default_id))
                     pack_timings = {"compute": timings["compute"]}
-                    _run_notebooks(results, staging, target, pack_timings, kernels)
-                    if finishing:
-                        finishing.result()
-                    finishing = writer.submit(_finish, results, staging, key, pack_timings, printer, warnings[pid])
+                    papers = writer.submit(_write_tables_and_papers, results, staging, pack_timings)
+                    drafted.append(papers)
+                    _run_notebooks(results, key, staging, target, pack_timings, kernels)
+                    _raise_failed(drafted)
+                    _raise_failed(finished)
+                    if len(finished) >= PACKS_BEHIND:  # the writer is at most PACKS_BEHIND packs behind the kernels
+                        finished[-PACKS_BEHIND].result()
+                    finishing = writer.submit(
+                        _finish, results, staging, key, pack_timings, printer, warnings[pid], papers
+                    )
+                    finished.append(finishing)
                     built[pid] = BuildResult(target, timings=pack_timings, warnings=[*contact[pid], *warnings[pid]])
-                if finishing:
+                for finishing in finished:
                     finishing.result()
             finally:
                 threading.Thread(target=kernels.close).start()  # shut down while the last outputs are written
-                if finishing:
-                    finishing.exception()  # wait for it: the printer is closed next
+                _cancel_and_wait(drafted, finished)  # after a failure or an interrupt; the printer is closed next
                 if isinstance(printer, browser.Printer):
                     printer.close()
             if staged:  # build.log goes in each staged pack, swapped in with its outputs
@@ -387,16 +395,43 @@ def _staging(out_root: Path, target: Path) -> Path:
     return staging
 
 
-def _finish(results: Results, staging: Path, key: str, timings: dict, printer, warnings: list[str]) -> None:
-    """Write the pack's outputs and review note into ``staging``."""
+def _finish(
+    results: Results,
+    staging: Path,
+    key: str,
+    timings: dict[str, float],
+    printer: browser.Printer | ToolMissing,
+    warnings: list[str],
+    papers: Future[Papers],
+) -> None:
+    """Once the pack's notebooks have run: report.html, report.pdf, the check of every document against
+    indicators.csv and the review note, written into ``staging`` after ``papers`` (``_write_tables_and_papers``)."""
     from ..presentation.commentary import review_note
 
-    _write_outputs(results, staging, timings, printer if isinstance(printer, browser.Printer) else None)
+    _write_report(results, staging, timings, printer if isinstance(printer, browser.Printer) else None, papers.result())
     note = review_note(results.quarter, warnings, str(results.settings.sources[-1]))  # the pack's quarter params file
     (staging / "review-notes.md").write_text(note, encoding="utf-8")
     (staging / ".build-key").write_text(key)
     build_log.outputs_written(results, staging, timings)
     log.debug("%s: seconds taken: %s", results.partnership.name, ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
+
+
+def _cancel_and_wait(*queues: Sequence[Future[Papers]] | Sequence[Future[None]]) -> None:
+    """Cancel the outputs not started yet and wait for the one being written."""
+    for queue in queues:
+        for queued in queue:
+            queued.cancel()
+    for queue in queues:
+        for queued in queue:
+            if not queued.cancelled():
+                queued.exception()  # waits; an error is raised where the outputs are waited for
+
+
+def _raise_failed(futures: Sequence[Future[Papers]] | Sequence[Future[None]]) -> None:
+    """The error of the first of ``futures`` that failed already, if one did."""
+    for future in futures:
+        if future.done() and not future.cancelled():
+            future.result()
 
 
 @contextmanager
@@ -477,12 +512,14 @@ def _review_commentary(results: Results, strict: bool) -> list[str]:
     return warnings
 
 
-def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict, kernels: Kernels) -> None:
-    from ..analysis.bundle import save
-
+def _run_notebooks(
+    results: Results, key: str, staging: Path, target: Path, timings: dict[str, float], kernels: Kernels
+) -> None:
+    """Run the section notebooks in the kernels, on the results saved in the cache under ``key`` (linked beside
+    them, so that the executed notebooks keep what they read)."""
     label = results.quarter.label
     bundle = staging / "notebooks" / "results"
-    save(results, bundle)
+    link_results(key, bundle)
     step = time.perf_counter()
     log.info("%s, %s: running %d section notebooks", label, results.partnership.name, len(SECTION_NOTEBOOKS))
     parameters = {"quarter": label, "results_path": bundle.name}
@@ -512,19 +549,52 @@ def _run_notebooks(results: Results, staging: Path, target: Path, timings: dict,
     timings["notebooks"] = time.perf_counter() - step
 
 
-def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> None:
-    """report.html, then report.pdf (printed in the background) beside the CSV, papers and workbook."""
-    import pandas as pd
+@dataclass(frozen=True)
+class Papers:
+    """The board paper as ``check_consistency`` reads it: its documents' texts and the commentary they quote."""
 
+    markdown: str  # board-paper.md
+    word: str  # board-paper.docx's text
+    commentary: tuple[str, ...]  # its commentary paragraphs (``commentary_texts``)
+
+
+def _write_tables_and_papers(results: Results, staging: Path, timings: dict[str, float]) -> Papers:
+    """The outputs made from the results alone, written while the pack's notebooks run: the CSVs, the board
+    paper (Markdown, HTML, Word) and dashboard.xlsx."""
     from ..inputs.params import paper_template
     from ..presentation.excel import write_csv, write_dashboard, write_neighbourhoods_csv
-    from ..presentation.narrative import long_date
-    from ..presentation.paper import blocks_markdown, check_consistency, commentary_texts, paper_blocks, paper_html
-    from ..presentation.report import export_html, stitch
+    from ..presentation.paper import blocks_markdown, commentary_texts, paper_blocks, paper_html
     from ..presentation.series import write_series_csv
     from ..presentation.word import docx_text, word_paper
 
     log.debug("%s: writing the outputs", results.partnership.name)
+    step = time.perf_counter()
+    write_csv(results.table, staging / "indicators.csv")
+    write_neighbourhoods_csv(results.neighbourhoods, staging / "neighbourhoods.csv")
+    write_series_csv(results, staging / "series.csv")
+    blocks = paper_blocks(results)
+    paper, paper_title = blocks_markdown(blocks), f"Safer Communities Performance {results.quarter.title} Report"
+    (staging / "board-paper.md").write_text(paper, encoding="utf-8")
+    (staging / "board-paper.html").write_text(paper_html(paper, paper_title), encoding="utf-8")
+    docx = word_paper(blocks, paper_title, results.quarter, paper_template(results.settings.paper_template))
+    (staging / "board-paper.docx").write_bytes(docx)
+    timings["csv_paper"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    write_dashboard(results, staging / "dashboard.xlsx")
+    timings["excel"] = time.perf_counter() - step
+    return Papers(paper, docx_text(docx), commentary_texts(blocks))
+
+
+def _write_report(results: Results, staging: Path, timings: dict[str, float], printer, papers: Papers) -> None:
+    """report.html stitched from the executed notebooks, then report.pdf (printed in the background) while every
+    document is checked against indicators.csv."""
+    import pandas as pd
+
+    from ..presentation.narrative import long_date
+    from ..presentation.paper import check_consistency
+    from ..presentation.report import export_html, stitch
+
     step = time.perf_counter()
     now = dt.datetime.now().astimezone()
     build_info = {
@@ -534,39 +604,21 @@ def _write_outputs(results: Results, staging: Path, timings: dict, printer) -> N
     }
     book = stitch(results, [staging / "notebooks" / f"{n}.ipynb" for n in SECTION_NOTEBOOKS], build_info)
     title = f"{results.partnership.name} Safer Communities Performance Report, {results.quarter.title}"
-    (staging / "report.html").write_text(export_html(book, title), encoding="utf-8")
+    report = export_html(book, title)
+    (staging / "report.html").write_text(report, encoding="utf-8")
     timings["html"] = time.perf_counter() - step
 
     with ThreadPoolExecutor(max_workers=1) as background:
         pdf = background.submit(printer.print_pdf, staging / "report.html", staging / "report.pdf") if printer else None
         step = time.perf_counter()
-        write_csv(results.table, staging / "indicators.csv")
-        write_neighbourhoods_csv(results.neighbourhoods, staging / "neighbourhoods.csv")
-        write_series_csv(results, staging / "series.csv")
-        blocks = paper_blocks(results)
-        paper, paper_title = blocks_markdown(blocks), f"Safer Communities Performance {results.quarter.title} Report"
-        (staging / "board-paper.md").write_text(paper, encoding="utf-8")
-        (staging / "board-paper.html").write_text(paper_html(paper, paper_title), encoding="utf-8")
-        (staging / "board-paper.docx").write_bytes(
-            word_paper(blocks, paper_title, results.quarter, paper_template(results.settings.paper_template))
-        )
-        documents = {
-            "board-paper.md": paper,
-            "report.html": (staging / "report.html").read_text(encoding="utf-8"),
-            "board-paper.docx": docx_text((staging / "board-paper.docx").read_bytes()),
-        }
         check_consistency(
             pd.read_csv(staging / "indicators.csv"),
             results.partnership.total.name,
-            documents,
+            {"board-paper.md": papers.markdown, "report.html": report, "board-paper.docx": papers.word},
             results.quarter,
-            commentary_texts(blocks),
+            papers.commentary,
         )
-        timings["csv_paper_check"] = time.perf_counter() - step
-
-        step = time.perf_counter()
-        write_dashboard(results, staging / "dashboard.xlsx")
-        timings["excel"] = time.perf_counter() - step
+        timings["check"] = time.perf_counter() - step
 
         step = time.perf_counter()
         if pdf:
