@@ -197,7 +197,7 @@ def build_packs(
     partnerships: Path | None = None,
 ) -> list[BuildResult]:
     """Build each partnership's pack (None: the default) from one reading of the inputs, in the same warm
-    kernels and one Chromium; ``index``: also write ``<quarter>/index.html``. The pack of ``partnership`` in
+    kernels; ``index``: also write ``<quarter>/index.html``. The pack of ``partnership`` in
     params/defaults.yaml goes in ``<out>/<quarter>/``, every other in ``<out>/<quarter>/<id>/``."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -463,9 +463,9 @@ def _name(folder: Path, out_root: Path) -> str:
 
 
 def _printer() -> browser.Printer | ToolMissing:
-    """One headless Chromium for every pack of the run, or why there is none."""
+    """What prints the run's PDFs (Chromium, one command a PDF), or why there is none."""
     try:
-        return browser.Printer()  # boots while the notebooks run
+        return browser.Printer()
     except ToolMissing as missing:
         return missing
 
