@@ -34,11 +34,10 @@ from helpers import config
 from helpers.analysis.bundle import save
 from helpers.analysis.compute import compute_packs
 from helpers.errors import ToolMissing
-from helpers.inputs.params import paper_template
 from helpers.pipeline import browser
 from helpers.pipeline.kernels import Kernels
-from helpers.pipeline.orchestrate import KERNELS, SECTION_NOTEBOOKS, kernel_groups
-from helpers.presentation import excel, paper, report, series, word
+from helpers.pipeline.orchestrate import KERNELS, SECTION_NOTEBOOKS, _write_tables_and_papers, kernel_groups
+from helpers.presentation import report
 
 IMPORTS = (
     "import helpers.cli, helpers.pipeline.orchestrate, helpers.pipeline.kernels, helpers.analysis.compute, "
@@ -94,18 +93,8 @@ def one_run(folder: Path) -> dict[str, float]:
     finally:
         kernels.close()
 
-    def outputs() -> None:
-        excel.write_csv(results.table, folder / "indicators.csv")
-        excel.write_neighbourhoods_csv(results.neighbourhoods, folder / "neighbourhoods.csv")
-        series.write_series_csv(results, folder / "series.csv")
-        blocks = paper.paper_blocks(results)
-        text = paper.blocks_markdown(blocks)
-        paper.paper_html(text, "title")
-        word.word_paper(blocks, "title", results.quarter, paper_template(results.settings.paper_template))
-        excel.write_dashboard(results, folder / "dashboard.xlsx")
-
     cpu = time.process_time()
-    parts["outputs"] = timed(outputs)
+    parts["outputs"] = timed(lambda: _write_tables_and_papers(results, folder, {}))
     parts["outputs, CPU"] = time.process_time() - cpu
     html = folder / "report.html"
     info = {"built_at": "now", "code_version": "floor", "packages": {}}
