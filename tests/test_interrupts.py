@@ -1,8 +1,10 @@
-"""Fault injection: a real build, interrupted by SIGINT or SIGTERM at several points, leaves the previous
-outputs byte for byte as they were, removes its staging folders and says so truly in one line."""
+"""``pipeline.interrupts``: signals noted, not raised, while a build runs; and fault injection: a real build,
+interrupted by SIGINT or SIGTERM at several points, leaves the previous outputs byte for byte as they were,
+removes its staging folders and says so truly in one line."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -10,14 +12,61 @@ import signal
 import subprocess
 import sys
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
 import board
-from helpers.pipeline import browser
+from helpers.errors import Interrupted
+from helpers.pipeline import browser, interrupts
 
 QUARTER = "2022-23-Q2"
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_deferred_is_noted_and_raised_only_at_a_check(number):
+    before = signal.getsignal(number)
+    with interrupts.deferred():
+        assert not interrupts.noted()
+        interrupts.check()  # nothing came: goes on
+        os.kill(os.getpid(), number)  # the handler runs at once, in this (the main) thread, and must not raise
+        assert interrupts.noted()
+        with pytest.raises(Interrupted):
+            interrupts.check()
+    assert signal.getsignal(number) == before
+
+
+def test_a_new_deferral_forgets_the_signal_of_the_last():
+    with interrupts.deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+    with interrupts.deferred():
+        assert not interrupts.noted()
+
+
+def test_wait_returns_when_the_futures_are_done_and_stops_on_a_signal():
+    done: Future[int] = Future()
+    threading.Timer(0.3, done.set_result, [1]).start()
+    with interrupts.deferred():
+        interrupts.wait([done])
+        assert done.result() == 1
+        never: Future[int] = Future()
+        threading.Timer(0.3, os.kill, [os.getpid(), signal.SIGTERM]).start()
+        with pytest.raises(Interrupted):
+            interrupts.wait([never])  # would wait for ever without the signal
+
+
+def test_a_signal_stops_a_blocking_wait_for_a_lock_at_once(tmp_path):
+    lock = tmp_path / "lock"
+    with open(lock, "w") as held, open(lock) as waiting:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with interrupts.deferred():
+            threading.Timer(0.3, os.kill, [os.getpid(), signal.SIGINT]).start()
+            with pytest.raises(Interrupted), interrupts.at_once():
+                fcntl.flock(waiting, fcntl.LOCK_EX)  # would wait for ever without the signal
+            assert interrupts.noted()
+            with pytest.raises(Interrupted), interrupts.at_once():  # a signal that came before: not waited
+                pytest.fail("the block ran")
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import config
+from . import interrupts
 
 if TYPE_CHECKING:
     from ..analysis.results import Results
@@ -54,6 +55,7 @@ def compute_cached(
         ):
             save(results, cached_results_path(keys[pid]))
             packs[pid] = results
+            interrupts.check()  # a signal while computing stops the build here, the packs so far kept
     entries = sorted(config.CACHE.glob("results-*"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[max(CACHE_ENTRIES, len(keys)) :]:
         _remove(old)

@@ -1,9 +1,9 @@
 """Build a quarter's outputs: compute once, run the section notebooks, stitch, write every file.
 
 Everything is written into a staging folder beside ``outputs/<quarter>/`` and swapped
-in only when every pack has been built, under a lock and with SIGINT and SIGTERM held
-for the swap, so a failed, interrupted or concurrent build never leaves a half-written
-report, or one pack of a run, in place of a good one.
+in only when every pack has been built, under a lock, with SIGINT and SIGTERM acted on
+only where the build can stop (``interrupts``), so a failed, interrupted or concurrent
+build never leaves a half-written report, or one pack of a run, in place of a good one.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import hashlib
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import threading
 import time
@@ -30,7 +29,7 @@ from ..errors import BuildError, Interrupted, ToolMissing
 from ..inputs.files import input_key, package_versions
 from ..inputs.params import default_partnership
 from ..inputs.partnerships import choose
-from . import browser, build_log
+from . import browser, build_log, interrupts
 from .cache import cached_results_path, compute_cached, link_results, load_summary, save_summary
 
 if TYPE_CHECKING:
@@ -108,7 +107,8 @@ def _lock(out_root: Path, label: str):
         )
         raise BuildError(f"{out_root}: {problem}") from None
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        with interrupts.at_once():  # a signal stops the wait
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -214,7 +214,7 @@ def build_packs(
 
     kernels = Kernels(KERNELS if (os.cpu_count() or 1) > 1 else 1)
     try:
-        with build_log.recording() as record:
+        with interrupts.deferred(), build_log.recording() as record:
             results = _build_packs(
                 ids,
                 keys,
@@ -233,6 +233,8 @@ def build_packs(
                 partnerships,
                 record,
             )
+            if interrupts.noted():  # after the last check, which comes just before the swap
+                raise Interrupted("interrupted after the new outputs were swapped in whole: they are this build's")
     finally:
         kernels.close()
     return results
@@ -313,6 +315,7 @@ def _build_packs(
             finished: list[Future[None]] = []  # and what is made once its notebooks have run (``_finish``)
             try:
                 for pid in ids:
+                    interrupts.check()
                     results, key = packs[pid], keys[pid]
                     target = pack_folder(out_root, label, pid, default_id)
                     current = None if force else _up_to_date(target, key)
@@ -338,12 +341,14 @@ def _build_packs(
                     _raise_failed(drafted)
                     _raise_failed(finished)
                     if len(finished) >= PACKS_BEHIND:  # the writer is at most PACKS_BEHIND packs behind the kernels
+                        interrupts.wait([finished[-PACKS_BEHIND]])
                         finished[-PACKS_BEHIND].result()
                     finishing = writer.submit(
                         _finish, results, staging, key, pack_timings, printer, warnings[pid], papers
                     )
                     finished.append(finishing)
                     built[pid] = BuildResult(target, timings=pack_timings, warnings=[*contact[pid], *warnings[pid]])
+                interrupts.wait(finished)
                 for finishing in finished:
                     finishing.result()
             finally:
@@ -356,14 +361,14 @@ def _build_packs(
                     build_log.skipped("report.pdf", printer)
                 build_log.finished(label, len(staged), time.perf_counter() - started)
                 record.copy_into(staging for staging, _, _ in staged)
-            with _signals_held():  # every pack swapped in, or (an interrupt before this line) none
-                _swap_in_all(staged)
-                if index:
-                    from ..presentation.index import write_index
+            interrupts.check()  # the last point to stop with no pack swapped in: a signal from here on is acted on
+            _swap_in_all(staged)  # once every pack is swapped in (``build_packs``)
+            if index:
+                from ..presentation.index import write_index
 
-                    write_index(
-                        out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids]
-                    )
+                write_index(
+                    out_root / label, [(packs[pid], pack_folder(out_root, label, pid, default_id)) for pid in ids]
+                )
     except BaseException:  # a failure or an interrupt before the swap: no pack is swapped in, no staging is left
         for staging, _, _ in staged:
             shutil.rmtree(staging, ignore_errors=True)
@@ -432,25 +437,6 @@ def _raise_failed(futures: Sequence[Future[Papers]] | Sequence[Future[None]]) ->
     for future in futures:
         if future.done() and not future.cancelled():
             future.result()
-
-
-@contextmanager
-def _signals_held():
-    """Hold SIGINT and SIGTERM until the block ends, so that the swap it makes is done whole; a signal that came
-    meanwhile is then an interrupt that says the new outputs are in place. (Only the main thread can.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM)
-    previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in held}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    if caught:
-        raise Interrupted("interrupted after the new outputs were swapped in whole: they are this build's")
 
 
 def _other_packs(target: Path) -> list[str]:
@@ -527,17 +513,14 @@ def _run_notebooks(
     warm = kernels.running()
     groups = kernel_groups(config.REPORT_SECTIONS, len(warm))
     with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-        failures = [
-            f
-            for f in pool.map(
-                lambda names, kernel: kernels.run(
-                    kernel, [config.NOTEBOOKS / f"{n}.ipynb" for n in names], staging / "notebooks", parameters
-                ),
-                groups,
-                warm,
+        runs = [
+            pool.submit(
+                kernels.run, kernel, [config.NOTEBOOKS / f"{n}.ipynb" for n in names], staging / "notebooks", parameters
             )
-            if f
+            for names, kernel in zip(groups, warm)
         ]
+        interrupts.wait(runs)  # on a signal, each kernel stops after its notebook in hand
+    failures = [failure for run in runs if (failure := run.result())]
     if failures:
         name = failures[0].split()[2]
         executed = staging / "notebooks" / name
