@@ -36,7 +36,7 @@ from helpers.analysis.compute import compute_packs
 from helpers.errors import ToolMissing
 from helpers.pipeline import browser
 from helpers.pipeline.kernels import Kernels
-from helpers.pipeline.orchestrate import KERNELS, SECTION_NOTEBOOKS, _write_tables_and_papers, kernel_groups
+from helpers.pipeline.orchestrate import KERNELS, SECTION_NOTEBOOKS, kernel_groups, write_tables_and_papers
 from helpers.presentation import report
 
 IMPORTS = (
@@ -94,7 +94,7 @@ def one_run(folder: Path) -> dict[str, float]:
         kernels.close()
 
     cpu = time.process_time()
-    parts["outputs"] = timed(lambda: _write_tables_and_papers(results, folder, {}))
+    parts["outputs"] = timed(lambda: write_tables_and_papers(results, folder, {}))
     parts["outputs, CPU"] = time.process_time() - cpu
     html = folder / "report.html"
     info = {"built_at": "now", "code_version": "floor", "packages": {}}

@@ -335,7 +335,7 @@ def _build_packs(
                     staging = _staging(out_root, target)
                     staged.append((staging, target, pid == default_id))
                     pack_timings = {"compute": timings["compute"]}
-                    papers = writer.submit(_write_tables_and_papers, results, staging, pack_timings)
+                    papers = writer.submit(write_tables_and_papers, results, staging, pack_timings)
                     drafted.append(papers)
                     _run_notebooks(results, key, staging, target, pack_timings, kernels)
                     _raise_failed(drafted)
@@ -410,7 +410,7 @@ def _finish(
     papers: Future[Papers],
 ) -> None:
     """Once the pack's notebooks have run: report.html, report.pdf, the check of every document against
-    indicators.csv and the review note, written into ``staging`` after ``papers`` (``_write_tables_and_papers``)."""
+    indicators.csv and the review note, written into ``staging`` after ``papers`` (``write_tables_and_papers``)."""
     from ..presentation.commentary import review_note
 
     _write_report(results, staging, timings, printer if isinstance(printer, browser.Printer) else None, papers.result())
@@ -541,7 +541,7 @@ class Papers:
     commentary: tuple[str, ...]  # its commentary paragraphs (``commentary_texts``)
 
 
-def _write_tables_and_papers(results: Results, staging: Path, timings: dict[str, float]) -> Papers:
+def write_tables_and_papers(results: Results, staging: Path, timings: dict[str, float]) -> Papers:
     """The outputs made from the results alone, written while the pack's notebooks run: the CSVs, the board
     paper (Markdown, HTML, Word) and dashboard.xlsx."""
     from ..inputs.params import paper_template
