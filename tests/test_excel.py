@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.styles import Font
 
 import board
 from helpers import config
@@ -22,7 +23,7 @@ from helpers.analysis.compute import compute
 from helpers.analysis.vocabulary import Direction
 from helpers.presentation.excel import ILLUSTRATIVE_MARK, JUDGEMENT_STYLE, VERSUS, write_csv, write_dashboard
 from helpers.presentation.narrative import judgement_words, variation
-from helpers.xlsx import safe_text
+from helpers.xlsx import _plain, _plain_column, safe_text
 
 QUARTER = "2022-23-Q2"
 HEADER_ROW = 5  # column headers of the Dashboard sheet
@@ -460,11 +461,63 @@ def test_a_data_sheet_keeps_every_text_as_text(tmp_path):
     """Rows are appended whole: a text that looks like an Excel error or a formula is still a plain string."""
     from openpyxl import Workbook
 
-    from helpers.presentation.excel import _data_sheet
+    from helpers.presentation.excel import Layout, _data_sheet
 
-    workbook = Workbook()
-    _data_sheet(workbook.active, pd.DataFrame({"area": ["#N/A", "=1+1", "Melton"], "value": [1.5, np.nan, 2.0]}))
+    workbook = Workbook(write_only=True)
+    frame = pd.DataFrame({"area": ["#N/A", "=1+1", "Melton"], "value": [1.5, np.nan, 2.0]})
+    _data_sheet(Layout(workbook.create_sheet("Data")), frame)
     workbook.save(tmp_path / "data.xlsx")
     sheet = load_workbook(tmp_path / "data.xlsx").active
     cells = [(c.value, c.data_type) for row in sheet.iter_rows(min_row=2, max_col=2) for c in row]
     assert cells == [("#N/A", "s"), (1.5, "n"), ("'=1+1", "s"), (None, "n"), ("Melton", "s"), (2.0, "n")]
+    assert [(c.name, c.id) for c in sheet.tables["IndicatorTable"].tableColumns] == [("area", 1), ("value", 2)]
+
+
+def test_a_layout_writes_cells_placed_in_any_order_row_by_row(tmp_path):
+    """A write-only sheet takes its rows in order: a Layout keeps the cells placed anywhere until ``write``."""
+    from openpyxl import Workbook
+
+    from helpers.presentation.excel import Layout
+
+    workbook = Workbook(write_only=True)
+    layout = Layout(workbook.create_sheet("Laid out"))
+    layout.cell(3, 2).value = "last"
+    layout.cell(1, 3).value = 7
+    layout.merge_cells(start_row=2, start_column=1, end_row=2, end_column=3)
+    layout.cell(2, 1).value = "across"
+    layout.cell(1, 1).font = Font(bold=True)
+    layout.ws.row_dimensions[5].height = 30  # below the last cell: still written
+    layout.write()
+    workbook.save(tmp_path / "laid-out.xlsx")
+
+    sheet = load_workbook(tmp_path / "laid-out.xlsx")["Laid out"]
+    assert [[c.value for c in row] for row in sheet.iter_rows(max_row=3, max_col=3)] == [
+        [None, None, 7],
+        ["across", None, None],
+        [None, "last", None],
+    ]
+    assert sheet["A1"].font.bold and not sheet["C1"].font.bold
+    assert [str(r) for r in sheet.merged_cells.ranges] == ["A2:C2"]
+    assert sheet.row_dimensions[5].height == 30
+
+
+def test_a_column_is_made_plain_as_each_of_its_values():
+    """``_plain_column`` gives what ``_plain`` gives value by value: Python numbers, None for missing, safe text."""
+    frame = pd.DataFrame(
+        {
+            "decimal": [1.5, np.nan, -2.0],
+            "count": np.array([3, 0, -1], dtype="int64"),
+            "flag": [True, False, True],
+            "text": pd.array(["=1+1", None, "Melton"], dtype="str"),
+            "mixed": pd.Series([4.0, "fewer than 5", None], dtype=object),
+            "numpy_in_object": pd.Series([np.int64(2), np.float64(np.nan), "-x"], dtype=object),
+        }
+    )
+    for name in frame.columns:
+        column = _plain_column(frame[name])
+        expected = [_plain(value) for value in frame[name]]
+        assert column == expected, name
+        assert [type(v) for v in column] == [type(v) for v in expected], name
+    assert _plain_column(frame["decimal"]) == [1.5, None, -2.0]
+    assert _plain_column(frame["text"]) == ["'=1+1", None, "Melton"]
+    assert [type(v) for v in _plain_column(frame["count"])] == [int, int, int]

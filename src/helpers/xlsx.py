@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -40,6 +42,18 @@ def _plain(value: object) -> object:
     if isinstance(value, str):
         return safe_text(value)
     return value.item() if hasattr(value, "item") else value
+
+
+def _plain_column(column: pd.Series) -> list[object]:
+    """``[_plain(value) for value in column]``, a column at a time: numbers by their dtype, each distinct text made
+    safe once."""
+    values = column.tolist()  # numpy numbers come as Python numbers
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind == "f":
+        return [None if math.isnan(value) else value for value in values]
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iub":
+        return values
+    safe = {value: safe_text(value) for value in set(values) if isinstance(value, str)}
+    return [safe[value] if isinstance(value, str) else _plain(value) for value in values]
 
 
 def _put(
