@@ -69,7 +69,8 @@ class Kernels:
 
     def run(self, kernel: KernelManager, sources: list[Path], folder: Path, parameters: dict[str, str]) -> str | None:
         """Run notebooks one after another in ``kernel`` (one of ``ready``'s), written into ``folder`` with the
-        same names, working in ``folder``; None, or a one-line failure naming the notebook and cell."""
+        same names, working in ``folder``; None, or a one-line failure naming the notebook and cell. Once the build
+        has noted a signal (``interrupts``), the notebooks not begun are left unrun: the build stops."""
         # One nbclient client for the call: it connects once (waiting for the warm-up imports), runs a one-cell
         # notebook that moves the kernel to ``folder``, then each notebook in turn (``execute`` keeps its kernel
         # client between notebooks unless told to reset it), and is stopped at the end: a client left connected
