@@ -36,6 +36,7 @@ from .breaks import break_note
 from .funnels import (
     funnel_limits,
     funnel_significance,
+    group_dispersion,
     laney_dispersion,
     overdispersion,
     versus_rest,
@@ -412,12 +413,11 @@ def _against_rest(
     of it (``funnels.versus_rest``; low and high are where p reaches 1 - confidence, every district's found at once)."""
     x_rest, n_rest = x.sum() - x, n.sum() - n
     lows, highs = versus_rest_limits(n, x_rest, n_rest, statistic, phis, rest_phis, confidence)
+    used = group_dispersion(n, n_rest, phis, rest_phis)
     found = []
     for k in range(len(x)):
         _, p = versus_rest(x[k], n[k], x_rest[k], n_rest[k], statistic, phis[k], rest_phis[k])
-        share = n[k] / (n[k] + n_rest[k])
-        phi = max(1.0, (1 - share) * phis[k] + share * rest_phis[k])
-        found.append((x_rest[k] / n_rest[k], p, phi, lows[k], highs[k], bool(p < 1 - confidence)))
+        found.append((x_rest[k] / n_rest[k], p, float(used[k]), lows[k], highs[k], bool(p < 1 - confidence)))
     return found
 
 

@@ -293,13 +293,14 @@ def _versus_z(
     return np.divide(x / n - x_rest / n_rest, np.sqrt(variance), out=np.zeros_like(x), where=variance > 0)
 
 
-def _group_dispersion(n: float, n_rest: float, dispersion: float, rest_dispersion: float) -> float:
-    """phi for the difference: the area's and the rest's, weighted by the other's share, never below 1."""
-    for name, value in (("dispersion", dispersion), ("rest_dispersion", rest_dispersion)):
-        if number(name, value) < 0:
-            raise ValueError(f"{name} must be zero or more, got {value!r}")
+def group_dispersion(n: ArrayLike, n_rest: ArrayLike, dispersion: ArrayLike, rest_dispersion: ArrayLike) -> np.ndarray:
+    """phi for the difference of an area and the rest (``versus_rest``): the area's and the rest's, weighted by the
+    other's share, never below 1. Numbers, or arrays with one element per area."""
+    n, n_rest = np.asarray(n, dtype=float), np.asarray(n_rest, dtype=float)
     share = n / (n + n_rest)
-    return max(1.0, (1 - share) * dispersion + share * rest_dispersion)
+    return np.maximum(
+        1.0, (1 - share) * np.asarray(dispersion, dtype=float) + share * np.asarray(rest_dispersion, dtype=float)
+    )
 
 
 def versus_rest(
@@ -328,7 +329,10 @@ def versus_rest(
         raise ValueError("counts must be zero or more and denominators greater than zero")
     if statistic == "proportion" and (x > n or x_rest > n_rest):
         raise ValueError("numerators must not be greater than their denominators for a proportion")
-    phi = _group_dispersion(n, n_rest, dispersion, rest_dispersion)
+    for name, value in (("dispersion", dispersion), ("rest_dispersion", rest_dispersion)):
+        if number(name, value) < 0:
+            raise ValueError(f"{name} must be zero or more, got {value!r}")
+    phi = group_dispersion(n, n_rest, dispersion, rest_dispersion)
     z = float(_versus_z(x, n, x_rest, n_rest, statistic, phi))
     return z, float(2 * special.ndtr(-abs(z)))
 
@@ -352,8 +356,7 @@ def versus_rest_limits(
     )
     if np.any(dispersion < 0) or np.any(rest_dispersion < 0):
         raise ValueError("dispersion and rest_dispersion must be zero or more")
-    share = n / (n + n_rest)
-    phi = np.maximum(1.0, (1 - share) * dispersion + share * rest_dispersion)  # as _group_dispersion
+    phi = group_dispersion(n, n_rest, dispersion, rest_dispersion)
     critical = special.ndtri(0.5 + level / 2)
     z = lambda count: _versus_z(count, n, x_rest, n_rest, statistic, phi)  # noqa: E731
     top = n if statistic == "proportion" else 10 * (x_rest / n_rest * n + critical**2 * phi) + 10
