@@ -569,7 +569,9 @@ def write_tables_and_papers(results: Results, staging: Path, timings: dict[str, 
     return Papers(paper, docx_text(docx), commentary_texts(blocks))
 
 
-def _write_report(results: Results, staging: Path, timings: dict[str, float], printer, papers: Papers) -> None:
+def _write_report(
+    results: Results, staging: Path, timings: dict[str, float], printer: browser.Printer | None, papers: Papers
+) -> None:
     """report.html stitched from the executed notebooks, then report.pdf (printed in the background) while every
     document is checked against indicators.csv."""
     import pandas as pd
